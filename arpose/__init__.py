@@ -1,0 +1,24 @@
+"""arpose: body-tracked augmented reality and motion-controlled games from a webcam.
+
+The small public API; everything else is reachable through submodules.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    ArposeError, AssetError, EffectError, GameError, ModelError, PipelineError, RecordingError,
+    RenderError, SourceError, UnknownJointError,
+)
+from .joints import JOINT_NAMES, LANDMARK_NAMES, Landmark, resolve_joint
+from .pose import FrameStats, Pose, PoseFrame
+from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_source
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArposeError", "AssetError", "EffectError", "GameError", "ModelError", "PipelineError",
+    "RecordingError", "RenderError", "SourceError", "UnknownJointError",
+    "JOINT_NAMES", "LANDMARK_NAMES", "Landmark", "resolve_joint",
+    "FrameStats", "Pose", "PoseFrame",
+    "Camera", "Frame", "ImageFile", "ImageFolder", "VideoFile", "open_source",
+]

@@ -1,0 +1,71 @@
+"""The `arpose` command line: parse, call the library, format errors.
+
+Each subcommand lives in its own module here with two functions:
+``add_parser(subparsers)`` and ``run(args) -> int``. Library errors
+(:class:`arpose.errors.ArposeError`) become one line on stderr and exit code 1;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from typing import Sequence
+
+from ..errors import ArposeError
+
+# Subcommand modules, in the order `arpose --help` lists them.
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "detect",
+    "bench",
+    "joints",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arpose",
+        description="Body-tracked AR and motion-controlled games from a webcam. "
+                    "Without a command: the live mirror when a camera and a display exist, "
+                    "otherwise a demo on a built-in sample photo written to a file.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `arpose` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="arpose: %(levelname)s: %(message)s")
+    if not args.debug:
+        # MediaPipe/TFLite chatter (absl, glog) goes to stderr from C++; keep it quiet.
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.command is None:
+        args = parser.parse_args([*(["--debug"] if args.debug else []), "demo"])
+    try:
+        return int(args.run(args) or 0)
+    except ArposeError as exc:
+        if args.debug:
+            raise
+        print(f"arpose: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("arpose: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `arpose detect video | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Pose and PoseFrame: numpy arrays inside, named access outside.
+
+Everything downstream of the smoother (scene, input, games, recorder, exporter,
+stream) sees only these records, so a camera, a video and a recording are
+interchangeable.
+
+Units: ``landmarks[:, 0:2]`` are pixels of the source image (unmirrored),
+``landmarks[:, 2]`` is MediaPipe's relative depth scaled by the image width, so
+it is in the same pixel units as x (smaller = closer to the camera, 0 at the hip
+midpoint); ``world`` is metres with the origin between the hips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterator
+
+import numpy as np
+
+from .joints import (
+    JOINT_NAMES, NUM_LANDMARKS, VIRTUAL_PARTS, VIRTUAL_WEIGHTS, joint_index,
+)
+
+# Columns of Pose.landmarks
+X, Y, Z, VIS, PRESENCE = range(5)
+
+MEASURES = ("shoulder_width", "hip_width", "head_width", "eye_distance", "torso_height",
+            "body_size")
+"""Names of the body measures that :meth:`Pose.measure` understands."""
+
+
+@dataclass(frozen=True, eq=False)
+class Pose:
+    """One person in one frame.
+
+    Attributes:
+        landmarks: ``(33, 5)`` float32: x_px, y_px, z (px units), visibility, presence.
+        world: ``(33, 3)`` float32 metres (MediaPipe world landmarks), hips at the origin.
+        id: stable person id assigned by the smoother (-1 before tracking).
+    """
+
+    landmarks: np.ndarray
+    world: np.ndarray
+    id: int = -1
+
+    def __post_init__(self) -> None:
+        if self.landmarks.shape != (NUM_LANDMARKS, 5):
+            raise ValueError(f"landmarks must be (33, 5), got {self.landmarks.shape}")
+        if self.world.shape != (NUM_LANDMARKS, 3):
+            raise ValueError(f"world must be (33, 3), got {self.world.shape}")
+
+    @cached_property
+    def all_joints(self) -> np.ndarray:
+        """``(len(JOINT_NAMES), 4)`` x, y, z, visibility for landmarks then virtual joints."""
+        lm = self.landmarks
+        virt = np.empty((len(VIRTUAL_WEIGHTS), 4), np.float32)
+        virt[:, :3] = VIRTUAL_WEIGHTS @ lm[:, :3]
+        vis = np.where(VIRTUAL_PARTS, lm[:, VIS][None, :], np.inf)
+        virt[:, 3] = vis.min(axis=1)
+        return np.concatenate([lm[:, :4], virt], axis=0)
+
+    @cached_property
+    def all_world(self) -> np.ndarray:
+        """``(len(JOINT_NAMES), 3)`` world coordinates for landmarks then virtual joints."""
+        return np.concatenate([self.world, VIRTUAL_WEIGHTS @ self.world], axis=0)
+
+    def joint(self, name: str) -> np.ndarray:
+        """x, y, z, visibility of a joint by name (aliases and virtual joints allowed)."""
+        return self.all_joints[joint_index(name)]
+
+    def xy(self, name: str) -> np.ndarray:
+        """Pixel position of a joint."""
+        return self.all_joints[joint_index(name), :2]
+
+    def visibility(self, name: str) -> float:
+        return float(self.all_joints[joint_index(name), 3])
+
+    def distance(self, a: str, b: str) -> float:
+        """3D distance between two joints in pixel units (z included, so turning
+        sideways does not shrink it the way a 2D distance would)."""
+        j = self.all_joints
+        return float(np.linalg.norm(j[joint_index(a), :3] - j[joint_index(b), :3]))
+
+    def measure(self, name: str) -> float:
+        """A body measure in pixels: one of :data:`MEASURES`."""
+        if name == "shoulder_width":
+            return self.distance("left_shoulder", "right_shoulder")
+        if name == "hip_width":
+            return self.distance("left_hip", "right_hip")
+        if name == "head_width":
+            return self.distance("left_ear", "right_ear")
+        if name == "eye_distance":
+            return self.distance("left_eye", "right_eye")
+        if name == "torso_height":
+            return self.distance("mid_shoulder", "mid_hip")
+        if name == "body_size":
+            return self.body_size
+        raise KeyError(f"unknown body measure {name!r}; expected one of {', '.join(MEASURES)}")
+
+    @cached_property
+    def body_size(self) -> float:
+        """Longer side of the bounding box of the visible landmarks, in pixels
+        (the scale MediaPipe itself normalises its smoothing by)."""
+        lm = self.landmarks
+        pts = lm[lm[:, VIS] > 0.3, :2]
+        if len(pts) < 2:
+            pts = lm[:, :2]
+        span = pts.max(axis=0) - pts.min(axis=0)
+        return float(max(span.max(), 1.0))
+
+    @property
+    def center(self) -> np.ndarray:
+        """Pixel centre used for person association: the torso's centre."""
+        return self.all_joints[joint_index("spine"), :2]
+
+    def with_id(self, pid: int) -> "Pose":
+        return Pose(self.landmarks, self.world, pid)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape of one person (see README, "JSON contract")."""
+        lm = self.landmarks
+        return {
+            "id": int(self.id),
+            "landmarks": [[round(float(x), 2), round(float(y), 2), round(float(z), 2),
+                           round(float(v), 4)] for x, y, z, v in lm[:, :4]],
+            "world": [[round(float(a), 4) for a in row] for row in self.world],
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "Pose":
+        """Inverse of :meth:`to_json` (presence is not in the contract: set to visibility)."""
+        lm4 = np.asarray(obj["landmarks"], np.float32).reshape(NUM_LANDMARKS, 4)
+        lm = np.concatenate([lm4, lm4[:, 3:4]], axis=1)
+        world = np.asarray(obj.get("world") or np.zeros((NUM_LANDMARKS, 3)), np.float32)
+        return cls(lm, world.reshape(NUM_LANDMARKS, 3), int(obj.get("id", -1)))
+
+
+@dataclass(frozen=True)
+class FrameStats:
+    """Timing of one frame through the pipeline (milliseconds unless noted)."""
+
+    captured_at: float = 0.0
+    """``time.monotonic()`` when the frame left the source."""
+    inference_ms: float = 0.0
+    filter_ms: float = 0.0
+    latency_ms: float = 0.0
+    """Capture to landmarks available."""
+    dropped: int = 0
+    """Frames dropped so far by latest-wins hand-offs."""
+
+
+@dataclass(frozen=True, eq=False)
+class PoseFrame:
+    """Everything known about one frame: what the consumers (scene, games, recorder) get.
+
+    Attributes:
+        t: timeline seconds (video position, or monotonic seconds since a live source
+            started); filters, gestures and games use this, never frame counts.
+        index: frame number from the source.
+        size: (width, height) of the source image in pixels.
+        poses: people in the frame, ordered by id.
+        image: the RGB frame (H, W, 3) uint8, or None (replays without video).
+        mask: segmentation mask (H, W) float32 in [0, 1] of all people, or None.
+    """
+
+    t: float
+    index: int
+    size: tuple[int, int]
+    poses: tuple[Pose, ...] = ()
+    image: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    stats: FrameStats = field(default_factory=FrameStats)
+
+    def __iter__(self) -> Iterator[Pose]:
+        return iter(self.poses)
+
+    def __len__(self) -> int:
+        return len(self.poses)
+
+    def person(self, pid: int) -> Pose | None:
+        """The pose with id ``pid``, or None when that person is not in this frame."""
+        for p in self.poses:
+            if p.id == pid:
+                return p
+        return None
+
+    def to_json(self, include_time: bool = True) -> dict[str, Any]:
+        """The public JSON object for this frame (see README, "JSON contract")."""
+        obj: dict[str, Any] = {}
+        if include_time:
+            obj["frame"] = int(self.index)
+            obj["t"] = round(float(self.t), 4)
+        obj["width"], obj["height"] = int(self.size[0]), int(self.size[1])
+        obj["people"] = [p.to_json() for p in self.poses]
+        return obj
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "PoseFrame":
+        return cls(t=float(obj.get("t", 0.0)), index=int(obj.get("frame", 0)),
+                   size=(int(obj["width"]), int(obj["height"])),
+                   poses=tuple(Pose.from_json(p) for p in obj.get("people", [])))
+
+
+__all__ = ["Pose", "PoseFrame", "FrameStats", "MEASURES", "JOINT_NAMES", "X", "Y", "Z", "VIS",
+           "PRESENCE"]

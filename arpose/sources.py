@@ -1,0 +1,349 @@
+"""Frame sources behind one small interface: camera, video file, image, image folder.
+
+A source yields :class:`Frame` records (RGB uint8, converted once here, never
+again downstream) with two clocks: ``t``, the timeline (video position, or seconds
+since a live source started) that filters and games use, and ``captured_at``,
+``time.monotonic()`` when the frame was read, for latency statistics.
+
+Other modules add kinds of source with :func:`register_source` (the recorder adds
+replays of ``.arpose`` recordings that yield poses instead of images).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Protocol, runtime_checkable
+
+import cv2
+import numpy as np
+
+from .errors import SourceError
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+MAX_PIXELS = 100_000_000
+"""Images larger than this (e.g. 10000x10000) are refused instead of exhausting memory."""
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One captured image."""
+
+    image: np.ndarray
+    """RGB uint8, (H, W, 3)."""
+    t: float
+    """Timeline seconds (monotonic within a source)."""
+    index: int
+    captured_at: float
+    """``time.monotonic()`` when the frame was read."""
+
+    @property
+    def size(self) -> tuple[int, int]:
+        h, w = self.image.shape[:2]
+        return w, h
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Anything that yields frames. ``read()`` returns None at the end."""
+
+    name: str
+    live: bool
+    """True for cameras: frames arrive in real time and old ones may be dropped."""
+    fps: float
+
+    def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+class _SourceBase:
+    name = "source"
+    live = False
+    fps = 30.0
+
+    def read(self) -> Frame | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Frame]:
+        while (frame := self.read()) is not None:
+            yield frame
+
+
+def _to_rgb(image: np.ndarray, where: str) -> np.ndarray:
+    if image is None or image.size == 0:
+        raise SourceError(f"{where}: empty image")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGB)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read an image file as RGB uint8, with a clear error for every way that can fail."""
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: no such file")
+    if p.is_dir():
+        raise SourceError(f"{p}: is a folder, not an image")
+    if not os.access(p, os.R_OK):
+        raise SourceError(f"{p}: not readable (permission denied)")
+    data = np.fromfile(p, np.uint8)
+    if data.size == 0:
+        raise SourceError(f"{p}: file is empty")
+    # Check the size from the header before decoding, so a 10000x10000 image is refused cheaply.
+    ok = cv2.haveImageReader(str(p))
+    if not ok:
+        raise SourceError(f"{p}: not an image format OpenCV can read")
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise SourceError(f"{p}: cannot decode image (corrupt or unsupported)")
+    if image.dtype != np.uint8:
+        image = cv2.convertScaleAbs(image, alpha=255.0 / max(float(image.max()), 1.0))
+    h, w = image.shape[:2]
+    if h * w > MAX_PIXELS:
+        raise SourceError(f"{p}: image is {w}x{h}, larger than the {MAX_PIXELS // 1_000_000} "
+                          f"megapixel limit; scale it down first")
+    return _to_rgb(image, str(p))
+
+
+class ImageFile(_SourceBase):
+    """A single image: one frame at t=0."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.name = str(path)
+        self._image = read_image(self.path)
+        self._done = False
+
+    def read(self) -> Frame | None:
+        if self._done:
+            return None
+        self._done = True
+        return Frame(self._image, 0.0, 0, time.monotonic())
+
+
+class ImageFolder(_SourceBase):
+    """The images of a folder in name order, as a sequence at ``fps`` frames per second."""
+
+    def __init__(self, path: str | os.PathLike, fps: float = 30.0):
+        self.path = Path(path)
+        self.name = str(path)
+        self.fps = fps
+        self.files = sorted(f for f in self.path.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+        if not self.files:
+            raise SourceError(f"{self.path}: folder holds no images "
+                              f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+        self._i = 0
+
+    def read(self) -> Frame | None:
+        if self._i >= len(self.files):
+            return None
+        i, self._i = self._i, self._i + 1
+        return Frame(read_image(self.files[i]), i / self.fps, i, time.monotonic())
+
+
+class VideoFile(_SourceBase):
+    """A video file, decoded as fast as the consumer reads, or at its own rate with
+    ``realtime=True`` (frames are then read on a camera's schedule)."""
+
+    def __init__(self, path: str | os.PathLike, realtime: bool = False,
+                 max_fps: float | None = None):
+        self.path = Path(path)
+        self.name = str(path)
+        if not self.path.exists():
+            raise SourceError(f"{self.path}: no such file")
+        if not os.access(self.path, os.R_OK):
+            raise SourceError(f"{self.path}: not readable (permission denied)")
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            raise SourceError(f"{self.path}: cannot open video (unsupported or corrupt)")
+        fps = self._cap.get(cv2.CAP_PROP_FPS)
+        self.fps = float(fps) if fps and 1 <= fps <= 1000 else 30.0
+        self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self.realtime = realtime
+        self.live = realtime
+        # In realtime mode a camera-like rate can be imposed (frames in between are skipped).
+        self._step = 1
+        if realtime and max_fps and self.fps > max_fps:
+            self._step = max(1, round(self.fps / max_fps))
+        self._i = 0
+        self._start: float | None = None
+        first = self._read_raw()
+        if first is None:
+            self._cap.release()
+            raise SourceError(f"{self.path}: no frame could be decoded (corrupt or empty video)")
+        self._pending: np.ndarray | None = first
+
+    def _read_raw(self) -> np.ndarray | None:
+        ok, image = self._cap.read()
+        return image if ok else None
+
+    def read(self) -> Frame | None:
+        if self._pending is not None:
+            image, self._pending = self._pending, None
+        else:
+            for _ in range(self._step - 1):
+                if not self._cap.grab():
+                    return None
+                self._i += 1
+            image = self._read_raw()
+            if image is None:
+                return None
+        index, self._i = self._i, self._i + 1
+        t = index / self.fps
+        if self.realtime:
+            now = time.monotonic()
+            if self._start is None:
+                self._start = now - t
+            delay = self._start + t - now
+            if delay > 0:
+                time.sleep(delay)
+        return Frame(_to_rgb(image, self.name), t, index, time.monotonic())
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class Camera(_SourceBase):
+    """A webcam, set up for low latency: one-frame buffer, MJPG where offered.
+
+    A camera that stops delivering frames is reopened with back-off; the run
+    continues when it returns, and :class:`SourceError` is raised only after
+    ``give_up_s`` seconds without a frame.
+    """
+
+    live = True
+
+    def __init__(self, index: int = 0, width: int = 1280, height: int = 720, fps: float = 30.0,
+                 give_up_s: float = 20.0, opener: Callable[[int], "cv2.VideoCapture"] | None = None):
+        self.index = index
+        self.name = f"camera {index}"
+        self.width, self.height, self.fps = width, height, fps
+        self.give_up_s = give_up_s
+        self._opener = opener or self._open_device
+        self._cap = self._open()
+        if self._cap is None:
+            raise SourceError(f"camera {index}: cannot open (no such camera, or it is in use); "
+                              f"try another index with --source N, or a video file")
+        self._start = time.monotonic()
+        self._i = 0
+
+    @staticmethod
+    def _open_device(index: int) -> "cv2.VideoCapture":
+        backend = cv2.CAP_V4L2 if os.name == "posix" and Path("/dev").exists() else cv2.CAP_ANY
+        return cv2.VideoCapture(index, backend)
+
+    def _open(self):
+        cap = self._opener(self.index)
+        if cap is None or not cap.isOpened():
+            return None
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        cap.set(cv2.CAP_PROP_FPS, self.fps)
+        return cap
+
+    def read(self) -> Frame | None:
+        ok, image = self._cap.read() if self._cap is not None else (False, None)
+        if not ok or image is None:
+            image = self._reconnect()
+        now = time.monotonic()
+        index, self._i = self._i, self._i + 1
+        return Frame(_to_rgb(image, self.name), now - self._start, index, now)
+
+    def _reconnect(self) -> np.ndarray:
+        deadline = time.monotonic() + self.give_up_s
+        delay = 0.25
+        while time.monotonic() < deadline:
+            log.warning("%s: no frame; reopening in %.2f s", self.name, delay)
+            if self._cap is not None:
+                self._cap.release()
+            time.sleep(delay)
+            delay = min(delay * 2, 4.0)
+            self._cap = self._open()
+            if self._cap is not None:
+                ok, image = self._cap.read()
+                if ok and image is not None:
+                    log.warning("%s: back", self.name)
+                    return image
+        raise SourceError(f"{self.name}: stopped delivering frames and did not come back "
+                          f"within {self.give_up_s:g} s")
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
+SourceFactory = Callable[[str], object]
+_REGISTRY: list[tuple[Callable[[str], bool], SourceFactory]] = []
+
+
+def register_source(matches: Callable[[str], bool], factory: SourceFactory) -> None:
+    """Teach :func:`open_source` a new kind of source (checked before the built-in kinds)."""
+    _REGISTRY.append((matches, factory))
+
+
+def open_source(spec: str | int | os.PathLike, *, realtime: bool = False,
+                max_fps: float | None = None) -> _SourceBase:
+    """Open a source from a CLI-style spec: a camera index (``0``), an image, a folder
+    of images, a video file, or any kind added with :func:`register_source`.
+
+    Args:
+        realtime: play video files at their own rate, like a camera (frames may drop).
+        max_fps: with ``realtime``, the highest rate frames are delivered at.
+    """
+    text = str(spec)
+    if text.isdigit():
+        return Camera(int(text))
+    for matches, factory in _REGISTRY:
+        if matches(text):
+            return factory(text)  # type: ignore[return-value]
+    path = Path(text)
+    if not path.exists():
+        raise SourceError(f"{text}: no such file, folder or camera index")
+    if path.is_dir():
+        return ImageFolder(path)
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return ImageFile(path)
+    if suffix in VIDEO_SUFFIXES or suffix == "":
+        return VideoFile(path, realtime=realtime, max_fps=max_fps)
+    # Unknown suffix: let OpenCV try as a video, with a clear error if it cannot.
+    try:
+        return VideoFile(path, realtime=realtime, max_fps=max_fps)
+    except SourceError:
+        raise SourceError(f"{text}: not a known image, video or recording "
+                          f"(suffix {suffix!r})") from None
+
+
+def sample_image_path() -> Path:
+    """A built-in photo of a person (Grace Hopper, shipped with matplotlib, a dependency
+    of mediapipe), used by the demo when there is no camera."""
+    try:
+        import matplotlib.cbook as cbook
+        return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+    except Exception as exc:  # pragma: no cover - matplotlib is installed with mediapipe
+        raise SourceError(f"built-in sample photo not found ({exc})") from exc
+
+
+__all__ = ["Frame", "Source", "Camera", "VideoFile", "ImageFile", "ImageFolder", "open_source",
+           "register_source", "read_image", "sample_image_path"]
