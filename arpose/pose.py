@@ -171,6 +171,8 @@ class PoseFrame:
     image: np.ndarray | None = None
     mask: np.ndarray | None = None
     stats: FrameStats = field(default_factory=FrameStats)
+    raw: tuple[Pose, ...] = ()
+    """The same people before smoothing (same ids), for recorders; empty when unknown."""
 
     def __iter__(self) -> Iterator[Pose]:
         return iter(self.poses)

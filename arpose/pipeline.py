@@ -1,0 +1,319 @@
+"""The capture/inference worker: camera or file in, PoseFrames out, never falling behind.
+
+Two worker threads and one consumer (the main thread):
+
+    capture thread   source.read()  -> Frame        (decoding, colour conversion)
+         | hand-off: latest wins for live sources, bounded FIFO for files
+    inference thread tracker.detect + smoother -> PoseFrame
+         | hand-off: latest wins for live sources, bounded FIFO for files
+    consumer         pipeline.latest() in a render loop, or ``for pf in pipeline``
+
+Live sources (cameras) drop stale frames at each hand-off, so the consumer always sees
+the newest result and latency cannot grow; files lose nothing (back-pressure instead).
+Memory is bounded either way. An exception in a worker stops the pipeline and is raised
+in the consumer's thread, with its message. Stop is prompt: every blocking wait polls
+the stop flag.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .errors import ArposeError, PipelineError
+from .pose import FrameStats, PoseFrame
+from .smoothing import PoseSmoother
+from .sources import Frame, open_source
+from .tracker import PoseTracker, TrackerOptions
+
+log = logging.getLogger(__name__)
+
+_POLL_S = 0.05
+
+
+class _Closed(Exception):
+    """The producer side of a hand-off has finished."""
+
+
+class Handoff:
+    """A thread-safe hand-off between two threads.
+
+    ``drop=True``: latest wins; a put replaces an unconsumed item (counted in ``dropped``).
+    ``drop=False``: FIFO of at most ``capacity`` items; a put waits for room.
+    """
+
+    def __init__(self, drop: bool, capacity: int = 2):
+        self.drop = drop
+        self.capacity = 1 if drop else max(1, capacity)
+        self._items: collections.deque = collections.deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self.dropped = 0
+
+    def put(self, item: Any, stop: threading.Event) -> bool:
+        """Hand over ``item``; returns False when ``stop`` was set before it fitted."""
+        with self._cond:
+            if self.drop:
+                if self._items:
+                    self._items.clear()
+                    self.dropped += 1
+            else:
+                while len(self._items) >= self.capacity:
+                    if stop.is_set():
+                        return False
+                    self._cond.wait(_POLL_S)
+            self._items.append(item)
+            self._cond.notify_all()
+            return True
+
+    def get(self, timeout: float | None = None, newest: bool = False) -> Any:
+        """Next item (or the newest, discarding older ones). Raises TimeoutError / _Closed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not self._items:
+                if self._closed:
+                    raise _Closed
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise TimeoutError
+                self._cond.wait(_POLL_S if remaining is None else min(remaining, _POLL_S))
+            if newest:
+                item = self._items[-1]
+                self._items.clear()
+            else:
+                item = self._items.popleft()
+            self._cond.notify_all()
+            return item
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+class Pipeline:
+    """Runs a source through the tracker and smoother in background threads.
+
+    Args:
+        source: anything from :func:`arpose.sources.open_source`. A source whose
+            ``yields_poses`` is True (a recording) returns PoseFrames itself and skips
+            the tracker.
+        tracker: a :class:`PoseTracker`; required unless the source yields poses.
+        smoother: a :class:`PoseSmoother`; None assigns no ids and does no smoothing.
+        drop_frames: latest-wins hand-offs; defaults to ``source.live``.
+        keep_images: attach the RGB frame to each PoseFrame (renderers need it).
+        capacity: FIFO length when not dropping.
+
+    Use as a context manager; ``for pose_frame in pipeline`` yields every result in order,
+    ``pipeline.latest()`` the newest unseen one (or None) without waiting.
+    """
+
+    def __init__(self, source: Any, tracker: PoseTracker | None = None,
+                 smoother: PoseSmoother | None = None, *, drop_frames: bool | None = None,
+                 keep_images: bool = True, capacity: int = 2):
+        self.source = source
+        self.yields_poses = bool(getattr(source, "yields_poses", False))
+        if tracker is None and not self.yields_poses:
+            raise ValueError("a tracker is needed for a source of images")
+        self.tracker = tracker
+        self.smoother = smoother
+        self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
+            else drop_frames
+        self.keep_images = keep_images
+        self._frames = Handoff(self.drop_frames, capacity)
+        self._results = Handoff(self.drop_frames, capacity)
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._threads: list[threading.Thread] = []
+        self._finished = False
+        self.frames_in = 0
+        self.frames_out = 0
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self) -> "Pipeline":
+        if self._threads:
+            return self
+        self._threads = [threading.Thread(target=self._guard, args=(self._capture_loop,),
+                                          name="arpose-capture", daemon=True)]
+        if not self.yields_poses:
+            self._threads.append(threading.Thread(target=self._guard, args=(self._infer_loop,),
+                                                  name="arpose-inference", daemon=True))
+        for th in self._threads:
+            th.start()
+        return self
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop the workers and release the source and tracker (idempotent)."""
+        self._stop.set()
+        self._frames.close()
+        self._results.close()
+        deadline = time.monotonic() + timeout
+        for th in self._threads:
+            th.join(max(0.0, deadline - time.monotonic()))
+            if th.is_alive():
+                log.warning("%s did not stop within %.1f s", th.name, timeout)
+        if not any(th.is_alive() for th in self._threads):
+            self._release()
+
+    def _release(self) -> None:
+        for obj in (self.source, self.tracker):
+            close = getattr(obj, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # pragma: no cover - best effort on shutdown
+                    log.debug("close failed", exc_info=True)
+
+    def __enter__(self) -> "Pipeline":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def dropped(self) -> int:
+        """Frames dropped by latest-wins hand-offs so far."""
+        return self._frames.dropped + self._results.dropped
+
+    @property
+    def finished(self) -> bool:
+        """True once the source has ended and every result has been consumed."""
+        return self._finished
+
+    # -- consumer side -------------------------------------------------------------
+    def _raise_error(self) -> None:
+        exc = self._error
+        if exc is None:
+            return
+        if isinstance(exc, ArposeError):
+            raise exc
+        raise PipelineError(f"{getattr(self.source, 'name', 'source')}: the capture/inference "
+                            f"worker failed: {type(exc).__name__}: {exc}") from exc
+
+    def read(self, timeout: float | None = None) -> PoseFrame | None:
+        """The next PoseFrame in order; None at the end of the source.
+
+        Raises:
+            TimeoutError: nothing arrived within ``timeout`` seconds.
+            ArposeError: the worker failed (its own error, or PipelineError).
+        """
+        if not self._threads:
+            self.start()
+        try:
+            item = self._results.get(timeout)
+        except _Closed:
+            self._finished = True
+            self._raise_error()
+            return None
+        self.frames_out += 1
+        return item
+
+    def latest(self, timeout: float | None = 0.0) -> PoseFrame | None:
+        """The newest PoseFrame not yet returned, or None if there is none (yet/any more).
+
+        For render loops: call once per drawn frame and keep using the previous result
+        when this returns None.
+        """
+        if not self._threads:
+            self.start()
+        try:
+            item = self._results.get(timeout, newest=True)
+        except TimeoutError:
+            return None
+        except _Closed:
+            self._finished = True
+            self._raise_error()
+            return None
+        self.frames_out += 1
+        return item
+
+    def __iter__(self) -> Iterator[PoseFrame]:
+        while (pf := self.read()) is not None:
+            yield pf
+
+    # -- workers ---------------------------------------------------------------------
+    def _guard(self, loop: Callable[[], None]) -> None:
+        try:
+            loop()
+        except BaseException as exc:  # surfaced in the consumer's thread
+            log.debug("worker failed", exc_info=True)
+            if self._error is None:
+                self._error = exc
+            self._stop.set()
+            self._frames.close()
+            self._results.close()
+
+    def _capture_loop(self) -> None:
+        out = self._results if self.yields_poses else self._frames
+        while not self._stop.is_set():
+            item = self.source.read()
+            if item is None:
+                break
+            self.frames_in += 1
+            if not out.put(item, self._stop):
+                break
+        out.close()
+
+    def _infer_loop(self) -> None:
+        assert self.tracker is not None
+        while not self._stop.is_set():
+            try:
+                frame: Frame = self._frames.get(_POLL_S * 4)
+            except TimeoutError:
+                continue
+            except _Closed:
+                break
+            detection = self.tracker.detect(frame.image, frame.t)
+            t0 = time.perf_counter()
+            if self.smoother is not None:
+                poses, raw = self.smoother.update(detection.poses, frame.t)
+            else:
+                poses = raw = detection.poses
+            filter_ms = (time.perf_counter() - t0) * 1000.0
+            h, w = frame.image.shape[:2]
+            stats = FrameStats(captured_at=frame.captured_at,
+                               inference_ms=detection.inference_ms, filter_ms=filter_ms,
+                               latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
+                               dropped=self.dropped)
+            pose_frame = PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
+                                   image=frame.image if self.keep_images else None,
+                                   mask=detection.mask, stats=stats, raw=raw)
+            if not self._results.put(pose_frame, self._stop):
+                break
+        self._results.close()
+
+
+def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = True,
+          model: str | Path | None = None, segmentation: bool = False, realtime: bool = False,
+          max_fps: float | None = None, drop_frames: bool | None = None,
+          keep_images: bool = True, smoother: PoseSmoother | None = None) -> Pipeline:
+    """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
+    and return a ready-to-start :class:`Pipeline` with tracker and smoother.
+
+    Example:
+        >>> with track("dance.avi") as pipeline:
+        ...     for pose_frame in pipeline:
+        ...         print(pose_frame.t, len(pose_frame.poses))
+    """
+    source = spec if hasattr(spec, "read") else open_source(spec, realtime=realtime,
+                                                             max_fps=max_fps)
+    tracker = None
+    try:
+        if not getattr(source, "yields_poses", False):
+            tracker = PoseTracker(TrackerOptions(model=model, num_poses=max_people,
+                                                 segmentation=segmentation))
+        if smoother is None:
+            smoother = PoseSmoother(smooth=smooth)
+        return Pipeline(source, tracker, smoother, drop_frames=drop_frames,
+                        keep_images=keep_images)
+    except BaseException:
+        if tracker is not None:
+            tracker.close()
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+        raise

@@ -1,0 +1,148 @@
+"""PoseTracker: MediaPipe's PoseLandmarker (Tasks API) behind a small, typed interface.
+
+VIDEO mode by default (the model tracks its region of interest from frame to frame, which
+is both faster and steadier than re-detecting), ``num_poses`` people (2 so that two
+players work), optional segmentation masks (for occlusion). Output is unsmoothed
+:class:`~arpose.pose.Pose` records in source-image pixels with ``id == -1``; the
+:class:`~arpose.smoothing.PoseSmoother` assigns ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import ModelError, SourceError
+from .model import ensure_model
+from .pose import Pose
+
+log = logging.getLogger(__name__)
+
+MIN_IMAGE_SIDE = 32
+"""Smaller images cannot contain a detectable person; they are refused with a clear error."""
+
+
+@dataclass(frozen=True)
+class TrackerOptions:
+    """Options of :class:`PoseTracker` (defaults are MediaPipe's)."""
+
+    model: str | Path | None = None
+    """A ``.task`` bundle; None builds/uses the offline bundle from the mediapipe wheel."""
+    num_poses: int = 2
+    segmentation: bool = False
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    mode: str = "video"
+    """"video" (tracking between frames, timestamps must increase) or "image"."""
+    max_input_side: int = 1920
+    """Larger frames are downscaled before inference (landmarks are mapped back)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Detection:
+    """What one call of :meth:`PoseTracker.detect` found."""
+
+    poses: tuple[Pose, ...]
+    mask: np.ndarray | None
+    inference_ms: float
+
+
+class PoseTracker:
+    """MediaPipe PoseLandmarker in VIDEO (or IMAGE) mode; a context manager.
+
+    Example:
+        >>> with PoseTracker(TrackerOptions(num_poses=1)) as tracker:
+        ...     detection = tracker.detect(rgb_image, t=0.0)
+    """
+
+    def __init__(self, options: TrackerOptions | None = None):
+        self.options = opts = options or TrackerOptions()
+        if opts.num_poses < 1:
+            raise ValueError("num_poses must be at least 1")
+        if opts.mode not in ("video", "image"):
+            raise ValueError(f"mode must be 'video' or 'image', not {opts.mode!r}")
+        self.model_path = ensure_model(opts.model)
+        from mediapipe.tasks.python import BaseOptions, vision
+        mode = vision.RunningMode.VIDEO if opts.mode == "video" else vision.RunningMode.IMAGE
+        mp_opts = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=mode,
+            num_poses=opts.num_poses,
+            min_pose_detection_confidence=opts.min_detection_confidence,
+            min_pose_presence_confidence=opts.min_presence_confidence,
+            min_tracking_confidence=opts.min_tracking_confidence,
+            output_segmentation_masks=opts.segmentation,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(mp_opts)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"{self.model_path}: MediaPipe cannot load this model "
+                             f"({str(exc).splitlines()[0]})") from None
+        self._last_ms = -1
+
+    def detect(self, image: np.ndarray, t: float = 0.0) -> Detection:
+        """Find up to ``num_poses`` people in an RGB uint8 image.
+
+        Args:
+            image: (H, W, 3) RGB uint8.
+            t: timeline seconds; in VIDEO mode it must not go backwards (equal or
+               decreasing values are nudged forward by a millisecond).
+        """
+        import mediapipe as mp
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise SourceError(f"expected an RGB uint8 image, got shape {image.shape} {image.dtype}")
+        h, w = image.shape[:2]
+        if min(h, w) < MIN_IMAGE_SIDE:
+            raise SourceError(f"image is {w}x{h} pixels, too small to find a person "
+                              f"(at least {MIN_IMAGE_SIDE} px per side)")
+        scale = 1.0
+        side = max(h, w)
+        if side > self.options.max_input_side:
+            scale = self.options.max_input_side / side
+            image = cv2.resize(image, (round(w * scale), round(h * scale)),
+                               interpolation=cv2.INTER_AREA)
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB,
+                            data=np.ascontiguousarray(image))
+        start = time.perf_counter()
+        if self.options.mode == "video":
+            ts = max(int(round(t * 1000.0)), self._last_ms + 1)
+            self._last_ms = ts
+            result = self._landmarker.detect_for_video(mp_image, ts)
+        else:
+            result = self._landmarker.detect(mp_image)
+        inference_ms = (time.perf_counter() - start) * 1000.0
+        poses = tuple(_to_pose(lms, world, w, h)
+                      for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks))
+        mask = None
+        if self.options.segmentation and result.segmentation_masks:
+            masks = [m.numpy_view() for m in result.segmentation_masks]
+            mask = np.max(np.stack(masks), axis=0).astype(np.float32, copy=False)
+            if mask.ndim == 3:
+                mask = mask[..., 0]
+            if scale != 1.0:
+                mask = cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR)
+        return Detection(poses, mask, inference_ms)
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> "PoseTracker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _to_pose(landmarks, world, w: int, h: int) -> Pose:
+    lm = np.array([(p.x * w, p.y * h, p.z * w, p.visibility or 0.0, p.presence or 0.0)
+                   for p in landmarks], np.float32)
+    wd = np.array([(p.x, p.y, p.z) for p in world], np.float32)
+    return Pose(lm, wd)
