@@ -12,6 +12,9 @@ from .errors import (
 from .joints import JOINT_NAMES, LANDMARK_NAMES, Landmark, resolve_joint
 from .pose import FrameStats, Pose, PoseFrame
 from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_source
+from .record import Recorder, Recording, Replay, register as _register_replay
+
+_register_replay()  # every --source accepts .arpose recordings
 
 __version__ = "0.1.0"
 
@@ -21,4 +24,5 @@ __all__ = [
     "JOINT_NAMES", "LANDMARK_NAMES", "Landmark", "resolve_joint",
     "FrameStats", "Pose", "PoseFrame",
     "Camera", "Frame", "ImageFile", "ImageFolder", "VideoFile", "open_source",
+    "Recorder", "Recording", "Replay",
 ]
