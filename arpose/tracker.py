@@ -9,10 +9,14 @@ players work), optional segmentation masks (for occlusion). Output is unsmoothed
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -42,6 +46,9 @@ class TrackerOptions:
     """"video" (tracking between frames, timestamps must increase) or "image"."""
     max_input_side: int = 1920
     """Larger frames are downscaled before inference (landmarks are mapped back)."""
+    quiet: bool = True
+    """Hide MediaPipe's native start-up chatter (printed to stderr by C++ while the model
+    loads and runs its first frame); errors still arrive as Python exceptions."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,11 +87,13 @@ class PoseTracker:
             output_segmentation_masks=opts.segmentation,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(mp_opts)
+            with _native_stderr_silenced(opts.quiet):
+                self._landmarker = vision.PoseLandmarker.create_from_options(mp_opts)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{self.model_path}: MediaPipe cannot load this model "
                              f"({str(exc).splitlines()[0]})") from None
         self._last_ms = -1
+        self._warm = not opts.quiet
 
     def detect(self, image: np.ndarray, t: float = 0.0) -> Detection:
         """Find up to ``num_poses`` people in an RGB uint8 image.
@@ -110,12 +119,14 @@ class PoseTracker:
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB,
                             data=np.ascontiguousarray(image))
         start = time.perf_counter()
-        if self.options.mode == "video":
-            ts = max(int(round(t * 1000.0)), self._last_ms + 1)
-            self._last_ms = ts
-            result = self._landmarker.detect_for_video(mp_image, ts)
-        else:
-            result = self._landmarker.detect(mp_image)
+        with _native_stderr_silenced(not self._warm):  # first frame only: see TrackerOptions.quiet
+            if self.options.mode == "video":
+                ts = max(int(round(t * 1000.0)), self._last_ms + 1)
+                self._last_ms = ts
+                result = self._landmarker.detect_for_video(mp_image, ts)
+            else:
+                result = self._landmarker.detect(mp_image)
+        self._warm = True
         inference_ms = (time.perf_counter() - start) * 1000.0
         poses = tuple(_to_pose(lms, world, w, h)
                       for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks))
@@ -139,6 +150,25 @@ class PoseTracker:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced(active: bool) -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for a moment: MediaPipe's C++ logging ignores
+    GLOG/TF environment variables, so this is the only switch there is."""
+    if not active:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _to_pose(landmarks, world, w: int, h: int) -> Pose:

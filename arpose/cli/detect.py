@@ -1,0 +1,57 @@
+"""`arpose detect SOURCE`: landmarks of every person as JSON (the public contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..pipeline import track
+from ..sources import ImageFile
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "detect", help="track people in an image, video, folder, camera or recording",
+        description="Prints landmarks in source-image pixels. An image gives one JSON "
+                    "object; a video, folder, camera or recording gives JSON Lines (one "
+                    "object per frame, with 'frame' and 't'). See README: JSON contract.")
+    p.add_argument("source", help="image, video, folder of images, camera index (0) or .arpose")
+    p.add_argument("--json", action="store_true",
+                   help="print the JSON contract (default: a short human-readable summary)")
+    p.add_argument("--max-people", type=int, default=2, metavar="N",
+                   help="most people to track (default 2)")
+    p.add_argument("--no-smooth", action="store_true", help="raw landmarks, no One-Euro filter")
+    p.add_argument("--model", metavar="PATH",
+                   help="a pose_landmarker_{lite,full,heavy}.task bundle (default: built offline "
+                        "from the mediapipe wheel)")
+    p.set_defaults(run=run)
+
+
+def _summary(pf) -> str:
+    people = ", ".join(
+        f"#{p.id} nose ({p.xy('nose')[0]:.0f}, {p.xy('nose')[1]:.0f}) "
+        f"size {p.body_size:.0f}px" for p in pf.poses) or "nobody"
+    return f"frame {pf.index:5d}  t={pf.t:7.3f}s  {len(pf.poses)} person(s): {people}"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_people < 1:
+        print("arpose: error: --max-people must be at least 1", file=sys.stderr)
+        return 1
+    pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,
+                     model=args.model, keep_images=False)
+    single = isinstance(pipeline.source, ImageFile)
+    found = 0
+    with pipeline:
+        for pf in pipeline:
+            found += len(pf.poses)
+            if args.json:
+                print(json.dumps(pf.to_json(include_time=not single), separators=(",", ":")),
+                      flush=not single)
+            else:
+                print(_summary(pf), flush=True)
+    if single and found == 0:
+        print(f"arpose: error: no person found in {args.source}", file=sys.stderr)
+        return 1
+    return 0
