@@ -30,6 +30,7 @@ reported as a warning with the byte offset and frame.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import errno
 import itertools
@@ -85,7 +86,8 @@ class RecordedFrame:
         """The :class:`PoseFrame` consumers see (smoothed poses, or raw ones with ``raw``)."""
         stats = FrameStats(captured_at=time.monotonic() if captured_at is None else captured_at)
         return PoseFrame(t=self.t, index=self.index, size=self.size,
-                         poses=self.raw if raw else self.poses, image=image, stats=stats)
+                         poses=self.raw if raw else self.poses, image=image, stats=stats,
+                         raw=self.raw)
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -295,10 +297,13 @@ class Recorder:
         return self._file is None
 
     def write(self, frame: PoseFrame, raw: Sequence[Pose] | None = None) -> bool:
-        """Append one frame: its (smoothed) poses, the raw poses and, when recording
-        video, its image. Returns False when the recording has stopped."""
+        """Append one frame: its (smoothed) poses, the raw poses (``frame.raw`` unless
+        given) and, when recording video, its image. Returns False once the recording
+        has stopped."""
         if self._file is None:
             return False
+        if raw is None:
+            raw = frame.raw
         vframe = -1
         if self.video_path is not None and frame.image is not None:
             vframe = self._write_video(frame.image)
@@ -617,8 +622,7 @@ class Replay:
                 time.sleep(delay)
         pf = rec.to_pose_frame(raw=self.raw, image=self._image(rec.video_frame))
         if self._offset_t:
-            pf = PoseFrame(t=t, index=pf.index, size=pf.size, poses=pf.poses, image=pf.image,
-                           stats=pf.stats)
+            pf = dataclasses.replace(pf, t=t)
         return pf
 
     def close(self) -> None:

@@ -299,3 +299,16 @@ def test_import_arpose_registers_replay():
 
     assert getattr(sources, "_arpose_replay_registered", False)
     assert arpose.Replay is Replay
+
+
+def test_recorder_takes_raw_poses_from_the_pose_frame(tmp_path):
+    """The pipeline hands raw poses over in PoseFrame.raw; the replay gives them back there."""
+    frames = [(PoseFrame(t=pf.t, index=pf.index, size=pf.size, poses=pf.poses, raw=raw), raw)
+              for pf, raw in make_frames(6)]
+    path = tmp_path / "take.arpose"
+    with Recorder(path) as rec:
+        for pf, _ in frames:
+            rec.write(pf)
+    for got, (pf, raw) in zip(Replay(path, fast=True), frames):
+        assert_same(got.poses, pf.poses)
+        assert_same(got.raw, raw)

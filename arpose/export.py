@@ -1,0 +1,444 @@
+"""Export landmark tracks for other tools: OpenPose JSON, COCO keypoint results, CSV.
+
+Inputs are recordings (``.arpose``) or videos (tracked here with the pipeline); a
+folder of them is exported with one process per file and resumes where it stopped.
+Every output appears atomically (written under a temporary name, then renamed), so
+an interrupted export never leaves a file that looks complete.
+
+BlazePose -> OpenPose BODY_25 (see :data:`arpose.joints.BODY25`): keypoints come from
+the joint of the same name; ``Neck`` is the shoulder midpoint and ``MidHip`` the hip
+midpoint (virtual joints), ``LBigToe``/``RBigToe`` are BlazePose's ``foot_index``,
+and ``LSmallToe``/``RSmallToe`` have no BlazePose counterpart: they are written as
+``0, 0, 0`` (OpenPose's "not detected"). The confidence is BlazePose's visibility.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import csv
+import io
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from .errors import ArposeError
+from .joints import BODY25_INDEX, COCO17_INDEX, LANDMARK_NAMES
+from .pose import Pose, PoseFrame
+from .record import Recording, is_recording
+from .sources import VIDEO_SUFFIXES
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("openpose", "coco", "csv")
+OPENPOSE_VERSION = 1.3
+"""The ``version`` OpenPose 1.7 writes in its JSON files."""
+_BODY25_IDX = np.array([max(i, 0) for i in BODY25_INDEX])
+_BODY25_MISSING = np.array([i < 0 for i in BODY25_INDEX])
+_COCO_IDX = np.array(COCO17_INDEX)
+
+
+# ----------------------------------------------------------------------------- layouts
+
+
+def body25(pose: Pose) -> np.ndarray:
+    """``(25, 3)`` float32 x, y, confidence in OpenPose BODY_25 order (see module doc)."""
+    out = pose.all_joints[_BODY25_IDX][:, [0, 1, 3]].copy()
+    out[_BODY25_MISSING] = 0.0
+    return out
+
+
+def coco17(pose: Pose) -> np.ndarray:
+    """``(17, 3)`` float32 x, y, confidence in COCO keypoint order."""
+    return pose.all_joints[_COCO_IDX][:, [0, 1, 3]].copy()
+
+
+def _flat(a: np.ndarray, decimals: tuple[int, ...] = (3, 3, 4)) -> list[float]:
+    rounded = np.stack([np.round(a[:, k].astype(np.float64), d)
+                        for k, d in enumerate(decimals)], axis=1)
+    return [float(v) for v in rounded.ravel()]
+
+
+def openpose_json(frame: PoseFrame) -> dict[str, Any]:
+    """One frame in OpenPose's per-frame JSON layout (BODY_25, no face or hands)."""
+    people = []
+    for p in frame.poses:
+        people.append({
+            "person_id": [int(p.id)],
+            "pose_keypoints_2d": _flat(body25(p)),
+            "face_keypoints_2d": [], "hand_left_keypoints_2d": [],
+            "hand_right_keypoints_2d": [], "pose_keypoints_3d": [],
+            "face_keypoints_3d": [], "hand_left_keypoints_3d": [],
+            "hand_right_keypoints_3d": [],
+        })
+    return {"version": OPENPOSE_VERSION, "people": people}
+
+
+def openpose_filename(stem: str, index: int) -> str:
+    """OpenPose's name for frame ``index`` of a video called ``stem``."""
+    return f"{stem}_{index:012d}_keypoints.json"
+
+
+def read_openpose(path: str | os.PathLike) -> list[np.ndarray]:
+    """The people of one OpenPose JSON file as ``(25, 3)`` arrays (x, y, confidence).
+
+    Raises:
+        ArposeError: the file is not OpenPose BODY_25 JSON.
+    """
+    p = Path(path)
+    try:
+        obj = json.loads(p.read_text())
+        people = obj["people"]
+        out = [np.asarray(person["pose_keypoints_2d"], np.float32).reshape(25, 3)
+               for person in people]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ArposeError(f"{p}: not an OpenPose BODY_25 keypoints file ({exc})") from None
+    return out
+
+
+def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
+    """COCO keypoint detection results: one entry per person per frame.
+
+    ``image_id`` is the frame index; ``score`` the mean visibility of the 17 keypoints;
+    ``track_id`` the arpose person id (an extra field COCO tools ignore).
+    """
+    out = []
+    for pf in frames:
+        for p in pf.poses:
+            kp = coco17(p)
+            out.append({"image_id": int(pf.index), "category_id": 1,
+                        "keypoints": _flat(kp), "score": round(float(kp[:, 2].mean()), 4),
+                        "track_id": int(p.id)})
+    return out
+
+
+CSV_COLUMNS: tuple[str, ...] = (
+    ("frame", "t", "width", "height", "person")
+    + tuple(f"{n}_{c}" for n in LANDMARK_NAMES for c in ("x", "y", "z", "visibility"))
+    + tuple(f"{n}_world_{c}" for n in LANDMARK_NAMES for c in ("x", "y", "z"))
+)
+"""One row per person per frame; a frame with nobody is one row with empty person cells."""
+
+
+def csv_rows(frame: PoseFrame) -> list[list[Any]]:
+    head = [int(frame.index), round(float(frame.t), 6), int(frame.size[0]), int(frame.size[1])]
+    if not frame.poses:
+        return [head + [""] * (len(CSV_COLUMNS) - len(head))]
+    rows = []
+    for p in frame.poses:
+        lm = _flat(p.landmarks[:, :4], (3, 3, 3, 4))
+        world = _flat(p.world, (5, 5, 5))
+        rows.append(head + [int(p.id)] + lm + world)
+    return rows
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+def _tmp_name(path: Path) -> Path:
+    """Where ``path`` is built before it appears (a leftover from a killed run is reused)."""
+    return path.with_name(f".{path.name}.partial")
+
+
+class _Writer:
+    """Receives frames, makes the output appear on :meth:`commit`, cleans up on abort."""
+
+    def write(self, frame: PoseFrame) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def commit(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def abort(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class OpenPoseWriter(_Writer):
+    """One JSON file per frame, named like OpenPose names them.
+
+    With ``atomic_dir`` the whole folder appears at once on commit (batch exports and
+    resume); otherwise files go into ``out_dir`` one by one, each written atomically.
+    """
+
+    def __init__(self, out_dir: Path, stem: str, atomic_dir: bool = False):
+        self.final = out_dir
+        self.stem = stem
+        self.atomic_dir = atomic_dir
+        self.dir = _tmp_name(out_dir) if atomic_dir else out_dir
+        if atomic_dir and self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def write(self, frame: PoseFrame) -> None:
+        path = self.dir / openpose_filename(self.stem, frame.index)
+        text = json.dumps(openpose_json(frame), separators=(",", ":"))
+        if self.atomic_dir:
+            path.write_text(text)
+        else:
+            tmp = _tmp_name(path)
+            tmp.write_text(text)
+            os.replace(tmp, path)
+
+    def commit(self) -> None:
+        if self.atomic_dir:
+            if self.final.exists():
+                shutil.rmtree(self.final)
+            os.replace(self.dir, self.final)
+
+    def abort(self) -> None:
+        if self.atomic_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class CocoWriter(_Writer):
+    """COCO keypoint results (a JSON list) in one file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._results: list[dict[str, Any]] = []
+
+    def write(self, frame: PoseFrame) -> None:
+        self._results.extend(coco_results([frame]))
+
+    def commit(self) -> None:
+        tmp = _tmp_name(self.path)
+        tmp.write_text(json.dumps(self._results, separators=(",", ":")))
+        os.replace(tmp, self.path)
+
+    def abort(self) -> None:
+        pass
+
+
+class CsvWriter(_Writer):
+    """The flat CSV, streamed to a temporary file and renamed on commit."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tmp = _tmp_name(path)
+        self._f: io.TextIOWrapper | None = open(self.tmp, "w", newline="")
+        self._csv = csv.writer(self._f)
+        self._csv.writerow(CSV_COLUMNS)
+
+    def write(self, frame: PoseFrame) -> None:
+        self._csv.writerows(csv_rows(frame))
+
+    def commit(self) -> None:
+        assert self._f is not None
+        self._f.close()
+        self._f = None
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+        self.tmp.unlink(missing_ok=True)
+
+
+def _writer(fmt: str, output: Path, stem: str, batch: bool) -> _Writer:
+    if fmt == "openpose":
+        return OpenPoseWriter(output, stem, atomic_dir=batch)
+    if fmt == "coco":
+        return CocoWriter(output)
+    if fmt == "csv":
+        return CsvWriter(output)
+    raise ArposeError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class ExportResult:
+    """What one export produced."""
+
+    input: Path
+    output: Path
+    frames: int = 0
+    people: int = 0
+    """Person-frames written."""
+    problems: list[str] = field(default_factory=list)
+    """Damage found in a recording (each also logged as a warning)."""
+    skipped: bool = False
+    """True when a batch export found the output already complete."""
+    error: str | None = None
+
+
+@contextlib.contextmanager
+def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int = 2,
+                model: str | os.PathLike | None = None,
+                problems: list[str] | None = None) -> Iterator[Iterator[PoseFrame]]:
+    """The PoseFrames of a recording (read as fast as possible) or a video (tracked).
+
+    Args:
+        raw: the raw landmarks of a recording, or no smoothing for a video.
+        problems: receives a recording's damage reports once iteration is done.
+    """
+    p = Path(path)
+    if is_recording(p):
+        rec = Recording(p)
+
+        def frames() -> Iterator[PoseFrame]:
+            for r in rec:
+                yield r.to_pose_frame(raw=raw)
+            if problems is not None:
+                problems.extend(rec.problems)
+
+        yield frames()
+        return
+    from .pipeline import track
+
+    with track(str(p), max_people=max_people, smooth=not raw, model=model,
+               keep_images=False) as pipeline:
+        yield iter(pipeline)
+
+
+def default_output(input_path: Path, fmt: str) -> Path:
+    """Where ``arpose export`` writes when no ``--output`` is given."""
+    if fmt == "openpose":
+        return input_path.with_name(f"{input_path.stem}_openpose")
+    return input_path.with_suffix(".coco.json" if fmt == "coco" else ".csv")
+
+
+def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | None = None, *,
+           raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
+           progress: Callable[[int], None] | None = None, batch: bool = False) -> ExportResult:
+    """Export one recording or video.
+
+    Args:
+        fmt: ``"openpose"`` (``output`` is a folder), ``"coco"`` or ``"csv"`` (a file).
+        progress: called with 1 after each frame (for a progress bar).
+        batch: make the OpenPose folder appear atomically (used for folder exports).
+
+    Raises:
+        ArposeError: unreadable input, unknown format, unwritable output.
+    """
+    if fmt not in FORMATS:
+        raise ArposeError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    src = Path(input_path)
+    out = Path(output) if output is not None else default_output(src, fmt)
+    if fmt == "openpose" and out.exists() and not out.is_dir():
+        raise ArposeError(f"{out}: exists and is not a folder (OpenPose export writes one "
+                          f"JSON file per frame into a folder)")
+    if fmt != "openpose" and out.is_dir():
+        raise ArposeError(f"{out}: is a folder; {fmt} export writes one file, e.g. "
+                          f"{out / (src.stem + ('.json' if fmt == 'coco' else '.csv'))}")
+    if not out.parent.exists():
+        raise ArposeError(f"{out}: folder {out.parent} does not exist")
+    result = ExportResult(src, out)
+    try:
+        writer = _writer(fmt, out, src.stem, batch)
+    except OSError as exc:
+        raise ArposeError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with pose_frames(src, raw=raw, max_people=max_people, model=model,
+                         problems=result.problems) as frames:
+            for pf in frames:
+                writer.write(pf)
+                result.frames += 1
+                result.people += len(pf.poses)
+                if progress is not None:
+                    progress(1)
+        writer.commit()
+    except OSError as exc:
+        writer.abort()
+        raise ArposeError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        writer.abort()
+        raise
+    return result
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def batch_inputs(folder: str | os.PathLike) -> list[Path]:
+    """The videos and recordings in ``folder`` (not recursive), in name order."""
+    d = Path(folder)
+    return sorted(p for p in d.iterdir()
+                  if p.is_file() and (p.suffix.lower() in VIDEO_SUFFIXES or is_recording(p)))
+
+
+def batch_output(out_dir: Path, src: Path, fmt: str) -> Path:
+    if fmt == "openpose":
+        return out_dir / src.stem
+    return out_dir / (src.stem + (".json" if fmt == "coco" else ".csv"))
+
+
+def _export_one(args: tuple[str, str, str, bool, int, str | None]) -> ExportResult:
+    src, fmt, out, raw, max_people, model = args
+    logging.basicConfig(level=logging.WARNING, format="arpose: %(levelname)s: %(message)s")
+    try:
+        return export(src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True)
+    except ArposeError as exc:
+        return ExportResult(Path(src), Path(out), error=str(exc))
+
+
+def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLike, *,
+                  raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
+                  workers: int | None = None, progress: bool = True,
+                  on_result: Callable[[ExportResult], None] | None = None
+                  ) -> list[ExportResult]:
+    """Export every video and recording in ``folder`` into ``out_dir``, one process each.
+
+    Resumes: an input whose output already exists is skipped (outputs appear atomically,
+    so an existing one is complete). One failing input does not stop the others; its
+    :attr:`ExportResult.error` says why.
+    """
+    if fmt not in FORMATS:
+        raise ArposeError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    inputs = batch_inputs(folder)
+    if not inputs:
+        raise ArposeError(f"{folder}: holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))}) "
+                          f"or .arpose recordings")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ArposeError(f"{out}: exists and is not a folder (a folder export writes one "
+                          f"output per input into a folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    results: list[ExportResult] = []
+    todo = []
+    for src in inputs:
+        dst = batch_output(out, src, fmt)
+        if dst.exists():
+            results.append(ExportResult(src, dst, skipped=True))
+        else:
+            todo.append((str(src), fmt, str(dst), raw, max_people,
+                         None if model is None else str(model)))
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(inputs), initial=len(results), unit="file", disable=not progress,
+               desc=f"export {fmt}")
+    if results:
+        bar.set_postfix_str(f"{len(results)} already done")
+    try:
+        if todo:
+            # spawn: MediaPipe and OpenCV threads do not survive fork() reliably.
+            ctx = multiprocessing.get_context("spawn")
+            with cf.ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
+                futures = [pool.submit(_export_one, job) for job in todo]
+                for fut in cf.as_completed(futures):
+                    res = fut.result()
+                    results.append(res)
+                    if on_result is not None:
+                        on_result(res)
+                    bar.update(1)
+    finally:
+        bar.close()
+    order = {p: i for i, p in enumerate(inputs)}
+    results.sort(key=lambda r: order.get(r.input, 0))
+    return results
+
+
+__all__ = ["FORMATS", "OPENPOSE_VERSION", "CSV_COLUMNS", "ExportResult", "body25", "coco17",
+           "openpose_json", "openpose_filename", "read_openpose", "coco_results", "csv_rows",
+           "pose_frames", "export", "export_folder", "batch_inputs", "default_output",
+           "OpenPoseWriter", "CocoWriter", "CsvWriter"]

@@ -1,0 +1,186 @@
+"""Exports: OpenPose JSON read back with the documented mapping, COCO, CSV, folder batches."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arpose.errors import ArposeError
+from arpose.export import (
+    CSV_COLUMNS, OPENPOSE_VERSION, export, export_folder, openpose_filename, read_openpose,
+)
+from arpose.joints import BODY25, COCO17, LANDMARK_NAMES
+from arpose.pose import PoseFrame
+from arpose.record import Recorder
+
+from test_record import make_frames
+
+MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
+
+
+@pytest.fixture()
+def take(tmp_path) -> tuple[Path, list[PoseFrame]]:
+    frames = make_frames(9, seed=11)  # people per frame: 0, 1, 2, 0, 1, 2, ...
+    path = tmp_path / "take.arpose"
+    with Recorder(path, fps=50.0) as rec:
+        for pf, raw in frames:
+            rec.write(pf, raw)
+    return path, [pf for pf, _ in frames]
+
+
+def test_openpose_export_reads_back_with_the_documented_mapping(take, tmp_path):
+    path, frames = take
+    out = tmp_path / "op"
+    res = export(path, "openpose", out)
+    assert res.frames == 9 and res.people == sum(len(f.poses) for f in frames)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [openpose_filename("take", i) for i in range(9)]
+    assert names[0] == "take_000000000000_keypoints.json"
+    for pf in frames:
+        obj = json.loads((out / openpose_filename("take", pf.index)).read_text())
+        assert obj["version"] == OPENPOSE_VERSION
+        assert len(obj["people"]) == len(pf.poses)  # frames with nobody too
+        people = read_openpose(out / openpose_filename("take", pf.index))
+        for pose, kp, person in zip(pf.poses, people, obj["people"]):
+            assert person["person_id"] == [pose.id]
+            assert len(person["pose_keypoints_2d"]) == 75
+            for k, (op_name, joint) in enumerate(BODY25):
+                if joint is None:
+                    np.testing.assert_array_equal(kp[k], 0.0)
+                else:
+                    x, y, _, vis = pose.joint(joint)
+                    np.testing.assert_allclose(kp[k], [x, y, vis], atol=1e-3)
+            # Spot checks of the mapping, written out by hand.
+            lm = pose.landmarks
+            np.testing.assert_allclose(kp[1, :2], (lm[11, :2] + lm[12, :2]) / 2, atol=1e-3)  # Neck
+            np.testing.assert_allclose(kp[8, :2], (lm[23, :2] + lm[24, :2]) / 2, atol=1e-3)  # MidHip
+            np.testing.assert_allclose(kp[4, :2], lm[16, :2], atol=1e-3)  # RWrist
+            np.testing.assert_allclose(kp[22, :2], lm[32, :2], atol=1e-3)  # RBigToe
+
+
+def test_coco_export(take, tmp_path):
+    path, frames = take
+    out = tmp_path / "take.json"
+    export(path, "coco", out)
+    results = json.loads(out.read_text())
+    assert len(results) == sum(len(f.poses) for f in frames)
+    by_key = {(r["image_id"], r["track_id"]): r for r in results}
+    for pf in frames:
+        for pose in pf.poses:
+            r = by_key[(pf.index, pose.id)]
+            assert r["category_id"] == 1 and len(r["keypoints"]) == 51
+            kp = np.asarray(r["keypoints"]).reshape(17, 3)
+            for k, (_, joint) in enumerate(COCO17):
+                i = LANDMARK_NAMES.index(joint)
+                np.testing.assert_allclose(kp[k], pose.landmarks[i, [0, 1, 3]], atol=1e-3)
+            assert r["score"] == pytest.approx(kp[:, 2].mean(), abs=1e-3)
+
+
+def test_csv_export(take, tmp_path):
+    path, frames = take
+    out = tmp_path / "take.csv"
+    export(path, "csv", out)
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0].keys()) == CSV_COLUMNS
+    assert len(rows) == sum(max(1, len(f.poses)) for f in frames)
+    empty = [r for r in rows if r["person"] == ""]
+    assert [int(r["frame"]) for r in empty] == [f.index for f in frames if not f.poses]
+    by_key = {(int(r["frame"]), int(r["person"])): r for r in rows if r["person"] != ""}
+    for pf in frames:
+        for pose in pf.poses:
+            r = by_key[(pf.index, pose.id)]
+            assert float(r["t"]) == pytest.approx(pf.t, abs=1e-6)
+            assert float(r["left_wrist_x"]) == pytest.approx(pose.landmarks[15, 0], abs=1e-3)
+            assert float(r["right_ankle_visibility"]) == pytest.approx(pose.landmarks[28, 3],
+                                                                      abs=1e-4)
+            assert float(r["nose_world_z"]) == pytest.approx(pose.world[0, 2], abs=1e-5)
+
+
+def test_raw_export_uses_raw_landmarks(tmp_path):
+    frames = make_frames(3, seed=5)
+    path = tmp_path / "take.arpose"
+    with Recorder(path) as rec:
+        for pf, raw in frames:
+            rec.write(pf, raw)
+    export(path, "csv", tmp_path / "raw.csv", raw=True)
+    with open(tmp_path / "raw.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["person"] != ""]
+    raw_pose = frames[1][1][0]
+    assert float(rows[0]["nose_x"]) == pytest.approx(raw_pose.landmarks[0, 0], abs=1e-3)
+
+
+def test_interrupted_export_leaves_no_output(take, tmp_path):
+    path, _ = take
+    out = tmp_path / "take.csv"
+
+    def boom(_n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export(path, "csv", out, progress=boom)
+    assert list(tmp_path.glob("take.csv*")) == [] and list(tmp_path.glob(".take.csv*")) == []
+
+
+def test_bad_arguments_are_clear_errors(take, tmp_path):
+    path, _ = take
+    with pytest.raises(ArposeError, match="unknown export format 'bvh'"):
+        export(path, "bvh", tmp_path / "x")
+    with pytest.raises(ArposeError, match="is a folder"):
+        export(path, "csv", tmp_path)
+    with pytest.raises(ArposeError, match="does not exist"):
+        export(path, "coco", tmp_path / "nope" / "x.json")
+
+
+def test_folder_export_runs_in_processes_and_resumes(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(3):
+        with Recorder(folder / f"take{k}.arpose") as rec:
+            for pf, raw in make_frames(4 + k, seed=k):
+                rec.write(pf, raw)
+    (folder / "broken.arpose").write_bytes(b"not a recording")
+    (folder / "notes.txt").write_text("ignored")
+    out = tmp_path / "out"
+    results = export_folder(folder, "openpose", out, workers=2, progress=False)
+    by_name = {r.input.name: r for r in results}
+    assert set(by_name) == {"broken.arpose", "take0.arpose", "take1.arpose", "take2.arpose"}
+    assert "not an arpose recording" in by_name["broken.arpose"].error
+    for k in range(3):
+        r = by_name[f"take{k}.arpose"]
+        assert r.error is None and not r.skipped and r.frames == 4 + k
+        assert len(list((out / f"take{k}").glob("*_keypoints.json"))) == 4 + k
+    assert not list(out.glob(".*partial"))
+    # Second run: everything complete is skipped; the broken one is tried again.
+    again = {r.input.name: r for r in export_folder(folder, "openpose", out, progress=False)}
+    assert all(again[f"take{k}.arpose"].skipped for k in range(3))
+    assert again["broken.arpose"].error
+
+
+@pytest.mark.slow
+def test_openpose_export_of_dance_video_validates(tmp_path):
+    video = MEDIA / "dance.avi"
+    if not video.exists():
+        pytest.skip(f"{video} not present (shared media beside the repo)")
+    out = tmp_path / "dance"
+    res = export(video, "openpose", out)
+    files = sorted(out.glob("dance_*_keypoints.json"))
+    assert res.frames == len(files) == 205
+    assert files[0].name == "dance_000000000000_keypoints.json"
+    assert files[-1].name == "dance_000000000204_keypoints.json"
+    people_total = 0
+    for f in files:
+        obj = json.loads(f.read_text())
+        assert set(obj) == {"version", "people"} and obj["version"] == OPENPOSE_VERSION
+        for person in obj["people"]:
+            kp = person["pose_keypoints_2d"]
+            assert len(kp) == 75 and all(isinstance(v, (int, float)) for v in kp)
+            a = np.asarray(kp).reshape(25, 3)
+            assert np.all((a[:, 2] >= 0) & (a[:, 2] <= 1))
+            assert a[:, 2].max() > 0.5  # a real detection, not zeros
+            people_total += 1
+    assert people_total >= 150  # a dancer is in (nearly) every frame
