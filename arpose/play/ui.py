@@ -1,0 +1,204 @@
+"""On-screen widgets for body-controlled games: big text, panels, dwell buttons, prompts.
+
+Everything is sized relative to the window height, so the HUD is readable from
+two metres away at any resolution. Dwell buttons are pressed by holding a hand
+cursor over them: a ring fills around the cursor and along the button's edge,
+so the player sees how long is left.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+import pygame
+
+# A small palette, shared by all games (RGB).
+WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
+INK = (16, 18, 32)
+YELLOW = (255, 214, 10)
+ORANGE = (255, 140, 26)
+RED = (240, 60, 70)
+GREEN = (60, 220, 120)
+CYAN = (40, 200, 255)
+MAGENTA = (235, 70, 200)
+BLUE = (70, 120, 255)
+PLAYER_COLOURS = ((40, 200, 255), (255, 120, 40))
+"""Player 1 cyan, player 2 orange (skeletons, cursors, paddles)."""
+
+
+def ensure_pygame() -> None:
+    """Initialise the pygame modules the games use (display not needed)."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+
+
+@lru_cache(maxsize=64)
+def font(size: int, bold: bool = True) -> pygame.font.Font:
+    """The default pygame font (freesansbold, shipped with pygame) at ``size`` pixels."""
+    ensure_pygame()
+    f = pygame.font.Font(None, max(int(size), 8))
+    f.set_bold(bold and size < 40)
+    return f
+
+
+def text(surface: pygame.Surface, msg: str, pos: tuple[float, float], size: int,
+         colour: tuple[int, int, int] = WHITE, anchor: str = "center",
+         shadow: bool = True) -> pygame.Rect:
+    """Draw text with a drop shadow (readable over any camera image).
+
+    ``anchor`` is a pygame Rect attribute name: center, midtop, topleft, topright, ...
+    """
+    f = font(size)
+    img = f.render(str(msg), True, colour)
+    rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
+    if shadow:
+        sh = f.render(str(msg), True, BLACK)
+        off = max(2, size // 18)
+        surface.blit(sh, rect.move(off, off))
+    surface.blit(img, rect)
+    return rect
+
+
+def panel(surface: pygame.Surface, rect: pygame.Rect | tuple, colour=INK, alpha: int = 170,
+          radius: int = 18, border: tuple[int, int, int] | None = None) -> pygame.Rect:
+    """A translucent rounded box behind HUD text."""
+    rect = pygame.Rect(rect)
+    box = pygame.Surface(rect.size, pygame.SRCALPHA)
+    pygame.draw.rect(box, (*colour, alpha), box.get_rect(), border_radius=radius)
+    if border is not None:
+        pygame.draw.rect(box, (*border, 255), box.get_rect(), width=3, border_radius=radius)
+    surface.blit(box, rect)
+    return rect
+
+
+def dim(surface: pygame.Surface, alpha: int = 140) -> None:
+    """Darken the whole surface (behind overlays and results)."""
+    shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+    shade.fill((0, 0, 0, alpha))
+    surface.blit(shade, (0, 0))
+
+
+def ring(surface: pygame.Surface, centre, radius: float, progress: float,
+         colour=YELLOW, width: int = 8) -> None:
+    """A progress ring: a faint full circle and an arc filled clockwise from the top."""
+    cx, cy = float(centre[0]), float(centre[1])
+    r = int(radius)
+    pygame.draw.circle(surface, (60, 60, 70), (int(cx), int(cy)), r, max(2, width // 3))
+    p = min(max(progress, 0.0), 1.0)
+    if p <= 0:
+        return
+    rect = pygame.Rect(int(cx - r), int(cy - r), 2 * r, 2 * r)
+    start = math.pi / 2 - 2 * math.pi * p
+    pygame.draw.arc(surface, colour, rect, start, math.pi / 2, width)
+    if p >= 1:
+        pygame.draw.circle(surface, colour, (int(cx), int(cy)), r, width)
+
+
+def draw_cursor(surface: pygame.Surface, pos, colour, progress: float = 0.0,
+                label: str | None = None) -> None:
+    """A hand cursor: filled dot with a white rim, and the dwell ring around it."""
+    h = surface.get_height()
+    r = max(10, h // 40)
+    x, y = int(pos[0]), int(pos[1])
+    pygame.draw.circle(surface, BLACK, (x + 2, y + 2), r)
+    pygame.draw.circle(surface, colour, (x, y), r)
+    pygame.draw.circle(surface, WHITE, (x, y), r, 3)
+    if progress > 0:
+        ring(surface, (x, y), r * 2.2, progress, YELLOW, max(5, r // 2))
+    if label:
+        text(surface, label, (x, y - r * 2.6), max(18, h // 30), colour)
+
+
+@dataclass
+class DwellButton:
+    """A button pressed by hovering a hand cursor over it for ``dwell`` seconds.
+
+    Progress only grows while some cursor is inside; leaving decays it quickly
+    (so brushing past does not press it), and after a press it re-arms only once
+    every cursor has left (one press per visit).
+    """
+
+    id: str
+    label: str
+    rect: pygame.Rect
+    dwell: float = 1.0
+    colour: tuple[int, int, int] = BLUE
+    subtitle: str = ""
+    progress: float = 0.0
+    hovered: bool = False
+    armed: bool = True
+    _hover_pos: tuple[float, float] | None = field(default=None, repr=False)
+
+    def update(self, cursors: Iterable[tuple[float, float]], dt: float) -> bool:
+        """Advance with the current cursor positions; returns True on the frame it fires."""
+        inside = [c for c in cursors if self.rect.collidepoint(int(c[0]), int(c[1]))]
+        self.hovered = bool(inside)
+        self._hover_pos = inside[0] if inside else None
+        if not inside:
+            self.armed = True
+            self.progress = max(0.0, self.progress - dt * 3.0 / max(self.dwell, 1e-3))
+            return False
+        if not self.armed:
+            return False
+        self.progress = min(1.0, self.progress + dt / max(self.dwell, 1e-3))
+        if self.progress >= 1.0:
+            self.progress = 0.0
+            self.armed = False
+            return True
+        return False
+
+    def draw(self, surface: pygame.Surface) -> None:
+        h = surface.get_height()
+        base = tuple(min(255, int(c * (1.25 if self.hovered else 1.0))) for c in self.colour)
+        panel(surface, self.rect, base, 225 if self.hovered else 190, radius=22,
+              border=WHITE if self.hovered else None)
+        if self.progress > 0:  # the fill grows from the left edge
+            fill = self.rect.copy()
+            fill.width = max(1, int(self.rect.width * self.progress))
+            panel(surface, fill, YELLOW, 110, radius=22)
+        size = max(24, int(min(self.rect.height * 0.45, h / 14)))
+        if self.subtitle:
+            text(surface, self.label, (self.rect.centerx, self.rect.centery - size * 0.35), size)
+            text(surface, self.subtitle, (self.rect.centerx, self.rect.centery + size * 0.55),
+                 max(16, size // 2), (230, 230, 240))
+        else:
+            text(surface, self.label, self.rect.center, size)
+        if self._hover_pos is not None and self.progress > 0:
+            ring(surface, self._hover_pos, max(22, h // 18), self.progress, YELLOW, 8)
+
+
+def prompt(surface: pygame.Surface, title: str, detail: str = "",
+           colour=YELLOW, t: float = 0.0) -> None:
+    """A big centred message over a dimmed screen ("Step into view", "Paused")."""
+    W, H = surface.get_size()
+    dim(surface, 120)
+    pulse = 1.0 + 0.04 * math.sin(t * 4.0)
+    box = pygame.Rect(0, 0, int(W * 0.7), int(H * (0.32 if detail else 0.22)))
+    box.center = (W // 2, H // 2)
+    panel(surface, box, INK, 200, border=colour)
+    text(surface, title, (W / 2, box.centery - (H * 0.04 if detail else 0)),
+         int(H / 9 * pulse), colour)
+    if detail:
+        text(surface, detail, (W / 2, box.centery + H * 0.08), int(H / 22), WHITE)
+
+
+def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
+        back=(40, 40, 50)) -> None:
+    """A horizontal progress/timer bar."""
+    rect = pygame.Rect(rect)
+    pygame.draw.rect(surface, back, rect, border_radius=rect.height // 2)
+    f = min(max(fraction, 0.0), 1.0)
+    if f > 0:
+        fill = rect.copy()
+        fill.width = max(rect.height, int(rect.width * f))
+        pygame.draw.rect(surface, colour, fill, border_radius=rect.height // 2)
+    pygame.draw.rect(surface, WHITE, rect, 2, border_radius=rect.height // 2)
+
+
+__all__ = ["DwellButton", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
+           "font", "ensure_pygame", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
+           "ORANGE", "RED", "GREEN", "CYAN", "MAGENTA", "BLUE"]
