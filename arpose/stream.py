@@ -1,0 +1,339 @@
+"""Live output of filtered landmarks to other programs: OSC (UDP) and WebSocket JSON.
+
+With this, Godot, Unity, TouchDesigner, Blender or a web page can use arpose as its
+body tracker. Both outputs bind/send to ``127.0.0.1`` unless told otherwise, never
+block the caller for long (UDP is fire-and-forget; a slow WebSocket client skips
+frames instead of building a backlog), and a receiver that is not there costs one
+warning, not one per frame.
+
+OSC address scheme (all messages are plain OSC 1.0 messages, no bundles)::
+
+    /arpose/frame  i frame  f t  i width  i height  i people        once per frame
+    /arpose/pose   i frame  f t  i id  then 33 x (f x, f y, f z, f visibility)
+                   one per person per frame, landmarks in BlazePose order;
+                   x = x_px / width, y = y_px / height (0..1, unmirrored image),
+                   z = z / width (same scale as x; smaller = closer), visibility 0..1
+    /arpose/world  i frame  i id  then 33 x (f x, f y, f z) metres, hips at the origin
+                   (only with ``world=True``)
+
+WebSocket: every frame is one text message holding :meth:`PoseFrame.to_json` (the
+JSON contract: ``frame``, ``t``, ``width``, ``height``, ``people`` with pixel
+``landmarks`` [x, y, z, visibility] and ``world``). Messages from clients are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+from .errors import ArposeError
+from .pose import PoseFrame
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_OSC_PORT = 9000
+DEFAULT_WS_PORT = 8765
+OSC_PREFIX = "/arpose"
+
+
+def parse_endpoint(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, int]:
+    """``"HOST:PORT"``, ``":PORT"`` or ``"PORT"`` -> (host, port).
+
+    Raises:
+        ArposeError: not a valid endpoint.
+    """
+    host, sep, port_text = str(text).rpartition(":")
+    if not sep:
+        host = ""
+    host = host.strip("[]") or default_host
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ArposeError(f"{text!r}: expected HOST:PORT or PORT (e.g. 127.0.0.1:9000)") \
+            from None
+    if not 0 <= port <= 65535:
+        raise ArposeError(f"{text!r}: port {port} is outside 0..65535")
+    return host, port
+
+
+class _QuietErrors:
+    """Logs the first failure, then at most one summary per ``every_s`` seconds."""
+
+    def __init__(self, what: str, every_s: float = 10.0):
+        self.what = what
+        self.every_s = every_s
+        self.failures = 0
+        self._suppressed = 0
+        self._next_log = 0.0
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        now = time.monotonic()
+        if now >= self._next_log:
+            more = f" ({self._suppressed} more failures since the last message)" \
+                if self._suppressed else ""
+            log.warning("%s: %s%s; still streaming", self.what, exc, more)
+            self._suppressed = 0
+            self._next_log = now + self.every_s
+        else:
+            self._suppressed += 1
+
+    def ok(self) -> None:
+        if self.failures:
+            log.info("%s: sending again", self.what)
+            self.failures = 0
+
+
+class OscSender:
+    """Sends each PoseFrame as OSC messages over UDP (see the module doc for addresses).
+
+    Args:
+        host, port: the receiver.
+        prefix: address prefix (default ``/arpose``).
+        world: also send ``/arpose/world`` with world coordinates in metres.
+    """
+
+    def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_OSC_PORT, *,
+                 prefix: str = OSC_PREFIX, world: bool = False):
+        from pythonosc.udp_client import UDPClient
+
+        self.host, self.port = host, port
+        self.prefix = "/" + prefix.strip("/")
+        self.world = world
+        self.sent = 0
+        try:
+            self._client = UDPClient(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise ArposeError(f"OSC {host}:{port}: cannot resolve or open ({exc})") from None
+        self._errors = _QuietErrors(f"OSC {host}:{port}")
+
+    def messages(self, frame: PoseFrame) -> list[Any]:
+        """The OSC messages for one frame (python-osc ``OscMessage`` objects)."""
+        from pythonosc.osc_message_builder import OscMessageBuilder
+
+        w, h = (max(int(v), 1) for v in frame.size)
+        out = []
+        b = OscMessageBuilder(f"{self.prefix}/frame")
+        for v, tag in ((int(frame.index), "i"), (float(frame.t), "f"), (w, "i"), (h, "i"),
+                       (len(frame.poses), "i")):
+            b.add_arg(v, tag)
+        out.append(b.build())
+        scale = (1.0 / w, 1.0 / h, 1.0 / w, 1.0)
+        for p in frame.poses:
+            b = OscMessageBuilder(f"{self.prefix}/pose")
+            b.add_arg(int(frame.index), "i")
+            b.add_arg(float(frame.t), "f")
+            b.add_arg(int(p.id), "i")
+            for v in (p.landmarks[:, :4] * scale).ravel().tolist():
+                b.add_arg(v, "f")
+            out.append(b.build())
+            if self.world:
+                b = OscMessageBuilder(f"{self.prefix}/world")
+                b.add_arg(int(frame.index), "i")
+                b.add_arg(int(p.id), "i")
+                for v in p.world.ravel().tolist():
+                    b.add_arg(v, "f")
+                out.append(b.build())
+        return out
+
+    def send(self, frame: PoseFrame) -> None:
+        """Send one frame; a missing or unreachable receiver never raises."""
+        try:
+            for msg in self.messages(frame):
+                self._client.send(msg)
+        except OSError as exc:
+            self._errors.failed(exc)
+            return
+        self._errors.ok()
+        self.sent += 1
+
+    def close(self) -> None:
+        sock = getattr(self._client, "_sock", None)
+        if sock is not None:
+            sock.close()
+
+
+class WebSocketServer:
+    """A WebSocket server (``websockets`` library) in a background thread that pushes
+    every PoseFrame to all connected clients as JSON text.
+
+    A client whose connection cannot keep up (more than ``max_buffer`` bytes waiting)
+    skips frames until it catches up, so no client can slow the others or the caller.
+
+    Args:
+        host: the address to bind (``127.0.0.1``: this machine only; ``0.0.0.0``: all).
+        port: the port (0 picks a free one; see :attr:`port` after :meth:`start`).
+    """
+
+    def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_WS_PORT, *,
+                 max_buffer: int = 1 << 20):
+        self.host, self.port = host, port
+        self.max_buffer = max_buffer
+        self.sent = 0
+        self.skipped = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> "WebSocketServer":
+        """Listen; returns once the port is open.
+
+        Raises:
+            ArposeError: the port cannot be bound (in use, no permission).
+        """
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, args=(ready,),
+                                        name="arpose-websocket", daemon=True)
+        self._thread.start()
+        ready.wait(10.0)
+        if self._error is not None or self._server is None:
+            self._thread.join(1.0)
+            self._thread = None
+            raise ArposeError(f"WebSocket {self.host}:{self.port}: cannot listen "
+                              f"({self._error or 'timed out'}); choose another --websocket "
+                              f"port") from None
+        return self
+
+    def _run(self, ready: threading.Event) -> None:
+        from websockets.asyncio.server import serve
+
+        loop = self._loop
+        assert loop is not None
+        asyncio.set_event_loop(loop)
+
+        async def start() -> Any:
+            return await serve(self._handler, self.host, self.port, compression=None,
+                               logger=logging.getLogger(__name__ + ".websockets"))
+
+        try:
+            self._server = loop.run_until_complete(start())
+            self.port = self._server.sockets[0].getsockname()[1]
+        except (OSError, socket.gaierror, UnicodeError) as exc:
+            self._error = exc
+            ready.set()
+            loop.close()
+            return
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            self._server.close()
+            loop.run_until_complete(self._server.wait_closed())
+            loop.close()
+
+    async def _handler(self, connection: Any) -> None:
+        log.info("WebSocket client connected from %s", connection.remote_address)
+        try:
+            async for _ in connection:  # incoming messages are ignored
+                pass
+        except Exception:  # a client vanishing mid-frame is normal
+            pass
+        log.info("WebSocket client %s left", connection.remote_address)
+
+    @property
+    def clients(self) -> int:
+        """Number of connected clients."""
+        server = self._server
+        return len(server.connections) if server is not None else 0
+
+    def _broadcast(self, message: str) -> None:
+        from websockets.asyncio.server import broadcast
+
+        ready = []
+        for conn in self._server.connections:
+            transport = getattr(conn, "transport", None)
+            if transport is not None and transport.get_write_buffer_size() > self.max_buffer:
+                self.skipped += 1
+                continue
+            ready.append(conn)
+        if ready:
+            broadcast(ready, message)
+        self.sent += 1
+
+    def send(self, frame: PoseFrame | dict[str, Any] | str) -> None:
+        """Queue one frame for every client (returns at once; never raises for clients)."""
+        if self._loop is None or self._server is None:
+            raise ArposeError("WebSocketServer.send() before start()")
+        if isinstance(frame, PoseFrame):
+            message = json.dumps(frame.to_json(), separators=(",", ":"))
+        elif isinstance(frame, dict):
+            message = json.dumps(frame, separators=(",", ":"))
+        else:
+            message = frame
+        try:
+            self._loop.call_soon_threadsafe(self._broadcast, message)
+        except RuntimeError:  # loop already closed during shutdown
+            pass
+
+    def close(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5.0)
+        self._thread = None
+        self._server = None
+
+    def __enter__(self) -> "WebSocketServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Streamer:
+    """OSC and/or WebSocket output of every frame given to :meth:`send`.
+
+    Args:
+        osc: ``(host, port)`` of an OSC receiver, or None.
+        websocket: ``(host, port)`` to serve WebSocket clients on, or None.
+        world: include world coordinates in OSC (always in WebSocket JSON).
+    """
+
+    def __init__(self, osc: tuple[str, int] | None = None,
+                 websocket: tuple[str, int] | None = None, *, world: bool = False):
+        if osc is None and websocket is None:
+            raise ArposeError("nothing to stream to: give an OSC receiver and/or a WebSocket "
+                              "port (--osc HOST:PORT, --websocket PORT)")
+        self.osc = OscSender(*osc, world=world) if osc is not None else None
+        self.websocket: WebSocketServer | None = None
+        if websocket is not None:
+            try:
+                self.websocket = WebSocketServer(*websocket).start()
+            except BaseException:
+                if self.osc is not None:
+                    self.osc.close()
+                raise
+        self.frames = 0
+
+    def send(self, frame: PoseFrame) -> None:
+        if self.osc is not None:
+            self.osc.send(frame)
+        if self.websocket is not None:
+            self.websocket.send(frame)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self.osc is not None:
+            self.osc.close()
+        if self.websocket is not None:
+            self.websocket.close()
+
+    def __enter__(self) -> "Streamer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["OscSender", "WebSocketServer", "Streamer", "parse_endpoint", "DEFAULT_HOST",
+           "DEFAULT_OSC_PORT", "DEFAULT_WS_PORT", "OSC_PREFIX"]
