@@ -107,10 +107,9 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     data = np.fromfile(p, np.uint8)
     if data.size == 0:
         raise SourceError(f"{p}: file is empty")
-    # Check the size from the header before decoding, so a 10000x10000 image is refused cheaply.
-    ok = cv2.haveImageReader(str(p))
-    if not ok:
-        raise SourceError(f"{p}: not an image format OpenCV can read")
+    if not cv2.haveImageReader(str(p)):
+        raise SourceError(f"{p}: cannot decode image (corrupt, or not an image format "
+                          f"OpenCV reads)")
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise SourceError(f"{p}: cannot decode image (corrupt or unsupported)")

@@ -1,0 +1,56 @@
+"""Shared test set-up: headless pygame/SDL, the shared media folder, real photos."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# Real pygame and real OpenGL, without a display or a sound card.
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+MEDIA = REPO.parent / "shared" / "media"
+
+
+@pytest.fixture(scope="session")
+def media() -> Path:
+    """../shared/media beside the repo; tests using it skip cleanly when it is absent."""
+    if not MEDIA.is_dir():
+        pytest.skip(f"shared media not found at {MEDIA} (only present on project machines)")
+    return MEDIA
+
+
+@pytest.fixture(scope="session")
+def dance_video(media: Path) -> Path:
+    path = media / "dance.avi"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    return path
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """skimage's astronaut photo (512x512 RGB, upper body facing the camera)."""
+    from skimage import data
+    return np.ascontiguousarray(data.astronaut())
+
+
+@pytest.fixture(scope="session")
+def cameraman() -> np.ndarray:
+    """skimage's cameraman (512x512 grayscale, a standing man) as RGB."""
+    from skimage import data
+    gray = data.camera()
+    return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
+
+
+@pytest.fixture(scope="session")
+def astronaut_png(tmp_path_factory, astronaut) -> Path:
+    import cv2
+    path = tmp_path_factory.mktemp("photos") / "astronaut.png"
+    cv2.imwrite(str(path), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
+    return path

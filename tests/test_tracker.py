@@ -1,0 +1,83 @@
+"""The real MediaPipe model on real photos of people, checked against hand-made boxes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from arpose.errors import SourceError
+from arpose.tracker import PoseTracker, TrackerOptions
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    with PoseTracker(TrackerOptions(mode="image", segmentation=True)) as tr:
+        yield tr
+
+
+def _inside(xy, box):
+    (x0, y0), (x1, y1) = box
+    return x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1
+
+
+def test_astronaut(tracker, astronaut):
+    det = tracker.detect(astronaut)
+    assert len(det.poses) == 1
+    pose = det.poses[0]
+    assert _inside(pose.xy("nose"), ((195, 100), (250, 160)))  # face box checked by eye
+    assert _inside(pose.xy("left_eye"), ((230, 90), (270, 130)))  # her left eye: image right
+    assert _inside(pose.xy("right_eye"), ((185, 85), (225, 125)))
+    assert pose.xy("left_shoulder")[0] > pose.xy("right_shoulder")[0]  # unmirrored data
+    assert 150 < pose.measure("shoulder_width") < 260
+    assert det.mask is not None and det.mask.shape == astronaut.shape[:2]
+    # the mask covers her face but not the grey backdrop in the top-right corner
+    assert det.mask[130, 220] > 0.5 and det.mask[30, 480] < 0.5
+
+
+def test_cameraman(tracker, cameraman):
+    det = tracker.detect(cameraman)
+    assert len(det.poses) >= 1
+    nose = det.poses[0].xy("nose")
+    assert _inside(nose, ((200, 120), (265, 195)))
+
+
+def test_world_landmarks_are_metres(tracker, astronaut):
+    pose = tracker.detect(astronaut).poses[0]
+    shoulder = np.linalg.norm(pose.world[11] - pose.world[12])
+    assert 0.2 < shoulder < 0.6
+
+
+def test_no_person_in_a_blank_image(tracker):
+    assert tracker.detect(np.full((240, 320, 3), 128, np.uint8)).poses == ()
+
+
+def test_tiny_image_is_refused(tracker):
+    with pytest.raises(SourceError, match="1x1"):
+        tracker.detect(np.zeros((1, 1, 3), np.uint8))
+
+
+def test_video_mode_accepts_repeated_timestamps(astronaut):
+    with PoseTracker(TrackerOptions(num_poses=1)) as tr:
+        a = tr.detect(astronaut, 0.0)
+        b = tr.detect(astronaut, 0.0)  # nudged forward instead of a MediaPipe error
+    assert len(a.poses) == len(b.poses) == 1
+
+
+@pytest.mark.slow
+def test_coco_accuracy_matches_raw_mediapipe(media):
+    """arpose detect (VIDEO-mode tracker on one image) vs raw IMAGE-mode MediaPipe on the
+    COCO photos: same people found, same keypoints (the README's accuracy table comes from
+    tools/eval_coco.py, which computes PCK/OKS from the same data)."""
+    coco = json.loads((media / "coco" / "test_coco.json").read_text())
+    from arpose.sources import read_image
+    with PoseTracker(TrackerOptions(mode="image")) as raw_tr:
+        for img in coco["images"]:
+            image = read_image(media / "coco" / img["file_name"])
+            raw = raw_tr.detect(image)
+            with PoseTracker(TrackerOptions()) as video_tr:
+                ours = video_tr.detect(image, 0.0)
+            assert len(ours.poses) == len(raw.poses)
+            for a, b in zip(ours.poses, raw.poses):
+                np.testing.assert_allclose(a.landmarks[:, :2], b.landmarks[:, :2], atol=2.0)
