@@ -1,0 +1,126 @@
+"""Where the renderer draws: an EGL offscreen framebuffer or a pygame OpenGL window.
+
+Both give a ``moderngl.Context`` and a target framebuffer; :class:`~arpose.render.Renderer`
+draws into either through the same code, and nothing in the scene graph knows which.
+
+- :func:`create_offscreen` makes a standalone EGL context (no display needed; software
+  llvmpipe on machines without a GPU) with an RGBA8 + depth framebuffer.
+- :class:`Window` opens a pygame window with ``OPENGL | DOUBLEBUF``; moderngl attaches to
+  its context and draws into ``ctx.screen``. With ``SDL_VIDEODRIVER=offscreen`` this runs
+  headless too, which is how the tests exercise the window path.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..errors import RenderError
+
+log = logging.getLogger(__name__)
+
+_HINT = ("headless rendering needs EGL and Mesa's drivers (Debian/Ubuntu: "
+         "apt install libegl1 libgl1-mesa-dri)")
+
+
+def create_offscreen(size: tuple[int, int], samples: int = 0):
+    """A standalone EGL context and a framebuffer of ``size`` (w, h).
+
+    Returns:
+        (ctx, fbo)
+
+    Raises:
+        RenderError: when no context can be created (with what to install).
+    """
+    import moderngl
+
+    w, h = _check_size(size)
+    errors = []
+    for kwargs in ({"backend": "egl"}, {}):
+        try:
+            ctx = moderngl.create_context(standalone=True, require=330, **kwargs)
+            break
+        except Exception as exc:  # moderngl raises plain Exceptions for missing libs
+            errors.append(f"{kwargs.get('backend', 'default')}: {exc}")
+    else:
+        raise RenderError(f"cannot create an offscreen OpenGL 3.3 context ({'; '.join(errors)}); "
+                          f"{_HINT}")
+    ctx.gc_mode = "context_gc"
+    max_rb = int(ctx.info.get("GL_MAX_RENDERBUFFER_SIZE", 16384))
+    if max(w, h) > max_rb:
+        ctx.release()
+        raise RenderError(f"output size {w}x{h} exceeds this GL's limit of {max_rb} pixels per side")
+    samples = min(int(samples), ctx.max_samples) if samples else 0
+    color = ctx.renderbuffer((w, h), components=4, samples=samples)
+    depth = ctx.depth_renderbuffer((w, h), samples=samples)
+    fbo = ctx.framebuffer(color_attachments=[color], depth_attachment=depth)
+    log.debug("offscreen context: %s, %dx%d", ctx.info.get("GL_RENDERER"), w, h)
+    return ctx, fbo
+
+
+def _check_size(size) -> tuple[int, int]:
+    try:
+        w, h = (int(size[0]), int(size[1]))
+    except (TypeError, ValueError, IndexError):
+        raise RenderError(f"render size must be (width, height), got {size!r}") from None
+    if w <= 0 or h <= 0 or w > 16384 or h > 16384:
+        raise RenderError(f"render size must be between 1 and 16384 per side, got {w}x{h}")
+    return w, h
+
+
+class Window:
+    """A pygame window with an OpenGL context.
+
+    Args:
+        size: (w, h) of the window.
+        title: window caption.
+        vsync: ask for vsync (ignored where unsupported).
+
+    Attributes:
+        ctx: the moderngl context attached to the window.
+        fbo: ``ctx.screen``.
+    """
+
+    def __init__(self, size: tuple[int, int] = (1280, 720), title: str = "arpose",
+                 vsync: bool = True, resizable: bool = False):
+        import moderngl
+        import pygame
+
+        self.size = _check_size(size)
+        pygame.display.init()
+        for attr, value in ((pygame.GL_CONTEXT_MAJOR_VERSION, 3), (pygame.GL_CONTEXT_MINOR_VERSION, 3),
+                            (pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE)):
+            pygame.display.gl_set_attribute(attr, value)
+        flags = pygame.OPENGL | pygame.DOUBLEBUF | (pygame.RESIZABLE if resizable else 0)
+        try:
+            self.surface = pygame.display.set_mode(self.size, flags, vsync=int(vsync))
+        except pygame.error:
+            try:
+                self.surface = pygame.display.set_mode(self.size, flags)
+            except pygame.error as exc:
+                raise RenderError(f"cannot open an OpenGL window of {self.size}: {exc}") from exc
+        pygame.display.set_caption(title)
+        try:
+            self.ctx = moderngl.create_context(require=330)
+        except Exception as exc:
+            raise RenderError(f"cannot attach OpenGL to the pygame window: {exc}") from exc
+        self.fbo = self.ctx.screen
+        self.closed = False
+
+    def flip(self) -> None:
+        """Show the frame just rendered."""
+        import pygame
+
+        pygame.display.flip()
+
+    def close(self) -> None:
+        import pygame
+
+        if not self.closed:
+            self.closed = True
+            pygame.display.quit()
+
+    def __enter__(self) -> "Window":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

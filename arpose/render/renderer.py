@@ -1,0 +1,598 @@
+"""The moderngl renderer: camera image, scene content and overlays in one pass.
+
+Per rendered frame (:meth:`Renderer.render`):
+
+1. the scene advances to the newest PoseFrame (anchors read the body, one world pass);
+2. the camera image is written into one reused background texture, only when it is a
+   new image (never a new texture per frame);
+3. layers are drawn in order (``background``, ``behind_body``, ``body``, ``front``,
+   ``hud``; see :data:`arpose.scene.node.LAYERS`) with a depth buffer and alpha blending:
+   meshes (lit) one draw each, consecutive sprites sharing a texture in one instanced
+   draw, warped quads and skeletons;
+4. the body mask (``PoseFrame.mask``) hides content behind the body plane, or all
+   content of the ``background``/``behind_body`` layers, where the person is;
+5. mirror mode negates x in the projection, once; the data stay unmirrored, so content
+   on the user's left eye stays on it (it simply appears on the left of the mirrored
+   picture). The ``hud`` layer and :meth:`set_overlay` images are never mirrored.
+
+The projection is the pinhole of :class:`arpose.scene.camera.CameraModel`, so a joint's
+world position projects exactly onto its landmark pixel; when the output aspect differs
+from the source the image is fitted (letterboxed).
+
+GPU objects (textures, buffers, vertex arrays) are created on first use, cached per
+data object, updated in place when their data's version changes, and released by
+:meth:`Renderer.release` (or when the data object is garbage collected). An asset that
+cannot be uploaded (e.g. larger than the GL limit) is logged once and drawn as a magenta
+checkerboard instead of stopping the show.
+
+Typical use::
+
+    with Renderer.offscreen((1280, 720)) as r:
+        rgb = r.render(scene, pose_frame, mirror=True)   # (720, 1280, 3) uint8
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import weakref
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import AssetError, RenderError
+from ..pose import PoseFrame
+from ..scene.anchors import BodyQuad
+from ..scene.camera import DEFAULT_FOV_Y, CameraModel
+from ..scene.mesh import Mesh, MeshData
+from ..scene.node import LAYERS, Drawable, Node, Scene
+from ..scene.sprite import Sprite, TextureData
+from .skeleton import Skeleton, check_style, skeleton_geometry
+
+log = logging.getLogger(__name__)
+
+_LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front": True,
+                "hud": False}
+_LAYER_OCCLUSION = {"background": 2, "behind_body": 2, "body": 1, "front": 0, "hud": 0}
+_OCCLUSION_CODE = {"none": 0, "depth": 1, "always": 2}
+_SPRITE_FLOATS = 16 + 4 + 1
+_LINE_FLOATS = 9
+LIGHT_DIR = (0.35, 0.55, 0.75)
+"""Direction the light travels in world space: from the upper left, towards the scene."""
+
+
+def load_shader(name: str) -> str:
+    """Source of ``arpose/render/shaders/<name>.glsl``."""
+    return (importlib.resources.files("arpose.render") / "shaders" / f"{name}.glsl").read_text()
+
+
+def _mat_bytes(m: np.ndarray) -> bytes:
+    """Column-major float32 bytes of a 4x4/3x3 matrix for GL."""
+    return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
+
+
+class _Cache:
+    """GPU objects keyed by the identity of a live data object; dead keys released."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def get(self, key_obj: Any) -> Any:
+        entry = self.items.get(id(key_obj))
+        if entry is None or entry[0]() is not key_obj:
+            return None
+        return entry[1]
+
+    def put(self, key_obj: Any, value: Any) -> None:
+        old = self.items.get(id(key_obj))
+        if old is not None:
+            _release(old[1])
+        self.items[id(key_obj)] = (weakref.ref(key_obj), value)
+
+    def purge(self) -> None:
+        dead = [k for k, (ref, _) in self.items.items() if ref() is None]
+        for k in dead:
+            _release(self.items.pop(k)[1])
+
+    def clear(self) -> None:
+        for _, value in self.items.values():
+            _release(value)
+        self.items.clear()
+
+
+def _release(value: Any) -> None:
+    if isinstance(value, dict):
+        for v in value.values():
+            _release(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _release(v)
+    elif hasattr(value, "release"):
+        value.release()
+
+
+class Renderer:
+    """Draws a :class:`~arpose.scene.node.Scene` over the camera image into a framebuffer.
+
+    Use :meth:`offscreen` (EGL, read pixels back) or :meth:`for_window` (a
+    :class:`~arpose.render.context.Window`); both use this same class.
+
+    Args:
+        ctx: a moderngl context; fbo: the framebuffer to draw into.
+        mirror: default for :meth:`render` (selfie view).
+        occlusion: use ``PoseFrame.mask`` to hide content behind the body.
+        occlusion_z: landmark z (pixel units, 0 = hip plane) of the body plane; content
+            further away than this is hidden where the mask covers it.
+        background: RGB in [0, 1] where there is no camera image.
+        fov_y: vertical field of view used when the scene does not say (degrees).
+    """
+
+    def __init__(self, ctx: Any, fbo: Any, *, mirror: bool = False, occlusion: bool = True,
+                 occlusion_z: float = 0.0, background: Sequence[float] = (0.0, 0.0, 0.0),
+                 fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False):
+        import moderngl
+
+        self._mgl = moderngl
+        self.ctx = ctx
+        self.fbo = fbo
+        self.mirror = bool(mirror)
+        self.occlusion = bool(occlusion)
+        self.occlusion_z = float(occlusion_z)
+        self.background = tuple(float(c) for c in background)
+        self.fov_y = float(fov_y)
+        self._owns_context = owns_context
+        self._released = False
+        self.max_texture_size = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
+        try:
+            self._prog_screen = ctx.program(vertex_shader=load_shader("screen.vert"),
+                                             fragment_shader=load_shader("screen.frag"))
+            self._prog_sprite = ctx.program(vertex_shader=load_shader("sprite.vert"),
+                                            fragment_shader=load_shader("sprite.frag"))
+            self._prog_mesh = ctx.program(vertex_shader=load_shader("mesh.vert"),
+                                          fragment_shader=load_shader("mesh.frag"))
+            self._prog_lines = ctx.program(vertex_shader=load_shader("lines.vert"),
+                                           fragment_shader=load_shader("lines.frag"))
+        except Exception as exc:
+            raise RenderError(f"shader compilation failed: {exc}") from exc
+        quad = np.array([0, 0, 1, 0, 0, 1, 1, 1], np.float32)
+        self._quad = ctx.buffer(quad.tobytes())
+        self._vao_screen = ctx.vertex_array(self._prog_screen, [(self._quad, "2f", "in_pos")])
+        self._sprite_cap = 64
+        self._sprite_buf = ctx.buffer(reserve=self._sprite_cap * _SPRITE_FLOATS * 4, dynamic=True)
+        self._vao_sprite = self._make_sprite_vao()
+        self._line_cap = 128
+        self._line_buf = ctx.buffer(reserve=self._line_cap * _LINE_FLOATS * 4, dynamic=True)
+        corners = np.array([0, -1, 1, -1, 0, 1, 1, 1], np.float32)
+        self._line_quad = ctx.buffer(corners.tobytes())
+        self._vao_lines = self._make_line_vao()
+        self._bg_tex = None
+        self._bg_source: Any = None
+        self._mask_tex = None
+        self._mask_source: Any = None
+        self._overlay: TextureData | None = None
+        self._textures = _Cache()
+        self._meshes = _Cache()
+        self._quads = _Cache()
+        self._placeholder = TextureData.placeholder("<upload failed>")
+        self._failed: set[int] = set()
+        self._pending_skeletons: list[tuple[PoseFrame, str]] = []
+        white = np.full((1, 1, 4), 255, np.uint8)
+        self._white = ctx.texture((1, 1), 4, white.tobytes())
+        self._zero_mask = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
+        self.camera: CameraModel | None = None
+        self.viewport = (0, 0) + tuple(fbo.size)
+        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0}
+
+    # -- factories -----------------------------------------------------------------
+    @classmethod
+    def offscreen(cls, size: tuple[int, int] = (1280, 720), *, samples: int = 0,
+                  **kw: Any) -> "Renderer":
+        """A renderer drawing into an EGL offscreen framebuffer of ``size`` (w, h)."""
+        from .context import create_offscreen
+
+        ctx, fbo = create_offscreen(size, samples=samples)
+        try:
+            return cls(ctx, fbo, owns_context=True, **kw)
+        except Exception:
+            ctx.release()
+            raise
+
+    @classmethod
+    def for_window(cls, window: Any, **kw: Any) -> "Renderer":
+        """A renderer drawing into a :class:`~arpose.render.context.Window`."""
+        return cls(window.ctx, window.fbo, **kw)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Output (width, height)."""
+        return tuple(self.fbo.size)
+
+    # -- GL object helpers ---------------------------------------------------------
+    def _make_sprite_vao(self):
+        return self.ctx.vertex_array(self._prog_sprite, [
+            (self._quad, "2f", "in_uv"),
+            (self._sprite_buf, "16f 4f 1f/i", "in_model", "in_color", "in_occlusion"),
+        ])
+
+    def _make_line_vao(self):
+        return self.ctx.vertex_array(self._prog_lines, [
+            (self._line_quad, "2f", "in_corner"),
+            (self._line_buf, "4f 4f 1f/i", "in_seg", "in_color", "in_width"),
+        ])
+
+    def _texture(self, data: TextureData):
+        """GL texture for ``data`` (created once, rewritten when its version changes)."""
+        entry = self._textures.get(data)
+        if entry is not None and entry[1] == data.version:
+            return entry[0]
+        if id(data) in self._failed:
+            return self._texture(self._placeholder)
+        w, h = data.size
+        try:
+            if max(w, h) > self.max_texture_size:
+                raise AssetError(f"texture {data.name} is {w}x{h}; this GL's limit is "
+                                 f"{self.max_texture_size} per side: scale it down")
+            if entry is not None and entry[0].size == (w, h):
+                entry[0].write(data.array)
+                tex = entry[0]
+                self._textures.items[id(data)] = (weakref.ref(data), (tex, data.version))
+                return tex
+            tex = self.ctx.texture((w, h), 4, data.array)
+            tex.filter = (self._mgl.LINEAR_MIPMAP_LINEAR, self._mgl.LINEAR)
+            tex.build_mipmaps()
+            tex.repeat_x = tex.repeat_y = False
+        except AssetError as exc:
+            log.error("%s (drawing a placeholder)", exc)
+            self._failed.add(id(data))
+            return self._texture(self._placeholder)
+        self._textures.put(data, (tex, data.version))
+        return tex
+
+    def _mesh_vao(self, data: MeshData) -> Any:
+        entry = self._meshes.get(data)
+        if entry is not None and entry["version"] == data.version:
+            return entry
+        vbo = self.ctx.buffer(data.interleaved().tobytes())
+        ibo = self.ctx.buffer(data.indices.tobytes())
+        vao = self.ctx.vertex_array(self._prog_mesh, [
+            (vbo, "3f 3f 2f 4f", "in_pos", "in_normal", "in_uv", "in_color")], ibo)
+        entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": data.version,
+                 "count": data.indices.size}
+        self._meshes.put(data, entry)
+        return entry
+
+    def _quad_vao(self, node: BodyQuad) -> Any:
+        entry = self._quads.get(node)
+        if entry is None:
+            vbo = self.ctx.buffer(reserve=node.vertices.nbytes, dynamic=True)
+            ibo = self.ctx.buffer(node.indices.tobytes())
+            vao = self.ctx.vertex_array(self._prog_mesh, [
+                (vbo, "3f 3f 2f 4f", "in_pos", "in_normal", "in_uv", "in_color")], ibo)
+            entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": -1,
+                     "count": node.indices.size}
+            self._quads.put(node, entry)
+        if entry["version"] != node.version:
+            entry["vbo"].write(node.vertices)
+            entry["version"] = node.version
+        return entry
+
+    # -- per-frame inputs ----------------------------------------------------------
+    def _update_background(self, image: np.ndarray | None) -> bool:
+        if image is None:
+            return False
+        if image is self._bg_source and self._bg_tex is not None:
+            return True
+        h, w = image.shape[:2]
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise RenderError(f"background image must be RGB uint8 (H, W, 3), got "
+                              f"{image.dtype} {image.shape}")
+        if self._bg_tex is None or self._bg_tex.size != (w, h):
+            if self._bg_tex is not None:
+                self._bg_tex.release()
+            self._bg_tex = self.ctx.texture((w, h), 3)
+            self._bg_tex.filter = (self._mgl.LINEAR, self._mgl.LINEAR)
+            self._bg_tex.repeat_x = self._bg_tex.repeat_y = False
+        self._bg_tex.write(np.ascontiguousarray(image))
+        self._bg_source = image
+        return True
+
+    def _update_mask(self, mask: np.ndarray | None) -> bool:
+        if mask is None or not self.occlusion:
+            return False
+        if mask is self._mask_source and self._mask_tex is not None:
+            return True
+        m = np.asarray(mask)
+        if m.ndim == 3:
+            m = m[:, :, 0]
+        if m.dtype != np.float32:
+            m = m.astype(np.float32) / (255.0 if m.dtype == np.uint8 else 1.0)
+        h, w = m.shape
+        if self._mask_tex is None or self._mask_tex.size != (w, h):
+            if self._mask_tex is not None:
+                self._mask_tex.release()
+            self._mask_tex = self.ctx.texture((w, h), 1, dtype="f4")
+            self._mask_tex.filter = (self._mgl.LINEAR, self._mgl.LINEAR)
+            self._mask_tex.repeat_x = self._mask_tex.repeat_y = False
+        self._mask_tex.write(np.ascontiguousarray(m))
+        self._mask_source = mask
+        return True
+
+    def set_overlay(self, rgba: np.ndarray | None) -> None:
+        """An RGBA image (output size, row 0 on top) drawn over everything, never
+        mirrored: e.g. a pygame UI surface. None removes it. Reuses one texture."""
+        if rgba is None:
+            self._overlay = None
+        elif self._overlay is None:
+            self._overlay = TextureData(rgba, "<overlay>")
+        else:
+            self._overlay.update(rgba)
+
+    def draw_skeleton(self, frame: PoseFrame, style: str = "mediapipe") -> None:
+        """Draw the skeletons of ``frame`` in the next :meth:`render` (above the
+        ``front`` layer, below the HUD)."""
+        self._pending_skeletons.append((frame, check_style(style)))
+
+    # -- rendering -----------------------------------------------------------------
+    def _fit_viewport(self, src: tuple[int, int]) -> tuple[int, int, int, int]:
+        W, H = self.fbo.size
+        w, h = src
+        s = min(W / w, H / h)
+        vw, vh = max(1, round(w * s)), max(1, round(h * s))
+        return ((W - vw) // 2, (H - vh) // 2, vw, vh)
+
+    def render(self, scene: Scene | None, frame: PoseFrame | None, *, now: float | None = None,
+               mirror: bool | None = None, size: tuple[int, int] | None = None,
+               read: bool = True) -> np.ndarray | None:
+        """Advance ``scene`` to ``frame`` and draw it over ``frame.image``.
+
+        Args:
+            scene: the scene (None draws only the image, skeletons and overlay).
+            frame: the newest PoseFrame (its image is the background, its mask the
+                occluder). Passing the same frame again with a later ``now`` draws the
+                extrapolated in-between state.
+            now: timeline seconds of this render (default ``frame.t``).
+            mirror: selfie view (default: the renderer's ``mirror``).
+            size: source size when there is no frame.
+            read: return the pixels (offscreen); False skips the read-back (windows).
+
+        Returns:
+            RGB uint8 ``(H, W, 3)`` when ``read`` is True.
+        """
+        if self._released:
+            raise RenderError("renderer was released")
+        mirror = self.mirror if mirror is None else bool(mirror)
+        if scene is not None:
+            scene.update_frame(frame, now, size)
+            camera = scene.camera
+        else:
+            src = tuple(frame.size) if frame is not None else (size or tuple(self.fbo.size))
+            if self.camera is None or self.camera.size != src:
+                self.camera = CameraModel(src, self.fov_y)
+            camera = self.camera
+        self.camera = camera
+        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0}
+        ctx, fbo = self.ctx, self.fbo
+        W, H = fbo.size
+        fbo.viewport = (0, 0, W, H)
+        fbo.use()
+        fbo.clear(*self.background, 1.0, depth=1.0)
+        vp = self._fit_viewport(camera.size)
+        fbo.viewport = vp
+        fbo.use()
+        self.viewport = vp
+        ctx.enable_only(self._mgl.BLEND)
+        ctx.blend_func = (self._mgl.SRC_ALPHA, self._mgl.ONE_MINUS_SRC_ALPHA,
+                          self._mgl.ONE, self._mgl.ONE_MINUS_SRC_ALPHA)
+        # background image
+        if frame is not None and self._update_background(frame.image):
+            self._draw_screen(self._bg_tex, camera, mirror, blend=False)
+        use_mask = frame is not None and self._update_mask(frame.mask)
+        self._bind_common(camera, mirror, use_mask)
+        draw = scene.draw_list if scene is not None else []
+        by_layer: dict[str, list[tuple[int, int, Drawable]]] = {name: [] for name in LAYERS}
+        for seq, node in enumerate(draw):
+            by_layer[node.world_layer].append((node.order, seq, node))
+        for layer in LAYERS:
+            items = by_layer[layer]
+            if layer == "hud":
+                self._draw_pending_skeletons(camera, mirror)
+            if not items:
+                continue
+            items.sort(key=lambda it: (it[0], it[1]))
+            if _LAYER_DEPTH[layer]:
+                ctx.enable(self._mgl.DEPTH_TEST)
+            else:
+                ctx.disable(self._mgl.DEPTH_TEST)
+            layer_mirror = mirror and layer != "hud"
+            proj = camera.projection(layer_mirror)
+            self._draw_items([n for _, _, n in items], camera, proj, layer_mirror, layer)
+        if not by_layer["hud"]:
+            pass
+        ctx.disable(self._mgl.DEPTH_TEST)
+        if self._overlay is not None:
+            fbo.viewport = (0, 0, W, H)
+            fbo.use()
+            tex = self._texture(self._overlay)
+            self._draw_screen(tex, CameraModel((W, H), camera.fov_y), False, blend=True)
+        self._textures.purge()
+        self._meshes.purge()
+        self._quads.purge()
+        return self.read() if read else None
+
+    def _bind_common(self, camera: CameraModel, mirror: bool, use_mask: bool) -> None:
+        vp = self.viewport
+        body = (float(camera.depth(self.occlusion_z)), camera.focal * 0.03)
+        for prog in (self._prog_sprite, self._prog_mesh):
+            prog["u_use_mask"].value = bool(use_mask)
+            prog["u_viewport"].value = tuple(float(v) for v in vp)
+            prog["u_body_depth"].value = body
+            prog["u_tex"].value = 0
+            prog["u_mask"].value = 1
+        (self._mask_tex if use_mask else self._zero_mask).use(location=1)
+        self._prog_mesh["u_light_dir"].value = LIGHT_DIR
+
+    def _draw_screen(self, tex: Any, camera: CameraModel, mirror: bool, blend: bool) -> None:
+        prog = self._prog_screen
+        prog["u_proj"].write(_mat_bytes(camera.screen_projection(mirror)))
+        w, h = camera.size
+        prog["u_rect"].value = (0.0, 0.0, float(w), float(h))
+        prog["u_opacity"].value = 1.0
+        prog["u_tex"].value = 0
+        if not blend:
+            self.ctx.disable(self._mgl.BLEND)
+        tex.use(location=0)
+        self._vao_screen.render(self._mgl.TRIANGLE_STRIP)
+        self.stats["draw_calls"] += 1
+        if not blend:
+            self.ctx.enable(self._mgl.BLEND)
+
+    def _occlusion_code(self, node: Drawable, layer: str) -> int:
+        if node.occlusion is not None:
+            return _OCCLUSION_CODE[node.occlusion]
+        return _LAYER_OCCLUSION[layer]
+
+    def _draw_items(self, nodes: list[Drawable], camera: CameraModel, proj: np.ndarray,
+                    mirror: bool, layer: str) -> None:
+        proj_bytes = _mat_bytes(proj)
+        for prog in (self._prog_sprite, self._prog_mesh):
+            prog["u_mirror"].value = bool(mirror)
+            prog["u_proj"].write(proj_bytes)
+        i = 0
+        n = len(nodes)
+        while i < n:
+            node = nodes[i]
+            if isinstance(node, Sprite):
+                j = i + 1
+                while j < n and isinstance(nodes[j], Sprite) and nodes[j].texture is node.texture:
+                    j += 1
+                self._draw_sprites(nodes[i:j], layer)
+                i = j
+                continue
+            if isinstance(node, Mesh):
+                self._draw_mesh(node, node.mesh, node.world_matrix, layer, node.lit)
+            elif isinstance(node, BodyQuad):
+                if node.vertices is not None:
+                    self._draw_quad(node, layer)
+            elif isinstance(node, Skeleton):
+                self._draw_lines(node.geometry, node.world_opacity, camera, mirror)
+                # lines change programs' state: restore nothing (each draw sets its own)
+            else:
+                log.debug("no drawer for %s", type(node).__name__)
+            i += 1
+
+    def _draw_sprites(self, sprites: list[Sprite], layer: str) -> None:
+        k = len(sprites)
+        if k > self._sprite_cap:
+            while self._sprite_cap < k:
+                self._sprite_cap *= 2
+            self._sprite_buf.orphan(self._sprite_cap * _SPRITE_FLOATS * 4)
+            self._vao_sprite.release()
+            self._vao_sprite = self._make_sprite_vao()
+        data = np.empty((k, _SPRITE_FLOATS), np.float32)
+        for r, s in enumerate(sprites):
+            data[r, 0:16] = s.quad_matrix().T.reshape(-1)
+            c = s.color
+            data[r, 16:20] = (c[0], c[1], c[2], c[3] * s.world_opacity)
+            data[r, 20] = self._occlusion_code(s, layer)
+        self._sprite_buf.write(data)
+        self._texture(sprites[0].texture).use(location=0)
+        self._vao_sprite.render(self._mgl.TRIANGLE_STRIP, vertices=4, instances=k)
+        self.stats["draw_calls"] += 1
+        self.stats["sprites"] += k
+
+    def _draw_mesh(self, node: Drawable, data: MeshData, model: np.ndarray, layer: str,
+                   lit: bool, entry: Any = None) -> None:
+        prog = self._prog_mesh
+        entry = entry or self._mesh_vao(data)
+        prog["u_model"].write(_mat_bytes(model))
+        m3 = model[:3, :3]
+        try:
+            nm = np.linalg.inv(m3).T
+        except np.linalg.LinAlgError:
+            return  # a zero scale: nothing to draw
+        prog["u_normal_matrix"].write(_mat_bytes(nm))
+        c = node.color
+        prog["u_color"].value = (c[0], c[1], c[2], c[3] * node.world_opacity)
+        prog["u_lit"].value = bool(lit)
+        prog["u_occlusion"].value = float(self._occlusion_code(node, layer))
+        tex_data = getattr(data, "texture", None) if isinstance(node, Mesh) else node.texture
+        prog["u_use_texture"].value = tex_data is not None
+        (self._texture(tex_data) if tex_data is not None else self._white).use(location=0)
+        entry["vao"].render(self._mgl.TRIANGLES, vertices=entry["count"])
+        self.stats["draw_calls"] += 1
+        self.stats["meshes"] += 1
+
+    def _draw_quad(self, node: BodyQuad, layer: str) -> None:
+        entry = self._quad_vao(node)
+        self._draw_mesh(node, None, np.eye(4), layer, False, entry)
+
+    def _draw_lines(self, geom: np.ndarray, opacity: float, camera: CameraModel,
+                    mirror: bool) -> None:
+        k = len(geom)
+        if k == 0:
+            return
+        if k > self._line_cap:
+            while self._line_cap < k:
+                self._line_cap *= 2
+            self._line_buf.orphan(self._line_cap * _LINE_FLOATS * 4)
+            self._vao_lines.release()
+            self._vao_lines = self._make_line_vao()
+        g = geom
+        if opacity < 1.0:
+            g = geom.copy()
+            g[:, 7] *= opacity
+        self._line_buf.write(np.ascontiguousarray(g, np.float32))
+        self._prog_lines["u_proj"].write(_mat_bytes(camera.screen_projection(mirror)))
+        depth = self.ctx.DEPTH_TEST
+        self.ctx.disable(depth)
+        self._vao_lines.render(self._mgl.TRIANGLE_STRIP, vertices=4, instances=k)
+        self.stats["draw_calls"] += 1
+
+    def _draw_pending_skeletons(self, camera: CameraModel, mirror: bool) -> None:
+        pending, self._pending_skeletons = self._pending_skeletons, []
+        for frame, style in pending:
+            th = max(2.0, frame.size[1] / 180.0)
+            self._draw_lines(skeleton_geometry(frame.poses, style, thickness=th), 1.0,
+                             camera, mirror)
+
+    # -- output --------------------------------------------------------------------
+    def read(self) -> np.ndarray:
+        """The framebuffer as RGB uint8 ``(H, W, 3)``, row 0 on top."""
+        W, H = self.fbo.size
+        raw = self.fbo.read(viewport=(0, 0, W, H), components=3, alignment=1)
+        return np.frombuffer(raw, np.uint8).reshape(H, W, 3)[::-1].copy()
+
+    def release(self) -> None:
+        """Free every GL object this renderer made (and the context if it owns it)."""
+        if self._released:
+            return
+        self._released = True
+        for cache in (self._textures, self._meshes, self._quads):
+            cache.clear()
+        for obj in (self._bg_tex, self._mask_tex, self._white, self._zero_mask, self._vao_screen,
+                    self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
+                    self._line_buf, self._line_quad, self._prog_screen, self._prog_sprite,
+                    self._prog_mesh, self._prog_lines):
+            if obj is not None:
+                obj.release()
+        if self._owns_context:
+            self.fbo.release()
+            self.ctx.release()
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def render_frame(renderer: Renderer, scene: Scene | None, frame: PoseFrame, *,
+                 mirror: bool = False, now: float | None = None,
+                 skeleton: str | None = None) -> np.ndarray:
+    """Render one frame and return RGB ``(H, W, 3)`` uint8: the one-call API for offline
+    rendering (``arpose render``) and tests. ``skeleton`` adds an overlay style."""
+    if skeleton:
+        renderer.draw_skeleton(frame, skeleton)
+    out = renderer.render(scene, frame, now=now, mirror=mirror, read=True)
+    assert out is not None
+    return out
