@@ -172,7 +172,8 @@ class ResultsView(_ButtonView):
         dim(surface, 150)
         g = self.game
         text(surface, g.title.upper(), (W / 2, H * 0.1), int(H / 12), (200, 220, 255))
-        reason = {"quit": "Stopped", "lives": "Game over", "time": "Time's up!"}.get(
+        reason = {"quit": "Stopped", "lives": "Game over", "time": "Time's up!",
+                  "win": "Match over"}.get(
             next((e.data.get("reason") for e in reversed(g.score.events) if e.kind == "end"),
                  ""), "Finished!")
         text(surface, reason, (W / 2, H * 0.2), int(H / 12), WHITE)
