@@ -312,3 +312,33 @@ def test_recorder_takes_raw_poses_from_the_pose_frame(tmp_path):
     for got, (pf, raw) in zip(Replay(path, fast=True), frames):
         assert_same(got.poses, pf.poses)
         assert_same(got.raw, raw)
+
+
+def test_cli_record_from_a_recording_through_the_pipeline(tmp_path, capsys):
+    """`arpose record --source take.arpose --fast` re-records the same landmarks (replay
+    source -> Pipeline -> Recorder), raw poses included."""
+    from arpose.cli import main
+
+    frames = make_frames(10, seed=4)
+    src = write(tmp_path / "take.arpose", frames)
+    out = tmp_path / "copy.arpose"
+    assert main(["record", "--source", str(src), "--output", str(out), "--fast"]) == 0
+    assert "recorded 10 frames" in capsys.readouterr().err
+    got = read_recording(out)
+    assert [g.index for g in got] == list(range(10))
+    for g, (pf, raw) in zip(got, frames):
+        assert g.t == pf.t
+        assert_same(g.poses, pf.poses)
+        assert_same(g.raw, raw)
+    # --duration counts timeline seconds: 0.1 s at 50 FPS is 5 frames.
+    assert main(["record", "--source", str(src), "--output", str(out), "--fast",
+                 "--duration", "0.1"]) == 0
+    assert len(read_recording(out)) == 5
+
+
+def test_cli_record_rejects_a_name_without_the_suffix(tmp_path, capsys):
+    from arpose.cli import main
+
+    src = write(tmp_path / "take.arpose", make_frames(2))
+    assert main(["record", "--source", str(src), "--output", str(tmp_path / "x.json")]) == 1
+    assert "must end in .arpose" in capsys.readouterr().err

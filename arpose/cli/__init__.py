@@ -23,6 +23,10 @@ COMMANDS: tuple[str, ...] = (
     "detect",
     "bench",
     "joints",
+    "record",
+    "export",
+    "serve",
+    "play",
 )
 
 

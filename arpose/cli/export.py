@@ -1,0 +1,83 @@
+"""`arpose export`: OpenPose JSON, COCO keypoint results or CSV from recordings and videos."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ArposeError
+from ..export import FORMATS, default_output, export, export_folder
+from ..record import is_recording
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export", help="write OpenPose JSON, COCO keypoints or CSV from a recording or video",
+        description="A video is tracked first. A folder exports every video and recording in "
+                    "it, one process per file, and resumes: outputs that exist are skipped.")
+    p.add_argument("input", help="a .arpose recording, a video, or a folder of them")
+    p.add_argument("--format", "-f", required=True, choices=FORMATS,
+                   help="openpose: one BODY_25 JSON per frame in a folder; coco: keypoint "
+                        "results JSON; csv: one row per person per frame")
+    p.add_argument("--output", "-o", default=None,
+                   help="folder (openpose, or any format for a folder input) or file (coco, "
+                        "csv); default: next to the input")
+    p.add_argument("--raw", action="store_true",
+                   help="raw landmarks (a recording's unsmoothed ones; no filter for a video)")
+    p.add_argument("--max-people", type=int, default=2, metavar="N")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes for a folder (default: all cores)")
+    p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def _frame_count(path: Path) -> int | None:
+    if is_recording(path):
+        return None
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    finally:
+        cap.release()
+    return n or None
+
+
+def run(args: argparse.Namespace) -> int:
+    src = Path(args.input)
+    if not src.exists():
+        raise ArposeError(f"{src}: no such file or folder")
+    if args.max_people < 1:
+        raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
+    show = not args.quiet and sys.stderr.isatty()
+    if src.is_dir():
+        out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
+        results = export_folder(src, args.format, out, raw=args.raw, max_people=args.max_people,
+                                model=args.model, workers=args.workers, progress=show)
+        failed = [r for r in results if r.error]
+        done = [r for r in results if not r.error and not r.skipped]
+        skipped = [r for r in results if r.skipped]
+        for r in failed:
+            print(f"arpose: error: {r.error}", file=sys.stderr)
+        print(f"arpose: exported {len(done)} file(s) ({sum(r.frames for r in done)} frames) "
+              f"to {out}; {len(skipped)} already done; {len(failed)} failed", file=sys.stderr)
+        return 1 if failed else 0
+    out = Path(args.output) if args.output else default_output(src, args.format)
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=_frame_count(src), unit="frame", desc=f"export {args.format}")
+    try:
+        res = export(src, args.format, out, raw=args.raw, max_people=args.max_people,
+                     model=args.model, progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"arpose: exported {res.frames} frames ({res.people} person-frames) to {res.output}"
+          + (f"; the recording is damaged: {len(res.problems)} problem(s) reported above"
+             if res.problems else ""), file=sys.stderr)
+    return 0

@@ -1,0 +1,89 @@
+"""`arpose record --source 0 --output take.arpose`: capture a performance once, use it often."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import ArposeError
+from ..pipeline import track
+from ..record import SUFFIX, Recorder, Replay, is_recording
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "record", help="record the smoothed and raw landmarks of every person to a .arpose file",
+        description="Records until the source ends, --duration passes, or Ctrl+C. The file is "
+                    "valid at every moment: a killed recording loses at most the last frame. "
+                    "Replay it with any command's --source (e.g. --source take.arpose).")
+    p.add_argument("--source", default="0",
+                   help="camera index (default 0), video, folder of images, or a recording")
+    p.add_argument("--output", "-o", required=True, help=f"the recording to write ({SUFFIX})")
+    p.add_argument("--video", action="store_true",
+                   help="also write the images next to it (same name, .avi, MJPG)")
+    p.add_argument("--duration", type=float, default=None, metavar="S",
+                   help="stop after S seconds of the source's timeline")
+    p.add_argument("--max-people", type=int, default=2, metavar="N",
+                   help="most people to track (default 2)")
+    p.add_argument("--append", action="store_true",
+                   help="add to an existing recording instead of replacing it")
+    p.add_argument("--fast", action="store_true",
+                   help="read a video or recording source as fast as possible (default: a "
+                        "recording plays at its original timing, a video is read in full)")
+    p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.set_defaults(run=run)
+
+
+def open_pipeline(source: str, *, fast: bool, realtime: bool, max_people: int = 2,
+                  keep_images: bool = True, model: str | None = None) -> Any:
+    """A pipeline for a CLI ``--source``; ``--fast`` also speeds up recordings."""
+    base = source.split("?", 1)[0]
+    if fast and Path(base).is_file() and is_recording(base):
+        return track(Replay(base, fast=True), keep_images=keep_images)
+    return track(source, max_people=max_people, realtime=realtime and not fast,
+                 keep_images=keep_images, model=model)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.suffix.lower() != SUFFIX:
+        raise ArposeError(f"{out}: a recording's name must end in {SUFFIX} (so --source "
+                          f"recognises it), e.g. {out.with_suffix(SUFFIX)}")
+    if args.max_people < 1:
+        raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
+    pipeline = open_pipeline(args.source, fast=args.fast, realtime=False,
+                             max_people=args.max_people, keep_images=args.video,
+                             model=args.model)
+    fps = getattr(pipeline.source, "fps", None)
+    frames = people = 0
+    t0: float | None = None
+    t_last = 0.0
+    interrupted = False
+    with Recorder(out, video=args.video, fps=fps, source=str(args.source),
+                  append=args.append) as recorder:
+        print(f"arpose: recording {args.source} to {out} (Ctrl+C to stop)", file=sys.stderr)
+        try:
+            with pipeline:
+                for pf in pipeline:
+                    if t0 is None:
+                        t0 = pf.t
+                    if args.duration is not None and pf.t - t0 >= args.duration:
+                        break
+                    if not recorder.write(pf):
+                        break
+                    frames += 1
+                    people += len(pf.poses)
+                    t_last = pf.t
+        except KeyboardInterrupt:
+            interrupted = True
+    span = t_last - t0 if t0 is not None else 0.0
+    print(f"arpose: recorded {frames} frames ({span:.1f} s, {people} person-frames) to {out}"
+          + (f" and {recorder.video_path}" if recorder.video_path and frames else "")
+          + (" (interrupted)" if interrupted else ""), file=sys.stderr)
+    if recorder.error:
+        print(f"arpose: error: {out}: recording stopped early: {recorder.error}; the "
+              f"{frames} frames before it are kept", file=sys.stderr)
+        return 1
+    return 0

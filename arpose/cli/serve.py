@@ -1,0 +1,75 @@
+"""`arpose serve`: stream filtered landmarks live over OSC and/or WebSocket."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from ..errors import ArposeError
+from ..stream import DEFAULT_HOST, DEFAULT_OSC_PORT, DEFAULT_WS_PORT, Streamer, parse_endpoint
+from .record import open_pipeline
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve", help="stream landmarks live to Godot, Unity, TouchDesigner, a web page (OSC, "
+                      "WebSocket)",
+        description="Without --osc or --websocket both are on: OSC to "
+                    f"{DEFAULT_HOST}:{DEFAULT_OSC_PORT} and a WebSocket server on "
+                    f"ws://{DEFAULT_HOST}:{DEFAULT_WS_PORT}. See README for the OSC address "
+                    "scheme and the JSON message.")
+    p.add_argument("--source", default="0",
+                   help="camera index (default 0), video (played at its own rate), or recording")
+    p.add_argument("--osc", metavar="HOST:PORT", help="send OSC (UDP) to this receiver")
+    p.add_argument("--websocket", metavar="[HOST:]PORT",
+                   help="serve WebSocket clients on this port")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"address the WebSocket server binds (default {DEFAULT_HOST}: this "
+                        f"machine only; 0.0.0.0 for the whole network)")
+    p.add_argument("--world", action="store_true", help="also send /arpose/world over OSC")
+    p.add_argument("--max-people", type=int, default=2, metavar="N")
+    p.add_argument("--fast", action="store_true",
+                   help="a video or recording as fast as possible instead of at its own rate")
+    p.add_argument("--loop", action="store_true", help="replay a recording again and again")
+    p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_people < 1:
+        raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
+    osc = ws = None
+    if args.osc is None and args.websocket is None:
+        osc, ws = (DEFAULT_HOST, DEFAULT_OSC_PORT), (args.host, DEFAULT_WS_PORT)
+    if args.osc is not None:
+        osc = parse_endpoint(args.osc)
+    if args.websocket is not None:
+        ws = parse_endpoint(args.websocket, default_host=args.host)
+    source = args.source
+    if args.loop:
+        source += ("&" if "?" in source else "?") + "loop"
+    pipeline = open_pipeline(source, fast=args.fast, realtime=True, max_people=args.max_people,
+                             keep_images=False, model=args.model)
+    frames = 0
+    started = time.monotonic()
+    with Streamer(osc=osc, websocket=ws, world=args.world) as streamer:
+        where = []
+        if streamer.osc is not None:
+            where.append(f"OSC to {streamer.osc.host}:{streamer.osc.port}")
+        if streamer.websocket is not None:
+            where.append(f"WebSocket on ws://{streamer.websocket.host}:"
+                         f"{streamer.websocket.port}")
+        print(f"arpose: streaming {args.source}: {', '.join(where)} (Ctrl+C to stop)",
+              file=sys.stderr)
+        try:
+            with pipeline:
+                for pf in pipeline:
+                    streamer.send(pf)
+                    frames += 1
+        except KeyboardInterrupt:
+            pass
+    elapsed = max(time.monotonic() - started, 1e-9)
+    print(f"arpose: streamed {frames} frames in {elapsed:.1f} s ({frames / elapsed:.1f} FPS)",
+          file=sys.stderr)
+    return 0
