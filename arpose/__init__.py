@@ -13,6 +13,10 @@ from .joints import JOINT_NAMES, LANDMARK_NAMES, Landmark, resolve_joint
 from .pose import FrameStats, Pose, PoseFrame
 from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_source
 from .record import Recorder, Recording, Replay, register as _register_replay
+from .input import (
+    BodyInput, DwellButton, GestureDetector, GestureEvent, HandCursor, PlayerSlots, RepCounter,
+    RepEvent, ScreenMap,
+)
 
 _register_replay()  # every --source accepts .arpose recordings
 
@@ -25,4 +29,15 @@ __all__ = [
     "FrameStats", "Pose", "PoseFrame",
     "Camera", "Frame", "ImageFile", "ImageFolder", "VideoFile", "open_source",
     "Recorder", "Recording", "Replay",
+    "BodyInput", "DwellButton", "GestureDetector", "GestureEvent", "HandCursor", "PlayerSlots",
+    "RepCounter", "RepEvent", "ScreenMap", "GESTURE", "REP", "PLAYER", "BUTTON",
 ]
+
+
+def __getattr__(name: str) -> int:
+    """``arpose.GESTURE``/``REP``/``PLAYER``/``BUTTON``: pygame event types, registered on
+    first use so that importing arpose does not import pygame."""
+    from .input import events as _events
+    if name in _events.EVENT_NAMES:
+        return _events.event_type(name)
+    raise AttributeError(f"module 'arpose' has no attribute {name!r}")
