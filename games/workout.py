@@ -56,8 +56,6 @@ class Workout(Game):
         self.feedback_good = True
         self.feedback_age = 99.0
         self._serial = -1
-        self.score.log(self.app.time if self.app else 0.0, "exercise",
-                       exercise=self.exercise.name)
 
     def update(self, dt: float) -> None:
         app = self.app

@@ -9,6 +9,10 @@ the ``arpose.games`` entry-point group).
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # before pygame is first imported
+
 from .app import PlayApp, PlayOptions
 from .camera import CameraView, ScreenMap, draw_skeleton
 from .clock import FixedStepClock

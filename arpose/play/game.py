@@ -29,6 +29,9 @@ from .view import View
 
 log = logging.getLogger(__name__)
 
+ABSENT_GRACE = 0.3
+"""Seconds a player may drop out of tracking before the game pauses for them."""
+
 
 class Game(View):
     """Base class of a game. Subclasses set the class attributes and override
@@ -67,6 +70,8 @@ class Game(View):
         self.finished = False
         self.started = False
         self._legs_missing_for = 0.0
+        self._absent_for = 0.0
+        self._seen_once = False
         self._flash: list[tuple[str, tuple[int, int, int], float]] = []
         self.pause_button: DwellButton | None = None
 
@@ -125,7 +130,9 @@ class Game(View):
         app = self.app
         assert app is not None
         absent = [s for s in self.required_slots() if app.player(s) is None]
-        if absent:
+        # A one-frame tracking dropout is not "leaving": wait ABSENT_GRACE seconds first
+        # (always wait at the very start, before anyone was seen).
+        if absent and (self._absent_for > ABSENT_GRACE or not self._seen_once):
             who = "Player " + " & ".join(str(s + 1) for s in absent) if \
                 self.options.players > 1 else "Step into view"
             return ("Step into view" if self.options.players == 1 else f"{who}: step in",
@@ -140,6 +147,9 @@ class Game(View):
         assert app is not None
         if self.over:
             return
+        present = all(app.player(s) is not None for s in self.required_slots())
+        self._absent_for = 0.0 if present else self._absent_for + dt
+        self._seen_once = self._seen_once or present
         if self.needs_legs_now():
             legs = all(app.has_legs(app.player(s)) for s in self.required_slots()
                        if app.player(s) is not None)

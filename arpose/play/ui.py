@@ -145,7 +145,7 @@ class DwellButton:
         if not self.armed:
             return False
         self.progress = min(1.0, self.progress + dt / max(self.dwell, 1e-3))
-        if self.progress >= 1.0:
+        if self.progress >= 1.0 - 1e-6:  # float sums of dt (10 x 0.1 < 1.0)
             self.progress = 0.0
             self.armed = False
             return True

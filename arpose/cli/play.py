@@ -1,0 +1,94 @@
+"""`arpose play [GAME]`: body-controlled games in a window, or headless on a recording."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import GameError
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+        if w < 320 or h < 240:
+            raise ValueError
+        return w, h
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size must look like 1280x720 (at least 320x240), "
+                                         f"got {text!r}") from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "play", help="play a body-controlled game (slicer, pose-wall, workout, pong)",
+        description="Without GAME: a menu you drive with your hands (hold a hand over a "
+                    "button). With --headless the game runs on a video or recording without "
+                    "a window and --report writes the result as JSON.")
+    p.add_argument("game", nargs="?", help="game name (see --list); omit for the menu")
+    p.add_argument("--source", default="0",
+                   help="camera index, video file or .arpose recording (default 0)")
+    p.add_argument("--players", type=int, choices=(1, 2), default=1, help="player slots")
+    p.add_argument("--exercise", default="squat",
+                   help="workout exercise: squat, jumping-jack or arm-raise (default squat)")
+    p.add_argument("--duration", type=float, metavar="S", help="round length in seconds")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--headless", action="store_true",
+                   help="no window: play GAME on --source (a file) as fast as it decodes")
+    p.add_argument("--report", metavar="OUT.json", help="write the game's result as JSON")
+    p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
+                   help="window size (default 1280x720)")
+    p.add_argument("--fullscreen", action="store_true")
+    p.add_argument("--no-sound", action="store_true", help="no sound effects")
+    p.add_argument("--no-camera", action="store_true",
+                   help="do not draw the camera image behind the game")
+    p.add_argument("--model", metavar="PATH", help="pose model .task bundle")
+    p.add_argument("--list", action="store_true", help="list the games and exit")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..input.reps import resolve_exercise
+    from ..pipeline import track
+    from ..play import PlayOptions, available_games, get_game, run_headless, run_window
+    from ..play.runner import write_report
+
+    if args.list:
+        for info in available_games().values():
+            print(f"{info.name:<12} {info.description}"
+                  + ("" if info.origin == "builtin" else f"  [{info.origin}]"))
+        return 0
+    if args.game:
+        get_game(args.game)  # unknown names fail before the camera or model starts
+    resolve_exercise(args.exercise)
+    if args.duration is not None and not args.duration > 0:
+        raise GameError(f"--duration must be > 0 seconds, got {args.duration}")
+    options = PlayOptions(players=args.players, exercise=args.exercise, seed=args.seed,
+                          duration=args.duration, sound=not args.no_sound and not args.headless,
+                          camera_view=not args.no_camera)
+    max_people = max(2, args.players)
+    if args.headless:
+        if not args.game:
+            raise GameError("--headless needs a GAME name (the menu is played with the body)")
+        pipeline = track(args.source, max_people=max_people, model=args.model,
+                         keep_images=False)
+        with pipeline:
+            report = run_headless(args.game, pipeline, options, size=args.size)
+    else:
+        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True)
+        with pipeline:
+            report = run_window(pipeline, args.game, options, size=args.size,
+                                fullscreen=args.fullscreen)
+    if report is not None:
+        if args.report:
+            write_report(report, args.report)
+        line = f"{report['game']}: score {report['score']}"
+        if "reps" in report:
+            line += f", {report['reps']} reps"
+        line += f", {len(report['events'])} events"
+        if not report.get("finished", False):
+            line += " (source ended before the game did)"
+        print(line)
+    elif args.report:
+        print("arpose: no game was finished; no report written", file=sys.stderr)
+    return 0

@@ -1,0 +1,174 @@
+"""The game framework: clock, handler stack, views, dwell buttons, registry, menus by body."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pygame
+import pytest
+
+from arpose.errors import GameError
+from arpose.input.synthetic import Body
+from arpose.play import (
+    EVENT_HANDLED, DwellButton, FixedStepClock, HandlerStack, MenuView, PauseView, ScreenMap,
+    TitleView, View, available_games, get_game, run_window,
+)
+from arpose.play.sound import Sounds
+
+from play_helpers import SIZE, drive, frame, hand_pointing_at, new_app
+
+
+def test_fixed_step_clock_runs_whole_steps_and_keeps_the_remainder():
+    c = FixedStepClock(step=0.01, max_steps=100)
+    assert c.advance(0.035) == 3
+    assert c.alpha == pytest.approx(0.5, abs=1e-6)
+    assert c.advance(0.005) == 1
+    assert c.time == pytest.approx(0.04)
+
+
+def test_fixed_step_clock_catch_up_limit_drops_time_after_a_stall():
+    c = FixedStepClock(step=0.01, max_steps=5)
+    assert c.advance(2.0) == 5
+    assert c.dropped == pytest.approx(1.95, abs=1e-6)
+    assert c.advance(0.0) == 0          # nothing left over to replay later
+    assert c.advance(-1.0) == 0         # time never runs backwards
+
+
+def test_handler_stack_top_first_and_handled_stops_propagation():
+    calls = []
+    stack = HandlerStack()
+    stack.push_handlers(on_gesture=lambda e: calls.append(("game", e)))
+    stack.push_handlers(on_gesture=lambda e: calls.append(("overlay", e)) or EVENT_HANDLED)
+    assert stack.dispatch("on_gesture", "swipe") is True
+    assert calls == [("overlay", "swipe")]
+    stack.pop_handlers()
+    assert stack.dispatch("on_gesture", "clap") is False
+    assert calls[-1] == ("game", "clap")
+
+
+def test_view_stack_show_hide_order_and_pause_overlay_takes_gestures():
+    app = new_app()
+    log = []
+
+    class Probe(View):
+        def on_show(self):
+            log.append("show")
+
+        def on_hide(self):
+            log.append("hide")
+
+        def on_gesture(self, event):
+            log.append(("gesture", event))
+
+    probe = app.views.push(Probe())
+    game = get_game("slicer")(app.options)
+    pause = PauseView(game)
+    app.views.push(pause)
+    assert app.dispatch("on_gesture", "swipe") is True
+    assert ("gesture", "swipe") not in log
+    assert app.views.drawn() == [probe, pause]      # the view beneath is drawn, frozen
+    app.views.pop()
+    app.dispatch("on_gesture", "swipe")
+    assert log == ["show", "hide", "show", ("gesture", "swipe")]
+
+
+def test_dwell_button_fires_once_per_visit():
+    b = DwellButton("go", "Go", pygame.Rect(100, 100, 200, 100), dwell=1.0)
+    inside, outside = [(150, 150)], [(10, 10)]
+    fired = [b.update(inside, 0.1) for _ in range(15)]
+    assert fired.count(True) == 1 and fired.index(True) == 9
+    assert not any(b.update(inside, 0.1) for _ in range(20))   # must leave first
+    b.update(outside, 0.1)
+    assert any(b.update(inside, 0.1) for _ in range(11))
+    # Brushing past never presses it.
+    b2 = DwellButton("x", "X", pygame.Rect(0, 0, 50, 50), dwell=1.0)
+    for _ in range(10):
+        b2.update([(10, 10)], 0.05)
+        b2.update(outside, 0.2)
+    assert b2.progress < 0.1
+
+
+def test_screen_map_mirrors_and_covers():
+    m = ScreenMap((640, 480), (1280, 720))
+    assert m.scale == pytest.approx(2.0)
+    left, right = m.to_screen([[0, 240], [640, 240]])
+    assert left[0] == pytest.approx(1280) and right[0] == pytest.approx(0)  # mirrored
+    assert m.crop() == (0, 60, 640, 420)
+
+
+def test_sounds_are_silent_and_safe_without_audio():
+    Sounds(enabled=False).play("slice")
+    s = Sounds(enabled=True)          # SDL dummy audio driver
+    s.play("slice")
+    s.play("no-such-sound")
+
+
+def test_registry_lists_the_four_games_by_their_user_names():
+    games = available_games()
+    assert list(games)[:4] == ["slicer", "pose-wall", "workout", "pong"]
+    assert get_game("pose-wall").name == "pose-wall"
+    assert get_game("pose_wall").name == "pose-wall"
+    with pytest.raises(GameError, match="did you mean 'slicer'"):
+        get_game("slicr")
+
+
+def test_third_party_game_from_an_entry_point(tmp_path, monkeypatch):
+    (tmp_path / "balloon_pop.py").write_text(textwrap.dedent('''
+        from arpose.play import Game
+
+        class BalloonPop(Game):
+            name = "balloon-pop"
+            title = "Balloon Pop"
+            description = "pop balloons"
+            duration = 1.0
+    '''))
+    dist = tmp_path / "balloon_pop-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: balloon-pop\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[arpose.games]\nballoon-pop = balloon_pop:BalloonPop\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    games = available_games()
+    assert "balloon-pop" in games and games["balloon-pop"].origin == "balloon_pop:BalloonPop"
+    from arpose.play import run_headless
+    report = run_headless("balloon-pop", [frame(i / 30, Body(), index=i) for i in range(45)])
+    assert report["game"] == "balloon-pop" and report["finished"] is True
+    sys.modules.pop("balloon_pop", None)
+
+
+def test_title_menu_game_with_the_body_alone():
+    """From the title screen to a running game: only hand positions, no keys."""
+    app = new_app()
+    app.show(TitleView())
+    app.feed(frame(0.0, Body()))
+    start = app.views.top.buttons[0].rect.center
+    body = hand_pointing_at(app, start)
+    t = drive(app, lambda t: [body], 0.0, 1.6)
+    assert isinstance(app.views.top, MenuView)
+    # Lower the hand, then point at the "pong" button.
+    t = drive(app, lambda t: [Body()], t, 0.3)
+    target = next(b for b in app.views.top.buttons if b.id == "pong").rect.center
+    body = hand_pointing_at(app, target)
+    drive(app, lambda t: [body], t, 1.8)
+    assert type(app.views.top).__name__ == "Pong"
+
+
+def test_window_closed_mid_game_exits_cleanly():
+    """The real window loop (SDL offscreen driver) with a QUIT event mid-game."""
+    class Frames:  # stands in for a live pipeline: hands out the newest frame
+        def __init__(self):
+            self.i = 0
+
+        def latest(self, timeout=0):
+            self.i += 1
+            if self.i == 40:
+                pygame.event.post(pygame.event.Event(pygame.QUIT))
+            return frame(self.i / 30, Body(), index=self.i)
+
+    src = Frames()
+    report = run_window(src, "slicer", new_app().options, size=(640, 360), fps=0,
+                        title_screen=False, max_seconds=30)
+    assert report is None                 # quit before the round ended: nothing to report
+    assert 40 <= src.i < 45
+    assert not pygame.display.get_init()
