@@ -544,10 +544,7 @@ class Replay:
                  video: bool = True, loop: bool = False):
         self.path = Path(path)
         self.name = str(path)
-        try:
-            self.recording = Recording(self.path)
-        except RecordingError as exc:
-            raise SourceError(str(exc)) from None
+        self.recording = Recording(self.path)  # RecordingError names the file and the problem
         self.fast = fast
         self.live = not fast
         self.raw = raw
@@ -558,7 +555,7 @@ class Replay:
         self._ahead = list(itertools.islice(self._it, 16))
         if not self._ahead:
             where = f" ({self.recording.problems[0]})" if self.recording.problems else ""
-            raise SourceError(f"{self.path}: recording holds no frames{where}")
+            raise RecordingError(f"{self.path}: recording holds no frames{where}")
         self.t0 = self._ahead[0].t
         self.fps = self.recording.fps or self._estimate_fps()
         self._last_t = self.t0
