@@ -85,7 +85,6 @@ tilt_3d = true
 layer = "behind"
 person = 2
 opacity = 0.5
-blend = "add"
 min_visibility = 0.3
 animation = { kind = "bob", amplitude = 0.1, period = 2.0, axis = "x" }
 """
@@ -308,7 +307,6 @@ PLAUSIBLE = {  # values near the valid ones, so fuzzing reaches deep into valida
     "pivot": st.lists(st.floats(-1, 2), min_size=2, max_size=2),
     "tilt_3d": st.booleans(),
     "opacity": st.floats(-0.5, 1.5),
-    "blend": st.sampled_from(["alpha", "add", "mul"]),
 }
 
 

@@ -253,8 +253,8 @@ hat = "../meshes/top_hat.glb"
 [[attach]]
 joint = "head_top"          # the top of the skull (virtual joint)
 asset = "hat"
-scale = 1.25                # brim width: 1.25 head widths
-offset = [0, 0.15, 0]       # y is down: sink the hat a little onto the head
+scale = 1.5                 # brim width: 1.5 head widths
+offset = [0, 0.3, 0]        # y is down: sink the hat onto the head
 # scale_by = "head_width" and rotate_by = ["right_ear", "left_ear"] are the defaults here
 ''',
     "sunglasses": '''\
@@ -282,8 +282,8 @@ crown = "../meshes/crown.glb"
 [[attach]]
 joint = "head_top"
 asset = "crown"
-scale = 0.95
-offset = [0, 0.12, 0]
+scale = 1.15
+offset = [0, 0.25, 0]
 animation = { kind = "spin", period = 6.0, axis = "y" }
 ''',
     "party-hat": '''\
@@ -296,9 +296,9 @@ hat = "../meshes/party_hat.glb"
 [[attach]]
 joint = "head_top"
 asset = "hat"
-scale = 0.7
-offset = [0.1, 0.1, 0]
-rotate = [0, 0, -12]        # tilt toward the person's left
+scale = 0.85
+offset = [0.12, 0.2, 0]
+rotate = [0, 0, 12]         # positive roll tilts the top toward the person's left
 animation = { kind = "bob", amplitude = 0.04, period = 0.8 }
 ''',
     "clown-nose": '''\
@@ -311,7 +311,7 @@ nose = "../meshes/clown_nose.glb"
 [[attach]]
 joint = "nose"
 asset = "nose"
-scale = 0.32
+scale = 0.36
 offset = [0, 0, -0.1]       # z is away from the camera: negative = in front of the face
 layer = "front"
 animation = { kind = "pulse", amplitude = 0.08, period = 1.2 }
@@ -330,6 +330,7 @@ asset = "shirt"
 quad = ["right_shoulder", "left_shoulder", "left_hip", "right_hip"]
 margin = [0.22, 0.06]       # a bit wider than the shoulders, a bit higher than the shoulder line
 layer = "front"
+min_visibility = 0.1        # hips are often out of the picture: their estimate is good enough
 opacity = 0.95
 ''',
     "wings": '''\
@@ -340,11 +341,12 @@ description = "Feathered wings behind the back, hidden where the body is in fron
 wings = "../sprites/wings.png"
 
 [[attach]]
-joint = "chest"
+joint = "mid_shoulder"      # between the shoulders: visible even when the hips are not
 asset = "wings"
-scale = 3.6                 # 3.6 shoulder widths from tip to tip
+scale = 2.8                 # 2.8 shoulder widths from tip to tip
 scale_by = "shoulder_width"
-offset = [0, -0.35, 0.3]    # y down, z away: a little up, and behind the body
+pivot = [0.5, 0.6]          # the wings' roots (just below the image centre) on the back
+offset = [0, 0.35, 0.3]     # y down, z away: down between the shoulder blades, behind the body
 layer = "behind_body"       # occluded by the person (segmentation mask)
 animation = { kind = "pulse", amplitude = 0.03, period = 1.6 }
 ''',
@@ -361,7 +363,6 @@ asset = "glow"
 scale = 0.55
 scale_by = "shoulder_width"
 layer = "front"
-blend = "add"
 animation = { kind = "pulse", amplitude = 0.15, period = 0.9 }
 
 [[attach]]
@@ -370,7 +371,6 @@ asset = "glow"
 scale = 0.55
 scale_by = "shoulder_width"
 layer = "front"
-blend = "add"
 animation = { kind = "pulse", amplitude = 0.15, period = 0.9, phase = 0.45 }
 ''',
 }

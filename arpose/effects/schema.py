@@ -46,7 +46,6 @@ LAYERS = SCENE_LAYERS
 segmentation mask says body: wings, capes), ``body`` (the default: hidden by the body only
 when behind its plane), ``front`` (never hidden by the body), ``hud``."""
 LAYER_ALIASES = {"behind": "behind_body", "back": "behind_body", "behind-body": "behind_body"}
-BLENDS = ("alpha", "add")
 ANIMATIONS = ("bob", "spin", "pulse")
 AXES = ("x", "y", "z")
 
@@ -328,7 +327,6 @@ class Attachment:
     person: int | str = "all"
     """``"all"`` or a player number (1 = first person by id, 2 = second)."""
     opacity: float = 1.0
-    blend: str = "alpha"
     animation: Animation | None = None
     where: InitVar[str] = "Attachment"
 
@@ -391,7 +389,6 @@ class Attachment:
                 raise _bad("person", where, "\"all\" or a whole player number", self.person)
         set_(self, "person", person)
         set_(self, "opacity", _number(self.opacity, "opacity", where, lo=0.0, hi=1.0))
-        set_(self, "blend", _choice(self.blend, "blend", where, BLENDS))
         set_(self, "animation", _animation(self.animation, where))
 
     def applies_to(self, player: int) -> bool:
@@ -401,7 +398,7 @@ class Attachment:
 
 ATTACHMENT_KEYS = ("joint", "asset", "quad", "margin", "offset", "scale", "scale_by",
                    "rotate_by", "rotate", "tilt_3d", "pivot", "layer", "min_visibility", "person", "opacity",
-                   "blend", "animation")
+                   "animation")
 EFFECT_KEYS = ("name", "description", "version", "assets", "attach")
 
 
@@ -638,6 +635,6 @@ def load_effect(path: str | os.PathLike, display: str | None = None, *,
 
 
 __all__ = ["Effect", "Attachment", "Asset", "Animation", "load_effect", "parse_effect",
-           "read_effect_text", "default_scale_by", "default_rotate_by", "LAYERS", "BLENDS",
+           "read_effect_text", "default_scale_by", "default_rotate_by", "LAYERS",
            "ANIMATIONS", "MAX_EFFECT_BYTES", "FORMAT_VERSION", "ATTACHMENT_KEYS", "EFFECT_KEYS",
            "ASSET_KEYS", "ANIMATION_KEYS"]
