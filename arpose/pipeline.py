@@ -2,11 +2,19 @@
 
 Two worker threads and one consumer (the main thread):
 
-    capture thread   source.read()  -> Frame        (decoding, colour conversion)
+    capture thread     source.read()  -> Frame        (decoding, colour conversion)
          | hand-off: latest wins for live sources, bounded FIFO for files
-    inference thread tracker.detect + smoother -> PoseFrame
+    inference threads  tracker.detect (one model per thread; whichever is free takes
+         |             the next frame), then in frame order: smoother -> PoseFrame
          | hand-off: latest wins for live sources, bounded FIFO for files
-    consumer         pipeline.latest() in a render loop, or ``for pf in pipeline``
+    consumer           pipeline.latest() in a render loop, or ``for pf in pipeline``
+
+MediaPipe runs one inference on one core, and inference dominates the frame time, so
+two inference threads (the default on a machine with two or more cores) are what makes
+the pipeline faster than a single loop, and they keep latency near one inference even
+when frames arrive faster than one model can take them. Results are put back in frame
+order before smoothing; in live mode a result older than one already published is
+dropped instead.
 
 Live sources (cameras) drop stale frames at each hand-off, so the consumer always sees
 the newest result and latency cannot grow; files lose nothing (back-pressure instead).
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -27,7 +36,7 @@ from typing import Any, Callable, Iterator
 from .errors import ArposeError, PipelineError
 from .pose import FrameStats, PoseFrame
 from .smoothing import PoseSmoother
-from .sources import Frame, open_source
+from .sources import Frame, ImageFile, open_source
 from .tracker import PoseTracker, TrackerOptions
 
 log = logging.getLogger(__name__)
@@ -102,7 +111,8 @@ class Pipeline:
         source: anything from :func:`arpose.sources.open_source`. A source whose
             ``yields_poses`` is True (a recording) returns PoseFrames itself and skips
             the tracker.
-        tracker: a :class:`PoseTracker`; required unless the source yields poses.
+        tracker: a :class:`PoseTracker`, or a list of them (one inference thread each);
+            required unless the source yields poses.
         smoother: a :class:`PoseSmoother`; None assigns no ids and does no smoothing.
         drop_frames: latest-wins hand-offs; defaults to ``source.live``.
         keep_images: attach the RGB frame to each PoseFrame (renderers need it).
@@ -112,20 +122,30 @@ class Pipeline:
     ``pipeline.latest()`` the newest unseen one (or None) without waiting.
     """
 
-    def __init__(self, source: Any, tracker: PoseTracker | None = None,
+    def __init__(self, source: Any, tracker: PoseTracker | list[PoseTracker] | None = None,
                  smoother: PoseSmoother | None = None, *, drop_frames: bool | None = None,
                  keep_images: bool = True, capacity: int = 2):
         self.source = source
         self.yields_poses = bool(getattr(source, "yields_poses", False))
-        if tracker is None and not self.yields_poses:
+        self.trackers: list[PoseTracker] = (list(tracker) if isinstance(tracker, (list, tuple))
+                                            else [tracker] if tracker is not None else [])
+        if not self.trackers and not self.yields_poses:
             raise ValueError("a tracker is needed for a source of images")
-        self.tracker = tracker
         self.smoother = smoother
         self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
             else drop_frames
         self.keep_images = keep_images
         self._frames = Handoff(self.drop_frames, capacity)
         self._results = Handoff(self.drop_frames, capacity)
+        # Frames taken by an inference thread but not yet published: bounds the reorder
+        # buffer when one thread is slower than the other.
+        self._in_flight = threading.BoundedSemaphore(len(self.trackers) + 1)
+        self._order_lock = threading.Lock()
+        self._pending: dict[int, tuple[Frame, Any]] = {}
+        self._next_seq = 0
+        self._last_published = -1
+        self._stale = 0
+        self._workers_left = len(self.trackers)
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._threads: list[threading.Thread] = []
@@ -140,8 +160,10 @@ class Pipeline:
         self._threads = [threading.Thread(target=self._guard, args=(self._capture_loop,),
                                           name="arpose-capture", daemon=True)]
         if not self.yields_poses:
-            self._threads.append(threading.Thread(target=self._guard, args=(self._infer_loop,),
-                                                  name="arpose-inference", daemon=True))
+            for i, tracker in enumerate(self.trackers):
+                self._threads.append(threading.Thread(
+                    target=self._guard, args=(lambda tr=tracker: self._infer_loop(tr),),
+                    name=f"arpose-inference-{i}", daemon=True))
         for th in self._threads:
             th.start()
         return self
@@ -160,7 +182,7 @@ class Pipeline:
             self._release()
 
     def _release(self) -> None:
-        for obj in (self.source, self.tracker):
+        for obj in (self.source, *self.trackers):
             close = getattr(obj, "close", None)
             if close is not None:
                 try:
@@ -177,7 +199,7 @@ class Pipeline:
     @property
     def dropped(self) -> int:
         """Frames dropped by latest-wins hand-offs so far."""
-        return self._frames.dropped + self._results.dropped
+        return self._frames.dropped + self._results.dropped + self._stale
 
     @property
     def finished(self) -> bool:
@@ -249,50 +271,93 @@ class Pipeline:
 
     def _capture_loop(self) -> None:
         out = self._results if self.yields_poses else self._frames
+        seq = 0
         while not self._stop.is_set():
             item = self.source.read()
             if item is None:
                 break
             self.frames_in += 1
-            if not out.put(item, self._stop):
+            if not out.put(item if self.yields_poses else (seq, item), self._stop):
                 break
+            seq += 1
         out.close()
 
-    def _infer_loop(self) -> None:
-        assert self.tracker is not None
-        while not self._stop.is_set():
-            try:
-                frame: Frame = self._frames.get(_POLL_S * 4)
-            except TimeoutError:
-                continue
-            except _Closed:
-                break
-            detection = self.tracker.detect(frame.image, frame.t)
-            t0 = time.perf_counter()
-            if self.smoother is not None:
-                poses, raw = self.smoother.update(detection.poses, frame.t)
-            else:
-                poses = raw = detection.poses
-            filter_ms = (time.perf_counter() - t0) * 1000.0
-            h, w = frame.image.shape[:2]
-            stats = FrameStats(captured_at=frame.captured_at,
-                               inference_ms=detection.inference_ms, filter_ms=filter_ms,
-                               latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
-                               dropped=self.dropped)
-            pose_frame = PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
-                                   image=frame.image if self.keep_images else None,
-                                   mask=detection.mask, stats=stats, raw=raw)
-            if not self._results.put(pose_frame, self._stop):
-                break
-        self._results.close()
+    def _infer_loop(self, tracker: PoseTracker) -> None:
+        try:
+            while not self._stop.is_set():
+                if not self._in_flight.acquire(timeout=_POLL_S * 4):
+                    continue
+                try:
+                    seq, frame = self._frames.get(_POLL_S * 4)
+                except TimeoutError:
+                    self._in_flight.release()
+                    continue
+                except _Closed:
+                    self._in_flight.release()
+                    break
+                detection = tracker.detect(frame.image, frame.t)
+                if not self._publish_in_order(seq, frame, detection):
+                    break
+        finally:
+            with self._order_lock:
+                self._workers_left -= 1
+                if self._workers_left == 0:
+                    self._results.close()
+
+    def _publish_in_order(self, seq: int, frame: Frame, detection: Any) -> bool:
+        """Smooth and publish results in frame order (the smoother needs time to move
+        forward). Live: a result older than one already published is dropped."""
+        with self._order_lock:
+            if self.drop_frames:
+                self._in_flight.release()
+                if seq < self._last_published:
+                    self._stale += 1
+                    return True
+                self._last_published = seq
+                return self._publish(frame, detection)
+            self._pending[seq] = (frame, detection)
+            while self._next_seq in self._pending:
+                frame, detection = self._pending.pop(self._next_seq)
+                self._next_seq += 1
+                self._in_flight.release()
+                if not self._publish(frame, detection):
+                    return False
+            return True
+
+    def _publish(self, frame: Frame, detection: Any) -> bool:
+        t0 = time.perf_counter()
+        if self.smoother is not None:
+            poses, raw = self.smoother.update(detection.poses, frame.t)
+        else:
+            poses = raw = detection.poses
+        filter_ms = (time.perf_counter() - t0) * 1000.0
+        h, w = frame.image.shape[:2]
+        stats = FrameStats(captured_at=frame.captured_at, inference_ms=detection.inference_ms,
+                           filter_ms=filter_ms,
+                           latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
+                           dropped=self.dropped)
+        pose_frame = PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
+                               image=frame.image if self.keep_images else None,
+                               mask=detection.mask, stats=stats, raw=raw)
+        return self._results.put(pose_frame, self._stop)
+
+
+def default_workers() -> int:
+    """Inference threads: two where there are two cores or more (see module docstring)."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = True,
           model: str | Path | None = None, segmentation: bool = False, realtime: bool = False,
           max_fps: float | None = None, drop_frames: bool | None = None,
-          keep_images: bool = True, smoother: PoseSmoother | None = None) -> Pipeline:
+          keep_images: bool = True, smoother: PoseSmoother | None = None,
+          workers: int | None = None) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
-    and return a ready-to-start :class:`Pipeline` with tracker and smoother.
+    and return a ready-to-start :class:`Pipeline` with tracker(s) and smoother.
+
+    Args:
+        workers: inference threads (each with its own model); default
+            :func:`default_workers`. A single image always uses one.
 
     Example:
         >>> with track("dance.avi") as pipeline:
@@ -301,17 +366,21 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
     """
     source = spec if hasattr(spec, "read") else open_source(spec, realtime=realtime,
                                                              max_fps=max_fps)
-    tracker = None
+    trackers: list[PoseTracker] = []
     try:
         if not getattr(source, "yields_poses", False):
-            tracker = PoseTracker(TrackerOptions(model=model, num_poses=max_people,
-                                                 segmentation=segmentation))
+            n = workers or default_workers()
+            if isinstance(source, ImageFile):
+                n = 1
+            options = TrackerOptions(model=model, num_poses=max_people,
+                                     segmentation=segmentation)
+            trackers = [PoseTracker(options) for _ in range(max(1, n))]
         if smoother is None:
             smoother = PoseSmoother(smooth=smooth)
-        return Pipeline(source, tracker, smoother, drop_frames=drop_frames,
+        return Pipeline(source, trackers, smoother, drop_frames=drop_frames,
                         keep_images=keep_images)
     except BaseException:
-        if tracker is not None:
+        for tracker in trackers:
             tracker.close()
         close = getattr(source, "close", None)
         if close is not None:

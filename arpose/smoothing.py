@@ -24,8 +24,8 @@ from .pose import VIS, Pose
 
 # Defaults chosen by measurement on ../shared/media/dance.avi (tools/tune_smoothing.py;
 # the README's "Smoothing" table has the jitter/lag trade-off behind them).
-DEFAULT_MIN_CUTOFF = 0.5
-DEFAULT_BETA = 3.0
+DEFAULT_MIN_CUTOFF = 1.0
+DEFAULT_BETA = 1.0
 DEFAULT_D_CUTOFF = 1.0
 
 
