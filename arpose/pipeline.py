@@ -4,8 +4,10 @@ Two worker threads and one consumer (the main thread):
 
     capture thread     source.read()  -> Frame        (decoding, colour conversion)
          | hand-off: latest wins for live sources, bounded FIFO for files
-    inference threads  tracker.detect (one model per thread; whichever is free takes
-         |             the next frame), then in frame order: smoother -> PoseFrame
+    inference threads  tracker.detect (one model per thread; files: frames dealt round
+         |             robin, so results are the same on every run; cameras: whichever
+         |             thread is free takes the newest frame), then in frame order:
+         |             smoother -> PoseFrame
          | hand-off: latest wins for live sources, bounded FIFO for files
     consumer           pipeline.latest() in a render loop, or ``for pf in pipeline``
 
@@ -135,11 +137,12 @@ class Pipeline:
         self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
             else drop_frames
         self.keep_images = keep_images
-        self._frames = Handoff(self.drop_frames, capacity)
+        # Live: one latest-wins slot shared by the inference threads. Files: one bounded
+        # FIFO per inference thread, dealt round robin (deterministic, and it bounds the
+        # reorder buffer).
+        n_inputs = 1 if self.drop_frames else max(1, len(self.trackers))
+        self._inputs = [Handoff(self.drop_frames, capacity) for _ in range(n_inputs)]
         self._results = Handoff(self.drop_frames, capacity)
-        # Frames taken by an inference thread but not yet published: bounds the reorder
-        # buffer when one thread is slower than the other.
-        self._in_flight = threading.BoundedSemaphore(len(self.trackers) + 1)
         self._order_lock = threading.Lock()
         self._pending: dict[int, tuple[Frame, Any]] = {}
         self._next_seq = 0
@@ -161,8 +164,10 @@ class Pipeline:
                                           name="arpose-capture", daemon=True)]
         if not self.yields_poses:
             for i, tracker in enumerate(self.trackers):
+                inbox = self._inputs[i % len(self._inputs)]
                 self._threads.append(threading.Thread(
-                    target=self._guard, args=(lambda tr=tracker: self._infer_loop(tr),),
+                    target=self._guard,
+                    args=(lambda tr=tracker, box=inbox: self._infer_loop(tr, box),),
                     name=f"arpose-inference-{i}", daemon=True))
         for th in self._threads:
             th.start()
@@ -171,8 +176,7 @@ class Pipeline:
     def stop(self, timeout: float = 3.0) -> None:
         """Stop the workers and release the source and tracker (idempotent)."""
         self._stop.set()
-        self._frames.close()
-        self._results.close()
+        self._close_all()
         deadline = time.monotonic() + timeout
         for th in self._threads:
             th.join(max(0.0, deadline - time.monotonic()))
@@ -199,7 +203,7 @@ class Pipeline:
     @property
     def dropped(self) -> int:
         """Frames dropped by latest-wins hand-offs so far."""
-        return self._frames.dropped + self._results.dropped + self._stale
+        return sum(h.dropped for h in self._inputs) + self._results.dropped + self._stale
 
     @property
     def finished(self) -> bool:
@@ -266,34 +270,35 @@ class Pipeline:
             if self._error is None:
                 self._error = exc
             self._stop.set()
-            self._frames.close()
-            self._results.close()
+            self._close_all()
+
+    def _close_all(self) -> None:
+        for handoff in (*self._inputs, self._results):
+            handoff.close()
 
     def _capture_loop(self) -> None:
-        out = self._results if self.yields_poses else self._frames
+        outs = [self._results] if self.yields_poses else self._inputs
         seq = 0
         while not self._stop.is_set():
             item = self.source.read()
             if item is None:
                 break
             self.frames_in += 1
+            out = outs[seq % len(outs)]
             if not out.put(item if self.yields_poses else (seq, item), self._stop):
                 break
             seq += 1
-        out.close()
+        for out in outs:
+            out.close()
 
-    def _infer_loop(self, tracker: PoseTracker) -> None:
+    def _infer_loop(self, tracker: PoseTracker, inbox: Handoff) -> None:
         try:
             while not self._stop.is_set():
-                if not self._in_flight.acquire(timeout=_POLL_S * 4):
-                    continue
                 try:
-                    seq, frame = self._frames.get(_POLL_S * 4)
+                    seq, frame = inbox.get(_POLL_S * 4)
                 except TimeoutError:
-                    self._in_flight.release()
                     continue
                 except _Closed:
-                    self._in_flight.release()
                     break
                 detection = tracker.detect(frame.image, frame.t)
                 if not self._publish_in_order(seq, frame, detection):
@@ -309,7 +314,6 @@ class Pipeline:
         forward). Live: a result older than one already published is dropped."""
         with self._order_lock:
             if self.drop_frames:
-                self._in_flight.release()
                 if seq < self._last_published:
                     self._stale += 1
                     return True
@@ -319,7 +323,6 @@ class Pipeline:
             while self._next_seq in self._pending:
                 frame, detection = self._pending.pop(self._next_seq)
                 self._next_seq += 1
-                self._in_flight.release()
                 if not self._publish(frame, detection):
                     return False
             return True

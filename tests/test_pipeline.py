@@ -143,3 +143,31 @@ def test_camera_that_never_returns_gives_a_clear_error(clip):
 def test_missing_camera():
     with pytest.raises(SourceError, match="camera 7: cannot open"):
         Camera(7, opener=lambda i: cv2.VideoCapture("/nonexistent.avi"))
+
+
+def test_files_give_the_same_result_every_run(clip):
+    def run():
+        with track(clip, workers=2) as pipeline:
+            return np.stack([pf.poses[0].landmarks for pf in pipeline])
+    np.testing.assert_array_equal(run(), run())
+
+
+@pytest.mark.slow
+def test_dance_video_ids_and_smoothing(dance_video):
+    """On the real street clip: the dancer keeps one id from start to end, and the
+    One-Euro output cuts jitter by at least 60% for at most one frame of lag."""
+    from arpose import bench
+    frames = bench.collect_frames(dance_video)
+    assert len(frames) == 205
+    pid = bench._main_track(frames)
+    present = [pf.person(pid) is not None for pf in frames]
+    assert sum(present) > 0.7 * len(frames)
+    # the dancer is the largest person whenever present: the id does not hop to a passer-by
+    for pf in frames:
+        dancer = pf.person(pid)
+        if dancer is not None and len(pf.poses) > 1:
+            assert dancer.body_size == max(p.body_size for p in pf.poses)
+    raw, smooth, vis = bench._trajectories(frames, pid)
+    result = bench.jitter_and_lag(raw, smooth, vis)
+    assert result["jitter_reduction"] >= 0.6
+    assert abs(result["lag_frames"]) <= 1.0
