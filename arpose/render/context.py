@@ -99,10 +99,19 @@ class Window:
             except pygame.error as exc:
                 raise RenderError(f"cannot open an OpenGL window of {self.size}: {exc}") from exc
         pygame.display.set_caption(title)
-        try:
-            self.ctx = moderngl.create_context(require=330)
-        except Exception as exc:
-            raise RenderError(f"cannot attach OpenGL to the pygame window: {exc}") from exc
+        # SDL's offscreen/wayland drivers make an EGL context current; X11 uses GLX.
+        driver = pygame.display.get_driver()
+        order = ("egl", None) if driver in ("offscreen", "wayland", "kmsdrm") else (None, "egl")
+        errors = []
+        for backend in order:
+            try:
+                kw = {"backend": backend} if backend else {}
+                self.ctx = moderngl.create_context(require=330, **kw)
+                break
+            except Exception as exc:  # glcontext raises plain Exceptions
+                errors.append(f"{backend or 'default'}: {exc}")
+        else:
+            raise RenderError(f"cannot attach OpenGL to the pygame window ({'; '.join(errors)})")
         self.fbo = self.ctx.screen
         self.closed = False
 

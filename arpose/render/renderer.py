@@ -33,6 +33,7 @@ Typical use::
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import logging
 import weakref
@@ -42,7 +43,7 @@ import numpy as np
 
 from ..errors import AssetError, RenderError
 from ..pose import PoseFrame
-from ..scene.anchors import BodyQuad
+from ..scene.anchors import BodyQuad, body_plane_z
 from ..scene.camera import DEFAULT_FOV_Y, CameraModel
 from ..scene.mesh import Mesh, MeshData
 from ..scene.node import LAYERS, Drawable, Node, Scene
@@ -55,7 +56,7 @@ _LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front":
                 "hud": False}
 _LAYER_OCCLUSION = {"background": 2, "behind_body": 2, "body": 1, "front": 0, "hud": 0}
 _OCCLUSION_CODE = {"none": 0, "depth": 1, "always": 2}
-_SPRITE_FLOATS = 16 + 4 + 1
+_SPRITE_FLOATS = 16 + 4 + 2
 _LINE_FLOATS = 9
 LIGHT_DIR = (0.35, 0.55, 0.75)
 """Direction the light travels in world space: from the upper left, towards the scene."""
@@ -121,14 +122,17 @@ class Renderer:
         ctx: a moderngl context; fbo: the framebuffer to draw into.
         mirror: default for :meth:`render` (selfie view).
         occlusion: use ``PoseFrame.mask`` to hide content behind the body.
-        occlusion_z: landmark z (pixel units, 0 = hip plane) of the body plane; content
-            further away than this is hidden where the mask covers it.
+        occlusion_z: landmark z (pixel units, 0 = hip plane) of the body plane for content
+            that is not under an anchor; None (default) estimates it from the first
+            person (:func:`~arpose.scene.anchors.body_plane_z`). Content under an anchor
+            uses the plane of the person its anchor follows. Content further away than
+            the plane is hidden where the mask covers it.
         background: RGB in [0, 1] where there is no camera image.
         fov_y: vertical field of view used when the scene does not say (degrees).
     """
 
     def __init__(self, ctx: Any, fbo: Any, *, mirror: bool = False, occlusion: bool = True,
-                 occlusion_z: float = 0.0, background: Sequence[float] = (0.0, 0.0, 0.0),
+                 occlusion_z: float | None = None, background: Sequence[float] = (0.0, 0.0, 0.0),
                  fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False):
         import moderngl
 
@@ -137,7 +141,7 @@ class Renderer:
         self.fbo = fbo
         self.mirror = bool(mirror)
         self.occlusion = bool(occlusion)
-        self.occlusion_z = float(occlusion_z)
+        self.occlusion_z = occlusion_z
         self.background = tuple(float(c) for c in background)
         self.fov_y = float(fov_y)
         self._owns_context = owns_context
@@ -173,7 +177,7 @@ class Renderer:
         self._textures = _Cache()
         self._meshes = _Cache()
         self._quads = _Cache()
-        self._placeholder = TextureData.placeholder("<upload failed>")
+        self._placeholder = TextureData.placeholder("<upload failed>", size=16, cells=4)
         self._failed: set[int] = set()
         self._pending_skeletons: list[tuple[PoseFrame, str]] = []
         white = np.full((1, 1, 4), 255, np.uint8)
@@ -211,7 +215,7 @@ class Renderer:
     def _make_sprite_vao(self):
         return self.ctx.vertex_array(self._prog_sprite, [
             (self._quad, "2f", "in_uv"),
-            (self._sprite_buf, "16f 4f 1f/i", "in_model", "in_color", "in_occlusion"),
+            (self._sprite_buf, "16f 4f 2f/i", "in_model", "in_color", "in_occlusion"),
         ])
 
     def _make_line_vao(self):
@@ -226,7 +230,7 @@ class Renderer:
         if entry is not None and entry[1] == data.version:
             return entry[0]
         if id(data) in self._failed:
-            return self._texture(self._placeholder)
+            return self._texture(self._placeholder) if data is not self._placeholder else self._white
         w, h = data.size
         try:
             if max(w, h) > self.max_texture_size:
@@ -238,13 +242,16 @@ class Renderer:
                 self._textures.items[id(data)] = (weakref.ref(data), (tex, data.version))
                 return tex
             tex = self.ctx.texture((w, h), 4, data.array)
-            tex.filter = (self._mgl.LINEAR_MIPMAP_LINEAR, self._mgl.LINEAR)
-            tex.build_mipmaps()
+            if data.error is not None:  # placeholders: crisp checkers
+                tex.filter = (self._mgl.NEAREST, self._mgl.NEAREST)
+            else:
+                tex.filter = (self._mgl.LINEAR_MIPMAP_LINEAR, self._mgl.LINEAR)
+                tex.build_mipmaps()
             tex.repeat_x = tex.repeat_y = False
         except AssetError as exc:
             log.error("%s (drawing a placeholder)", exc)
             self._failed.add(id(data))
-            return self._texture(self._placeholder)
+            return self._texture(self._placeholder) if data is not self._placeholder else self._white
         self._textures.put(data, (tex, data.version))
         return tex
 
@@ -360,6 +367,17 @@ class Renderer:
         """
         if self._released:
             raise RenderError("renderer was released")
+        with self._current():
+            self._render(scene, frame, now, mirror, size)
+            return self.read() if read else None
+
+    def _current(self):
+        """Make this renderer's context current (several offscreen renderers may live in
+        one process); a window's context is left alone."""
+        return self.ctx if self._owns_context else contextlib.nullcontext()
+
+    def _render(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
+                mirror: bool | None, size: tuple[int, int] | None) -> None:
         mirror = self.mirror if mirror is None else bool(mirror)
         if scene is not None:
             scene.update_frame(frame, now, size)
@@ -387,6 +405,7 @@ class Renderer:
         if frame is not None and self._update_background(frame.image):
             self._draw_screen(self._bg_tex, camera, mirror, blend=False)
         use_mask = frame is not None and self._update_mask(frame.mask)
+        self._default_body_depth = self._body_depth(camera, frame)
         self._bind_common(camera, mirror, use_mask)
         draw = scene.draw_list if scene is not None else []
         by_layer: dict[str, list[tuple[int, int, Drawable]]] = {name: [] for name in LAYERS}
@@ -417,17 +436,26 @@ class Renderer:
         self._textures.purge()
         self._meshes.purge()
         self._quads.purge()
-        return self.read() if read else None
+
+    def _body_depth(self, camera: CameraModel, frame: PoseFrame | None) -> float:
+        z = self.occlusion_z
+        if z is None:
+            z = body_plane_z(frame.poses[0]) if frame is not None and frame.poses else 0.0
+        return float(camera.depth(z))
+
+    def _node_body_depth(self, node: Drawable, camera: CameraModel) -> float:
+        d = node.world_body_depth
+        return self._default_body_depth if d is None else float(d)
 
     def _bind_common(self, camera: CameraModel, mirror: bool, use_mask: bool) -> None:
         vp = self.viewport
-        body = (float(camera.depth(self.occlusion_z)), camera.focal * 0.03)
+        self._body_margin = camera.focal * 0.03
         for prog in (self._prog_sprite, self._prog_mesh):
             prog["u_use_mask"].value = bool(use_mask)
             prog["u_viewport"].value = tuple(float(v) for v in vp)
-            prog["u_body_depth"].value = body
             prog["u_tex"].value = 0
             prog["u_mask"].value = 1
+        self._prog_sprite["u_body_margin"].value = self._body_margin
         (self._mask_tex if use_mask else self._zero_mask).use(location=1)
         self._prog_mesh["u_light_dir"].value = LIGHT_DIR
 
@@ -494,6 +522,7 @@ class Renderer:
             c = s.color
             data[r, 16:20] = (c[0], c[1], c[2], c[3] * s.world_opacity)
             data[r, 20] = self._occlusion_code(s, layer)
+            data[r, 21] = self._node_body_depth(s, self.camera)
         self._sprite_buf.write(data)
         self._texture(sprites[0].texture).use(location=0)
         self._vao_sprite.render(self._mgl.TRIANGLE_STRIP, vertices=4, instances=k)
@@ -515,6 +544,7 @@ class Renderer:
         prog["u_color"].value = (c[0], c[1], c[2], c[3] * node.world_opacity)
         prog["u_lit"].value = bool(lit)
         prog["u_occlusion"].value = float(self._occlusion_code(node, layer))
+        prog["u_body_depth"].value = (self._node_body_depth(node, self.camera), self._body_margin)
         tex_data = getattr(data, "texture", None) if isinstance(node, Mesh) else node.texture
         prog["u_use_texture"].value = tex_data is not None
         (self._texture(tex_data) if tex_data is not None else self._white).use(location=0)
@@ -559,7 +589,8 @@ class Renderer:
     def read(self) -> np.ndarray:
         """The framebuffer as RGB uint8 ``(H, W, 3)``, row 0 on top."""
         W, H = self.fbo.size
-        raw = self.fbo.read(viewport=(0, 0, W, H), components=3, alignment=1)
+        with self._current():
+            raw = self.fbo.read(viewport=(0, 0, W, H), components=3, alignment=1)
         return np.frombuffer(raw, np.uint8).reshape(H, W, 3)[::-1].copy()
 
     def release(self) -> None:
@@ -567,6 +598,13 @@ class Renderer:
         if self._released:
             return
         self._released = True
+        with self._current():
+            self._release_all()
+        if self._owns_context:
+            self.fbo.release()
+            self.ctx.release()
+
+    def _release_all(self) -> None:
         for cache in (self._textures, self._meshes, self._quads):
             cache.clear()
         for obj in (self._bg_tex, self._mask_tex, self._white, self._zero_mask, self._vao_screen,
@@ -575,9 +613,6 @@ class Renderer:
                     self._prog_mesh, self._prog_lines):
             if obj is not None:
                 obj.release()
-        if self._owns_context:
-            self.fbo.release()
-            self.ctx.release()
 
     def __enter__(self) -> "Renderer":
         return self

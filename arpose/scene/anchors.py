@@ -47,6 +47,25 @@ HEAD_DOWN = ("mid_eye", "mouth")
 TORSO_DOWN = ("mid_shoulder", "mid_hip")
 
 
+BODY_DEPTH_MARGIN = 0.25
+"""The body plane for occlusion lies this many shoulder widths behind the torso joints
+(landmarks are joint centres inside the body; the back is further away)."""
+_TORSO_IDX = np.array([JOINT_INDEX[n] for n in ("left_shoulder", "right_shoulder",
+                                                  "left_hip", "right_hip")])
+
+
+def body_plane_z(pose: Pose, min_visibility: float = 0.5) -> float:
+    """Landmark z (pixel units) of the plane behind which content is hidden by this
+    person's mask: the mean z of the visible torso joints (shoulders if the hips are not
+    visible) plus :data:`BODY_DEPTH_MARGIN` shoulder widths."""
+    j = pose.all_joints[_TORSO_IDX]
+    ok = j[:, 3] >= min_visibility
+    if not ok.any():
+        ok[:2] = True
+    z = float(j[ok, 2].mean())
+    return z + BODY_DEPTH_MARGIN * pose.measure("shoulder_width")
+
+
 def _check_measure(name: str | None, what: str) -> str | None:
     if name is None:
         return None
@@ -208,6 +227,11 @@ class JointAnchor(Node):
         self._offset_px = 1.0
         self.tracked = False
         """True when the joint was visible in the newest PoseFrame."""
+        self.body_z: float | None = None
+        """Landmark z of this person's body plane (occlusion), from the last sample."""
+        self.body_depth: float | None = None
+        """That plane's world depth, measured in this anchor's local scale so that a z
+        offset of N body units behind a joint compares correctly with it."""
 
     @property
     def person(self) -> int | None:
@@ -248,6 +272,7 @@ class JointAnchor(Node):
         else:
             self._v = np.zeros(3)
         self._p, self._t = p, frame.t
+        self.body_z = body_plane_z(pose)
         if self._rot_pair is not None:
             a, b = self._rot_pair
             if min(joints[a, 3], joints[b, 3]) >= self.min_visibility * 0.5:
@@ -275,6 +300,9 @@ class JointAnchor(Node):
             h = min(max(ctx.now - self._t, 0.0), self.max_extrapolation)
             p = p + self._v * h
         self.set_matrix(self.matrix_for(ctx.camera, p))
+        if self.body_z is not None:
+            origin_d = float(ctx.camera.depth(p[2]))
+            self.body_depth = origin_d + (self.body_z - p[2]) * origin_d / ctx.camera.focal
 
     def matrix_for(self, camera, p: np.ndarray) -> np.ndarray:
         """World matrix for joint pixel ``p`` (x, y, z) with the current rotation/units."""
@@ -363,6 +391,8 @@ class BodyQuad(Drawable):
         self.fader = Fader(fade_time)
         self.base_opacity = self.opacity
         self._px: np.ndarray | None = None  # (4, 3) corner pixels incl. z
+        self.body_z: float | None = None
+        self.body_depth: float | None = None
         self.tracked = False
         self.vertices: np.ndarray | None = None
         """(grid*grid, 12) float32 world-space vertices (renderer layout), or None."""
@@ -388,6 +418,7 @@ class BodyQuad(Drawable):
                         px[:, 2] = 0.0
                     px[:, 2] -= self.depth_bias * pose.measure("shoulder_width")
                     self._px = px
+                    self.body_z = body_plane_z(pose)
         self.opacity = self.base_opacity * self.fader.step(1.0 if self.tracked else 0.0, ctx.dt)
         if self._px is None or not (ctx.new_frame or self.vertices is None):
             return
@@ -397,6 +428,8 @@ class BodyQuad(Drawable):
         v = self._uv[:, 1:2] * (1 + et + eb) - et
         pts = (1 - v) * ((1 - u) * tl + u * tr) + v * ((1 - u) * bl + u * br)
         world = ctx.camera.unproject(pts)
+        if self.body_z is not None:
+            self.body_depth = float(ctx.camera.depth(self.body_z))
         out = np.empty((len(pts), 12), np.float32)
         out[:, 0:3] = world
         out[:, 3:6] = (0.0, 0.0, -1.0)

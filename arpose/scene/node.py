@@ -137,6 +137,9 @@ class Node:
         """Cached world transform (valid after :meth:`Scene.update`)."""
         self.world_opacity = 1.0
         self.world_layer = "body"
+        self.world_body_depth: float | None = None
+        """World depth of the body plane of the person the nearest anchor above follows
+        (for occlusion), or None when no anchor is above."""
         for c in children:
             self.add(c)
 
@@ -307,12 +310,12 @@ class Scene(Node):
     def _update_tree(self, ctx: FrameContext) -> None:
         draw: list[Node] = []
         # one explicit top-down pass: hooks first for a node, then its world matrix
-        stack: list[tuple[Node, np.ndarray, float, str, bool]] = []
+        stack: list[tuple[Node, np.ndarray, float, str, bool, float | None]] = []
         for c in reversed(self.children):
-            stack.append((c, np.eye(4), self.opacity, self.layer or "body", self.changed))
+            stack.append((c, np.eye(4), self.opacity, self.layer or "body", self.changed, None))
         self.changed = False
         while stack:
-            node, parent_world, parent_opacity, parent_layer, parent_changed = stack.pop()
+            node, parent_world, parent_opacity, parent_layer, parent_changed, body_z = stack.pop()
             if not node.visible:
                 if parent_changed:
                     node.changed = True  # recompute when it shows again
@@ -324,6 +327,8 @@ class Scene(Node):
                 node.changed = False
             node.world_opacity = parent_opacity * node.opacity
             node.world_layer = node.layer or parent_layer
+            own = getattr(node, "body_depth", None)
+            node.world_body_depth = body_z = own if own is not None else body_z
             if node.world_opacity <= 1e-3:
                 if dirty:
                     for c in node.children:
@@ -332,5 +337,6 @@ class Scene(Node):
             if isinstance(node, Drawable):
                 draw.append(node)
             for c in reversed(node.children):
-                stack.append((c, node.world_matrix, node.world_opacity, node.world_layer, dirty))
+                stack.append((c, node.world_matrix, node.world_opacity, node.world_layer, dirty,
+                              body_z))
         self.draw_list = draw

@@ -20,7 +20,7 @@ float body_cover() {
     if (!u_use_mask || u_occlusion < 0.5) return 0.0;
     vec2 s = (gl_FragCoord.xy - u_viewport.xy) / u_viewport.zw;
     if (u_mirror) s.x = 1.0 - s.x;
-    float m = texture(u_mask, vec2(s.x, 1.0 - s.y)).r;
+    float m = smoothstep(0.2, 0.6, texture(u_mask, vec2(s.x, 1.0 - s.y)).r);
     if (u_occlusion > 1.5) return m;
     return m * smoothstep(u_body_depth.x - u_body_depth.y, u_body_depth.x + u_body_depth.y, v_world.z);
 }

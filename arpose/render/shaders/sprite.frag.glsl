@@ -4,20 +4,20 @@ uniform sampler2D u_mask;    // body mask in source pixels (0 outside people, 1 
 uniform bool u_use_mask;
 uniform vec4 u_viewport;     // x, y, w, h of the source image in the framebuffer
 uniform bool u_mirror;
-uniform vec2 u_body_depth;   // depth of the body plane, soft margin
+uniform float u_body_margin; // soft margin around the body plane
 in vec2 v_uv;
 in vec4 v_color;
 in float v_depth;
-flat in float v_occlusion;
+flat in vec2 v_occlusion;   // mode, body plane depth
 out vec4 f_color;
 
 float body_cover() {
-    if (!u_use_mask || v_occlusion < 0.5) return 0.0;
+    if (!u_use_mask || v_occlusion.x < 0.5) return 0.0;
     vec2 s = (gl_FragCoord.xy - u_viewport.xy) / u_viewport.zw;
     if (u_mirror) s.x = 1.0 - s.x;
-    float m = texture(u_mask, vec2(s.x, 1.0 - s.y)).r;
-    if (v_occlusion > 1.5) return m;
-    return m * smoothstep(u_body_depth.x - u_body_depth.y, u_body_depth.x + u_body_depth.y, v_depth);
+    float m = smoothstep(0.2, 0.6, texture(u_mask, vec2(s.x, 1.0 - s.y)).r);
+    if (v_occlusion.x > 1.5) return m;
+    return m * smoothstep(v_occlusion.y - u_body_margin, v_occlusion.y + u_body_margin, v_depth);
 }
 
 void main() {
