@@ -57,7 +57,8 @@ def test_openpose_export_reads_back_with_the_documented_mapping(take, tmp_path):
             # Spot checks of the mapping, written out by hand.
             lm = pose.landmarks
             np.testing.assert_allclose(kp[1, :2], (lm[11, :2] + lm[12, :2]) / 2, atol=1e-3)  # Neck
-            np.testing.assert_allclose(kp[8, :2], (lm[23, :2] + lm[24, :2]) / 2, atol=1e-3)  # MidHip
+            np.testing.assert_allclose(kp[8, :2], (lm[23, :2] + lm[24, :2]) / 2,
+                                       atol=1e-3)  # MidHip
             np.testing.assert_allclose(kp[4, :2], lm[16, :2], atol=1e-3)  # RWrist
             np.testing.assert_allclose(kp[22, :2], lm[32, :2], atol=1e-3)  # RBigToe
 

@@ -161,7 +161,8 @@ def test_missing_recording_is_a_clear_error(tmp_path):
 _FRAMES = make_frames(10, seed=7)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.floats(0.0, 1.0))
 def test_truncated_recording_replays_up_to_the_break(tmp_path, cut, caplog):
     full = write(tmp_path / "full.arpose", _FRAMES).read_bytes()
@@ -196,7 +197,8 @@ def test_truncated_recording_replays_up_to_the_break(tmp_path, cut, caplog):
         assert "breaks at byte" in caplog.text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.floats(0.0, 0.999), flip=st.integers(1, 255))
 def test_corrupted_byte_skips_only_the_damaged_frame(tmp_path, where, flip):
     full = bytearray(write(tmp_path / "full.arpose", _FRAMES).read_bytes())
