@@ -20,7 +20,7 @@ import pygame
 
 from arpose.input.body import body_scale
 from arpose.play.game import Game
-from arpose.play.ui import GREEN, INK, MAGENTA, ORANGE, RED, WHITE, YELLOW, panel, text
+from arpose.play.ui import GREEN, INK, MAGENTA, ORANGE, RED, WHITE, YELLOW, hearts, panel, text
 
 SEGMENTS = (("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
             ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"))
@@ -252,8 +252,7 @@ class PoseWall(Game):
     def hud(self, surface: pygame.Surface) -> None:
         W, H = surface.get_size()
         box = panel(surface, (16, int(16 + H * 0.16), int(W * 0.24), int(H * 0.16)), INK, 170)
-        text(surface, "LIVES " + "*" * max(self.lives, 0), (box.x + 18, box.y + 12),
-             int(H / 24), RED, "topleft")
+        hearts(surface, box.x + 20, box.y + int(H * 0.045), self.lives, LIVES, int(H * 0.022))
         match = int(round(100 * self.current)) if self.target is not None else 0
         colour = GREEN if self.current >= PASS else ORANGE
         text(surface, f"MATCH {match}%", (box.x + 18, box.bottom - 12), int(H / 20), colour,

@@ -20,7 +20,7 @@ import pygame
 from arpose.input.body import body_scale
 from arpose.play.clock import lerp
 from arpose.play.game import Game
-from arpose.play.ui import INK, ORANGE, RED, WHITE, YELLOW, panel, text
+from arpose.play.ui import INK, ORANGE, RED, WHITE, YELLOW, hearts, panel, text
 
 BLADE_SPEED = 3.0
 """Wrist speed (shoulder widths per second) above which a hand cuts."""
@@ -329,15 +329,7 @@ class Slicer(Game):
     def hud(self, surface: pygame.Surface) -> None:
         W, H = surface.get_size()
         box = panel(surface, (16, int(16 + H * 0.16), int(W * 0.24), int(H * 0.09)), INK, 170)
-        r = int(H * 0.024)
-        for i in range(max(LIVES, self.lives)):
-            cx = box.x + 24 + r + i * (2 * r + 14)
-            col = RED if i < self.lives else (70, 70, 80)
-            pygame.draw.circle(surface, col, (cx - r // 2, box.centery - r // 3), r // 1.6)
-            pygame.draw.circle(surface, col, (cx + r // 2, box.centery - r // 3), r // 1.6)
-            pygame.draw.polygon(surface, col, [(cx - r * 1.1, box.centery - r // 6),
-                                               (cx + r * 1.1, box.centery - r // 6),
-                                               (cx, box.centery + r)])
+        hearts(surface, box.x + 20, box.centery, self.lives, LIVES, int(H * 0.024))
         if self.score.combo >= 3:
             text(surface, f"combo {self.score.combo}", (box.right - 14, box.centery), int(H / 24),
                  YELLOW, "midright")

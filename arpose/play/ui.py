@@ -163,8 +163,8 @@ class DwellButton:
         size = max(24, int(min(self.rect.height * 0.45, h / 14)))
         if self.subtitle:
             text(surface, self.label, (self.rect.centerx, self.rect.centery - size * 0.35), size)
-            text(surface, self.subtitle, (self.rect.centerx, self.rect.centery + size * 0.55),
-                 max(16, size // 2), (230, 230, 240))
+            text(surface, self.subtitle, (self.rect.centerx, self.rect.centery + size * 0.6),
+                 max(18, int(h / 32)), (235, 235, 245))
         else:
             text(surface, self.label, self.rect.center, size)
         if self._hover_pos is not None and self.progress > 0:
@@ -186,6 +186,20 @@ def prompt(surface: pygame.Surface, title: str, detail: str = "",
         text(surface, detail, (W / 2, box.centery + H * 0.08), int(H / 22), WHITE)
 
 
+def hearts(surface: pygame.Surface, left: int, centre_y: int, lives: int, slots: int,
+           size: int) -> None:
+    """``slots`` hearts in a row from ``left``; the first ``lives`` red, the rest grey."""
+    r = max(int(size), 4)
+    for i in range(max(slots, lives)):
+        cx = left + r + i * (2 * r + 14)
+        col = RED if i < lives else (70, 70, 80)
+        cy = centre_y
+        pygame.draw.circle(surface, col, (cx - r // 2, cy - r // 3), int(r / 1.6))
+        pygame.draw.circle(surface, col, (cx + r // 2, cy - r // 3), int(r / 1.6))
+        pygame.draw.polygon(surface, col, [(cx - r * 1.1, cy - r // 6), (cx + r * 1.1, cy - r // 6),
+                                           (cx, cy + r)])
+
+
 def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
         back=(40, 40, 50)) -> None:
     """A horizontal progress/timer bar."""
@@ -200,5 +214,5 @@ def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
 
 
 __all__ = ["DwellButton", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
-           "font", "ensure_pygame", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
+           "font", "ensure_pygame", "hearts", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
            "ORANGE", "RED", "GREEN", "CYAN", "MAGENTA", "BLUE"]

@@ -1,0 +1,157 @@
+"""Render benchmark of the games with the camera view on (and screenshots on request).
+
+Plays each game headless on synthetic players over a real camera-sized image
+(a frame of ../shared/media/dance.avi when present, else a built-in photo scaled
+to 1280x720) and times the per-frame work of the main thread: feed + fixed steps +
+drawing the mirrored camera frame, skeletons, the game and the HUD. A new camera
+image arrives every other rendered frame (30 FPS camera, 60 FPS render) like live.
+
+    python tools/bench_games.py                 # all games, 300 frames each
+    python tools/bench_games.py --shots /tmp    # also save title/play/results PNGs
+
+``bench_games()`` returns the numbers for ``arpose bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from arpose.input.synthetic import Body, frames, squat_motion  # noqa: E402
+from arpose.play import PlayApp, PlayOptions, get_game  # noqa: E402
+from arpose.pose import PoseFrame  # noqa: E402
+
+GAMES = ("slicer", "pose-wall", "workout", "pong")
+MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
+
+
+def camera_images(n: int = 8, size: tuple[int, int] = (1280, 720)) -> list[np.ndarray]:
+    """A few real RGB frames: dance.avi when present, else a built-in photo."""
+    video = MEDIA / "dance.avi"
+    out: list[np.ndarray] = []
+    if video.is_file():
+        cap = cv2.VideoCapture(str(video))
+        while len(out) < n:
+            ok, img = cap.read()
+            if not ok:
+                break
+            out.append(cv2.cvtColor(cv2.resize(img, size), cv2.COLOR_BGR2RGB))
+        cap.release()
+    if not out:
+        from arpose.sources import read_image, sample_image_path
+        out = [cv2.resize(read_image(sample_image_path()), size)]
+    return out
+
+
+def bench_game(name: str, n: int = 300, size: tuple[int, int] = (1280, 720),
+               camera: bool = True) -> dict[str, float]:
+    """Median / p95 milliseconds per rendered frame and the FPS that allows."""
+    images = camera_images()
+    clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
+    app = PlayApp(size, PlayOptions(sound=False, camera_view=camera, duration=600.0,
+                                    extra={"countdown": 0.0}))
+    app.show(get_game(name)(app.options))
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        if i % 2 == 0:  # camera at 30 FPS, rendering at 60
+            src = clip[(i // 2) % len(clip)]
+            pf = PoseFrame(i / 60, i // 2, src.size, src.poses,
+                           image=images[(i // 2) % len(images)])
+            app.feed(pf)
+        app.tick(1 / 60)
+        app.draw()
+        times.append((time.perf_counter() - t0) * 1000)
+    times = times[10:]
+    med = statistics.median(times)
+    p95 = float(np.percentile(times, 95))
+    return {"median_ms": round(med, 2), "p95_ms": round(p95, 2), "fps": round(1000 / med, 1)}
+
+
+def bench_games(n: int = 300, camera: bool = True) -> dict[str, dict[str, float]]:
+    return {g: bench_game(g, n, camera=camera) for g in GAMES}
+
+
+def screenshots(out: Path) -> list[Path]:
+    """Title, play and results screens of every game, driven by synthetic players."""
+    import pygame
+    from arpose.play import MenuView, TitleView
+    out.mkdir(parents=True, exist_ok=True)
+    images = camera_images()
+    saved: list[Path] = []
+    clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
+    pointing = Body(right_hand=(0.9, 0.9, 0.3))
+
+    def shot(app: PlayApp, fname: str) -> None:
+        app.draw()
+        p = out / fname
+        pygame.image.save(app.surface, str(p))
+        saved.append(p)
+
+    menu = PlayApp((1280, 720), PlayOptions(sound=False))
+    menu.show(TitleView())
+    from arpose.input.synthetic import make_pose
+    for k in range(20):
+        menu.feed(PoseFrame(k / 30, k, (1280, 720), (make_pose(pointing),), image=images[0]))
+        menu.tick(1 / 30)
+    shot(menu, "title.png")
+    menu.show(MenuView())
+    for k in range(20, 40):
+        menu.feed(PoseFrame(k / 30, k, (1280, 720), (make_pose(pointing),), image=images[0]))
+        menu.tick(1 / 30)
+    shot(menu, "menu.png")
+    for name in GAMES:
+        app = PlayApp((1280, 720), PlayOptions(sound=False, duration=8.0,
+                                               players=2 if name == "pong" else 1))
+        app.show(TitleView(name))
+        app.feed(PoseFrame(0, 0, (1280, 720), (make_pose(pointing),), image=images[0]))
+        shot(app, f"{name}-title.png")
+        game = get_game(name)(app.options)
+        app.show(game)
+        for k, src in enumerate(clip[:400]):
+            poses = src.poses
+            if name == "pong":
+                poses = (make_pose(Body(x=900, id=0, right_hand=(0.6, np.sin(k / 9), 0.3))),
+                         make_pose(Body(x=380, id=1, right_hand=(0.6, np.cos(k / 7), 0.3))))
+            elif name == "slicer":
+                poses = (make_pose(Body(right_hand=(0.6 + 0.8 * np.sin(k / 3), 0.2, 0.3))),)
+            elif name == "pose-wall":
+                poses = (make_pose(Body(left_arm=90, right_arm=90)),)
+            app.feed(PoseFrame(k / 30, k, (1280, 720), poses, image=images[k % len(images)]))
+            app.tick(1 / 30)
+            if k == 200:
+                shot(app, f"{name}-play.png")
+            if game.over:
+                break
+        for k2 in range(10):
+            app.tick(1 / 30)
+        shot(app, f"{name}-results.png")
+    return saved
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--shots", type=Path, help="save screenshots to this folder")
+    args = ap.parse_args()
+    for camera in (True, False):
+        for name, r in bench_games(args.frames, camera).items():
+            print(f"{name:<10} camera={'on ' if camera else 'off'}  median {r['median_ms']:6.2f} ms"
+                  f"  p95 {r['p95_ms']:6.2f} ms  -> {r['fps']:6.1f} FPS")
+    if args.shots:
+        for p in screenshots(args.shots):
+            print("saved", p)
+
+
+if __name__ == "__main__":
+    main()
