@@ -1,8 +1,8 @@
 """pong: hands are paddles; two players, or one player against a simple AI.
 
 Player 1's paddle is on the left edge, player 2's on the right. A paddle follows
-its player's hand cursor height (the raised hand, mapped through a reach box
-around the shoulders, so a small arm movement covers the whole screen). With one
+the height of its player's higher hand, mapped through the arm's vertical reach
+around the shoulders, so a comfortable arm movement covers the whole screen. With one
 player, or when only one person is in view when the round starts, the right
 paddle is a computer opponent that tracks the ball with a limited speed and a
 reaction delay. The ball speeds up with every hit; first to ``POINTS_TO_WIN`` wins.
@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pygame
 
+from arpose.input.body import body_scale
+from arpose.joints import joint_index
 from arpose.play.clock import lerp
 from arpose.play.game import Game
 from arpose.play.ui import GREEN, PLAYER_COLOURS, WHITE, YELLOW, text
@@ -81,10 +83,25 @@ class Pong(Game):
         self.rally = 0
 
     def _paddle_target(self, slot: int) -> float | None:
+        """Window y for the paddle from the player's higher hand: the arm's vertical
+        reach (2 shoulder widths above the shoulders to 1.2 below) spans the window."""
         app = self.app
         assert app is not None
-        c = app.input.cursor(slot)
-        return None if c is None else float(c[1])
+        pose = app.player(slot)
+        if pose is None:
+            return None
+        su = body_scale(pose)
+        names = ("left_wrist", "right_wrist", "left_shoulder", "right_shoulder")
+        j = pose.all_joints[[joint_index(n) for n in names]]
+        if not math.isfinite(su) or not np.isfinite(j[:, 1]).all():
+            return None
+        wrists = j[:2][j[:2, 3] >= 0.5]
+        if len(wrists) == 0:
+            return None
+        top = float(wrists[:, 1].min())
+        sh = float(j[2:, 1].mean())
+        v = (top - (sh - 2.0 * su)) / (3.2 * su)
+        return float(np.clip(v, 0.0, 1.0)) * app.size[1]
 
     def update(self, dt: float) -> None:
         app = self.app

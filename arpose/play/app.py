@@ -65,10 +65,13 @@ class PlayApp:
         options: shared game options.
         surface: draw here (the display surface in a window); an offscreen Surface otherwise.
         step: fixed update step in seconds.
+        post_events: post the input library's gesture/rep/player events to the pygame
+            queue too (for code that reads ``pygame.event.get()``).
     """
 
     def __init__(self, size: tuple[int, int] = (1280, 720), options: PlayOptions | None = None,
-                 surface: pygame.Surface | None = None, step: float = 1.0 / 60.0) -> None:
+                 surface: pygame.Surface | None = None, step: float = 1.0 / 60.0,
+                 post_events: bool = False) -> None:
         ensure_pygame()
         self.options = options or PlayOptions()
         if self.options.players not in (1, 2):
@@ -82,7 +85,7 @@ class PlayApp:
         self.views = ViewStack(self)
         self.sounds = Sounds(self.options.sound)
         self.camera = CameraView(self.size)
-        self.input = PlayerInput(self.size, self.options.players)
+        self.input = PlayerInput(self.size, self.options.players, post_events=post_events)
         self.frame: PoseFrame | None = None
         self.smap: ScreenMap | None = None
         self.time = 0.0
@@ -105,7 +108,11 @@ class PlayApp:
         if self.smap is None or self.smap.src_size != (max(int(w), 1), max(int(h), 1)):
             self.smap = ScreenMap((w, h), self.size, mirror=True)
         for event in self.input.feed(pf, self.smap):
-            self.handlers.dispatch("on_gesture", event)
+            kind = type(event).__name__
+            if kind == "GestureEvent":
+                self.handlers.dispatch("on_gesture", event)
+            elif kind == "PlayerEvent":
+                self.handlers.dispatch("on_player", event)
 
     def player(self, slot: int) -> Pose | None:
         """The pose of player ``slot`` (0-based) in the newest frame, or None when away."""

@@ -105,7 +105,7 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
         raise GameError(f"cannot open a {size[0]}x{size[1]} window ({exc}); use --headless "
                         f"on machines without a display") from exc
     pygame.display.set_caption("arpose play" + (f": {game}" if game else ""))
-    app = PlayApp(screen.get_size(), options, surface=screen)
+    app = PlayApp(screen.get_size(), options, surface=screen, post_events=True)
     if title_screen:
         app.show(TitleView(game))
     elif game:
