@@ -227,16 +227,7 @@ class Pipeline:
             TimeoutError: nothing arrived within ``timeout`` seconds.
             ArposeError: the worker failed (its own error, or PipelineError).
         """
-        if not self._threads:
-            self.start()
-        try:
-            item = self._results.get(timeout)
-        except _Closed:
-            self._finished = True
-            self._raise_error()
-            return None
-        self.frames_out += 1
-        return item
+        return self._take(timeout, newest=False)
 
     def latest(self, timeout: float | None = 0.0) -> PoseFrame | None:
         """The newest PoseFrame not yet returned, or None if there is none (yet/any more).
@@ -244,12 +235,16 @@ class Pipeline:
         For render loops: call once per drawn frame and keep using the previous result
         when this returns None.
         """
+        try:
+            return self._take(timeout, newest=True)
+        except TimeoutError:
+            return None
+
+    def _take(self, timeout: float | None, newest: bool) -> PoseFrame | None:
         if not self._threads:
             self.start()
         try:
-            item = self._results.get(timeout, newest=True)
-        except TimeoutError:
-            return None
+            item = self._results.get(timeout, newest=newest)
         except _Closed:
             self._finished = True
             self._raise_error()
