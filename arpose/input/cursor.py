@@ -47,18 +47,19 @@ class ReachBox:
     point of view: ``out`` grows away from the body's midline, ``up`` grows upward.
 
     Attributes:
-        out: horizontal centre of the box (0.45: slightly outside the shoulder).
-        up: vertical centre (0.35: a bit above the shoulder).
-        width, height: size of the box (2.0 x 1.6: from just across the midline to a
-            nearly straight arm outward; from below the chest to above the head).
+        out: horizontal centre of the box (0.3: slightly outside the shoulder).
+        up: vertical centre (0.25: a bit above the shoulder).
+        width, height: size of the box (1.5 x 1.3: from the midline to 1.05 outward,
+            from 0.4 below to 0.9 above the shoulder; the far corner is 1.4 su from the
+            shoulder, inside the 1.5 su reach of a straight arm).
         active_below: the cursor hides when the hand is more than this far below the
             shoulder (a hanging arm is about 1.5 below).
     """
 
-    out: float = 0.45
-    up: float = 0.35
-    width: float = 2.0
-    height: float = 1.6
+    out: float = 0.3
+    up: float = 0.25
+    width: float = 1.5
+    height: float = 1.3
     active_below: float = 0.9
 
     def __post_init__(self) -> None:
@@ -84,7 +85,7 @@ class HandCursor:
 
     def __init__(self, screen_size: tuple[int, int] = (1280, 720), *, hand: str = "auto",
                  landmark: str = "wrist", box: ReachBox | None = None, mirror: bool = True,
-                 min_cutoff: float = 1.2, beta: float = 4.0, anchor_tau: float = 0.4,
+                 min_cutoff: float = 0.3, beta: float = 2.0, anchor_tau: float = 1.0,
                  switch_margin: float = 0.3):
         if hand not in HANDS:
             raise ValueError(f"hand must be one of {', '.join(HANDS)}, got {hand!r}")

@@ -22,14 +22,17 @@ are from the user's point of view (= screen directions in a mirror view); see
                   parallel) dropped below ``squat_down`` (0.55); legs needed.
 ``squat_up``      after ``squat_down``, the ratio rose above ``squat_up`` (0.8).
 ``jump``          both ankles and the hips rose >= ``jump_rise`` (0.3 su) above their
-                  standing level; ``value`` = the height. Legs needed.
+                  standing level, the hips at >= ``jump_speed`` (2.5 su/s: a take-off,
+                  not a camera tilt); ``value`` = the height. Legs needed.
 ``swipe``         a wrist moved >= ``swipe_distance`` (1.0 su) at >= ``swipe_speed``
                   (3 su/s) along a consistent direction; ``direction`` (unit, x right,
                   y down), ``speed`` (su/s), ``start``/``end`` (image px).
-``punch``         like a swipe, but mostly toward the camera (depth change >= the
-                  sideways change).
+``punch``         the wrist's reach in front of its shoulder grew >= ``punch_depth``
+                  (1.0 su) within ``punch_window`` (0.35 s) at >= ``swipe_speed``; depth
+                  is median-filtered (MediaPipe's depth is noisy). ``side``, ``speed``.
 ``clap``          the wrists came from >= ``clap_open`` (0.9 su) apart to <=
-                  ``clap_close`` (0.45 su) within ``clap_window`` (0.6 s).
+                  ``clap_close`` (0.45 su) within ``clap_window`` (0.6 s), each hand moving
+                  >= ``clap_each`` (0.2 su) toward the other.
 ================  =========================================================================
 
 Held poses fire ``phase="start"`` after they have held for ``hold`` seconds and
@@ -38,13 +41,15 @@ flicker never produces a burst of events). Hysteresis: a pose is entered at its
 threshold and left at a looser one.
 
 Tracking glitches: a landmark that teleports for a frame produces a single huge
-velocity sample. Motions (swipe, punch) therefore need >= ``swipe_segments``
-(2) consecutive velocity samples pointing the same way (cosine >= 0.6 to the
-motion's direction), no sample above ``max_speed`` (25 su/s, beyond a human
-hand; such a sample restarts the trail), and no single step carrying more than
-``swipe_step_share`` (70 %) of the distance (which rejects a teleport smoothed
-into an exponential tail by the One-Euro filter). A clap needs an intermediate
-sample between "apart" and "together".
+velocity sample. Swipes therefore need >= ``swipe_segments`` (2) consecutive
+velocity samples pointing the same way (cosine >= 0.6 to the motion's
+direction), no sample above ``max_speed`` (25 su/s, beyond a human hand; such a
+sample restarts the trail and starts a ``glitch_holdoff`` of 0.4 s for that
+hand), no single step carrying more than ``swipe_step_share`` (70 %) of the
+distance, and not the profile of a teleport that the One-Euro filter smoothed
+into a glide (its fastest step comes first, straight from rest; a real swipe
+speeds up from rest first). A clap needs both hands to move (one teleporting
+wrist is not a clap).
 """
 
 from __future__ import annotations
@@ -100,12 +105,25 @@ class GestureConfig:
     swipe_cooldown: float = 0.35
     max_speed: float = 25.0
     """Hand speeds above this (su/s, ~9.5 m/s) are tracking glitches."""
-    punch_depth_ratio: float = 1.0
-    """A motion is a punch when its toward-camera part >= this times its sideways part."""
+    glitch_holdoff: float = 0.4
+    """After a glitch sample, that hand's motion is ignored this long (the smoother
+    turns a teleport into a glide there and back)."""
+    punch_depth: float = 1.0
+    """A punch: the wrist's reach in front of its shoulder grows by this much..."""
+    punch_window: float = 0.35
+    """...within this time (and at >= ``swipe_speed``)."""
+    punch_median: int = 5
+    """Depth is median-filtered over this many samples (MediaPipe depth is noisy)."""
+    jump_speed: float = 2.5
+    """The hips must rise at >= this speed (su/s): a jump, not a camera tilt or a slow
+    rise onto the toes."""
+    jump_window: float = 0.3
     clap_open: float = 0.9
     clap_close: float = 0.45
     clap_window: float = 0.6
     clap_cooldown: float = 0.3
+    clap_each: float = 0.2
+    """Each hand must travel at least this far toward the other during a clap."""
     scale_tau: float = 0.5
     """Time constant of the body-scale smoothing."""
     max_gap: float = 0.5
@@ -198,6 +216,7 @@ class _Trail:
     t: deque = field(default_factory=lambda: deque(maxlen=64))
     p: deque = field(default_factory=lambda: deque(maxlen=64))
     cooldown_until: float = -math.inf
+    holdoff_until: float = -math.inf
 
     def clear(self) -> None:
         self.t.clear()
@@ -223,6 +242,8 @@ class GestureDetector:
         self._scale: float | None = None
         self._held: dict[tuple[str, str | None], _Held] = {}
         self._trails = {"left": _Trail(), "right": _Trail()}
+        self._depth = {"left": _Trail(), "right": _Trail()}
+        self._jump_hist: deque = deque(maxlen=64)
         self._squat_down = False
         self._squat_since: float | None = None
         self._ankle_base: float | None = None
@@ -230,8 +251,9 @@ class GestureDetector:
         self._air = False
         self._air_n = 0
         self._jump_t: float | None = None
+        self._fast_t: float | None = None
         self._clap_open_t: float | None = None
-        self._clap_between = 0
+        self._clap_open_pos: tuple[np.ndarray, np.ndarray] = (np.zeros(2), np.zeros(2))
         self._clap_cooldown = -math.inf
         self.view: BodyView | None = None
 
@@ -267,18 +289,20 @@ class GestureDetector:
             for (name, side), h in self._held.items():
                 if h.clear(t):
                     events.append(GestureEvent(name, t, "end", side))
-            for tr in self._trails.values():
+            for tr in (*self._trails.values(), *self._depth.values()):
                 tr.clear()
             self._clap_open_t = None
             return events
         if gap:
-            for tr in self._trails.values():
+            for tr in (*self._trails.values(), *self._depth.values()):
                 tr.clear()
+            self._jump_hist.clear()
         events += self._held_poses(view, t)
         events += self._squat(view, t)
         events += self._jump(view, t)
         for side in ("left", "right"):
             events += self._motion(view, t, side)
+            events += self._punch(view, t, side)
         events += self._clap(view, t)
         return events
 
@@ -367,16 +391,27 @@ class GestureDetector:
         if not v.sees("left_ankle", "right_ankle", "left_hip", "right_hip"):
             self._air, self._air_n = False, 0
             return []
+        # image pixels (levels must not move when the scale estimate does), then su
         s = v.scale
-        ankles = v.origin[1] / s + (v["left_ankle"][1] + v["right_ankle"][1]) / 2
-        hips = v.origin[1] / s + v["mid_hip"][1]
-        low_ankle = v.origin[1] / s + max(v["left_ankle"][1], v["right_ankle"][1])
+        ankles = v.origin[1] + s * (v["left_ankle"][1] + v["right_ankle"][1]) / 2
+        hips = v.origin[1] + s * v["mid_hip"][1]
+        low_ankle = v.origin[1] + s * max(v["left_ankle"][1], v["right_ankle"][1])
         if self._ankle_base is None or self._hip_base is None:
             self._ankle_base, self._hip_base = ankles, hips
             return []
-        rise_a = self._ankle_base - low_ankle          # the LOWER foot must leave the floor
-        rise_h = self._hip_base - hips
-        up = rise_a >= c.jump_rise and rise_h >= c.jump_rise * 0.6
+        rise_a = (self._ankle_base - low_ankle) / s    # the LOWER foot must leave the floor
+        rise_h = (self._hip_base - hips) / s
+        hist = self._jump_hist
+        while hist and t - hist[0][0] > c.jump_window:
+            hist.popleft()
+        for tk, hk in hist:                              # a fast take-off recently?
+            d = (hk - hips) / s
+            if t > tk and d >= 0.5 * c.jump_rise and d / (t - tk) >= c.jump_speed:
+                self._fast_t = t
+                break
+        hist.append((t, hips))
+        fast = self._fast_t is not None and t - self._fast_t <= c.jump_window
+        up = rise_a >= c.jump_rise and rise_h >= c.jump_rise * 0.6 and fast
         down = rise_a < c.jump_release
         ev: list[GestureEvent] = []
         if not self._air:
@@ -396,18 +431,20 @@ class GestureDetector:
         return ev
 
     def _motion(self, v: BodyView, t: float, side: str) -> list[GestureEvent]:
-        """Swipe / punch from the body-relative wrist trail."""
+        """Swipe from the body-relative 2D wrist trail."""
         c = self.config
         tr = self._trails[side]
         w = f"{side}_wrist"
         if not v.sees(w):
             tr.clear()
             return []
-        p = v[w].copy()
+        p = v[w][:2].copy()
         if tr.t:
             dt = max(t - tr.t[-1], 1.0 / 240.0)
             if float(np.linalg.norm(p - tr.p[-1])) / dt > c.max_speed:
-                tr.clear()                           # a teleport: restart the trail here
+                tr.holdoff_until = t + c.glitch_holdoff   # a teleport: ignore the glide
+        if t < tr.holdoff_until:
+            tr.clear()                               # the trail restarts after the hold-off
         tr.t.append(t)
         tr.p.append(p)
         while tr.t and t - tr.t[0] > c.swipe_window:
@@ -415,23 +452,24 @@ class GestureDetector:
             tr.p.popleft()
         if t < tr.cooldown_until or len(tr.t) < c.swipe_segments + 1:
             return []
+        last_dt = max(tr.t[-1] - tr.t[-2], 1.0 / 240.0)
+        if float(np.hypot(*(tr.p[-1] - tr.p[-2]))) / last_dt < c.swipe_speed * 0.3:
+            return []                                # not moving now: no run ends here
         ts = np.fromiter(tr.t, float)
         ps = np.array(tr.p)
         steps = np.diff(ps, axis=0)
         dts = np.maximum(np.diff(ts), 1.0 / 240.0)
         speeds = np.linalg.norm(steps, axis=1) / dts
-        # longest run ending now of fast steps in a consistent direction
-        n = len(steps)
+        # longest run ending now of steps in a consistent direction
         best = None
-        for k in range(n - c.swipe_segments, -1, -1):
+        for k in range(len(steps) - c.swipe_segments, -1, -1):
             run = steps[k:]
             disp = run.sum(axis=0)
             dist = float(np.linalg.norm(disp))
             if dist < 1e-9:
                 break
-            u = disp / dist
             lens = np.linalg.norm(run, axis=1)
-            cos = (run @ u) / np.maximum(lens, 1e-9)
+            cos = (run @ (disp / dist)) / np.maximum(lens, 1e-9)
             if np.any(cos < c.swipe_consistency) or np.any(speeds[k:] < c.swipe_speed * 0.3):
                 break
             best = (k, disp, dist, lens)
@@ -444,15 +482,68 @@ class GestureDetector:
         speed = dist / duration
         if speed < c.swipe_speed or float(lens.max()) > c.swipe_step_share * dist:
             return []
+        if int(np.argmax(lens)) == 0:
+            # fastest step first: a hand speeds up from rest, a teleport glide does not
+            before = float(np.linalg.norm(steps[k - 1])) if k > 0 else None
+            if (before is not None and before < 0.3 * lens[0]) or lens[-1] <= 0.6 * lens[0]:
+                return []
         tr.cooldown_until = t + c.swipe_cooldown
         tr.clear()
-        flat = float(np.hypot(disp[0], disp[1]))
-        is_punch = -disp[2] >= c.punch_depth_ratio * flat and disp[2] < 0
-        direction = (float(disp[0] / flat), float(disp[1] / flat)) if flat > 1e-9 else (0.0, 0.0)
-        start = v.to_image(ps[k] + 0.0)
-        end = v.to_image(p)
-        return [GestureEvent("punch" if is_punch else "swipe", t, side=side,
-                             speed=float(speed), direction=direction, value=dist,
+        start, end = v.to_image(ps[k]), v.to_image(p)
+        return [GestureEvent("swipe", t, side=side, speed=float(speed),
+                             direction=(float(disp[0] / dist), float(disp[1] / dist)),
+                             value=dist, start=(float(start[0]), float(start[1])),
+                             end=(float(end[0]), float(end[1])))]
+
+    def _punch(self, v: BodyView, t: float, side: str) -> list[GestureEvent]:
+        """Punch: the wrist's depth in front of its shoulder grows fast.
+
+        MediaPipe's depth is far noisier than x/y (on dance.avi the wrist's frame-to-frame
+        depth change has a median of 10 su/s on a still arm), so depth is median-filtered
+        over ``punch_median`` samples before differences are taken.
+        """
+        c = self.config
+        tr = self._depth[side]
+        w, sh = f"{side}_wrist", f"{side}_shoulder"
+        if not v.sees(w, sh):
+            tr.clear()
+            return []
+        tr.t.append(t)
+        tr.p.append(np.array([v[sh][2] - v[w][2], v[w][0], v[w][1]]))  # reach (>0 = in front)
+        while tr.t and t - tr.t[0] > c.punch_window + 0.2:
+            tr.t.popleft()
+            tr.p.popleft()
+        n = int(c.punch_median)
+        if len(tr.t) < n + 2 or t < tr.cooldown_until:
+            return []
+        ps = np.array(tr.p)
+        if float(ps[-n:, 0].max() - ps[:, 0].min()) < c.punch_depth:
+            return []                                # cheap test before the medians
+        ts = np.fromiter(tr.t, float)
+        k = np.arange(n - 1, len(ts))
+        reach = np.median(np.lib.stride_tricks.sliding_window_view(ps[:, 0], n), axis=1)
+        tk = ts[k]
+        now = reach[-1]
+        recent = tk >= t - c.punch_window
+        if not np.any(recent[:-1]):
+            return []
+        low_i = int(np.argmin(np.where(recent, reach, np.inf)))
+        gain = float(now - reach[low_i])
+        dt = float(t - tk[low_i])
+        if gain < c.punch_depth or dt <= 0 or gain / dt < c.swipe_speed:
+            return []
+        seg = reach[low_i:]
+        if np.any(np.diff(seg) < -0.25 * c.punch_depth):     # must grow steadily
+            return []
+        tr.cooldown_until = t + c.swipe_cooldown
+        tr.clear()
+        xy0, xy1 = ps[k[low_i], 1:], ps[-1, 1:]
+        start, end = v.to_image(xy0), v.to_image(xy1)
+        flat = xy1 - xy0
+        nrm = float(np.linalg.norm(flat))
+        return [GestureEvent("punch", t, side=side, speed=gain / dt,
+                             direction=(float(flat[0] / nrm), float(flat[1] / nrm))
+                             if nrm > 1e-9 else (0.0, 0.0), value=gain,
                              start=(float(start[0]), float(start[1])),
                              end=(float(end[0]), float(end[1])))]
 
@@ -461,18 +552,19 @@ class GestureDetector:
         if not v.sees("left_wrist", "right_wrist"):
             self._clap_open_t = None
             return []
-        d = float(np.linalg.norm(v["left_wrist"][:2] - v["right_wrist"][:2]))
+        lw, rw = v["left_wrist"][:2].copy(), v["right_wrist"][:2].copy()
+        d = float(np.linalg.norm(lw - rw))
         if d >= c.clap_open:
-            self._clap_open_t, self._clap_between = t, 0
+            self._clap_open_t, self._clap_open_pos = t, (lw, rw)
             return []
-        if self._clap_open_t is None:
-            return []
-        if d > c.clap_close:
-            self._clap_between += 1
+        if self._clap_open_t is None or d > c.clap_close:
             return []
         elapsed = t - self._clap_open_t
-        ok = 0 < elapsed <= c.clap_window and self._clap_between >= 1 \
-            and t >= self._clap_cooldown
+        lw0, rw0 = self._clap_open_pos
+        axis = (rw0 - lw0) / max(float(np.linalg.norm(rw0 - lw0)), 1e-9)
+        # both hands must have moved toward each other (a teleporting wrist moves alone)
+        both = float((lw - lw0) @ axis) >= c.clap_each and float((rw0 - rw) @ axis) >= c.clap_each
+        ok = 0 < elapsed <= c.clap_window and both and t >= self._clap_cooldown
         self._clap_open_t = None
         if not ok:
             return []
