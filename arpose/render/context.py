@@ -50,7 +50,9 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
         ctx.release()
         raise RenderError(f"output size {w}x{h} exceeds this GL's limit of {max_rb} pixels per side")
     samples = min(int(samples), ctx.max_samples) if samples else 0
-    color = ctx.renderbuffer((w, h), components=4, samples=samples)
+    # a texture (not a renderbuffer) so the renderer can write the camera image straight in
+    color = (ctx.renderbuffer((w, h), components=4, samples=samples) if samples
+             else ctx.texture((w, h), 4))
     depth = ctx.depth_renderbuffer((w, h), samples=samples)
     fbo = ctx.framebuffer(color_attachments=[color], depth_attachment=depth)
     log.debug("offscreen context: %s, %dx%d", ctx.info.get("GL_RENDERER"), w, h)

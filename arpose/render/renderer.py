@@ -36,9 +36,11 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import logging
+import threading
 import weakref
 from typing import Any, Sequence
 
+import cv2
 import numpy as np
 
 from ..errors import AssetError, RenderError
@@ -51,6 +53,7 @@ from ..scene.sprite import Sprite, TextureData
 from .skeleton import Skeleton, check_style, skeleton_geometry
 
 log = logging.getLogger(__name__)
+_THREAD = threading.local()  # which offscreen context is current in each thread
 
 _LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front": True,
                 "hud": False}
@@ -70,6 +73,14 @@ def load_shader(name: str) -> str:
 def _mat_bytes(m: np.ndarray) -> bytes:
     """Column-major float32 bytes of a 4x4/3x3 matrix for GL."""
     return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
+
+
+def _group_key(node: Drawable) -> int:
+    if isinstance(node, Mesh):
+        return 0 if node.color[3] >= 1.0 and node.world_opacity >= 1.0 else 1
+    if isinstance(node, Sprite):
+        return 2 + (id(node.texture) & 0xFFFFFFFF)
+    return 1
 
 
 class _Cache:
@@ -145,6 +156,8 @@ class Renderer:
         self.background = tuple(float(c) for c in background)
         self.fov_y = float(fov_y)
         self._owns_context = owns_context
+        if owns_context:
+            _THREAD.ctx = ctx  # a new standalone context is current where it was made
         self._released = False
         self.max_texture_size = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
         try:
@@ -171,6 +184,13 @@ class Renderer:
         self._vao_lines = self._make_line_vao()
         self._bg_tex = None
         self._bg_source: Any = None
+        self._bg_rgba: np.ndarray | None = None
+        self._direct_buf: np.ndarray | None = None
+        self._direct_rgba: np.ndarray | None = None
+        self._direct_key: tuple | None = None
+        attachment = fbo.color_attachments[0] if fbo.color_attachments else None
+        self._color_tex = attachment if isinstance(attachment, moderngl.Texture) else None
+        self._read_buf: np.ndarray | None = None
         self._mask_tex = None
         self._mask_source: Any = None
         self._overlay: TextureData | None = None
@@ -289,19 +309,42 @@ class Renderer:
             return False
         if image is self._bg_source and self._bg_tex is not None:
             return True
-        h, w = image.shape[:2]
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise RenderError(f"background image must be RGB uint8 (H, W, 3), got "
                               f"{image.dtype} {image.shape}")
+        h, w = image.shape[:2]
         if self._bg_tex is None or self._bg_tex.size != (w, h):
             if self._bg_tex is not None:
                 self._bg_tex.release()
-            self._bg_tex = self.ctx.texture((w, h), 3)
+            # RGBA: Mesa converts 3-component uploads pixel by pixel (4x slower)
+            self._bg_tex = self.ctx.texture((w, h), 4)
             self._bg_tex.filter = (self._mgl.LINEAR, self._mgl.LINEAR)
             self._bg_tex.repeat_x = self._bg_tex.repeat_y = False
-        self._bg_tex.write(np.ascontiguousarray(image))
+            self._bg_rgba = np.empty((h, w, 4), np.uint8)
+        cv2.cvtColor(image, cv2.COLOR_RGB2RGBA, dst=self._bg_rgba)
+        self._bg_tex.write(self._bg_rgba)
         self._bg_source = image
         return True
+
+    def _can_write_direct(self, image: np.ndarray, vp: tuple[int, int, int, int]) -> bool:
+        W, H = self.fbo.size
+        return (self._color_tex is not None and vp == (0, 0, W, H)
+                and image.shape == (H, W, 3) and image.dtype == np.uint8)
+
+    def _write_direct(self, image: np.ndarray, mirror: bool) -> None:
+        """Write ``image`` into the colour attachment (rows bottom-up for GL, flipped
+        horizontally in mirror mode); the converted copy is reused for repeat renders."""
+        key = (image, mirror)
+        if self._direct_key is None or self._direct_key[0] is not image \
+                or self._direct_key[1] != mirror:
+            h, w = image.shape[:2]
+            if self._direct_buf is None or self._direct_buf.shape[:2] != (h, w):
+                self._direct_rgba = np.empty((h, w, 4), np.uint8)
+                self._direct_buf = np.empty((h, w, 4), np.uint8)
+            cv2.cvtColor(image, cv2.COLOR_RGB2RGBA, dst=self._direct_rgba)
+            cv2.flip(self._direct_rgba, -1 if mirror else 0, dst=self._direct_buf)
+            self._direct_key = key
+        self._color_tex.write(self._direct_buf)
 
     def _update_mask(self, mask: np.ndarray | None) -> bool:
         if mask is None or not self.occlusion:
@@ -372,9 +415,19 @@ class Renderer:
             return self.read() if read else None
 
     def _current(self):
-        """Make this renderer's context current (several offscreen renderers may live in
-        one process); a window's context is left alone."""
-        return self.ctx if self._owns_context else contextlib.nullcontext()
+        """Make this renderer's context current when another one is (several offscreen
+        renderers may live in one thread); a window's context is left alone. Switching
+        costs a full llvmpipe flush, so it only happens when needed."""
+        if self._owns_context and getattr(_THREAD, "ctx", None) is not self.ctx:
+            self.make_current()
+        return contextlib.nullcontext()
+
+    def make_current(self) -> None:
+        """Make this renderer's (offscreen) context current in this thread. Call it after
+        using some other GL context in the same thread."""
+        if self._owns_context:
+            self.ctx.__enter__()  # no __exit__: it stays current until another switch
+            _THREAD.ctx = self.ctx
 
     def _render(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
                 mirror: bool | None, size: tuple[int, int] | None) -> None:
@@ -388,21 +441,31 @@ class Renderer:
                 self.camera = CameraModel(src, self.fov_y)
             camera = self.camera
         self.camera = camera
-        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0}
+        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0, "direct_background": False}
         ctx, fbo = self.ctx, self.fbo
         W, H = fbo.size
+        vp = self._fit_viewport(camera.size)
+        image = frame.image if frame is not None else None
         fbo.viewport = (0, 0, W, H)
         fbo.use()
-        fbo.clear(*self.background, 1.0, depth=1.0)
-        vp = self._fit_viewport(camera.size)
+        if image is not None and self._can_write_direct(image, vp):
+            # the camera image goes straight into the colour attachment (a memcpy), which
+            # on software GL is ~20x cheaper than shading a full-screen quad
+            self._write_direct(image, mirror)
+            fbo.color_mask = (False, False, False, False)
+            fbo.clear(depth=1.0)
+            fbo.color_mask = (True, True, True, True)
+            self.stats["direct_background"] = True
+        else:
+            fbo.clear(*self.background, 1.0, depth=1.0)
         fbo.viewport = vp
         fbo.use()
         self.viewport = vp
         ctx.enable_only(self._mgl.BLEND)
         ctx.blend_func = (self._mgl.SRC_ALPHA, self._mgl.ONE_MINUS_SRC_ALPHA,
                           self._mgl.ONE, self._mgl.ONE_MINUS_SRC_ALPHA)
-        # background image
-        if frame is not None and self._update_background(frame.image):
+        if image is not None and not self.stats.get("direct_background"):
+            self._update_background(image)
             self._draw_screen(self._bg_tex, camera, mirror, blend=False)
         use_mask = frame is not None and self._update_mask(frame.mask)
         self._default_body_depth = self._body_depth(camera, frame)
@@ -417,7 +480,10 @@ class Renderer:
                 self._draw_pending_skeletons(camera, mirror)
             if not items:
                 continue
-            items.sort(key=lambda it: (it[0], it[1]))
+            # pyglet-style groups: within one layer and one ``order`` value, opaque meshes
+            # first, then content grouped by texture (one instanced draw per texture);
+            # use different ``order`` values to force stacking between sprites
+            items.sort(key=lambda it: (it[0], _group_key(it[2]), it[1]))
             if _LAYER_DEPTH[layer]:
                 ctx.enable(self._mgl.DEPTH_TEST)
             else:
@@ -523,6 +589,9 @@ class Renderer:
             data[r, 16:20] = (c[0], c[1], c[2], c[3] * s.world_opacity)
             data[r, 20] = self._occlusion_code(s, layer)
             data[r, 21] = self._node_body_depth(s, self.camera)
+        # orphan first: rewriting storage still queued for drawing would make llvmpipe
+        # flush (and software-rasterise) the whole frame so far, once per batch
+        self._sprite_buf.orphan(self._sprite_cap * _SPRITE_FLOATS * 4)
         self._sprite_buf.write(data)
         self._texture(sprites[0].texture).use(location=0)
         self._vao_sprite.render(self._mgl.TRIANGLE_STRIP, vertices=4, instances=k)
@@ -571,6 +640,7 @@ class Renderer:
         if opacity < 1.0:
             g = geom.copy()
             g[:, 7] *= opacity
+        self._line_buf.orphan(self._line_cap * _LINE_FLOATS * 4)
         self._line_buf.write(np.ascontiguousarray(g, np.float32))
         self._prog_lines["u_proj"].write(_mat_bytes(camera.screen_projection(mirror)))
         depth = self.ctx.DEPTH_TEST
@@ -589,9 +659,12 @@ class Renderer:
     def read(self) -> np.ndarray:
         """The framebuffer as RGB uint8 ``(H, W, 3)``, row 0 on top."""
         W, H = self.fbo.size
+        if self._read_buf is None or self._read_buf.shape != (H, W, 4):
+            self._read_buf = np.empty((H, W, 4), np.uint8)
         with self._current():
-            raw = self.fbo.read(viewport=(0, 0, W, H), components=3, alignment=1)
-        return np.frombuffer(raw, np.uint8).reshape(H, W, 3)[::-1].copy()
+            # RGBA read-back into a reused buffer: 3-component reads are converted slowly
+            self.fbo.read_into(self._read_buf, viewport=(0, 0, W, H), components=4)
+        return cv2.cvtColor(cv2.flip(self._read_buf, 0), cv2.COLOR_RGBA2RGB)
 
     def release(self) -> None:
         """Free every GL object this renderer made (and the context if it owns it)."""
@@ -603,6 +676,8 @@ class Renderer:
         if self._owns_context:
             self.fbo.release()
             self.ctx.release()
+            if getattr(_THREAD, "ctx", None) is self.ctx:
+                _THREAD.ctx = None
 
     def _release_all(self) -> None:
         for cache in (self._textures, self._meshes, self._quads):

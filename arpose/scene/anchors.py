@@ -54,7 +54,8 @@ _TORSO_IDX = np.array([JOINT_INDEX[n] for n in ("left_shoulder", "right_shoulder
                                                   "left_hip", "right_hip")])
 
 
-def body_plane_z(pose: Pose, min_visibility: float = 0.5) -> float:
+def body_plane_z(pose: Pose, min_visibility: float = 0.5,
+                 shoulder_width: float | None = None) -> float:
     """Landmark z (pixel units) of the plane behind which content is hidden by this
     person's mask: the mean z of the visible torso joints (shoulders if the hips are not
     visible) plus :data:`BODY_DEPTH_MARGIN` shoulder widths."""
@@ -63,7 +64,9 @@ def body_plane_z(pose: Pose, min_visibility: float = 0.5) -> float:
     if not ok.any():
         ok[:2] = True
     z = float(j[ok, 2].mean())
-    return z + BODY_DEPTH_MARGIN * pose.measure("shoulder_width")
+    if shoulder_width is None:
+        shoulder_width = pose.measure("shoulder_width")
+    return z + BODY_DEPTH_MARGIN * shoulder_width
 
 
 def _check_measure(name: str | None, what: str) -> str | None:
@@ -90,20 +93,39 @@ def _unit(v: np.ndarray) -> np.ndarray | None:
 
 def basis_from_pair(x_dir: np.ndarray, down_dir: np.ndarray | None) -> np.ndarray:
     """3x3 rotation (columns = local x, y, z axes) with x along ``x_dir`` and y as close
-    to ``down_dir`` as possible (image-down when None). Pure function, pixel units."""
-    x = _unit(np.asarray(x_dir, np.float64))
-    if x is None:
+    to ``down_dir`` as possible (in-plane perpendicular of x when None). Pure function,
+    pixel units; plain float math because it runs for every anchor every frame."""
+    x0, x1, x2 = (float(v) for v in x_dir)
+    n = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2)
+    if n < 1e-6:
         return np.eye(3)
-    hint = np.array([0.0, 1.0, 0.0]) if down_dir is None else np.asarray(down_dir, np.float64)
+    x0, x1, x2 = x0 / n, x1 / n, x2 / n
     if down_dir is None:
-        # in-plane perpendicular of x (roll only, plus x's own yaw)
-        hint = np.array([-x[1], x[0], 0.0]) if abs(x[2]) < 0.999 else hint
-    y = hint - float(hint @ x) * x
-    y = _unit(y)
-    if y is None:
-        y = _unit(np.array([-x[1], x[0], 0.0])) or np.array([0.0, 1.0, 0.0])
-    z = np.cross(x, y)
-    return np.stack([x, y, z], axis=1)
+        h0, h1, h2 = (-x1, x0, 0.0) if abs(x2) < 0.999 else (0.0, 1.0, 0.0)
+    else:
+        h0, h1, h2 = (float(v) for v in down_dir)
+    d = h0 * x0 + h1 * x1 + h2 * x2
+    y0, y1, y2 = h0 - d * x0, h1 - d * x1, h2 - d * x2
+    n = math.sqrt(y0 * y0 + y1 * y1 + y2 * y2)
+    if n < 1e-6:
+        y0, y1, y2 = -x1, x0, 0.0
+        n = math.sqrt(y0 * y0 + y1 * y1) or 1.0
+    y0, y1, y2 = y0 / n, y1 / n, y2 / n
+    z0, z1, z2 = x1 * y2 - x2 * y1, x2 * y0 - x0 * y2, x0 * y1 - x1 * y0
+    return np.array([[x0, y0, z0], [x1, y1, z1], [x2, y2, z2]])
+
+
+def pose_measures(pose: Pose, cache: dict | None = None) -> dict[str, float]:
+    """All body measures of ``pose`` plus ``"body_z"`` (see :func:`body_plane_z`),
+    computed once per pose per render when ``cache`` (``FrameContext.cache``) is given."""
+    key = ("measures", id(pose))
+    if cache is not None and key in cache and cache[key][0] is pose:
+        return cache[key][1]
+    values = {name: pose.measure(name) for name in MEASURES}
+    values["body_z"] = body_plane_z(pose, shoulder_width=values["shoulder_width"])
+    if cache is not None:
+        cache[key] = (pose, values)
+    return values
 
 
 class PersonSelector:
@@ -246,13 +268,14 @@ class JointAnchor(Node):
         """Current fade factor in [0, 1]."""
         return self.fader.alpha
 
-    def _measure(self, pose: Pose, name: str | None, last: float) -> float:
+    @staticmethod
+    def _measure(measures: dict[str, float], name: str | None, last: float) -> float:
         if name is None:
             return 1.0
-        value = pose.measure(name)
+        value = measures[name]
         return value if math.isfinite(value) and value >= 1.0 else last
 
-    def _sample(self, frame: PoseFrame, pose: Pose | None) -> None:
+    def _sample(self, frame: PoseFrame, pose: Pose | None, cache: dict | None = None) -> None:
         joints = pose.all_joints if pose is not None else None
         vis = float(joints[self._index, 3]) if joints is not None else 0.0
         self.tracked = joints is not None and vis >= self.min_visibility
@@ -262,17 +285,18 @@ class JointAnchor(Node):
         p = joints[self._index, :3].astype(np.float64)
         if not self.use_depth:
             p[2] = 0.0
-        self._unit_px = self._measure(pose, self.scale_by, self._unit_px)
-        self._offset_px = self._measure(pose, self.offset_by, self._offset_px)
+        measures = pose_measures(pose, cache)
+        self._unit_px = self._measure(measures, self.scale_by, self._unit_px)
+        self._offset_px = self._measure(measures, self.offset_by, self._offset_px)
         if self._p is not None and self._t is not None and 0.0 < frame.t - self._t <= 0.5:
             v = (p - self._p) / (frame.t - self._t)
             cap = self.max_speed * max(self._unit_px, 1.0)
-            speed = float(np.linalg.norm(v))
+            speed = math.sqrt(float(v @ v))
             self._v = v * (cap / speed) if speed > cap else v
         else:
             self._v = np.zeros(3)
         self._p, self._t = p, frame.t
-        self.body_z = body_plane_z(pose)
+        self.body_z = measures["body_z"]
         if self._rot_pair is not None:
             a, b = self._rot_pair
             if min(joints[a, 3], joints[b, 3]) >= self.min_visibility * 0.5:
@@ -288,7 +312,7 @@ class JointAnchor(Node):
 
     def update(self, ctx: FrameContext) -> None:
         if ctx.new_frame and ctx.frame is not None:
-            self._sample(ctx.frame, self.selector.select(ctx.frame))
+            self._sample(ctx.frame, self.selector.select(ctx.frame), ctx.cache)
         elif ctx.new_frame:
             self.tracked = False
         alpha = self.fader.step(1.0 if self.tracked else 0.0, ctx.dt)
@@ -301,20 +325,25 @@ class JointAnchor(Node):
             p = p + self._v * h
         self.set_matrix(self.matrix_for(ctx.camera, p))
         if self.body_z is not None:
-            origin_d = float(ctx.camera.depth(p[2]))
-            self.body_depth = origin_d + (self.body_z - p[2]) * origin_d / ctx.camera.focal
+            pz = float(p[2])
+            origin_d = ctx.camera.depth(pz)
+            self.body_depth = origin_d + (self.body_z - pz) * origin_d / ctx.camera.focal
 
     def matrix_for(self, camera, p: np.ndarray) -> np.ndarray:
-        """World matrix for joint pixel ``p`` (x, y, z) with the current rotation/units."""
-        origin = camera.unproject(p)
-        k = origin[2] / camera.focal  # world units per pixel at this depth
-        m = np.eye(4)
-        m[:3, :3] = self._rot * k
-        m[:3, 3] = origin
-        off = np.eye(4)
-        off[:3, 3] = self.offset * self._offset_px
+        """World matrix for joint pixel ``p`` (x, y, z) with the current rotation/units:
+        T(origin) @ R @ S(k) @ T(offset) @ S(unit), with k = world units per pixel."""
+        ox, oy, oz = camera.unproject_point(float(p[0]), float(p[1]), float(p[2]))
+        k = oz / camera.focal
         s = self._unit_px * self.anchor_scale
-        return m @ off @ np.diag([s, s, s, 1.0])
+        m = np.empty((4, 4))
+        rk = self._rot * k
+        m[:3, :3] = rk * s
+        m[:3, 3] = rk @ (self.offset * self._offset_px)
+        m[0, 3] += ox
+        m[1, 3] += oy
+        m[2, 3] += oz
+        m[3] = (0.0, 0.0, 0.0, 1.0)
+        return m
 
 
 class PixelAnchor(Node):
@@ -416,9 +445,10 @@ class BodyQuad(Drawable):
                     px = j[:, :3].astype(np.float64)
                     if not self.use_depth:
                         px[:, 2] = 0.0
-                    px[:, 2] -= self.depth_bias * pose.measure("shoulder_width")
+                    measures = pose_measures(pose, ctx.cache)
+                    px[:, 2] -= self.depth_bias * measures["shoulder_width"]
                     self._px = px
-                    self.body_z = body_plane_z(pose)
+                    self.body_z = measures["body_z"]
         self.opacity = self.base_opacity * self.fader.step(1.0 if self.tracked else 0.0, ctx.dt)
         if self._px is None or not (ctx.new_frame or self.vertices is None):
             return

@@ -37,10 +37,14 @@ class CameraModel:
         if not 1.0 <= self.fov_y <= 170.0:
             raise ValueError(f"fov_y must be in [1, 170] degrees, got {self.fov_y}")
 
+        # cached: read for every anchor every frame
+        object.__setattr__(self, "_focal",
+                           (self.size[1] / 2.0) / math.tan(math.radians(self.fov_y) / 2.0))
+
     @property
     def focal(self) -> float:
         """Focal length in source pixels (square pixels, principal point at the centre)."""
-        return (self.size[1] / 2.0) / math.tan(math.radians(self.fov_y) / 2.0)
+        return self._focal
 
     @property
     def near(self) -> float:
@@ -52,8 +56,16 @@ class CameraModel:
 
     def depth(self, z: np.ndarray | float) -> np.ndarray | float:
         """Distance from the camera of a landmark with relative depth ``z`` (pixel units)."""
-        f = self.focal
+        f = self._focal
+        if isinstance(z, (float, int, np.floating)):
+            return max(f + float(z), f * MIN_DEPTH_FRACTION)
         return np.maximum(f + np.asarray(z, np.float64), f * MIN_DEPTH_FRACTION)
+
+    def unproject_point(self, x: float, y: float, z: float) -> tuple[float, float, float]:
+        """One pixel x, y and landmark z -> world (x, y, z) as floats (the hot path)."""
+        f = self._focal
+        d = max(f + z, f * MIN_DEPTH_FRACTION)
+        return (x - self.size[0] / 2.0) * d / f, (y - self.size[1] / 2.0) * d / f, d
 
     def unproject(self, px: np.ndarray) -> np.ndarray:
         """``(..., 3)`` pixel x, y and landmark z -> ``(..., 3)`` world points."""

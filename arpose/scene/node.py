@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -97,6 +97,8 @@ class FrameContext:
     camera: CameraModel
     new_frame: bool
     """True when ``frame`` differs from the previous render's."""
+    cache: dict = field(default_factory=dict)
+    """Per-render memo shared by anchors (body measures per person, computed once)."""
 
 
 class Node:
@@ -123,6 +125,9 @@ class Node:
         self._position = np.zeros(3)
         self._rotation = np.array([0.0, 0.0, 0.0, 1.0])
         self._scale = np.ones(3)
+        self._local = np.eye(4)
+        self._explicit = False
+        self._local_stale = True
         self.changed = True
         """Set when the local transform changed; cleared by the world pass."""
         self.position = position
@@ -132,7 +137,6 @@ class Node:
         self.opacity = float(opacity)
         self.layer = check_layer(layer)
         self.order = int(order)
-        self._local = np.eye(4)
         self.world_matrix = np.eye(4)
         """Cached world transform (valid after :meth:`Scene.update`)."""
         self.world_opacity = 1.0
@@ -155,6 +159,8 @@ class Node:
             raise ValueError(f"position of {self.name} must have 2 or 3 numbers, got {value!r}")
         self._position = np.append(v, 0.0) if v.shape == (2,) else v.copy()
         self.changed = True
+        self._explicit = False
+        self._local_stale = True
 
     @property
     def rotation(self) -> np.ndarray:
@@ -167,6 +173,8 @@ class Node:
             raise ValueError(f"rotation of {self.name} must be a quaternion (x, y, z, w)")
         self._rotation = q.copy()
         self.changed = True
+        self._explicit = False
+        self._local_stale = True
 
     @property
     def scale(self) -> np.ndarray:
@@ -181,6 +189,8 @@ class Node:
             raise ValueError(f"scale of {self.name} must be a number or 3 numbers")
         self._scale = s.copy()
         self.changed = True
+        self._explicit = False
+        self._local_stale = True
 
     def set_matrix(self, matrix: np.ndarray) -> None:
         """Set the local transform directly as a 4x4 matrix (anchors do this)."""
@@ -190,9 +200,10 @@ class Node:
 
     @property
     def local_matrix(self) -> np.ndarray:
-        if getattr(self, "_explicit", False):
-            return self._local
-        return compose(self._position, quat_to_matrix(self._rotation), self._scale)
+        if not self._explicit and self._local_stale:
+            self._local = compose(self._position, quat_to_matrix(self._rotation), self._scale)
+            self._local_stale = False
+        return self._local
 
     # -- tree ------------------------------------------------------------------------
     def add(self, child: "Node") -> "Node":
@@ -311,8 +322,9 @@ class Scene(Node):
         draw: list[Node] = []
         # one explicit top-down pass: hooks first for a node, then its world matrix
         stack: list[tuple[Node, np.ndarray, float, str, bool, float | None]] = []
+        identity = np.eye(4)
         for c in reversed(self.children):
-            stack.append((c, np.eye(4), self.opacity, self.layer or "body", self.changed, None))
+            stack.append((c, identity, self.opacity, self.layer or "body", self.changed, None))
         self.changed = False
         while stack:
             node, parent_world, parent_opacity, parent_layer, parent_changed, body_z = stack.pop()
