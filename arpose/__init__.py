@@ -13,6 +13,8 @@ from .joints import JOINT_NAMES, LANDMARK_NAMES, Landmark, resolve_joint
 from .pose import FrameStats, Pose, PoseFrame
 from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_source
 from .record import Recorder, Recording, Replay, register as _register_replay
+from .scene import BodyQuad, JointAnchor, Mesh, Node, PixelAnchor, Scene, Sprite
+from .render import Renderer, Skeleton, Window, render_frame
 from .input import (
     BodyInput, DwellButton, GestureDetector, GestureEvent, HandCursor, PlayerSlots, RepCounter,
     RepEvent, ScreenMap,
@@ -29,6 +31,8 @@ __all__ = [
     "FrameStats", "Pose", "PoseFrame",
     "Camera", "Frame", "ImageFile", "ImageFolder", "VideoFile", "open_source",
     "Recorder", "Recording", "Replay",
+    "BodyQuad", "JointAnchor", "Mesh", "Node", "PixelAnchor", "Scene", "Sprite",
+    "Renderer", "Skeleton", "Window", "render_frame",
     "BodyInput", "DwellButton", "GestureDetector", "GestureEvent", "HandCursor", "PlayerSlots",
     "RepCounter", "RepEvent", "ScreenMap", "GESTURE", "REP", "PLAYER", "BUTTON",
 ]
