@@ -27,6 +27,8 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "serve",
     "play",
+    "check",
+    "render",
 )
 
 

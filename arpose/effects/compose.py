@@ -64,6 +64,7 @@ class EffectRenderer:
         self._owns_renderer = renderer is None
         self.scene = Scene("effects")
         self._by_player: dict[int | None, list[EffectNode]] = {}
+        self._changed = False
         self.set_effects(effects)
 
     # -- which effects ------------------------------------------------------------------
@@ -95,6 +96,7 @@ class EffectRenderer:
         self._by_player[player] = nodes
         if player is not None:
             self._rebuild_everyone()
+        self._changed = True
 
     def _players(self, player: int | None) -> tuple[int, ...]:
         if player is not None:
@@ -114,18 +116,35 @@ class EffectRenderer:
                 self.scene.add(rebuilt[-1])
         self._by_player[None] = rebuilt
 
-    def replace_effect(self, old: Effect, new: Effect) -> bool:
-        """Swap every copy of ``old`` for ``new`` (hot reload). Returns False when ``old``
-        is not shown. Asset decoding errors raise :class:`EffectError` and change nothing."""
+    def assets_of(self, effect: Effect) -> dict[str, Any] | None:
+        """The decoded assets of a shown effect (None when it is not shown)."""
+        for nodes in self._by_player.values():
+            for node in nodes:
+                if node.effect is effect:
+                    return node.assets
+        return None
+
+    def replace_effect(self, old: Effect, new: Effect,
+                       assets: dict[str, Any] | None = None) -> bool:
+        """Swap every copy of ``old`` for ``new`` (hot reload), keeping its place in the
+        draw order. Returns False when ``old`` is not shown. Asset decoding errors raise
+        :class:`EffectError` before anything changes."""
+        if assets is None and self.assets_of(old) is not None:
+            from .loader import load_assets
+
+            assets = load_assets(new, on_error=self.on_error)
         found = False
-        for player, nodes in self._by_player.items():
+        for nodes in self._by_player.values():
             for i, node in enumerate(nodes):
                 if node.effect is old:
-                    fresh = EffectNode(new, players=node.players, on_error=self.on_error)
+                    fresh = EffectNode(new, players=node.players, assets=assets)
+                    k = self.scene.children.index(node)
                     self.scene.remove(node)
                     self.scene.add(fresh)
+                    self.scene.children.insert(k, self.scene.children.pop())
                     nodes[i] = fresh
                     found = True
+        self._changed = self._changed or found
         return found
 
     # -- drawing ------------------------------------------------------------------------
@@ -149,6 +168,12 @@ class EffectRenderer:
             RGB uint8 (H, W, 3) when ``read``; the mirrored picture when ``mirror``.
         """
         renderer = self._ensure_renderer(tuple(frame.size))
+        if self._changed:
+            # Anchors read the body only when the PoseFrame is new; nodes added since the
+            # last render (gallery switch, hot reload) must read the current one too, or a
+            # still image would lose its effect until the next frame that never comes.
+            self.scene._last_frame = None
+            self._changed = False
         return renderer.render(self.scene, frame, now=now, mirror=mirror, read=read)
 
     def close(self) -> None:
@@ -234,6 +259,48 @@ def _video_writer(path: Path, fps: float, size: tuple[int, int]) -> Any:
     return writer
 
 
+class _VideoOut:
+    """cv2.VideoWriter fed from a small queue by its own thread: colour conversion and
+    encoding (both release the GIL) overlap the next frame's GL rendering."""
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int]):
+        import queue
+        import threading
+
+        self._writer = _video_writer(path, fps, size)
+        self._queue: "queue.Queue[np.ndarray | None]" = queue.Queue(maxsize=3)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="arpose-video-writer",
+                                        daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        import cv2
+
+        while True:
+            rgb = self._queue.get()
+            if rgb is None:
+                return
+            try:
+                self._writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+            except BaseException as exc:  # reported by write()/close() in the main thread
+                self._error = exc
+                return
+
+    def write(self, rgb: np.ndarray) -> None:
+        if self._error is not None:
+            raise RenderError(f"video encoding failed: {self._error}")
+        self._queue.put(rgb)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._writer.release()
+        if self._error is not None:
+            raise RenderError(f"video encoding failed: {self._error}")
+
+
 def _write_image(path: Path, rgb: np.ndarray) -> None:
     import cv2
 
@@ -302,11 +369,9 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                 people += bool(pf.poses)
                 if suffix in VIDEO_OUTPUTS:
                     if writer is None:
-                        writer = _video_writer(out, getattr(src, "fps", 30.0) or 30.0,
-                                               tuple(pf.size))
-                    import cv2
-
-                    writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+                        writer = _VideoOut(out, getattr(src, "fps", 30.0) or 30.0,
+                                           tuple(pf.size))
+                    writer.write(rgb)
                 else:
                     last = rgb
                 if bar is not None:
@@ -315,7 +380,7 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                     progress(frames, total)
     finally:
         if writer is not None:
-            writer.release()
+            writer.close()
         if bar is not None:
             bar.close()
     if frames == 0:

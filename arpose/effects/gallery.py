@@ -98,7 +98,13 @@ def load(name_or_path: str | os.PathLike | Effect) -> Effect:
     text = str(name_or_path)
     path = Path(text)
     if text.lower().endswith(".toml") or path.is_file() or os.sep in text:
-        return load_effect(path)
+        sandbox = None
+        try:  # a gallery file named by path shares the gallery's sprites/ and meshes/
+            if path.resolve().parent == (assets_root() / "effects").resolve():
+                sandbox = assets_root()
+        except (OSError, EffectError):
+            pass
+        return load_effect(path, sandbox=sandbox)
     builtin = builtin_effects()
     if text in builtin:
         return load_effect(builtin[text], display=f"{text}.toml (gallery)",
