@@ -33,8 +33,8 @@ Signature = tuple[tuple[str, int, int, int], ...]
 
 
 def file_signature(paths: tuple[Path, ...] | list[Path]) -> Signature:
-    """(path, mtime_ns, size, inode) of each file; missing files get zeros, so deleting
-    or re-creating a file counts as a change too."""
+    """(path, mtime_ns, size, inode) of each file or folder; missing ones get zeros, so
+    deleting or re-creating a file counts as a change too."""
     out = []
     for p in paths:
         try:
@@ -75,7 +75,9 @@ class EffectWatcher:
         self._next = 0.0
 
     def _watch_list(self, effect: Effect | None) -> list[Path]:
-        files = [self.path]
+        # the folder too: its mtime changes when a file is created, deleted or renamed
+        # (an asset named by a broken edit appears; editors that save by renaming)
+        files = [self.path, self.path.parent]
         for f in (effect or self.effect).files():
             if f not in files:
                 files.append(f)
@@ -104,10 +106,6 @@ class EffectWatcher:
                 log.warning("reload of %s failed, keeping the last good version: %s",
                             self.path, message)
             self.error = message
-            # also watch the files the broken version names, so adding a missing asset
-            # file triggers the next attempt
-            self._files = self._watch_list(None)
-            self._signature = file_signature(self._files)
             return False
         self.effect, self.assets = effect, assets
         self.error = None
@@ -134,6 +132,7 @@ class HotReloader:
         self.renderer = renderer
         self.interval = float(interval)
         self._watchers: dict[Path, EffectWatcher] = {}
+        self._sync()  # baseline now: a save right after this is seen by the first poll
 
     def _sync(self) -> None:
         shown = {e.path: e for e in self.renderer.effects if e.path is not None}
