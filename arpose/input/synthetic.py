@@ -25,6 +25,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
@@ -124,9 +125,11 @@ def _arm(shoulder: np.ndarray, side: float, up: np.ndarray, lateral: np.ndarray,
     return elbow, wrist, pinky, index, thumb
 
 
+@functools.lru_cache(maxsize=2048)
 def body_points(body: Body) -> np.ndarray:
     """``(33, 3)`` landmark positions in body coordinates (shoulder widths): X toward
-    the person's left, Y up from the floor, Z toward the camera."""
+    the person's left, Y up from the floor, Z toward the camera (read-only, cached:
+    still poses repeat a lot in test sequences)."""
     p = np.zeros((NUM_LANDMARKS, 3))
     depth = max(0.0, float(body.squat))
     theta = math.radians(min(depth, 1.4) * 90.0)     # thigh angle from vertical
@@ -172,6 +175,7 @@ def body_points(body: Body) -> np.ndarray:
         p[_I[f"{side}_pinky"]] = pinky
         p[_I[f"{side}_index"]] = index
         p[_I[f"{side}_thumb"]] = thumb
+    p.flags.writeable = False
     return p
 
 
