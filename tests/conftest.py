@@ -54,3 +54,12 @@ def astronaut_png(tmp_path_factory, astronaut) -> Path:
     path = tmp_path_factory.mktemp("photos") / "astronaut.png"
     cv2.imwrite(str(path), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _run_from_another_folder(tmp_path, monkeypatch):
+    """Every test (and every `python -m arpose` it starts) runs in its own temporary
+    folder: the installed arpose is what gets imported, never the checkout's source tree
+    (whose games/ and assets/ only become arpose.games/arpose.assets when installed), and
+    nothing is written into the repo."""
+    monkeypatch.chdir(tmp_path)
