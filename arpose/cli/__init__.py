@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "play",
     "check",
     "render",
+    "mirror",
 )
 
 

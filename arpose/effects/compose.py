@@ -98,6 +98,13 @@ class EffectRenderer:
             self._rebuild_everyone()
         self._changed = True
 
+    def clear_player(self, player: int) -> None:
+        """Drop player N's own effects: they wear the everyone-effects again."""
+        for node in self._by_player.pop(player, []):
+            self.scene.remove(node)
+        self._rebuild_everyone()
+        self._changed = True
+
     def _players(self, player: int | None) -> tuple[int, ...]:
         if player is not None:
             if not 1 <= player <= self.max_people:
@@ -109,11 +116,10 @@ class EffectRenderer:
         nodes = self._by_player.get(None, [])
         players = self._players(None)
         rebuilt = []
-        for node in nodes:
+        for node in nodes:  # kept even with no players left (per-player mode), for later
             self.scene.remove(node)
-            if players:
-                rebuilt.append(EffectNode(node.effect, players=players, assets=node.assets))
-                self.scene.add(rebuilt[-1])
+            rebuilt.append(EffectNode(node.effect, players=players, assets=node.assets))
+            self.scene.add(rebuilt[-1])
         self._by_player[None] = rebuilt
 
     def assets_of(self, effect: Effect) -> dict[str, Any] | None:

@@ -150,7 +150,7 @@ class EffectNode(Node):
         super().__init__(kw.pop("name", f"Effect({effect.name})"), **kw)
         self.effect = effect
         self.players = tuple(int(p) for p in players)
-        if not self.players or min(self.players) < 1:
+        if self.players and min(self.players) < 1:  # empty: shown on nobody right now
             raise ValueError(f"players must be numbers from 1, got {players!r}")
         self.assets = dict(assets) if assets is not None else load_assets(effect,
                                                                          on_error=on_error)
