@@ -20,6 +20,7 @@ divided by the body scale) or returns None when the pose cannot be measured
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,26 +46,38 @@ def _idx(*names: str) -> np.ndarray:
     return np.array([JOINT_INDEX[n] for n in names])
 
 
-_SHOULDERS = _idx("left_shoulder", "right_shoulder")
-_HIPS = _idx("left_hip", "right_hip")
+_SCALE_ROWS = tuple(int(i) for i in _idx("left_shoulder", "right_shoulder", "left_hip",
+                                          "right_hip"))
+_MID_SHOULDER = JOINT_INDEX["mid_shoulder"]
+
+# Per-pose caches (a Pose is immutable; entries vanish with the pose).
+_SCALES: "weakref.WeakKeyDictionary[Pose, float]" = weakref.WeakKeyDictionary()
+_VIEWS: "weakref.WeakKeyDictionary[Pose, BodyView | None]" = weakref.WeakKeyDictionary()
 
 
 def body_scale(pose: Pose) -> float:
     """Pixels per shoulder width for ``pose``, robust to turning sideways; NaN if unknown.
 
     The 2D shoulder width shrinks when a person turns, so the torso height divided by
-    :data:`TORSO_PER_SU` is used when that is larger.
+    :data:`TORSO_PER_SU` is used when that is larger. Called several times per frame
+    (players, cursor, gestures, reps), so it is cached per Pose (poses are immutable).
     """
-    j = pose.all_joints
-    sh = j[_SHOULDERS]
-    if not np.all(np.isfinite(sh[:, :2])) or np.any(sh[:, 3] < MIN_VISIBILITY):
-        return float("nan")
-    width = float(np.linalg.norm(sh[0, :2] - sh[1, :2]))
-    hips = j[_HIPS]
-    if np.all(np.isfinite(hips[:, :2])) and np.all(hips[:, 3] >= MIN_VISIBILITY):
-        torso = float(np.linalg.norm(sh[:, :2].mean(0) - hips[:, :2].mean(0)))
-        width = max(width, torso / TORSO_PER_SU)
-    return width if width >= MIN_SCALE_PX else float("nan")
+    cached = _SCALES.get(pose)
+    if cached is not None:
+        return cached
+    ls, rs, lh, rh = (pose.landmarks[i, :4].tolist() for i in _SCALE_ROWS)  # python floats
+    value = float("nan")
+    if ls[3] >= MIN_VISIBILITY and rs[3] >= MIN_VISIBILITY:
+        width = math.hypot(ls[0] - rs[0], ls[1] - rs[1])
+        if lh[3] >= MIN_VISIBILITY and rh[3] >= MIN_VISIBILITY:
+            torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2,
+                               (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
+            if math.isfinite(torso):
+                width = max(width, torso / TORSO_PER_SU)
+        if math.isfinite(width) and width >= MIN_SCALE_PX:
+            value = width
+    _SCALES[pose] = value
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +104,11 @@ class BodyView:
 
     def sees(self, *names: str) -> bool:
         """True when all named joints are visible."""
-        return bool(all(self.seen[JOINT_INDEX[n]] for n in names))
+        seen = self.seen
+        for n in names:
+            if not seen[JOINT_INDEX[n]]:
+                return False
+        return True
 
     def missing(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The named joints that are not visible."""
@@ -131,22 +148,35 @@ def body_view(pose: Pose | None, *, scale: float | None = None, mirror: bool = T
     """
     if pose is None:
         return None
-    s = body_scale(pose) if scale is None else float(scale)
+    default = scale is None and mirror and min_visibility == MIN_VISIBILITY
+    if default and pose in _VIEWS:
+        return _VIEWS[pose]
+    view = _measure(pose, body_scale(pose) if scale is None else float(scale), mirror,
+                    min_visibility)
+    if default:
+        _VIEWS[pose] = view
+    return view
+
+
+def _measure(pose: Pose, s: float, mirror: bool, min_visibility: float) -> BodyView | None:
     if not (math.isfinite(s) and s >= MIN_SCALE_PX):
         return None
     j = pose.all_joints.astype(np.float64)
-    finite = np.all(np.isfinite(j), axis=1)
-    seen = finite & (np.nan_to_num(j[:, 3]) >= min_visibility)
-    origin = j[JOINT_INDEX["mid_shoulder"], :2].copy()
-    if not np.all(np.isfinite(origin)):
+    finite = np.isfinite(j).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        seen = finite & (j[:, 3] >= min_visibility)
+    origin = j[_MID_SHOULDER, :2].copy()
+    if not (math.isfinite(origin[0]) and math.isfinite(origin[1])):
         return None
     p = np.where(finite[:, None], j[:, :3], 0.0)
-    p = p - np.array([origin[0], origin[1], 0.0])
+    p[:, 0] -= origin[0]
+    p[:, 1] -= origin[1]
     p /= s
     if mirror:
         p[:, 0] *= -1.0
+    p.flags.writeable = False
+    seen.flags.writeable = False
     return BodyView(p=p, seen=seen, scale=s, origin=origin, mirror=mirror)
-
 
 
 # -- exercise and gesture signals (shared by gestures.py and reps.py) ---------------------
@@ -167,7 +197,7 @@ def squat_ratio(view: BodyView) -> float:
         if shin < 0.2:                      # lying down or garbage: no reading
             return float("nan")
         out.append(float(knee[1] - hip[1]) / shin)
-    return float(np.mean(out))
+    return (out[0] + out[1]) / 2
 
 
 def arm_rise(view: BodyView, side: str) -> float:
