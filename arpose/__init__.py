@@ -15,6 +15,7 @@ from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_sour
 from .record import Recorder, Recording, Replay, register as _register_replay
 from .scene import BodyQuad, JointAnchor, Mesh, Node, PixelAnchor, Scene, Sprite
 from .render import Renderer, Skeleton, Window, render_frame
+from .effects import Attachment, Effect, EffectRenderer, render_image, render_source
 from .input import (
     BodyInput, DwellButton, GestureDetector, GestureEvent, HandCursor, PlayerSlots, RepCounter,
     RepEvent, ScreenMap,
@@ -33,6 +34,7 @@ __all__ = [
     "Recorder", "Recording", "Replay",
     "BodyQuad", "JointAnchor", "Mesh", "Node", "PixelAnchor", "Scene", "Sprite",
     "Renderer", "Skeleton", "Window", "render_frame",
+    "Attachment", "Effect", "EffectRenderer", "render_image", "render_source",
     "BodyInput", "DwellButton", "GestureDetector", "GestureEvent", "HandCursor", "PlayerSlots",
     "RepCounter", "RepEvent", "ScreenMap", "GESTURE", "REP", "PLAYER", "BUTTON",
 ]
