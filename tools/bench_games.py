@@ -9,77 +9,32 @@ image arrives every other rendered frame (30 FPS camera, 60 FPS render) like liv
     python tools/bench_games.py                 # all games, 300 frames each
     python tools/bench_games.py --shots /tmp    # also save title/play/results PNGs
 
-``bench_games()`` returns the numbers for ``arpose bench``.
+The same numbers are the ``games`` section of ``arpose bench`` (arpose/play/bench.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from arpose.input.synthetic import Body, frames, squat_motion  # noqa: E402
 from arpose.play import PlayApp, PlayOptions, get_game  # noqa: E402
+from arpose.play.bench import GAMES, bench_game, camera_images  # noqa: E402
 from arpose.pose import PoseFrame  # noqa: E402
 
-GAMES = ("slicer", "pose-wall", "workout", "pong")
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 
 
-def camera_images(n: int = 8, size: tuple[int, int] = (1280, 720)) -> list[np.ndarray]:
-    """A few real RGB frames: dance.avi when present, else a built-in photo."""
-    video = MEDIA / "dance.avi"
-    out: list[np.ndarray] = []
-    if video.is_file():
-        cap = cv2.VideoCapture(str(video))
-        while len(out) < n:
-            ok, img = cap.read()
-            if not ok:
-                break
-            out.append(cv2.cvtColor(cv2.resize(img, size), cv2.COLOR_BGR2RGB))
-        cap.release()
-    if not out:
-        from arpose.sources import read_image, sample_image_path
-        out = [cv2.resize(read_image(sample_image_path()), size)]
-    return out
-
-
-def bench_game(name: str, n: int = 300, size: tuple[int, int] = (1280, 720),
-               camera: bool = True) -> dict[str, float]:
-    """Median / p95 milliseconds per rendered frame and the FPS that allows."""
-    images = camera_images()
-    clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
-    app = PlayApp(size, PlayOptions(sound=False, camera_view=camera, duration=600.0,
-                                    extra={"countdown": 0.0}))
-    app.show(get_game(name)(app.options))
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        if i % 2 == 0:  # camera at 30 FPS, rendering at 60
-            src = clip[(i // 2) % len(clip)]
-            pf = PoseFrame(i / 60, i // 2, src.size, src.poses,
-                           image=images[(i // 2) % len(images)])
-            app.feed(pf)
-        app.tick(1 / 60)
-        app.draw()
-        times.append((time.perf_counter() - t0) * 1000)
-    times = times[10:]
-    med = statistics.median(times)
-    p95 = float(np.percentile(times, 95))
-    return {"median_ms": round(med, 2), "p95_ms": round(p95, 2), "fps": round(1000 / med, 1)}
-
-
 def bench_games(n: int = 300, camera: bool = True) -> dict[str, dict[str, float]]:
-    return {g: bench_game(g, n, camera=camera) for g in GAMES}
+    images = camera_images(MEDIA / "dance.avi")
+    return {g: bench_game(g, images, n, camera=camera) for g in GAMES}
 
 
 def screenshots(out: Path) -> list[Path]:
@@ -87,7 +42,7 @@ def screenshots(out: Path) -> list[Path]:
     import pygame
     from arpose.play import MenuView, TitleView
     out.mkdir(parents=True, exist_ok=True)
-    images = camera_images()
+    images = camera_images(MEDIA / "dance.avi")
     saved: list[Path] = []
     clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
     pointing = Body(right_hand=(0.9, 0.9, 0.3))

@@ -7,6 +7,10 @@ import json
 import math
 
 from .. import bench
+from ..play.bench import bench_games
+
+# Sections that live above the tracking core register here (the core cannot import them).
+bench.register_section("games", bench_games)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
