@@ -1,14 +1,13 @@
 """`arpose` with no command (or `arpose demo`): the main job, wherever it is started.
 
-With a camera and a display it opens the live mirror; without either (CI, servers,
-these build machines) it tracks the built-in sample photo and writes an annotated
-image, saying where, instead of failing.
+With a camera and a display it opens the live mirror with effects; without either (CI,
+servers, these build machines) it tracks the built-in sample photo, draws an effect and
+the skeleton on it, and writes the picture to a file it names, instead of failing.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -16,25 +15,20 @@ from ..annotate import draw_skeleton, write_image
 from ..pipeline import track
 from ..sources import sample_image_path
 
+DEFAULT_EFFECTS = ("top-hat",)
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="the default: live mirror with a camera and a display, "
-                                    "else an annotated sample image written to a file")
+                                    "else the sample photo with an effect, written to a file")
     p.add_argument("--source", default=None,
                    help="camera index or file (default: camera 0 when present, else the "
                         "built-in sample photo)")
+    p.add_argument("--effect", "-e", action="append", metavar="NAME_OR_PATH",
+                   help=f"effect(s) to wear (default: {', '.join(DEFAULT_EFFECTS)})")
     p.add_argument("--output", default="arpose-demo.png",
                    help="where the headless demo writes its image (default ./arpose-demo.png)")
     p.set_defaults(run=run)
-
-
-def has_display() -> bool:
-    """True when a window can be opened (any desktop OS, or X11/Wayland on Linux)."""
-    if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
-        return False
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
 
 
 def has_camera(index: int = 0) -> bool:
@@ -49,24 +43,35 @@ def has_camera(index: int = 0) -> bool:
         cap.release()
 
 
-def run_headless(source: str, output: str) -> int:
-    with track(source, max_people=2) as pipeline:
+def run_headless(source: str, effects: list[str], output: str) -> int:
+    from ..effects import render_image
+    from ..effects.compose import load_effects
+    from ..effects.loader import needs_mask
+
+    loaded = load_effects(effects)  # a bad effect name fails before any tracking
+    with track(source, max_people=2, segmentation=needs_mask(loaded)) as pipeline:
         pose_frame = pipeline.read()
     if pose_frame is None or pose_frame.image is None:
         print(f"arpose: error: {source}: no frame", file=sys.stderr)
         return 1
-    image = draw_skeleton(pose_frame.image.copy(), pose_frame)
+    image = render_image(loaded, pose_frame.image, pose_frame)
+    draw_skeleton(image, pose_frame, thickness=1)
     write_image(output, image)
     people = len(pose_frame.poses)
     print(f"arpose: no camera or no display here, so the demo tracked {source} "
-          f"({people} person{'s' if people != 1 else ''}) and wrote {Path(output).resolve()}")
+          f"({people} person{'s' if people != 1 else ''}), drew {', '.join(effects)} and the "
+          f"skeleton, and wrote {Path(output).resolve()}")
     return 0 if people else 1
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..effects.mirror import can_run_live
+    effects = list(args.effect or DEFAULT_EFFECTS)
     live_source = args.source if args.source is not None else "0"
-    if has_display() and live_source.isdigit() and has_camera(int(live_source)):
-        from .mirror import run as run_mirror  # the live selfie mirror
-        return run_mirror(argparse.Namespace(source=live_source, effect=[], debug=args.debug))
-    return run_headless(args.source if args.source is not None and not args.source.isdigit()
-                        else str(sample_image_path()), args.output)
+    if can_run_live() and live_source.isdigit() and has_camera(int(live_source)):
+        from ..effects.mirror import run_mirror  # the live selfie mirror
+        run_mirror(effects, int(live_source))
+        return 0
+    source = args.source if args.source is not None and not args.source.isdigit() \
+        else str(sample_image_path())
+    return run_headless(source, effects, args.output)
