@@ -234,7 +234,7 @@ def box(extents: Sequence[float] = (1.0, 1.0, 1.0), *, color: Sequence[float] | 
     return _from_creation(trimesh.creation.box(extents=extents), name, color)
 
 
-def sphere(radius: float = 0.5, *, subdivisions: int = 3, color: Sequence[float] | None = None,
+def sphere(radius: float = 0.5, *, subdivisions: int = 2, color: Sequence[float] | None = None,
            name: str = "sphere") -> MeshData:
     import trimesh
 
@@ -262,12 +262,14 @@ def cone(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
     return _from_creation(tm, name, color)
 
 
-def torus(major: float = 0.5, minor: float = 0.15, *, color: Sequence[float] | None = None,
+def torus(major: float = 0.5, minor: float = 0.15, *, major_sections: int = 32,
+          minor_sections: int = 12, color: Sequence[float] | None = None,
           name: str = "torus") -> MeshData:
     """A ring in the x-z plane (a hat brim, a halo)."""
     import trimesh
 
-    tm = trimesh.creation.torus(major_radius=major, minor_radius=minor)
+    tm = trimesh.creation.torus(major_radius=major, minor_radius=minor,
+                                major_sections=major_sections, minor_sections=minor_sections)
     tm.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))
     return _from_creation(tm, name, color)
 
