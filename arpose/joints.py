@@ -41,7 +41,7 @@ Landmark.__doc__ = "BlazePose landmark indices by name (``Landmark.LEFT_WRIST ==
 _L = {n: i for i, n in enumerate(LANDMARK_NAMES)}
 
 # Virtual joints: weights over the 33 landmarks (x, y, z combine linearly; the
-# visibility of a virtual joint is the lowest visibility of its parts).
+# visibility of a virtual joint is its parts' visibilities weighted by |weight|).
 VIRTUAL_JOINTS: dict[str, dict[str, float]] = {
     "mid_shoulder": {"left_shoulder": 0.5, "right_shoulder": 0.5},
     "mid_hip": {"left_hip": 0.5, "right_hip": 0.5},
@@ -80,15 +80,16 @@ ALIASES: dict[str, str] = {
 JOINT_INDEX: dict[str, int] = {n: i for i, n in enumerate(JOINT_NAMES)}
 
 
-def _virtual_matrix() -> tuple[np.ndarray, np.ndarray]:
+def _virtual_matrix() -> np.ndarray:
     weights = np.zeros((len(VIRTUAL_NAMES), NUM_LANDMARKS), np.float32)
     for row, parts in enumerate(VIRTUAL_JOINTS.values()):
         for name, w in parts.items():
             weights[row, _L[name]] = w
-    return weights, weights != 0
+    return weights
 
 
-VIRTUAL_WEIGHTS, VIRTUAL_PARTS = _virtual_matrix()
+VIRTUAL_WEIGHTS = _virtual_matrix()
+"""``(len(VIRTUAL_NAMES), 33)``: virtual joint positions = VIRTUAL_WEIGHTS @ landmarks."""
 
 
 def resolve_joint(name: str) -> str:

@@ -66,11 +66,33 @@ def test_virtual_joints_are_linear_combinations():
     assert pose.measure("torso_height") == pytest.approx(200)
 
 
-def test_virtual_visibility_is_the_weakest_part():
+def test_virtual_visibility_is_weighted_by_contribution():
     pose = _pose_from({"left_shoulder": (300, 200, 0), "right_shoulder": (100, 200, 0)})
-    pose.landmarks[joints.joint_index("left_shoulder"), 3] = 0.2
-    pose.__dict__.pop("all_joints", None)
-    assert pose.visibility("mid_shoulder") == pytest.approx(0.2)
+    lm = pose.landmarks
+    lm[joints.joint_index("left_shoulder"), 3] = 0.2
+    lm[joints.joint_index("left_hip"), 3] = lm[joints.joint_index("right_hip"), 3] = 0.0
+    pose = Pose(lm, pose.world, 0)
+    assert pose.visibility("mid_shoulder") == pytest.approx(0.6)
+    # hips out of frame: the chest is still 70% shoulders, so it stays visible
+    assert pose.visibility("chest") == pytest.approx(0.35 * 0.2 + 0.35 * 1.0)
+    assert pose.visibility("mid_hip") == pytest.approx(0.0)
+
+
+def test_widths_do_not_collapse_when_turning_sideways():
+    front = _pose_from({"left_ear": (240, 100, 0), "right_ear": (160, 100, 0),
+                        "left_eye": (220, 100, 0), "right_eye": (180, 100, 0),
+                        "mouth_left": (210, 130, 0), "mouth_right": (190, 130, 0),
+                        "left_shoulder": (300, 200, 0), "right_shoulder": (100, 200, 0),
+                        "left_hip": (260, 460, 0), "right_hip": (140, 460, 0)})
+    side = _pose_from({"left_ear": (202, 100, 0), "right_ear": (198, 100, 0),
+                       "left_eye": (201, 100, 0), "right_eye": (199, 100, 0),
+                       "mouth_left": (201, 130, 0), "mouth_right": (199, 130, 0),
+                       "left_shoulder": (205, 200, 0), "right_shoulder": (195, 200, 0),
+                       "left_hip": (203, 460, 0), "right_hip": (197, 460, 0)})
+    assert front.measure("head_width") == pytest.approx(80)
+    assert side.measure("head_width") == pytest.approx(1.85 * 30)
+    assert front.measure("shoulder_width") == pytest.approx(200)
+    assert side.measure("shoulder_width") == pytest.approx(0.75 * 260)
 
 
 def test_json_round_trip():

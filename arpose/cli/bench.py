@@ -8,8 +8,11 @@ import math
 
 from .. import bench
 from ..play.bench import bench_games
+from ..render.bench import bench_render
 
 # Sections that live above the tracking core register here (the core cannot import them).
+bench.register_section("render", lambda video, options: bench_render(
+    frames=int(options.get("render_frames", 120))))
 bench.register_section("games", bench_games)
 
 
