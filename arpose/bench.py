@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from .annotate import draw_skeleton
-from .pipeline import Pipeline, track
+from .pipeline import track
 from .pose import VIS, PoseFrame
 from .smoothing import PoseSmoother
 from .sources import VideoFile, read_image, sample_image_path

@@ -362,6 +362,8 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
         ...     for pose_frame in pipeline:
         ...         print(pose_frame.t, len(pose_frame.poses))
     """
+    if max_people < 1:
+        raise ArposeError(f"--max-people {max_people}: must be at least 1")
     source = spec if hasattr(spec, "read") else open_source(spec, realtime=realtime,
                                                              max_fps=max_fps)
     trackers: list[PoseTracker] = []

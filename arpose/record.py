@@ -279,7 +279,7 @@ class Recorder:
                     raise OSError(errno.EAGAIN, "write would block")
                 view = view[n:]
         except OSError as exc:
-            self.error = (f"disk full" if exc.errno == errno.ENOSPC
+            self.error = ("disk full" if exc.errno == errno.ENOSPC
                           else (exc.strerror or str(exc)))
             log.error("%s: recording stopped after %d frames: %s (kept what was written)",
                       self.path, self.frames_written, self.error)

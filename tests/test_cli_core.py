@@ -117,3 +117,12 @@ def test_default_command_falls_back_to_the_sample_photo(tmp_path):
     out = tmp_path / "arpose-demo.png"
     image = cv2.imread(str(out))
     assert image is not None and image.shape[:2] == (600, 512)
+
+
+@pytest.mark.parametrize("command", [["detect"], ["render", "--effect", "top-hat", "--output",
+                                                   "out.png", "--source"]])
+def test_max_people_must_be_positive(capsys, astronaut_png, command):
+    args = [command[0], "--max-people", "0", *command[1:], str(astronaut_png)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err == "arpose: error: --max-people 0: must be at least 1\n"

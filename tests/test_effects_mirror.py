@@ -4,7 +4,6 @@ keys and a raised hand cycle the gallery, per-player choice, hot-reload errors o
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import cv2
 import numpy as np

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arpose.input.synthetic import (
-    Body, frames, make_pose, squat_motion, still_motion, swipe_motion, together,
+    Body, frames, make_pose, squat_motion, still_motion, swipe_motion,
 )
 from arpose.play import PlayOptions, get_game, run_headless, write_report
 from arpose.pose import Pose, PoseFrame

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from arpose.errors import PipelineError, SourceError
-from arpose.pipeline import Handoff, Pipeline, track
+from arpose.pipeline import Handoff, track
 from arpose.sources import Camera, Frame, VideoFile
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
 
@@ -17,7 +16,7 @@ from arpose.play import (
 )
 from arpose.play.sound import Sounds
 
-from play_helpers import SIZE, drive, frame, hand_pointing_at, new_app
+from play_helpers import drive, frame, hand_pointing_at, new_app
 
 
 def test_fixed_step_clock_runs_whole_steps_and_keeps_the_remainder():

@@ -18,7 +18,7 @@ import numpy as np
 
 from arpose.pipeline import track
 from arpose.render import Renderer, Skeleton
-from arpose.scene import JointAnchor, Mesh, Scene, Sprite, box, cylinder, sphere, torus
+from arpose.scene import JointAnchor, Mesh, Scene, Sprite, box, sphere
 
 
 def star_sprite(size: int = 128) -> np.ndarray:

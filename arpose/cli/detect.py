@@ -36,9 +36,6 @@ def _summary(pf) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.max_people < 1:
-        print("arpose: error: --max-people must be at least 1", file=sys.stderr)
-        return 1
     pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,
                      model=args.model, keep_images=False)
     single = isinstance(pipeline.source, ImageFile)

@@ -51,8 +51,6 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() != SUFFIX:
         raise ArposeError(f"{out}: a recording's name must end in {SUFFIX} (so --source "
                           f"recognises it), e.g. {out.with_suffix(SUFFIX)}")
-    if args.max_people < 1:
-        raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
     pipeline = open_pipeline(args.source, fast=args.fast, realtime=False,
                              max_people=args.max_people, keep_images=args.video,
                              model=args.model)

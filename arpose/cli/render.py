@@ -32,9 +32,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..effects.compose import render_source
 
-    if args.max_people < 1:
-        print("arpose: error: --max-people must be at least 1", file=sys.stderr)
-        return 1
     stats = render_source(args.effect, args.source, args.output, mirror=args.mirror,
                           max_people=args.max_people, model=args.model,
                           progress=not args.no_progress and sys.stderr.isatty())

@@ -6,7 +6,6 @@ import argparse
 import sys
 import time
 
-from ..errors import ArposeError
 from ..stream import DEFAULT_HOST, DEFAULT_OSC_PORT, DEFAULT_WS_PORT, Streamer, parse_endpoint
 from .record import open_pipeline
 
@@ -37,8 +36,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.max_people < 1:
-        raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
     osc = ws = None
     if args.osc is None and args.websocket is None:
         osc, ws = (DEFAULT_HOST, DEFAULT_OSC_PORT), (args.host, DEFAULT_WS_PORT)

@@ -14,11 +14,11 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..errors import ArposeError, EffectError, RenderError
+from ..errors import RenderError
 from ..pose import PoseFrame
 from ..scene.node import Scene
 from . import gallery

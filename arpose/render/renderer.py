@@ -48,7 +48,7 @@ from ..pose import PoseFrame
 from ..scene.anchors import BodyQuad, body_plane_z
 from ..scene.camera import DEFAULT_FOV_Y, CameraModel
 from ..scene.mesh import Mesh, MeshData
-from ..scene.node import LAYERS, Drawable, Node, Scene
+from ..scene.node import LAYERS, Drawable, Scene
 from ..scene.sprite import Sprite, TextureData
 from .skeleton import Skeleton, check_style, skeleton_geometry
 
