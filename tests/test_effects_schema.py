@@ -385,3 +385,15 @@ def test_deeply_nested_toml_is_an_effect_error(folder):
     path = write(folder, "x = " + "[" * 5000 + "]" * 5000 + "\n", "deep.toml")
     _only_effect_or_effect_error(path)
     assert os.path.getsize(path) < MAX_EFFECT_BYTES
+
+
+def test_gallery_files_are_valid_by_path_too():
+    """A gallery effect named by its file path obeys the same rule as a user's effect:
+    every asset lies inside the effect's own folder (copying the folder keeps it working)."""
+    from arpose.cli import main
+    paths = sorted((gallery.assets_root() / "effects").glob("*.toml"))
+    assert len(paths) >= 8
+    for path in paths:
+        effect = gallery.load(str(path))
+        assert all(a.path.is_relative_to(path.parent.resolve()) for a in effect.assets.values())
+    assert main(["check", *map(str, paths)]) == 0

@@ -1,7 +1,7 @@
 """Generate the effect gallery: sprites, meshes and effect files under assets/.
 
-Everything in ``assets/sprites``, ``assets/meshes`` and the gallery's
-``assets/effects/*.toml`` is made here (procedural meshes with trimesh, sprites drawn
+Everything in ``assets/effects/`` (the gallery's ``*.toml`` with their ``sprites/`` and
+``meshes/``) is made here (procedural meshes with trimesh, sprites drawn
 with numpy/OpenCV), so the gallery's source is in the repo and can be regenerated:
 
     python tools/make_assets.py            # writes into ./assets
@@ -248,7 +248,7 @@ name = "Top hat"
 description = "A black 3D top hat with a red band, sitting on the head."
 
 [assets]
-hat = "../meshes/top_hat.glb"
+hat = "meshes/top_hat.glb"
 
 [[attach]]
 joint = "head_top"          # the top of the skull (virtual joint)
@@ -262,7 +262,7 @@ name = "Sunglasses"
 description = "Dark aviator sunglasses over the eyes."
 
 [assets]
-shades = "../sprites/sunglasses.png"
+shades = "sprites/sunglasses.png"
 
 [[attach]]
 joint = "mid_eye"
@@ -277,7 +277,7 @@ name = "Crown"
 description = "A slowly turning golden crown with jewels."
 
 [assets]
-crown = "../meshes/crown.glb"
+crown = "meshes/crown.glb"
 
 [[attach]]
 joint = "head_top"
@@ -291,7 +291,7 @@ name = "Party hat"
 description = "A striped party cone, tilted and bobbing."
 
 [assets]
-hat = "../meshes/party_hat.glb"
+hat = "meshes/party_hat.glb"
 
 [[attach]]
 joint = "head_top"
@@ -306,7 +306,7 @@ name = "Clown nose"
 description = "A red ball on the nose that pulses gently."
 
 [assets]
-nose = "../meshes/clown_nose.glb"
+nose = "meshes/clown_nose.glb"
 
 [[attach]]
 joint = "nose"
@@ -321,7 +321,7 @@ name = "Costume shirt"
 description = "A striped T-shirt warped onto the torso: its corners follow both shoulders and both hips."
 
 [assets]
-shirt = "../sprites/shirt.png"
+shirt = "sprites/shirt.png"
 
 [[attach]]
 asset = "shirt"
@@ -338,7 +338,7 @@ name = "Wings"
 description = "Feathered wings behind the back, hidden where the body is in front of them."
 
 [assets]
-wings = "../sprites/wings.png"
+wings = "sprites/wings.png"
 
 [[attach]]
 joint = "mid_shoulder"      # between the shoulders: visible even when the hips are not
@@ -355,7 +355,7 @@ name = "Glowing hands"
 description = "Pulsing rings of light around both wrists."
 
 [assets]
-glow = "../sprites/glow.png"
+glow = "sprites/glow.png"
 
 [[attach]]
 joint = "left_wrist"
@@ -379,15 +379,17 @@ animation = { kind = "pulse", amplitude = 0.15, period = 0.9, phase = 0.45 }
 def write_all(out: Path) -> list[Path]:
     """Write every mesh, sprite and gallery effect under ``out``; return the paths."""
     written: list[Path] = []
-    (out / "meshes").mkdir(parents=True, exist_ok=True)
-    (out / "sprites").mkdir(parents=True, exist_ok=True)
-    (out / "effects").mkdir(parents=True, exist_ok=True)
+    # Each effect's assets sit inside its own folder (effects/sprites, effects/meshes), so
+    # a gallery effect obeys the same rule as a user's: no asset path leaves the folder.
+    effects = out / "effects"
+    (effects / "meshes").mkdir(parents=True, exist_ok=True)
+    (effects / "sprites").mkdir(parents=True, exist_ok=True)
     for name, make in MESHES.items():
-        path = out / "meshes" / name
+        path = effects / "meshes" / name
         path.write_bytes(make().export(file_type="glb"))
         written.append(path)
     for name, make in SPRITES.items():
-        path = out / "sprites" / name
+        path = effects / "sprites" / name
         rgba = make()
         ok, buf = cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA),
                                [cv2.IMWRITE_PNG_COMPRESSION, 9])
@@ -395,7 +397,7 @@ def write_all(out: Path) -> list[Path]:
         path.write_bytes(buf.tobytes())
         written.append(path)
     for stem, text in EFFECTS.items():
-        path = out / "effects" / f"{stem}.toml"
+        path = effects / f"{stem}.toml"
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

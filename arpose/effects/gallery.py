@@ -37,7 +37,8 @@ GALLERY: tuple[str, ...] = ("top-hat", "sunglasses", "crown", "party-hat", "clow
 
 
 def assets_root() -> Path:
-    """The installed ``arpose.assets`` folder (sprites/, meshes/, effects/)."""
+    """The installed ``arpose.assets`` folder (effects/*.toml with effects/sprites/ and
+    effects/meshes/)."""
     root = resources.files("arpose.assets")
     if not isinstance(root, Path):  # zip imports: not supported for effect assets
         raise EffectError("arpose.assets is not on the file system (zipped install?); "
@@ -98,17 +99,10 @@ def load(name_or_path: str | os.PathLike | Effect) -> Effect:
     text = str(name_or_path)
     path = Path(text)
     if text.lower().endswith(".toml") or path.is_file() or os.sep in text:
-        sandbox = None
-        try:  # a gallery file named by path shares the gallery's sprites/ and meshes/
-            if path.resolve().parent == (assets_root() / "effects").resolve():
-                sandbox = assets_root()
-        except (OSError, EffectError):
-            pass
-        return load_effect(path, sandbox=sandbox)
+        return load_effect(path)
     builtin = builtin_effects()
     if text in builtin:
-        return load_effect(builtin[text], display=f"{text}.toml (gallery)",
-                           sandbox=assets_root())
+        return load_effect(builtin[text], display=f"{text}.toml (gallery)")
     plugins = _entry_points()
     if text in plugins:
         return _from_plugin(text, plugins[text])

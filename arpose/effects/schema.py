@@ -615,8 +615,7 @@ def load_effect(path: str | os.PathLike, display: str | None = None, *,
     Args:
         path: the ``.toml`` file.
         display: how the file is named in messages (default: ``path`` as given).
-        sandbox: folder asset paths may not leave; default the file's own folder (the
-            gallery passes its root so effects can share ``../sprites``).
+        sandbox: folder asset paths may not leave; default the file's own folder.
 
     Raises:
         EffectError: the file or its content is invalid; the message names the file,
