@@ -348,12 +348,8 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                      segmentation=needs_mask(loaded))
     src = pipeline.source
     total = None
-    cap = getattr(src, "_cap", None)
-    if cap is not None:
-        import cv2
-
-        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        total = n if n > 0 else None
+    if getattr(src, "frame_count", 0) > 0:  # VideoFile
+        total = src.frame_count
     elif hasattr(src, "files"):
         total = len(src.files)
     elif suffix in IMAGE_OUTPUTS:
