@@ -182,11 +182,15 @@ class PoseWall(Game):
         assert app is not None and self.target is not None
         pose = app.player(0)
         W, H = surface_size
+        anchored = False
         if pose is not None and app.smap is not None and math.isfinite(body_scale(pose)):
             pts, _ = app.screen_joints(pose, ("right_shoulder", "left_shoulder", "mid_hip"))
             su = app.smap.length(body_scale(pose))
             rs, ls, hip = pts.astype(float)
-        else:
+            # a glitched pose (a body screens wide, or far off screen) would make the
+            # wall's hole a circle of a million pixels: draw the centred wall instead
+            anchored = su <= 2 * H and bool(np.all(np.abs(pts) < 4 * max(W, H)))
+        if not anchored:
             su = H / 7
             rs = np.array([W / 2 + su / 2, H * 0.35])
             ls = np.array([W / 2 - su / 2, H * 0.35])

@@ -153,6 +153,24 @@ def test_pose_wall_scores_a_matching_pose_higher_than_a_non_matching_one():
     assert match_score > other_score
 
 
+def test_pose_wall_ignores_a_glitched_giant_body():
+    """A pose a million pixels wide (a tracking glitch) must not size the wall's hole:
+    drawing a circle that big froze the game for seconds per frame."""
+    app = new_app()
+    game = _game(app, "pose-wall", sequence=["t-pose"])
+    _play(app, [frame(i / 30, Body(), index=i) for i in range(40)])
+    assert game.target is not None
+    pts, su = game._silhouette(SIZE)
+    assert su < SIZE[1]  # anchored on the player: a normal body
+    giant = frame(2.0, Body())
+    lm = giant.poses[0].landmarks.copy()
+    lm[:, :3] *= 1e6
+    app.feed(PoseFrame(2.0, 99, SIZE, (Pose(lm, giant.poses[0].world, 0),)))
+    app.tick(1 / 30)
+    pts, su = game._silhouette(SIZE)
+    assert su == SIZE[1] / 7 and np.all(np.abs(pts) < 2 * SIZE[0])
+
+
 # -- pong ----------------------------------------------------------------------------------
 
 def test_pong_paddle_follows_the_hand():
