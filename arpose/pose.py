@@ -29,6 +29,11 @@ X, Y, Z, VIS, PRESENCE = range(5)
 MEASURES = ("shoulder_width", "hip_width", "head_width", "eye_distance", "torso_height",
             "body_size")
 """Names of the body measures that :meth:`Pose.measure` understands."""
+_MEASURE_PAIRS = (("left_ear", "right_ear"), ("mid_eye", "mouth"), ("left_eye", "right_eye"),
+                  ("left_shoulder", "right_shoulder"), ("mid_shoulder", "mid_hip"),
+                  ("left_hip", "right_hip"))
+_MEASURE_A = np.array([joint_index(a) for a, _ in _MEASURE_PAIRS])
+_MEASURE_B = np.array([joint_index(b) for _, b in _MEASURE_PAIRS])
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,29 +92,35 @@ class Pose:
         return float(np.linalg.norm(j[joint_index(a), :2] - j[joint_index(b), :2]))
 
     def measure(self, name: str) -> float:
-        """A body measure in pixels: one of :data:`MEASURES`.
+        """A body measure in pixels: one of :data:`MEASURES` (see :attr:`measures`)."""
+        try:
+            return self.measures[name]
+        except KeyError:
+            raise KeyError(f"unknown body measure {name!r}; expected one of "
+                           f"{', '.join(MEASURES)}") from None
+
+    @cached_property
+    def measures(self) -> dict[str, float]:
+        """Every body measure in pixels, by name (:data:`MEASURES`), computed once.
 
         Widths shrink when a person turns sideways, so each width is bounded below by a
         measure that does not turn with it, scaled by the ratio the two have facing the
         camera (measured on frontal photos): head width >= 1.85 x eye-to-mouth, eye
         distance >= 1.0 x eye-to-mouth, shoulder width >= 0.75 x torso height, hip width
-        >= 0.5 x torso height. So a hat keeps its size when the head turns.
+        >= 0.5 x torso height. So a hat keeps its size when the head turns. Distances are
+        2D, like :meth:`distance`. One vectorised pass: anchors read these every frame.
         """
-        if name == "head_width":
-            return max(self.distance("left_ear", "right_ear"),
-                       1.85 * self.distance("mid_eye", "mouth"))
-        if name == "eye_distance":
-            return max(self.distance("left_eye", "right_eye"), self.distance("mid_eye", "mouth"))
-        if name == "shoulder_width":
-            return max(self.distance("left_shoulder", "right_shoulder"),
-                       0.75 * self.measure("torso_height"))
-        if name == "hip_width":
-            return max(self.distance("left_hip", "right_hip"), 0.5 * self.measure("torso_height"))
-        if name == "torso_height":
-            return self.distance("mid_shoulder", "mid_hip")
-        if name == "body_size":
-            return self.body_size
-        raise KeyError(f"unknown body measure {name!r}; expected one of {', '.join(MEASURES)}")
+        j = self.all_joints
+        ears, eye_mouth, eyes, shoulders, torso, hips = (
+            float(d) for d in np.linalg.norm(j[_MEASURE_A, :2] - j[_MEASURE_B, :2], axis=1))
+        return {
+            "shoulder_width": max(shoulders, 0.75 * torso),
+            "hip_width": max(hips, 0.5 * torso),
+            "head_width": max(ears, 1.85 * eye_mouth),
+            "eye_distance": max(eyes, eye_mouth),
+            "torso_height": torso,
+            "body_size": self.body_size,
+        }
 
     @cached_property
     def body_size(self) -> float:

@@ -121,7 +121,7 @@ def pose_measures(pose: Pose, cache: dict | None = None) -> dict[str, float]:
     key = ("measures", id(pose))
     if cache is not None and key in cache and cache[key][0] is pose:
         return cache[key][1]
-    values = {name: pose.measure(name) for name in MEASURES}
+    values = dict(pose.measures)
     values["body_z"] = body_plane_z(pose, shoulder_width=values["shoulder_width"])
     if cache is not None:
         cache[key] = (pose, values)
