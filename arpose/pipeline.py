@@ -349,13 +349,15 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
           model: str | Path | None = None, segmentation: bool = False, realtime: bool = False,
           max_fps: float | None = None, drop_frames: bool | None = None,
           keep_images: bool = True, smoother: PoseSmoother | None = None,
-          workers: int | None = None) -> Pipeline:
+          workers: int | None = None, capacity: int = 2) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
     and return a ready-to-start :class:`Pipeline` with tracker(s) and smoother.
 
     Args:
         workers: inference threads (each with its own model); default
             :func:`default_workers`. A single image always uses one.
+        capacity: frames each file hand-off holds (see :class:`Pipeline`); more
+            absorbs a consumer whose time per frame varies, at the cost of memory.
 
     Example:
         >>> with track("dance.avi") as pipeline:
@@ -378,7 +380,7 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
         if smoother is None:
             smoother = PoseSmoother(smooth=smooth)
         return Pipeline(source, trackers, smoother, drop_frames=drop_frames,
-                        keep_images=keep_images)
+                        keep_images=keep_images, capacity=capacity)
     except BaseException:
         for tracker in trackers:
             tracker.close()

@@ -28,6 +28,8 @@ from .schema import Effect
 log = logging.getLogger(__name__)
 
 IMAGE_OUTPUTS = (".png", ".jpg", ".jpeg")
+_QUEUE_FRAMES = 6
+"""Frames each hand-off of offline rendering holds (tracking in, encoding out)."""
 VIDEO_OUTPUTS = {".mp4": "mp4v", ".avi": "MJPG"}
 
 EffectLike = Effect | str | os.PathLike
@@ -173,6 +175,22 @@ class EffectRenderer:
         Returns:
             RGB uint8 (H, W, 3) when ``read``; the mirrored picture when ``mirror``.
         """
+        renderer = self._prepare(frame)
+        return renderer.render(self.scene, frame, now=now, mirror=mirror, read=read)
+
+    def render_onto(self, frame: PoseFrame, image: np.ndarray, *, mirror: bool = False,
+                    now: float | None = None, channels: str = "rgb") -> np.ndarray:
+        """Draw the effects over ``image`` (``frame.image`` as the output shows it:
+        flipped when ``mirror``, ``channels`` "rgb" or "bgr") in place and return it.
+
+        The same picture as :meth:`render` (to 8-bit rounding) at a fraction of the GL
+        work: see :meth:`arpose.render.Renderer.render_onto`. Offline rendering uses it.
+        """
+        renderer = self._prepare(frame)
+        return renderer.render_onto(self.scene, frame, image, now=now, mirror=mirror,
+                                    channels=channels)
+
+    def _prepare(self, frame: PoseFrame) -> Any:
         renderer = self._ensure_renderer(tuple(frame.size))
         if self._changed:
             # Anchors read the body only when the PoseFrame is new; nodes added since the
@@ -180,7 +198,7 @@ class EffectRenderer:
             # still image would lose its effect until the next frame that never comes.
             self.scene._last_frame = None
             self._changed = False
-        return renderer.render(self.scene, frame, now=now, mirror=mirror, read=read)
+        return renderer
 
     def close(self) -> None:
         if self._owns_renderer and self.renderer is not None:
@@ -266,37 +284,35 @@ def _video_writer(path: Path, fps: float, size: tuple[int, int]) -> Any:
 
 
 class _VideoOut:
-    """cv2.VideoWriter fed from a small queue by its own thread: colour conversion and
-    encoding (both release the GIL) overlap the next frame's GL rendering."""
+    """cv2.VideoWriter fed BGR frames from a small queue by its own thread: encoding
+    (which releases the GIL) overlaps the next frame's rendering."""
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int]):
         import queue
         import threading
 
         self._writer = _video_writer(path, fps, size)
-        self._queue: "queue.Queue[np.ndarray | None]" = queue.Queue(maxsize=3)
+        self._queue: "queue.Queue[np.ndarray | None]" = queue.Queue(maxsize=_QUEUE_FRAMES)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name="arpose-video-writer",
                                         daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
-        import cv2
-
         while True:
-            rgb = self._queue.get()
-            if rgb is None:
+            bgr = self._queue.get()
+            if bgr is None:
                 return
             try:
-                self._writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+                self._writer.write(bgr)
             except BaseException as exc:  # reported by write()/close() in the main thread
                 self._error = exc
                 return
 
-    def write(self, rgb: np.ndarray) -> None:
+    def write(self, bgr: np.ndarray) -> None:
         if self._error is not None:
             raise RenderError(f"video encoding failed: {self._error}")
-        self._queue.put(rgb)
+        self._queue.put(bgr)
 
     def close(self) -> None:
         if self._thread.is_alive():
@@ -307,10 +323,10 @@ class _VideoOut:
             raise RenderError(f"video encoding failed: {self._error}")
 
 
-def _write_image(path: Path, rgb: np.ndarray) -> None:
+def _write_image(path: Path, bgr: np.ndarray) -> None:
     import cv2
 
-    ok, buf = cv2.imencode(path.suffix.lower(), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    ok, buf = cv2.imencode(path.suffix.lower(), bgr)
     if not ok:
         raise RenderError(f"{path}: cannot encode the image")
     try:
@@ -324,9 +340,10 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                   progress: bool | Callable[[int, int | None], None] = False) -> RenderStats:
     """Render ``effects`` over a photo, video or recording into ``output``.
 
-    Tracking runs in the pipeline's worker thread while this thread draws and encodes the
-    previous frame, so rendering overlaps inference. Every frame is kept (files never
-    drop), and each frame is exactly what the live mirror would show for it.
+    Tracking runs in the pipeline's worker threads while this thread draws the effects
+    and a writer thread encodes, so rendering overlaps inference. Every frame is kept
+    (files never drop), and each frame is what the live mirror would show for it (to
+    8-bit rounding: GL draws only the effects, see :meth:`EffectRenderer.render_onto`).
 
     Args:
         source: an image, video, folder or ``.arpose`` recording (anything
@@ -334,6 +351,8 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
         output: ``.png``/``.jpg`` (one picture: the last frame) or ``.mp4``/``.avi``.
         progress: True for a tqdm progress bar on stderr, or a callback(done, total).
     """
+    import cv2
+
     from ..pipeline import track
 
     out = Path(output)
@@ -344,8 +363,10 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     if not out.parent.exists():
         raise RenderError(f"{out}: folder {str(out.parent)!r} does not exist")
     loaded = load_effects(effects)
+    # deeper file hand-offs: the writer's pace varies, and a stalled consumer would stall
+    # the inference threads (the bottleneck) with it
     pipeline = track(source, max_people=max_people, model=model,
-                     segmentation=needs_mask(loaded))
+                     segmentation=needs_mask(loaded), capacity=_QUEUE_FRAMES)
     src = pipeline.source
     total = None
     if getattr(src, "frame_count", 0) > 0:  # VideoFile
@@ -364,18 +385,24 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     last: np.ndarray | None = None
     start = time.perf_counter()
     try:
-        with EffectRenderer(loaded, max_people=max_people) as er, pipeline:
+        # the pipeline first: tracking starts while this thread decodes the assets and
+        # sets up GL (the deep hand-offs let it run ahead meanwhile)
+        with pipeline, EffectRenderer(loaded, max_people=max_people) as er:
             for pf in pipeline:
-                rgb = er.render(pf, mirror=mirror)
+                # a new BGR picture per frame: the writer thread still holds the last one
+                bgr = cv2.cvtColor(pf.image, cv2.COLOR_RGB2BGR)
+                if mirror:
+                    bgr = cv2.flip(bgr, 1)
+                er.render_onto(pf, bgr, mirror=mirror, channels="bgr")
                 frames += 1
                 people += bool(pf.poses)
                 if suffix in VIDEO_OUTPUTS:
                     if writer is None:
                         writer = _VideoOut(out, getattr(src, "fps", 30.0) or 30.0,
                                            tuple(pf.size))
-                    writer.write(rgb)
+                    writer.write(bgr)
                 else:
-                    last = rgb
+                    last = bgr
                 if bar is not None:
                     bar.update(1)
                 elif callable(progress):

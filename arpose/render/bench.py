@@ -96,6 +96,19 @@ def _time(renderer: Renderer, scene: Scene | None, frames: list[PoseFrame], warm
     return np.array(times)
 
 
+def _time_onto(renderer: Renderer, scene: Scene, frames: list[PoseFrame],
+               warmup: int) -> np.ndarray:
+    """The offline path: a copy of each frame (what ``arpose render`` encodes) with the
+    scene blended in by :meth:`Renderer.render_onto`."""
+    times = []
+    for i, f in enumerate(frames):
+        start = time.perf_counter()
+        renderer.render_onto(scene, f, f.image.copy())
+        if i >= warmup:
+            times.append((time.perf_counter() - start) * 1000.0)
+    return np.array(times)
+
+
 def bench_render(frames: int = 120, size: tuple[int, int] = (1280, 720), *, sprites: int = 50,
                  meshes: int = 10, warmup: int = 10) -> dict[str, Any]:
     """Measure the offscreen renderer.
@@ -104,13 +117,17 @@ def bench_render(frames: int = 120, size: tuple[int, int] = (1280, 720), *, spri
         dict with ``scene_ms_p50``, ``scene_ms_p95``, ``baseline_ms_p50``,
         ``baseline_ms_p95`` (background upload + read-back only), ``ratio_p50``
         (scene / baseline), ``fps_p50``, ``budget_share_30fps`` (scene p50 / 33.3 ms),
-        ``draw_calls``, ``gl_renderer``, ``size``, ``sprites``, ``meshes``, ``frames``.
+        ``draw_calls``, ``gl_renderer``, ``size``, ``sprites``, ``meshes``, ``frames``,
+        and ``onto_ms_p50`` / ``onto_ratio_p50``: the same scene composited on the CPU
+        (:meth:`Renderer.render_onto`, what ``arpose render`` does) and its ratio to
+        ``scene_ms_p50``.
     """
     fs = _frames(size, frames + warmup)
     scene = build_scene(sprites, meshes)
     with Renderer.offscreen(size) as r:
         base = _time(r, None, fs, warmup)
         full = _time(r, scene, fs, warmup)
+        onto = _time_onto(r, scene, fs, warmup)
         base2 = _time(r, None, fs, warmup)  # again: the machine's load drifts
         draw_calls = None
         r.render(scene, fs[-1], read=False)
@@ -126,6 +143,8 @@ def bench_render(frames: int = 120, size: tuple[int, int] = (1280, 720), *, spri
         "ratio_p50": round(p50 / b50, 2) if b50 > 0 else None,
         "fps_p50": round(1000.0 / p50, 1) if p50 > 0 else None,
         "budget_share_30fps": round(p50 / (1000.0 / 30.0), 3),
+        "onto_ms_p50": round(float(np.percentile(onto, 50)), 2),
+        "onto_ratio_p50": round(float(np.percentile(onto, 50)) / p50, 2) if p50 > 0 else None,
         "draw_calls": draw_calls, "gl_renderer": gl,
     }
 

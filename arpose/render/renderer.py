@@ -429,8 +429,104 @@ class Renderer:
             self.ctx.__enter__()  # no __exit__: it stays current until another switch
             _THREAD.ctx = self.ctx
 
+    def render_onto(self, scene: Scene | None, frame: PoseFrame, image: np.ndarray, *,
+                    now: float | None = None, mirror: bool | None = None,
+                    channels: str = "rgb") -> np.ndarray:
+        """Draw ``scene`` for ``frame`` over ``image`` in place and return ``image``.
+
+        The offline path (``arpose render``): the same picture as :meth:`render` with
+        ``read=True`` (to one level of 8-bit rounding), but the camera image never goes
+        to the GPU. GL draws the content alone on a transparent target, only inside the
+        box that the content's projected bounds cover, reads back that box and it is
+        blended into ``image`` here. On software GL that is several times cheaper than
+        uploading, drawing and reading back a whole frame.
+
+        Args:
+            image: ``frame.image`` as the output should show it: uint8 (H, W, 3) of the
+                framebuffer's size, flipped horizontally when ``mirror``, in
+                ``channels`` order (``"rgb"``, or ``"bgr"`` for OpenCV writers).
+
+        When the source does not fill the framebuffer (letterboxed) or an overlay is
+        set, the whole frame is composited by GL from ``frame.image`` instead and
+        copied into ``image``.
+        """
+        if self._released:
+            raise RenderError("renderer was released")
+        if channels not in ("rgb", "bgr"):
+            raise ValueError(f"channels must be 'rgb' or 'bgr', got {channels!r}")
+        W, H = self.fbo.size
+        if image.shape != (H, W, 3) or image.dtype != np.uint8 \
+                or not image.flags.c_contiguous:
+            raise RenderError(f"render_onto needs a contiguous uint8 ({H}, {W}, 3) image, "
+                              f"got {image.dtype} {image.shape}")
+        if self._overlay is not None or self._fit_viewport(tuple(frame.size)) != (0, 0, W, H):
+            out = self.render(scene, frame, now=now, mirror=mirror, read=True)
+            if channels == "bgr":
+                cv2.cvtColor(out, cv2.COLOR_RGB2BGR, dst=image)
+            else:
+                image[...] = out
+            return image
+        with self._current():
+            try:
+                box = self._render(scene, frame, now, mirror, None, onto=True)
+            finally:
+                self.fbo.scissor = None
+            if box is None:
+                return image
+            x0, y0, x1, y1 = box
+            w, h = x1 - x0, y1 - y0
+            if self._read_buf is None or self._read_buf.size < w * h * 4:
+                self._read_buf = np.empty((H, W, 4), np.uint8)
+            rgba = self._read_buf.reshape(-1)[:w * h * 4].reshape(h, w, 4)
+            self.fbo.read_into(rgba, viewport=(x0, H - y1, w, h), components=4)
+        _blend_premultiplied(image[y0:y1, x0:x1], rgba[::-1], channels == "bgr")
+        return image
+
+    def _content_box(self, draw: list[Drawable], camera: CameraModel,
+                     mirror: bool) -> tuple[int, int, int, int] | None:
+        """Pixel box ``(x0, y0, x1, y1)`` (row 0 on top, end exclusive) that holds every
+        pixel ``draw`` can touch, from the projected bounds of each node; None when
+        nothing is drawn. Content reaching behind the camera gives the whole frame."""
+        W, H = self.fbo.size
+        full = (0, 0, W, H)
+        if self._pending_skeletons:
+            return full
+        boxes = []
+        for node in draw:
+            pts = _world_bounds(node)
+            if pts is None:
+                return full
+            if len(pts) == 0:
+                continue
+            if isinstance(node, Skeleton):  # geometry already in source pixels
+                px = pts
+            else:
+                if np.any(pts[:, 2] <= camera.near):
+                    return full
+                px = camera.project(pts)
+            if mirror and node.world_layer != "hud":
+                px = np.stack([camera.size[0] - px[:, 0], px[:, 1]], -1)
+            boxes.append((px.min(0), px.max(0)))
+        if not boxes:
+            return None
+        lo = np.min([b[0] for b in boxes], 0)
+        hi = np.max([b[1] for b in boxes], 0)
+        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+            return full
+        pad = 2.0  # linear filtering and the line shader's anti-aliased edge
+        x0 = int(np.clip(np.floor(lo[0] - pad), 0, W))
+        y0 = int(np.clip(np.floor(lo[1] - pad), 0, H))
+        x1 = int(np.clip(np.ceil(hi[0] + pad), 0, W))
+        y1 = int(np.clip(np.ceil(hi[1] + pad), 0, H))
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return x0, y0, x1, y1
+
     def _render(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
-                mirror: bool | None, size: tuple[int, int] | None) -> None:
+                mirror: bool | None, size: tuple[int, int] | None,
+                onto: bool = False) -> tuple[int, int, int, int] | None:
+        """Draw a frame. ``onto``: content only, on transparent black, inside the
+        content box, which is returned (None: nothing to draw; see :meth:`render_onto`)."""
         mirror = self.mirror if mirror is None else bool(mirror)
         if scene is not None:
             scene.update_frame(frame, now, size)
@@ -446,9 +542,21 @@ class Renderer:
         W, H = fbo.size
         vp = self._fit_viewport(camera.size)
         image = frame.image if frame is not None else None
+        draw = scene.draw_list if scene is not None else []
+        box = None
+        if onto:
+            box = self._content_box(draw, camera, mirror)
+            self.stats["content_box"] = box
+            if box is None:
+                return None
+            image = None  # the caller blends the content over its own copy
+            x0, y0, x1, y1 = box
+            fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
         fbo.viewport = (0, 0, W, H)
         fbo.use()
-        if image is not None and self._can_write_direct(image, vp):
+        if onto:
+            fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+        elif image is not None and self._can_write_direct(image, vp):
             # the camera image goes straight into the colour attachment (a memcpy), which
             # on software GL is ~20x cheaper than shading a full-screen quad
             self._write_direct(image, mirror)
@@ -470,7 +578,6 @@ class Renderer:
         use_mask = frame is not None and self._update_mask(frame.mask)
         self._default_body_depth = self._body_depth(camera, frame)
         self._bind_common(camera, mirror, use_mask)
-        draw = scene.draw_list if scene is not None else []
         by_layer: dict[str, list[tuple[int, int, Drawable]]] = {name: [] for name in LAYERS}
         for seq, node in enumerate(draw):
             by_layer[node.world_layer].append((node.order, seq, node))
@@ -491,8 +598,6 @@ class Renderer:
             layer_mirror = mirror and layer != "hud"
             proj = camera.projection(layer_mirror)
             self._draw_items([n for _, _, n in items], camera, proj, layer_mirror, layer)
-        if not by_layer["hud"]:
-            pass
         ctx.disable(self._mgl.DEPTH_TEST)
         if self._overlay is not None:
             fbo.viewport = (0, 0, W, H)
@@ -502,6 +607,7 @@ class Renderer:
         self._textures.purge()
         self._meshes.purge()
         self._quads.purge()
+        return box
 
     def _body_depth(self, camera: CameraModel, frame: PoseFrame | None) -> float:
         z = self.occlusion_z
@@ -694,6 +800,39 @@ class Renderer:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+_UNIT_QUAD = np.array([[0, 0, 0, 1], [1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 1]], float)
+
+
+def _world_bounds(node: Drawable) -> np.ndarray | None:
+    """Points whose projections bound what ``node`` draws: world (N, 3), or source
+    pixels (N, 2) for a skeleton; empty when it draws nothing, None when unknown."""
+    if isinstance(node, Sprite):
+        return (_UNIT_QUAD @ node.quad_matrix().T)[:, :3]
+    if isinstance(node, Mesh):
+        return (node.mesh.corners() @ np.asarray(node.world_matrix, float).T)[:, :3]
+    if isinstance(node, BodyQuad):
+        if node.vertices is None:
+            return np.zeros((0, 3))
+        return np.asarray(node.vertices[:, :3], float)
+    if isinstance(node, Skeleton):
+        g = node.geometry
+        if len(g) == 0:
+            return np.zeros((0, 2))
+        r = g[:, 8:9] / 2.0 + 1.0
+        ends = np.concatenate([g[:, 0:2] - r, g[:, 0:2] + r, g[:, 2:4] - r, g[:, 2:4] + r])
+        return ends.astype(float)
+    return None
+
+
+def _blend_premultiplied(dst: np.ndarray, rgba: np.ndarray, bgr: bool) -> None:
+    """``dst = rgb + dst * (1 - a)`` in place: premultiplied RGBA over uint8 ``dst``,
+    the same "over" that GL's blending made over the camera image."""
+    src = cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR if bgr else cv2.COLOR_RGBA2RGB)
+    inv = cv2.bitwise_not(np.ascontiguousarray(rgba[:, :, 3]))
+    under = cv2.multiply(dst, cv2.merge((inv, inv, inv)), scale=1.0 / 255.0)
+    dst[...] = cv2.add(src, under)  # saturating; dst is a view of the caller's picture
 
 
 def render_frame(renderer: Renderer, scene: Scene | None, frame: PoseFrame, *,

@@ -75,6 +75,18 @@ class MeshData:
         """(2, 3) min and max corner."""
         return np.stack([self.positions.min(0), self.positions.max(0)])
 
+    def corners(self) -> np.ndarray:
+        """(8, 4) homogeneous corners of :attr:`bounds`, cached per :attr:`version` (the
+        renderer projects them every frame to find where a mesh can draw)."""
+        key = (self.version, id(self.positions))
+        cached = getattr(self, "_corners", None)
+        if cached is None or cached[0] != key:
+            (ax, ay, az), (bx, by, bz) = self.bounds.astype(np.float64)
+            box = np.array([[x, y, z, 1.0] for x in (ax, bx) for y in (ay, by)
+                            for z in (az, bz)])
+            self._corners = cached = (key, box)
+        return cached[1]
+
     def interleaved(self) -> np.ndarray:
         """(N, 12) float32: position, normal, uv, colour (the renderer's vertex layout)."""
         n = len(self.positions)
