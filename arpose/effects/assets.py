@@ -111,8 +111,9 @@ def load_image_rgba(path: Path) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGBA)
 
 
-def load_trimesh(path: Path) -> Any:
-    """Decode a mesh file into one ``trimesh.Trimesh`` (scenes are concatenated).
+def load_trimesh(path: Path, data: bytes | None = None) -> Any:
+    """Decode a mesh file (or its ``data``, already read) into one ``trimesh.Trimesh``
+    (scenes are concatenated).
 
     The bytes are read here and handed to trimesh without a resolver, so a mesh file
     cannot make trimesh read other files (an OBJ's ``mtllib ../../x``): colours come
@@ -120,7 +121,8 @@ def load_trimesh(path: Path) -> Any:
     """
     import trimesh
 
-    data = _read_bytes(path)
+    if data is None:
+        data = _read_bytes(path)
     try:
         loaded = trimesh.load(io.BytesIO(data), file_type=path.suffix.lower().lstrip("."),
                               force=None, process=True)
@@ -144,10 +146,18 @@ def load_sprite_asset(path: Path) -> Any:
 
 
 def load_mesh_asset(path: Path) -> Any:
-    """A mesh asset as the scene's GL-free :class:`~arpose.scene.mesh.MeshData` (y-up file)."""
+    """A mesh asset as the scene's GL-free :class:`~arpose.scene.mesh.MeshData` (y-up
+    file); decoded by trimesh once, then read from :mod:`arpose.effects.mesh_cache`."""
     from ..scene.mesh import MeshData
+    from . import mesh_cache
 
-    return MeshData.from_trimesh(load_trimesh(path), str(path))
+    data = _read_bytes(path)
+    key = mesh_cache.cache_key(data, path.suffix)
+    mesh = mesh_cache.load(key, str(path))
+    if mesh is None:
+        mesh = MeshData.from_trimesh(load_trimesh(path, data), str(path))
+        mesh_cache.save(key, mesh)
+    return mesh
 
 
 register_asset_kind("sprite", (".png", ".jpg", ".jpeg", ".webp", ".bmp"), load_sprite_asset)
