@@ -16,6 +16,7 @@ from .record import Recorder, Recording, Replay, register as _register_replay
 from .scene import BodyQuad, JointAnchor, Mesh, Node, PixelAnchor, Scene, Sprite
 from .render import Renderer, Skeleton, Window, render_frame
 from .effects import Attachment, Effect, EffectRenderer, render_image, render_source
+from .threads import limit_thread_pools
 from .input import (
     BodyInput, DwellButton, GestureDetector, GestureEvent, HandCursor, PlayerSlots, RepCounter,
     RepEvent, ScreenMap,
@@ -37,6 +38,7 @@ __all__ = [
     "Attachment", "Effect", "EffectRenderer", "render_image", "render_source",
     "BodyInput", "DwellButton", "GestureDetector", "GestureEvent", "HandCursor", "PlayerSlots",
     "RepCounter", "RepEvent", "ScreenMap", "GESTURE", "REP", "PLAYER", "BUTTON",
+    "limit_thread_pools",
 ]
 
 

@@ -16,6 +16,7 @@ import sys
 from typing import Sequence
 
 from ..errors import ArposeError
+from ..threads import limit_thread_pools
 
 # Subcommand modules, in the order `arpose --help` lists them.
 COMMANDS: tuple[str, ...] = (
@@ -59,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.command is None:
         args = parser.parse_args([*(["--debug"] if args.debug else []), "demo"])
+    # inference gets the cores: numpy's and OpenCV's spinning helper pools cost 7-16%
+    limit_thread_pools()
     try:
         return int(args.run(args) or 0)
     except ArposeError as exc:
