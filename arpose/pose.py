@@ -105,18 +105,22 @@ class Pose:
 
         Widths shrink when a person turns sideways, so each width is bounded below by a
         measure that does not turn with it, scaled by the ratio the two have facing the
-        camera (measured on frontal photos): head width >= 1.85 x eye-to-mouth, eye
+        camera (measured on frontal photos): head width >= 1.85 x eye-to-mouth and >=
+        0.36 x shoulder width (frontal photos give 0.40-0.44; seen from behind or the
+        side, MediaPipe folds the ears and the face together and gave 0.17-0.34), eye
         distance >= 1.0 x eye-to-mouth, shoulder width >= 0.75 x torso height, hip width
-        >= 0.5 x torso height. So a hat keeps its size when the head turns. Distances are
-        2D, like :meth:`distance`. One vectorised pass: anchors read these every frame.
+        >= 0.5 x torso height. So a hat keeps its size when the head turns or the person
+        turns away. Distances are 2D, like :meth:`distance`. One vectorised pass: anchors
+        read these every frame.
         """
         j = self.all_joints
         ears, eye_mouth, eyes, shoulders, torso, hips = (
             float(d) for d in np.linalg.norm(j[_MEASURE_A, :2] - j[_MEASURE_B, :2], axis=1))
+        shoulder_width = max(shoulders, 0.75 * torso)
         return {
-            "shoulder_width": max(shoulders, 0.75 * torso),
+            "shoulder_width": shoulder_width,
             "hip_width": max(hips, 0.5 * torso),
-            "head_width": max(ears, 1.85 * eye_mouth),
+            "head_width": max(ears, 1.85 * eye_mouth, 0.36 * shoulder_width),
             "eye_distance": max(eyes, eye_mouth),
             "torso_height": torso,
             "body_size": self.body_size,

@@ -90,9 +90,19 @@ def test_widths_do_not_collapse_when_turning_sideways():
                        "left_shoulder": (205, 200, 0), "right_shoulder": (195, 200, 0),
                        "left_hip": (203, 460, 0), "right_hip": (197, 460, 0)})
     assert front.measure("head_width") == pytest.approx(80)
-    assert side.measure("head_width") == pytest.approx(1.85 * 30)
     assert front.measure("shoulder_width") == pytest.approx(200)
     assert side.measure("shoulder_width") == pytest.approx(0.75 * 260)
+    # sideways the torso bounds the shoulders, and the shoulders bound the head
+    assert side.measure("head_width") == pytest.approx(max(1.85 * 30, 0.36 * 0.75 * 260))
+    # seen from behind, MediaPipe folds ears and face together (eye-to-mouth 4 px here):
+    # the head stays about as wide as it was facing the camera
+    back = _pose_from({"left_ear": (199, 100, 0), "right_ear": (201, 100, 0),
+                       "left_eye": (199, 110, 0), "right_eye": (201, 110, 0),
+                       "mouth_left": (199, 114, 0), "mouth_right": (201, 114, 0),
+                       "left_shoulder": (100, 200, 0), "right_shoulder": (300, 200, 0),
+                       "left_hip": (140, 460, 0), "right_hip": (260, 460, 0)})
+    assert back.measure("head_width") == pytest.approx(0.36 * 200)
+    assert back.measure("head_width") > 0.85 * front.measure("head_width")
 
 
 def test_json_round_trip():
