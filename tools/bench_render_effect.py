@@ -10,7 +10,7 @@ Two ways, both measured in the same run, alternating (detect, render, detect, re
 
 - ``loop`` (default): the two loops in this process, model start-up excluded; the
   strict comparison (start-up would pad both sides equally and flatter the ratio).
-- ``cli``: the real commands, ``arpose detect VIDEO --json > /dev/null`` and
+- ``cli``: the real commands, ``arpose detect VIDEO --json > FILE`` and
   ``arpose render --effect E --source VIDEO --output OUT.mp4``, timed end to end.
 
 The ratio reported is the median render throughput over the median detect throughput;
@@ -23,7 +23,6 @@ every round and the best-of ratio are printed too.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -36,25 +35,15 @@ DEFAULT_VIDEO = REPO.parent / "shared" / "media" / "dance.avi"
 
 
 def loop_detect(video: Path, max_people: int) -> tuple[int, float]:
-    """What ``arpose detect VIDEO --json`` does: track every frame, format the JSON."""
-    from arpose.pipeline import track
+    from arpose.effects.bench import detect_loop
 
-    start = time.perf_counter()
-    frames = 0
-    with track(str(video), max_people=max_people, keep_images=False) as pipeline:
-        for pf in pipeline:
-            json.dumps(pf.to_json(), separators=(",", ":"))
-            frames += 1
-    return frames, time.perf_counter() - start
+    return detect_loop(video, max_people)
 
 
 def loop_render(video: Path, effect: str, max_people: int, out: Path) -> tuple[int, float]:
-    """What ``arpose render --effect E --source VIDEO --output out.mp4`` does."""
-    from arpose.effects.compose import render_source
+    from arpose.effects.bench import render_loop
 
-    start = time.perf_counter()
-    stats = render_source([effect], str(video), out, max_people=max_people)
-    return stats.frames, time.perf_counter() - start
+    return render_loop(video, effect, out, max_people)
 
 
 def _frame_count(video: Path) -> int:

@@ -7,6 +7,7 @@ import json
 import math
 
 from .. import bench
+from ..effects.bench import bench_effects
 from ..play.bench import bench_games
 from ..render.bench import bench_render
 
@@ -14,11 +15,12 @@ from ..render.bench import bench_render
 bench.register_section("render", lambda video, options: bench_render(
     frames=int(options.get("render_frames", 120))))
 bench.register_section("games", bench_games)
+bench.register_section("effects", bench_effects)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="measure speed: inference, pipeline vs naive loop, "
-                                     "latency, smoothing, rendering")
+                                     "latency, smoothing, rendering, effects vs detect")
     p.add_argument("--source", metavar="VIDEO",
                    help="video to measure on (default: ../shared/media/dance.avi when "
                         "present, else a clip made from the built-in sample photo)")
@@ -26,7 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--section", action="append", metavar="NAME",
                    help="run only this section (repeatable): " + ", ".join(bench._SECTIONS))
     p.add_argument("--rounds", type=int, default=2,
-                   help="interleaved rounds of naive vs pipelined runs (best of each)")
+                   help="interleaved rounds of naive vs pipelined runs (best of each) and "
+                        "of detect vs render (effects: medians)")
     p.add_argument("--live-fps", type=float, default=30.0,
                    help="camera rate for the latency run (default 30, a typical webcam)")
     p.add_argument("--max-frames", type=int, default=None, help="stop each run after N frames")
