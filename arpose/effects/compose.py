@@ -183,8 +183,8 @@ class EffectRenderer:
         """Draw the effects over ``image`` (``frame.image`` as the output shows it:
         flipped when ``mirror``, ``channels`` "rgb" or "bgr") in place and return it.
 
-        The same picture as :meth:`render` (to 8-bit rounding) at a fraction of the GL
-        work: see :meth:`arpose.render.Renderer.render_onto`. Offline rendering uses it.
+        The same pixels as :meth:`render` at a fraction of the GL work: see
+        :meth:`arpose.render.Renderer.render_onto`. Offline rendering uses it.
         """
         renderer = self._prepare(frame)
         return renderer.render_onto(self.scene, frame, image, now=now, mirror=mirror,
@@ -342,8 +342,8 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
 
     Tracking runs in the pipeline's worker threads while this thread draws the effects
     and a writer thread encodes, so rendering overlaps inference. Every frame is kept
-    (files never drop), and each frame is what the live mirror would show for it (to
-    8-bit rounding: GL draws only the effects, see :meth:`EffectRenderer.render_onto`).
+    (files never drop), and each frame is exactly what the live mirror would show for it
+    (GL works only where the effects are: :meth:`EffectRenderer.render_onto`).
 
     Args:
         source: an image, video, folder or ``.arpose`` recording (anything

@@ -59,6 +59,10 @@ _LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front":
                 "hud": False}
 _LAYER_OCCLUSION = {"background": 2, "behind_body": 2, "body": 1, "front": 0, "hud": 0}
 _OCCLUSION_CODE = {"none": 0, "depth": 1, "always": 2}
+_WHOLE_FRAME_SHARE = 0.6
+"""Content boxes larger than this share of the frame are composited as a whole frame by
+:meth:`Renderer.render_onto` (the box path's own copies cost more there: measured
+crossover 0.55-0.7 at 1280x720 on llvmpipe)."""
 _SPRITE_FLOATS = 16 + 4 + 2
 _LINE_FLOATS = 9
 LIGHT_DIR = (0.35, 0.55, 0.75)
@@ -435,20 +439,22 @@ class Renderer:
         """Draw ``scene`` for ``frame`` over ``image`` in place and return ``image``.
 
         The offline path (``arpose render``): the same picture as :meth:`render` with
-        ``read=True`` (to one level of 8-bit rounding), but the camera image never goes
-        to the GPU. GL draws the content alone on a transparent target, only inside the
-        box that the content's projected bounds cover, reads back that box and it is
-        blended into ``image`` here. On software GL that is several times cheaper than
-        uploading, drawing and reading back a whole frame.
+        ``read=True``, but GL only touches the box that the content's projected bounds
+        cover: that box of ``image`` is written into the framebuffer, the content is
+        drawn over it (scissored to the box) and the box is read back into ``image``.
+        Pixels outside the box are never uploaded, drawn, read or converted: on software
+        GL, for a hat or a pair of glasses, several times cheaper than a whole frame. A
+        box over :data:`_WHOLE_FRAME_SHARE` of the frame is drawn as a whole frame from
+        ``frame.image`` (the same pixels, by the contract below, at less cost).
 
         Args:
             image: ``frame.image`` as the output should show it: uint8 (H, W, 3) of the
                 framebuffer's size, flipped horizontally when ``mirror``, in
                 ``channels`` order (``"rgb"``, or ``"bgr"`` for OpenCV writers).
 
-        When the source does not fill the framebuffer (letterboxed) or an overlay is
-        set, the whole frame is composited by GL from ``frame.image`` instead and
-        copied into ``image``.
+        When the source does not fill the framebuffer (letterboxed), an overlay is set
+        or the framebuffer is multisampled, the whole frame is composited from
+        ``frame.image`` (:meth:`render`) and copied into ``image`` instead.
         """
         if self._released:
             raise RenderError("renderer was released")
@@ -459,28 +465,48 @@ class Renderer:
                 or not image.flags.c_contiguous:
             raise RenderError(f"render_onto needs a contiguous uint8 ({H}, {W}, 3) image, "
                               f"got {image.dtype} {image.shape}")
-        if self._overlay is not None or self._fit_viewport(tuple(frame.size)) != (0, 0, W, H):
+        bgr = channels == "bgr"
+        if self._overlay is not None or self._color_tex is None \
+                or self._fit_viewport(tuple(frame.size)) != (0, 0, W, H):
             out = self.render(scene, frame, now=now, mirror=mirror, read=True)
-            if channels == "bgr":
+            if bgr:
                 cv2.cvtColor(out, cv2.COLOR_RGB2BGR, dst=image)
             else:
                 image[...] = out
             return image
         with self._current():
             try:
-                box = self._render(scene, frame, now, mirror, None, onto=True)
+                box = self._render(scene, frame, now, mirror, None, onto=(image, bgr))
             finally:
                 self.fbo.scissor = None
             if box is None:
                 return image
             x0, y0, x1, y1 = box
-            w, h = x1 - x0, y1 - y0
-            if self._read_buf is None or self._read_buf.size < w * h * 4:
-                self._read_buf = np.empty((H, W, 4), np.uint8)
-            rgba = self._read_buf.reshape(-1)[:w * h * 4].reshape(h, w, 4)
-            self.fbo.read_into(rgba, viewport=(x0, H - y1, w, h), components=4)
-        _blend_premultiplied(image[y0:y1, x0:x1], rgba[::-1], channels == "bgr")
+            rgba = self._box_buffer(x1 - x0, y1 - y0)
+            self.fbo.read_into(rgba, viewport=(x0, H - y1, x1 - x0, y1 - y0), components=4)
+        code = cv2.COLOR_RGBA2BGR if bgr else cv2.COLOR_RGBA2RGB
+        if x1 - x0 == W:  # whole rows: a contiguous part of the picture, converted in place
+            cv2.cvtColor(cv2.flip(rgba, 0), code, dst=image[y0:y1])
+        else:
+            image[y0:y1, x0:x1] = cv2.cvtColor(cv2.flip(rgba, 0), code)
         return image
+
+    def _box_buffer(self, w: int, h: int) -> np.ndarray:
+        """A reused (h, w, 4) uint8 array for a box's upload or read-back."""
+        W, H = self.fbo.size
+        if self._read_buf is None or self._read_buf.shape != (H, W, 4):
+            self._read_buf = np.empty((H, W, 4), np.uint8)
+        return self._read_buf.reshape(-1)[:w * h * 4].reshape(h, w, 4)
+
+    def _write_box(self, image: np.ndarray, box: tuple[int, int, int, int],
+                   bgr: bool) -> None:
+        """``image[box]`` into the colour attachment (rows bottom-up for GL)."""
+        x0, y0, x1, y1 = box
+        H = self.fbo.size[1]
+        rgba = self._box_buffer(x1 - x0, y1 - y0)
+        cv2.cvtColor(cv2.flip(image[y0:y1, x0:x1], 0),
+                     cv2.COLOR_BGR2RGBA if bgr else cv2.COLOR_RGB2RGBA, dst=rgba)
+        self._color_tex.write(rgba, viewport=(x0, H - y1, x1 - x0, y1 - y0))
 
     def _content_box(self, draw: list[Drawable], camera: CameraModel,
                      mirror: bool) -> tuple[int, int, int, int] | None:
@@ -524,9 +550,11 @@ class Renderer:
 
     def _render(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
                 mirror: bool | None, size: tuple[int, int] | None,
-                onto: bool = False) -> tuple[int, int, int, int] | None:
-        """Draw a frame. ``onto``: content only, on transparent black, inside the
-        content box, which is returned (None: nothing to draw; see :meth:`render_onto`)."""
+                onto: tuple[np.ndarray, bool] | None = None
+                ) -> tuple[int, int, int, int] | None:
+        """Draw a frame. ``onto`` (picture, is-BGR): only inside the content box, over
+        that box of the picture; the box is returned (None: nothing to draw; see
+        :meth:`render_onto`)."""
         mirror = self.mirror if mirror is None else bool(mirror)
         if scene is not None:
             scene.update_frame(frame, now, size)
@@ -544,18 +572,25 @@ class Renderer:
         image = frame.image if frame is not None else None
         draw = scene.draw_list if scene is not None else []
         box = None
-        if onto:
+        if onto is not None:
             box = self._content_box(draw, camera, mirror)
             self.stats["content_box"] = box
             if box is None:
                 return None
-            image = None  # the caller blends the content over its own copy
             x0, y0, x1, y1 = box
-            fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+            if (x1 - x0) * (y1 - y0) > _WHOLE_FRAME_SHARE * W * H and image is not None \
+                    and self._can_write_direct(image, vp):
+                onto, box = None, (0, 0, W, H)  # the whole-frame path: same pixels, cheaper
+            else:
+                image = None  # the caller's picture is the background, inside the box only
+                fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
         fbo.viewport = (0, 0, W, H)
         fbo.use()
-        if onto:
-            fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+        if onto is not None:
+            self._write_box(onto[0], box, onto[1])
+            fbo.color_mask = (False, False, False, False)
+            fbo.clear(depth=1.0)
+            fbo.color_mask = (True, True, True, True)
         elif image is not None and self._can_write_direct(image, vp):
             # the camera image goes straight into the colour attachment (a memcpy), which
             # on software GL is ~20x cheaper than shading a full-screen quad
@@ -824,15 +859,6 @@ def _world_bounds(node: Drawable) -> np.ndarray | None:
         ends = np.concatenate([g[:, 0:2] - r, g[:, 0:2] + r, g[:, 2:4] - r, g[:, 2:4] + r])
         return ends.astype(float)
     return None
-
-
-def _blend_premultiplied(dst: np.ndarray, rgba: np.ndarray, bgr: bool) -> None:
-    """``dst = rgb + dst * (1 - a)`` in place: premultiplied RGBA over uint8 ``dst``,
-    the same "over" that GL's blending made over the camera image."""
-    src = cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR if bgr else cv2.COLOR_RGBA2RGB)
-    inv = cv2.bitwise_not(np.ascontiguousarray(rgba[:, :, 3]))
-    under = cv2.multiply(dst, cv2.merge((inv, inv, inv)), scale=1.0 / 255.0)
-    dst[...] = cv2.add(src, under)  # saturating; dst is a view of the caller's picture
 
 
 def render_frame(renderer: Renderer, scene: Scene | None, frame: PoseFrame, *,
