@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -32,6 +33,7 @@ FORMAT = 1
 _OPTIONAL = ("uvs", "colors", "texture")
 
 
+@lru_cache(maxsize=1)
 def _trimesh_version() -> str:
     try:
         return metadata.version("trimesh")
