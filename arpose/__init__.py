@@ -5,22 +5,38 @@ The small public API; everything else is reachable through submodules.
 
 from __future__ import annotations
 
+from .effects import Attachment, Effect, EffectRenderer, render_image, render_source
 from .errors import (
-    ArposeError, AssetError, EffectError, GameError, ModelError, PipelineError, RecordingError,
-    RenderError, SourceError, UnknownJointError,
+    ArposeError,
+    AssetError,
+    EffectError,
+    GameError,
+    ModelError,
+    PipelineError,
+    RecordingError,
+    RenderError,
+    SourceError,
+    UnknownJointError,
+)
+from .input import (
+    BodyInput,
+    DwellButton,
+    GestureDetector,
+    GestureEvent,
+    HandCursor,
+    PlayerSlots,
+    RepCounter,
+    RepEvent,
+    ScreenMap,
 )
 from .joints import JOINT_NAMES, LANDMARK_NAMES, Landmark, resolve_joint
 from .pose import FrameStats, Pose, PoseFrame
-from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_source
-from .record import Recorder, Recording, Replay, register as _register_replay
-from .scene import BodyQuad, JointAnchor, Mesh, Node, PixelAnchor, Scene, Sprite
+from .record import Recorder, Recording, Replay
+from .record import register as _register_replay
 from .render import Renderer, Skeleton, Window, render_frame
-from .effects import Attachment, Effect, EffectRenderer, render_image, render_source
+from .scene import BodyQuad, JointAnchor, Mesh, Node, PixelAnchor, Scene, Sprite
+from .sources import Camera, Frame, ImageFile, ImageFolder, VideoFile, open_source
 from .threads import limit_thread_pools
-from .input import (
-    BodyInput, DwellButton, GestureDetector, GestureEvent, HandCursor, PlayerSlots, RepCounter,
-    RepEvent, ScreenMap,
-)
 
 _register_replay()  # every --source accepts .arpose recordings
 

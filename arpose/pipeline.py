@@ -32,8 +32,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .errors import ArposeError, PipelineError
 from .pose import FrameStats, PoseFrame
@@ -157,7 +158,7 @@ class Pipeline:
         self.frames_out = 0
 
     # -- lifecycle ---------------------------------------------------------------
-    def start(self) -> "Pipeline":
+    def start(self) -> Pipeline:
         if self._threads:
             return self
         self._threads = [threading.Thread(target=self._guard, args=(self._capture_loop,),
@@ -194,7 +195,7 @@ class Pipeline:
                 except Exception:  # pragma: no cover - best effort on shutdown
                     log.debug("close failed", exc_info=True)
 
-    def __enter__(self) -> "Pipeline":
+    def __enter__(self) -> Pipeline:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -12,9 +12,10 @@ midpoint); ``world`` is metres with the origin between the hips.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ class Pose:
         """Pixel centre used for person association: the torso's centre."""
         return self.all_joints[joint_index("spine"), :2]
 
-    def with_id(self, pid: int) -> "Pose":
+    def with_id(self, pid: int) -> Pose:
         return Pose(self.landmarks, self.world, pid)
 
     def to_json(self) -> dict[str, Any]:
@@ -156,7 +157,7 @@ class Pose:
         }
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Pose":
+    def from_json(cls, obj: dict[str, Any]) -> Pose:
         """Inverse of :meth:`to_json` (presence is not in the contract: set to visibility)."""
         lm4 = np.asarray(obj["landmarks"], np.float32).reshape(NUM_LANDMARKS, 4)
         lm = np.concatenate([lm4, lm4[:, 3:4]], axis=1)
@@ -226,7 +227,7 @@ class PoseFrame:
         return obj
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "PoseFrame":
+    def from_json(cls, obj: dict[str, Any]) -> PoseFrame:
         return cls(t=float(obj.get("t", 0.0)), index=int(obj.get("frame", 0)),
                    size=(int(obj["width"]), int(obj["height"])),
                    poses=tuple(Pose.from_json(p) for p in obj.get("people", [])))

@@ -41,9 +41,10 @@ import os
 import struct
 import time
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, Sequence
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -358,7 +359,7 @@ class Recorder:
             self._video_writer.release()
             self._video_writer = None
 
-    def __enter__(self) -> "Recorder":
+    def __enter__(self) -> Recorder:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -627,7 +628,7 @@ class Replay:
             self._cap.release()
             self._cap = None
 
-    def __enter__(self) -> "Replay":
+    def __enter__(self) -> Replay:
         return self
 
     def __exit__(self, *exc: object) -> None:

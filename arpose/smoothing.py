@@ -15,8 +15,8 @@ by associating poses with tracks by position; a person who leaves and returns wi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -231,7 +232,7 @@ class Camera(_SourceBase):
     live = True
 
     def __init__(self, index: int = 0, width: int = 1280, height: int = 720, fps: float = 30.0,
-                 give_up_s: float = 20.0, opener: Callable[[int], "cv2.VideoCapture"] | None = None):
+                 give_up_s: float = 20.0, opener: Callable[[int], cv2.VideoCapture] | None = None):
         self.index = index
         self.name = f"camera {index}"
         self.width, self.height, self.fps = width, height, fps
@@ -245,7 +246,7 @@ class Camera(_SourceBase):
         self._i = 0
 
     @staticmethod
-    def _open_device(index: int) -> "cv2.VideoCapture":
+    def _open_device(index: int) -> cv2.VideoCapture:
         backend = cv2.CAP_V4L2 if os.name == "posix" and Path("/dev").exists() else cv2.CAP_ANY
         return cv2.VideoCapture(index, backend)
 

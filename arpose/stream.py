@@ -197,7 +197,7 @@ class WebSocketServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def start(self) -> "WebSocketServer":
+    def start(self) -> WebSocketServer:
         """Listen; returns once the port is open.
 
         Raises:
@@ -297,7 +297,7 @@ class WebSocketServer:
         self._thread = None
         self._server = None
 
-    def __enter__(self) -> "WebSocketServer":
+    def __enter__(self) -> WebSocketServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -342,7 +342,7 @@ class Streamer:
         if self.websocket is not None:
             self.websocket.close()
 
-    def __enter__(self) -> "Streamer":
+    def __enter__(self) -> Streamer:
         return self
 
     def __exit__(self, *exc: object) -> None:

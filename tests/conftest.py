@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gl_fixtures import offscreen, renderer  # noqa: F401  (fixtures shared by the GL tests)
 
 # Real pygame and real OpenGL, without a display or a sound card.
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")

@@ -17,12 +17,13 @@ def frame(t: float, *bodies: Body, index: int = 0, noise: float = 0.0, seed: int
     return PoseFrame(t=t, index=index, size=SIZE, poses=poses)
 
 
-def hand_pointing_at(app: PlayApp, target: tuple[float, float], body: Body = Body()) -> Body:
+def hand_pointing_at(app: PlayApp, target: tuple[float, float], body: Body | None = None) -> Body:
     """A Body whose right hand puts player 1's cursor nearest to ``target`` (window px).
 
     Searches the arm's reach: the cursor mapping is the library's, not re-derived here.
     """
     from arpose.play.body import PlayerInput
+    body = Body() if body is None else body
     best, best_d = body, float("inf")
     for out in np.linspace(-0.6, 1.4, 21):
         for up in np.linspace(-1.4, 1.4, 29):

@@ -9,12 +9,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from gl_fixtures import make_frame, make_pose
 
 from arpose.cli import main as cli_main
 from arpose.effects.compose import EffectRenderer
 from arpose.effects.reload import EffectWatcher, HotReloader
 from arpose.effects.schema import load_effect
-from gl_fixtures import make_frame, make_pose
 
 EFFECT = """\
 [[attach]]

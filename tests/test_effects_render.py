@@ -9,12 +9,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from gl_fixtures import make_frame, make_pose
 
 from arpose.cli import main as cli_main
 from arpose.effects import gallery
 from arpose.effects.compose import EffectRenderer, _detect, render_image
 from arpose.effects.schema import Attachment, Effect
-from gl_fixtures import make_frame, make_pose
 
 CHANGED = 40  # a pixel counts as drawn on when some channel moved by more than this
 

@@ -16,7 +16,11 @@ from hypothesis import strategies as st
 
 from arpose.effects import gallery
 from arpose.effects.schema import (
-    MAX_EFFECT_BYTES, Animation, Attachment, Effect, load_effect,
+    MAX_EFFECT_BYTES,
+    Animation,
+    Attachment,
+    Effect,
+    load_effect,
 )
 from arpose.errors import EffectError
 

@@ -8,16 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_record import make_frames
 
 from arpose.errors import ArposeError
 from arpose.export import (
-    CSV_COLUMNS, OPENPOSE_VERSION, export, export_folder, openpose_filename, read_openpose,
+    CSV_COLUMNS,
+    OPENPOSE_VERSION,
+    export,
+    export_folder,
+    openpose_filename,
+    read_openpose,
 )
 from arpose.joints import BODY25, COCO17, LANDMARK_NAMES
 from arpose.pose import PoseFrame
 from arpose.record import Recorder
-
-from test_record import make_frames
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 
@@ -48,7 +52,7 @@ def test_openpose_export_reads_back_with_the_documented_mapping(take, tmp_path):
         for pose, kp, person in zip(pf.poses, people, obj["people"]):
             assert person["person_id"] == [pose.id]
             assert len(person["pose_keypoints_2d"]) == 75
-            for k, (op_name, joint) in enumerate(BODY25):
+            for k, (_op_name, joint) in enumerate(BODY25):
                 if joint is None:
                     np.testing.assert_array_equal(kp[k], 0.0)
                 else:

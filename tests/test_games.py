@@ -11,14 +11,18 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from play_helpers import SIZE, frame, new_app
 
 from arpose.input.synthetic import (
-    Body, frames, make_pose, squat_motion, still_motion, swipe_motion,
+    Body,
+    frames,
+    make_pose,
+    squat_motion,
+    still_motion,
+    swipe_motion,
 )
 from arpose.play import PlayOptions, get_game, run_headless, write_report
 from arpose.pose import Pose, PoseFrame
-
-from play_helpers import SIZE, frame, new_app
 
 GAMES = ("slicer", "pose-wall", "workout", "pong")
 

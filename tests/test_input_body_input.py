@@ -12,7 +12,14 @@ import arpose
 from arpose.input import BodyInput, ScreenMap
 from arpose.input.events import EVENT_NAMES, event_type
 from arpose.input.synthetic import (
-    Body, concat, frames, pose_hold_motion, squat_motion, still_motion, swipe_motion, together,
+    Body,
+    concat,
+    frames,
+    pose_hold_motion,
+    squat_motion,
+    still_motion,
+    swipe_motion,
+    together,
 )
 
 

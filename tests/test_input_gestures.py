@@ -8,8 +8,16 @@ import pytest
 
 from arpose.input.gestures import GestureConfig, GestureDetector, GestureEvent
 from arpose.input.synthetic import (
-    Body, clap_motion, frames, jump_motion, lean_motion, make_pose, pose_hold_motion,
-    squat_motion, still_motion, swipe_motion,
+    Body,
+    clap_motion,
+    frames,
+    jump_motion,
+    lean_motion,
+    make_pose,
+    pose_hold_motion,
+    squat_motion,
+    still_motion,
+    swipe_motion,
 )
 from arpose.pose import PoseFrame
 from arpose.smoothing import PoseSmoother

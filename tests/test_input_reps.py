@@ -8,7 +8,13 @@ import pytest
 from arpose.errors import ArposeError
 from arpose.input.reps import RepCounter, resolve_exercise
 from arpose.input.synthetic import (
-    Body, arm_raise_motion, concat, frames, jumping_jack_motion, make_pose, squat_motion,
+    Body,
+    arm_raise_motion,
+    concat,
+    frames,
+    jumping_jack_motion,
+    make_pose,
+    squat_motion,
     still_motion,
 )
 from arpose.pose import PoseFrame

@@ -7,16 +7,25 @@ import textwrap
 
 import pygame
 import pytest
+from play_helpers import drive, frame, hand_pointing_at, new_app
 
 from arpose.errors import GameError
 from arpose.input.synthetic import Body
 from arpose.play import (
-    EVENT_HANDLED, DwellButton, FixedStepClock, HandlerStack, MenuView, PauseView, ScreenMap,
-    TitleView, View, available_games, get_game, run_window,
+    EVENT_HANDLED,
+    DwellButton,
+    FixedStepClock,
+    HandlerStack,
+    MenuView,
+    PauseView,
+    ScreenMap,
+    TitleView,
+    View,
+    available_games,
+    get_game,
+    run_window,
 )
 from arpose.play.sound import Sounds
-
-from play_helpers import drive, frame, hand_pointing_at, new_app
 
 
 def test_fixed_step_clock_runs_whole_steps_and_keeps_the_remainder():

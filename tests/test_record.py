@@ -16,7 +16,13 @@ import arpose
 from arpose.errors import RecordingError, SourceError
 from arpose.pose import Pose, PoseFrame
 from arpose.record import (
-    FORMAT_VERSION, MAGIC, Recorder, Recording, Replay, encode_frame, read_recording,
+    FORMAT_VERSION,
+    MAGIC,
+    Recorder,
+    Recording,
+    Replay,
+    encode_frame,
+    read_recording,
 )
 from arpose.sources import open_source
 

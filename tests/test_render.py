@@ -9,16 +9,31 @@ import os
 import cv2
 import numpy as np
 import pytest
+from gl_fixtures import (
+    GOLDEN_DIR,
+    assert_images_close,
+    astronaut_image,
+    blob_bbox,
+    blob_center,
+    make_frame,
+    make_pose,
+    solid,
+)
 
 from arpose.pose import Pose
 from arpose.render import Renderer, Skeleton, render_frame
 from arpose.scene import (
-    BodyQuad, JointAnchor, Mesh, PixelAnchor, Scene, Sprite, TextureData, box, cylinder,
-    sphere, torus,
-)
-from gl_fixtures import (  # noqa: F401  (fixtures)
-    GOLDEN_DIR, assert_images_close, astronaut_image, blob_bbox, blob_center, make_frame,
-    make_pose, offscreen, renderer, solid,
+    BodyQuad,
+    JointAnchor,
+    Mesh,
+    PixelAnchor,
+    Scene,
+    Sprite,
+    TextureData,
+    box,
+    cylinder,
+    sphere,
+    torus,
 )
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
@@ -141,7 +156,7 @@ def test_body_quad_warps_a_texture_onto_the_torso(renderer):
     scene.add(BodyQuad(tex, depth_bias=0.1))
     out = render_frame(renderer, scene, make_frame([pose], image=grey()))
     rs, ls = pose.xy("right_shoulder"), pose.xy("left_shoulder")
-    rh, lh = pose.xy("right_hip"), pose.xy("left_hip")
+    _rh, lh = pose.xy("right_hip"), pose.xy("left_hip")
     near_rs = (0.8 * rs + 0.2 * lh).astype(int)  # inside, towards the right shoulder
     near_lh = (0.2 * rs + 0.8 * lh).astype(int)
     assert tuple(out[near_rs[1], near_rs[0]]) == (255, 0, 255)
@@ -341,7 +356,8 @@ def test_golden_images(renderer, name, tmp_path):
     cv2.imwrite(str(tmp_path / f"{name}.png"), cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
     assert_images_close(out, expected)
     # and it is not just the photo: the overlay changed a good part of it
-    assert np.abs(out.astype(int) - (frame.image[:, ::-1] if mirror else frame.image)).max(2).__gt__(30).mean() > 0.02
+    plain = frame.image[:, ::-1] if mirror else frame.image
+    assert (np.abs(out.astype(int) - plain).max(2) > 30).mean() > 0.02
 
 
 def test_stored_astronaut_pose_matches_the_real_model():

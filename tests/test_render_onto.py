@@ -8,15 +8,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from gl_fixtures import (
+    make_frame,
+    make_pose,
+    solid,
+)
 
-from arpose.errors import RenderError
 from arpose.effects import gallery
 from arpose.effects.compose import EffectRenderer, _detect, load_effects
+from arpose.errors import RenderError
 from arpose.render import Renderer, Skeleton, render_frame
 from arpose.scene import JointAnchor, Mesh, PixelAnchor, Scene, Sprite, box
-from gl_fixtures import (  # noqa: F401  (fixtures)
-    make_frame, make_pose, offscreen, renderer, solid,
-)
 
 RED = (255, 0, 0)
 

@@ -6,13 +6,25 @@ import math
 
 import numpy as np
 import pytest
+from gl_fixtures import make_frame, make_pose, solid
 
 from arpose.errors import AssetError, UnknownJointError
 from arpose.scene import (
-    BodyQuad, CameraModel, JointAnchor, Mesh, MeshData, Node, PixelAnchor, Scene, Sprite,
-    TextureData, box, load_mesh, load_texture, quat_from_axis_angle,
+    BodyQuad,
+    CameraModel,
+    JointAnchor,
+    Mesh,
+    MeshData,
+    Node,
+    PixelAnchor,
+    Scene,
+    Sprite,
+    TextureData,
+    box,
+    load_mesh,
+    load_texture,
+    quat_from_axis_angle,
 )
-from gl_fixtures import make_frame, make_pose, solid
 
 
 def origin_px(node: Node, camera: CameraModel) -> np.ndarray:

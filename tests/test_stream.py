@@ -10,11 +10,10 @@ import time
 
 import numpy as np
 import pytest
+from test_record import make_frames
 
 from arpose.errors import ArposeError
 from arpose.stream import OscSender, Streamer, WebSocketServer, parse_endpoint
-
-from test_record import make_frames
 
 TIMEOUT_S = 10.0
 

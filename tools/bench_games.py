@@ -40,6 +40,7 @@ def bench_games(n: int = 300, camera: bool = True) -> dict[str, dict[str, float]
 def screenshots(out: Path) -> list[Path]:
     """Title, play and results screens of every game, driven by synthetic players."""
     import pygame
+
     from arpose.play import MenuView, TitleView
     out.mkdir(parents=True, exist_ok=True)
     images = camera_images(MEDIA / "dance.avi")
@@ -88,7 +89,7 @@ def screenshots(out: Path) -> list[Path]:
                 shot(app, f"{name}-play.png")
             if game.over:
                 break
-        for k2 in range(10):
+        for _k2 in range(10):
             app.tick(1 / 30)
         shot(app, f"{name}-results.png")
     return saved

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -205,7 +206,7 @@ class EffectRenderer:
             self.renderer.release()
             self.renderer = None
 
-    def __enter__(self) -> "EffectRenderer":
+    def __enter__(self) -> EffectRenderer:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -292,7 +293,7 @@ class _VideoOut:
         import threading
 
         self._writer = _video_writer(path, fps, size)
-        self._queue: "queue.Queue[np.ndarray | None]" = queue.Queue(maxsize=_QUEUE_FRAMES)
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=_QUEUE_FRAMES)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name="arpose-video-writer",
                                         daemon=True)

@@ -21,10 +21,11 @@ import difflib
 import math
 import os
 import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 try:  # Python 3.11+
     import tomllib

@@ -51,8 +51,8 @@ _SCALE_ROWS = tuple(int(i) for i in _idx("left_shoulder", "right_shoulder", "lef
 _MID_SHOULDER = JOINT_INDEX["mid_shoulder"]
 
 # Per-pose caches (a Pose is immutable; entries vanish with the pose).
-_SCALES: "weakref.WeakKeyDictionary[Pose, float]" = weakref.WeakKeyDictionary()
-_VIEWS: "weakref.WeakKeyDictionary[Pose, BodyView | None]" = weakref.WeakKeyDictionary()
+_SCALES: weakref.WeakKeyDictionary[Pose, float] = weakref.WeakKeyDictionary()
+_VIEWS: weakref.WeakKeyDictionary[Pose, BodyView | None] = weakref.WeakKeyDictionary()
 
 
 def body_scale(pose: Pose) -> float:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from typing import Any, Union
+from typing import Any
 
 from ..pose import PoseFrame
 from .cursor import HandCursor, ReachBox
@@ -47,7 +47,7 @@ from .screen import ScreenMap
 
 log = logging.getLogger(__name__)
 
-InputEvent = Union[GestureEvent, RepEvent, PlayerEvent]
+InputEvent = GestureEvent | RepEvent | PlayerEvent
 
 
 class BodyInput:
@@ -114,7 +114,7 @@ class BodyInput:
             self.pipeline.stop()
         self.pipeline = None
 
-    def __enter__(self) -> "BodyInput":
+    def __enter__(self) -> BodyInput:
         return self
 
     def __exit__(self, *exc: object) -> None:

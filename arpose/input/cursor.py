@@ -26,8 +26,9 @@ seconds presses it; ``progress`` (0..1) drives a visible ring
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

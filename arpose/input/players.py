@@ -86,9 +86,9 @@ class Player:
     scale: float = float("nan")
     last_seen: float = -math.inf
     absent_since: float | None = None
-    pointer: "HandCursor | None" = None
-    gestures: "GestureDetector | None" = None
-    reps: "RepCounter | None" = None
+    pointer: HandCursor | None = None
+    gestures: GestureDetector | None = None
+    reps: RepCounter | None = None
     hands: dict[str, tuple[float, float] | None] = field(
         default_factory=lambda: {"left": None, "right": None})
 

@@ -37,8 +37,8 @@ such as "squat needs your legs in view: step back until your knees and ankles sh
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Callable
 
 import numpy as np
 

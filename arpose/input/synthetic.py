@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class Body:
     visible: str = "full"
     id: int = 0
 
-    def but(self, **changes: object) -> "Body":
+    def but(self, **changes: object) -> Body:
         """A copy with some parameters changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 

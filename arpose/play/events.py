@@ -8,7 +8,8 @@ pause overlay pushed above a game takes gestures away from the game beneath it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,21 @@ from .app import PlayOptions
 from .events import EVENT_HANDLED
 from .score import Score
 from .ui import (
-    BLUE, GREEN, INK, ORANGE, PLAYER_COLOURS, RED, WHITE, YELLOW, DwellButton, bar, dim,
-    draw_cursor, panel, prompt, text,
+    BLUE,
+    GREEN,
+    INK,
+    ORANGE,
+    PLAYER_COLOURS,
+    RED,
+    WHITE,
+    YELLOW,
+    DwellButton,
+    bar,
+    dim,
+    draw_cursor,
+    panel,
+    prompt,
+    text,
 )
 from .view import View
 

@@ -11,8 +11,19 @@ from .events import EVENT_HANDLED
 from .game import Game
 from .registry import available_games, get_game
 from .ui import (
-    BLUE, CYAN, GREEN, MAGENTA, ORANGE, PLAYER_COLOURS, WHITE, YELLOW, DwellButton, dim,
-    draw_cursor, panel, text,
+    BLUE,
+    CYAN,
+    GREEN,
+    MAGENTA,
+    ORANGE,
+    PLAYER_COLOURS,
+    WHITE,
+    YELLOW,
+    DwellButton,
+    dim,
+    draw_cursor,
+    panel,
+    text,
 )
 from .view import View
 

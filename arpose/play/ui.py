@@ -9,9 +9,9 @@ so the player sees how long is left.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
 
 import pygame
 

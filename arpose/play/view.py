@@ -51,14 +51,14 @@ class View:
     def on_update(self, dt: float) -> None:
         """Per-frame work with the real elapsed time (animations, widget timers)."""
 
-    def on_draw(self, surface: "pygame.Surface", alpha: float) -> None:
+    def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
         """Draw onto ``surface``; ``alpha`` in 0..1 interpolates between fixed steps."""
 
 
 class ViewStack:
     """Views from bottom to top, with push/pop/replace that call on_show/on_hide."""
 
-    def __init__(self, app: "PlayApp") -> None:
+    def __init__(self, app: PlayApp) -> None:
         self.app = app
         self._views: list[View] = []
 

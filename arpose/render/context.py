@@ -130,7 +130,7 @@ class Window:
             self.closed = True
             pygame.display.quit()
 
-    def __enter__(self) -> "Window":
+    def __enter__(self) -> Window:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -38,7 +38,8 @@ import importlib.resources
 import logging
 import threading
 import weakref
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -214,7 +215,7 @@ class Renderer:
     # -- factories -----------------------------------------------------------------
     @classmethod
     def offscreen(cls, size: tuple[int, int] = (1280, 720), *, samples: int = 0,
-                  **kw: Any) -> "Renderer":
+                  **kw: Any) -> Renderer:
         """A renderer drawing into an EGL offscreen framebuffer of ``size`` (w, h)."""
         from .context import create_offscreen
 
@@ -226,7 +227,7 @@ class Renderer:
             raise
 
     @classmethod
-    def for_window(cls, window: Any, **kw: Any) -> "Renderer":
+    def for_window(cls, window: Any, **kw: Any) -> Renderer:
         """A renderer drawing into a :class:`~arpose.render.context.Window`."""
         return cls(window.ctx, window.fbo, **kw)
 
@@ -830,7 +831,7 @@ class Renderer:
             if obj is not None:
                 obj.release()
 
-    def __enter__(self) -> "Renderer":
+    def __enter__(self) -> Renderer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,12 +10,11 @@ The renderer draws both with one instanced call; see also
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..joints import BODY25_COLORS, BODY25_CONNECTIONS, BODY25_INDEX, LANDMARK_NAMES, \
-    POSE_CONNECTIONS
+from ..joints import BODY25_COLORS, BODY25_CONNECTIONS, BODY25_INDEX, LANDMARK_NAMES, POSE_CONNECTIONS
 from ..pose import Pose
 from ..scene.node import Drawable, FrameContext
 

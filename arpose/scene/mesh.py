@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -97,7 +98,7 @@ class MeshData:
         out[:, 8:12] = self.colors if self.colors is not None else 1.0
         return out
 
-    def normalized(self, size: float = 1.0) -> "MeshData":
+    def normalized(self, size: float = 1.0) -> MeshData:
         """A copy centred at the origin whose largest side is ``size`` units."""
         lo, hi = self.bounds
         span = float((hi - lo).max()) or 1.0
@@ -107,7 +108,7 @@ class MeshData:
 
     @classmethod
     def from_trimesh(cls, tm: Any, name: str = "<trimesh>", y_up: bool = True,
-                     smooth_angle: float | None = SMOOTH_ANGLE) -> "MeshData":
+                     smooth_angle: float | None = SMOOTH_ANGLE) -> MeshData:
         """Convert a ``trimesh.Trimesh`` (or Scene, concatenated); y-up unless told."""
         import trimesh
 
@@ -157,7 +158,7 @@ class MeshData:
                    texture=texture, name=name)
 
     @classmethod
-    def placeholder(cls, name: str = "<placeholder>", error: str | None = None) -> "MeshData":
+    def placeholder(cls, name: str = "<placeholder>", error: str | None = None) -> MeshData:
         """A magenta/black checkered cube that marks a broken mesh on screen."""
         data = box((1.0, 1.0, 1.0), name=name)
         faces = len(data.indices)

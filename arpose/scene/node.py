@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -118,7 +118,7 @@ class Node:
                  rotation: Sequence[float] = (0.0, 0.0, 0.0, 1.0),
                  scale: float | Sequence[float] = 1.0, visible: bool = True,
                  opacity: float = 1.0, layer: str | None = None, order: int = 0,
-                 children: Iterable["Node"] = ()):
+                 children: Iterable[Node] = ()):
         self.name = name or type(self).__name__
         self.parent: Node | None = None
         self.children: list[Node] = []
@@ -206,7 +206,7 @@ class Node:
         return self._local
 
     # -- tree ------------------------------------------------------------------------
-    def add(self, child: "Node") -> "Node":
+    def add(self, child: Node) -> Node:
         """Attach ``child`` (detaching it from a previous parent); returns it."""
         if child is self or child in self.ancestors():
             raise ValueError(f"cannot add {child.name} under itself")
@@ -217,17 +217,17 @@ class Node:
         self.children.append(child)
         return child
 
-    def remove(self, child: "Node") -> None:
+    def remove(self, child: Node) -> None:
         self.children.remove(child)
         child.parent = None
 
-    def ancestors(self) -> Iterator["Node"]:
+    def ancestors(self) -> Iterator[Node]:
         n = self.parent
         while n is not None:
             yield n
             n = n.parent
 
-    def walk(self) -> Iterator["Node"]:
+    def walk(self) -> Iterator[Node]:
         """This node and all descendants, depth first."""
         stack = [self]
         while stack:
@@ -235,7 +235,7 @@ class Node:
             yield n
             stack.extend(reversed(n.children))
 
-    def find(self, name: str) -> "Node | None":
+    def find(self, name: str) -> Node | None:
         for n in self.walk():
             if n.name == name:
                 return n

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -63,7 +63,7 @@ class TextureData:
 
     @classmethod
     def placeholder(cls, name: str = "<placeholder>", error: str | None = None,
-                    size: int = 64, cells: int = 8) -> "TextureData":
+                    size: int = 64, cells: int = 8) -> TextureData:
         """A magenta/black checkerboard that marks a broken asset on screen."""
         idx = (np.arange(size) * cells // size)
         check = (idx[:, None] + idx[None, :]) % 2
