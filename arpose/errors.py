@@ -6,9 +6,27 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 control characters (ESC, BEL, CR, the CSI/OSC introducers ...), except tab
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters escaped (``\\x1b``): a file name holding an
+    escape sequence must not recolour, retitle or clear the user's terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
 
 class ArposeError(Exception):
-    """Base class: a user-facing problem with a message that names what and where."""
+    """Base class: a user-facing problem with a message that names what and where.
+
+    ``str()`` escapes control characters (see :func:`printable`): messages quote file
+    names, which may hold anything.
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class SourceError(ArposeError):
@@ -23,7 +41,7 @@ class UnknownJointError(ArposeError, KeyError):
     """A joint name that is not in the joint vocabulary."""
 
     def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
+        return printable(self.args[0]) if self.args else ""
 
 
 class PipelineError(ArposeError):
@@ -48,3 +66,11 @@ class RecordingError(ArposeError):
 
 class GameError(ArposeError):
     """A game cannot be found or started."""
+
+
+class ExportError(ArposeError):
+    """An export cannot read its input or write its output."""
+
+
+class StreamError(ArposeError):
+    """An OSC receiver or a WebSocket port cannot be used."""

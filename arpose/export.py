@@ -23,6 +23,8 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArposeError
+from .errors import ArposeError, ExportError
 from .joints import BODY25_INDEX, COCO17_INDEX, LANDMARK_NAMES
 from .pose import Pose, PoseFrame
 from .record import Recording, is_recording
@@ -91,7 +93,7 @@ def read_openpose(path: str | os.PathLike) -> list[np.ndarray]:
     """The people of one OpenPose JSON file as ``(25, 3)`` arrays (x, y, confidence).
 
     Raises:
-        ArposeError: the file is not OpenPose BODY_25 JSON.
+        ExportError: the file is not OpenPose BODY_25 JSON.
     """
     p = Path(path)
     try:
@@ -100,7 +102,7 @@ def read_openpose(path: str | os.PathLike) -> list[np.ndarray]:
         out = [np.asarray(person["pose_keypoints_2d"], np.float32).reshape(25, 3)
                for person in people]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ArposeError(f"{p}: not an OpenPose BODY_25 keypoints file ({exc})") from None
+        raise ExportError(f"{p}: not an OpenPose BODY_25 keypoints file ({exc})") from None
     return out
 
 
@@ -250,7 +252,7 @@ def _writer(fmt: str, output: Path, stem: str, batch: bool) -> _Writer:
         return CocoWriter(output)
     if fmt == "csv":
         return CsvWriter(output)
-    raise ArposeError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -319,25 +321,26 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
         batch: make the OpenPose folder appear atomically (used for folder exports).
 
     Raises:
-        ArposeError: unreadable input, unknown format, unwritable output.
+        ExportError: unknown format, unwritable output.
+        ArposeError: unreadable input (a SourceError or RecordingError).
     """
     if fmt not in FORMATS:
-        raise ArposeError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     src = Path(input_path)
     out = Path(output) if output is not None else default_output(src, fmt)
     if fmt == "openpose" and out.exists() and not out.is_dir():
-        raise ArposeError(f"{out}: exists and is not a folder (OpenPose export writes one "
+        raise ExportError(f"{out}: exists and is not a folder (OpenPose export writes one "
                           f"JSON file per frame into a folder)")
     if fmt != "openpose" and out.is_dir():
-        raise ArposeError(f"{out}: is a folder; {fmt} export writes one file, e.g. "
+        raise ExportError(f"{out}: is a folder; {fmt} export writes one file, e.g. "
                           f"{out / (src.stem + ('.json' if fmt == 'coco' else '.csv'))}")
     if not out.parent.exists():
-        raise ArposeError(f"{out}: folder {out.parent} does not exist")
+        raise ExportError(f"{out}: folder {out.parent} does not exist")
     result = ExportResult(src, out)
     try:
         writer = _writer(fmt, out, src.stem, batch)
     except OSError as exc:
-        raise ArposeError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
         with pose_frames(src, raw=raw, max_people=max_people, model=model,
                          problems=result.problems) as frames:
@@ -350,7 +353,7 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
         writer.commit()
     except OSError as exc:
         writer.abort()
-        raise ArposeError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     except BaseException:
         writer.abort()
         raise
@@ -373,6 +376,24 @@ def batch_output(out_dir: Path, src: Path, fmt: str) -> Path:
     return out_dir / (src.stem + (".json" if fmt == "coco" else ".csv"))
 
 
+def _worker_init(parent: int) -> None:
+    """In each worker process: die with the parent. Without this a ``kill -9`` of the
+    parent left workers writing into the ``.partial`` folders a rerun was also using."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: best effort
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable", exc_info=True)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    # the parent decides about Ctrl+C and SIGTERM: it stops the workers and cleans up
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _export_one(args: tuple[str, str, str, bool, int, str | None]) -> ExportResult:
     src, fmt, out, raw, max_people, model = args
     logging.basicConfig(level=logging.WARNING, format="arpose: %(levelname)s: %(message)s")
@@ -382,6 +403,115 @@ def _export_one(args: tuple[str, str, str, bool, int, str | None]) -> ExportResu
         return ExportResult(Path(src), Path(out), error=str(exc))
 
 
+MANIFEST = ".arpose-export.json"
+"""In a folder export's output folder: what each output was made from and what it held
+when it was complete. Resume trusts an output only when this says so and it still
+holds that; anything else is exported again."""
+_LOCK = ".arpose-export.lock"
+
+
+def _output_check(dst: Path, fmt: str) -> dict[str, int] | None:
+    """What a finished output holds: its file count (OpenPose) or byte size."""
+    try:
+        if fmt == "openpose":
+            if not dst.is_dir():
+                return None
+            return {"files": sum(1 for _ in dst.iterdir())}
+        if not dst.is_file():
+            return None
+        return {"bytes": dst.stat().st_size}
+    except OSError:
+        return None
+
+
+def _input_key(src: Path, fmt: str, raw: bool, max_people: int,
+               model: str | os.PathLike | None) -> dict[str, Any]:
+    st = src.stat()
+    return {"input": src.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "format": fmt,
+            "raw": raw, "max_people": max_people,
+            "model": None if model is None else str(model)}
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+        return data["outputs"] if isinstance(data.get("outputs"), dict) else {}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def _write_manifest(out: Path, entries: dict[str, Any]) -> None:
+    path = out / MANIFEST
+    tmp = _tmp_name(path)
+    tmp.write_text(json.dumps({"version": 1, "outputs": entries}, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def is_complete(out_dir: str | os.PathLike, src: str | os.PathLike, fmt: str, *,
+                raw: bool = False, max_people: int = 2,
+                model: str | os.PathLike | None = None) -> bool:
+    """True when a folder export into ``out_dir`` finished ``src`` with these options and
+    the output still holds what it held then (the resume test; a name alone is not
+    enough)."""
+    out, s = Path(out_dir), Path(src)
+    dst = batch_output(out, s, fmt)
+    entry = _read_manifest(out).get(dst.name)
+    if not isinstance(entry, dict):
+        return False
+    try:
+        key = _input_key(s, fmt, raw, max_people, model)
+    except OSError:
+        return False
+    return (all(entry.get(k) == v for k, v in key.items())
+            and entry.get("output") == _output_check(dst, fmt))
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One folder export per output folder at a time (a second one fails at once)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks here
+        yield
+        return
+    try:
+        f = open(out / _LOCK, "a+")
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ExportError(f"{out}: another arpose export is writing into this folder; "
+                              f"wait for it or choose another output folder") from None
+        yield
+    finally:
+        f.close()
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the running workers now (their partial
+    outputs are removed by the caller)."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(5.0)
+        if proc.is_alive():  # pragma: no cover - ignored SIGTERM
+            proc.kill()
+            proc.join(1.0)
+
+
+def _remove_partial(dst: Path) -> None:
+    tmp = _tmp_name(dst)
+    if tmp.is_dir():
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        tmp.unlink(missing_ok=True)
+
+
 def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLike, *,
                   raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
                   workers: int | None = None, progress: bool = True,
@@ -389,30 +519,64 @@ def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLik
                   ) -> list[ExportResult]:
     """Export every video and recording in ``folder`` into ``out_dir``, one process each.
 
-    Resumes: an input whose output already exists is skipped (outputs appear atomically,
-    so an existing one is complete). One failing input does not stop the others; its
+    Resumes: an input is skipped only when the folder's manifest (:data:`MANIFEST`) says
+    its output was completed from this same input (size and modification time) with the
+    same options, and the output still holds what it held then (:func:`is_complete`);
+    anything else is exported again. Workers die with this process (PDEATHSIG on
+    Linux), and an interruption (Ctrl+C, SIGTERM) stops them and removes their partial
+    outputs. One failing input does not stop the others; its
     :attr:`ExportResult.error` says why.
+
+    Raises:
+        ExportError: unknown format, no inputs, an unwritable output folder, or another
+            export writing into the same folder.
     """
     if fmt not in FORMATS:
-        raise ArposeError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    inputs = batch_inputs(folder)
+        raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    try:
+        inputs = batch_inputs(folder)
+    except OSError as exc:
+        raise ExportError(f"{folder}: cannot list the folder ({exc.strerror or exc})") from None
     if not inputs:
-        raise ArposeError(f"{folder}: holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))}) "
+        raise ExportError(f"{folder}: holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))}) "
                           f"or .arpose recordings")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ArposeError(f"{out}: exists and is not a folder (a folder export writes one "
+        raise ExportError(f"{out}: exists and is not a folder (a folder export writes one "
                           f"output per input into a folder)")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot create the output folder "
+                          f"({exc.strerror or exc})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ExportError(f"{out}: output folder is not writable (permission denied)")
+    with _exclusive(out):
+        return _export_folder_locked(inputs, fmt, out, raw=raw, max_people=max_people,
+                                     model=model, workers=workers, progress=progress,
+                                     on_result=on_result)
+
+
+def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
+                          max_people: int, model: str | os.PathLike | None,
+                          workers: int | None, progress: bool,
+                          on_result: Callable[[ExportResult], None] | None
+                          ) -> list[ExportResult]:
+    manifest = _read_manifest(out)
     results: list[ExportResult] = []
     todo = []
     for src in inputs:
         dst = batch_output(out, src, fmt)
-        if dst.exists():
+        if is_complete(out, src, fmt, raw=raw, max_people=max_people, model=model):
             results.append(ExportResult(src, dst, skipped=True))
         else:
+            if dst.exists():
+                log.info("%s: not known to be complete; exporting it again", dst)
+            manifest.pop(dst.name, None)
             todo.append((str(src), fmt, str(dst), raw, max_people,
                          None if model is None else str(model)))
+    if todo:
+        _write_manifest(out, manifest)  # forget outputs about to be replaced
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     from tqdm import tqdm
 
@@ -424,14 +588,31 @@ def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLik
         if todo:
             # spawn: MediaPipe and OpenCV threads do not survive fork() reliably.
             ctx = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
+            pool = cf.ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_worker_init,
+                                          initargs=(os.getpid(),))
+            try:
                 futures = [pool.submit(_export_one, job) for job in todo]
                 for fut in cf.as_completed(futures):
                     res = fut.result()
                     results.append(res)
+                    if res.error is None:
+                        src = res.input
+                        manifest[res.output.name] = {
+                            **_input_key(src, fmt, raw, max_people, model),
+                            "frames": res.frames, "output": _output_check(res.output, fmt)}
+                        _write_manifest(out, manifest)
                     if on_result is not None:
                         on_result(res)
                     bar.update(1)
+            except BaseException:
+                _stop_workers(pool)
+                for job in todo:
+                    _remove_partial(Path(job[2]))
+                raise
+            pool.shutdown(wait=True)
+    except cf.process.BrokenProcessPool:
+        raise ExportError(f"{out}: an export worker process died (killed, or out of "
+                          f"memory); run the export again to resume") from None
     finally:
         bar.close()
     order = {p: i for i, p in enumerate(inputs)}
@@ -441,5 +622,6 @@ def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLik
 
 __all__ = ["FORMATS", "OPENPOSE_VERSION", "CSV_COLUMNS", "ExportResult", "body25", "coco17",
            "openpose_json", "openpose_filename", "read_openpose", "coco_results", "csv_rows",
-           "pose_frames", "export", "export_folder", "batch_inputs", "default_output",
+           "pose_frames", "export", "export_folder", "batch_inputs", "default_output", "is_complete",
+           "MANIFEST",
            "OpenPoseWriter", "CocoWriter", "CsvWriter"]

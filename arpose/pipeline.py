@@ -276,7 +276,15 @@ class Pipeline:
         outs = [self._results] if self.yields_poses else self._inputs
         seq = 0
         while not self._stop.is_set():
-            item = self.source.read()
+            try:
+                item = self.source.read()
+            except Exception as exc:
+                # a bad file in a folder: every frame read before it still comes out, then
+                # the consumer gets this error (raised once the results are drained)
+                log.debug("source failed", exc_info=True)
+                if self._error is None:
+                    self._error = exc
+                break
             if item is None:
                 break
             self.frames_in += 1

@@ -211,6 +211,9 @@ class Recorder:
         fps: the source's frame rate, stored in the header (the video's rate).
         source: a description of the source, stored in the header.
         append: add frames to an existing recording (a partial last record is cut off).
+            Appended frames continue its frame numbers and timeline (shifted to follow
+            its last frame when they would start again at 0), so the frames of a take
+            stay unique and in order (exports name files by frame number).
         stream: write to this already-open binary file instead of opening ``path``.
         fsync_s: seconds between ``os.fsync`` calls (0 disables).
     """
@@ -227,6 +230,9 @@ class Recorder:
         self._last_sync = time.monotonic()
         self._video_writer = None
         self._video_frames = 0
+        self._last: tuple[int, float] | None = None
+        """(index, t) of the last frame already in an appended-to recording."""
+        self._shift: tuple[int, float] | None = None
         if video is True:
             self.video_path: Path | None = self.path.with_suffix(".avi")
         elif video:
@@ -254,6 +260,10 @@ class Recorder:
             if append and self.path.exists() and self.path.stat().st_size > 0:
                 rec = Recording(self.path)
                 end = rec.valid_end()
+                for last in rec:  # the frame numbers and time to continue from
+                    self._last = (last.index, last.t)
+                if self.fps is None:
+                    self.fps = rec.fps
                 f = open(self.path, "r+b", buffering=0)
                 f.truncate(end)
                 f.seek(end)
@@ -305,6 +315,15 @@ class Recorder:
             return False
         if raw is None:
             raw = frame.raw
+        if self._last is not None:
+            if self._shift is None:
+                last_index, last_t = self._last
+                step = 1.0 / (self.fps or 30.0)
+                self._shift = (max(0, last_index + 1 - frame.index),
+                               max(0.0, last_t + step - frame.t))
+            if self._shift != (0, 0.0):
+                frame = dataclasses.replace(frame, index=frame.index + self._shift[0],
+                                            t=frame.t + self._shift[1])
         vframe = -1
         if self.video_path is not None and frame.image is not None:
             vframe = self._write_video(frame.image)
@@ -408,6 +427,11 @@ class Recording:
     def fps(self) -> float | None:
         fps = self.meta.get("fps")
         return float(fps) if isinstance(fps, (int, float)) and fps > 0 else None
+
+    @property
+    def video_missing(self) -> bool:
+        """True when the header names a video that is not next to the file."""
+        return bool(self.meta.get("video")) and self.video_path is None
 
     @property
     def video_path(self) -> Path | None:
@@ -537,14 +561,18 @@ class Replay:
         raw: replay the raw (unsmoothed) landmarks instead of the smoothed ones.
         video: attach the images of the video recorded next to it, when there is one.
         loop: start again at the end (``t`` keeps increasing).
+        blank: attach a black picture of the recorded size to frames that have no
+            image (no video recorded, or ``video=False``), for consumers that draw.
     """
 
     yields_poses = True
 
     def __init__(self, path: str | os.PathLike, *, fast: bool = False, raw: bool = False,
-                 video: bool = True, loop: bool = False):
+                 video: bool = True, loop: bool = False, blank: bool = False):
         self.path = Path(path)
         self.name = str(path)
+        self.blank = blank
+        self._blank: np.ndarray | None = None
         self.recording = Recording(self.path)  # RecordingError names the file and the problem
         self.fast = fast
         self.live = not fast
@@ -618,7 +646,14 @@ class Replay:
             delay = self._start + (t - self.t0) - now
             if delay > 0:
                 time.sleep(delay)
-        pf = rec.to_pose_frame(raw=self.raw, image=self._image(rec.video_frame))
+        image = self._image(rec.video_frame)
+        if image is None and self.blank:
+            w, h = rec.size
+            if self._blank is None or self._blank.shape[:2] != (h, w):
+                self._blank = np.zeros((max(h, 1), max(w, 1), 3), np.uint8)
+                self._blank.flags.writeable = False  # shared by every frame
+            image = self._blank
+        pf = rec.to_pose_frame(raw=self.raw, image=image)
         if self._offset_t:
             pf = dataclasses.replace(pf, t=t)
         return pf

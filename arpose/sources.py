@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import select
+import stat
+import struct
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +32,11 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 MAX_PIXELS = 100_000_000
-"""Images larger than this (e.g. 10000x10000) are refused instead of exhausting memory."""
+"""Images larger than this (e.g. 10000x10000) are refused instead of exhausting memory.
+The size is read from the file's header *before* decoding (:func:`image_size`), so a
+small file that claims a huge picture (a decompression bomb) costs nothing."""
+MIN_IMAGE_SIDE = 32
+"""Smaller images cannot contain a detectable person; they are refused with a clear error."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +103,95 @@ def _to_rgb(image: np.ndarray, where: str) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
+def image_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
+    """``(width, height)`` from the header of a PNG, JPEG, GIF, BMP, WebP or TIFF file,
+    without decoding it; None when the format is not one of these or the header is cut.
+    """
+    b = bytes(data[:64]) if not isinstance(data, bytes) else data[:64]
+    try:
+        if b.startswith(b"\x89PNG\r\n\x1a\n"):
+            w, h = struct.unpack(">II", b[16:24])
+            return w, h
+        if b[:6] in (b"GIF87a", b"GIF89a"):
+            w, h = struct.unpack("<HH", b[6:10])
+            return w, h
+        if b.startswith(b"BM"):
+            w, h = struct.unpack("<ii", b[18:26])
+            return abs(w), abs(h)
+        if b.startswith(b"RIFF") and b[8:12] == b"WEBP":
+            kind = b[12:16]
+            if kind == b"VP8X":
+                w = 1 + int.from_bytes(b[24:27], "little")
+                h = 1 + int.from_bytes(b[27:30], "little")
+                return w, h
+            if kind == b"VP8L":
+                bits = int.from_bytes(b[21:25], "little")
+                return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+            if kind == b"VP8 ":
+                w, h = struct.unpack("<HH", b[26:30])
+                return w & 0x3FFF, h & 0x3FFF
+            return None
+        if b[:4] in (b"II*\0", b"MM\0*"):
+            return _tiff_size(bytes(data[:1 << 20]) if not isinstance(data, bytes)
+                              else data[:1 << 20])
+        if b.startswith(b"\xff\xd8"):
+            return _jpeg_size(data)
+    except (struct.error, IndexError, ValueError):
+        return None
+    return None
+
+
+def _jpeg_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
+    """Walk the JPEG markers to the first start-of-frame (SOF0..SOF15 but DHT/JPG/DAC)."""
+    buf = memoryview(data if isinstance(data, bytes) else data.tobytes())
+    i, n = 2, len(buf)
+    while i + 9 < n:
+        if buf[i] != 0xFF:
+            return None
+        marker = buf[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # no length
+            i += 2
+            continue
+        length = (buf[i + 2] << 8) | buf[i + 3]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h = (buf[i + 5] << 8) | buf[i + 6]
+            w = (buf[i + 7] << 8) | buf[i + 8]
+            return w, h
+        i += 2 + length
+    return None
+
+
+def _tiff_size(b: bytes) -> tuple[int, int] | None:
+    end = "<" if b[:2] == b"II" else ">"
+    (ifd,) = struct.unpack(end + "I", b[4:8])
+    (count,) = struct.unpack(end + "H", b[ifd:ifd + 2])
+    dims: dict[int, int] = {}
+    for k in range(count):
+        tag, kind, _, value = struct.unpack(end + "HHI4s", b[ifd + 2 + 12 * k:ifd + 14 + 12 * k])
+        if tag in (256, 257):
+            dims[tag] = struct.unpack(end + ("H" if kind == 3 else "I"),
+                                      value[:2] if kind == 3 else value)[0]
+    if 256 in dims and 257 in dims:
+        return dims[256], dims[257]
+    return None
+
+
+def check_image_size(size: tuple[int, int] | None, where: str | os.PathLike,
+                     max_pixels: int = MAX_PIXELS) -> None:
+    """Refuse a picture over ``max_pixels`` (from :func:`image_size`) before decoding.
+
+    Raises:
+        SourceError: naming the file, its size and the limit.
+    """
+    if size is not None and size[0] * size[1] > max_pixels:
+        w, h = size
+        raise SourceError(f"{where}: image is {w}x{h}, larger than the "
+                          f"{max_pixels // 1_000_000} megapixel limit; scale it down first")
+
+
 def read_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as RGB uint8, with a clear error for every way that can fail."""
     p = Path(path)
@@ -111,16 +207,25 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     if not cv2.haveImageReader(str(p)):
         raise SourceError(f"{p}: cannot decode image (corrupt, or not an image format "
                           f"OpenCV reads)")
+    check_image_size(image_size(data), p)  # before decoding: a 1 MB PNG can hold 400 MP
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise SourceError(f"{p}: cannot decode image (corrupt or unsupported)")
-    if image.dtype != np.uint8:
-        image = cv2.convertScaleAbs(image, alpha=255.0 / max(float(image.max()), 1.0))
     h, w = image.shape[:2]
-    if h * w > MAX_PIXELS:
+    if h * w > MAX_PIXELS:  # a format whose header we do not read
         raise SourceError(f"{p}: image is {w}x{h}, larger than the {MAX_PIXELS // 1_000_000} "
                           f"megapixel limit; scale it down first")
+    if image.dtype != np.uint8:
+        image = cv2.convertScaleAbs(image, alpha=255.0 / max(float(image.max()), 1.0))
     return _to_rgb(image, str(p))
+
+
+def _check_min_side(image: np.ndarray, where: Path) -> np.ndarray:
+    h, w = image.shape[:2]
+    if min(h, w) < MIN_IMAGE_SIDE:
+        raise SourceError(f"{where}: image is {w}x{h} pixels, too small to find a person "
+                          f"(at least {MIN_IMAGE_SIDE} px per side)")
+    return image
 
 
 class ImageFile(_SourceBase):
@@ -129,7 +234,7 @@ class ImageFile(_SourceBase):
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self.name = str(path)
-        self._image = read_image(self.path)
+        self._image = _check_min_side(read_image(self.path), self.path)
         self._done = False
 
     def read(self) -> Frame | None:
@@ -156,7 +261,8 @@ class ImageFolder(_SourceBase):
         if self._i >= len(self.files):
             return None
         i, self._i = self._i, self._i + 1
-        return Frame(read_image(self.files[i]), i / self.fps, i, time.monotonic())
+        image = _check_min_side(read_image(self.files[i]), self.files[i])
+        return Frame(image, i / self.fps, i, time.monotonic())
 
 
 class VideoFile(_SourceBase):
@@ -171,7 +277,11 @@ class VideoFile(_SourceBase):
             raise SourceError(f"{self.path}: no such file")
         if not os.access(self.path, os.R_OK):
             raise SourceError(f"{self.path}: not readable (permission denied)")
+        self._fifo_fd = _wait_for_fifo_writer(self.path)
         self._cap = cv2.VideoCapture(str(self.path))
+        if self._fifo_fd is not None:  # OpenCV has its own reader now
+            os.close(self._fifo_fd)
+            self._fifo_fd = None
         if not self._cap.isOpened():
             raise SourceError(f"{self.path}: cannot open video (unsupported or corrupt)")
         fps = self._cap.get(cv2.CAP_PROP_FPS)
@@ -219,6 +329,29 @@ class VideoFile(_SourceBase):
 
     def close(self) -> None:
         self._cap.release()
+
+
+def _wait_for_fifo_writer(path: Path, poll_s: float = 0.1) -> int | None:
+    """For a named pipe: wait, in Python, until a writer has sent data, and return the
+    read end that keeps the pipe open (None for anything else).
+
+    OpenCV's open() of a pipe blocks inside C until a writer appears, where Ctrl+C and
+    SIGTERM cannot reach it; waiting here first keeps the command stoppable.
+    """
+    try:
+        if not stat.S_ISFIFO(path.stat().st_mode):
+            return None
+    except OSError:
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        while True:  # readable = data waiting (a writer that never came keeps us here)
+            readable, _, _ = select.select([fd], [], [], poll_s)
+            if readable:
+                return fd
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class Camera(_SourceBase):

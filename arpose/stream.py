@@ -2,9 +2,12 @@
 
 With this, Godot, Unity, TouchDesigner, Blender or a web page can use arpose as its
 body tracker. Both outputs bind/send to ``127.0.0.1`` unless told otherwise, never
-block the caller for long (UDP is fire-and-forget; a slow WebSocket client skips
-frames instead of building a backlog), and a receiver that is not there costs one
-warning, not one per frame.
+block the caller for long (UDP is fire-and-forget; each WebSocket client has a
+bounded queue of its own, and a slow client loses its oldest frames instead of
+building a backlog), and a receiver that is not there costs one warning, then at most
+one summary per ten seconds, not one per frame. Memory stays flat however fast frames
+come and however slow the clients read (``tools/soak_stream.py`` checks it for ten
+minutes).
 
 OSC address scheme (all messages are plain OSC 1.0 messages, no bundles)::
 
@@ -24,6 +27,7 @@ JSON contract: ``frame``, ``t``, ``width``, ``height``, ``people`` with pixel
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import socket
@@ -34,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArposeError
+from .errors import StreamError
 from .joints import LANDMARK_NAMES
 from .pose import PoseFrame
 
@@ -50,7 +54,7 @@ def parse_endpoint(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, in
     """``"HOST:PORT"``, ``":PORT"`` or ``"PORT"`` -> (host, port).
 
     Raises:
-        ArposeError: not a valid endpoint.
+        StreamError: not a valid endpoint.
     """
     host, sep, port_text = str(text).rpartition(":")
     if not sep:
@@ -59,10 +63,10 @@ def parse_endpoint(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, in
     try:
         port = int(port_text)
     except ValueError:
-        raise ArposeError(f"{text!r}: expected HOST:PORT or PORT (e.g. 127.0.0.1:9000)") \
+        raise StreamError(f"{text!r}: expected HOST:PORT or PORT (e.g. 127.0.0.1:9000)") \
             from None
     if not 0 <= port <= 65535:
-        raise ArposeError(f"{text!r}: port {port} is outside 0..65535")
+        raise StreamError(f"{text!r}: port {port} is outside 0..65535")
     return host, port
 
 
@@ -104,13 +108,33 @@ def _osc_head(address: str, typetags: str) -> bytes:
     return _osc_string(address) + _osc_string("," + typetags)
 
 
-class _Datagram:
-    """What python-osc's UDP client sends: anything with a ``dgram``."""
+def _udp_socket(host: str, port: int) -> socket.socket:
+    """A UDP socket *connected* to the receiver: the kernel then binds it to the one local
+    address that routes there (127.0.0.1 for a local receiver), never to 0.0.0.0, and
+    reports a receiver that is not listening as an error instead of dropping silently.
 
-    __slots__ = ("dgram",)
-
-    def __init__(self, dgram: bytes):
-        self.dgram = dgram
+    Raises:
+        StreamError: the host does not resolve or the socket cannot be opened.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise StreamError(f"OSC receiver {host}:{port}: host {host!r} does not resolve "
+                          f"({reason}); give an IP address (127.0.0.1 for this machine) or "
+                          f"a host name this machine can resolve") from None
+    last: OSError | None = None
+    for family, kind, proto, _, addr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            sock.connect(addr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise StreamError(f"OSC receiver {host}:{port}: cannot open a socket to it "
+                      f"({last.strerror if last is not None and last.strerror else last})")
 
 
 class OscSender:
@@ -124,16 +148,11 @@ class OscSender:
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_OSC_PORT, *,
                  prefix: str = OSC_PREFIX, world: bool = False):
-        from pythonosc.udp_client import UDPClient
-
         self.host, self.port = host, port
         self.prefix = "/" + prefix.strip("/")
         self.world = world
         self.sent = 0
-        try:
-            self._client = UDPClient(host, port)
-        except (OSError, UnicodeError) as exc:
-            raise ArposeError(f"OSC {host}:{port}: cannot resolve or open ({exc})") from None
+        self._sock = _udp_socket(host, port)
         self._errors = _QuietErrors(f"OSC {host}:{port}")
         n = len(LANDMARK_NAMES)
         self._frame_head = _osc_head(f"{self.prefix}/frame", "ifiii")
@@ -161,25 +180,51 @@ class OscSender:
         """Send one frame; a missing or unreachable receiver never raises."""
         try:
             for dgram in self.messages(frame):
-                self._client.send(_Datagram(dgram))
-        except OSError as exc:
+                self._sock.send(dgram)
+        except OSError as exc:  # refused (nobody listens), full buffer, network down
             self._errors.failed(exc)
             return
         self._errors.ok()
         self.sent += 1
 
+    @property
+    def local_address(self) -> tuple[str, int]:
+        """The address the socket is bound to (a loopback address for a local receiver)."""
+        return self._sock.getsockname()[:2]
+
     def close(self) -> None:
-        sock = getattr(self._client, "_sock", None)
-        if sock is not None:
-            sock.close()
+        self._sock.close()
+
+
+class _Client:
+    """One WebSocket connection's outbox: at most ``capacity`` messages; when full, the
+    oldest is dropped (a slow client sees fresh frames late rather than old frames
+    forever, and its backlog cannot grow)."""
+
+    def __init__(self, connection: Any, capacity: int):
+        self.connection = connection
+        self.queue: collections.deque[str] = collections.deque(maxlen=capacity)
+        self.wake = asyncio.Event()
+        self.dropped = 0
+
+    def put(self, message: str) -> None:
+        if len(self.queue) == self.queue.maxlen:
+            self.dropped += 1
+        self.queue.append(message)
+        self.wake.set()
 
 
 class WebSocketServer:
     """A WebSocket server (``websockets`` library) in a background thread that pushes
     every PoseFrame to all connected clients as JSON text.
 
-    A client whose connection cannot keep up (more than ``max_buffer`` bytes waiting)
-    skips frames until it catches up, so no client can slow the others or the caller.
+    Back-pressure: :meth:`send` appends to a queue of at most ``queue_frames`` frames
+    (oldest dropped, so a caller faster than the event loop cannot pile up work); each
+    client has its own
+    bounded queue of ``queue_frames`` messages and one writer that waits for the
+    network, so a slow client drops its oldest frames (counted in :attr:`dropped`) and
+    never slows the others or the caller. Drops are logged at most once per
+    ``warn_every_s`` seconds.
 
     Args:
         host: the address to bind (``127.0.0.1``: this machine only; ``0.0.0.0``: all).
@@ -187,21 +232,38 @@ class WebSocketServer:
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_WS_PORT, *,
-                 max_buffer: int = 1 << 20):
+                 queue_frames: int = 32, warn_every_s: float = 10.0):
+        if queue_frames < 1:
+            raise StreamError(f"queue_frames={queue_frames}: must be at least 1")
         self.host, self.port = host, port
-        self.max_buffer = max_buffer
+        self.queue_frames = queue_frames
         self.sent = 0
+        """Frames handed to the clients' queues."""
         self.skipped = 0
+        """Frames replaced before the event loop took them (the caller was faster)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._clients: set[_Client] = set()
+        self._pending: collections.deque[PoseFrame | dict[str, Any] | str] = \
+            collections.deque(maxlen=queue_frames)
+        self._pending_lock = threading.Lock()
+        self._scheduled = False
+        self._dropped_gone = 0
+        self._drop_warning = _QuietErrors("WebSocket", every_s=warn_every_s)
+        self._warned_drops = 0
+
+    @property
+    def dropped(self) -> int:
+        """Messages dropped from slow clients' queues (oldest first), all clients."""
+        return self._dropped_gone + sum(c.dropped for c in list(self._clients))
 
     def start(self) -> WebSocketServer:
         """Listen; returns once the port is open.
 
         Raises:
-            ArposeError: the port cannot be bound (in use, no permission).
+            StreamError: the port cannot be bound (in use, no permission).
         """
         if self._thread is not None:
             return self
@@ -214,9 +276,8 @@ class WebSocketServer:
         if self._error is not None or self._server is None:
             self._thread.join(1.0)
             self._thread = None
-            raise ArposeError(f"WebSocket {self.host}:{self.port}: cannot listen "
-                              f"({self._error or 'timed out'}); choose another --websocket "
-                              f"port") from None
+            raise StreamError(f"WebSocket {self.host}:{self.port}: cannot listen "
+                              f"({self._error or 'timed out'}); choose another port") from None
         return self
 
     def _run(self, ready: threading.Event) -> None:
@@ -228,6 +289,7 @@ class WebSocketServer:
 
         async def start() -> Any:
             return await serve(self._handler, self.host, self.port, compression=None,
+                               max_queue=4, write_limit=1 << 16,
                                logger=logging.getLogger(__name__ + ".websockets"))
 
         try:
@@ -248,44 +310,75 @@ class WebSocketServer:
 
     async def _handler(self, connection: Any) -> None:
         log.info("WebSocket client connected from %s", connection.remote_address)
+        client = _Client(connection, self.queue_frames)
+        self._clients.add(client)
+        reader = asyncio.ensure_future(self._drain_incoming(connection))
+        reader.add_done_callback(lambda _: client.wake.set())  # gone: stop waiting
+        try:
+            while not reader.done():
+                await client.wake.wait()
+                client.wake.clear()
+                while client.queue:
+                    # send() waits while the connection's buffer is over its write limit:
+                    # that wait is the back-pressure; meanwhile the queue drops oldest
+                    await connection.send(client.queue.popleft())
+        except Exception:  # a client vanishing mid-frame is normal
+            pass
+        finally:
+            self._clients.discard(client)
+            self._dropped_gone += client.dropped
+            reader.cancel()
+            log.info("WebSocket client %s left", connection.remote_address)
+
+    @staticmethod
+    async def _drain_incoming(connection: Any) -> None:
         try:
             async for _ in connection:  # incoming messages are ignored
                 pass
-        except Exception:  # a client vanishing mid-frame is normal
+        except Exception:
             pass
-        log.info("WebSocket client %s left", connection.remote_address)
 
     @property
     def clients(self) -> int:
         """Number of connected clients."""
-        server = self._server
-        return len(server.connections) if server is not None else 0
+        return len(self._clients)
 
-    def _broadcast(self, frame: PoseFrame | dict[str, Any] | str) -> None:
-        from websockets.asyncio.server import broadcast
-
-        ready = []
-        for conn in self._server.connections:
-            transport = getattr(conn, "transport", None)
-            if transport is not None and transport.get_write_buffer_size() > self.max_buffer:
-                self.skipped += 1
-                continue
-            ready.append(conn)
-        if ready:  # serialise only when someone listens, and off the caller's thread
-            if isinstance(frame, PoseFrame):
-                frame = frame.to_json()
-            message = frame if isinstance(frame, str) else json.dumps(frame,
-                                                                       separators=(",", ":"))
-            broadcast(ready, message)
-        self.sent += 1
+    def _broadcast(self) -> None:
+        with self._pending_lock:
+            frames = list(self._pending)
+            self._pending.clear()
+            self._scheduled = False
+        for frame in frames:
+            if self._clients:  # serialise only when someone listens, off the caller's thread
+                if isinstance(frame, PoseFrame):
+                    frame = frame.to_json()
+                message = frame if isinstance(frame, str) else json.dumps(
+                    frame, separators=(",", ":"))
+                for client in list(self._clients):
+                    client.put(message)
+            self.sent += 1
+        dropped = self.dropped
+        if dropped > self._warned_drops:
+            self._warned_drops = dropped
+            self._drop_warning.failed(RuntimeError(
+                f"a slow client lost its oldest frames ({dropped} so far)"))
 
     def send(self, frame: PoseFrame | dict[str, Any] | str) -> None:
-        """Queue one frame (a PoseFrame, a JSON object or text) for every client; returns
-        at once and never raises for clients."""
+        """Hand one frame (a PoseFrame, a JSON object or text) to every client; returns
+        at once and never raises for clients. When the event loop falls more than
+        ``queue_frames`` frames behind the caller, the oldest waiting frame is dropped
+        (counted in :attr:`skipped`)."""
         if self._loop is None or self._server is None:
-            raise ArposeError("WebSocketServer.send() before start()")
+            raise StreamError("WebSocketServer.send() before start()")
+        with self._pending_lock:
+            if len(self._pending) == self._pending.maxlen:
+                self.skipped += 1
+            self._pending.append(frame)
+            if self._scheduled:
+                return
+            self._scheduled = True
         try:
-            self._loop.call_soon_threadsafe(self._broadcast, frame)
+            self._loop.call_soon_threadsafe(self._broadcast)
         except RuntimeError:  # loop already closed during shutdown
             pass
 
@@ -316,8 +409,8 @@ class Streamer:
     def __init__(self, osc: tuple[str, int] | None = None,
                  websocket: tuple[str, int] | None = None, *, world: bool = False):
         if osc is None and websocket is None:
-            raise ArposeError("nothing to stream to: give an OSC receiver and/or a WebSocket "
-                              "port (--osc HOST:PORT, --websocket PORT)")
+            raise StreamError("nothing to stream to: give an OSC receiver (osc=(host, port)) "
+                              "and/or a WebSocket address (websocket=(host, port))")
         self.osc = OscSender(*osc, world=world) if osc is not None else None
         self.websocket: WebSocketServer | None = None
         if websocket is not None:

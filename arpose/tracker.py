@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,11 +25,10 @@ import numpy as np
 from .errors import ModelError, SourceError
 from .model import ensure_model
 from .pose import Pose
+from .sources import MIN_IMAGE_SIDE
 
 log = logging.getLogger(__name__)
 
-MIN_IMAGE_SIDE = 32
-"""Smaller images cannot contain a detectable person; they are refused with a clear error."""
 
 
 @dataclass(frozen=True)
@@ -152,23 +152,46 @@ class PoseTracker:
         self.close()
 
 
+_SILENCE_LOCK = threading.Lock()
+_silence_depth = 0
+_saved_stderr_fd: int | None = None
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced(active: bool) -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for a moment: MediaPipe's C++ logging ignores
-    GLOG/TF environment variables, so this is the only switch there is."""
+    """Point file descriptor 2 at /dev/null while MediaPipe loads and runs its first
+    frame: its C++ logging ignores GLOG/TF environment variables, so this is the only
+    switch there is.
+
+    Several inference threads do this at the same time, so it is reference-counted under
+    one lock: the first to enter saves the real fd 2, the last to leave puts it back.
+    (Two threads each saving and restoring on their own interleaved and could leave fd 2
+    on /dev/null for good, and with it every later error message and summary.)
+    """
+    global _silence_depth, _saved_stderr_fd
     if not active:
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    with _SILENCE_LOCK:
+        if _silence_depth == 0:
+            sys.stderr.flush()
+            saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 2)
+            finally:
+                os.close(devnull)
+            _saved_stderr_fd = saved
+        _silence_depth += 1
     try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _SILENCE_LOCK:
+            _silence_depth -= 1
+            if _silence_depth == 0 and _saved_stderr_fd is not None:
+                os.dup2(_saved_stderr_fd, 2)
+                os.close(_saved_stderr_fd)
+                _saved_stderr_fd = None
 
 
 def _to_pose(landmarks, world, w: int, h: int) -> Pose:
