@@ -220,9 +220,8 @@ class WebSocketServer:
 
     Back-pressure: :meth:`send` appends to a queue of at most ``queue_frames`` frames
     (oldest dropped, so a caller faster than the event loop cannot pile up work); each
-    client has its own
-    bounded queue of ``queue_frames`` messages and one writer that waits for the
-    network, so a slow client drops its oldest frames (counted in :attr:`dropped`) and
+    client has its own bounded queue of ``client_frames`` messages and one writer that
+    waits for the network, so a slow client drops its oldest frames (counted in :attr:`dropped`) and
     never slows the others or the caller. Drops are logged at most once per
     ``warn_every_s`` seconds.
 
@@ -231,12 +230,18 @@ class WebSocketServer:
         port: the port (0 picks a free one; see :attr:`port` after :meth:`start`).
     """
 
+    SEND_BUFFER = 32 * 1024
+    """Kernel send buffer per client (bytes): small, so a slow client's backlog waits in
+    its bounded queue, where it is dropped oldest first, rather than in the kernel."""
+
     def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_WS_PORT, *,
-                 queue_frames: int = 32, warn_every_s: float = 10.0):
-        if queue_frames < 1:
-            raise StreamError(f"queue_frames={queue_frames}: must be at least 1")
+                 queue_frames: int = 32, client_frames: int = 8, warn_every_s: float = 10.0):
+        for name, value in (("queue_frames", queue_frames), ("client_frames", client_frames)):
+            if value < 1:
+                raise StreamError(f"{name}={value}: must be at least 1")
         self.host, self.port = host, port
         self.queue_frames = queue_frames
+        self.client_frames = client_frames
         self.sent = 0
         """Frames handed to the clients' queues."""
         self.skipped = 0
@@ -289,7 +294,7 @@ class WebSocketServer:
 
         async def start() -> Any:
             return await serve(self._handler, self.host, self.port, compression=None,
-                               max_queue=4, write_limit=1 << 16,
+                               max_queue=4, write_limit=1 << 14,
                                logger=logging.getLogger(__name__ + ".websockets"))
 
         try:
@@ -310,7 +315,13 @@ class WebSocketServer:
 
     async def _handler(self, connection: Any) -> None:
         log.info("WebSocket client connected from %s", connection.remote_address)
-        client = _Client(connection, self.queue_frames)
+        client = _Client(connection, self.client_frames)
+        sock = connection.transport.get_extra_info("socket") if connection.transport else None
+        if sock is not None:  # what waits in the kernel for a slow client is latency too
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.SEND_BUFFER)
+            except OSError:  # pragma: no cover - best effort
+                pass
         self._clients.add(client)
         reader = asyncio.ensure_future(self._drain_incoming(connection))
         reader.add_done_callback(lambda _: client.wake.set())  # gone: stop waiting
@@ -343,12 +354,17 @@ class WebSocketServer:
         """Number of connected clients."""
         return len(self._clients)
 
-    def _broadcast(self) -> None:
-        with self._pending_lock:
-            frames = list(self._pending)
-            self._pending.clear()
-            self._scheduled = False
-        for frame in frames:
+    def _schedule(self) -> None:
+        asyncio.ensure_future(self._broadcast())
+
+    async def _broadcast(self) -> None:
+        """One task at a time (``_scheduled``) takes the waiting frames in order."""
+        while True:
+            with self._pending_lock:
+                if not self._pending:
+                    self._scheduled = False
+                    break
+                frame = self._pending.popleft()
             if self._clients:  # serialise only when someone listens, off the caller's thread
                 if isinstance(frame, PoseFrame):
                     frame = frame.to_json()
@@ -357,6 +373,7 @@ class WebSocketServer:
                 for client in list(self._clients):
                     client.put(message)
             self.sent += 1
+            await asyncio.sleep(0)  # let the clients' writers take it
         dropped = self.dropped
         if dropped > self._warned_drops:
             self._warned_drops = dropped
@@ -378,7 +395,7 @@ class WebSocketServer:
                 return
             self._scheduled = True
         try:
-            self._loop.call_soon_threadsafe(self._broadcast)
+            self._loop.call_soon_threadsafe(self._schedule)
         except RuntimeError:  # loop already closed during shutdown
             pass
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from ..errors import ArposeError
 from ..threads import limit_thread_pools
+from . import signals
 
 # Subcommand modules, in the order `arpose --help` lists them.
 COMMANDS: tuple[str, ...] = (
@@ -62,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args([*(["--debug"] if args.debug else []), "demo"])
     # inference gets the cores: numpy's and OpenCV's spinning helper pools cost 7-16%
     limit_thread_pools()
+    signals.install()  # SIGTERM = Ctrl+C (exit 143 instead of 130): see cli/signals.py
     try:
         return int(args.run(args) or 0)
     except ArposeError as exc:
@@ -69,9 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"arpose: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("arpose: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(f"arpose: {signals.describe(exc)}", file=sys.stderr)
+        return signals.exit_code(exc)
     except BrokenPipeError:  # `arpose detect video | head`
         sys.stderr.close()
         return 0

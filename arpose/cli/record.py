@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArposeError
+from ..errors import ArposeError, printable
 from ..pipeline import track
-from ..record import SUFFIX, Recorder, Replay, is_recording
+from ..record import SUFFIX, Recorder, is_recording, open_replay
+from . import signals
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,12 +40,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def open_pipeline(source: str, *, fast: bool, realtime: bool, max_people: int = 2,
                   keep_images: bool = True, model: str | None = None) -> Any:
-    """A pipeline for a CLI ``--source``; ``--fast`` also speeds up recordings."""
-    base = source.split("?", 1)[0]
+    """A pipeline for a CLI ``--source``; ``--fast`` also speeds up recordings (and keeps
+    the recording's own options: ``?loop``, ``?raw``, ``?novideo``)."""
+    base, _, query = source.partition("?")
     if fast and Path(base).is_file() and is_recording(base):
-        return track(Replay(base, fast=True), keep_images=keep_images)
+        opts = [o for o in query.split("&") if o.strip()]
+        spec = base + "?" + "&".join([*opts, "fast"])
+        return track(open_replay(spec), keep_images=keep_images)
     return track(source, max_people=max_people, realtime=realtime and not fast,
                  keep_images=keep_images, model=model)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _refuse_own_source(source: str, out: Path, video: bool) -> None:
+    """Writing the recording (or its video) over the source being read destroyed it
+    (the reader's memory map was cut under it: SIGBUS, and 795 KB became 31 KB). Same
+    file means same inode, so links and other spellings of the name count too."""
+    base = Path(source.partition("?")[0])
+    if not base.is_file():
+        return
+    outputs = [out] + ([out.with_suffix(".avi")] if video else [])
+    if is_recording(base):
+        from ..record import Recording
+
+        try:
+            recorded_video = Recording(base).video_path
+        except ArposeError:
+            recorded_video = None
+        sources = [base] + ([recorded_video] if recorded_video is not None else [])
+    else:
+        sources = [base]
+    for o in outputs:
+        for src in sources:
+            if _same_file(o, src):
+                raise ArposeError(f"{printable(o)}: is the source being read "
+                                  f"({printable(source)}); write to another file")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() != SUFFIX:
         raise ArposeError(f"{out}: a recording's name must end in {SUFFIX} (so --source "
                           f"recognises it), e.g. {out.with_suffix(SUFFIX)}")
+    _refuse_own_source(args.source, out, args.video)
     pipeline = open_pipeline(args.source, fast=args.fast, realtime=False,
                              max_people=args.max_people, keep_images=args.video,
                              model=args.model)
@@ -58,10 +96,11 @@ def run(args: argparse.Namespace) -> int:
     frames = people = 0
     t0: float | None = None
     t_last = 0.0
-    interrupted = False
+    interrupted: KeyboardInterrupt | None = None
     with Recorder(out, video=args.video, fps=fps, source=str(args.source),
                   append=args.append) as recorder:
-        print(f"arpose: recording {args.source} to {out} (Ctrl+C to stop)", file=sys.stderr)
+        print(f"arpose: recording {printable(args.source)} to {printable(out)} (Ctrl+C to "
+              f"stop)", file=sys.stderr)
         try:
             with pipeline:
                 for pf in pipeline:
@@ -74,14 +113,15 @@ def run(args: argparse.Namespace) -> int:
                     frames += 1
                     people += len(pf.poses)
                     t_last = pf.t
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: stop, keep every frame
+            interrupted = exc
     span = t_last - t0 if t0 is not None else 0.0
-    print(f"arpose: recorded {frames} frames ({span:.1f} s, {people} person-frames) to {out}"
-          + (f" and {recorder.video_path}" if recorder.video_path and frames else "")
-          + (" (interrupted)" if interrupted else ""), file=sys.stderr)
+    print(f"arpose: recorded {frames} frames ({span:.1f} s, {people} person-frames) to "
+          f"{printable(out)}"
+          + (f" and {printable(recorder.video_path)}" if recorder.video_path and frames else "")
+          + (f" ({signals.describe(interrupted)})" if interrupted else ""), file=sys.stderr)
     if recorder.error:
-        print(f"arpose: error: {out}: recording stopped early: {recorder.error}; the "
-              f"{frames} frames before it are kept", file=sys.stderr)
+        print(f"arpose: error: {printable(out)}: recording stopped early: {recorder.error}; "
+              f"the {frames} frames before it are kept", file=sys.stderr)
         return 1
-    return 0
+    return signals.exit_code(interrupted) if interrupted else 0

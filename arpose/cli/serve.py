@@ -6,7 +6,9 @@ import argparse
 import sys
 import time
 
+from ..errors import StreamError, printable
 from ..stream import DEFAULT_HOST, DEFAULT_OSC_PORT, DEFAULT_WS_PORT, Streamer, parse_endpoint
+from . import signals
 from .record import open_pipeline
 
 
@@ -39,10 +41,14 @@ def run(args: argparse.Namespace) -> int:
     osc = ws = None
     if args.osc is None and args.websocket is None:
         osc, ws = (DEFAULT_HOST, DEFAULT_OSC_PORT), (args.host, DEFAULT_WS_PORT)
-    if args.osc is not None:
-        osc = parse_endpoint(args.osc)
-    if args.websocket is not None:
-        ws = parse_endpoint(args.websocket, default_host=args.host)
+    try:
+        if args.osc is not None:
+            osc = parse_endpoint(args.osc)
+        if args.websocket is not None:
+            ws = parse_endpoint(args.websocket, default_host=args.host)
+    except StreamError as exc:
+        flag = "--osc" if args.osc is not None and str(args.osc) in str(exc) else "--websocket"
+        raise StreamError(f"{flag} {exc}") from None
     source = args.source
     if args.loop:
         source += ("&" if "?" in source else "?") + "loop"
@@ -50,23 +56,33 @@ def run(args: argparse.Namespace) -> int:
                              keep_images=False, model=args.model)
     frames = 0
     started = time.monotonic()
-    with Streamer(osc=osc, websocket=ws, world=args.world) as streamer:
+    interrupted: KeyboardInterrupt | None = None
+    try:
+        streamer = Streamer(osc=osc, websocket=ws, world=args.world)
+    except StreamError as exc:
+        # an unresolvable --osc host stops here (exit 1) rather than streaming nowhere
+        pipeline.stop()
+        flag = "--osc" if str(exc).startswith("OSC") else "--websocket"
+        raise StreamError(f"{flag}: {exc}") from None
+    with streamer:
         where = []
         if streamer.osc is not None:
             where.append(f"OSC to {streamer.osc.host}:{streamer.osc.port}")
         if streamer.websocket is not None:
             where.append(f"WebSocket on ws://{streamer.websocket.host}:"
                          f"{streamer.websocket.port}")
-        print(f"arpose: streaming {args.source}: {', '.join(where)} (Ctrl+C to stop)",
-              file=sys.stderr)
+        print(f"arpose: streaming {printable(args.source)}: {', '.join(where)} (Ctrl+C to "
+              f"stop)", file=sys.stderr)
         try:
             with pipeline:
                 for pf in pipeline:
                     streamer.send(pf)
                     frames += 1
-        except KeyboardInterrupt:
-            pass
+        except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: the normal way to stop
+            interrupted = exc
     elapsed = max(time.monotonic() - started, 1e-9)
-    print(f"arpose: streamed {frames} frames in {elapsed:.1f} s ({frames / elapsed:.1f} FPS)",
-          file=sys.stderr)
-    return 0
+    dropped = streamer.websocket.dropped if streamer.websocket is not None else 0
+    print(f"arpose: streamed {frames} frames in {elapsed:.1f} s ({frames / elapsed:.1f} FPS)"
+          + (f"; slow WebSocket clients skipped {dropped} frames" if dropped else "")
+          + (f" ({signals.describe(interrupted)})" if interrupted else ""), file=sys.stderr)
+    return signals.exit_code(interrupted) if interrupted else 0
