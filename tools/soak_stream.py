@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -57,7 +57,11 @@ def slow_client(port: int, sleep_s: float, stop, counts, k: int) -> None:
 
     got = 0
     try:
-        with connect(f"ws://127.0.0.1:{port}", open_timeout=20, max_size=None) as ws:
+        # no keepalive pings: a client that reads this slowly lags by what its own kernel
+        # receive buffer holds (tcp_rmem, up to megabytes), so its pong arrives late and
+        # its own ping timeout would close it; the server side is what this measures
+        with connect(f"ws://127.0.0.1:{port}", open_timeout=20, max_size=None,
+                     ping_interval=None) as ws:
             while not stop.is_set():
                 ws.recv(timeout=30)
                 got += 1
@@ -85,6 +89,7 @@ def main() -> int:
     ap.add_argument("--tolerance", type=float, default=0.10)
     ap.add_argument("--arpose", default=shutil.which("arpose") or "arpose")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))  # still stop the server (finally)
 
     tmp = Path(tempfile.mkdtemp(prefix="arpose-soak-"))
     rec = make_recording(tmp / "take.arpose")
@@ -145,7 +150,6 @@ def main() -> int:
         log_text = (tmp / "serve.log").read_text(errors="replace")
         print("server log (last lines):\n" + "\n".join(log_text.splitlines()[-5:]))
         shutil.rmtree(tmp, ignore_errors=True)
-        os.environ.pop("ARPOSE_SOAK", None)
 
 
 if __name__ == "__main__":

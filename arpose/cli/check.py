@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import ArposeError
+from ..errors import ArposeError, printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,5 +36,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             n = len(effect.attachments)
             kinds = ", ".join(sorted({a.kind for a in effect.assets.values()}))
-            print(f"ok: {spec}: {effect.name!r}, {n} attachment{'s' * (n != 1)} ({kinds})")
+            print(f"ok: {printable(spec)}: {printable(repr(effect.name))}, {n} "
+                  f"attachment{'s' * (n != 1)} ({kinds})")
     return 1 if failed else 0

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import printable
 from ..pipeline import track
 from ..sources import ImageFile
 
@@ -49,6 +50,6 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(_summary(pf), flush=True)
     if single and found == 0:
-        print(f"arpose: error: no person found in {args.source}", file=sys.stderr)
+        print(f"arpose: error: no person found in {printable(args.source)}", file=sys.stderr)
         return 1
     return 0

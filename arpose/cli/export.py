@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import ArposeError
-from ..export import FORMATS, default_output, export, export_folder
+from ..errors import ArposeError, printable
+from ..export import FORMATS, ExportResult, default_output, export, export_folder
 from ..record import is_recording
+from . import signals
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -49,21 +50,32 @@ def _frame_count(path: Path) -> int | None:
 def run(args: argparse.Namespace) -> int:
     src = Path(args.input)
     if not src.exists():
-        raise ArposeError(f"{src}: no such file or folder")
+        raise ArposeError(f"{src}: no such file or folder")  # str() escapes it
     if args.max_people < 1:
         raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
     show = not args.quiet and sys.stderr.isatty()
     if src.is_dir():
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
-        results = export_folder(src, args.format, out, raw=args.raw, max_people=args.max_people,
-                                model=args.model, workers=args.workers, progress=show)
+        finished: list[ExportResult] = []
+        try:
+            results = export_folder(src, args.format, out, raw=args.raw,
+                                    max_people=args.max_people, model=args.model,
+                                    workers=args.workers, progress=show,
+                                    on_result=finished.append)
+        except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: workers stopped, partials gone
+            done = [r for r in finished if not r.error]
+            print(f"arpose: export {signals.describe(exc)}: {len(done)} file(s) finished in "
+                  f"{printable(out)} (a rerun resumes after them); partial outputs removed",
+                  file=sys.stderr)
+            raise
         failed = [r for r in results if r.error]
         done = [r for r in results if not r.error and not r.skipped]
         skipped = [r for r in results if r.skipped]
         for r in failed:
-            print(f"arpose: error: {r.error}", file=sys.stderr)
+            print(f"arpose: error: {printable(r.error)}", file=sys.stderr)
         print(f"arpose: exported {len(done)} file(s) ({sum(r.frames for r in done)} frames) "
-              f"to {out}; {len(skipped)} already done; {len(failed)} failed", file=sys.stderr)
+              f"to {printable(out)}; {len(skipped)} already done; {len(failed)} failed",
+              file=sys.stderr)
         return 1 if failed else 0
     out = Path(args.output) if args.output else default_output(src, args.format)
     bar = None
@@ -74,10 +86,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         res = export(src, args.format, out, raw=args.raw, max_people=args.max_people,
                      model=args.model, progress=bar.update if bar is not None else None)
+    except KeyboardInterrupt as exc:
+        print(f"arpose: export {signals.describe(exc)}: nothing written to {printable(out)}",
+              file=sys.stderr)
+        raise
     finally:
         if bar is not None:
             bar.close()
-    print(f"arpose: exported {res.frames} frames ({res.people} person-frames) to {res.output}"
+    print(f"arpose: exported {res.frames} frames ({res.people} person-frames) to "
+          f"{printable(res.output)}"
           + (f"; the recording is damaged: {len(res.problems)} problem(s) reported above"
              if res.problems else ""), file=sys.stderr)
     return 0

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
+
+from ..errors import RenderError, printable
+from . import signals
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,18 +34,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def _source(spec: str) -> object:
+    """A recording without its video renders over black at the recorded size (with a
+    note) instead of failing on the missing pictures; anything else is opened as is."""
+    from ..record import Recording, Replay, is_recording
+
+    base, _, query = spec.partition("?")
+    if not (Path(base).is_file() and is_recording(base)):
+        return spec
+    rec = Recording(base)
+    opts = {o.strip().lower() for o in query.split("&") if o.strip()}
+    if rec.video_path is not None and "novideo" not in opts:
+        return spec
+    why = ("its video " + printable(rec.meta.get("video")) + " is missing"
+           if rec.video_missing else "it has no video" if "novideo" not in opts
+           else "?novideo")
+    print(f"arpose: note: {printable(base)}: {why}; rendering over a black background",
+          file=sys.stderr)
+    return Replay(base, fast=True, raw="raw" in opts, video=False, blank=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..effects.compose import render_source
 
-    stats = render_source(args.effect, args.source, args.output, mirror=args.mirror,
-                          max_people=args.max_people, model=args.model,
-                          progress=not args.no_progress and sys.stderr.isatty())
+    out = Path(args.output)
+    if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
+        raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")
+    try:
+        stats = render_source(args.effect, _source(args.source), args.output,
+                              mirror=args.mirror, max_people=args.max_people, model=args.model,
+                              progress=not args.no_progress and sys.stderr.isatty())
+    except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: the video so far is finished
+        if out.suffix.lower() not in (".png", ".jpg", ".jpeg") and out.exists():
+            print(f"arpose: render {signals.describe(exc)}: {printable(out)} holds the frames "
+                  f"rendered so far (a playable video)", file=sys.stderr)
+        raise
     if stats.people_frames == 0:
-        print(f"arpose: warning: nobody found in {args.source}; wrote the picture "
+        print(f"arpose: warning: nobody found in {printable(args.source)}; wrote the picture "
               f"without effects", file=sys.stderr)
     if stats.frames == 1:
-        print(f"wrote {stats.output}")
+        print(f"wrote {printable(stats.output)}")
     else:
-        print(f"wrote {stats.output}: {stats.frames} frames in {stats.seconds:.1f} s "
+        print(f"wrote {printable(stats.output)}: {stats.frames} frames in {stats.seconds:.1f} s "
               f"({stats.fps:.1f} frames/s), people in {stats.people_frames}")
     return 0

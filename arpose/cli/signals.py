@@ -37,4 +37,4 @@ def exit_code(exc: BaseException) -> int:
 
 
 def describe(exc: BaseException) -> str:
-    return "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+    return "terminated by SIGTERM" if isinstance(exc, Terminated) else "interrupted"
