@@ -256,8 +256,9 @@ class WebSocketServer:
         self._pending_lock = threading.Lock()
         self._scheduled = False
         self._dropped_gone = 0
-        self._drop_warning = _QuietErrors("WebSocket", every_s=warn_every_s)
+        self.warn_every_s = warn_every_s
         self._warned_drops = 0
+        self._next_drop_warning = 0.0
 
     @property
     def dropped(self) -> int:
@@ -375,10 +376,13 @@ class WebSocketServer:
             self.sent += 1
             await asyncio.sleep(0)  # let the clients' writers take it
         dropped = self.dropped
-        if dropped > self._warned_drops:
+        now = time.monotonic()
+        if dropped > self._warned_drops and now >= self._next_drop_warning:
+            log.warning("WebSocket: slow clients lost %d frames (oldest first) since the last "
+                        "message, %d in all; still streaming", dropped - self._warned_drops,
+                        dropped)
             self._warned_drops = dropped
-            self._drop_warning.failed(RuntimeError(
-                f"a slow client lost its oldest frames ({dropped} so far)"))
+            self._next_drop_warning = now + self.warn_every_s
 
     def send(self, frame: PoseFrame | dict[str, Any] | str) -> None:
         """Hand one frame (a PoseFrame, a JSON object or text) to every client; returns

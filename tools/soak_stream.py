@@ -57,11 +57,16 @@ def slow_client(port: int, sleep_s: float, stop, counts, k: int) -> None:
 
     got = 0
     try:
-        # no keepalive pings: a client that reads this slowly lags by what its own kernel
-        # receive buffer holds (tcp_rmem, up to megabytes), so its pong arrives late and
-        # its own ping timeout would close it; the server side is what this measures
-        with connect(f"ws://127.0.0.1:{port}", open_timeout=20, max_size=None,
-                     ping_interval=None) as ws:
+        # A client that reads this slowly lags by what its own kernel receive buffer holds:
+        # Linux grows it (tcp_rmem, up to 32 MB here), measured 600 kB = 17 s behind
+        # after 20 s and growing, and then the server's keepalive (20 s) closes it. The
+        # server cannot shrink the client's buffer; a slow client sets SO_RCVBUF itself
+        # (fixing it also stops the autotuning), as a careful client would.
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
+        sock.connect(("127.0.0.1", port))
+        with connect(f"ws://127.0.0.1:{port}", sock=sock, open_timeout=20, max_size=None,
+                     max_queue=2) as ws:
             while not stop.is_set():
                 ws.recv(timeout=30)
                 got += 1

@@ -95,7 +95,14 @@ def load_image_rgba(path: Path) -> np.ndarray:
     """Decode an image file into an (H, W, 4) RGBA uint8 array (alpha kept or added)."""
     import cv2
 
-    data = np.frombuffer(_read_bytes(path), np.uint8)
+    from ..sources import image_size
+
+    raw = _read_bytes(path)
+    size = image_size(raw)  # from the header: refuse a decompression bomb before decoding
+    if size is not None and max(size) > MAX_TEXTURE_SIDE:
+        raise AssetError(f"{path}: image is {size[0]}x{size[1]}, larger than the "
+                         f"{MAX_TEXTURE_SIDE} px texture limit; scale it down")
+    data = np.frombuffer(raw, np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise AssetError(f"{path}: cannot decode image (corrupt or unsupported format)")

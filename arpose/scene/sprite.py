@@ -131,7 +131,13 @@ def _decode_file(path: Path) -> np.ndarray:
 
     if not path.is_file():
         raise AssetError(f"image file not found: {path}")
+    from ..sources import MAX_PIXELS, image_size
+
     data = np.fromfile(str(path), np.uint8)
+    size = image_size(data)  # from the header: refuse a decompression bomb before decoding
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        raise AssetError(f"{path}: image is {size[0]}x{size[1]}, larger than the "
+                         f"{MAX_PIXELS // 1_000_000} megapixel limit; scale it down")
     img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if img is None:
         raise AssetError(f"cannot decode image {path}: not a valid PNG/JPEG/BMP/WebP file")
