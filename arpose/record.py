@@ -258,6 +258,12 @@ class Recorder:
             if self.path.parent and not self.path.parent.exists():
                 raise RecordingError(f"{self.path}: folder {self.path.parent} does not exist")
             if append and self.path.exists() and self.path.stat().st_size > 0:
+                if self.video_path is not None:
+                    # one video per recording, named in its header: a second writer would
+                    # overwrite it and its frame numbers would point at the new pictures
+                    raise RecordingError(f"{self.path}: cannot append video to an existing "
+                                         f"recording; append landmarks only, or record "
+                                         f"to a new file")
                 rec = Recording(self.path)
                 end = rec.valid_end()
                 for last in rec:  # the frame numbers and time to continue from

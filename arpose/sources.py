@@ -374,7 +374,7 @@ class Camera(_SourceBase):
         self._cap = self._open()
         if self._cap is None:
             raise SourceError(f"camera {index}: cannot open (no such camera, or it is in use); "
-                              f"try another index with --source N, or a video file")
+                              f"try another camera index, or a video file")
         self._start = time.monotonic()
         self._i = 0
 
