@@ -240,9 +240,9 @@ def test_folder_with_a_corrupt_image_keeps_good_frames_and_names_the_file(tmp_pa
 
 def test_tiny_image_in_a_folder_is_named():
     """[5] The 1x1-image error named no file when it came from a folder."""
-    from arpose.sources import ImageFolder
-
     import tempfile
+
+    from arpose.sources import ImageFolder
     with tempfile.TemporaryDirectory() as d:
         cv2.imwrite(os.path.join(d, "a.png"), np.zeros((64, 64, 3), np.uint8))
         cv2.imwrite(os.path.join(d, "b.png"), np.zeros((1, 1, 3), np.uint8))

@@ -1,7 +1,7 @@
 """Soak the WebSocket stream: memory of `arpose serve` with slow clients, for minutes.
 
 Starts the installed ``arpose serve`` on a looping two-person recording read as fast as
-possible (``--fast --loop``: far more frames per second than any client takes), plus an
+possible (``?fast&loop``: far more frames per second than any client takes), plus an
 OSC output to a port where nobody listens (the case that used to flood the log), and
 ``--clients`` client processes that each read one message, then sleep ``--client-sleep``
 seconds. The server's resident memory (VmRSS from /proc) is sampled every few seconds.
@@ -100,7 +100,9 @@ def main() -> int:
     rec = make_recording(tmp / "take.arpose")
     ws_port, osc_port = _free_port(socket.SOCK_STREAM), _free_port(socket.SOCK_DGRAM)
     server = subprocess.Popen(
-        [args.arpose, "serve", "--source", str(rec), "--fast", "--loop",
+        # ?fast&loop rather than --fast --loop: the same stream on versions where --fast
+        # dropped ?loop (issue 15, row 7), so a before/after comparison is possible
+        [args.arpose, "serve", "--source", f"{rec}?fast&loop",
          "--websocket", f"127.0.0.1:{ws_port}", "--osc", f"127.0.0.1:{osc_port}"],
         stderr=open(tmp / "serve.log", "w"), cwd=tmp)
     stop = mp.Event()
@@ -128,12 +130,12 @@ def main() -> int:
             samples.append((time.monotonic() - start, rss_mb(server.pid)))
             t, m = samples[-1]
             print(f"{t:7.1f} s  server RSS {m:7.1f} MB  client messages "
-                  f"{list(counts)}", flush=True)
+                  f"{counts[:]}", flush=True)
             time.sleep(args.sample_s)
         after_1 = next(m for t, m in samples if t >= min(60.0, samples[-1][0]))
         last = samples[-1][1]
         peak = max(m for _, m in samples)
-        dead = [k for k, c in enumerate(counts) if c < 0]
+        dead = [k for k, c in enumerate(counts[:]) if c < 0]
         ratio = last / after_1
         print(f"RSS after minute 1: {after_1:.1f} MB; at the end ({samples[-1][0]:.0f} s): "
               f"{last:.1f} MB ({(ratio - 1) * 100:+.1f} %); peak {peak:.1f} MB; "
