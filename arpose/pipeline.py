@@ -374,7 +374,7 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
         ...         print(pose_frame.t, len(pose_frame.poses))
     """
     if max_people < 1:
-        raise ArposeError(f"--max-people {max_people}: must be at least 1")
+        raise ArposeError(f"max_people={max_people}: must be at least 1")
     source = spec if hasattr(spec, "read") else open_source(spec, realtime=realtime,
                                                              max_fps=max_fps)
     trackers: list[PoseTracker] = []

@@ -37,6 +37,9 @@ def _summary(pf) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .record import check_max_people
+
+    check_max_people(args.max_people)
     pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,
                      model=args.model, keep_images=False)
     single = isinstance(pipeline.source, ImageFile)

@@ -10,6 +10,7 @@ from ..errors import ArposeError, printable
 from ..export import FORMATS, ExportResult, default_output, export, export_folder
 from ..record import is_recording
 from . import signals
+from .record import check_max_people
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,8 +52,7 @@ def run(args: argparse.Namespace) -> int:
     src = Path(args.input)
     if not src.exists():
         raise ArposeError(f"{src}: no such file or folder")  # str() escapes it
-    if args.max_people < 1:
-        raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
+    check_max_people(args.max_people)
     show = not args.quiet and sys.stderr.isatty()
     if src.is_dir():
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")

@@ -38,6 +38,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def check_max_people(n: int) -> None:
+    """The CLI's wording of the library's max_people check (it names the flag)."""
+    if n < 1:
+        raise ArposeError(f"--max-people {n}: must be at least 1")
+
+
 def open_pipeline(source: str, *, fast: bool, realtime: bool, max_people: int = 2,
                   keep_images: bool = True, model: str | None = None) -> Any:
     """A pipeline for a CLI ``--source``; ``--fast`` also speeds up recordings (and keeps
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() != SUFFIX:
         raise ArposeError(f"{out}: a recording's name must end in {SUFFIX} (so --source "
                           f"recognises it), e.g. {out.with_suffix(SUFFIX)}")
+    check_max_people(args.max_people)
     _refuse_own_source(args.source, out, args.video)
     pipeline = open_pipeline(args.source, fast=args.fast, realtime=False,
                              max_people=args.max_people, keep_images=args.video,

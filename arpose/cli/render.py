@@ -56,7 +56,9 @@ def _source(spec: str) -> object:
 
 def run(args: argparse.Namespace) -> int:
     from ..effects.compose import render_source
+    from .record import check_max_people
 
+    check_max_people(args.max_people)
     out = Path(args.output)
     if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
         raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")

@@ -9,7 +9,7 @@ import time
 from ..errors import StreamError, printable
 from ..stream import DEFAULT_HOST, DEFAULT_OSC_PORT, DEFAULT_WS_PORT, Streamer, parse_endpoint
 from . import signals
-from .record import open_pipeline
+from .record import check_max_people, open_pipeline
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_max_people(args.max_people)
     osc = ws = None
     if args.osc is None and args.websocket is None:
         osc, ws = (DEFAULT_HOST, DEFAULT_OSC_PORT), (args.host, DEFAULT_WS_PORT)
