@@ -456,6 +456,31 @@ def test_sigterm_serve_prints_the_summary(tmp_path, take):
     assert "arpose: streamed" in err and "terminated by SIGTERM" in err
 
 
+def test_sigterm_export_stops_workers_and_removes_partial_outputs(tmp_path):
+    """[8][1] SIGTERM of a folder export: workers stopped, no partial output left (so a
+    rerun cannot mistake one for done), the summary printed, exit 143."""
+    src = tmp_path / "in"
+    src.mkdir()
+    long_take = write(tmp_path / "long.arpose", make_frames(4000))
+    for k in range(2):
+        shutil.copy(long_take, src / f"t{k}.arpose")
+    out = tmp_path / "out"
+    proc = start("export", str(src), "-f", "openpose", "-o", str(out), "-q", "--workers", "2",
+                 cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+            p.name.endswith(".partial") and any(p.iterdir()) for p in
+            (out.iterdir() if out.is_dir() else [])):
+        time.sleep(0.1)
+    workers = [p for p in _children(proc.pid)
+               if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    code, err = _terminate(proc)
+    assert code == 143, err[-2000:]
+    assert "export terminated by SIGTERM" in err and "partial outputs removed" in err, err
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".partial")]
+    assert workers and not [p for p in workers if _alive(p)]
+
+
 # ---------------------------------------------------------------- [10] append
 
 
