@@ -12,9 +12,10 @@ Two worker threads and one consumer (the main thread):
     consumer           pipeline.latest() in a render loop, or ``for pf in pipeline``
 
 MediaPipe runs one inference on one core, and inference dominates the frame time, so
-two inference threads (the default on a machine with two or more cores) are what makes
-the pipeline faster than a single loop, and they keep latency near one inference even
-when frames arrive faster than one model can take them. Results are put back in frame
+two inference threads (the default for files on a machine with two or more cores) are
+what makes the pipeline faster than a single loop. Live sources default to one thread
+(:data:`LIVE_WORKERS`): on two cores two threads slow each inference down, and measured
+camera-to-screen latency was lower with one (`arpose bench --section live`). Results are put back in frame
 order before smoothing; in live mode a result older than one already published is
 dropped instead.
 
@@ -341,8 +342,17 @@ class Pipeline:
         return self._results.put(pose_frame, self._stop)
 
 
-def default_workers() -> int:
-    """Inference threads: two where there are two cores or more (see module docstring)."""
+# Inference threads for live sources (cameras, realtime replays), chosen by measurement
+# (`arpose bench --section live`): on two cores, two threads make each inference slower,
+# and with latest-wins hand-offs the camera-to-screen latency was lower with one.
+LIVE_WORKERS = 1
+
+
+def default_workers(live: bool = False) -> int:
+    """Inference threads: for files two where there are two cores or more (throughput,
+    see module docstring); for live sources :data:`LIVE_WORKERS` (latency)."""
+    if live:
+        return LIVE_WORKERS
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
@@ -356,7 +366,8 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
 
     Args:
         workers: inference threads (each with its own model); default
-            :func:`default_workers`. A single image always uses one.
+            :func:`default_workers` (two for files, one for live sources, both by
+            measurement). A single image always uses one.
         capacity: frames each file hand-off holds (see :class:`Pipeline`); more
             absorbs a consumer whose time per frame varies, at the cost of memory.
 
@@ -372,7 +383,7 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
     trackers: list[PoseTracker] = []
     try:
         if not getattr(source, "yields_poses", False):
-            n = workers or default_workers()
+            n = workers or default_workers(live=bool(getattr(source, "live", False)))
             if isinstance(source, ImageFile):
                 n = 1
             options = TrackerOptions(model=model, num_poses=max_people,

@@ -2,9 +2,9 @@
 
 - ``one-euro``: the One-Euro filter (Casiez, Roussel & Vogel, CHI 2012), a low-pass
   filter whose cutoff rises with speed: still joints are smoothed hard, fast ones lightly.
-- ``one-euro-lc``: One-Euro with lag compensation: its output is pushed forward by the
-  filter's own delay (the time constant 1/(2 pi cutoff) of the current cutoff) along its
-  derivative estimate, never past the newest measurement (so a step cannot overshoot).
+- ``one-euro-lc`` (the default): One-Euro with lag compensation: its output is pushed
+  forward by the filter's own delay (the time constant 1/(2 pi cutoff) of the current
+  cutoff) along its (smooth) derivative estimate.
 - ``kalman``: a constant-velocity Kalman filter per coordinate (white-noise acceleration
   model); no lag on constant-speed motion, a bounded overshoot on a step.
 
@@ -135,19 +135,25 @@ class LagCompensatedOneEuro(OneEuroFilter):
     """One-Euro whose output is predicted forward by the filter's own delay.
 
     The output is ``x_f + compensation * delay * v_f`` (``x_f``, ``v_f``: the One-Euro
-    value and speed, ``delay`` = 1 / (2 pi cutoff)), clipped to lie between ``x_f`` and the
-    newest raw sample: on steady motion this removes the first-order lag; on a step it
-    cannot overshoot, because the output never passes the measurement.
+    value and speed, ``delay`` = 1 / (2 pi cutoff)): on steady motion this removes the
+    first-order lag; on a step it overshoots by a bounded amount while the speed estimate
+    decays (the cutoff is high then, so the delay, and the lead, are short).
 
     Args:
-        min_cutoff, beta, d_cutoff: as :class:`OneEuroFilter`.
+        min_cutoff, beta, d_cutoff: as :class:`OneEuroFilter`; a low ``d_cutoff`` keeps
+            the prediction itself smooth.
         compensation: fraction of the delay predicted away (0 = plain One-Euro).
         max_lead_s: the longest prediction, in seconds.
+        clip_to_sample: nonzero keeps the output between the filtered value and the
+            newest sample (no overshoot at all on a step, but the raw sample's jitter
+            comes back: measured worse, so off by default; the step overshoot without it
+            is bounded, see the tests).
     """
 
     def __init__(self, min_cutoff: float = DEFAULT_MIN_CUTOFF, beta: float = DEFAULT_BETA,
                  d_cutoff: float = DEFAULT_D_CUTOFF, compensation: float = 1.0,
-                 max_lead_s: float = 0.2):
+                 max_lead_s: float = 0.2, clip_to_sample: float = 0.0):
+        self.clip_to_sample = bool(clip_to_sample)
         if not 0 <= compensation <= 2:
             raise ValueError(f"compensation must be in [0, 2], got {compensation}")
         if not max_lead_s >= 0:
@@ -173,8 +179,9 @@ class LagCompensatedOneEuro(OneEuroFilter):
             return self._out.copy()
         assert self._dx is not None
         lead = np.minimum(self.compensation * self.delay, self.max_lead_s) * self._dx
-        gap = x - xf  # the prediction stays between the filtered value and the sample
-        lead = np.clip(lead, np.minimum(gap, 0.0), np.maximum(gap, 0.0))
+        if self.clip_to_sample:  # the prediction stays between the filtered value and the sample
+            gap = x - xf
+            lead = np.clip(lead, np.minimum(gap, 0.0), np.maximum(gap, 0.0))
         if weight is not None:
             lead = lead * (np.asarray(weight, np.float64) >= 0.5)
         self._out = xf + lead
@@ -250,16 +257,32 @@ class KalmanFilter:
         return self._x.copy()
 
 
-# name -> (filter class, default parameters): the methods of PoseSmoother and --smoothing
+# name -> (filter class, default parameters): the methods of PoseSmoother and --smoothing.
+# Parameters chosen by measurement (tools/tune_smoothing.py; README "Smoothing"): on
+# body-size-normalised speeds, each method's best trade-off of jitter and zero-phase lag
+# over dance.avi and the exercise clips. (OneEuroFilter's own defaults, 1 Hz and beta 1,
+# are kept for direct users such as the cursor, which pass their own parameters.)
 METHODS: dict[str, tuple[type, dict[str, float]]] = {
-    "one-euro": (OneEuroFilter, {"min_cutoff": DEFAULT_MIN_CUTOFF, "beta": DEFAULT_BETA,
-                                 "d_cutoff": DEFAULT_D_CUTOFF}),
-    "one-euro-lc": (LagCompensatedOneEuro, {"min_cutoff": DEFAULT_MIN_CUTOFF,
-                                            "beta": DEFAULT_BETA, "d_cutoff": DEFAULT_D_CUTOFF,
-                                            "compensation": 1.0, "max_lead_s": 0.2}),
-    "kalman": (KalmanFilter, {"noise": 0.004, "accel": 2.0, "speed0": 1.0}),
+    "one-euro": (OneEuroFilter, {"min_cutoff": 0.3, "beta": 10.0, "d_cutoff": 1.0}),
+    "one-euro-lc": (LagCompensatedOneEuro, {"min_cutoff": 0.3, "beta": 10.0, "d_cutoff": 0.5,
+                                            "compensation": 1.0, "max_lead_s": 0.2,
+                                            "clip_to_sample": 0.0}),
+    "kalman": (KalmanFilter, {"noise": 0.02, "accel": 0.5, "speed0": 1.0}),
 }
-DEFAULT_METHOD = "one-euro"
+DEFAULT_METHOD = "one-euro-lc"  # the measured best (README "Smoothing")
+_process_default = [DEFAULT_METHOD]
+
+
+def set_default_method(method: str) -> None:
+    """Make ``method`` the one every :class:`PoseSmoother` made without a ``method`` uses
+    (the ``--smoothing`` flag of the commands that track sets it once at start)."""
+    make_filter(method)  # validates
+    _process_default[0] = method
+
+
+def default_method() -> str:
+    """The method a :class:`PoseSmoother` without ``method`` uses."""
+    return _process_default[0]
 
 
 def make_filter(method: str = DEFAULT_METHOD, **params: float) -> LandmarkFilter:
@@ -295,7 +318,8 @@ class PoseSmoother:
         min_cutoff, beta, d_cutoff: One-Euro parameters (speed in body sizes per second);
             None takes the method's default (only for the one-euro methods).
         method: the filter, by name: ``one-euro``, ``one-euro-lc`` or ``kalman``
-            (``--smoothing``; :data:`METHODS` lists each one's parameters).
+            (:data:`METHODS` lists each one's parameters); None: :func:`default_method`
+            (``--smoothing``).
         params: more parameters of the method (e.g. ``{"noise": 0.003}`` for kalman).
         smooth: False only assigns ids (``--no-smooth``).
         keep_lost_s: a person missing for up to this long keeps their id when back.
@@ -310,7 +334,7 @@ class PoseSmoother:
     """
 
     def __init__(self, min_cutoff: float | None = None, beta: float | None = None,
-                 d_cutoff: float | None = None, *, method: str = DEFAULT_METHOD,
+                 d_cutoff: float | None = None, *, method: str | None = None,
                  params: dict[str, float] | None = None, smooth: bool = True,
                  keep_lost_s: float = 1.0, match_distance: float = 0.6,
                  visibility_low: float = 0.2, visibility_high: float = 0.6,
@@ -320,6 +344,7 @@ class PoseSmoother:
         for name, v in (("min_cutoff", min_cutoff), ("beta", beta), ("d_cutoff", d_cutoff)):
             if v is not None:
                 extra[name] = v
+        method = method or default_method()
         make_filter(method, **extra)  # validates the method and parameters
         self.method = method
         self.filter_params = extra

@@ -13,9 +13,12 @@ scores each setting two ways:
   autocorrelation measured on that person standing still; error to the truth, jitter at
   rest, lag in motion, step overshoot and oscillation.
 
-A setting qualifies when on every clip jitter <= 0.5 of raw and lag <= 1 frame, and on the
-step it overshoots <= 10% without oscillating; the best per method is the one with the
-smallest worst-clip lag, and the default is the best of those.
+A setting is stable when on the ground-truth step it overshoots <= 15% without
+oscillating; stable settings are ranked by the number of clips on which jitter <= 0.5 of
+raw and lag <= 1 frame, then by the largest excess over those targets. The best per
+method is printed, and the default is the best of those. For context, the jitter ratio
+of a centred (zero-lag, non-causal) moving average of 3 and 5 frames is printed per clip:
+a causal filter at <= 1 frame of lag cannot do much better than those.
 
     python tools/tune_smoothing.py [VIDEO ...] [--cache DIR] [--quick]
     # default: ../shared/media/dance.avi and every clip in ../shared/media/exercise/
@@ -33,8 +36,16 @@ from typing import Any
 
 import numpy as np
 
-from arpose.bench.smoothing import (RawTrack, ground_truth, jitter_and_lag, resmooth_track,
-                                    still_noise, track_raw)
+from arpose.bench.smoothing import (
+    RawTrack,
+    ground_truth,
+    jitter,
+    jitter_and_lag,
+    moving_average,
+    resmooth_track,
+    still_noise,
+    track_raw,
+)
 from arpose.smoothing import PoseSmoother
 
 MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
@@ -42,21 +53,28 @@ MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 GRIDS: dict[str, list[dict[str, float]]] = {
     "one-euro": [{"min_cutoff": mc, "beta": b} for mc, b in itertools.product(
         (0.05, 0.1, 0.3, 1.0), (1.0, 5.0, 10.0, 20.0, 40.0, 80.0))],
-    "one-euro-lc": [{"min_cutoff": mc, "beta": b} for mc, b in itertools.product(
-        (0.05, 0.1, 0.3, 1.0), (1.0, 5.0, 10.0, 20.0, 40.0))],
+    "one-euro-lc": [{"min_cutoff": mc, "beta": b, "d_cutoff": d} for mc, b, d in
+                    itertools.product((0.1, 0.3, 1.0), (5.0, 10.0, 15.0), (0.5, 0.7, 1.0))],
     "kalman": [{"noise": n, "accel": a} for n, a in itertools.product(
-        (0.01, 0.02, 0.03, 0.05), (0.25, 0.5, 1.0, 2.0, 4.0, 8.0))],
+        (0.01, 0.02, 0.03, 0.05), (0.25, 0.35, 0.5, 0.7, 1.0, 2.0))],
 }
-QUICK = {"one-euro": [{"min_cutoff": 1.0, "beta": 1.0}, {"min_cutoff": 0.1, "beta": 40.0}],
-         "one-euro-lc": [{"min_cutoff": 0.3, "beta": 10.0}],
-         "kalman": [{"noise": 0.03, "accel": 1.0}]}
+QUICK = {"one-euro": [{"min_cutoff": 1.0, "beta": 1.0}, {"min_cutoff": 0.1, "beta": 40.0},
+                      {"min_cutoff": 0.3, "beta": 10.0}],
+         "one-euro-lc": [{"min_cutoff": 0.3, "beta": 10.0, "d_cutoff": 0.5}],
+         "kalman": [{"noise": 0.02, "accel": 0.5}]}
+
+
+HAND_CLIPS: set[str] = set()
 
 
 def default_clips() -> list[Path]:
     clips = [MEDIA / "dance.avi"]
     labels = MEDIA / "exercise" / "labels.json"
     if labels.is_file():
-        clips += [MEDIA / "exercise" / e["file"] for e in json.loads(labels.read_text())]
+        for e in json.loads(labels.read_text()):
+            clips.append(MEDIA / "exercise" / e["file"])
+            if e.get("exercise") is None:
+                HAND_CLIPS.add(Path(e["file"]).stem)
     return [c for c in clips if c.is_file()]
 
 
@@ -75,9 +93,25 @@ def score(method: str, params: dict[str, float], tracks: list[RawTrack],
             "worst_lag": max(lags) if lags else math.nan}
 
 
+def stable(r: dict[str, Any]) -> bool:
+    return r["truth"]["step_overshoot"] <= 0.15 and r["truth"]["step_crossings"] <= 1
+
+
+def clips_met(r: dict[str, Any]) -> int:
+    """Clips on which jitter <= 0.5 of raw and lag <= 1 frame (a NaN lag: not seen)."""
+    return sum(c["jitter_ratio"] <= 0.5 and not c["lag_frames"] > 1.0
+               for c in r["clips"].values())
+
+
+def rank(r: dict[str, Any]) -> tuple[float, float]:
+    """Most clips on target first, then the smallest excess over the targets."""
+    excess = max(max(c["jitter_ratio"] / 0.5, (c["lag_frames"] if c["lag_frames"] == c["lag_frames"]
+                                               else 0.0) / 1.0) for c in r["clips"].values())
+    return (-clips_met(r), excess)
+
+
 def qualifies(r: dict[str, Any]) -> bool:
-    return (r["worst_jitter"] <= 0.5 and r["worst_lag"] <= 1.0
-            and r["truth"]["step_overshoot"] <= 0.10 and r["truth"]["step_crossings"] <= 1)
+    return stable(r) and clips_met(r) == len(r["clips"])
 
 
 def _p(params: dict[str, float]) -> str:
@@ -99,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     tracks = [track_raw(c, args.cache) for c in clips]
     noises = []
     for tr in tracks:
+        if tr.name in HAND_CLIPS:  # a hand close-up is not a person standing still
+            continue
         try:
             noises.append(still_noise(tr))
         except ValueError:
@@ -111,8 +147,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{noise['r2']:.2f} (AR(1) predicts r2 = r1^2 = {noise['r1'] ** 2:.2f})")
     for tr in tracks:
         run = tr.longest_run()
+        raw, _, vis = resmooth_track(tr, PoseSmoother(smooth=False))
+        good = (vis >= 0.5).all(axis=0)
+        ma = [jitter(moving_average(raw[:, good], w)) / jitter(raw[:, good]) for w in (3, 5)]
         print(f"  clip {tr.name}: {tr.fps:.2f} FPS, longest run {run.stop - run.start} frames "
-              f"of {len(tr.t)}")
+              f"of {len(tr.t)}; zero-lag moving average jitter ratio: 3 frames {ma[0]:.2f}, "
+              f"5 frames {ma[1]:.2f}")
     grids = QUICK if args.quick else GRIDS
     results = []
     names = [tr.name for tr in tracks]
@@ -130,23 +170,23 @@ def main(argv: list[str] | None = None) -> int:
                   f"{cells} {gt['jitter_rest_ratio']:8.2f} {gt['lag_ramp']:8.2f} "
                   f"{gt['lag_sine']:8.2f} {gt['lag_swipe']:9.2f} {gt['step_overshoot']:9.2f} "
                   f"{gt['step_crossings']:3.0f} {gt['rms_sine']:8.4f}"
-                  f"{'  *' if qualifies(r) else ''}", flush=True)
-    print("\n(cells: jitter ratio / lag frames per clip; * = meets every target)")
+                  f"  {clips_met(r)}/{len(r['clips'])}{' *' if qualifies(r) else ''}", flush=True)
+    print("\n(cells: jitter ratio / lag frames per clip; n/m: clips on target; * = all, and "
+          "stable)")
     best: dict[str, dict[str, Any]] = {}
     for r in results:
-        key = (r["worst_lag"], r["worst_jitter"])
-        if qualifies(r) and (r["method"] not in best or key < (best[r["method"]]["worst_lag"],
-                                                              best[r["method"]]["worst_jitter"])):
+        if stable(r) and (r["method"] not in best or rank(r) < rank(best[r["method"]])):
             best[r["method"]] = r
     for method in grids:
         if method in best:
             b = best[method]
-            print(f"best {method}: {_p(b['params'])}: worst jitter {b['worst_jitter']:.2f}, "
-                  f"worst lag {b['worst_lag']:.2f} frames")
+            print(f"best {method}: {_p(b['params'])}: on target on {clips_met(b)} of "
+                  f"{len(b['clips'])} clips; worst jitter {b['worst_jitter']:.2f}, worst lag "
+                  f"{b['worst_lag']:.2f} frames")
         else:
-            print(f"best {method}: no setting meets every target")
+            print(f"best {method}: no stable setting")
     if best:
-        pick = min(best.values(), key=lambda b: (b["worst_lag"], b["worst_jitter"]))
+        pick = min(best.values(), key=rank)
         print(f"default by measurement: {pick['method']} {_p(pick['params'])}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=float))

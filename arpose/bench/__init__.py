@@ -7,6 +7,7 @@ The package holds every section, each in its own module, registered here by name
 
 - ``tracking`` (:mod:`.tracking`): inference ms, pipeline vs a naive loop, latency, filter cost;
 - ``smoothing`` (:mod:`.smoothing`): jitter reduction and lag of the smoothed landmarks;
+- ``live`` (:mod:`.live`): the camera-to-screen latency budget in parts, 1 vs 2 threads;
 - ``render`` (:mod:`.render`): offscreen renderer ms per frame vs upload + read-back;
 - ``games`` (:mod:`.games`): frame cost of each game with the camera view on;
 - ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``.
@@ -45,6 +46,7 @@ Section = Callable[[Path, dict[str, Any]], dict[str, Any]]
 _SECTIONS: dict[str, Section | str] = {
     "tracking": "arpose.bench.tracking:bench_tracking",
     "smoothing": "arpose.bench.smoothing:bench_smoothing",
+    "live": "arpose.bench.live:bench_live",
     "render": "arpose.bench.render:render_section",
     "games": "arpose.bench.games:bench_games",
     "effects": "arpose.bench.effects:bench_effects",
