@@ -98,8 +98,9 @@ def stable(r: dict[str, Any]) -> bool:
 
 
 def clips_met(r: dict[str, Any]) -> int:
-    """Clips on which jitter <= 0.5 of raw and lag <= 1 frame (a NaN lag: not seen)."""
-    return sum(c["jitter_ratio"] <= 0.5 and not c["lag_frames"] > 1.0
+    """Clips on which jitter <= 0.5 of raw and lag <= 1 frame (a lag the metric cannot
+    see, NaN, does not count as met)."""
+    return sum(c["jitter_ratio"] <= 0.5 and c["lag_frames"] <= 1.0
                for c in r["clips"].values())
 
 

@@ -134,13 +134,21 @@ def resmooth(frames: list[PoseFrame], smoother: PoseSmoother) -> list[PoseFrame]
 
 
 def bench_smoothing(video: Path, options: dict[str, Any]) -> dict[str, Any]:
-    frames = collect_frames(video, max_frames=options.get("max_frames"))
-    pid = _main_track(frames)
-    if pid is None:
+    """Every smoothing method side by side on the same raw landmarks of ``video``: jitter
+    ratio and zero-phase lag (frames) per method, plus the metric's own check on this
+    clip (the raw track delayed by one frame must read 1)."""
+    from ..smoothing import DEFAULT_METHOD, METHODS
+
+    track = track_raw(video)
+    if not track.present.any():
         return {"error": "nobody tracked in the video"}
-    raw, sm, vis = _trajectories(frames, pid)
-    result = jitter_and_lag(raw, sm, vis)
-    result["frames"] = len(raw)
+    result: dict[str, Any] = {"default_method": DEFAULT_METHOD}
+    for method in METHODS:
+        r = jitter_and_lag(*resmooth_track(track, PoseSmoother(method=method)))
+        result["frames"] = len(range(*track.longest_run().indices(len(track.t))))
+        result["metric_check_1_frame_delay"] = r["metric_check_1_frame_delay"]
+        result[f"{method}_jitter_ratio"] = r["jitter_ratio"]
+        result[f"{method}_lag_frames"] = r["lag_frames"]
     return result
 
 
