@@ -199,7 +199,7 @@ class KalmanFilter:
         speed0: standard deviation of the unknown initial speed, in body sizes per second.
     """
 
-    def __init__(self, noise: float = 0.004, accel: float = 2.0, speed0: float = 1.0):
+    def __init__(self, noise: float = 0.02, accel: float = 1.0, speed0: float = 1.0):
         for name, v in (("noise", noise), ("accel", accel), ("speed0", speed0)):
             if not v > 0:
                 raise ValueError(f"{name} must be > 0, got {v}")
@@ -263,11 +263,11 @@ class KalmanFilter:
 # over dance.avi and the exercise clips. (OneEuroFilter's own defaults, 1 Hz and beta 1,
 # are kept for direct users such as the cursor, which pass their own parameters.)
 METHODS: dict[str, tuple[type, dict[str, float]]] = {
-    "one-euro": (OneEuroFilter, {"min_cutoff": 0.3, "beta": 10.0, "d_cutoff": 1.0}),
-    "one-euro-lc": (LagCompensatedOneEuro, {"min_cutoff": 0.3, "beta": 10.0, "d_cutoff": 0.5,
+    "one-euro": (OneEuroFilter, {"min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 1.0}),
+    "one-euro-lc": (LagCompensatedOneEuro, {"min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 0.5,
                                             "compensation": 1.0, "max_lead_s": 0.2,
                                             "clip_to_sample": 0.0}),
-    "kalman": (KalmanFilter, {"noise": 0.02, "accel": 0.5, "speed0": 1.0}),
+    "kalman": (KalmanFilter, {"noise": 0.02, "accel": 1.0, "speed0": 1.0}),
 }
 DEFAULT_METHOD = "one-euro-lc"  # the measured best (README "Smoothing")
 _process_default = [DEFAULT_METHOD]
@@ -295,7 +295,8 @@ def make_filter(method: str = DEFAULT_METHOD, **params: float) -> LandmarkFilter
     if unknown:
         raise ValueError(f"smoothing method {method!r} has no parameter "
                          f"{', '.join(sorted(unknown))}; it takes {', '.join(defaults)}")
-    return cls(**{**defaults, **params})  # type: ignore[no-any-return]
+    filt: LandmarkFilter = cls(**{**defaults, **params})
+    return filt
 
 
 @dataclass

@@ -10,8 +10,14 @@ import pytest
 
 from arpose.bench.smoothing import crossings, jitter, zero_phase_lag
 from arpose.pose import Pose
-from arpose.smoothing import (METHODS, KalmanFilter, LagCompensatedOneEuro, OneEuroFilter,
-                              PoseSmoother, make_filter)
+from arpose.smoothing import (
+    METHODS,
+    KalmanFilter,
+    LagCompensatedOneEuro,
+    OneEuroFilter,
+    PoseSmoother,
+    make_filter,
+)
 
 FPS = 30.0
 

@@ -43,7 +43,7 @@ def inference_alone(video: Path, frames: int = 60, max_people: int = 2) -> list[
     """Milliseconds of one ``detect`` call of one model, alone: the baseline."""
     cap = cv2.VideoCapture(str(video))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    images = []
+    images: list[np.ndarray] = []
     while len(images) < frames:
         ok, bgr = cap.read()
         if not ok:

@@ -20,13 +20,14 @@ def _main_track(frames: list[PoseFrame]) -> int | None:
     for pf in frames:
         for p in pf.raw:
             score[p.id] = score.get(p.id, 0.0) + p.body_size
-    return max(score, key=score.get) if score else None
+    return max(score, key=lambda k: score[k]) if score else None
 
 
 def _trajectories(frames: list[PoseFrame], pid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(T, 33, 2) raw and smoothed pixel positions plus visibility, over the longest run of
     consecutive frames in which ``pid`` is present."""
-    runs, cur = [], []
+    runs: list[list[Any]] = []
+    cur: list[Any] = []
     for pf in frames:
         raw = next((p for p in pf.raw if p.id == pid), None)
         sm = pf.person(pid)
