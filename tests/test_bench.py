@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from arpose import bench
@@ -60,3 +61,22 @@ def test_registered_section_runs(tmp_path):
         assert seen == [(video, {"x": 2})]
     finally:
         bench._SECTIONS.pop("_probe")
+
+
+def test_extrapolation_check_reads_known_answers():
+    """Constant speed, results 50 ms apart: extrapolating (cap 0.1 s) lands on the next
+    result exactly, holding misses by speed * 50 ms."""
+    from arpose.bench.live import extrapolation_error
+
+    t = np.arange(20) * 0.05
+    v = 200.0  # px/s, body size 100 px -> hold error 0.1 body sizes
+    p = np.zeros((20, 33, 2))
+    p[..., 0] = (v * t)[:, None]
+    run = {"t": t, "smooth": p, "vis": np.ones((20, 33)), "size": np.full(20, 100.0)}
+    err = extrapolation_error(run)
+    assert err["extrapolation_error_body"] == pytest.approx(0.0, abs=1e-9)
+    assert err["hold_error_body"] == pytest.approx(0.1)
+    # the same 10 px steps 200 ms apart: the 0.1 s cap covers half of each step
+    err = extrapolation_error(dict(run, t=t * 4))
+    assert err["extrapolation_error_body"] == pytest.approx(0.05)
+    assert err["hold_error_body"] == pytest.approx(0.1)

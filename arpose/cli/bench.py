@@ -11,7 +11,7 @@ from .. import bench
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="measure speed: inference, pipeline vs naive loop, "
-                                     "latency, smoothing, rendering, effects vs detect")
+                                     "latency budget (live), smoothing, rendering, effects vs detect")
     p.add_argument("--video", "--source", dest="video", metavar="VIDEO",
                    help=f"video to measure on (default: ${bench.VIDEO_ENV} when set, else a "
                         "clip made from the built-in sample photo)")
