@@ -98,13 +98,13 @@ def make_sample_video(path: Path, frames: int = 150, fps: float = 30.0) -> Path:
     img = cv2.cvtColor(read_image(sample_image_path()), cv2.COLOR_RGB2BGR)
     h, w = img.shape[:2]
     out_w, out_h = 640, 480
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (out_w, out_h))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (out_w, out_h))
     for i in range(frames):
         phase = 2 * math.pi * i / frames
         zoom = 1.0 + 0.15 * math.sin(phase)
         dx, dy = 40 * math.sin(phase), 20 * math.cos(2 * phase)
-        m = np.float32([[zoom, 0, out_w / 2 - zoom * w / 2 + dx],
-                        [0, zoom, out_h / 2 - zoom * h / 2 + dy]])
+        m = np.array([[zoom, 0, out_w / 2 - zoom * w / 2 + dx],
+                      [0, zoom, out_h / 2 - zoom * h / 2 + dy]], np.float32)
         writer.write(cv2.warpAffine(img, m, (out_w, out_h), borderMode=cv2.BORDER_REFLECT))
     writer.release()
     return path
