@@ -12,11 +12,11 @@ Two worker threads and one consumer (the main thread):
     consumer           pipeline.latest() in a render loop, or ``for pf in pipeline``
 
 MediaPipe runs one inference on one core, and inference dominates the frame time, so
-two inference threads (the default on a machine with two or more cores) are what makes
-the pipeline faster than a single loop, and they keep latency near one inference even
-when frames arrive faster than one model can take them. Results are put back in frame
-order before smoothing; in live mode a result older than one already published is
-dropped instead.
+two inference threads (the default for files on a machine with two or more cores) are
+what makes the pipeline faster than a single loop. Live sources take
+:data:`LIVE_WORKERS` threads, set from `arpose bench --section live` (one vs two).
+Results are put back in frame order before smoothing; in live mode a result older than
+one already published is dropped instead.
 
 Live sources (cameras) drop stale frames at each hand-off, so the consumer always sees
 the newest result and latency cannot grow; files lose nothing (back-pressure instead).
@@ -349,9 +349,18 @@ class Pipeline:
         return self._results.put(pose_frame, self._stop)
 
 
-def default_workers() -> int:
-    """Inference threads: two where there are two cores or more (see module docstring)."""
-    return 2 if (os.cpu_count() or 1) >= 2 else 1
+# Inference threads for live sources (cameras, realtime replays). `arpose bench --section
+# live` measures one against two and reports ``live_threads_best``. An earlier quiet run
+# favoured two (48-53 vs 69 ms p50); this session's runs, on a machine ~20x slower than
+# usual, gave one a lower p50 but a higher p95, on too few frames to overturn that: two.
+LIVE_WORKERS = 2
+
+
+def default_workers(live: bool = False) -> int:
+    """Inference threads: for files two where there are two cores or more (throughput,
+    see module docstring); for live sources :data:`LIVE_WORKERS` (latency)."""
+    cores = 2 if (os.cpu_count() or 1) >= 2 else 1
+    return min(LIVE_WORKERS, cores) if live else cores
 
 
 def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = True,
@@ -364,7 +373,8 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
 
     Args:
         workers: inference threads (each with its own model); default
-            :func:`default_workers`. A single image always uses one.
+            :func:`default_workers` (files and live sources each by measurement).
+            A single image always uses one.
         capacity: frames each file hand-off holds (see :class:`Pipeline`); more
             absorbs a consumer whose time per frame varies, at the cost of memory.
 
@@ -380,7 +390,7 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
     trackers: list[PoseTracker] = []
     try:
         if not getattr(source, "yields_poses", False):
-            n = workers or default_workers()
+            n = workers or default_workers(live=bool(getattr(source, "live", False)))
             if isinstance(source, ImageFile):
                 n = 1
             options = TrackerOptions(model=model, num_poses=max_people,

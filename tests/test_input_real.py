@@ -52,8 +52,11 @@ def test_gestures_on_the_dancer_are_sane(dance_frames):
     names = [e.name for e in gestures]
     for absent in ("squat_down", "squat_up", "jump", "both_hands_up", "t_pose"):
         assert absent not in names, [(e.name, e.player, round(e.t, 2)) for e in gestures]
-    # arm motions happen (sign waving, an arm flung out) but not a stream of them
-    assert len(gestures) <= 10
+    # arm motions happen (sign waving, an arm flung out) but not a stream of them. The
+    # bound was 10 under the old, laggier smoothing (9 gestures here); the default
+    # lag-compensated filter follows the arms a frame or two sooner and gives 13
+    # (issue 13; plain one-euro 1/10 and kalman give 11, with a false "jump").
+    assert len(gestures) <= 15
     for e in gestures:
         assert e.player in (0, 1) and math.isfinite(e.t) and e.speed < 30
 

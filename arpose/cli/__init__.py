@@ -33,6 +33,9 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "mirror",
 )
+# Commands that track people: they take --smoothing (added here, in one place).
+TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play",
+                                      "render")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
         module.add_parser(sub)
+    _add_smoothing_flag(sub)
     return parser
+
+
+def _add_smoothing_flag(sub: argparse._SubParsersAction) -> None:
+    from ..smoothing import DEFAULT_METHOD, METHODS
+
+    for name in TRACKING_COMMANDS:
+        if name in sub.choices:
+            sub.choices[name].add_argument(
+                "--smoothing", choices=list(METHODS), default=None, metavar="METHOD",
+                help=f"landmark filter: {', '.join(METHODS)} (default {DEFAULT_METHOD}, "
+                     "chosen by measurement; see the README's Smoothing section)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.command is None:
         args = parser.parse_args([*(["--debug"] if args.debug else []), "demo"])
+    if getattr(args, "smoothing", None):
+        from ..smoothing import set_default_method
+        set_default_method(args.smoothing)
     # inference gets the cores: numpy's and OpenCV's spinning helper pools cost 7-16%
     limit_thread_pools()
     signals.install()  # SIGTERM = Ctrl+C (exit 143 instead of 130): see cli/signals.py

@@ -174,6 +174,13 @@ class Fader:
         return self.alpha
 
 
+def extrapolate(p: np.ndarray, v: np.ndarray, since: float, max_extrapolation: float) -> np.ndarray:
+    """Where an anchor draws a joint ``since`` seconds after its last PoseFrame: moved on
+    with velocity ``v`` for at most ``max_extrapolation`` seconds (``arpose bench``'s live
+    section checks this against the next real result)."""
+    return p + v * min(max(since, 0.0), max_extrapolation)
+
+
 class JointAnchor(Node):
     """A node that follows a named joint of one person (see the module docstring).
 
@@ -321,8 +328,7 @@ class JointAnchor(Node):
             return
         p = self._p
         if self.tracked and self._t is not None:
-            h = min(max(ctx.now - self._t, 0.0), self.max_extrapolation)
-            p = p + self._v * h
+            p = extrapolate(p, self._v, ctx.now - self._t, self.max_extrapolation)
         self.set_matrix(self.matrix_for(ctx.camera, p))
         if self.body_z is not None:
             pz = float(p[2])
