@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,9 @@ class PoseTracker:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{self.model_path}: MediaPipe cannot load this model "
                              f"({str(exc).splitlines()[0]})") from None
+        # mediapipe 1.x raises TypeError in the landmarker's __del__ when it is left to the
+        # garbage collector at interpreter exit: close it on collection or at exit instead.
+        self._finalizer = weakref.finalize(self, close_landmarker, self._landmarker, opts.quiet)
         self._last_ms = -1
         self._warm = not opts.quiet
 
@@ -142,8 +146,8 @@ class PoseTracker:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
             self._landmarker = None
+            self._finalizer()
 
     def __enter__(self) -> PoseTracker:
         return self
@@ -169,6 +173,19 @@ def _native_stderr_silenced(active: bool) -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def close_landmarker(landmarker: object, quiet: bool = True) -> None:
+    """Close a Tasks landmarker (pose or hand) once, quietly: mediapipe 1.x logs its graph
+    teardown on stderr, and one left open raises ``TypeError`` in ``__del__`` at exit."""
+    close = getattr(landmarker, "close", None)
+    if close is None:
+        return
+    with _native_stderr_silenced(quiet):
+        try:
+            close()
+        except (RuntimeError, ValueError) as exc:  # already closed, or a dying graph
+            log.debug("closing the landmarker: %s", exc)
 
 
 def _to_pose(landmarks, world, w: int, h: int) -> Pose:

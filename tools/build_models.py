@@ -149,7 +149,7 @@ def _fixed_zip_dates() -> Iterator[None]:
     """
     original = zipfile.ZipFile.writestr
 
-    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
         if isinstance(zinfo_or_arcname, str):
             info = zipfile.ZipInfo(zinfo_or_arcname, _ZIP_DATE)
             info.compress_type = self.compression
