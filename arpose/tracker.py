@@ -39,7 +39,7 @@ class TrackerOptions:
     """Options of :class:`PoseTracker` (defaults are MediaPipe's)."""
 
     model: str | Path | None = None
-    """A ``.task`` bundle; None builds/uses the offline bundle from the mediapipe wheel."""
+    """A ``.task`` bundle; None uses the one shipped with arpose (:func:`arpose.model.ensure_model`)."""
     num_poses: int = 2
     segmentation: bool = False
     min_detection_confidence: float = 0.5
