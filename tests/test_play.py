@@ -10,6 +10,7 @@ import pytest
 from play_helpers import drive, frame, hand_pointing_at, new_app
 
 from arpose.errors import GameError
+from arpose.input.screen import ScreenMap
 from arpose.input.synthetic import Body
 from arpose.play import (
     EVENT_HANDLED,
@@ -18,7 +19,6 @@ from arpose.play import (
     HandlerStack,
     MenuView,
     PauseView,
-    ScreenMap,
     TitleView,
     View,
     available_games,
@@ -99,7 +99,7 @@ def test_dwell_button_fires_once_per_visit():
 
 
 def test_screen_map_mirrors_and_covers():
-    m = ScreenMap((640, 480), (1280, 720))
+    m = ScreenMap((640, 480), (1280, 720), fit="cover")
     assert m.scale == pytest.approx(2.0)
     left, right = m.to_screen([[0, 240], [640, 240]])
     assert left[0] == pytest.approx(1280) and right[0] == pytest.approx(0)  # mirrored

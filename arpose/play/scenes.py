@@ -161,6 +161,9 @@ class ResultsView(_ButtonView):
             DwellButton("menu", "Menu", pygame.Rect(W // 2 + 30, y, bw, bh), 1.2, BLUE),
         ]
 
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        return self.game.result_effects()
+
     def on_button(self, button_id: str) -> Any:
         assert self.app is not None
         if button_id == "again":

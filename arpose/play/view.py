@@ -10,6 +10,7 @@ drawn but frozen, and it takes input first through the app's handler stack.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,7 +53,14 @@ class View:
         """Per-frame work with the real elapsed time (animations, widget timers)."""
 
     def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
-        """Draw onto ``surface``; ``alpha`` in 0..1 interpolates between fixed steps."""
+        """Draw onto ``surface`` (the shell's transparent 2D layer, composited over the
+        camera and the effects); ``alpha`` in 0..1 interpolates between fixed steps."""
+
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        """Effects this view dresses the players in while it is shown: gallery names or
+        .toml paths keyed by player (None = everyone, 1 = player slot 0, ...). Drawn by
+        the shell's Renderer beneath the 2D layer; never part of the game's logic."""
+        return {}
 
 
 class ViewStack:
@@ -69,7 +77,7 @@ class ViewStack:
     def __len__(self) -> int:
         return len(self._views)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[View]:
         return iter(list(self._views))
 
     def drawn(self) -> list[View]:

@@ -83,7 +83,7 @@ class Window:
     """
 
     def __init__(self, size: tuple[int, int] = (1280, 720), title: str = "arpose",
-                 vsync: bool = True, resizable: bool = False):
+                 vsync: bool = True, resizable: bool = False, fullscreen: bool = False):
         import moderngl
         import pygame
 
@@ -92,7 +92,8 @@ class Window:
         for attr, value in ((pygame.GL_CONTEXT_MAJOR_VERSION, 3), (pygame.GL_CONTEXT_MINOR_VERSION, 3),
                             (pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE)):
             pygame.display.gl_set_attribute(attr, value)
-        flags = pygame.OPENGL | pygame.DOUBLEBUF | (pygame.RESIZABLE if resizable else 0)
+        flags = pygame.OPENGL | pygame.DOUBLEBUF | (pygame.RESIZABLE if resizable else 0) \
+            | (pygame.FULLSCREEN if fullscreen else 0)
         try:
             self.surface = pygame.display.set_mode(self.size, flags, vsync=int(vsync))
         except pygame.error:
@@ -115,6 +116,7 @@ class Window:
         else:
             raise RenderError(f"cannot attach OpenGL to the pygame window ({'; '.join(errors)})")
         self.fbo = self.ctx.screen
+        self.size = tuple(self.fbo.size)
         self.closed = False
 
     def flip(self) -> None:

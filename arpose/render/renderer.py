@@ -45,6 +45,7 @@ import cv2
 import numpy as np
 
 from ..errors import AssetError, RenderError
+from ..input.screen import ScreenMap
 from ..pose import PoseFrame
 from ..scene.anchors import BodyQuad, body_plane_z
 from ..scene.camera import DEFAULT_FOV_Y, CameraModel
@@ -145,11 +146,15 @@ class Renderer:
             the plane is hidden where the mask covers it.
         background: RGB in [0, 1] where there is no camera image.
         fov_y: vertical field of view used when the scene does not say (degrees).
+        fit: ``"contain"`` (letterbox, default), ``"cover"`` (fill and crop: the games)
+            or ``"stretch"``; the same :class:`~arpose.input.screen.ScreenMap` the
+            body input and the games' drawing use.
     """
 
     def __init__(self, ctx: Any, fbo: Any, *, mirror: bool = False, occlusion: bool = True,
                  occlusion_z: float | None = None, background: Sequence[float] = (0.0, 0.0, 0.0),
-                 fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False):
+                 fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False,
+                 fit: str = "contain"):
         import moderngl
 
         self._mgl = moderngl
@@ -160,6 +165,9 @@ class Renderer:
         self.occlusion_z = occlusion_z
         self.background = tuple(float(c) for c in background)
         self.fov_y = float(fov_y)
+        ScreenMap((1, 1), (1, 1), fit=fit)  # validate early
+        self.fit = fit
+        """How the source fills the output (see :class:`arpose.input.screen.ScreenMap`)."""
         self._owns_context = owns_context
         if owns_context:
             _THREAD.ctx = ctx  # a new standalone context is current where it was made
@@ -204,7 +212,7 @@ class Renderer:
         self._quads = _Cache()
         self._placeholder = TextureData.placeholder("<upload failed>", size=16, cells=4)
         self._failed: set[int] = set()
-        self._pending_skeletons: list[tuple[PoseFrame, str]] = []
+        self._pending_skeletons: list[tuple[PoseFrame, str, tuple[int, int, int] | None]] = []
         white = np.full((1, 1, 4), 255, np.uint8)
         self._white = ctx.texture((1, 1), 4, white.tobytes())
         self._zero_mask = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
@@ -382,18 +390,20 @@ class Renderer:
         else:
             self._overlay.update(rgba)
 
-    def draw_skeleton(self, frame: PoseFrame, style: str = "mediapipe") -> None:
+    def draw_skeleton(self, frame: PoseFrame, style: str = "mediapipe", *,
+                      color: tuple[int, int, int] | None = None) -> None:
         """Draw the skeletons of ``frame`` in the next :meth:`render` (above the
-        ``front`` layer, below the HUD)."""
-        self._pending_skeletons.append((frame, check_style(style)))
+        ``front`` layer, below the HUD); ``color`` paints the bones in one colour."""
+        self._pending_skeletons.append((frame, check_style(style), color))
 
     # -- rendering -----------------------------------------------------------------
+    def screen_map(self, src: tuple[int, int], mirror: bool | None = None) -> ScreenMap:
+        """The source -> output mapping this renderer draws with (the one mapping)."""
+        mirror = self.mirror if mirror is None else bool(mirror)
+        return ScreenMap((int(src[0]), int(src[1])), tuple(self.fbo.size), mirror, self.fit)
+
     def _fit_viewport(self, src: tuple[int, int]) -> tuple[int, int, int, int]:
-        W, H = self.fbo.size
-        w, h = src
-        s = min(W / w, H / h)
-        vw, vh = max(1, round(w * s)), max(1, round(h * s))
-        return ((W - vw) // 2, (H - vh) // 2, vw, vh)
+        return self.screen_map(src).viewport()
 
     def render(self, scene: Scene | None, frame: PoseFrame | None, *, now: float | None = None,
                mirror: bool | None = None, size: tuple[int, int] | None = None,
@@ -792,10 +802,10 @@ class Renderer:
 
     def _draw_pending_skeletons(self, camera: CameraModel, mirror: bool) -> None:
         pending, self._pending_skeletons = self._pending_skeletons, []
-        for frame, style in pending:
+        for frame, style, color in pending:
             th = max(2.0, frame.size[1] / 180.0)
-            self._draw_lines(skeleton_geometry(frame.poses, style, thickness=th), 1.0,
-                             camera, mirror)
+            self._draw_lines(skeleton_geometry(frame.poses, style, thickness=th, color=color),
+                             1.0, camera, mirror)
 
     # -- output --------------------------------------------------------------------
     def read(self) -> np.ndarray:
