@@ -331,3 +331,22 @@ def test_cli_play_errors_are_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "arpose", "play", "--list"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.split()[0] == "slicer"
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_effects_never_change_a_games_result(name, tmp_path):
+    """Same input -> identical report, with effects drawn (and a video written) or not."""
+    import cv2
+
+    clip = frames(squat_motion(reps=2, period=1.5), fps=30, noise=1.0)[:90]
+    plain = run_headless(name, clip, PlayOptions(sound=False, duration=2.0, game_effects=False))
+    video = tmp_path / f"{name}.mp4"
+    dressed = run_headless(name, clip, PlayOptions(sound=False, duration=2.0,
+                                                   effects=("crown",)),
+                           video=video, fps=30.0, hold_end=0.5)
+    assert dressed == plain and plain["finished"]
+    cap = cv2.VideoCapture(str(video))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    assert n == plain["frames"] + 15                     # every drawn frame, then the hold
+    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) \
+        == SIZE

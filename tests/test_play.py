@@ -180,3 +180,50 @@ def test_window_closed_mid_game_exits_cleanly():
     assert report is None                 # quit before the round ended: nothing to report
     assert 40 <= src.i < 45
     assert not pygame.display.get_init()
+
+
+class _Painter(View):
+    """A view that paints a red square and asks for an effect on everyone."""
+
+    def __init__(self, effects=()):
+        super().__init__()
+        self.fx = tuple(effects)
+
+    def on_draw(self, surface, alpha):
+        pygame.draw.rect(surface, (255, 0, 0), (100, 100, 50, 40))
+
+    def scene_effects(self):
+        return {None: self.fx}
+
+
+def test_shell_composites_the_views_layer_over_the_camera_through_one_renderer():
+    import numpy as np
+
+    app = new_app()
+    app.show(_Painter())
+    img = np.zeros((720, 1280, 3), np.uint8)
+    img[:, :, 1] = 200                                    # a green camera picture
+    from arpose.pose import PoseFrame
+    app.feed(PoseFrame(0.0, 0, (1280, 720), (), image=img))
+    rgb = app.draw(read=True)
+    assert rgb.shape == (720, 1280, 3)
+    assert tuple(rgb[120, 120]) == (255, 0, 0), "the layer, colours right (BGRA swizzle)"
+    g = rgb[400, 600]
+    assert g[0] == 0 and 110 <= g[1] <= 130 and g[2] == 0, "the camera, dimmed to 0.6"
+    assert app.renderer.fit == "cover" and app.smap.fit == "cover"
+    app.close()
+
+
+def test_a_handler_for_an_unregistered_event_is_an_error():
+    class Typo(View):
+        def on_gesutre(self, event):
+            return None
+
+    stack = HandlerStack()
+    with pytest.raises(GameError, match="on_gesutre is not a registered event.*on_gesture"):
+        stack.push_handlers(Typo())
+    with pytest.raises(GameError, match="not a registered event"):
+        stack.push_handlers(on_swipe=lambda e: None)
+    stack.register_event_type("on_swipe")
+    stack.push_handlers(on_swipe=lambda e: True)
+    assert stack.dispatch("on_swipe", 1)

@@ -143,6 +143,8 @@ class PlayApp:
         self._gradient: np.ndarray | None = None
         self._draw_times: list[float] = []
         self._feed_times: list[float] = []
+        self._layer_buf: np.ndarray | None = None
+        self._layer_bgra = False
         self.live = False
         """A live window: anchors extrapolate between tracking results (headless draws
         exactly the tracked frames)."""
@@ -246,8 +248,7 @@ class PlayApp:
                 if pose is not None:
                     one = dataclasses.replace(frame, poses=(pose,))
                     renderer.draw_skeleton(one, color=PLAYER_COLOURS[i % 2])
-        rgba = np.frombuffer(pygame.image.tobytes(self.surface, "RGBA"), np.uint8)
-        renderer.set_overlay(rgba.reshape(self.size[1], self.size[0], 4))
+        renderer.set_overlay(self._layer_pixels(), bgra=self._layer_bgra)
         scene = self.effects.scene if self.effects is not None and self.effects.effects else None
         if scene is not None:
             self.effects._prepare(frame)
@@ -257,6 +258,24 @@ class PlayApp:
         return renderer.render(scene, frame, mirror=self.mirror, now=now, read=read)
 
     # -- drawing helpers -------------------------------------------------------------------
+    def _layer_pixels(self) -> np.ndarray:
+        """The 2D layer's pixels (H, W, 4), copied straight from the Surface's memory
+        (B, G, R, A on little-endian machines: GL swizzles them, no CPU conversion)."""
+        W, H = self.size
+        if self._layer_buf is None:
+            self._layer_buf = np.empty((H, W, 4), np.uint8)
+            masks = self.surface.get_masks()
+            self._layer_bgra = masks[:3] == (0xFF0000, 0xFF00, 0xFF) and \
+                self.surface.get_pitch() == W * 4 and masks[3] == 0xFF000000
+        if self._layer_bgra or masks_rgba(self.surface):
+            view = self.surface.get_view("1")
+            np.copyto(self._layer_buf, np.frombuffer(view, np.uint8).reshape(H, W, 4))
+            del view
+        else:
+            rgba = pygame.image.tobytes(self.surface, "RGBA")
+            np.copyto(self._layer_buf, np.frombuffer(rgba, np.uint8).reshape(H, W, 4))
+        return self._layer_buf
+
     def _ensure_renderer(self) -> Any:
         if self.renderer is None:
             from ..render import Renderer
@@ -385,6 +404,12 @@ class PlayApp:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def masks_rgba(surface: pygame.Surface) -> bool:
+    """True when a 32-bit surface stores R, G, B, A bytes in that order, unpadded."""
+    return surface.get_masks() == (0xFF, 0xFF00, 0xFF0000, 0xFF000000) and \
+        surface.get_pitch() == surface.get_width() * 4
 
 
 def _unique(items: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -65,6 +65,8 @@ _WHOLE_FRAME_SHARE = 0.6
 """Content boxes larger than this share of the frame are composited as a whole frame by
 :meth:`Renderer.render_onto` (the box path's own copies cost more there: measured
 crossover 0.55-0.7 at 1280x720 on llvmpipe)."""
+_OVERLAY_TILE = (40, 64)
+"""Tile (rows, columns) in which the overlay's transparent parts are skipped."""
 _SPRITE_FLOATS = 16 + 4 + 2
 _LINE_FLOATS = 9
 LIGHT_DIR = (0.35, 0.55, 0.75)
@@ -207,6 +209,10 @@ class Renderer:
         self._mask_tex = None
         self._mask_source: Any = None
         self._overlay: TextureData | None = None
+        self._overlay_tex: Any = None
+        self._overlay_bgra = False
+        self._overlay_boxes_cache: tuple[tuple[int, int], list[tuple[int, int, int, int]]] | None = None
+        self._overlay_version = -1
         self._textures = _Cache()
         self._meshes = _Cache()
         self._quads = _Cache()
@@ -286,6 +292,57 @@ class Renderer:
             self._failed.add(id(data))
             return self._texture(self._placeholder) if data is not self._placeholder else self._white
         self._textures.put(data, (tex, data.version))
+        return tex
+
+    def _overlay_boxes(self, data: TextureData) -> list[tuple[int, int, int, int]]:
+        """Boxes ``(x0, y0, x1, y1)`` (row 0 on top) of the overlay that are not fully
+        transparent: runs of non-empty tiles per tile row. A HUD covers a small part of
+        the screen, and software GL's cost of blending grows with the pixels touched
+        (a full-screen blended quad cost ~90 ms a frame on llvmpipe at 1280x720)."""
+        if self._overlay_boxes_cache is not None and self._overlay_boxes_cache[0] == \
+                (id(data), data.version):
+            return self._overlay_boxes_cache[1]
+        a = data.array[..., 3]
+        h, w = a.shape
+        th, tw = _OVERLAY_TILE
+        ny, nx = -(-h // th), -(-w // tw)
+        if ny * th == h and nx * tw == w:
+            used = a.reshape(ny, th, nx, tw).max(axis=(1, 3)) > 0
+        else:
+            pad = np.zeros((ny * th, nx * tw), np.uint8)
+            pad[:h, :w] = a
+            used = pad.reshape(ny, th, nx, tw).max(axis=(1, 3)) > 0
+        boxes = []
+        for r in range(ny):
+            c = 0
+            while c < nx:
+                if not used[r, c]:
+                    c += 1
+                    continue
+                c0 = c
+                while c < nx and used[r, c]:
+                    c += 1
+                boxes.append((c0 * tw, r * th, min(c * tw, w), min((r + 1) * th, h)))
+        self._overlay_boxes_cache = ((id(data), data.version), boxes)
+        return boxes
+
+    def _overlay_texture(self, data: TextureData) -> Any:
+        """The overlay's own texture: drawn 1:1, so no mipmaps and NEAREST sampling
+        (mipmapped sampling of a full-screen overlay cost ~90 ms a frame on llvmpipe)."""
+        tex = self._overlay_tex
+        if tex is None or tex.size != data.size:
+            if tex is not None:
+                tex.release()
+            tex = self._overlay_tex = self.ctx.texture(data.size, 4)
+            tex.filter = (self._mgl.NEAREST, self._mgl.NEAREST)
+            tex.repeat_x = tex.repeat_y = False
+            self._overlay_version = -1
+        swizzle = "BGRA" if self._overlay_bgra else "RGBA"
+        if tex.swizzle != swizzle:
+            tex.swizzle = swizzle
+        if self._overlay_version != data.version:
+            tex.write(data.array)
+            self._overlay_version = data.version
         return tex
 
     def _mesh_vao(self, data: MeshData) -> Any:
@@ -380,9 +437,12 @@ class Renderer:
         self._mask_source = mask
         return True
 
-    def set_overlay(self, rgba: np.ndarray | None) -> None:
+    def set_overlay(self, rgba: np.ndarray | None, *, bgra: bool = False) -> None:
         """An RGBA image (output size, row 0 on top) drawn over everything, never
-        mirrored: e.g. a pygame UI surface. None removes it. Reuses one texture."""
+        mirrored: e.g. a pygame UI surface. None removes it. Reuses one texture; only
+        its non-transparent tiles are drawn. ``bgra``: the channels are in B, G, R, A
+        order (a pygame SRCALPHA surface's memory), swizzled by GL, not the CPU."""
+        self._overlay_bgra = bool(bgra)
         if rgba is None:
             self._overlay = None
         elif self._overlay is None:
@@ -648,8 +708,12 @@ class Renderer:
         if self._overlay is not None:
             fbo.viewport = (0, 0, W, H)
             fbo.use()
-            tex = self._texture(self._overlay)
-            self._draw_screen(tex, CameraModel((W, H), camera.fov_y), False, blend=True)
+            tex = self._overlay_texture(self._overlay)
+            screen = CameraModel((W, H), camera.fov_y)
+            for x0, y0, x1, y1 in self._overlay_boxes(self._overlay):
+                fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+                self._draw_screen(tex, screen, False, blend=True)
+            fbo.scissor = None
         self._textures.purge()
         self._meshes.purge()
         self._quads.purge()
@@ -834,7 +898,7 @@ class Renderer:
     def _release_all(self) -> None:
         for cache in (self._textures, self._meshes, self._quads):
             cache.clear()
-        for obj in (self._bg_tex, self._mask_tex, self._white, self._zero_mask, self._vao_screen,
+        for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white, self._zero_mask, self._vao_screen,
                     self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
                     self._line_buf, self._line_quad, self._prog_screen, self._prog_sprite,
                     self._prog_mesh, self._prog_lines):
