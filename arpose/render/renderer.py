@@ -898,7 +898,8 @@ class Renderer:
     def _release_all(self) -> None:
         for cache in (self._textures, self._meshes, self._quads):
             cache.clear()
-        for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white, self._zero_mask, self._vao_screen,
+        for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white,
+                    self._zero_mask, self._vao_screen,
                     self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
                     self._line_buf, self._line_quad, self._prog_screen, self._prog_sprite,
                     self._prog_mesh, self._prog_lines):
