@@ -244,7 +244,8 @@ class Slicer(Game):
             if pc.half:
                 self._draw_half(surface, pc)
             else:
-                pygame.draw.circle(surface, pc.colour, pc.pos.astype(int), max(2, int(pc.radius)))
+                pygame.draw.circle(surface, pc.colour, (int(pc.pos[0]), int(pc.pos[1])),
+                                   max(2, int(pc.radius)))
         for _t, a, b in self.trails:
             for width, col in ((18, (120, 200, 255)), (8, WHITE)):
                 pygame.draw.line(surface, col, tuple(map(int, a)), tuple(map(int, b)), width)

@@ -69,7 +69,7 @@ class Mirror(View):
         self.stats = MirrorStats()
         self._initial: tuple[EffectLike, ...] = tuple(initial)
         self._choice: dict[int | None, tuple[EffectLike, ...]] = {None: self._initial}
-        self._index = {None: self._index_of(initial[0]) if initial else 0}
+        self._index: dict[int | None, int] = {None: self._index_of(initial[0]) if initial else 0}
         self._hud: tuple[tuple[str, str | None], pygame.Surface] | None = None
         if per_player:
             self.toggle_per_player()
@@ -249,7 +249,7 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
     start = time.monotonic()
     with pipeline:
         first = pipeline.latest(timeout=10.0) if not headless else None
-        win_size = size or (tuple(first.size) if first is not None
+        win_size = size or ((int(first.size[0]), int(first.size[1])) if first is not None
                             else _source_size(pipeline, (1280, 720)))
 
         def stop_after(app: Any) -> None:

@@ -229,8 +229,7 @@ class PlayApp:
         """Draw one frame through the Renderer: camera, effects, skeletons, the views'
         layer. Returns the RGB picture ``(H, W, 3)`` when ``read`` (headless video)."""
         self.stats["draws"] += 1
-        now = time.monotonic()
-        self._draw_times = (self._draw_times + [now])[-30:]
+        self._draw_times = (self._draw_times + [time.monotonic()])[-30:]
         views = self.views.drawn()
         bottom = views[0] if views else None
         show_camera = (bottom is None or bottom.show_camera) and self.options.camera_view
@@ -252,7 +251,7 @@ class PlayApp:
         scene = self.effects.scene if self.effects is not None and self.effects.effects else None
         if scene is not None:
             self.effects._prepare(frame)
-        now = None
+        now: float | None = None  # timeline seconds: extrapolated in a live window
         if self.live and self.frame is not None:
             now = float(self.frame.t) + (time.monotonic() - self._arrived)
         return renderer.render(scene, frame, mirror=self.mirror, now=now, read=read)
@@ -269,7 +268,7 @@ class PlayApp:
                 self.surface.get_pitch() == W * 4 and masks[3] == 0xFF000000
         if self._layer_bgra or masks_rgba(self.surface):
             view = self.surface.get_view("1")
-            np.copyto(self._layer_buf, np.frombuffer(view, np.uint8).reshape(H, W, 4))
+            np.copyto(self._layer_buf, np.asarray(view, np.uint8).reshape(H, W, 4))
             del view
         else:
             rgba = pygame.image.tobytes(self.surface, "RGBA")

@@ -13,6 +13,7 @@ draws into either through the same code, and nothing in the scene graph knows wh
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ..errors import RenderError
 
@@ -35,7 +36,8 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
 
     w, h = _check_size(size)
     errors = []
-    for kwargs in ({"backend": "egl"}, {}):
+    options: list[dict[str, Any]] = [{"backend": "egl"}, {}]
+    for kwargs in options:
         try:
             ctx = moderngl.create_context(standalone=True, require=330, **kwargs)
             break
@@ -108,7 +110,7 @@ class Window:
         errors = []
         for backend in order:
             try:
-                kw = {"backend": backend} if backend else {}
+                kw: dict[str, Any] = {"backend": backend} if backend else {}
                 self.ctx = moderngl.create_context(require=330, **kw)
                 break
             except Exception as exc:  # glcontext raises plain Exceptions
@@ -116,7 +118,7 @@ class Window:
         else:
             raise RenderError(f"cannot attach OpenGL to the pygame window ({'; '.join(errors)})")
         self.fbo = self.ctx.screen
-        self.size = tuple(self.fbo.size)
+        self.size = (int(self.fbo.size[0]), int(self.fbo.size[1]))
         self.closed = False
 
     def flip(self) -> None:

@@ -38,7 +38,7 @@ import importlib.resources
 import logging
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import cv2
@@ -81,6 +81,16 @@ def load_shader(name: str) -> str:
 def _mat_bytes(m: np.ndarray) -> bytes:
     """Column-major float32 bytes of a 4x4/3x3 matrix for GL."""
     return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
+
+
+STATS_KEYS = ("draw_calls", "sprites", "meshes", "lines", "direct_background",
+              "content_box", "overlay_boxes")
+"""The keys of :attr:`Renderer.stats`, the same after every render."""
+
+
+def _new_stats() -> dict[str, Any]:
+    return {"draw_calls": 0, "sprites": 0, "meshes": 0, "lines": 0,
+            "direct_background": False, "content_box": None, "overlay_boxes": 0}
 
 
 def _group_key(node: Drawable) -> int:
@@ -197,16 +207,16 @@ class Renderer:
         corners = np.array([0, -1, 1, -1, 0, 1, 1, 1], np.float32)
         self._line_quad = ctx.buffer(corners.tobytes())
         self._vao_lines = self._make_line_vao()
-        self._bg_tex = None
+        self._bg_tex: Any = None
         self._bg_source: Any = None
-        self._bg_rgba: np.ndarray | None = None
-        self._direct_buf: np.ndarray | None = None
-        self._direct_rgba: np.ndarray | None = None
-        self._direct_key: tuple | None = None
+        self._bg_rgba: Any = None
+        self._direct_buf: Any = None
+        self._direct_rgba: Any = None
+        self._direct_key: tuple[Any, bool] | None = None
         attachment = fbo.color_attachments[0] if fbo.color_attachments else None
-        self._color_tex = attachment if isinstance(attachment, moderngl.Texture) else None
+        self._color_tex: Any = attachment if isinstance(attachment, moderngl.Texture) else None
         self._read_buf: np.ndarray | None = None
-        self._mask_tex = None
+        self._mask_tex: Any = None
         self._mask_source: Any = None
         self._overlay: TextureData | None = None
         self._overlay_tex: Any = None
@@ -222,9 +232,11 @@ class Renderer:
         white = np.full((1, 1, 4), 255, np.uint8)
         self._white = ctx.texture((1, 1), 4, white.tobytes())
         self._zero_mask = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
-        self.camera: CameraModel | None = None
+        self.camera: Any = None
+        """The :class:`~arpose.scene.camera.CameraModel` of the last render."""
         self.viewport = (0, 0) + tuple(fbo.size)
-        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0}
+        self.stats: dict[str, Any] = _new_stats()
+        """Counters of the last render; always the keys of :data:`STATS_KEYS`."""
 
     # -- factories -----------------------------------------------------------------
     @classmethod
@@ -361,6 +373,7 @@ class Renderer:
     def _quad_vao(self, node: BodyQuad) -> Any:
         entry = self._quads.get(node)
         if entry is None:
+            assert node.vertices is not None
             vbo = self.ctx.buffer(reserve=node.vertices.nbytes, dynamic=True)
             ibo = self.ctx.buffer(node.indices.tobytes())
             vao = self.ctx.vertex_array(self._prog_mesh, [
@@ -538,8 +551,9 @@ class Renderer:
                               f"got {image.dtype} {image.shape}")
         bgr = channels == "bgr"
         if self._overlay is not None or self._color_tex is None \
-                or self._fit_viewport(tuple(frame.size)) != (0, 0, W, H):
+                or self._fit_viewport((int(frame.size[0]), int(frame.size[1]))) != (0, 0, W, H):
             out = self.render(scene, frame, now=now, mirror=mirror, read=True)
+            assert out is not None
             if bgr:
                 cv2.cvtColor(out, cv2.COLOR_RGB2BGR, dst=image)
             else:
@@ -627,21 +641,24 @@ class Renderer:
         that box of the picture; the box is returned (None: nothing to draw; see
         :meth:`render_onto`)."""
         mirror = self.mirror if mirror is None else bool(mirror)
+        camera: CameraModel
         if scene is not None:
             scene.update_frame(frame, now, size)
+            assert scene.camera is not None
             camera = scene.camera
         else:
-            src = tuple(frame.size) if frame is not None else (size or tuple(self.fbo.size))
+            fs = frame.size if frame is not None else (size or self.fbo.size)
+            src = (int(fs[0]), int(fs[1]))
             if self.camera is None or self.camera.size != src:
                 self.camera = CameraModel(src, self.fov_y)
             camera = self.camera
         self.camera = camera
-        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0, "direct_background": False}
+        self.stats = _new_stats()
         ctx, fbo = self.ctx, self.fbo
         W, H = fbo.size
         vp = self._fit_viewport(camera.size)
         image = frame.image if frame is not None else None
-        draw = scene.draw_list if scene is not None else []
+        draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
         box = None
         if onto is not None:
             box = self._content_box(draw, camera, mirror)
@@ -658,6 +675,7 @@ class Renderer:
         fbo.viewport = (0, 0, W, H)
         fbo.use()
         if onto is not None:
+            assert box is not None
             self._write_box(onto[0], box, onto[1])
             fbo.color_mask = (False, False, False, False)
             fbo.clear(depth=1.0)
@@ -710,7 +728,9 @@ class Renderer:
             fbo.use()
             tex = self._overlay_texture(self._overlay)
             screen = CameraModel((W, H), camera.fov_y)
-            for x0, y0, x1, y1 in self._overlay_boxes(self._overlay):
+            boxes = self._overlay_boxes(self._overlay)
+            self.stats["overlay_boxes"] = len(boxes)
+            for x0, y0, x1, y1 in boxes:
                 fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
                 self._draw_screen(tex, screen, False, blend=True)
             fbo.scissor = None
@@ -771,23 +791,19 @@ class Renderer:
         n = len(nodes)
         while i < n:
             node = nodes[i]
-            if isinstance(node, Sprite):
+            if isinstance(node, Sprite):  # batched: consecutive sprites sharing a texture
+                batch = [node]
                 j = i + 1
-                while j < n and isinstance(nodes[j], Sprite) and nodes[j].texture is node.texture:
+                while j < n:
+                    nxt = nodes[j]
+                    if not isinstance(nxt, Sprite) or nxt.texture is not node.texture:
+                        break
+                    batch.append(nxt)
                     j += 1
-                self._draw_sprites(nodes[i:j], layer)
+                self._draw_sprites(batch, layer)
                 i = j
                 continue
-            if isinstance(node, Mesh):
-                self._draw_mesh(node, node.mesh, node.world_matrix, layer, node.lit)
-            elif isinstance(node, BodyQuad):
-                if node.vertices is not None:
-                    self._draw_quad(node, layer)
-            elif isinstance(node, Skeleton):
-                self._draw_lines(node.geometry, node.world_opacity, camera, mirror)
-                # lines change programs' state: restore nothing (each draw sets its own)
-            else:
-                log.debug("no drawer for %s", type(node).__name__)
+            drawer_for(type(node))(self, node, _DrawContext(camera, mirror, layer))
             i += 1
 
     def _draw_sprites(self, sprites: list[Sprite], layer: str) -> None:
@@ -814,10 +830,12 @@ class Renderer:
         self.stats["draw_calls"] += 1
         self.stats["sprites"] += k
 
-    def _draw_mesh(self, node: Drawable, data: MeshData, model: np.ndarray, layer: str,
+    def _draw_mesh(self, node: Any, data: MeshData | None, model: np.ndarray, layer: str,
                    lit: bool, entry: Any = None) -> None:
         prog = self._prog_mesh
-        entry = entry or self._mesh_vao(data)
+        if entry is None:
+            assert data is not None
+            entry = self._mesh_vao(data)
         prog["u_model"].write(_mat_bytes(model))
         m3 = model[:3, :3]
         try:
@@ -863,6 +881,7 @@ class Renderer:
         self.ctx.disable(depth)
         self._vao_lines.render(self._mgl.TRIANGLE_STRIP, vertices=4, instances=k)
         self.stats["draw_calls"] += 1
+        self.stats["lines"] += k
 
     def _draw_pending_skeletons(self, camera: CameraModel, mirror: bool) -> None:
         pending, self._pending_skeletons = self._pending_skeletons, []
@@ -911,6 +930,64 @@ class Renderer:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class _DrawContext:
+    """What a drawer needs besides its node: the camera, mirroring and the layer."""
+
+    __slots__ = ("camera", "mirror", "layer")
+
+    def __init__(self, camera: CameraModel, mirror: bool, layer: str) -> None:
+        self.camera, self.mirror, self.layer = camera, mirror, layer
+
+
+Drawer = Callable[[Renderer, Any, _DrawContext], None]
+_DRAWERS: dict[type, Drawer] = {}
+
+
+def register_drawer(node_type: type, drawer: Drawer) -> None:
+    """Teach the renderer a new kind of node: ``drawer(renderer, node, ctx)`` draws it
+    (``ctx.camera``, ``ctx.mirror``, ``ctx.layer``). Subclasses use their base's drawer
+    unless they register their own."""
+    _DRAWERS[node_type] = drawer
+
+
+def drawer_for(node_type: type) -> Drawer:
+    """The drawer registered for ``node_type`` (or its nearest base class).
+
+    Raises:
+        RenderError: no drawer for this kind of node (names the kinds that have one).
+    """
+    for base in node_type.__mro__:
+        fn = _DRAWERS.get(base)
+        if fn is not None:
+            return fn
+    kinds = ", ".join(sorted(t.__name__ for t in _DRAWERS))
+    raise RenderError(f"no drawer for node type {node_type.__name__}; register one with "
+                      f"arpose.render.renderer.register_drawer (drawable kinds: {kinds})")
+
+
+def _draw_mesh_node(r: Renderer, node: Mesh, ctx: _DrawContext) -> None:
+    r._draw_mesh(node, node.mesh, node.world_matrix, ctx.layer, node.lit)
+
+
+def _draw_quad_node(r: Renderer, node: BodyQuad, ctx: _DrawContext) -> None:
+    if node.vertices is not None:
+        r._draw_quad(node, ctx.layer)
+
+
+def _draw_skeleton_node(r: Renderer, node: Skeleton, ctx: _DrawContext) -> None:
+    r._draw_lines(node.geometry, node.world_opacity, ctx.camera, ctx.mirror)
+
+
+def _draw_sprite_node(r: Renderer, node: Sprite, ctx: _DrawContext) -> None:
+    r._draw_sprites([node], ctx.layer)
+
+
+register_drawer(Sprite, _draw_sprite_node)
+register_drawer(Mesh, _draw_mesh_node)
+register_drawer(BodyQuad, _draw_quad_node)
+register_drawer(Skeleton, _draw_skeleton_node)
 
 
 _UNIT_QUAD = np.array([[0, 0, 0, 1], [1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 1]], float)
