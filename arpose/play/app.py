@@ -267,9 +267,10 @@ class PlayApp:
             self._layer_bgra = masks[:3] == (0xFF0000, 0xFF00, 0xFF) and \
                 self.surface.get_pitch() == W * 4 and masks[3] == 0xFF000000
         if self._layer_bgra or masks_rgba(self.surface):
-            view = self.surface.get_view("1")
-            np.copyto(self._layer_buf, np.asarray(view, np.uint8).reshape(H, W, 4))
-            del view
+            view = self.surface.get_view("0")  # the Surface's bytes, no conversion
+            raw = np.frombuffer(view, np.uint8)  # type: ignore[call-overload]
+            np.copyto(self._layer_buf, raw.reshape(H, W, 4))
+            del raw, view
         else:
             rgba = pygame.image.tobytes(self.surface, "RGBA")
             np.copyto(self._layer_buf, np.frombuffer(rgba, np.uint8).reshape(H, W, 4))
