@@ -641,21 +641,9 @@ class Renderer:
         that box of the picture; the box is returned (None: nothing to draw; see
         :meth:`render_onto`)."""
         mirror = self.mirror if mirror is None else bool(mirror)
-        camera: CameraModel
-        if scene is not None:
-            scene.update_frame(frame, now, size)
-            assert scene.camera is not None
-            camera = scene.camera
-        else:
-            fs = frame.size if frame is not None else (size or self.fbo.size)
-            src = (int(fs[0]), int(fs[1]))
-            if self.camera is None or self.camera.size != src:
-                self.camera = CameraModel(src, self.fov_y)
-            camera = self.camera
-        self.camera = camera
+        camera = self._advance(scene, frame, now, size)
         self.stats = _new_stats()
-        ctx, fbo = self.ctx, self.fbo
-        W, H = fbo.size
+        W, H = self.fbo.size
         vp = self._fit_viewport(camera.size)
         image = frame.image if frame is not None else None
         draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
@@ -671,8 +659,43 @@ class Renderer:
                 onto, box = None, (0, 0, W, H)  # the whole-frame path: same pixels, cheaper
             else:
                 image = None  # the caller's picture is the background, inside the box only
-                fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
-        fbo.viewport = (0, 0, W, H)
+                self.fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+        self._clear_target(image, vp, mirror, onto, box)
+        self._draw_background(image, vp, camera, mirror)
+        self._bind_common(camera, mirror, frame is not None and self._update_mask(frame.mask))
+        self._default_body_depth = self._body_depth(camera, frame)
+        self._draw_layers(draw, camera, mirror)
+        self._draw_overlay(camera)
+        self._textures.purge()
+        self._meshes.purge()
+        self._quads.purge()
+        return box
+
+    def _advance(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
+                 size: tuple[int, int] | None) -> CameraModel:
+        """Step 1: the scene reads the newest frame (anchors, one world pass); returns
+        the camera model to draw with."""
+        camera: CameraModel
+        if scene is not None:
+            scene.update_frame(frame, now, size)
+            assert scene.camera is not None
+            camera = scene.camera
+        else:
+            fs = frame.size if frame is not None else (size or self.fbo.size)
+            src = (int(fs[0]), int(fs[1]))
+            if self.camera is None or self.camera.size != src:
+                self.camera = CameraModel(src, self.fov_y)
+            camera = self.camera
+        self.camera = camera
+        return camera
+
+    def _clear_target(self, image: np.ndarray | None, vp: tuple[int, int, int, int],
+                      mirror: bool, onto: tuple[np.ndarray, bool] | None,
+                      box: tuple[int, int, int, int] | None) -> None:
+        """Step 2: the colour attachment gets the caller's box, the camera image (a
+        memcpy when it fills the output) or the background colour; depth is cleared."""
+        fbo = self.fbo
+        fbo.viewport = (0, 0) + tuple(fbo.size)
         fbo.use()
         if onto is not None:
             assert box is not None
@@ -690,18 +713,25 @@ class Renderer:
             self.stats["direct_background"] = True
         else:
             fbo.clear(*self.background, 1.0, depth=1.0)
+
+    def _draw_background(self, image: np.ndarray | None, vp: tuple[int, int, int, int],
+                         camera: CameraModel, mirror: bool) -> None:
+        """Step 3: the source's viewport (the ScreenMap's rectangle), blending on, and
+        the camera image as a textured quad when it was not written directly."""
+        ctx, fbo = self.ctx, self.fbo
         fbo.viewport = vp
         fbo.use()
         self.viewport = vp
         ctx.enable_only(self._mgl.BLEND)
         ctx.blend_func = (self._mgl.SRC_ALPHA, self._mgl.ONE_MINUS_SRC_ALPHA,
                           self._mgl.ONE, self._mgl.ONE_MINUS_SRC_ALPHA)
-        if image is not None and not self.stats.get("direct_background"):
+        if image is not None and not self.stats["direct_background"]:
             self._update_background(image)
             self._draw_screen(self._bg_tex, camera, mirror, blend=False)
-        use_mask = frame is not None and self._update_mask(frame.mask)
-        self._default_body_depth = self._body_depth(camera, frame)
-        self._bind_common(camera, mirror, use_mask)
+
+    def _draw_layers(self, draw: list[Drawable], camera: CameraModel, mirror: bool) -> None:
+        """Step 4: the scene's content, layer by layer (pending skeletons below the HUD)."""
+        ctx = self.ctx
         by_layer: dict[str, list[tuple[int, int, Drawable]]] = {name: [] for name in LAYERS}
         for seq, node in enumerate(draw):
             by_layer[node.world_layer].append((node.order, seq, node))
@@ -723,21 +753,24 @@ class Renderer:
             proj = camera.projection(layer_mirror)
             self._draw_items([n for _, _, n in items], camera, proj, layer_mirror, layer)
         ctx.disable(self._mgl.DEPTH_TEST)
-        if self._overlay is not None:
-            fbo.viewport = (0, 0, W, H)
-            fbo.use()
-            tex = self._overlay_texture(self._overlay)
-            screen = CameraModel((W, H), camera.fov_y)
-            boxes = self._overlay_boxes(self._overlay)
-            self.stats["overlay_boxes"] = len(boxes)
-            for x0, y0, x1, y1 in boxes:
-                fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
-                self._draw_screen(tex, screen, False, blend=True)
-            fbo.scissor = None
-        self._textures.purge()
-        self._meshes.purge()
-        self._quads.purge()
-        return box
+
+    def _draw_overlay(self, camera: CameraModel) -> None:
+        """Step 5: the overlay image (a UI layer), never mirrored, only where it is not
+        transparent."""
+        if self._overlay is None:
+            return
+        fbo = self.fbo
+        W, H = fbo.size
+        fbo.viewport = (0, 0, W, H)
+        fbo.use()
+        tex = self._overlay_texture(self._overlay)
+        screen = CameraModel((W, H), camera.fov_y)
+        boxes = self._overlay_boxes(self._overlay)
+        self.stats["overlay_boxes"] = len(boxes)
+        for x0, y0, x1, y1 in boxes:
+            fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+            self._draw_screen(tex, screen, False, blend=True)
+        fbo.scissor = None
 
     def _body_depth(self, camera: CameraModel, frame: PoseFrame | None) -> float:
         z = self.occlusion_z
