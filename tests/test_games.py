@@ -350,3 +350,19 @@ def test_effects_never_change_a_games_result(name, tmp_path):
     assert n == plain["frames"] + 15                     # every drawn frame, then the hold
     assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) \
         == SIZE
+
+
+def test_pongs_winner_wears_a_crown_on_the_results_screen():
+    app = new_app()
+    game = _game(app, "pong")
+    _play(app, [frame(i / 30, Body(), index=i) for i in range(5)])
+    game.score.add(3, app.time, "point", player=0)
+    game.end("win")
+    results = app.views.top
+    assert type(results).__name__ == "ResultsView"
+    assert results.scene_effects() == {1: ("crown",)}
+    assert app.wanted_effects()[1] == ("crown",)
+    rgb = app.draw(read=True)                      # the crown drawn through the shell
+    assert [e.name for e in app.effects.effects_for(1)] == ["Crown"]
+    assert rgb.shape == (720, 1280, 3)
+    app.close()
