@@ -23,7 +23,6 @@ from arpose.play import (
     View,
     available_games,
     get_game,
-    run_window,
 )
 from arpose.play.sound import Sounds
 
@@ -162,24 +161,48 @@ def test_title_menu_game_with_the_body_alone():
     assert type(app.views.top).__name__ == "Pong"
 
 
+_WINDOW_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+import pygame
+from play_helpers import frame, new_app
+from arpose.input.synthetic import Body
+from arpose.play import run_window
+
+
+class Frames:  # stands in for a live pipeline: hands out the newest frame
+    def __init__(self):
+        self.i = 0
+
+    def latest(self, timeout=0):
+        self.i += 1
+        if self.i == 40:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+        return frame(self.i / 30, Body(), index=self.i)
+
+
+src = Frames()
+report = run_window(src, "slicer", new_app().options, size=(640, 360), fps=0,
+                    title_screen=False, max_seconds=30)
+assert report is None, report     # quit before the round ended: nothing to report
+assert 40 <= src.i < 45, src.i
+assert not pygame.display.get_init()
+print("ok")
+"""
+
+
 def test_window_closed_mid_game_exits_cleanly():
-    """The real window loop (SDL offscreen driver) with a QUIT event mid-game."""
-    class Frames:  # stands in for a live pipeline: hands out the newest frame
-        def __init__(self):
-            self.i = 0
+    """The real window loop (SDL offscreen driver, real GL) with a QUIT event mid-game.
+    In a fresh process: SDL cannot open a second GL window after one was closed."""
+    import os
+    import subprocess
+    from pathlib import Path
 
-        def latest(self, timeout=0):
-            self.i += 1
-            if self.i == 40:
-                pygame.event.post(pygame.event.Event(pygame.QUIT))
-            return frame(self.i / 30, Body(), index=self.i)
-
-    src = Frames()
-    report = run_window(src, "slicer", new_app().options, size=(640, 360), fps=0,
-                        title_screen=False, max_seconds=30)
-    assert report is None                 # quit before the round ended: nothing to report
-    assert 40 <= src.i < 45
-    assert not pygame.display.get_init()
+    script = _WINDOW_SCRIPT.format(tests=str(Path(__file__).parent))
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=180)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-2000:]
 
 
 class _Painter(View):

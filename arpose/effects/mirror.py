@@ -57,6 +57,8 @@ class Mirror(View):
         per_player: each person chooses their own effect.
     """
 
+    dress = "people"
+
     def __init__(self, effects: Iterable[EffectLike] | None = None, *,
                  cycle: Sequence[str] | None = None, max_people: int = 2,
                  per_player: bool = False) -> None:

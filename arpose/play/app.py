@@ -238,13 +238,14 @@ class PlayApp:
             view.on_draw(self.surface, self.clock.alpha)
         self._draw_notes(self.surface)
         renderer = self._ensure_renderer()
-        frame = self._draw_frame(show_camera)
+        people = bottom is not None and bottom.dress == "people"
+        frame = self._draw_frame(show_camera, people)
         self._sync_effects(views)
         if self.reloader is not None:
             self.reloader.poll()
         if self.options.skeleton:
-            for i, pose in enumerate(self.players):
-                if pose is not None:
+            for i, pose in enumerate(frame.poses):
+                if pose is not _INVISIBLE:
                     one = dataclasses.replace(frame, poses=(pose,))
                     renderer.draw_skeleton(one, color=PLAYER_COLOURS[i % 2])
         renderer.set_overlay(self._layer_pixels(), bgra=self._layer_bgra)
@@ -284,13 +285,17 @@ class PlayApp:
             self._owns_renderer = True
         return self.renderer
 
-    def _draw_frame(self, show_camera: bool) -> PoseFrame:
+    def _draw_frame(self, show_camera: bool, people: bool = False) -> PoseFrame:
         """What the Renderer draws: the newest frame with the players' poses in slot
-        order (slot k = effect player k+1; an absent player is an invisible pose), its
-        picture dimmed, or a gradient when there is no picture to show."""
+        order (slot k = effect player k+1; an absent player is an invisible pose), or
+        with everyone tracked (``people``), its picture dimmed, or a gradient when there
+        is no picture to show."""
         pf = self.frame
         size = tuple(pf.size) if pf is not None and pf.size[0] > 0 else self.size
-        poses = tuple(p if p is not None else _INVISIBLE for p in self.players)
+        if people:
+            poses = tuple(pf.poses[:max(2, self.options.players)]) if pf is not None else ()
+        else:
+            poses = tuple(p if p is not None else _INVISIBLE for p in self.players)
         while poses and poses[-1] is _INVISIBLE:
             poses = poses[:-1]
         image = pf.image if pf is not None else None

@@ -36,6 +36,9 @@ class View:
     """Draw the view beneath first (a pause overlay); the view beneath does not update."""
     show_camera: bool = True
     """Draw the camera frame (and skeletons) behind this view."""
+    dress: str = "players"
+    """Who wears the effects and skeletons: ``"players"`` (the game's player slots: effect
+    player N is slot N-1) or ``"people"`` (everyone tracked, in frame order: the mirror)."""
 
     def __init__(self) -> None:
         self.app: PlayApp | None = None
