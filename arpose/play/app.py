@@ -360,8 +360,8 @@ class PlayApp:
     def _draw_notes(self, surface: pygame.Surface) -> None:
         W, H = self.size
         if self.note:
-            box = panel(surface, (W // 2 - int(W * 0.2), H - int(H * 0.09), int(W * 0.4),
-                                  int(H * 0.065)), alpha=190)
+            box = panel(surface, (W - int(W * 0.22) - 12, H - int(H * 0.06) - 12,
+                                  int(W * 0.22), int(H * 0.06)), alpha=200)
             text(surface, self.note, box.center, int(H / 26), YELLOW)
         if self.debug:
             lines = self.debug_text()
