@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from ..errors import GameError
 
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
                           camera_view=not args.no_camera, effects=tuple(args.effect),
                           game_effects=not args.no_game_effects)
     max_people = max(2, args.players)
+    report: dict[str, Any] | None
     if args.headless:
         if not args.game:
             raise GameError("--headless needs a GAME name (the menu is played with the body)")

@@ -171,7 +171,7 @@ class BodyInput:
         frame = frame or self.frame
         size = frame.size if frame is not None and frame.size[0] > 0 and frame.size[1] > 0 \
             else self.screen_size
-        return ScreenMap(tuple(size), self.screen_size, self.mirror, self.fit)
+        return ScreenMap((int(size[0]), int(size[1])), self.screen_size, self.mirror, self.fit)
 
     # -- per frame ---------------------------------------------------------------------
     def update(self, timeout: float | None = 0.0) -> list[InputEvent]:
