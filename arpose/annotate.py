@@ -1,32 +1,33 @@
 """CPU skeleton drawing with OpenCV: for quick looks, the bench's naive loop, and images
-written without OpenGL. The GPU overlay for live use lives in :mod:`arpose.render`."""
+written without OpenGL. The geometry (bones, colours, visibility cut-off) is the one of
+:func:`arpose.render.skeleton.skeleton_geometry`, which the GL overlay and the games use
+too; only the rasteriser differs."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from .joints import POSE_CONNECTIONS
-from .pose import VIS, PoseFrame
-
-_PALETTE = ((0, 200, 255), (255, 120, 0), (120, 255, 80), (255, 60, 200))
+from .pose import PoseFrame
+from .render.skeleton import MIN_VISIBILITY, skeleton_geometry
 
 
-def draw_skeleton(image: np.ndarray, pose_frame: PoseFrame, min_visibility: float = 0.5,
+def draw_skeleton(image: np.ndarray, pose_frame: PoseFrame,
+                  min_visibility: float = MIN_VISIBILITY,
                   thickness: int | None = None) -> np.ndarray:
     """Draw every person's 33-point skeleton onto ``image`` (RGB, in place) and return it."""
     h, w = image.shape[:2]
     t = thickness or max(2, round(max(h, w) / 400))
-    for pose in pose_frame.poses:
-        color = _PALETTE[pose.id % len(_PALETTE)] if pose.id >= 0 else _PALETTE[0]
-        lm = pose.landmarks
-        pts = np.round(lm[:, :2]).astype(np.int32)
-        ok = lm[:, VIS] >= min_visibility
-        for a, b in POSE_CONNECTIONS:
-            if ok[a] and ok[b]:
-                cv2.line(image, tuple(pts[a]), tuple(pts[b]), color, t, cv2.LINE_AA)
-        for i in np.flatnonzero(ok):
-            cv2.circle(image, tuple(pts[i]), t + 1, (255, 255, 255), -1, cv2.LINE_AA)
+    geom = skeleton_geometry(pose_frame.poses, min_visibility=min_visibility, thickness=t)
+    lim = 4 * max(h, w)
+    for x0, y0, x1, y1, r, g, b, _a, width in geom.tolist():
+        colour = (int(r * 255), int(g * 255), int(b * 255))
+        p0 = (int(np.clip(x0, -lim, lim)), int(np.clip(y0, -lim, lim)))
+        p1 = (int(np.clip(x1, -lim, lim)), int(np.clip(y1, -lim, lim)))
+        if p0 == p1:
+            cv2.circle(image, p0, max(1, int(width / 2)), colour, -1, cv2.LINE_AA)
+        else:
+            cv2.line(image, p0, p1, colour, max(1, int(round(width))), cv2.LINE_AA)
     return image
 
 

@@ -227,6 +227,15 @@ class Pong(Game):
                                                      ("cpu" if self.ai else "player 2"))
         return out
 
+    def result_effects(self) -> dict[int | None, tuple[str, ...]]:
+        """The winner wears a crown on the results screen (the CPU wears nothing)."""
+        p1, p2 = self.points()
+        if p1 > p2:
+            return {1: ("crown",)}
+        if p2 > p1 and not self.ai:
+            return {2: ("crown",)}
+        return {}
+
     def result_lines(self) -> list[str]:
         p1, p2 = self.points()
         if self.ai:

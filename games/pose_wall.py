@@ -266,6 +266,10 @@ class PoseWall(Game):
         return {"walls": self.walls, "passed": self.passed, "lives": max(self.lives, 0),
                 "similarities": [round(s, 3) for s in self.similarities]}
 
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        """A costume shirt: the body's outline, which the wall is about, stands out."""
+        return {None: ("costume-shirt",)}
+
     def result_lines(self) -> list[str]:
         return [f"Walls passed: {self.passed} of {self.walls}",
                 f"Best streak: {self.best_streak}"]

@@ -1,11 +1,11 @@
 """slicer: fruit flies up, fast hand swipes cut it, bombs must be avoided.
 
-Each hand is a blade. A cut happens when a wrist moves faster than
-``BLADE_SPEED`` shoulder widths per second between two tracked frames and its path
-crosses a fruit. Tracking glitches (a wrist teleporting more than
-``GLITCH_JUMP`` shoulder widths in one frame, or a gap longer than
-``MAX_GAP`` seconds) never count as swipes. Missing a fruit or cutting a bomb
-costs a life; spawns get faster and bombs more frequent as the round goes on.
+Each hand is a blade. A cut is a ``swipe`` gesture of :mod:`arpose.input.gestures`
+(the one swipe logic of arpose: speed, distance, a consistent direction, and its
+glitch rule, which also rejects the glide there and back that the smoother makes of
+a one-frame teleport) whose path crosses a fruit. Missing a fruit or cutting a bomb
+costs a life; spawns get faster and bombs more frequent as the round goes on. The
+players' hands glow (the ``glow-hands`` effect).
 """
 
 from __future__ import annotations
@@ -17,19 +17,13 @@ from typing import Any
 import numpy as np
 import pygame
 
-from arpose.input.body import body_scale
 from arpose.play.clock import lerp
 from arpose.play.game import Game
 from arpose.play.ui import INK, ORANGE, RED, WHITE, YELLOW, hearts, panel, text
 
-BLADE_SPEED = 3.0
-"""Wrist speed (shoulder widths per second) above which a hand cuts."""
-GLITCH_JUMP = 2.0
-"""Per-frame wrist jump (shoulder widths) that is a tracking glitch, not a swipe."""
-GLITCH_SPEED = 30.0
-"""Wrist speed (shoulder widths per second) no human hand reaches: a glitch."""
-MAX_GAP = 0.25
-"""Seconds between two samples beyond which no blade segment is formed."""
+SWIPE_MAX_AGE = 0.3
+"""Seconds a swipe waits for the next play step (swipes during a pause are dropped)."""
+TRAIL_SECONDS = 0.18
 LIVES = 5
 
 FRUITS = (
@@ -76,39 +70,6 @@ class Piece:
     angle: float = 0.0
 
 
-class Blade:
-    """One hand's recent path, with glitch rejection."""
-
-    def __init__(self) -> None:
-        self.last: tuple[float, np.ndarray] | None = None
-        self.trail: list[tuple[float, np.ndarray]] = []
-
-    def sample(self, t: float, pos: np.ndarray | None, scale_px: float
-               ) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """Add a sample; returns (a, b, speed_su_per_s) when the hand cut from a to b."""
-        if pos is None or not np.all(np.isfinite(pos)) or not scale_px > 0:
-            self.last = None
-            return None
-        seg = None
-        if self.last is not None:
-            t0, p0 = self.last
-            dt = t - t0
-            if 0 < dt <= MAX_GAP:
-                dist = float(np.linalg.norm(pos - p0)) / scale_px
-                speed = dist / dt
-                if dist > GLITCH_JUMP or speed > GLITCH_SPEED:
-                    self.trail.clear()  # a glitch: forget the path, no cut
-                elif speed >= BLADE_SPEED:
-                    seg = (p0, pos, speed)
-        self.last = (t, pos)
-        self.trail = [(ts, p) for ts, p in self.trail if t - ts < 0.15]
-        if seg is not None:
-            if not self.trail:
-                self.trail.append((t - 1e-3, seg[0]))
-            self.trail.append((t, pos))
-        return seg
-
-
 def _seg_dist(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     ab = b - a
     denom = float(ab @ ab)
@@ -134,7 +95,9 @@ class Slicer(Game):
         self.sliced = 0
         self.missed = 0
         self.bombs_hit = 0
-        self.blades: dict[tuple[int, str], Blade] = {}
+        self.trails: list[tuple[float, np.ndarray, np.ndarray]] = []
+        """Recent cuts (time, start, end) in window pixels: drawn as blade streaks."""
+        self._pending: list[Any] = []
         self._serial = -1
         self.swipes = 0
 
@@ -182,7 +145,7 @@ class Slicer(Game):
                 self.next_spawn = float(app.rng.uniform(0.8, 1.4)) * (1.1 - 0.65 * self.level)
         for th in self.things:
             th.step(dt)
-        if app.frame_serial != self._serial:  # a new tracked frame: move the blades
+        if app.frame_serial != self._serial:  # a new tracked frame: cut with its swipes
             self._serial = app.frame_serial
             self._cut(app.time)
         H = app.size[1]
@@ -209,29 +172,28 @@ class Slicer(Game):
         if self.lives <= 0:
             self.end("lives")
 
+    def on_gesture(self, event: Any) -> bool | None:
+        """Swipes of the players' hands (screen coordinates) wait for the next step."""
+        if event.name == "swipe" and event.start is not None and event.end is not None \
+                and 0 <= event.player < self.options.players:
+            self._pending.append(event)
+        return None
+
     def _cut(self, t: float) -> None:
         app = self.app
         assert app is not None
-        for slot in range(self.options.players):
-            pose = app.player(slot)
-            scale = body_scale(pose) if pose is not None else float("nan")
-            scale_px = app.smap.length(scale) if (app.smap and math.isfinite(scale)) else 0.0
-            for hand in ("left_wrist", "right_wrist"):
-                blade = self.blades.setdefault((slot, hand), Blade())
-                pos = None
-                if pose is not None:
-                    xy, vis = app.screen_joints(pose, (hand,))
-                    if vis[0] >= 0.5:
-                        pos = xy[0].astype(float)
-                seg = blade.sample(t, pos, scale_px)
-                if seg is None:
-                    continue
-                a, b, speed = seg
-                self.swipes += 1
-                for th in self.things:
-                    if th.alive and min(_seg_dist(th.pos, a, b),
-                                        _seg_dist(th.prev, a, b)) <= th.radius * 1.1:
-                        self._slice(th, a, b, speed, slot)
+        pending, self._pending = self._pending, []
+        self.trails = [tr for tr in self.trails if t - tr[0] < TRAIL_SECONDS]
+        for ev in pending:
+            if t - ev.t > SWIPE_MAX_AGE:
+                continue
+            a, b = np.array(ev.start, float), np.array(ev.end, float)
+            self.swipes += 1
+            self.trails.append((t, a, b))
+            for th in self.things:
+                if th.alive and min(_seg_dist(th.pos, a, b),
+                                    _seg_dist(th.prev, a, b)) <= th.radius * 1.1:
+                    self._slice(th, a, b, float(ev.speed), int(ev.player))
 
     def _slice(self, th: Thing, a: np.ndarray, b: np.ndarray, speed: float, slot: int) -> None:
         app = self.app
@@ -282,13 +244,14 @@ class Slicer(Game):
             if pc.half:
                 self._draw_half(surface, pc)
             else:
-                pygame.draw.circle(surface, pc.colour, pc.pos.astype(int), max(2, int(pc.radius)))
-        for blade in self.blades.values():
-            pts = [p for _, p in blade.trail]
-            if len(pts) >= 2:
-                for width, col in ((18, (120, 200, 255)), (8, WHITE)):
-                    pygame.draw.lines(surface, col, False, [tuple(map(int, q)) for q in pts],
-                                      width)
+                pygame.draw.circle(surface, pc.colour, (int(pc.pos[0]), int(pc.pos[1])),
+                                   max(2, int(pc.radius)))
+        for _t, a, b in self.trails:
+            for width, col in ((18, (120, 200, 255)), (8, WHITE)):
+                pygame.draw.line(surface, col, tuple(map(int, a)), tuple(map(int, b)), width)
+
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        return {None: ("glow-hands",)}
 
     def _draw_thing(self, surface: pygame.Surface, th: Thing, p: np.ndarray) -> None:
         x, y, r = int(p[0]), int(p[1]), int(th.radius)

@@ -139,6 +139,10 @@ class Workout(Game):
                 "good_reps": self.counter.good_count, "sets": self.sets_done,
                 "rep_times": [round(e.t, 3) for e in self.counter.reps]}
 
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        """Sporty shades while training."""
+        return {None: ("sunglasses",)}
+
     def result_lines(self) -> list[str]:
         c = self.counter
         return [f"{TITLES[self.exercise.name]}: {c.count} reps ({c.good_count} with good form)",

@@ -31,8 +31,7 @@ def hand_pointing_at(app: PlayApp, target: tuple[float, float], body: Body | Non
             probe = PlayerInput(app.size, 1)
             pf = frame(0.0, b)
             app_smap = app.smap
-            from arpose.play.camera import ScreenMap
-            probe.feed(pf, app_smap or ScreenMap(pf.size, app.size))
+            probe.feed(pf, app_smap or app.screen_map(pf.size))
             c = probe.cursor(0)
             if c is None:
                 continue

@@ -14,6 +14,8 @@ pygame = pytest.importorskip("pygame")
 from arpose.effects.mirror import Mirror, render_hud  # noqa: E402
 from arpose.input.synthetic import Body, frames, pose_hold_motion  # noqa: E402
 from arpose.pipeline import Pipeline  # noqa: E402
+from arpose.play import PlayApp, PlayOptions  # noqa: E402
+from arpose.play.runner import WindowLoop  # noqa: E402
 from arpose.render import Renderer, Window  # noqa: E402
 
 CYCLE = ["top-hat", "sunglasses", "crown"]
@@ -42,17 +44,27 @@ def window():
     """One window for the module: SDL cannot re-create a GL window in the same process
     after closing one (the render tests use a subprocess for the same reason)."""
     with Window((640, 360), title="test mirror") as w:
-        renderer = Renderer.for_window(w)
+        renderer = Renderer.for_window(w, mirror=True, fit="cover")
         yield w, renderer
         renderer.release()
 
 
-def drain(app: Mirror, win, limit: int = 2000) -> None:
+def shell(win, renderer, view: Mirror) -> PlayApp:
+    """The mirror view in the play shell, drawing into the test window."""
+    renderer.mirror = True
+    app = PlayApp(renderer.size, PlayOptions(players=2, sound=False, skeleton=False, dim=1.0),
+                  renderer=renderer)
+    app.show(view)
+    return app
+
+
+def drain(app: PlayApp, pipeline, win, limit: int = 2000) -> WindowLoop:
+    loop = WindowLoop(app, pipeline, win, fps=0, idle_fps=1000)
     for _ in range(limit):
-        app.step(win)
-        if app.pipeline.finished:
-            app.step(win)
-            return
+        loop.step()
+        if pipeline.finished:
+            loop.step()
+            return loop
     raise AssertionError("pipeline did not finish")
 
 
@@ -60,10 +72,11 @@ def test_keys_cycle_the_gallery(window):
     win, renderer = window
     clip = frames(pose_hold_motion(hold=0.1, rest=0.2), fps=30, size=(640, 360))
     with Pipeline(PoseFrames(clip)) as pipeline:
-        app = Mirror(pipeline, renderer, ["top-hat"], cycle=CYCLE)
+        app = Mirror(["top-hat"], cycle=CYCLE)
+        sh = shell(win, renderer, app)
         for key in (pygame.K_RIGHT, pygame.K_RIGHT, pygame.K_LEFT, pygame.K_SPACE):
             pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key))
-        drain(app, win)
+        drain(sh, pipeline, win)
     assert app.stats.switches == ["sunglasses", "crown", "sunglasses"]
     assert app.skeleton and app.stats.frames_drawn > 0
     assert [e.name for e in app.effects.effects] == ["Sunglasses"]
@@ -75,8 +88,8 @@ def test_raising_a_hand_cycles_for_that_person(window):
     clip = frames(pose_hold_motion(hold=1.0, rest=0.8, body=body, right_arm=175), fps=30,
                   size=(640, 360))
     with Pipeline(PoseFrames(clip)) as pipeline:
-        app = Mirror(pipeline, renderer, ["top-hat"], cycle=CYCLE)
-        drain(app, win)
+        app = Mirror(["top-hat"], cycle=CYCLE)
+        drain(shell(win, renderer, app), pipeline, win)
     assert app.stats.switches == ["sunglasses"], "the right hand raised once: next effect"
 
 
@@ -84,13 +97,14 @@ def test_per_player_mode_gives_each_person_their_own(window):
     win, renderer = window
     clip = frames(pose_hold_motion(hold=0.1, rest=0.1), fps=30, size=(640, 360))
     with Pipeline(PoseFrames(clip)) as pipeline:
-        app = Mirror(pipeline, renderer, ["top-hat"], cycle=CYCLE, per_player=True)
+        app = Mirror(["top-hat"], cycle=CYCLE, per_player=True)
         app.next_effect(+1, player=2)
-        drain(app, win)
+        drain(shell(win, renderer, app), pipeline, win)
     assert [e.name for e in app.effects.effects_for(1)] == ["Top hat"]
     assert [e.name for e in app.effects.effects_for(2)] == ["Sunglasses"]
     assert "P1: Top hat | P2: Sunglasses" in app.hud_lines()[0]
     app.toggle_per_player()
+    app.app.draw()
     assert app.effects.effects_for(2) == [] and app.effects.effects_for(None)
 
 
@@ -104,14 +118,16 @@ def test_broken_edit_shows_the_error_on_screen_and_keeps_the_effect(window, tmp_
     body = Body(x=320, floor=350, scale=70)
     clip = frames(pose_hold_motion(hold=0.1, rest=0.2, body=body), fps=30, size=(640, 360))
     with Pipeline(PoseFrames(clip)) as pipeline:
-        app = Mirror(pipeline, renderer, [str(fx)], cycle=CYCLE)
-        drain(app, win)
+        app = Mirror([str(fx)], cycle=CYCLE)
+        sh = shell(win, renderer, app)
+        loop = drain(sh, pipeline, win)
         before = renderer.read()
         fx.write_text(fx.read_text().replace("0.6", "-3"))
         st = fx.stat()
         os.utime(fx, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
         app.reloader.poll(force=True)
-        app.step(win)
+        loop.step()
+        sh.draw()
         after = renderer.read()
     assert app.reloader.message.startswith("invalid 'scale' in attachment 1 of dot.toml")
     red = (after[..., 0] > 140) & (after[..., 1] < 60) & (after[..., 2] < 60)

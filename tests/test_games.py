@@ -98,6 +98,38 @@ def test_slicer_landmark_jump_is_not_a_swipe():
     assert fruit.alive and game.score.total == 0
 
 
+def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
+    """The same one-frame teleport through the real PoseSmoother (what ``arpose play``
+    feeds): the smoother turns it into a glide there and back, which must neither count
+    as a swipe nor slice fruit lying anywhere on the jump path."""
+    from arpose.smoothing import PoseSmoother
+
+    app = new_app()
+    game = _game(app, "slicer", spawn=False)
+    rest, jump = Body(right_hand=(0.3, -0.6, 0.3)), Body(right_hand=(1.3, 1.2, 0.3))
+    a, b = _wrist_on_screen(app, rest), _wrist_on_screen(app, jump)
+    fruits = [game.spawn("plum", pos=tuple(a + (b - a) * u), vel=(0.0, 0.0), gravity=0.0)
+              for u in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)]
+    smoother = PoseSmoother()
+    seq = [rest] * 20 + [jump] + [rest] * 20
+    pfs = []
+    for i, body in enumerate(seq):
+        pose = make_pose(body)
+        if body is jump:
+            lm = make_pose(rest).landmarks.copy()
+            lm[16] = pose.landmarks[16]
+            pose = Pose(lm, pose.world, 0)
+        t = i / 30
+        pfs.append(PoseFrame(t, i, SIZE, smoother([pose], t)))
+    at_rest = pfs[19].poses[0].landmarks[16, :2]
+    moved = max(float(np.linalg.norm(pf.poses[0].landmarks[16, :2] - at_rest))
+                for pf in pfs[20:24])
+    assert moved > 30  # the smoother really lets part of the jump through (a glide)
+    _play(app, pfs)
+    assert game.swipes == 0
+    assert all(f.alive for f in fruits) and game.score.total == 0
+
+
 def test_slicer_bomb_costs_a_life_and_the_round_ends_on_lives():
     app = new_app()
     game = _game(app, "slicer", spawn=False, lives=1)
@@ -299,3 +331,38 @@ def test_cli_play_errors_are_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "arpose", "play", "--list"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.split()[0] == "slicer"
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_effects_never_change_a_games_result(name, tmp_path):
+    """Same input -> identical report, with effects drawn (and a video written) or not."""
+    import cv2
+
+    clip = frames(squat_motion(reps=2, period=1.5), fps=30, noise=1.0)[:90]
+    plain = run_headless(name, clip, PlayOptions(sound=False, duration=2.0, game_effects=False))
+    video = tmp_path / f"{name}.mp4"
+    dressed = run_headless(name, clip, PlayOptions(sound=False, duration=2.0,
+                                                   effects=("crown",)),
+                           video=video, fps=30.0, hold_end=0.5)
+    assert dressed == plain and plain["finished"]
+    cap = cv2.VideoCapture(str(video))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    assert n == plain["frames"] + 15                     # every drawn frame, then the hold
+    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) \
+        == SIZE
+
+
+def test_pongs_winner_wears_a_crown_on_the_results_screen():
+    app = new_app()
+    game = _game(app, "pong")
+    _play(app, [frame(i / 30, Body(), index=i) for i in range(5)])
+    game.score.add(3, app.time, "point", player=0)
+    game.end("win")
+    results = app.views.top
+    assert type(results).__name__ == "ResultsView"
+    assert results.scene_effects() == {1: ("crown",)}
+    assert app.wanted_effects()[1] == ("crown",)
+    rgb = app.draw(read=True)                      # the crown drawn through the shell
+    assert [e.name for e in app.effects.effects_for(1)] == ["Crown"]
+    assert rgb.shape == (720, 1280, 3)
+    app.close()

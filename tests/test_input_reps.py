@@ -46,6 +46,7 @@ def test_squat_rep_times_follow_the_motion():
     clip = frames(squat_motion(4, period=2.0, rest=1.0), fps=30, noise=1.0, t0=100.0)
     counter, _ = run(clip, "squat")
     times = np.array([r.t for r in counter.reps]) - 100.0
+    assert len(times) == 4  # an empty result must fail, not pass the loop below vacuously
     # the k-th squat spans [1 + 2k, 3 + 2k]; standing up (ratio > 0.8) happens in its last third
     for k, t in enumerate(times):
         assert 1 + 2 * k + 1.2 < t < 3 + 2 * k + 0.1

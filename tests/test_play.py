@@ -10,6 +10,7 @@ import pytest
 from play_helpers import drive, frame, hand_pointing_at, new_app
 
 from arpose.errors import GameError
+from arpose.input.screen import ScreenMap
 from arpose.input.synthetic import Body
 from arpose.play import (
     EVENT_HANDLED,
@@ -18,12 +19,10 @@ from arpose.play import (
     HandlerStack,
     MenuView,
     PauseView,
-    ScreenMap,
     TitleView,
     View,
     available_games,
     get_game,
-    run_window,
 )
 from arpose.play.sound import Sounds
 
@@ -99,7 +98,7 @@ def test_dwell_button_fires_once_per_visit():
 
 
 def test_screen_map_mirrors_and_covers():
-    m = ScreenMap((640, 480), (1280, 720))
+    m = ScreenMap((640, 480), (1280, 720), fit="cover")
     assert m.scale == pytest.approx(2.0)
     left, right = m.to_screen([[0, 240], [640, 240]])
     assert left[0] == pytest.approx(1280) and right[0] == pytest.approx(0)  # mirrored
@@ -162,21 +161,92 @@ def test_title_menu_game_with_the_body_alone():
     assert type(app.views.top).__name__ == "Pong"
 
 
+_WINDOW_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+import pygame
+from play_helpers import frame, new_app
+from arpose.input.synthetic import Body
+from arpose.play import run_window
+
+
+class Frames:  # stands in for a live pipeline: hands out the newest frame
+    def __init__(self):
+        self.i = 0
+
+    def latest(self, timeout=0):
+        self.i += 1
+        if self.i == 40:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+        return frame(self.i / 30, Body(), index=self.i)
+
+
+src = Frames()
+report = run_window(src, "slicer", new_app().options, size=(640, 360), fps=0,
+                    title_screen=False, max_seconds=30)
+assert report is None, report     # quit before the round ended: nothing to report
+assert 40 <= src.i < 45, src.i
+assert not pygame.display.get_init()
+print("ok")
+"""
+
+
 def test_window_closed_mid_game_exits_cleanly():
-    """The real window loop (SDL offscreen driver) with a QUIT event mid-game."""
-    class Frames:  # stands in for a live pipeline: hands out the newest frame
-        def __init__(self):
-            self.i = 0
+    """The real window loop (SDL offscreen driver, real GL) with a QUIT event mid-game.
+    In a fresh process: SDL cannot open a second GL window after one was closed."""
+    import os
+    import subprocess
+    from pathlib import Path
 
-        def latest(self, timeout=0):
-            self.i += 1
-            if self.i == 40:
-                pygame.event.post(pygame.event.Event(pygame.QUIT))
-            return frame(self.i / 30, Body(), index=self.i)
+    script = _WINDOW_SCRIPT.format(tests=str(Path(__file__).parent))
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=180)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-2000:]
 
-    src = Frames()
-    report = run_window(src, "slicer", new_app().options, size=(640, 360), fps=0,
-                        title_screen=False, max_seconds=30)
-    assert report is None                 # quit before the round ended: nothing to report
-    assert 40 <= src.i < 45
-    assert not pygame.display.get_init()
+
+class _Painter(View):
+    """A view that paints a red square and asks for an effect on everyone."""
+
+    def __init__(self, effects=()):
+        super().__init__()
+        self.fx = tuple(effects)
+
+    def on_draw(self, surface, alpha):
+        pygame.draw.rect(surface, (255, 0, 0), (100, 100, 50, 40))
+
+    def scene_effects(self):
+        return {None: self.fx}
+
+
+def test_shell_composites_the_views_layer_over_the_camera_through_one_renderer():
+    import numpy as np
+
+    app = new_app()
+    app.show(_Painter())
+    img = np.zeros((720, 1280, 3), np.uint8)
+    img[:, :, 1] = 200                                    # a green camera picture
+    from arpose.pose import PoseFrame
+    app.feed(PoseFrame(0.0, 0, (1280, 720), (), image=img))
+    rgb = app.draw(read=True)
+    assert rgb.shape == (720, 1280, 3)
+    assert tuple(rgb[120, 120]) == (255, 0, 0), "the layer, colours right (BGRA swizzle)"
+    g = rgb[400, 600]
+    assert g[0] == 0 and 110 <= g[1] <= 130 and g[2] == 0, "the camera, dimmed to 0.6"
+    assert app.renderer.fit == "cover" and app.smap.fit == "cover"
+    app.close()
+
+
+def test_a_handler_for_an_unregistered_event_is_an_error():
+    class Typo(View):
+        def on_gesutre(self, event):
+            return None
+
+    stack = HandlerStack()
+    with pytest.raises(GameError, match="on_gesutre is not a registered event.*on_gesture"):
+        stack.push_handlers(Typo())
+    with pytest.raises(GameError, match="not a registered event"):
+        stack.push_handlers(on_swipe=lambda e: None)
+    stack.register_event_type("on_swipe")
+    stack.push_handlers(on_swipe=lambda e: True)
+    assert stack.dispatch("on_swipe", 1)

@@ -118,6 +118,7 @@ def test_replay_keeps_original_timing(tmp_path):
     path = write(tmp_path / "take.arpose", frames)
     start = time.monotonic()
     arrivals = [time.monotonic() - start for _ in Replay(path)]
+    assert len(arrivals) == len(frames)  # a replay that yields nothing must fail
     # Frame k must not come before its timestamp (lower bound only: never a timed upper bound).
     for k, arrival in enumerate(arrivals):
         assert arrival >= k / 20.0 - 0.005

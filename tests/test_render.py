@@ -370,3 +370,27 @@ def test_stored_astronaut_pose_matches_the_real_model():
     assert det.poses, "the model found nobody on the astronaut photo"
     for joint in ("nose", "left_shoulder", "right_shoulder", "left_ear"):
         assert np.linalg.norm(det.poses[0].xy(joint) - stored.xy(joint)) < 4.0, joint
+
+
+def test_an_unknown_node_type_is_a_clear_error_and_a_registered_one_is_drawn(renderer):
+    from arpose.errors import RenderError
+    from arpose.render.renderer import _DRAWERS, STATS_KEYS, drawer_for, register_drawer
+    from arpose.scene.node import Drawable
+
+    class Blob(Drawable):
+        pass
+
+    scene = Scene()
+    blob = scene.add(Blob("blob", layer="front"))
+    frame = make_frame([make_pose()], image=grey())
+    with pytest.raises(RenderError, match="no drawer for node type Blob.*Sprite"):
+        render_frame(renderer, scene, frame)
+    assert drawer_for(type("MySprite", (Sprite,), {})) is drawer_for(Sprite)
+    calls = []
+    register_drawer(Blob, lambda r, node, ctx: calls.append((node, ctx.layer)))
+    try:
+        render_frame(renderer, scene, frame)
+    finally:
+        del _DRAWERS[Blob]
+    assert calls == [(blob, "front")]
+    assert tuple(renderer.stats) == STATS_KEYS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from ..errors import GameError
 
@@ -42,6 +43,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sound", action="store_true", help="no sound effects")
     p.add_argument("--no-camera", action="store_true",
                    help="do not draw the camera image behind the game")
+    p.add_argument("--effect", "-e", action="append", metavar="NAME_OR_PATH", default=[],
+                   help="an effect every player wears (gallery name or .toml; repeatable; "
+                        "hot-reloaded when its file changes)")
+    p.add_argument("--no-game-effects", action="store_true",
+                   help="only the --effect ones: the games do not dress the players")
+    p.add_argument("--video", metavar="OUT.mp4",
+                   help="with --headless: write what the window would show (camera, "
+                        "effects, game, HUD) to a video")
+    p.add_argument("--debug-overlay", action="store_true",
+                   help="start with the debug overlay on (F3 toggles it): drawn FPS, "
+                        "tracking rate, latency, dropped frames")
     p.add_argument("--model", metavar="PATH", help="pose model .task bundle")
     p.add_argument("--list", action="store_true", help="list the games and exit")
     p.set_defaults(run=run)
@@ -63,22 +75,32 @@ def run(args: argparse.Namespace) -> int:
     resolve_exercise(args.exercise)
     if args.duration is not None and not args.duration > 0:
         raise GameError(f"--duration must be > 0 seconds, got {args.duration}")
+    if args.video and not args.headless:
+        raise GameError("--video needs --headless (a window shows the game instead)")
+    if args.effect:
+        from ..effects.compose import load_effects
+
+        load_effects(args.effect)  # a bad effect fails before the camera or model starts
     options = PlayOptions(players=args.players, exercise=args.exercise, seed=args.seed,
                           duration=args.duration, sound=not args.no_sound and not args.headless,
-                          camera_view=not args.no_camera)
+                          camera_view=not args.no_camera, effects=tuple(args.effect),
+                          game_effects=not args.no_game_effects)
     max_people = max(2, args.players)
+    report: dict[str, Any] | None
     if args.headless:
         if not args.game:
             raise GameError("--headless needs a GAME name (the menu is played with the body)")
         pipeline = track(args.source, max_people=max_people, model=args.model,
-                         keep_images=False)
+                         keep_images=bool(args.video))
+        fps = float(getattr(pipeline.source, "fps", 0) or 30.0) if args.video else 30.0
         with pipeline:
-            report = run_headless(args.game, pipeline, options, size=args.size)
+            report = run_headless(args.game, pipeline, options, size=args.size,
+                                  video=args.video, fps=fps, hold_end=3.0)
     else:
         pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True)
         with pipeline:
             report = run_window(pipeline, args.game, options, size=args.size,
-                                fullscreen=args.fullscreen)
+                                fullscreen=args.fullscreen, debug=args.debug_overlay)
     if report is not None:
         if args.report:
             write_report(report, args.report)

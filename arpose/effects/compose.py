@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import RenderError
+from ..errors import EffectError, RenderError
 from ..pose import PoseFrame
 from ..scene.node import Scene
 from . import gallery
@@ -60,7 +60,7 @@ class EffectRenderer:
     def __init__(self, effects: EffectLike | Iterable[EffectLike] = (), *,
                  renderer: Any = None, max_people: int = 2, on_error: str = "raise"):
         if max_people < 1:
-            raise ValueError(f"max_people must be at least 1, got {max_people}")
+            raise EffectError(f"max_people must be at least 1, got {max_people}")
         self.max_people = int(max_people)
         self.on_error = on_error
         self.renderer = renderer
@@ -111,7 +111,7 @@ class EffectRenderer:
     def _players(self, player: int | None) -> tuple[int, ...]:
         if player is not None:
             if not 1 <= player <= self.max_people:
-                raise ValueError(f"player must be 1..{self.max_people}, got {player}")
+                raise EffectError(f"player must be 1..{self.max_people}, got {player}")
             return (player,)
         return tuple(p for p in range(1, self.max_people + 1) if p not in self._by_player)
 
@@ -322,6 +322,22 @@ class _VideoOut:
         self._writer.release()
         if self._error is not None:
             raise RenderError(f"video encoding failed: {self._error}")
+
+
+def open_video(path: str | os.PathLike, fps: float, size: tuple[int, int]) -> _VideoOut:
+    """A video file writer (``.mp4``/``.avi``) fed BGR frames of ``size`` on its own
+    thread (``write(bgr)``, ``close()``): the one encoder of ``arpose render``,
+    ``arpose play --video`` and ``arpose mirror --video``.
+
+    Raises:
+        RenderError: an unknown extension, a missing folder or no encoder.
+    """
+    out = Path(path)
+    if out.suffix.lower() not in VIDEO_OUTPUTS:
+        raise RenderError(f"{out}: a video must end in {' or '.join(VIDEO_OUTPUTS)}")
+    if not out.parent.exists():
+        raise RenderError(f"{out}: folder {str(out.parent)!r} does not exist")
+    return _VideoOut(out, fps, size)
 
 
 def _write_image(path: Path, bgr: np.ndarray) -> None:

@@ -1,9 +1,11 @@
-"""The live selfie mirror: camera in, effects on every person, a pygame OpenGL window out.
+"""The live selfie mirror: camera in, effects on every person, a window out.
 
-Threads: the pipeline's workers own the camera and the model; this (main) thread owns the
-window, the GL context and the effects. Each loop iteration takes the newest PoseFrame if
-there is one (``pipeline.latest()``), feeds gestures, polls hot reload, draws at display
-rate (anchors extrapolate between inference results), and flips.
+The mirror is a view (:class:`Mirror`) of the play shell (:class:`arpose.play.PlayApp`):
+the shell owns the window, the GL context, the Renderer, the ScreenMap, the effects and
+their hot reload; the view chooses the effects and draws its HUD. Threads: the
+pipeline's workers own the camera and the model; the main thread owns the window. Each
+loop iteration takes the newest PoseFrame if there is one, feeds gestures, polls hot
+reload and draws when there is something new (anchors extrapolate between results).
 
 Controls: Left/Right arrows or raising one hand above the head (right hand: next, left
 hand: previous) cycle through the gallery; Space toggles the skeleton; M toggles
@@ -21,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pygame
 
 from ..errors import ArposeError
-from ..pose import PoseFrame
+from ..play.view import View
 from . import gallery
-from .compose import EffectLike, EffectRenderer, load_effects
-from .reload import HotReloader
+from .compose import EffectLike, load_effects
 from .schema import Effect
 
 log = logging.getLogger(__name__)
@@ -43,44 +45,58 @@ class MirrorStats:
     """Effect names switched to, in order (e.g. "crown", "2:wings" in per-player mode)."""
 
 
-class Mirror:
-    """The mirror's state and one-iteration :meth:`step`; :func:`run_mirror` drives it.
+class Mirror(View):
+    """The mirror: a view of the play shell (:class:`arpose.play.PlayApp`) whose scene
+    effects are the chosen gallery effects; the shell draws the camera, the effects,
+    the skeletons and this view's HUD through its one Renderer.
 
     Args:
-        pipeline: a started-or-not :class:`arpose.pipeline.Pipeline` (live or file).
-        renderer: an :class:`arpose.render.Renderer` drawing into the window.
         effects: initial effects (names/paths/Effect); None = the gallery's first.
         cycle: the names the keys/gestures cycle through (default: every gallery effect).
-        mirror: selfie view.
-        max_people: people who each get their own copy.
+        max_people: people who each get their own copy (1 or 2 player slots).
+        per_player: each person chooses their own effect.
     """
 
-    def __init__(self, pipeline: Any, renderer: Any, effects: Iterable[EffectLike] | None = None,
-                 *, cycle: Sequence[str] | None = None, mirror: bool = True,
-                 max_people: int = 2, per_player: bool = False):
-        self.pipeline = pipeline
+    dress = "people"
+
+    def __init__(self, effects: Iterable[EffectLike] | None = None, *,
+                 cycle: Sequence[str] | None = None, max_people: int = 2,
+                 per_player: bool = False) -> None:
+        super().__init__()
         self.cycle = list(cycle) if cycle is not None else gallery.effect_names()
         initial = list(effects) if effects else self.cycle[:1]
-        self.effects = EffectRenderer(load_effects(initial), renderer=renderer,
-                                      max_people=max_people, on_error="placeholder")
-        self.reloader = HotReloader(self.effects)
-        self.mirror = mirror
-        self.max_people = max_people
+        load_effects(initial)  # a bad effect named on the command line fails here
+        self.max_people = max(1, min(int(max_people), 2))
         self.per_player = False
-        self.skeleton = False
-        self.frame: PoseFrame | None = None
-        self._arrived = 0.0
-        self._index = {None: self._index_of(initial[0]) if initial else 0}
-        self._detectors: dict[int, Any] = {}
-        self._hud_text: tuple[str, str | None] | None = None
         self.stats = MirrorStats()
-        self.running = True
+        self._initial: tuple[EffectLike, ...] = tuple(initial)
+        self._choice: dict[int | None, tuple[EffectLike, ...]] = {None: self._initial}
+        self._index: dict[int | None, int] = {None: self._index_of(initial[0]) if initial else 0}
+        self._hud: tuple[tuple[str, str | None], pygame.Surface] | None = None
         if per_player:
             self.toggle_per_player()
 
     def _index_of(self, effect: EffectLike) -> int:
         name = effect.name if isinstance(effect, Effect) else str(effect)
         return self.cycle.index(name) if name in self.cycle else -1
+
+    # -- what the shell draws ---------------------------------------------------------------
+    def scene_effects(self) -> dict[int | None, tuple[EffectLike, ...]]:  # type: ignore[override]
+        if self.per_player:
+            return {None: (), **{p: self._choice.get(p, self._choice[None])
+                                 for p in range(1, self.max_people + 1)}}
+        return {None: self._choice[None]}
+
+    @property
+    def effects(self) -> Any:
+        """The shell's :class:`~arpose.effects.compose.EffectRenderer`."""
+        assert self.app is not None
+        return self.app.effects
+
+    @property
+    def reloader(self) -> Any:
+        assert self.app is not None
+        return self.app.reloader
 
     # -- controls -------------------------------------------------------------------------
     def next_effect(self, step: int = 1, player: int | None = None) -> None:
@@ -93,110 +109,94 @@ class Mirror:
         for k in range(1, len(self.cycle) + 1):
             i = (start + step * k) % len(self.cycle)
             try:
-                self.effects.set_effects([self.cycle[i]], player=key)
+                load_effects([self.cycle[i]])
             except ArposeError as exc:
                 log.error("skipping effect %s: %s", self.cycle[i], exc)
                 continue
             self._index[key] = i
+            self._choice[key] = (self.cycle[i],)
             self.stats.switches.append(self.cycle[i] if key is None else f"{key}:{self.cycle[i]}")
             return
 
     def toggle_per_player(self) -> None:
         """Everyone wears the same effect <-> each player chooses their own."""
         self.per_player = not self.per_player
-        if self.per_player:
-            current = self._index.get(None, 0)
-            for p in range(1, self.max_people + 1):
+        current = self._index.get(None, 0)
+        for p in range(1, self.max_people + 1):
+            if self.per_player:
                 self._index[p] = current
-                self.effects.set_effects([self.cycle[current]], player=p)
-        else:
-            for p in range(1, self.max_people + 1):
-                self.effects.clear_player(p)
+                self._choice[p] = self._choice[None]
+            else:
+                self._index.pop(p, None)
+                self._choice.pop(p, None)
 
-    def handle_key(self, key: int) -> None:
-        import pygame
-
+    def on_key(self, key: int) -> bool | None:
+        app = self.app
+        assert app is not None
         if key == pygame.K_ESCAPE:
-            self.running = False
+            app.quit()
         elif key == pygame.K_RIGHT:
             self.next_effect(+1, player=1)
         elif key == pygame.K_LEFT:
             self.next_effect(-1, player=1)
         elif key == pygame.K_SPACE:
-            self.skeleton = not self.skeleton
+            app.options.skeleton = not app.options.skeleton
         elif key == pygame.K_m:
-            self.mirror = not self.mirror
+            app.set_mirror(not app.mirror)
         elif key == pygame.K_p:
             self.toggle_per_player()
+        else:
+            return None
+        return True
 
-    def _gestures(self, frame: PoseFrame) -> None:
-        from ..input.gestures import GestureDetector
+    @property
+    def skeleton(self) -> bool:
+        assert self.app is not None
+        return self.app.options.skeleton
 
-        seen = set()
-        for slot, pose in enumerate(frame.poses[: self.max_people]):
-            det = self._detectors.get(pose.id)
-            if det is None:
-                det = self._detectors[pose.id] = GestureDetector(mirror=True)
-            seen.add(pose.id)
-            for ev in det.update(pose, frame.t):
-                if ev.name == "hand_up" and ev.phase == "start":
-                    self.next_effect(+1 if ev.side == "right" else -1, player=slot + 1)
-        for pid in list(self._detectors):
-            if pid not in seen:
-                del self._detectors[pid]
+    def on_gesture(self, event: Any) -> bool | None:
+        """A hand raised above the head: right hand next, left hand previous."""
+        if event.name == "hand_up" and event.phase == "start":
+            self.next_effect(+1 if event.side == "right" else -1, player=event.player + 1)
+            return True
+        return None
 
-    # -- one iteration --------------------------------------------------------------------
-    def step(self, window: Any = None) -> bool:
-        """Events, newest PoseFrame, gestures, hot reload, draw. Returns False to stop."""
-        if window is not None:
-            import pygame
-
-            for event in pygame.event.get():
-                if event.type == pygame.QUIT:
-                    self.running = False
-                elif event.type == pygame.KEYDOWN:
-                    self.handle_key(event.key)
-        pf = self.pipeline.latest(timeout=0.0 if self.frame is not None else 0.5)
-        if pf is not None:
-            self.frame, self._arrived = pf, time.monotonic()
-            self.stats.pose_frames += 1
-            self._gestures(pf)
-        self.reloader.poll()
-        if self.frame is not None:
-            self._draw_hud()
-            if self.skeleton:
-                self.effects.renderer.draw_skeleton(self.frame)
-            now = self.frame.t + (time.monotonic() - self._arrived)
-            self.effects.render(self.frame, mirror=self.mirror, now=now, read=False)
-            self.stats.frames_drawn += 1
-            if window is not None:
-                window.flip()
-        return self.running
+    def on_update(self, dt: float) -> None:
+        app = self.app
+        assert app is not None
+        self.stats.pose_frames = app.stats["frames"]
 
     def hud_lines(self) -> tuple[str, str | None]:
         """Top line (effect names, hints) and the error line (or None)."""
+        fx = self.effects
         if self.per_player:
             names = " | ".join(
-                f"P{p}: {', '.join(e.name for e in self.effects.effects_for(p)) or '-'}"
-                for p in range(1, self.max_people + 1))
+                f"P{p}: {', '.join(e.name for e in fx.effects_for(p)) or '-'}"
+                for p in range(1, self.max_people + 1)) if fx is not None else "-"
         else:
-            names = ", ".join(e.name for e in self.effects.effects_for(None)) or "-"
-        top = f"{names}   (<- -> or raise a hand: change   P: per player   Esc: quit)"
-        return top, self.reloader.message
+            names = ", ".join(e.name for e in fx.effects_for(None)) if fx is not None else "-"
+        top = f"{names or '-'}   (<- -> or raise a hand: change   P: per player   Esc: quit)"
+        return top, self.reloader.message if self.reloader is not None else None
 
-    def _draw_hud(self) -> None:
+    def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
+        self.stats.frames_drawn += 1
         text = self.hud_lines()
-        if text == self._hud_text:
-            return  # the overlay texture is only rewritten when the text changes
-        self._hud_text = text
-        self.effects.renderer.set_overlay(render_hud(self.effects.renderer.size, *text))
+        if self._hud is None or self._hud[0] != text or self._hud[1].get_size() != surface.get_size():
+            self._hud = (text, hud_surface(surface.get_size(), *text))
+        surface.blit(self._hud[1], (0, 0))
 
 
 def render_hud(size: tuple[int, int], top: str, error: str | None) -> np.ndarray:
     """An RGBA overlay (output size): a translucent top bar with ``top`` and, when there
     is one, a red bottom bar with the error text (wrapped)."""
-    import pygame
+    surf = hud_surface(size, top, error)
+    w, h = int(size[0]), int(size[1])
+    rgba = pygame.image.tobytes(surf, "RGBA")
+    return np.frombuffer(rgba, np.uint8).reshape(h, w, 4)
 
+
+def hud_surface(size: tuple[int, int], top: str, error: str | None) -> pygame.Surface:
+    """The mirror's HUD as a transparent pygame Surface (see :func:`render_hud`)."""
     if not pygame.font.get_init():
         pygame.font.init()
     w, h = int(size[0]), int(size[1])
@@ -221,46 +221,60 @@ def render_hud(size: tuple[int, int], top: str, error: str | None) -> np.ndarray
         pygame.draw.rect(surf, (170, 20, 20, 220), (0, top_y, w, h - top_y))
         for i, text in enumerate(lines):
             surf.blit(font.render(text, True, (255, 255, 255)), (10, top_y + 6 + i * lh))
-    rgba = pygame.image.tostring(surf, "RGBA")
-    return np.frombuffer(rgba, np.uint8).reshape(h, w, 4)
+    return surf
 
 
 def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
                size: tuple[int, int] | None = None, max_people: int = 2, mirror: bool = True,
                per_player: bool = False, model: str | None = None,
-               max_frames: int | None = None, max_seconds: float | None = None) -> MirrorStats:
-    """Open the mirror window on ``source`` (camera index, video, image, recording) and
-    run until Esc/close (or ``max_frames`` drawn / ``max_seconds``, for tests and demos).
+               max_frames: int | None = None, max_seconds: float | None = None,
+               headless: bool = False, video: str | os.PathLike | None = None
+               ) -> MirrorStats:
+    """Open the mirror on ``source`` (camera index, video, image, recording) in the play
+    shell's window and run until Esc/close (or ``max_frames`` drawn / ``max_seconds``).
+
+    ``headless`` (implied by ``video``): no window; every tracked frame of a file source
+    is drawn offscreen, and written to ``video`` when given.
 
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
     from ..pipeline import track
-    from ..render import Renderer, Window
+    from ..play import PlayOptions
+    from ..play.runner import run_view_headless, run_window
 
-    load_effects(effects or [])  # fail early, before opening camera and window
+    view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early
+    headless = headless or video is not None
+    options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
     pipeline = track(source, max_people=max_people, model=model, segmentation=True,
-                     realtime=True)
+                     realtime=not headless)
     start = time.monotonic()
     with pipeline:
-        first = pipeline.latest(timeout=10.0)
-        win_size = size or (tuple(first.size) if first is not None else (1280, 720))
-        with Window(win_size, title="arpose mirror") as window:
-            renderer = Renderer.for_window(window)
-            try:
-                app = Mirror(pipeline, renderer, effects, mirror=mirror, max_people=max_people,
-                             per_player=per_player)
-                if first is not None:
-                    app.frame, app._arrived = first, time.monotonic()
-                while app.step(window):
-                    if max_frames is not None and app.stats.frames_drawn >= max_frames:
-                        break
-                    if max_seconds is not None and time.monotonic() - start > max_seconds:
-                        break
-                app.stats.seconds = time.monotonic() - start
-                return app.stats
-            finally:
-                renderer.release()
+        first = pipeline.latest(timeout=10.0) if not headless else None
+        win_size = size or ((int(first.size[0]), int(first.size[1])) if first is not None
+                            else _source_size(pipeline, (1280, 720)))
+
+        def stop_after(app: Any) -> None:
+            if max_frames is not None and app.stats["draws"] >= max_frames:
+                app.quit()
+
+        if headless:
+            fps = float(getattr(pipeline.source, "fps", 0) or 30.0)
+            run_view_headless(view, pipeline, options, size=win_size, video=video, fps=fps,
+                              mirror=mirror, max_frames=max_frames)
+        else:
+            run_window(pipeline, None, options, size=win_size, fps=60.0, view=view,
+                       max_seconds=max_seconds, loop=stop_after, mirror=mirror,
+                       first=first, title="arpose mirror")
+    view.stats.seconds = time.monotonic() - start
+    return view.stats
+
+
+def _source_size(pipeline: Any, default: tuple[int, int]) -> tuple[int, int]:
+    size = getattr(pipeline.source, "size", None)
+    if size and size[0] > 0 and size[1] > 0:
+        return int(size[0]), int(size[1])
+    return default
 
 
 def can_run_live() -> bool:
@@ -274,4 +288,4 @@ def can_run_live() -> bool:
     return True
 
 
-__all__ = ["Mirror", "MirrorStats", "run_mirror", "render_hud", "can_run_live"]
+__all__ = ["Mirror", "MirrorStats", "run_mirror", "render_hud", "hud_surface", "can_run_live"]

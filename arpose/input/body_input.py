@@ -171,7 +171,7 @@ class BodyInput:
         frame = frame or self.frame
         size = frame.size if frame is not None and frame.size[0] > 0 and frame.size[1] > 0 \
             else self.screen_size
-        return ScreenMap(tuple(size), self.screen_size, self.mirror, self.fit)
+        return ScreenMap((int(size[0]), int(size[1])), self.screen_size, self.mirror, self.fit)
 
     # -- per frame ---------------------------------------------------------------------
     def update(self, timeout: float | None = 0.0) -> list[InputEvent]:
@@ -190,8 +190,11 @@ class BodyInput:
             return []
         return self.feed(frame)
 
-    def feed(self, frame: PoseFrame) -> list[InputEvent]:
-        """Process one PoseFrame (from a recording, a test or a game's own loop)."""
+    def feed(self, frame: PoseFrame, smap: ScreenMap | None = None) -> list[InputEvent]:
+        """Process one PoseFrame (from a recording, a test or a game's own loop).
+
+        ``smap`` is the image -> screen mapping of whoever draws (the play shell passes
+        its own); default :meth:`screen_map` of this frame."""
         t = float(frame.t)
         if not math.isfinite(t):
             log.debug("ignoring a PoseFrame with timestamp %r", frame.t)
@@ -199,7 +202,8 @@ class BodyInput:
             return []
         self.frame = frame
         events: list[InputEvent] = list(self.slots.update(frame))
-        smap = self.screen_map(frame)
+        if smap is None:
+            smap = self.screen_map(frame)
         for ev in list(events):
             if isinstance(ev, PlayerEvent) and ev.change in ("joined", "returned"):
                 self._reset_input(self.slots[ev.player], keep_reps=ev.change == "returned")

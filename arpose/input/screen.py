@@ -1,9 +1,11 @@
-"""Camera image <-> screen mapping: mirroring and letterboxing, decided in one place.
+"""Camera image <-> screen mapping: mirroring and fitting, decided in one place.
 
 Landmarks stay in unmirrored camera pixels (see ARCHITECTURE.md); the screen shows
 a mirror view (the natural way to see yourself). :class:`ScreenMap` is the single
-conversion both the camera background and the body input use, so a wrist drawn
-over the video and a wrist used for slicing land on the same screen pixel.
+conversion used by the renderer's camera background and scene (its GL viewport),
+the body input's hand cursors and swipes, and the games' own 2D drawing, so a wrist
+drawn over the video, a crown on the head and a wrist used for slicing land on the
+same screen pixel.
 """
 
 from __future__ import annotations
@@ -71,9 +73,36 @@ class ScreenMap:
         v = (p[..., 1] - y0) / h
         return np.stack([u * self.image_size[0], v * self.image_size[1]], axis=-1)
 
+    @property
     def scale(self) -> float:
         """Screen pixels per image pixel (horizontal)."""
         return self.rect[2] / self.image_size[0]
+
+    def length(self, px: float) -> float:
+        """An image-pixel length in screen pixels."""
+        return float(px) * self.scale
+
+    def crop(self) -> tuple[int, int, int, int]:
+        """The ``(x0, y0, x1, y1)`` part of the image that is visible on the screen."""
+        x0, y0, w, h = self.rect
+        iw, ih = self.image_size
+        sw, sh = self.screen_size
+        kx, ky = w / iw, h / ih
+        left = int(round(-x0 / kx))
+        top = int(round(-y0 / ky))
+        right = int(round((sw - x0) / kx))
+        bottom = int(round((sh - y0) / ky))
+        return max(left, 0), max(top, 0), min(right, iw), min(bottom, ih)
+
+    def viewport(self) -> tuple[int, int, int, int]:
+        """The image's rectangle as a GL viewport ``(x, y, w, h)`` in whole pixels, y up
+        (it may reach past the screen's edges with ``fit="cover"``: GL clips it)."""
+        sw, sh = self.screen_size
+        x0, y0, w, h = self.rect
+        vw, vh = max(1, round(w)), max(1, round(h))
+        if self.fit == "stretch":
+            return 0, 0, sw, sh
+        return (sw - vw) // 2, (sh - vh) // 2, vw, vh
 
 
 __all__ = ["ScreenMap", "FITS"]

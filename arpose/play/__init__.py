@@ -1,7 +1,8 @@
 """The game framework: views on a stack, fixed-step updates, body-driven UI, headless runs.
 
 A game subclasses :class:`Game` (a :class:`View`) and draws with pygame on a
-Surface above the mirrored camera view; :func:`run_window` plays it live,
+transparent layer that the shell's Renderer composites over the mirrored camera view
+and the effects (:class:`PlayApp`); :func:`run_window` plays it live,
 :func:`run_headless` plays it on PoseFrames (a video or a recording) and returns a
 JSON-ready report. Games are found by name with :func:`get_game` (built-ins and
 the ``arpose.games`` entry-point group).
@@ -14,7 +15,6 @@ import os
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # before pygame is first imported
 
 from .app import PlayApp, PlayOptions
-from .camera import CameraView, ScreenMap, draw_skeleton
 from .clock import FixedStepClock
 from .events import EVENT_HANDLED, EVENT_UNHANDLED, HandlerStack
 from .game import Game, PauseView
@@ -27,7 +27,7 @@ from .ui import DwellButton
 from .view import View, ViewStack
 
 __all__ = [
-    "PlayApp", "PlayOptions", "CameraView", "ScreenMap", "draw_skeleton", "FixedStepClock",
+    "PlayApp", "PlayOptions", "FixedStepClock",
     "EVENT_HANDLED", "EVENT_UNHANDLED", "HandlerStack", "Game", "PauseView", "GameInfo",
     "available_games", "get_game", "run_headless", "run_window", "write_report", "MenuView",
     "ResultsView", "TitleView", "GameEvent", "Score", "Sounds", "DwellButton", "View",

@@ -1,30 +1,52 @@
-"""The play application: one object that owns the views, the clock, the input and the screen.
+"""The play application: the one presentation shell of arpose.
 
-:class:`PlayApp` is driven from outside by a runner (:mod:`arpose.play.runner`):
-``feed(pose_frame)`` whenever the pipeline has a new frame, ``tick(dt)`` to run
-fixed steps and per-frame updates, ``draw()`` to render. A window runner uses the
-wall clock for ``dt``; the headless runner uses the difference of
-``PoseFrame.t`` so a run on a recording is deterministic (randomness comes from
-``app.rng``, seeded).
+:class:`PlayApp` owns the view stack, the fixed-step clock, the body input, one
+:class:`~arpose.render.Renderer` (one GL context: a window's or an offscreen one) and
+one :class:`~arpose.input.screen.ScreenMap`. Every frame it draws, bottom to top:
+
+1. the camera picture (dimmed), fitted by the ScreenMap ("cover": it fills the window);
+2. the effects :class:`~arpose.scene.node.Scene` (an :class:`EffectRenderer`: what
+   ``--effect`` asks for plus what the shown view wants, see
+   :meth:`~arpose.play.view.View.scene_effects`), anchored to the players;
+3. the players' skeletons (:func:`arpose.render.skeleton.skeleton_geometry`);
+4. the views' own 2D layer: a transparent pygame Surface the views draw on, composited
+   by the Renderer as its overlay (HUD, game objects, menus, the debug overlay).
+
+The camera background, the anchors, the hand cursors and the games' drawing all use
+the same ScreenMap. The mirror (:mod:`arpose.effects.mirror`) and the games are views
+of this shell; headless runs draw the same frames into an offscreen framebuffer (and a
+video file).
+
+A runner (:mod:`arpose.play.runner`) drives it: ``feed(pose_frame)`` whenever the
+pipeline has a new frame, ``tick(dt)`` for fixed steps and per-frame updates,
+``draw()`` to render. A window runner uses the wall clock for ``dt``; the headless
+runner uses the difference of ``PoseFrame.t`` so a run on a recording is deterministic
+(randomness comes from ``app.rng``, seeded). Drawing never changes the game's state:
+the same frames give the same report with or without effects and video.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 import pygame
 
+from ..input.gestures import GestureEvent
+from ..input.players import PlayerEvent
+from ..input.screen import ScreenMap
 from ..joints import joint_index
 from ..pose import Pose, PoseFrame
 from .body import PlayerInput
-from .camera import CameraView, ScreenMap
 from .clock import FixedStepClock
 from .events import HandlerStack
 from .sound import Sounds
-from .ui import PLAYER_COLOURS, ensure_pygame
+from .ui import PLAYER_COLOURS, WHITE, YELLOW, ensure_pygame, panel, text
 from .view import View, ViewStack
 
 log = logging.getLogger(__name__)
@@ -44,6 +66,10 @@ class PlayOptions:
         sound: try to open the audio device (silent when there is none).
         camera_view: draw the camera frame behind the game.
         skeleton: draw the players' skeletons over the camera frame.
+        effects: effects everyone wears (gallery names or .toml paths; ``--effect``),
+            on top of the ones the games choose themselves.
+        game_effects: let the games dress the players too (False: only ``effects``).
+        dim: brightness of the camera picture behind a game (0..1).
         extra: free-form options for third-party games.
     """
 
@@ -54,37 +80,49 @@ class PlayOptions:
     sound: bool = True
     camera_view: bool = True
     skeleton: bool = True
+    effects: tuple[str, ...] = ()
+    game_effects: bool = True
+    dim: float = 0.6
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 class PlayApp:
-    """Views + fixed-step clock + body input + screen.
+    """Views + fixed-step clock + body input + Renderer + ScreenMap: the shell.
 
     Args:
-        size: window (or offscreen surface) size in pixels.
+        size: window (or offscreen framebuffer) size in pixels.
         options: shared game options.
-        surface: draw here (the display surface in a window); an offscreen Surface otherwise.
+        renderer: the :class:`~arpose.render.Renderer` to draw with (a window's); None
+            makes an offscreen one on the first :meth:`draw` (headless runs, tests).
         step: fixed update step in seconds.
         post_events: post the input library's gesture/rep/player events to the pygame
             queue too (for code that reads ``pygame.event.get()``).
+        mirror: selfie view (the ScreenMap's and the Renderer's mirroring).
     """
 
     def __init__(self, size: tuple[int, int] = (1280, 720), options: PlayOptions | None = None,
-                 surface: pygame.Surface | None = None, step: float = 1.0 / 60.0,
-                 post_events: bool = False) -> None:
+                 renderer: Any = None, step: float = 1.0 / 60.0,
+                 post_events: bool = False, mirror: bool = True) -> None:
         ensure_pygame()
         self.options = options or PlayOptions()
         if self.options.players not in (1, 2):
             from ..errors import GameError
-            raise GameError(f"--players must be 1 or 2, got {self.options.players}")
+            raise GameError(f"players must be 1 or 2, got {self.options.players}")
         self.size = (int(size[0]), int(size[1]))
-        self.surface = surface if surface is not None else pygame.Surface(self.size)
+        self.mirror = bool(mirror)
+        self.surface = pygame.Surface(self.size, pygame.SRCALPHA)
+        """The views' 2D layer (transparent; composited over the camera and effects)."""
+        self.renderer = renderer
+        self._owns_renderer = renderer is None
+        self.effects: Any = None
+        """The :class:`~arpose.effects.compose.EffectRenderer` (made on the first draw)."""
+        self.reloader: Any = None
+        self._wanted: dict[int | None, tuple[str, ...]] | None = None
         self.rng = np.random.default_rng(self.options.seed)
         self.clock = FixedStepClock(step=step, max_steps=8)
         self.handlers = HandlerStack()
         self.views = ViewStack(self)
         self.sounds = Sounds(self.options.sound)
-        self.camera = CameraView(self.size)
         self.input = PlayerInput(self.size, self.options.players, post_events=post_events)
         self.frame: PoseFrame | None = None
         self.smap: ScreenMap | None = None
@@ -95,24 +133,53 @@ class PlayApp:
         self.running = True
         self.report: dict[str, Any] | None = None
         """Set by a game when it ends (what ``--report`` writes)."""
-        self.stats = {"frames": 0, "draws": 0}
+        self.stats: dict[str, Any] = {"frames": 0, "draws": 0}
+        self.note: str | None = None
+        """A line shown at the bottom (e.g. "source ended")."""
+        self.debug = False
+        """Show the debug overlay (drawn FPS, tracking rate, latency, dropped frames)."""
+        self.debug_lines: list[str] = []
+        self._dimmed: tuple[int, np.ndarray] | None = None
+        self._gradient: np.ndarray | None = None
+        self._draw_times: list[float] = []
+        self._feed_times: list[float] = []
+        self._layer_buf: np.ndarray | None = None
+        self._layer_bgra = False
+        self.live = False
+        """A live window: anchors extrapolate between tracking results (headless draws
+        exactly the tracked frames)."""
+        self._arrived = 0.0
 
     # -- input ---------------------------------------------------------------------------
+    def screen_map(self, src_size: tuple[int, int]) -> ScreenMap:
+        """The one image -> window mapping ("cover" fit, mirrored)."""
+        return ScreenMap((max(int(src_size[0]), 1), max(int(src_size[1]), 1)), self.size,
+                         self.mirror, "cover")
+
     def feed(self, pf: PoseFrame) -> None:
         """Take a new PoseFrame: update players/cursors and dispatch gesture events."""
         self.frame = pf
         self.time = float(pf.t)
         self.frame_serial += 1
         self.stats["frames"] += 1
+        self._arrived = time.monotonic()
+        self._feed_times = (self._feed_times + [self._arrived])[-30:]
         w, h = pf.size
-        if self.smap is None or self.smap.src_size != (max(int(w), 1), max(int(h), 1)):
-            self.smap = ScreenMap((w, h), self.size, mirror=True)
+        if self.smap is None or self.smap.image_size != (max(int(w), 1), max(int(h), 1)):
+            self.smap = self.screen_map((w, h))
         for event in self.input.feed(pf, self.smap):
-            kind = type(event).__name__
-            if kind == "GestureEvent":
+            if isinstance(event, GestureEvent):
                 self.handlers.dispatch("on_gesture", event)
-            elif kind == "PlayerEvent":
+            elif isinstance(event, PlayerEvent):
                 self.handlers.dispatch("on_player", event)
+
+    def set_mirror(self, mirror: bool) -> None:
+        """Selfie view on/off: the one ScreenMap and the Renderer flip together."""
+        self.mirror = bool(mirror)
+        if self.renderer is not None:
+            self.renderer.mirror = self.mirror
+        if self.frame is not None:
+            self.smap = self.screen_map(self.frame.size)
 
     def player(self, slot: int) -> Pose | None:
         """The pose of player ``slot`` (0-based) in the newest frame, or None when away."""
@@ -132,8 +199,8 @@ class PlayApp:
         idx = [joint_index(n) for n in names]
         j = pose.all_joints[idx]
         xy = np.nan_to_num(j[:, :2], nan=-1e4, posinf=-1e4, neginf=-1e4)
-        assert self.smap is not None
-        return self.smap.to_screen(xy), np.nan_to_num(j[:, 3], nan=0.0)
+        smap = self.smap or self.screen_map(self.size)
+        return smap.to_screen(xy), np.nan_to_num(j[:, 3], nan=0.0)
 
     def has_legs(self, pose: Pose | None, min_vis: float = 0.5) -> bool:
         """True when knees and ankles are visible and inside the picture."""
@@ -144,13 +211,6 @@ class PlayApp:
         w, h = self.frame.size
         inside = (j[:, 1] >= 0) & (j[:, 1] <= h * 1.02) & (j[:, 0] >= 0) & (j[:, 0] <= w)
         return bool(np.all(np.nan_to_num(j[:, 3]) >= min_vis) and np.all(inside))
-
-    def body_scale(self, pose: Pose) -> float:
-        """Shoulder width of a pose in window pixels (the unit for thresholds)."""
-        sw = pose.measure("shoulder_width")
-        if not np.isfinite(sw) or sw < 1:
-            sw = pose.body_size / 4
-        return (self.smap.length(sw) if self.smap else sw)
 
     # -- loop ----------------------------------------------------------------------------
     def tick(self, dt: float) -> None:
@@ -165,23 +225,163 @@ class PlayApp:
         if top is not None:
             top.on_update(max(dt, 0.0))
 
-    def draw(self) -> pygame.Surface:
-        """Render the camera background and the visible views; returns the surface."""
+    def draw(self, read: bool = False) -> np.ndarray | None:
+        """Draw one frame through the Renderer: camera, effects, skeletons, the views'
+        layer. Returns the RGB picture ``(H, W, 3)`` when ``read`` (headless video)."""
         self.stats["draws"] += 1
+        self._draw_times = (self._draw_times + [time.monotonic()])[-30:]
         views = self.views.drawn()
         bottom = views[0] if views else None
-        skeletons = []
-        if self.options.skeleton:
-            for i, pose in enumerate(self.players):
-                if pose is not None:
-                    skeletons.append((pose, PLAYER_COLOURS[i % 2]))
-        if bottom is None or bottom.show_camera and self.options.camera_view:
-            self.camera.draw(self.surface, self.frame, self.smap, skeletons)
-        else:
-            self.camera.draw(self.surface, None, self.smap, skeletons)
+        show_camera = (bottom is None or bottom.show_camera) and self.options.camera_view
+        self.surface.fill((0, 0, 0, 0))
         for view in views:
             view.on_draw(self.surface, self.clock.alpha)
-        return self.surface
+        self._draw_notes(self.surface)
+        renderer = self._ensure_renderer()
+        people = bottom is not None and bottom.dress == "people"
+        frame = self._draw_frame(show_camera, people)
+        self._sync_effects(views)
+        if self.reloader is not None:
+            self.reloader.poll()
+        if self.options.skeleton:
+            for i, pose in enumerate(frame.poses):
+                if pose is not _INVISIBLE:
+                    one = dataclasses.replace(frame, poses=(pose,))
+                    renderer.draw_skeleton(one, color=PLAYER_COLOURS[i % 2])
+        renderer.set_overlay(self._layer_pixels(), bgra=self._layer_bgra)
+        scene = self.effects.scene if self.effects is not None and self.effects.effects else None
+        if scene is not None:
+            self.effects._prepare(frame)
+        now: float | None = None  # timeline seconds: extrapolated in a live window
+        if self.live and self.frame is not None:
+            now = float(self.frame.t) + (time.monotonic() - self._arrived)
+        return renderer.render(scene, frame, mirror=self.mirror, now=now, read=read)
+
+    # -- drawing helpers -------------------------------------------------------------------
+    def _layer_pixels(self) -> np.ndarray:
+        """The 2D layer's pixels (H, W, 4), copied straight from the Surface's memory
+        (B, G, R, A on little-endian machines: GL swizzles them, no CPU conversion)."""
+        W, H = self.size
+        if self._layer_buf is None:
+            self._layer_buf = np.empty((H, W, 4), np.uint8)
+            masks = self.surface.get_masks()
+            self._layer_bgra = masks[:3] == (0xFF0000, 0xFF00, 0xFF) and \
+                self.surface.get_pitch() == W * 4 and masks[3] == 0xFF000000
+        if self._layer_bgra or masks_rgba(self.surface):
+            view = self.surface.get_view("0")  # the Surface's bytes, no conversion
+            raw = np.frombuffer(view, np.uint8)  # type: ignore[call-overload]
+            np.copyto(self._layer_buf, raw.reshape(H, W, 4))
+            del raw, view
+        else:
+            rgba = pygame.image.tobytes(self.surface, "RGBA")
+            np.copyto(self._layer_buf, np.frombuffer(rgba, np.uint8).reshape(H, W, 4))
+        return self._layer_buf
+
+    def _ensure_renderer(self) -> Any:
+        if self.renderer is None:
+            from ..render import Renderer
+
+            self.renderer = Renderer.offscreen(self.size, mirror=self.mirror, fit="cover")
+            self._owns_renderer = True
+        return self.renderer
+
+    def _draw_frame(self, show_camera: bool, people: bool = False) -> PoseFrame:
+        """What the Renderer draws: the newest frame with the players' poses in slot
+        order (slot k = effect player k+1; an absent player is an invisible pose), or
+        with everyone tracked (``people``), its picture dimmed, or a gradient when there
+        is no picture to show."""
+        pf = self.frame
+        size = tuple(pf.size) if pf is not None and pf.size[0] > 0 else self.size
+        if people:
+            poses = tuple(pf.poses[:max(2, self.options.players)]) if pf is not None else ()
+        else:
+            poses = tuple(p if p is not None else _INVISIBLE for p in self.players)
+        while poses and poses[-1] is _INVISIBLE:
+            poses = poses[:-1]
+        image = pf.image if pf is not None else None
+        if show_camera and image is not None and image.ndim == 3 and image.size:
+            image = self._dim(image)
+        else:
+            image = self._gradient_image((int(size[0]), int(size[1])))
+        if pf is None:
+            return PoseFrame(0.0, -1, (int(size[0]), int(size[1])), poses, image=image)
+        return dataclasses.replace(pf, poses=poses, image=image)
+
+    def _dim(self, image: np.ndarray) -> np.ndarray:
+        if self.options.dim >= 1.0:
+            return image
+        if self._dimmed is None or self._dimmed[0] != id(image):
+            self._dimmed = (id(image), cv2.convertScaleAbs(image, alpha=self.options.dim))
+        return self._dimmed[1]
+
+    def _gradient_image(self, size: tuple[int, int]) -> np.ndarray:
+        w, h = size
+        if self._gradient is None or self._gradient.shape[:2] != (h, w):
+            y = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+            top, bottom = np.array([24, 26, 58], np.float32), np.array([8, 60, 84], np.float32)
+            col = (top * (1 - y) + bottom * y).astype(np.uint8)
+            self._gradient = np.ascontiguousarray(np.broadcast_to(col[:, None, :], (h, w, 3)))
+        return self._gradient
+
+    def wanted_effects(self, views: list[View] | None = None) -> dict[int | None, tuple[str, ...]]:
+        """Effects to show now: ``--effect`` on everyone, plus the shown views' own
+        (``View.scene_effects``), keyed by player (None = everyone, 1.. = slot + 1)."""
+        views = self.views.drawn() if views is None else views
+        out: dict[int | None, tuple[str, ...]] = {None: tuple(self.options.effects)}
+        if self.options.game_effects:
+            for view in views:
+                for player, names in view.scene_effects().items():
+                    out[player] = _unique(out.get(player, ()) + tuple(names))
+        for player in [p for p in out if p is not None]:
+            out[player] = _unique(out[None] + out[player])
+        return out
+
+    def _sync_effects(self, views: list[View]) -> None:
+        wanted = self.wanted_effects(views)
+        if wanted == self._wanted:
+            return
+        from ..effects.compose import EffectRenderer
+        from ..effects.reload import HotReloader
+
+        if self.effects is None:
+            self.effects = EffectRenderer((), renderer=self.renderer,
+                                          max_people=max(2, self.options.players),
+                                          on_error="placeholder")
+            self.reloader = HotReloader(self.effects)
+        old = self._wanted or {}
+        for player in old:
+            if player is not None and player not in wanted:
+                self.effects.clear_player(player)
+        for player, names in sorted(wanted.items(), key=lambda kv: kv[0] is not None):
+            if old.get(player) != names:
+                self.effects.set_effects(list(names), player=player)
+        self._wanted = wanted
+
+    def _draw_notes(self, surface: pygame.Surface) -> None:
+        W, H = self.size
+        if self.note:
+            box = panel(surface, (W - int(W * 0.22) - 12, H - int(H * 0.06) - 12,
+                                  int(W * 0.22), int(H * 0.06)), alpha=200)
+            text(surface, self.note, box.center, int(H / 26), YELLOW)
+        if self.debug:
+            lines = self.debug_text()
+            box = panel(surface, (W - int(W * 0.3) - 12, 12, int(W * 0.3),
+                                  int(H * 0.045) * len(lines) + 16), alpha=190)
+            for i, line in enumerate(lines):
+                text(surface, line, (box.x + 12, box.y + 8 + i * int(H * 0.045)), int(H / 30),
+                     WHITE, "topleft")
+
+    def debug_text(self) -> list[str]:
+        """The debug overlay's lines: drawn FPS, tracking rate, latency, dropped frames."""
+        def rate(ts: list[float]) -> float:
+            return (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 and ts[-1] > ts[0] else 0.0
+
+        st = self.frame.stats if self.frame is not None else None
+        lines = [f"drawn {rate(self._draw_times):5.1f} fps",
+                 f"tracked {rate(self._feed_times):5.1f} /s",
+                 f"latency {st.latency_ms if st else 0.0:5.0f} ms",
+                 f"dropped {st.dropped if st else 0}"]
+        return lines + self.debug_lines
 
     def dispatch(self, event: str, *args: Any) -> bool:
         return self.handlers.dispatch(event, *args)
@@ -193,6 +393,45 @@ class PlayApp:
     def quit(self) -> None:
         """Ask the runner to stop (clean exit)."""
         self.running = False
+
+    def close(self) -> None:
+        """Release the effects and the renderer this app made (not a window's)."""
+        self.views.clear()
+        if self.effects is not None:
+            self.effects.close()
+            self.effects = None
+        if self._owns_renderer and self.renderer is not None:
+            self.renderer.release()
+        self.renderer = None
+
+    def __enter__(self) -> PlayApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def masks_rgba(surface: pygame.Surface) -> bool:
+    """True when a 32-bit surface stores R, G, B, A bytes in that order, unpadded."""
+    return surface.get_masks() == (0xFF, 0xFF00, 0xFF0000, 0xFF000000) and \
+        surface.get_pitch() == surface.get_width() * 4
+
+
+def _unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return tuple(out)
+
+
+def _invisible_pose() -> Pose:
+    lm = np.zeros((33, 5), np.float32)
+    return Pose(lm, np.zeros((33, 3), np.float32), -1)
+
+
+_INVISIBLE = _invisible_pose()
+"""Holds an absent player's place in the drawn frame (nothing anchors to it)."""
 
 
 __all__ = ["PlayApp", "PlayOptions", "LEG_JOINTS"]

@@ -15,8 +15,8 @@ from typing import Any
 
 from ..input.body_input import BodyInput
 from ..input.players import PRESENT, PlayerEvent
+from ..input.screen import ScreenMap
 from ..pose import Pose, PoseFrame
-from .camera import ScreenMap
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,14 @@ class PlayerInput:
                  post_events: bool = False) -> None:
         self.screen_size = screen_size
         self.n = players
-        # "cover" matches arpose.play.camera.ScreenMap: the camera image fills the window.
+        # the app passes its own ScreenMap ("cover": the camera image fills the window)
         self.body = BodyInput(None, players, screen_size=screen_size, mirror=True, fit="cover",
                               post_events=post_events)
 
     def feed(self, pf: PoseFrame, smap: ScreenMap) -> list[Any]:
-        """Update from a frame; returns the input events of that frame."""
-        return self.body.feed(pf)
+        """Update from a frame mapped to the window by ``smap`` (the app's one mapping);
+        returns the input events of that frame."""
+        return self.body.feed(pf, smap)
 
     def present(self, slot: int) -> bool:
         return 0 <= slot < self.n and self.body.players[slot].state == PRESENT

@@ -109,6 +109,11 @@ class Game(View):
         """Lines shown under the score on the results screen."""
         return []
 
+    def result_effects(self) -> dict[int | None, tuple[str, ...]]:
+        """Effects the results screen dresses the players in (e.g. the winner's crown);
+        see :meth:`View.scene_effects`."""
+        return {}
+
     def required_slots(self) -> list[int]:
         """Player slots that must be present for time to run (default: all)."""
         return list(range(self.options.players))

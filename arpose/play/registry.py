@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from typing import Any
 
 from ..errors import GameError
 
@@ -47,7 +48,11 @@ class GameInfo:
 def _builtin(module: str) -> GameInfo:
     mod = importlib.import_module(f"arpose.games.{module}")
     cls = mod.GAME
-    return GameInfo(cls.name, cls.title, cls.description, lambda cls=cls: cls, "builtin")
+
+    def load() -> Any:
+        return cls
+
+    return GameInfo(cls.name, cls.title, cls.description, load, "builtin")
 
 
 def available_games() -> dict[str, GameInfo]:

@@ -1,7 +1,8 @@
-"""Running the play app: in a pygame window on a live pipeline, or headless on PoseFrames.
+"""Running the play app: in a window on a live pipeline, or headless on PoseFrames.
 
-Both runners drive the same :class:`~arpose.play.app.PlayApp`; only the clock and
-the output differ. Headless runs take game time from ``PoseFrame.t`` and randomness
+Both runners drive the same :class:`~arpose.play.app.PlayApp` (one Renderer, one
+ScreenMap); only the clock and the output (a window, an offscreen framebuffer, a
+video file) differ. Headless runs take game time from ``PoseFrame.t`` and randomness
 from the seeded ``app.rng``, so the same recording always gives the same report.
 """
 
@@ -15,13 +16,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import cv2
 import pygame
 
-from ..errors import GameError
+from ..errors import GameError, RenderError
 from ..pose import PoseFrame
 from .app import PlayApp, PlayOptions
 from .registry import get_game
 from .scenes import TitleView
+from .view import View
 
 log = logging.getLogger(__name__)
 
@@ -34,43 +37,108 @@ def start_game(app: PlayApp, game: str) -> None:
 def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | None = None,
                  size: tuple[int, int] = (1280, 720), render: bool = False,
                  on_frame: Callable[[PlayApp, PoseFrame], None] | None = None,
-                 max_frames: int | None = None, countdown: float = 0.0) -> dict[str, Any]:
+                 max_frames: int | None = None, countdown: float = 0.0,
+                 video: str | os.PathLike | None = None, fps: float = 30.0,
+                 hold_end: float = 0.0) -> dict[str, Any]:
     """Play ``game`` on a sequence of PoseFrames without a window; returns the report.
 
     Args:
         game: user-facing game name.
         frames: PoseFrames in time order (a pipeline, a replay, a synthetic list).
-        render: also draw every frame (for screenshots and render benchmarks).
+        render: also draw every frame offscreen (screenshots, benchmarks).
         on_frame: called after each frame is processed (and drawn, with ``render``).
         max_frames: stop after this many frames.
         countdown: seconds of countdown before play (0: start on the first frame).
+        video: write every drawn frame (camera, effects, game, HUD: what the window
+            shows) to this ``.mp4``/``.avi``; implies ``render``.
+        fps: the video's frame rate (the source's).
+        hold_end: seconds of the last picture (with the results screen) to append to
+            the video after the game ends or the source runs out.
 
     Returns:
         The game's report (``game``, ``score``, ``events``, ...); ``finished`` is False
-        when the frames ran out before the game ended.
+        when the frames ran out before the game ended. Drawing never changes it.
     """
     options = options or PlayOptions()
     options.extra.setdefault("countdown", countdown)
+    writer = None
     app = PlayApp(size, options)
-    game_view = get_game(game)(options)
-    app.show(game_view)
-    last_t: float | None = None
-    n = 0
-    for pf in frames:
-        dt = 0.0 if last_t is None else float(pf.t) - last_t
-        last_t = float(pf.t)
-        app.feed(pf)
-        app.tick(dt)
-        if render:
-            app.draw()
-        if on_frame is not None:
-            on_frame(app, pf)
-        n += 1
-        if game_view.over or (max_frames is not None and n >= max_frames):
-            break
-    report = app.report if app.report is not None else game_view.report()
-    report["frames"] = n
-    return report
+    try:
+        if video is not None:
+            from ..effects.compose import open_video
+
+            writer = open_video(video, fps, app.size)
+            render = True
+        game_view = get_game(game)(options)
+        app.show(game_view)
+        last_t: float | None = None
+        n = 0
+        for pf in frames:
+            dt = 0.0 if last_t is None else float(pf.t) - last_t
+            last_t = float(pf.t)
+            app.feed(pf)
+            app.tick(dt)
+            if render:
+                _draw_out(app, writer)
+            if on_frame is not None:
+                on_frame(app, pf)
+            n += 1
+            if game_view.over or (max_frames is not None and n >= max_frames):
+                break
+        report = app.report if app.report is not None else game_view.report()
+        report["frames"] = n
+        if writer is not None:
+            if not game_view.over:
+                app.note = "source ended"
+            # the results screen (or the last frame): what the window would show next
+            for _ in range(int(round(hold_end * fps))):
+                if game_view.over:
+                    app.tick(1.0 / fps)  # the results screen animates; a cut-off game stays
+                _draw_out(app, writer)
+        return report
+    finally:
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            app.close()
+
+
+def run_view_headless(view: View, frames: Iterable[PoseFrame],
+                      options: PlayOptions | None = None, size: tuple[int, int] = (1280, 720),
+                      video: str | os.PathLike | None = None, fps: float = 30.0,
+                      mirror: bool = True, max_frames: int | None = None) -> PlayApp:
+    """Run any view (the mirror) on PoseFrames without a window, drawing each frame
+    offscreen and into ``video`` when given; returns the (closed) app for its stats."""
+    writer = None
+    app = PlayApp(size, options or PlayOptions(sound=False), mirror=mirror)
+    try:
+        if video is not None:
+            from ..effects.compose import open_video
+
+            writer = open_video(video, fps, app.size)
+        app.show(view)
+        last_t: float | None = None
+        for pf in frames:
+            app.feed(pf)
+            app.tick(0.0 if last_t is None else float(pf.t) - last_t)
+            last_t = float(pf.t)
+            _draw_out(app, writer)
+            if not app.running or (max_frames is not None and app.stats["draws"] >= max_frames):
+                break
+        return app
+    finally:
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            app.close()
+
+
+def _draw_out(app: PlayApp, writer: Any) -> None:
+    rgb = app.draw(read=writer is not None)
+    if writer is not None and rgb is not None:
+        writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
 def write_report(report: dict[str, Any], path: str | os.PathLike) -> Path:
@@ -85,57 +153,114 @@ def write_report(report: dict[str, Any], path: str | os.PathLike) -> Path:
     return p
 
 
+class WindowLoop:
+    """One iteration of the window loop at a time (:func:`run_window` and tests).
+
+    A frame is drawn when there is something new to show: a new PoseFrame (at most
+    ``fps`` per second), or every ``1 / idle_fps`` s for animations; otherwise the loop
+    sleeps briefly instead of redrawing the same picture at full cost, so drawing never
+    starves the tracking threads on a CPU-bound machine.
+    """
+
+    def __init__(self, app: PlayApp, pipeline: Any, window: Any = None, *, fps: float = 60.0,
+                 idle_fps: float = 20.0, extra: Any = None) -> None:
+        self.app, self.pipeline, self.window = app, pipeline, window
+        self.min_dt = 1.0 / fps if fps > 0 else 0.0
+        self.idle_dt = 1.0 / idle_fps
+        self.extra = extra
+        self.last = time.monotonic()
+        self.last_draw = -1e9
+
+    def step(self) -> bool:
+        """Events, newest PoseFrame, clock, draw. Returns False once the app quits."""
+        app = self.app
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                app.quit()
+            elif event.type == pygame.KEYDOWN:
+                if event.key == pygame.K_F3:
+                    app.debug = not app.debug
+                else:
+                    app.dispatch("on_key", event.key)
+        pf = self.pipeline.latest(timeout=0 if app.frame is not None else 0.05)
+        if pf is not None:
+            app.feed(pf)
+        elif getattr(self.pipeline, "finished", False) and app.frame is not None:
+            app.note = "source ended"
+        now = time.monotonic()
+        app.tick(now - self.last)
+        self.last = now
+        if self.extra is not None:
+            self.extra(app)
+        since = now - self.last_draw
+        if (pf is not None and since >= self.min_dt) or since >= self.idle_dt:
+            app.draw()
+            if self.window is not None:
+                self.window.flip()
+            self.last_draw = now
+        else:
+            time.sleep(0.005)  # nothing new to show: leave the cores to tracking
+        return app.running
+
+
 def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | None = None,
                size: tuple[int, int] = (1280, 720), fps: float = 60.0,
                fullscreen: bool = False, max_seconds: float | None = None,
-               title_screen: bool = True) -> dict[str, Any] | None:
-    """Play in a pygame window fed by a live pipeline (``pipeline.latest()``).
+               title_screen: bool = True, debug: bool = False,
+               view: View | None = None, loop: Any = None, mirror: bool = True,
+               first: PoseFrame | None = None, title: str | None = None
+               ) -> dict[str, Any] | None:
+    """Play in a window (one GL context, one Renderer) fed by a live pipeline.
 
-    Closing the window, or Esc on the results screen, ends cleanly; the pipeline is
-    left to its owner (use it as a context manager around this call).
+    Each iteration takes the newest PoseFrame (``pipeline.latest()``), runs the clock and
+    draws. A frame is drawn when there is something new to show: a new PoseFrame, or
+    animation time (at most ``fps``; while no new pose arrives the loop sleeps a little
+    instead of redrawing the same picture at full cost, so drawing never starves the
+    tracking threads). When a file source ends, the last picture stays with a "source
+    ended" note. F3 toggles the debug overlay; closing the window, or Esc on the results
+    screen, ends cleanly; the pipeline is left to its owner.
+
+    Args:
+        view: show this view first instead of the title screen or ``game`` (the mirror).
+        loop: called once per iteration with the app (extra per-frame work).
+        mirror: selfie view.
+        first: a PoseFrame already taken from the pipeline (shown first).
 
     Returns:
         The report of the last finished game, or None.
     """
+    from ..render import Renderer, Window
+
     options = options or PlayOptions()
-    pygame.display.init()
-    flags = pygame.FULLSCREEN if fullscreen else 0
     try:
-        screen = pygame.display.set_mode(size, flags)
-    except pygame.error as exc:
+        window = Window(size, title=title or ("arpose play" + (f": {game}" if game else "")),
+                        fullscreen=fullscreen)
+    except RenderError as exc:
         raise GameError(f"cannot open a {size[0]}x{size[1]} window ({exc}); use --headless "
                         f"on machines without a display") from exc
-    pygame.display.set_caption("arpose play" + (f": {game}" if game else ""))
-    app = PlayApp(screen.get_size(), options, surface=screen, post_events=True)
-    if title_screen:
+    renderer = Renderer.for_window(window, mirror=mirror, fit="cover")
+    app = PlayApp(window.size, options, renderer=renderer, post_events=True, mirror=mirror)
+    app.debug = debug
+    app.live = True
+    if first is not None:
+        app.feed(first)
+    if view is not None:
+        app.show(view)
+    elif title_screen:
         app.show(TitleView(game))
     elif game:
         start_game(app, game)
-    clock = pygame.time.Clock()
-    last = time.monotonic()
-    started = last
+    loop_ = WindowLoop(app, pipeline, window, fps=fps, extra=loop)
+    started = time.monotonic()
     try:
-        while app.running:
-            for event in pygame.event.get():
-                if event.type == pygame.QUIT:
-                    app.quit()
-                elif event.type == pygame.KEYDOWN:
-                    app.dispatch("on_key", event.key)
-            pf = pipeline.latest(timeout=0)
-            if pf is not None:
-                app.feed(pf)
-            now = time.monotonic()
-            app.tick(now - last)
-            last = now
-            app.draw()
-            pygame.display.flip()
-            clock.tick(fps)
-            if max_seconds is not None and now - started > max_seconds:
+        while loop_.step():
+            if max_seconds is not None and time.monotonic() - started > max_seconds:
                 break
     finally:
-        app.views.clear()
-        pygame.display.quit()
+        app.close()
+        renderer.release()
+        window.close()
     return app.report
 
 
-__all__ = ["run_headless", "run_window", "write_report", "start_game"]
+__all__ = ["run_headless", "run_window", "run_view_headless", "write_report", "start_game"]

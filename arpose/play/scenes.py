@@ -97,7 +97,7 @@ class TitleView(_ButtonView):
     def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
         W, H = surface.get_size()
         if self.game:
-            cls = get_game(self.game)
+            cls: Any = get_game(self.game)
             title, sub, how = cls.title, cls.description, cls.how_to
         else:
             title, sub, how = "ARPOSE", "Games you play with your whole body", \
@@ -161,6 +161,9 @@ class ResultsView(_ButtonView):
             DwellButton("menu", "Menu", pygame.Rect(W // 2 + 30, y, bw, bh), 1.2, BLUE),
         ]
 
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        return self.game.result_effects()
+
     def on_button(self, button_id: str) -> Any:
         assert self.app is not None
         if button_id == "again":
@@ -185,8 +188,8 @@ class ResultsView(_ButtonView):
         text(surface, g.title.upper(), (W / 2, H * 0.1), int(H / 12), (200, 220, 255))
         reason = {"quit": "Stopped", "lives": "Game over", "time": "Time's up!",
                   "win": "Match over"}.get(
-            next((e.data.get("reason") for e in reversed(g.score.events) if e.kind == "end"),
-                 ""), "Finished!")
+            str(next((e.data.get("reason") for e in reversed(g.score.events)
+                      if e.kind == "end"), "")), "Finished!")
         text(surface, reason, (W / 2, H * 0.2), int(H / 12), WHITE)
         if g.options.players > 1 and len(g.score.points) > 1:
             for i, pts in enumerate(g.score.points):

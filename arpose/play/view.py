@@ -10,6 +10,7 @@ drawn but frozen, and it takes input first through the app's handler stack.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,6 +36,9 @@ class View:
     """Draw the view beneath first (a pause overlay); the view beneath does not update."""
     show_camera: bool = True
     """Draw the camera frame (and skeletons) behind this view."""
+    dress: str = "players"
+    """Who wears the effects and skeletons: ``"players"`` (the game's player slots: effect
+    player N is slot N-1) or ``"people"`` (everyone tracked, in frame order: the mirror)."""
 
     def __init__(self) -> None:
         self.app: PlayApp | None = None
@@ -52,7 +56,14 @@ class View:
         """Per-frame work with the real elapsed time (animations, widget timers)."""
 
     def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
-        """Draw onto ``surface``; ``alpha`` in 0..1 interpolates between fixed steps."""
+        """Draw onto ``surface`` (the shell's transparent 2D layer, composited over the
+        camera and the effects); ``alpha`` in 0..1 interpolates between fixed steps."""
+
+    def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
+        """Effects this view dresses the players in while it is shown: gallery names or
+        .toml paths keyed by player (None = everyone, 1 = player slot 0, ...). Drawn by
+        the shell's Renderer beneath the 2D layer; never part of the game's logic."""
+        return {}
 
 
 class ViewStack:
@@ -69,7 +80,7 @@ class ViewStack:
     def __len__(self) -> int:
         return len(self._views)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[View]:
         return iter(list(self._views))
 
     def drawn(self) -> list[View]:

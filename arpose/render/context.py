@@ -13,6 +13,7 @@ draws into either through the same code, and nothing in the scene graph knows wh
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ..errors import RenderError
 
@@ -35,7 +36,8 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
 
     w, h = _check_size(size)
     errors = []
-    for kwargs in ({"backend": "egl"}, {}):
+    options: list[dict[str, Any]] = [{"backend": "egl"}, {}]
+    for kwargs in options:
         try:
             ctx = moderngl.create_context(standalone=True, require=330, **kwargs)
             break
@@ -83,7 +85,7 @@ class Window:
     """
 
     def __init__(self, size: tuple[int, int] = (1280, 720), title: str = "arpose",
-                 vsync: bool = True, resizable: bool = False):
+                 vsync: bool = True, resizable: bool = False, fullscreen: bool = False):
         import moderngl
         import pygame
 
@@ -92,7 +94,8 @@ class Window:
         for attr, value in ((pygame.GL_CONTEXT_MAJOR_VERSION, 3), (pygame.GL_CONTEXT_MINOR_VERSION, 3),
                             (pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE)):
             pygame.display.gl_set_attribute(attr, value)
-        flags = pygame.OPENGL | pygame.DOUBLEBUF | (pygame.RESIZABLE if resizable else 0)
+        flags = pygame.OPENGL | pygame.DOUBLEBUF | (pygame.RESIZABLE if resizable else 0) \
+            | (pygame.FULLSCREEN if fullscreen else 0)
         try:
             self.surface = pygame.display.set_mode(self.size, flags, vsync=int(vsync))
         except pygame.error:
@@ -107,7 +110,7 @@ class Window:
         errors = []
         for backend in order:
             try:
-                kw = {"backend": backend} if backend else {}
+                kw: dict[str, Any] = {"backend": backend} if backend else {}
                 self.ctx = moderngl.create_context(require=330, **kw)
                 break
             except Exception as exc:  # glcontext raises plain Exceptions
@@ -115,6 +118,7 @@ class Window:
         else:
             raise RenderError(f"cannot attach OpenGL to the pygame window ({'; '.join(errors)})")
         self.fbo = self.ctx.screen
+        self.size = (int(self.fbo.size[0]), int(self.fbo.size[1]))
         self.closed = False
 
     def flip(self) -> None:

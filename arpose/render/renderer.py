@@ -38,13 +38,14 @@ import importlib.resources
 import logging
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import cv2
 import numpy as np
 
 from ..errors import AssetError, RenderError
+from ..input.screen import ScreenMap
 from ..pose import PoseFrame
 from ..scene.anchors import BodyQuad, body_plane_z
 from ..scene.camera import DEFAULT_FOV_Y, CameraModel
@@ -64,6 +65,8 @@ _WHOLE_FRAME_SHARE = 0.6
 """Content boxes larger than this share of the frame are composited as a whole frame by
 :meth:`Renderer.render_onto` (the box path's own copies cost more there: measured
 crossover 0.55-0.7 at 1280x720 on llvmpipe)."""
+_OVERLAY_TILE = (40, 64)
+"""Tile (rows, columns) in which the overlay's transparent parts are skipped."""
 _SPRITE_FLOATS = 16 + 4 + 2
 _LINE_FLOATS = 9
 LIGHT_DIR = (0.35, 0.55, 0.75)
@@ -78,6 +81,16 @@ def load_shader(name: str) -> str:
 def _mat_bytes(m: np.ndarray) -> bytes:
     """Column-major float32 bytes of a 4x4/3x3 matrix for GL."""
     return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
+
+
+STATS_KEYS = ("draw_calls", "sprites", "meshes", "lines", "direct_background",
+              "content_box", "overlay_boxes")
+"""The keys of :attr:`Renderer.stats`, the same after every render."""
+
+
+def _new_stats() -> dict[str, Any]:
+    return {"draw_calls": 0, "sprites": 0, "meshes": 0, "lines": 0,
+            "direct_background": False, "content_box": None, "overlay_boxes": 0}
 
 
 def _group_key(node: Drawable) -> int:
@@ -145,11 +158,15 @@ class Renderer:
             the plane is hidden where the mask covers it.
         background: RGB in [0, 1] where there is no camera image.
         fov_y: vertical field of view used when the scene does not say (degrees).
+        fit: ``"contain"`` (letterbox, default), ``"cover"`` (fill and crop: the games)
+            or ``"stretch"``; the same :class:`~arpose.input.screen.ScreenMap` the
+            body input and the games' drawing use.
     """
 
     def __init__(self, ctx: Any, fbo: Any, *, mirror: bool = False, occlusion: bool = True,
                  occlusion_z: float | None = None, background: Sequence[float] = (0.0, 0.0, 0.0),
-                 fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False):
+                 fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False,
+                 fit: str = "contain"):
         import moderngl
 
         self._mgl = moderngl
@@ -160,6 +177,9 @@ class Renderer:
         self.occlusion_z = occlusion_z
         self.background = tuple(float(c) for c in background)
         self.fov_y = float(fov_y)
+        ScreenMap((1, 1), (1, 1), fit=fit)  # validate early
+        self.fit = fit
+        """How the source fills the output (see :class:`arpose.input.screen.ScreenMap`)."""
         self._owns_context = owns_context
         if owns_context:
             _THREAD.ctx = ctx  # a new standalone context is current where it was made
@@ -187,30 +207,36 @@ class Renderer:
         corners = np.array([0, -1, 1, -1, 0, 1, 1, 1], np.float32)
         self._line_quad = ctx.buffer(corners.tobytes())
         self._vao_lines = self._make_line_vao()
-        self._bg_tex = None
+        self._bg_tex: Any = None
         self._bg_source: Any = None
-        self._bg_rgba: np.ndarray | None = None
-        self._direct_buf: np.ndarray | None = None
-        self._direct_rgba: np.ndarray | None = None
-        self._direct_key: tuple | None = None
+        self._bg_rgba: Any = None
+        self._direct_buf: Any = None
+        self._direct_rgba: Any = None
+        self._direct_key: tuple[Any, bool] | None = None
         attachment = fbo.color_attachments[0] if fbo.color_attachments else None
-        self._color_tex = attachment if isinstance(attachment, moderngl.Texture) else None
+        self._color_tex: Any = attachment if isinstance(attachment, moderngl.Texture) else None
         self._read_buf: np.ndarray | None = None
-        self._mask_tex = None
+        self._mask_tex: Any = None
         self._mask_source: Any = None
         self._overlay: TextureData | None = None
+        self._overlay_tex: Any = None
+        self._overlay_bgra = False
+        self._overlay_boxes_cache: tuple[tuple[int, int], list[tuple[int, int, int, int]]] | None = None
+        self._overlay_version = -1
         self._textures = _Cache()
         self._meshes = _Cache()
         self._quads = _Cache()
         self._placeholder = TextureData.placeholder("<upload failed>", size=16, cells=4)
         self._failed: set[int] = set()
-        self._pending_skeletons: list[tuple[PoseFrame, str]] = []
+        self._pending_skeletons: list[tuple[PoseFrame, str, tuple[int, int, int] | None]] = []
         white = np.full((1, 1, 4), 255, np.uint8)
         self._white = ctx.texture((1, 1), 4, white.tobytes())
         self._zero_mask = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
-        self.camera: CameraModel | None = None
+        self.camera: Any = None
+        """The :class:`~arpose.scene.camera.CameraModel` of the last render."""
         self.viewport = (0, 0) + tuple(fbo.size)
-        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0}
+        self.stats: dict[str, Any] = _new_stats()
+        """Counters of the last render; always the keys of :data:`STATS_KEYS`."""
 
     # -- factories -----------------------------------------------------------------
     @classmethod
@@ -280,6 +306,57 @@ class Renderer:
         self._textures.put(data, (tex, data.version))
         return tex
 
+    def _overlay_boxes(self, data: TextureData) -> list[tuple[int, int, int, int]]:
+        """Boxes ``(x0, y0, x1, y1)`` (row 0 on top) of the overlay that are not fully
+        transparent: runs of non-empty tiles per tile row. A HUD covers a small part of
+        the screen, and software GL's cost of blending grows with the pixels touched
+        (a full-screen blended quad cost ~90 ms a frame on llvmpipe at 1280x720)."""
+        if self._overlay_boxes_cache is not None and self._overlay_boxes_cache[0] == \
+                (id(data), data.version):
+            return self._overlay_boxes_cache[1]
+        a = data.array[..., 3]
+        h, w = a.shape
+        th, tw = _OVERLAY_TILE
+        ny, nx = -(-h // th), -(-w // tw)
+        if ny * th == h and nx * tw == w:
+            used = a.reshape(ny, th, nx, tw).max(axis=(1, 3)) > 0
+        else:
+            pad = np.zeros((ny * th, nx * tw), np.uint8)
+            pad[:h, :w] = a
+            used = pad.reshape(ny, th, nx, tw).max(axis=(1, 3)) > 0
+        boxes = []
+        for r in range(ny):
+            c = 0
+            while c < nx:
+                if not used[r, c]:
+                    c += 1
+                    continue
+                c0 = c
+                while c < nx and used[r, c]:
+                    c += 1
+                boxes.append((c0 * tw, r * th, min(c * tw, w), min((r + 1) * th, h)))
+        self._overlay_boxes_cache = ((id(data), data.version), boxes)
+        return boxes
+
+    def _overlay_texture(self, data: TextureData) -> Any:
+        """The overlay's own texture: drawn 1:1, so no mipmaps and NEAREST sampling
+        (mipmapped sampling of a full-screen overlay cost ~90 ms a frame on llvmpipe)."""
+        tex = self._overlay_tex
+        if tex is None or tex.size != data.size:
+            if tex is not None:
+                tex.release()
+            tex = self._overlay_tex = self.ctx.texture(data.size, 4)
+            tex.filter = (self._mgl.NEAREST, self._mgl.NEAREST)
+            tex.repeat_x = tex.repeat_y = False
+            self._overlay_version = -1
+        swizzle = "BGRA" if self._overlay_bgra else "RGBA"
+        if tex.swizzle != swizzle:
+            tex.swizzle = swizzle
+        if self._overlay_version != data.version:
+            tex.write(data.array)
+            self._overlay_version = data.version
+        return tex
+
     def _mesh_vao(self, data: MeshData) -> Any:
         entry = self._meshes.get(data)
         if entry is not None and entry["version"] == data.version:
@@ -296,6 +373,7 @@ class Renderer:
     def _quad_vao(self, node: BodyQuad) -> Any:
         entry = self._quads.get(node)
         if entry is None:
+            assert node.vertices is not None
             vbo = self.ctx.buffer(reserve=node.vertices.nbytes, dynamic=True)
             ibo = self.ctx.buffer(node.indices.tobytes())
             vao = self.ctx.vertex_array(self._prog_mesh, [
@@ -372,9 +450,12 @@ class Renderer:
         self._mask_source = mask
         return True
 
-    def set_overlay(self, rgba: np.ndarray | None) -> None:
+    def set_overlay(self, rgba: np.ndarray | None, *, bgra: bool = False) -> None:
         """An RGBA image (output size, row 0 on top) drawn over everything, never
-        mirrored: e.g. a pygame UI surface. None removes it. Reuses one texture."""
+        mirrored: e.g. a pygame UI surface. None removes it. Reuses one texture; only
+        its non-transparent tiles are drawn. ``bgra``: the channels are in B, G, R, A
+        order (a pygame SRCALPHA surface's memory), swizzled by GL, not the CPU."""
+        self._overlay_bgra = bool(bgra)
         if rgba is None:
             self._overlay = None
         elif self._overlay is None:
@@ -382,18 +463,20 @@ class Renderer:
         else:
             self._overlay.update(rgba)
 
-    def draw_skeleton(self, frame: PoseFrame, style: str = "mediapipe") -> None:
+    def draw_skeleton(self, frame: PoseFrame, style: str = "mediapipe", *,
+                      color: tuple[int, int, int] | None = None) -> None:
         """Draw the skeletons of ``frame`` in the next :meth:`render` (above the
-        ``front`` layer, below the HUD)."""
-        self._pending_skeletons.append((frame, check_style(style)))
+        ``front`` layer, below the HUD); ``color`` paints the bones in one colour."""
+        self._pending_skeletons.append((frame, check_style(style), color))
 
     # -- rendering -----------------------------------------------------------------
+    def screen_map(self, src: tuple[int, int], mirror: bool | None = None) -> ScreenMap:
+        """The source -> output mapping this renderer draws with (the one mapping)."""
+        mirror = self.mirror if mirror is None else bool(mirror)
+        return ScreenMap((int(src[0]), int(src[1])), tuple(self.fbo.size), mirror, self.fit)
+
     def _fit_viewport(self, src: tuple[int, int]) -> tuple[int, int, int, int]:
-        W, H = self.fbo.size
-        w, h = src
-        s = min(W / w, H / h)
-        vw, vh = max(1, round(w * s)), max(1, round(h * s))
-        return ((W - vw) // 2, (H - vh) // 2, vw, vh)
+        return self.screen_map(src).viewport()
 
     def render(self, scene: Scene | None, frame: PoseFrame | None, *, now: float | None = None,
                mirror: bool | None = None, size: tuple[int, int] | None = None,
@@ -468,8 +551,9 @@ class Renderer:
                               f"got {image.dtype} {image.shape}")
         bgr = channels == "bgr"
         if self._overlay is not None or self._color_tex is None \
-                or self._fit_viewport(tuple(frame.size)) != (0, 0, W, H):
+                or self._fit_viewport((int(frame.size[0]), int(frame.size[1]))) != (0, 0, W, H):
             out = self.render(scene, frame, now=now, mirror=mirror, read=True)
+            assert out is not None
             if bgr:
                 cv2.cvtColor(out, cv2.COLOR_RGB2BGR, dst=image)
             else:
@@ -557,21 +641,12 @@ class Renderer:
         that box of the picture; the box is returned (None: nothing to draw; see
         :meth:`render_onto`)."""
         mirror = self.mirror if mirror is None else bool(mirror)
-        if scene is not None:
-            scene.update_frame(frame, now, size)
-            camera = scene.camera
-        else:
-            src = tuple(frame.size) if frame is not None else (size or tuple(self.fbo.size))
-            if self.camera is None or self.camera.size != src:
-                self.camera = CameraModel(src, self.fov_y)
-            camera = self.camera
-        self.camera = camera
-        self.stats = {"draw_calls": 0, "sprites": 0, "meshes": 0, "direct_background": False}
-        ctx, fbo = self.ctx, self.fbo
-        W, H = fbo.size
+        camera = self._advance(scene, frame, now, size)
+        self.stats = _new_stats()
+        W, H = self.fbo.size
         vp = self._fit_viewport(camera.size)
         image = frame.image if frame is not None else None
-        draw = scene.draw_list if scene is not None else []
+        draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
         box = None
         if onto is not None:
             box = self._content_box(draw, camera, mirror)
@@ -584,10 +659,46 @@ class Renderer:
                 onto, box = None, (0, 0, W, H)  # the whole-frame path: same pixels, cheaper
             else:
                 image = None  # the caller's picture is the background, inside the box only
-                fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
-        fbo.viewport = (0, 0, W, H)
+                self.fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+        self._clear_target(image, vp, mirror, onto, box)
+        self._draw_background(image, vp, camera, mirror)
+        self._bind_common(camera, mirror, frame is not None and self._update_mask(frame.mask))
+        self._default_body_depth = self._body_depth(camera, frame)
+        self._draw_layers(draw, camera, mirror)
+        self._draw_overlay(camera)
+        self._textures.purge()
+        self._meshes.purge()
+        self._quads.purge()
+        return box
+
+    def _advance(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
+                 size: tuple[int, int] | None) -> CameraModel:
+        """Step 1: the scene reads the newest frame (anchors, one world pass); returns
+        the camera model to draw with."""
+        camera: CameraModel
+        if scene is not None:
+            scene.update_frame(frame, now, size)
+            assert scene.camera is not None
+            camera = scene.camera
+        else:
+            fs = frame.size if frame is not None else (size or self.fbo.size)
+            src = (int(fs[0]), int(fs[1]))
+            if self.camera is None or self.camera.size != src:
+                self.camera = CameraModel(src, self.fov_y)
+            camera = self.camera
+        self.camera = camera
+        return camera
+
+    def _clear_target(self, image: np.ndarray | None, vp: tuple[int, int, int, int],
+                      mirror: bool, onto: tuple[np.ndarray, bool] | None,
+                      box: tuple[int, int, int, int] | None) -> None:
+        """Step 2: the colour attachment gets the caller's box, the camera image (a
+        memcpy when it fills the output) or the background colour; depth is cleared."""
+        fbo = self.fbo
+        fbo.viewport = (0, 0) + tuple(fbo.size)
         fbo.use()
         if onto is not None:
+            assert box is not None
             self._write_box(onto[0], box, onto[1])
             fbo.color_mask = (False, False, False, False)
             fbo.clear(depth=1.0)
@@ -602,18 +713,25 @@ class Renderer:
             self.stats["direct_background"] = True
         else:
             fbo.clear(*self.background, 1.0, depth=1.0)
+
+    def _draw_background(self, image: np.ndarray | None, vp: tuple[int, int, int, int],
+                         camera: CameraModel, mirror: bool) -> None:
+        """Step 3: the source's viewport (the ScreenMap's rectangle), blending on, and
+        the camera image as a textured quad when it was not written directly."""
+        ctx, fbo = self.ctx, self.fbo
         fbo.viewport = vp
         fbo.use()
         self.viewport = vp
         ctx.enable_only(self._mgl.BLEND)
         ctx.blend_func = (self._mgl.SRC_ALPHA, self._mgl.ONE_MINUS_SRC_ALPHA,
                           self._mgl.ONE, self._mgl.ONE_MINUS_SRC_ALPHA)
-        if image is not None and not self.stats.get("direct_background"):
+        if image is not None and not self.stats["direct_background"]:
             self._update_background(image)
             self._draw_screen(self._bg_tex, camera, mirror, blend=False)
-        use_mask = frame is not None and self._update_mask(frame.mask)
-        self._default_body_depth = self._body_depth(camera, frame)
-        self._bind_common(camera, mirror, use_mask)
+
+    def _draw_layers(self, draw: list[Drawable], camera: CameraModel, mirror: bool) -> None:
+        """Step 4: the scene's content, layer by layer (pending skeletons below the HUD)."""
+        ctx = self.ctx
         by_layer: dict[str, list[tuple[int, int, Drawable]]] = {name: [] for name in LAYERS}
         for seq, node in enumerate(draw):
             by_layer[node.world_layer].append((node.order, seq, node))
@@ -635,15 +753,24 @@ class Renderer:
             proj = camera.projection(layer_mirror)
             self._draw_items([n for _, _, n in items], camera, proj, layer_mirror, layer)
         ctx.disable(self._mgl.DEPTH_TEST)
-        if self._overlay is not None:
-            fbo.viewport = (0, 0, W, H)
-            fbo.use()
-            tex = self._texture(self._overlay)
-            self._draw_screen(tex, CameraModel((W, H), camera.fov_y), False, blend=True)
-        self._textures.purge()
-        self._meshes.purge()
-        self._quads.purge()
-        return box
+
+    def _draw_overlay(self, camera: CameraModel) -> None:
+        """Step 5: the overlay image (a UI layer), never mirrored, only where it is not
+        transparent."""
+        if self._overlay is None:
+            return
+        fbo = self.fbo
+        W, H = fbo.size
+        fbo.viewport = (0, 0, W, H)
+        fbo.use()
+        tex = self._overlay_texture(self._overlay)
+        screen = CameraModel((W, H), camera.fov_y)
+        boxes = self._overlay_boxes(self._overlay)
+        self.stats["overlay_boxes"] = len(boxes)
+        for x0, y0, x1, y1 in boxes:
+            fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+            self._draw_screen(tex, screen, False, blend=True)
+        fbo.scissor = None
 
     def _body_depth(self, camera: CameraModel, frame: PoseFrame | None) -> float:
         z = self.occlusion_z
@@ -697,23 +824,19 @@ class Renderer:
         n = len(nodes)
         while i < n:
             node = nodes[i]
-            if isinstance(node, Sprite):
+            if isinstance(node, Sprite):  # batched: consecutive sprites sharing a texture
+                batch = [node]
                 j = i + 1
-                while j < n and isinstance(nodes[j], Sprite) and nodes[j].texture is node.texture:
+                while j < n:
+                    nxt = nodes[j]
+                    if not isinstance(nxt, Sprite) or nxt.texture is not node.texture:
+                        break
+                    batch.append(nxt)
                     j += 1
-                self._draw_sprites(nodes[i:j], layer)
+                self._draw_sprites(batch, layer)
                 i = j
                 continue
-            if isinstance(node, Mesh):
-                self._draw_mesh(node, node.mesh, node.world_matrix, layer, node.lit)
-            elif isinstance(node, BodyQuad):
-                if node.vertices is not None:
-                    self._draw_quad(node, layer)
-            elif isinstance(node, Skeleton):
-                self._draw_lines(node.geometry, node.world_opacity, camera, mirror)
-                # lines change programs' state: restore nothing (each draw sets its own)
-            else:
-                log.debug("no drawer for %s", type(node).__name__)
+            drawer_for(type(node))(self, node, _DrawContext(camera, mirror, layer))
             i += 1
 
     def _draw_sprites(self, sprites: list[Sprite], layer: str) -> None:
@@ -740,10 +863,12 @@ class Renderer:
         self.stats["draw_calls"] += 1
         self.stats["sprites"] += k
 
-    def _draw_mesh(self, node: Drawable, data: MeshData, model: np.ndarray, layer: str,
+    def _draw_mesh(self, node: Any, data: MeshData | None, model: np.ndarray, layer: str,
                    lit: bool, entry: Any = None) -> None:
         prog = self._prog_mesh
-        entry = entry or self._mesh_vao(data)
+        if entry is None:
+            assert data is not None
+            entry = self._mesh_vao(data)
         prog["u_model"].write(_mat_bytes(model))
         m3 = model[:3, :3]
         try:
@@ -789,13 +914,14 @@ class Renderer:
         self.ctx.disable(depth)
         self._vao_lines.render(self._mgl.TRIANGLE_STRIP, vertices=4, instances=k)
         self.stats["draw_calls"] += 1
+        self.stats["lines"] += k
 
     def _draw_pending_skeletons(self, camera: CameraModel, mirror: bool) -> None:
         pending, self._pending_skeletons = self._pending_skeletons, []
-        for frame, style in pending:
+        for frame, style, color in pending:
             th = max(2.0, frame.size[1] / 180.0)
-            self._draw_lines(skeleton_geometry(frame.poses, style, thickness=th), 1.0,
-                             camera, mirror)
+            self._draw_lines(skeleton_geometry(frame.poses, style, thickness=th, color=color),
+                             1.0, camera, mirror)
 
     # -- output --------------------------------------------------------------------
     def read(self) -> np.ndarray:
@@ -824,7 +950,8 @@ class Renderer:
     def _release_all(self) -> None:
         for cache in (self._textures, self._meshes, self._quads):
             cache.clear()
-        for obj in (self._bg_tex, self._mask_tex, self._white, self._zero_mask, self._vao_screen,
+        for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white,
+                    self._zero_mask, self._vao_screen,
                     self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
                     self._line_buf, self._line_quad, self._prog_screen, self._prog_sprite,
                     self._prog_mesh, self._prog_lines):
@@ -836,6 +963,64 @@ class Renderer:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class _DrawContext:
+    """What a drawer needs besides its node: the camera, mirroring and the layer."""
+
+    __slots__ = ("camera", "mirror", "layer")
+
+    def __init__(self, camera: CameraModel, mirror: bool, layer: str) -> None:
+        self.camera, self.mirror, self.layer = camera, mirror, layer
+
+
+Drawer = Callable[[Renderer, Any, _DrawContext], None]
+_DRAWERS: dict[type, Drawer] = {}
+
+
+def register_drawer(node_type: type, drawer: Drawer) -> None:
+    """Teach the renderer a new kind of node: ``drawer(renderer, node, ctx)`` draws it
+    (``ctx.camera``, ``ctx.mirror``, ``ctx.layer``). Subclasses use their base's drawer
+    unless they register their own."""
+    _DRAWERS[node_type] = drawer
+
+
+def drawer_for(node_type: type) -> Drawer:
+    """The drawer registered for ``node_type`` (or its nearest base class).
+
+    Raises:
+        RenderError: no drawer for this kind of node (names the kinds that have one).
+    """
+    for base in node_type.__mro__:
+        fn = _DRAWERS.get(base)
+        if fn is not None:
+            return fn
+    kinds = ", ".join(sorted(t.__name__ for t in _DRAWERS))
+    raise RenderError(f"no drawer for node type {node_type.__name__}; register one with "
+                      f"arpose.render.renderer.register_drawer (drawable kinds: {kinds})")
+
+
+def _draw_mesh_node(r: Renderer, node: Mesh, ctx: _DrawContext) -> None:
+    r._draw_mesh(node, node.mesh, node.world_matrix, ctx.layer, node.lit)
+
+
+def _draw_quad_node(r: Renderer, node: BodyQuad, ctx: _DrawContext) -> None:
+    if node.vertices is not None:
+        r._draw_quad(node, ctx.layer)
+
+
+def _draw_skeleton_node(r: Renderer, node: Skeleton, ctx: _DrawContext) -> None:
+    r._draw_lines(node.geometry, node.world_opacity, ctx.camera, ctx.mirror)
+
+
+def _draw_sprite_node(r: Renderer, node: Sprite, ctx: _DrawContext) -> None:
+    r._draw_sprites([node], ctx.layer)
+
+
+register_drawer(Sprite, _draw_sprite_node)
+register_drawer(Mesh, _draw_mesh_node)
+register_drawer(BodyQuad, _draw_quad_node)
+register_drawer(Skeleton, _draw_skeleton_node)
 
 
 _UNIT_QUAD = np.array([[0, 0, 0, 1], [1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 1]], float)

@@ -19,6 +19,8 @@ from ..pose import Pose
 from ..scene.node import Drawable, FrameContext
 
 STYLES = ("mediapipe", "body25")
+MIN_VISIBILITY = 0.5
+"""Landmarks below this visibility are not drawn (every skeleton drawer uses it)."""
 
 # MediaPipe's default pose style: white bones, left landmarks orange, right ones cyan.
 _MP_BONE = (224, 224, 224)
@@ -46,10 +48,15 @@ def check_style(style: str) -> str:
 
 
 def skeleton_geometry(poses: Iterable[Pose], style: str = "mediapipe", *,
-                      min_visibility: float = 0.5, thickness: float = 4.0,
-                      opacity: float = 1.0) -> np.ndarray:
+                      min_visibility: float = MIN_VISIBILITY, thickness: float = 4.0,
+                      opacity: float = 1.0,
+                      color: tuple[int, int, int] | None = None) -> np.ndarray:
     """Capsules for the given poses: ``(N, 9)`` float32 rows of
-    ``x0, y0, x1, y1, r, g, b, a, width`` in source pixels. Bones first, then joints."""
+    ``x0, y0, x1, y1, r, g, b, a, width`` in source pixels. Bones first, then joints.
+
+    ``color`` (RGB 0-255) paints the bones in one colour and the joints white (a game's
+    player colour) instead of the style's colours. Every skeleton arpose draws (the GL
+    overlay, the games, :func:`arpose.annotate.draw_skeleton`) comes from here."""
     style = check_style(style)
     bones: list[np.ndarray] = []
     points: list[np.ndarray] = []
@@ -67,7 +74,10 @@ def skeleton_geometry(poses: Iterable[Pose], style: str = "mediapipe", *,
             pcol = _B25_COLORS
             bcol = _B25_COLORS[pairs[:, 1]]  # OpenPose colours a limb by its second keypoint
             bone_w, point_w = thickness * 1.5, thickness * 2.0
-        ok = vis >= min_visibility
+        if color is not None:
+            bcol = np.tile(np.array(color, np.float32) / 255.0, (len(pairs), 1))
+            pcol = np.ones((len(xy), 3), np.float32)
+        ok = (vis >= min_visibility) & np.all(np.isfinite(xy), axis=1)
         keep = ok[pairs[:, 0]] & ok[pairs[:, 1]]
         p = pairs[keep]
         if len(p):
@@ -96,7 +106,7 @@ class Skeleton(Drawable):
     """
 
     def __init__(self, style: str = "mediapipe", *, people: Sequence[int] | None = None,
-                 min_visibility: float = 0.5, thickness: float | None = None,
+                 min_visibility: float = MIN_VISIBILITY, thickness: float | None = None,
                  name: str = "", layer: str | None = "front", **kw):
         super().__init__(name or f"Skeleton({style})", layer=layer, **kw)
         self.style = check_style(style)
