@@ -306,6 +306,7 @@ class VideoFile(_SourceBase):
         return image if ok else None
 
     def read(self) -> Frame | None:
+        image: np.ndarray | None
         if self._pending is not None:
             image, self._pending = self._pending, None
         else:
@@ -388,7 +389,7 @@ class Camera(_SourceBase):
         if cap is None or not cap.isOpened():
             return None
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
-        cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+        cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         cap.set(cv2.CAP_PROP_FPS, self.fps)

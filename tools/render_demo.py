@@ -76,7 +76,7 @@ def main() -> int:
         for pf in pipeline:
             if renderer is None:
                 renderer = Renderer.offscreen(pf.size)
-                fourcc = cv2.VideoWriter_fourcc(*"mp4v")
+                fourcc = cv2.VideoWriter.fourcc(*"mp4v")
                 writer = cv2.VideoWriter(args.output, fourcc, 25.0, pf.size)
             t0 = time.perf_counter()
             rgb = renderer.render(scene, pf, mirror=args.mirror)

@@ -104,6 +104,7 @@ def _time_onto(renderer: Renderer, scene: Scene, frames: list[PoseFrame],
     times = []
     for i, f in enumerate(frames):
         start = time.perf_counter()
+        assert f.image is not None  # bench frames carry their pictures
         renderer.render_onto(scene, f, f.image.copy())
         if i >= warmup:
             times.append((time.perf_counter() - start) * 1000.0)

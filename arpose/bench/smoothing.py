@@ -29,7 +29,7 @@ def _trajectories(frames: list[PoseFrame], pid: int) -> tuple[np.ndarray, np.nda
     runs: list[list[Any]] = []
     cur: list[Any] = []
     for pf in frames:
-        raw = next((p for p in pf.raw if p.id == pid), None)
+        raw: Any = next((p for p in pf.raw if p.id == pid), None)
         sm = pf.person(pid)
         if raw is None or sm is None:
             if cur:

@@ -48,7 +48,8 @@ def run_pipelined(video: Path, max_frames: int | None = None) -> dict[str, Any]:
     with track(video, drop_frames=False) as pipeline:
         start = time.perf_counter()
         for pf in pipeline:
-            draw_skeleton(pf.image, pf)
+            if pf.image is not None:
+                draw_skeleton(pf.image, pf)
             inference.append(pf.stats.inference_ms)
             filt.append(pf.stats.filter_ms)
             n += 1
@@ -71,7 +72,8 @@ def run_live(video: Path, fps: float, max_frames: int | None = None) -> dict[str
                 if pipeline.finished:
                     break
                 continue
-            draw_skeleton(pf.image, pf)
+            if pf.image is not None:
+                draw_skeleton(pf.image, pf)
             latency.append(pf.stats.latency_ms)
             inference.append(pf.stats.inference_ms)
             if max_frames is not None and len(latency) >= max_frames:

@@ -164,7 +164,7 @@ def _measure(pose: Pose, s: float, mirror: bool, min_visibility: float) -> BodyV
     j = pose.all_joints.astype(np.float64)
     finite = np.isfinite(j).all(axis=1)
     with np.errstate(invalid="ignore"):
-        seen = finite & (j[:, 3] >= min_visibility)
+        seen: np.ndarray = finite & (j[:, 3] >= min_visibility)
     origin = j[_MID_SHOULDER, :2].copy()
     if not (math.isfinite(origin[0]) and math.isfinite(origin[1])):
         return None

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..joints import JOINT_INDEX, resolve_joint
 from ..pose import MEASURES, Pose, PoseFrame
+from .camera import CameraModel
 from .node import Drawable, FrameContext, Node
 from .sprite import TextureData, load_texture
 
@@ -289,6 +290,7 @@ class JointAnchor(Node):
         if not self.tracked:
             self._v[:] = 0.0  # a lost joint holds still: it never flies away
             return
+        assert joints is not None and pose is not None  # tracked implies both
         p = joints[self._index, :3].astype(np.float64)
         if not self.use_depth:
             p[2] = 0.0
@@ -332,7 +334,7 @@ class JointAnchor(Node):
         self.set_matrix(self.matrix_for(ctx.camera, p))
         if self.body_z is not None:
             pz = float(p[2])
-            origin_d = ctx.camera.depth(pz)
+            origin_d = float(ctx.camera.depth(pz))
             self.body_depth = origin_d + (self.body_z - pz) * origin_d / ctx.camera.focal
 
     def matrix_for(self, camera, p: np.ndarray) -> np.ndarray:
@@ -363,7 +365,7 @@ class PixelAnchor(Node):
             raise ValueError(f"unit of {self.name} must be positive")
         self.pixel = np.array([x, y, z], np.float64)
         self.unit = float(unit)
-        self._camera = None
+        self._camera: CameraModel | None = None
 
     def move_to(self, x: float, y: float, z: float | None = None) -> None:
         self.pixel[:2] = (x, y)

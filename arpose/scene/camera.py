@@ -11,7 +11,7 @@ distance ``f + z``. Mirroring is not part of the camera: the renderer flips the 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,7 @@ class CameraModel:
     fov_y: float = DEFAULT_FOV_Y
     near_fraction: float = 0.05
     far_fraction: float = 20.0
+    _focal: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self) -> None:
         w, h = self.size

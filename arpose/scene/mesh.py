@@ -122,7 +122,7 @@ class MeshData:
             raise AssetError(f"mesh {name} is a {type(tm).__name__}, not a triangle mesh")
         if len(tm.faces) == 0:
             raise AssetError(f"mesh {name} has no faces")
-        visual = tm.visual
+        visual: Any = tm.visual
         texture: TextureData | None = None
         uvs = None
         if getattr(visual, "kind", None) == "texture" and getattr(visual, "uv", None) is not None:

@@ -62,7 +62,7 @@ def quat_from_axis_angle(axis: Sequence[float], angle: float) -> np.ndarray:
     return np.array([a[0] * s, a[1] * s, a[2] * s, math.cos(angle / 2.0)])
 
 
-def quat_to_matrix(q: Sequence[float]) -> np.ndarray:
+def quat_to_matrix(q: Sequence[float] | np.ndarray) -> np.ndarray:
     """3x3 rotation matrix (column vectors) of a quaternion ``(x, y, z, w)``."""
     x, y, z, w = (float(v) for v in q)
     n = x * x + y * y + z * z + w * w
@@ -76,7 +76,8 @@ def quat_to_matrix(q: Sequence[float]) -> np.ndarray:
     ])
 
 
-def compose(position: Sequence[float], rotation: np.ndarray, scale: Sequence[float]) -> np.ndarray:
+def compose(position: Sequence[float] | np.ndarray, rotation: np.ndarray,
+            scale: Sequence[float] | np.ndarray) -> np.ndarray:
     """4x4 matrix T @ R @ S; ``rotation`` is a 3x3 matrix."""
     m = np.eye(4)
     m[:3, :3] = rotation * np.asarray(scale, np.float64)[None, :]
@@ -302,7 +303,7 @@ class Scene(Node):
         extrapolates anchors (bounded) between inference results.
         """
         if frame is not None:
-            size = tuple(frame.size)
+            size = (int(frame.size[0]), int(frame.size[1]))
         if size is None:
             size = self.camera.size if self.camera else (640, 480)
         if self.camera is None or self.camera.size != size or self.camera.fov_y != self.fov_y:

@@ -142,7 +142,7 @@ def _decode_file(path: Path) -> np.ndarray:
     if img is None:
         raise AssetError(f"cannot decode image {path}: not a valid PNG/JPEG/BMP/WebP file")
     if img.dtype == np.uint16:
-        img = (img >> 8).astype(np.uint8)
+        img = (img.astype(np.uint16) >> 8).astype(np.uint8)
     if img.ndim == 3 and img.shape[2] == 4:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA)
     elif img.ndim == 3 and img.shape[2] == 3:
