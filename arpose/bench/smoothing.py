@@ -29,7 +29,7 @@ def _trajectories(frames: list[PoseFrame], pid: int) -> tuple[np.ndarray, np.nda
     runs: list[list[Any]] = []
     cur: list[Any] = []
     for pf in frames:
-        raw: Any = next((p for p in pf.raw if p.id == pid), None)
+        raw = next((p for p in pf.raw if p.id == pid), None)
         sm = pf.person(pid)
         if raw is None or sm is None:
             if cur:
@@ -40,8 +40,8 @@ def _trajectories(frames: list[PoseFrame], pid: int) -> tuple[np.ndarray, np.nda
     if cur:
         runs.append(cur)
     best = max(runs, key=len)
-    raw, sm, vis = (np.stack(x) for x in zip(*best))
-    return raw, sm, vis
+    raw_xy, smooth_xy, vis = (np.stack(x) for x in zip(*best))
+    return raw_xy, smooth_xy, vis
 
 
 def moving_average(x: np.ndarray, window: int) -> np.ndarray:

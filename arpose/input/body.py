@@ -168,7 +168,7 @@ def _measure(pose: Pose, s: float, mirror: bool, min_visibility: float) -> BodyV
     origin = j[_MID_SHOULDER, :2].copy()
     if not (math.isfinite(origin[0]) and math.isfinite(origin[1])):
         return None
-    p = np.where(finite[:, None], j[:, :3], 0.0)
+    p = np.where(np.asarray(finite)[:, None], j[:, :3], 0.0)
     p[:, 0] -= origin[0]
     p[:, 1] -= origin[1]
     p /= s
