@@ -48,3 +48,11 @@ class RecordingError(ArposeError):
 
 class GameError(ArposeError):
     """A game cannot be found or started."""
+
+
+class ExerciseError(ArposeError):
+    """Unknown exercise, or a learned-exercise file that is malformed or too new."""
+
+
+class HistoryError(ArposeError):
+    """The workout history database cannot be used (not SQLite, damaged, newer, locked)."""

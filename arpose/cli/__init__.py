@@ -31,6 +31,8 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "render",
     "mirror",
+    "coach",
+    "progress",
 )
 
 
