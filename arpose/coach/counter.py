@@ -136,6 +136,7 @@ class RepCounter:
 
     def _clear_rep(self) -> None:
         self._peak = 0.0
+        self._peak_key = -math.inf
         self._peak_t: float | None = None
         self._peak_details: dict[str, float] = {}
         self._leave_t: float | None = None
@@ -194,7 +195,12 @@ class RepCounter:
         p, details = reading
         self.progress, self.details = p, details
         if p > self._peak:
-            self._peak, self._peak_t, self._peak_details = p, t, details
+            self._peak, self._peak_t = p, t
+        # form is judged at the extreme of the movement: unclipped ("raw") when the
+        # exercise reports it (a press keeps rising after progress reached 1)
+        key = details.get("raw", p)
+        if key > self._peak_key:
+            self._peak_key, self._peak_details = key, details
         if p <= ex.exit:
             self._seen_rest = True
         if self.state == "rest":

@@ -254,7 +254,7 @@ def _press(j: Joints) -> Reading:
         return NAN_READING
     rise = min(float(j[f"{s}_shoulder"][1] - j[f"{s}_wrist"][1]) / sw for s in SIDES)
     elbow = min(j.angle(f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist") for s in SIDES)
-    return _ramp(rise, 0.35, 1.3), {"rise": rise, "elbow": elbow}
+    return _ramp(rise, 0.35, 1.3), {"rise": rise, "elbow": elbow, "raw": (rise - 0.35) / 0.95}
 
 
 def _pushup(j: Joints) -> Reading:
@@ -297,10 +297,11 @@ def _high_knees(j: Joints) -> Reading:
     """The higher knee's lift: knee from hip-to-ankle/2 below the hip up to hip height,
     in thigh lengths."""
     best, side = -math.inf, 0
+    # the standing leg keeps its length in the picture; the lifted one points at the camera
+    thigh = max(j.dist(f"{s}_hip", f"{s}_knee") for s in SIDES)
+    if thigh < 1e-6:
+        return NAN_READING
     for i, s in enumerate(SIDES):
-        thigh = j.dist(f"{s}_hip", f"{s}_knee")
-        if thigh < 1e-6:
-            continue
         lift = float(j[f"{s}_hip"][1] - j[f"{s}_knee"][1]) / thigh   # -1 hanging, 0 level
         if lift > best:
             best, side = lift, i
@@ -335,7 +336,7 @@ BUILTIN: dict[str, Exercise] = {e.name: e for e in (
     Exercise("shoulder_press", "Shoulder Press", "Press both hands from your shoulders overhead",
              ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
               "right_wrist"), _press, enter=0.5, exit=0.2, good=0.85,
-             checks=(FormCheck("straighten your arms", lambda m, r: m["elbow"] < 145),),
+             checks=(FormCheck("straighten your arms", lambda m, r: m["elbow"] < 140),),
              low_range_flag="press higher", good_feedback="full press"),
     Exercise("push_up", "Push-ups", "Side-on to the camera: lower your chest, push back up",
              ("{side}_shoulder", "{side}_elbow", "{side}_wrist", "{side}_hip"), _pushup,
