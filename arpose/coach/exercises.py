@@ -150,6 +150,10 @@ class Exercise:
                 word += " (one side)"
             if word not in seen:
                 seen.append(word)
+        if {"hips", "knees", "ankles"} <= set(seen):
+            i = seen.index("hips")
+            seen = [w for w in seen if w not in ("hips", "knees", "ankles")]
+            seen.insert(i, "legs (hips, knees, ankles)")
         return ", ".join(seen)
 
     def missing(self, j: Joints) -> tuple[str, ...]:
@@ -316,7 +320,7 @@ def _metric(name: str) -> Callable[[dict[str, float]], float]:
 
 BUILTIN: dict[str, Exercise] = {e.name: e for e in (
     Exercise("squat", "Squats", "Squat until your thighs are level, then stand up tall",
-             LEGS, _squat, enter=0.45, exit=0.2, good=0.8,
+             LEGS, _squat, enter=0.35, exit=0.2, good=0.8,
              checks=(FormCheck("knees in", lambda m, r: m["knees_in"] < 0.75),),
              good_feedback="good depth"),
     Exercise("jumping_jack", "Jumping Jacks", "Jump your feet apart and clap your hands overhead",
@@ -360,7 +364,7 @@ BUILTIN: dict[str, Exercise] = {e.name: e for e in (
 ALIASES = {"squats": "squat", "jumping_jacks": "jumping_jack", "jacks": "jumping_jack",
            "arm_raises": "arm_raise", "lateral_raises": "lateral_raise", "press": "shoulder_press",
            "pushup": "push_up", "push_ups": "push_up", "pushups": "push_up", "situp": "sit_up",
-           "sit_ups": "sit_up", "crunch": "sit_up", "crunches": "sit_up", "lunges": "lunge",
+           "sit_ups": "sit_up", "lunges": "lunge",
            "high_knee": "high_knees"}
 
 
