@@ -272,7 +272,7 @@ class History:
                 if attempt == self.retries:
                     raise HistoryError(
                         f"{self.path}: still locked by another program after "
-                        f"{self.timeout * (self.retries + 1):.0f} s; close it and try again"
+                        f"{self.timeout * (self.retries + 1):.1f} s; close it and try again"
                     ) from None
                 log.info("%s: locked, retrying in %.2f s", self.path, delay)
                 time.sleep(delay)
