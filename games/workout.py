@@ -202,8 +202,17 @@ class Workout(Game):
 
     def end(self, reason: str = "over") -> None:
         super().end(reason)
+        self._close_session(self.app.report if self.app is not None else None)
+
+    def report(self) -> dict[str, Any]:
+        out = super().report()
+        if not self.over:            # the source ended first (headless): the session ends here
+            self._close_session(out)
+        return out
+
+    def _close_session(self, report: dict[str, Any] | None) -> None:
         if self.session is not None:
-            self.session.finish(self.app.report if self.app is not None else None)
+            self.session.finish(report)
             self._history.close()
             self.session = None
 

@@ -48,8 +48,8 @@ class RepEvent:
         duration: seconds from leaving rest to returning.
         player: player slot, -1 when unknown (set by BodyInput).
         range: peak progress, a fraction of a full rep (0..1).
-        down: seconds from leaving rest to the deepest point.
-        up: seconds from the deepest point back to rest.
+        down: seconds from the last moment at rest (progress <= 0.1) to the deepest point.
+        up: seconds from the end of the hold at the deepest point back to ``exit``.
         flags: form flags, empty for a good rep.
         side: "left"/"right" for per-side exercises (lunge, high knees), else "".
     """
@@ -138,6 +138,8 @@ class RepCounter:
         self._peak = 0.0
         self._peak_key = -math.inf
         self._peak_t: float | None = None
+        self._peak_last_t: float | None = None
+        self._low_t: float | None = None
         self._peak_details: dict[str, float] = {}
         self._leave_t: float | None = None
 
@@ -196,6 +198,10 @@ class RepCounter:
         self.progress, self.details = p, details
         if p > self._peak:
             self._peak, self._peak_t = p, t
+        if p >= self._peak - 0.03:
+            self._peak_last_t = t               # end of the hold at the extreme
+        if self.state == "rest" and p <= 0.1:
+            self._low_t = t                     # last moment clearly at rest
         # form is judged at the extreme of the movement: unclipped ("raw") when the
         # exercise reports it (a press keeps rising after progress reached 1)
         key = details.get("raw", p)
@@ -250,6 +256,8 @@ class RepCounter:
         ex = self.exercise
         start = self._leave_t if self._leave_t is not None else t
         peak_t = self._peak_t if self._peak_t is not None else t
+        hold_end = self._peak_last_t if self._peak_last_t is not None else peak_t
+        low_t = self._low_t if self._low_t is not None and self._low_t <= peak_t else start
         peak, details = min(max(self._peak, 0.0), 1.0), self._peak_details
         self.state = "rest"
         self._cand_since, self._cand_n = None, 0
@@ -266,7 +274,7 @@ class RepCounter:
             side = "left" if details["side"] < 0.5 else "right"
         self.feedback = ex.good_feedback if good else ", ".join(flags)
         kwargs = dict(good=good, feedback=self.feedback, depth=peak, duration=duration,
-                      range=peak, down=max(peak_t - start, 0.0), up=max(t - peak_t, 0.0),
+                      range=peak, down=max(peak_t - low_t, 0.0), up=max(t - hold_end, 0.0),
                       flags=flags, side=side)
         if self.policy == "good" and not good:
             self.feedback = f"{self.feedback} (not counted)"
