@@ -5,11 +5,13 @@ lateral-raise, shoulder-press, push-up, sit-up, lunge, high-knees) and every lea
 counting and form judgement come from :class:`arpose.coach.RepCounter` (a state machine
 with hysteresis over a 0..1 progress signal; every rep counts, form is judged per rep).
 With a history (``options.extra["history"]``, the CLI's ``--history``) each rep is saved
-to SQLite as it happens, and the results screen compares with the last session. The round is a series of sets with growing rep goals
-(5, 7, 9, ...): finishing a set inside its time limit earns a bonus that grows with
-the set number. Every rep scores 10 points, +5 when the form was good. Squats and
-jumping jacks need the legs in view; the game says so and pauses instead of
-miscounting an upper-body-only view.
+to SQLite as it happens, and the results screen compares with the last session.
+
+The round is a series of sets with growing rep goals (5, 7, 9, ...): finishing a set
+inside its time limit earns a bonus that grows with the set number. Every rep scores 10
+points, +5 when the form was good. Each exercise names the body parts it needs (a squat:
+hips, knees and ankles, not the head); the game says so and pauses while they are out of
+view instead of miscounting.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ place, one step per version, inside a transaction.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -315,9 +316,13 @@ class History:
             " ORDER BY started, id"
         rows = self._retry(lambda: self.db.execute(q, (exercise,) if exercise else ()).fetchall())
         out = []
+        def reps_of(sid: int) -> list[sqlite3.Row]:
+            return self.db.execute("SELECT * FROM reps WHERE session_id = ? ORDER BY n",
+                                   (sid,)).fetchall()
+
         for r in rows:
-            reps = self._retry(lambda r=r: self.db.execute(
-                "SELECT * FROM reps WHERE session_id = ? ORDER BY n", (r["id"],)).fetchall())
+            sid = int(r["id"])
+            reps = self._retry(functools.partial(reps_of, sid))
             per_set: dict[int, int] = {}
             flags: dict[str, int] = {}
             for rep in reps:

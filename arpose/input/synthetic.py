@@ -404,7 +404,7 @@ def lean_motion(side: str = "left", *, angle: float = 20.0, hold: float = 1.0,
 
 def concat(*motions: Motion) -> Motion:
     """Play motions one after another."""
-    def fn(t: float) -> Sequence[Body]:
+    def fn(t: float) -> Sequence[Body | SideBody]:
         for m_fn, dur in motions:
             if t < dur:
                 return m_fn(t)
@@ -415,7 +415,7 @@ def concat(*motions: Motion) -> Motion:
 
 def together(*motions: Motion) -> Motion:
     """Several people at once (each motion should use its own Body x and id)."""
-    def fn(t: float) -> list[Body]:
+    def fn(t: float) -> list[Body | SideBody]:
         return [b for m_fn, dur in motions for b in m_fn(min(t, dur))]
     return fn, max(d for _, d in motions)
 
@@ -524,8 +524,10 @@ def _side_pose(b: SideBody, noise: float, rng: np.random.Generator | None,
     lm[:, 3] = 0.99
     head = pts["head"]
     for name in LANDMARK_NAMES:
-        side = "left" if name.startswith("left") or name.endswith("_left") else             "right" if name.startswith("right") or name.endswith("_right") else ""
-        base = name.replace("left_", "").replace("right_", "").replace("_left", "")             .replace("_right", "")
+        side = ("left" if name.startswith("left") or name.endswith("_left") else
+                "right" if name.startswith("right") or name.endswith("_right") else "")
+        base = (name.replace("left_", "").replace("right_", "").replace("_left", "")
+                .replace("_right", ""))
         key = name if name in pts else base
         if key in ("shoulder", "elbow", "wrist"):
             q = pts[key]
