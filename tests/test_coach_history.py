@@ -229,13 +229,14 @@ def test_progress_on_a_missing_or_bad_file_is_one_line(tmp_path, capsys):
     assert "not an SQLite database" in capsys.readouterr().err
 
 
-def _recording(path: Path, motion, fps: float = 30.0) -> Path:
+def _recording(path: Path, motion, fps: float = 30.0) -> str:
+    """A synthetic take as a ``--source`` spec (``?fast``: replayed without real-time drops)."""
     from arpose.input.synthetic import frames
     from arpose.record import Recorder
     with Recorder(path) as r:
         for pf in frames(motion, fps=fps, noise=1.0, seed=3):
             r.write(pf)
-    return path
+    return f"{path}?fast"
 
 
 def test_two_headless_workouts_show_up_in_progress(tmp_path, capsys):
