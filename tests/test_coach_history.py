@@ -292,3 +292,22 @@ def test_coach_learn_from_a_recording(tmp_path, monkeypatch, capsys):
     assert cli_main(["play", "workout", "--headless", "--source", str(rec2), "--exercise", "wings",
                      "--report", str(out)]) == 0
     assert json.loads(out.read_text())["reps"] == 5
+
+
+def test_a_full_disk_keeps_the_session_up_to_the_last_rep(tmp_path, caplog):
+    path = tmp_path / "h.db"
+    h = History(path)
+    s = h.start_session("squat")
+    pages = h.db.execute("PRAGMA page_count").fetchone()[0]
+    h.db.execute(f"PRAGMA max_page_count = {pages + 1}")   # SQLite reports SQLITE_FULL past it
+    saved = 0
+    for i in range(1, 400):
+        if not s.add_rep(rep(i)):
+            break
+        saved += 1
+    assert s.failed is not None and "full" in s.failed
+    assert not s.add_rep(rep(999))                      # later reps are skipped, no raise
+    h.close()
+    with History(path, readonly=True) as h2:
+        (got,) = h2.sessions()
+    assert got.reps == saved > 0
