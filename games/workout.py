@@ -53,6 +53,7 @@ class Workout(Game):
         self.history_path = (self.options.extra or {}).get("history")
         self.session: Any = None
         self.last_session: dict[str, Any] | None = None
+        self._parts_seen_t: float | None = None
 
     def needs_legs_now(self) -> bool:
         """False: the exercise's own body parts are checked instead (:meth:`missing`), so a
@@ -68,9 +69,10 @@ class Workout(Game):
             return reason
         from arpose.coach.exercises import Joints
         pose = app.player(0)
-        if pose is not None and not self.exercise.missing(Joints(pose)):
-            self._parts_seen_t = app.time
-        if app.time - getattr(self, "_parts_seen_t", app.time) > PARTS_GRACE:
+        if self._parts_seen_t is None or (pose is not None
+                                          and not self.exercise.missing(Joints(pose))):
+            self._parts_seen_t = app.time       # (from the first frame when never seen)
+        if app.time - self._parts_seen_t > PARTS_GRACE:
             return (f"{self.title_text} needs your {self.exercise.parts}",
                     "Step back or turn until they are in the picture")
         return None

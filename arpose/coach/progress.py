@@ -70,10 +70,13 @@ def table(data: list[dict[str, Any]]) -> str:
 def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) -> Path:
     """Reps (bars: all and good) and mean range (line) per session over time, one colour per
     exercise; written as PNG with matplotlib's Agg backend (no display needed)."""
-    import matplotlib
+    try:
+        import matplotlib
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise HistoryError("--plot needs matplotlib (pip install matplotlib)") from None
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
 
     if not data:
         raise HistoryError("no sessions to plot")
