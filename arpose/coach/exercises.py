@@ -320,15 +320,15 @@ def _metric(name: str) -> Callable[[dict[str, float]], float]:
 
 BUILTIN: dict[str, Exercise] = {e.name: e for e in (
     Exercise("squat", "Squats", "Squat until your thighs are level, then stand up tall",
-             LEGS, _squat, enter=0.35, exit=0.2, good=0.8,
+             LEGS, _squat, enter=0.6, exit=0.25, good=0.8,
              checks=(FormCheck("knees in", lambda m, r: m["knees_in"] < 0.75),),
              good_feedback="good depth"),
     Exercise("jumping_jack", "Jumping Jacks", "Jump your feet apart and clap your hands overhead",
-             LEGS + ARMS, _jack, enter=0.45, exit=0.22, good=0.8,
+             LEGS + ARMS, _jack, enter=0.6, exit=0.25, good=0.8,
              checks=(FormCheck("arms higher", lambda m, r: m["arms"] < 0.8),
                      FormCheck("feet wider", lambda m, r: m["legs"] < 0.6)),
              low_range_flag="bigger jumping jack", good_feedback="full jumping jack",
-             min_rep_time=0.25),
+             min_rep_time=0.5),
     Exercise("arm_raise", "Arm Raises", "Raise both arms straight up, then lower them",
              ARMS, _arm_raise, enter=0.55, exit=0.25, good=0.9,
              low_range_flag="arms higher", good_feedback="arms all the way up"),
