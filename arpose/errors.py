@@ -74,3 +74,11 @@ class ExportError(ArposeError):
 
 class StreamError(ArposeError):
     """An OSC receiver or a WebSocket port cannot be used."""
+
+
+class ExerciseError(ArposeError):
+    """Unknown exercise, or a learned-exercise file that is malformed or too new."""
+
+
+class HistoryError(ArposeError):
+    """The workout history database cannot be used (not SQLite, damaged, newer, locked)."""

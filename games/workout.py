@@ -1,38 +1,45 @@
 """workout: count reps against the clock, with form feedback (``--exercise``).
 
-Exercises: ``squat``, ``jumping-jack``, ``arm-raise``; counting and form judgement
-come from :class:`arpose.input.reps.RepCounter` (a state machine with hysteresis
-over a 0..1 progress signal). The round is a series of sets with growing rep goals
-(5, 7, 9, ...): finishing a set inside its time limit earns a bonus that grows with
-the set number. Every rep scores 10 points, +5 when the form was good. Squats and
-jumping jacks need the legs in view; the game says so and pauses instead of
-miscounting an upper-body-only view.
+Exercises: every built-in of :mod:`arpose.coach` (squat, jumping-jack, arm-raise,
+lateral-raise, shoulder-press, push-up, sit-up, lunge, high-knees) and every learned one;
+counting and form judgement come from :class:`arpose.coach.RepCounter` (a state machine
+with hysteresis over a 0..1 progress signal; every rep counts, form is judged per rep).
+With a history (``options.extra["history"]``, the CLI's ``--history``) each rep is saved
+to SQLite as it happens, and the results screen compares with the last session.
+
+The round is a series of sets with growing rep goals (5, 7, 9, ...): finishing a set
+inside its time limit earns a bonus that grows with the set number. Every rep scores 10
+points, +5 when the form was good. Each exercise names the body parts it needs (a squat:
+hips, knees and ankles, not the head); the game says so and pauses while they are out of
+view instead of miscounting.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pygame
 
-from arpose.input.reps import RepCounter, resolve_exercise
+from arpose.coach import RepCounter, resolve_exercise
+from arpose.errors import HistoryError
 from arpose.play.game import Game
 from arpose.play.ui import CYAN, GREEN, INK, ORANGE, WHITE, YELLOW, bar, panel, text
+
+log = logging.getLogger(__name__)
 
 SET_TIME = 25.0
 """Seconds allowed per set for the set bonus."""
 FIRST_GOAL, GOAL_STEP = 5, 2
+PARTS_GRACE = 0.6
+"""Seconds the exercise's joints may be out of view before the game pauses."""
 
-TITLES = {"squat": "Squats", "jumping_jack": "Jumping Jacks", "arm_raise": "Arm Raises"}
-HOW = {"squat": "Squat until your thighs are level, then stand up tall",
-       "jumping_jack": "Jump your feet apart and clap your hands overhead",
-       "arm_raise": "Raise both arms straight up, then lower them"}
 
 
 class Workout(Game):
     name = "workout"
     title = "Workout"
-    description = "Squats, jumping jacks or arm raises against the clock"
+    description = "Squats, push-ups, jumping jacks and more against the clock"
     how_to = "Do as many good reps as you can before time runs out"
     duration = 60.0
     colour = CYAN
@@ -41,10 +48,50 @@ class Workout(Game):
         super().__init__(options)
         self.exercise = resolve_exercise(self.options.exercise)
         self.counter = RepCounter(self.exercise)
-        self.how_to = HOW[self.exercise.name]
+        self.how_to = self.exercise.how
+        self.title_text = self.exercise.title
+        self.history_path = (self.options.extra or {}).get("history")
+        self.session: Any = None
+        self.last_session: dict[str, Any] | None = None
+        self._parts_seen_t: float | None = None
 
     def needs_legs_now(self) -> bool:
-        return self.exercise.name in ("squat", "jumping_jack")
+        """False: the exercise's own body parts are checked instead (:meth:`missing`), so a
+        squat runs with the head out of the picture and an arm raise without legs."""
+        return False
+
+    def missing(self) -> tuple[str, str] | None:
+        """Paused when the player is away, or when the joints this exercise needs have been
+        out of view for more than ``PARTS_GRACE`` seconds of source time."""
+        reason = super().missing()
+        app = self.app
+        if reason is not None or app is None:
+            return reason
+        from arpose.coach.exercises import Joints
+        pose = app.player(0)
+        if self._parts_seen_t is None or (pose is not None
+                                          and not self.exercise.missing(Joints(pose))):
+            self._parts_seen_t = app.time       # (from the first frame when never seen)
+        if app.time - self._parts_seen_t > PARTS_GRACE:
+            return (f"{self.title_text} needs your {self.exercise.parts}",
+                    "Step back or turn until they are in the picture")
+        return None
+
+    def _open_history(self) -> None:
+        """Read the last session of this exercise, then start this one (saved per rep)."""
+        if not self.history_path:
+            return
+        from arpose.coach.history import History
+        try:
+            self._history = History(self.history_path)
+            before = self._history.sessions(self.exercise.name)
+            if before:
+                self.last_session = before[-1].as_dict()
+            self.session = self._history.start_session(self.exercise.name, game=self.name)
+        except HistoryError as exc:
+            log.error("workout history not saved: %s", exc)
+            self.flash("history not saved", ORANGE, 2.0)
+            self.session = None
 
     def start(self) -> None:
         self.set_no = 1
@@ -56,6 +103,7 @@ class Workout(Game):
         self.feedback_good = True
         self.feedback_age = 99.0
         self._serial = -1
+        self._open_history()
 
     def update(self, dt: float) -> None:
         app = self.app
@@ -72,7 +120,11 @@ class Workout(Game):
                 if not ev.good:
                     self.score.break_combo()
                 self.score.add((10 + (5 if ev.good else 0)) * mult, ev.t, "rep", count=ev.count,
-                               good=ev.good, depth=round(ev.depth, 3), feedback=ev.feedback)
+                               good=ev.good, depth=round(ev.depth, 3), feedback=ev.feedback,
+                               range=round(ev.range, 3), down=round(ev.down, 3),
+                               up=round(ev.up, 3), flags=list(ev.flags), side=ev.side)
+                if self.session is not None:
+                    self.session.add_rep(ev)
                 app.sounds.play("rep" if ev.good else "hit")
                 self._say(ev.feedback, ev.good)
                 if self.set_reps >= self.goal:
@@ -97,6 +149,8 @@ class Workout(Game):
             self.score.log(app.time, "set", set=self.set_no, seconds=round(self.set_time, 2))
             self.flash(f"Set {self.set_no} done", YELLOW, 1.5)
         app.sounds.play("good")
+        if self.session is not None:
+            self.session.end_set(self.goal, round(self.set_time, 2))
         self.sets_done += 1
         self.set_no += 1
         self.goal += GOAL_STEP
@@ -108,7 +162,7 @@ class Workout(Game):
         W, H = surface.get_size()
         # The big rep counter on the right.
         box = panel(surface, (int(W * 0.74), int(H * 0.2), int(W * 0.24), int(H * 0.5)), INK, 180)
-        text(surface, TITLES[self.exercise.name].upper(), (box.centerx, box.y + H * 0.05),
+        text(surface, self.title_text.upper(), (box.centerx, box.y + H * 0.05),
              int(H / 22), CYAN)
         text(surface, str(self.counter.count), (box.centerx, box.y + H * 0.2), int(H / 4), YELLOW)
         text(surface, "REPS", (box.centerx, box.y + H * 0.33), int(H / 20), WHITE)
@@ -135,9 +189,36 @@ class Workout(Game):
                  GREEN if self.feedback_good else ORANGE)
 
     def extra_report(self) -> dict[str, Any]:
-        return {"exercise": self.exercise.name.replace("_", "-"), "reps": self.counter.count,
-                "good_reps": self.counter.good_count, "sets": self.sets_done,
-                "rep_times": [round(e.t, 3) for e in self.counter.reps]}
+        reps = self.counter.reps
+        out: dict[str, Any] = {
+            "exercise": self.exercise.name.replace("_", "-"), "reps": self.counter.count,
+            "good_reps": self.counter.good_count, "sets": self.sets_done,
+            "rep_times": [round(e.t, 3) for e in reps],
+            "rep_ranges": [round(e.range, 3) for e in reps],
+            "rep_flags": [list(e.flags) for e in reps],
+            "mean_range": round(sum(e.range for e in reps) / len(reps), 3) if reps else None}
+        if self.exercise.per_side:
+            out["side_reps"] = dict(self.counter.side_counts)
+        if self.last_session is not None:
+            out["last_session"] = {k: self.last_session[k] for k in
+                                   ("started", "reps", "good_reps", "mean_range")}
+        return out
+
+    def end(self, reason: str = "over") -> None:
+        super().end(reason)
+        self._close_session(self.app.report if self.app is not None else None)
+
+    def report(self) -> dict[str, Any]:
+        out = super().report()
+        if not self.over:            # the source ended first (headless): the session ends here
+            self._close_session(out)
+        return out
+
+    def _close_session(self, report: dict[str, Any] | None) -> None:
+        if self.session is not None:
+            self.session.finish(report)
+            self._history.close()
+            self.session = None
 
     def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
         """Sporty shades while training."""
@@ -145,8 +226,39 @@ class Workout(Game):
 
     def result_lines(self) -> list[str]:
         c = self.counter
-        return [f"{TITLES[self.exercise.name]}: {c.count} reps ({c.good_count} with good form)",
-                f"Sets completed: {self.sets_done}"]
+        lines = [f"{self.title_text}: {c.count} reps ({c.good_count} with good form)",
+                 f"Sets completed: {self.sets_done}"]
+        last = self.last_session
+        if last is not None:
+            d = c.count - int(last["reps"])
+            lines.append(f"Last time: {last['reps']} reps ({d:+d}), "
+                         f"{last['good_reps']} good")
+        return lines
+
+    def draw_results(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        """The per-rep range as a small bar chart (green = good form), with the last
+        session's mean range as a dashed line (called by the results screen)."""
+        reps = self.counter.reps
+        panel(surface, rect, INK, 170)
+        H = surface.get_height()
+        text(surface, "range per rep", (rect.x + 10, rect.y + 6), int(H / 32), WHITE, "topleft")
+        top, bottom = rect.y + int(H / 32) + 14, rect.bottom - 8
+        span = max(bottom - top, 1)
+        pygame.draw.line(surface, (120, 120, 140), (rect.x + 8, top), (rect.right - 8, top), 1)
+        if reps:
+            w = max((rect.width - 16) / len(reps), 2.0)
+            for i, ev in enumerate(reps):
+                h = int(span * min(max(ev.range, 0.0), 1.0))
+                x = int(rect.x + 8 + i * w)
+                pygame.draw.rect(surface, GREEN if ev.good else ORANGE,
+                                 (x + 1, bottom - h, max(int(w) - 2, 1), h))
+        last = self.last_session
+        if last is not None and last.get("mean_range") is not None:
+            y = bottom - int(span * float(last["mean_range"]))
+            for x in range(rect.x + 8, rect.right - 8, 14):
+                pygame.draw.line(surface, YELLOW, (x, y), (min(x + 7, rect.right - 8), y), 2)
+            text(surface, "last session", (rect.right - 10, y - 4), int(H / 36), YELLOW,
+                 "bottomright")
 
 
 GAME = Workout

@@ -32,6 +32,8 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "render",
     "mirror",
+    "coach",
+    "progress",
 )
 # Commands that track people: they take --smoothing (added here, in one place).
 TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play",

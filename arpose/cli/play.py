@@ -31,7 +31,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="camera index, video file or .arpose recording (default 0)")
     p.add_argument("--players", type=int, choices=(1, 2), default=1, help="player slots")
     p.add_argument("--exercise", default="squat",
-                   help="workout exercise: squat, jumping-jack or arm-raise (default squat)")
+                   help="workout exercise (see --list-exercises; default squat)")
+    p.add_argument("--list-exercises", action="store_true",
+                   help="list the workout's exercises and the body parts each needs, and exit")
+    p.add_argument("--history", metavar="PATH",
+                   help="workout history file (default: $XDG_DATA_HOME/arpose/history.db)")
+    p.add_argument("--no-history", action="store_true", help="do not save the workout")
     p.add_argument("--duration", type=float, metavar="S", help="round length in seconds")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--headless", action="store_true",
@@ -65,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
     from ..play import PlayOptions, available_games, get_game, run_headless, run_window
     from ..play.runner import write_report
 
+    if args.list_exercises:
+        from ..coach.learned import all_exercises
+        from .coach import exercise_list
+        print(exercise_list(all_exercises()))
+        return 0
     if args.list:
         for info in available_games().values():
             print(f"{info.name:<12} {info.description}"
@@ -85,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
                           duration=args.duration, sound=not args.no_sound and not args.headless,
                           camera_view=not args.no_camera, effects=tuple(args.effect),
                           game_effects=not args.no_game_effects)
+    # live workouts are saved by default, headless ones only with --history
+    if args.game == "workout" and not args.no_history and (args.history or not args.headless):
+        from ..coach.history import History, default_history_path
+        path = args.history or default_history_path()
+        History(path).close()  # a bad history file fails here, before the camera starts
+        options.extra["history"] = str(path)
     max_people = max(2, args.players)
     report: dict[str, Any] | None
     if args.headless:

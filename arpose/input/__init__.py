@@ -9,7 +9,7 @@ The pieces are usable on their own, each driven by ``update(pose, t)``:
 * :mod:`.cursor`    - :class:`HandCursor`, :class:`ReachBox`, :class:`DwellButton`
 * :mod:`.gestures`  - :class:`GestureDetector` (hand_up, both_hands_up, t_pose, lean,
   squat_down/up, jump, swipe, punch, clap)
-* :mod:`.reps`      - :class:`RepCounter` (squat, jumping_jack, arm_raise)
+* :mod:`.reps`      - :class:`RepCounter` (moved to :mod:`arpose.coach`; kept for old imports)
 * :mod:`.players`   - :class:`PlayerSlots` (who is player 1 and 2; leave/return)
 * :mod:`.screen`    - :class:`ScreenMap` (camera image <-> mirrored screen)
 * :mod:`.events`    - pygame event types and the poster

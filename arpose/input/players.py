@@ -8,6 +8,8 @@ Rules (what a game standing in front of a webcam needs):
   two-player game player 1 stands on the left.
 * **Extras are ignored**: once every slot is taken, other people are never swapped
   in, however central they walk.
+* **Partial bodies**: a person whose shoulders are out of the picture still counts when the
+  hips and knees are in view (a squat filmed close loses the head at the top of each rep).
 * **Leaving**: a player not seen for ``leave_after`` (0.5 s) becomes ``absent`` (a
   ``"left"`` event; games pause). Short dropouts inside that grace time change
   nothing.
@@ -29,8 +31,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..joints import JOINT_INDEX
 from ..pose import Pose, PoseFrame
-from .body import body_scale
+from .body import MIN_VISIBILITY, body_scale
 
 if TYPE_CHECKING:  # only for annotations: players.py does not depend on them
     from .cursor import HandCursor
@@ -115,8 +118,18 @@ class Player:
         return f"Player({self.number}, {self.state}, id={self.person_id})"
 
 
+_LOWER_BODY = tuple(JOINT_INDEX[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee"))
+
+
 def _usable(pose: Pose) -> bool:
-    return math.isfinite(body_scale(pose)) and bool(np.all(np.isfinite(pose.center)))
+    """A person to bind: measurable shoulders, or (head and shoulders out of the top of the
+    picture, as in a squat filmed close) hips and knees in view."""
+    if not bool(np.all(np.isfinite(pose.center))):
+        return False
+    if math.isfinite(body_scale(pose)):
+        return True
+    lower = pose.landmarks[list(_LOWER_BODY)]
+    return bool(np.all(np.isfinite(lower[:, :2])) and np.all(lower[:, 3] >= MIN_VISIBILITY))
 
 
 class PlayerSlots:
@@ -238,7 +251,9 @@ class PlayerSlots:
                     events.append(PlayerEvent(pl.slot, "returned", t, pose.id))
                 pl.pose, pl.person_id = pose, pose.id
                 pl.center = np.asarray(pose.center, np.float64).copy()
-                pl.scale = body_scale(pose)
+                scale = body_scale(pose)
+                if math.isfinite(scale) or not math.isfinite(pl.scale):
+                    pl.scale = scale          # keep the last known size while shoulders are out
                 pl.last_seen, pl.absent_since = t, None
             else:
                 pl.pose = None

@@ -65,6 +65,8 @@ class Body:
         visible: "full", or "upper" (legs out of frame: knees/ankles/feet get
             visibility 0.02, as MediaPipe reports for cut-off limbs).
         id: person id put on the Pose.
+        left_knee_lift / right_knee_lift: thigh raised forward, degrees (0 hanging, 90 level
+            with the hip; the shin hangs down), for high knees.
     """
 
     x: float = 640.0
@@ -80,6 +82,8 @@ class Body:
     right_hand: tuple[float, float, float] | None = None
     visible: str = "full"
     id: int = 0
+    left_knee_lift: float = 0.0
+    right_knee_lift: float = 0.0
 
     def but(self, **changes: object) -> Body:
         """A copy with some parameters changed."""
@@ -147,6 +151,17 @@ def body_points(body: Body) -> np.ndarray:
         p[_I[f"{side}_hip"]] = hip
         p[_I[f"{side}_heel"]] = ankle + [0.0, -0.07, -0.12]
         p[_I[f"{side}_foot_index"]] = ankle + [s * 0.05, -0.1, 0.3]
+    for side, s, lift_deg in (("left", 1.0, body.left_knee_lift),
+                              ("right", -1.0, body.right_knee_lift)):
+        if lift_deg > 0:
+            a = math.radians(lift_deg)
+            hip = p[_I[f"{side}_hip"]]
+            knee = hip + THIGH * np.array([0.0, -math.cos(a), math.sin(a)])
+            ankle = knee + np.array([0.0, -SHIN, 0.0])
+            p[_I[f"{side}_knee"]] = knee
+            p[_I[f"{side}_ankle"]] = ankle
+            p[_I[f"{side}_heel"]] = ankle + [0.0, -0.07, -0.12]
+            p[_I[f"{side}_foot_index"]] = ankle + [s * 0.05, -0.1, 0.3]
     mid_hip = (p[_I["left_hip"]] + p[_I["right_hip"]]) / 2
     lam = math.radians(body.lean)
     up = _unit(np.array([-math.sin(lam) * math.cos(psi), math.cos(lam) * math.cos(psi),
@@ -179,7 +194,7 @@ def body_points(body: Body) -> np.ndarray:
     return p
 
 
-def make_pose(body: Body | None = None, *, noise: float = 0.0,
+def make_pose(body: Body | SideBody | None = None, *, noise: float = 0.0,
               rng: np.random.Generator | None = None,
               image_size: tuple[int, int] | None = None, **changes: object) -> Pose:
     """A :class:`Pose` for ``body`` (keyword ``changes`` override its fields).
@@ -190,6 +205,8 @@ def make_pose(body: Body | None = None, *, noise: float = 0.0,
         rng: random generator for the noise (default: a fixed seed, so deterministic).
         image_size: when given, landmarks outside the image get visibility 0.05.
     """
+    if isinstance(body, SideBody):
+        return _side_pose(body, noise, rng, image_size)
     body = (body or Body()).but(**changes) if changes else (body or Body())
     pts = body_points(body)
     s = float(body.scale)
@@ -219,7 +236,7 @@ def make_pose(body: Body | None = None, *, noise: float = 0.0,
     return Pose(lm, world.astype(np.float32), int(body.id))
 
 
-Motion = tuple[Callable[[float], Sequence[Body]], float]
+Motion = tuple[Callable[[float], Sequence["Body | SideBody"]], float]
 """A motion: a function from time (s) to the bodies in view, and its duration (s)."""
 
 
@@ -387,7 +404,7 @@ def lean_motion(side: str = "left", *, angle: float = 20.0, hold: float = 1.0,
 
 def concat(*motions: Motion) -> Motion:
     """Play motions one after another."""
-    def fn(t: float) -> Sequence[Body]:
+    def fn(t: float) -> Sequence[Body | SideBody]:
         for m_fn, dur in motions:
             if t < dur:
                 return m_fn(t)
@@ -398,12 +415,236 @@ def concat(*motions: Motion) -> Motion:
 
 def together(*motions: Motion) -> Motion:
     """Several people at once (each motion should use its own Body x and id)."""
-    def fn(t: float) -> list[Body]:
+    def fn(t: float) -> list[Body | SideBody]:
         return [b for m_fn, dur in motions for b in m_fn(min(t, dur))]
     return fn, max(d for _, d in motions)
 
 
-__all__ = ["Body", "Motion", "METRES_PER_SU", "body_points", "make_pose", "frames", "concat",
+# -- side views and lying poses (push-ups, sit-ups, lunges, side squats) -----------------
+
+@dataclass(frozen=True)
+class SideBody:
+    """A person seen from the side (their ``facing`` side toward image-right when +1).
+
+    Segment angles are degrees in the image plane, measured from straight DOWN, positive
+    toward the facing direction (a thigh at 90 points forward, level). ``pose`` picks the
+    construction: "stand" (feet on the floor: hips placed by the ``front`` leg), "plank"
+    (push-up: wrists on the floor under the shoulders, body straight to the feet; ``elbow``
+    is the elbow angle, ``sag`` drops the hips in shoulder widths) or "lying" (on the back,
+    hips on the floor, knees bent; ``trunk`` is the torso's angle up from the floor).
+    The far side's joints are drawn 0.12 su behind with visibility 0.8.
+    """
+
+    x: float = 640.0
+    floor: float = 690.0
+    scale: float = 110.0
+    facing: float = 1.0
+    pose: str = "stand"
+    torso: float = 0.0
+    thighs: tuple[float, float] = (0.0, 0.0)      # left, right
+    shins: tuple[float, float] = (0.0, 0.0)
+    front: int = 0                                 # leg on the floor carrying the hips
+    arm: float = 0.0                               # upper arm from down (stand)
+    elbow: float = 175.0                           # plank: elbow angle
+    sag: float = 0.0
+    trunk: float = 0.0                             # lying: torso up from the floor
+    id: int = 0
+
+    def but(self, **changes: object) -> SideBody:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _d(angle: float, facing: float) -> np.ndarray:
+    """Unit vector at ``angle`` degrees from down, toward ``facing`` (image coords, y down)."""
+    a = math.radians(angle)
+    return np.array([math.sin(a) * facing, math.cos(a)])
+
+
+def side_points(b: SideBody) -> dict[str, np.ndarray]:
+    """Named 2D points (shoulder widths, y down, floor at 0) of the NEAR side plus the head."""
+    f = b.facing
+    pts: dict[str, np.ndarray] = {}
+    if b.pose == "stand":
+        k = b.front
+        foot = np.array([0.0, -0.1])
+        knee_f = foot - SHIN * _d(b.shins[k], f)
+        hip = knee_f - THIGH * _d(b.thighs[k], f)
+        for i, side in enumerate(("left", "right")):
+            knee = hip + THIGH * _d(b.thighs[i], f)
+            pts[f"{side}_hip"], pts[f"{side}_knee"] = hip, knee
+            pts[f"{side}_ankle"] = knee + SHIN * _d(b.shins[i], f)
+        shoulder = hip + TORSO * np.array([math.sin(math.radians(b.torso)) * f,
+                                           -math.cos(math.radians(b.torso))])
+        up = _unit(shoulder - hip)
+        elbow = shoulder + UPPER_ARM * _d(b.arm, f)
+        wrist = elbow + FOREARM * _d(b.arm, f)
+    elif b.pose == "plank":
+        e = math.radians(min(max(b.elbow, 60.0), 180.0))
+        wrist = np.array([0.0, -0.05])
+        elbow = wrist + np.array([0.0, -FOREARM])
+        beta = math.pi - e                          # upper arm from down, pointing back
+        shoulder = elbow + UPPER_ARM * np.array([math.sin(beta) * f, -math.cos(beta)])
+        length = TORSO + THIGH + SHIN
+        h = -shoulder[1] - 0.1
+        run = math.sqrt(max(length ** 2 - h ** 2, 0.0))
+        ankle = shoulder + np.array([-f * run, h])
+        line = ankle - shoulder
+        hip = shoulder + line * (TORSO / length) + np.array([0.0, b.sag])
+        knee = shoulder + line * ((TORSO + THIGH) / length) + np.array([0.0, b.sag / 2])
+        for side in ("left", "right"):
+            pts[f"{side}_hip"], pts[f"{side}_knee"], pts[f"{side}_ankle"] = hip, knee, ankle
+        up = _unit(shoulder - hip)
+    elif b.pose == "lying":
+        hip = np.array([0.0, -0.15])
+        knee = hip + THIGH * np.array([math.cos(math.radians(45)) * f, -math.sin(math.radians(45))])
+        ankle = knee + SHIN * np.array([math.cos(math.radians(60)) * f, math.sin(math.radians(60))])
+        for side in ("left", "right"):
+            pts[f"{side}_hip"], pts[f"{side}_knee"], pts[f"{side}_ankle"] = hip, knee, ankle
+        a = math.radians(b.trunk)
+        shoulder = hip + TORSO * np.array([-math.cos(a) * f, -math.sin(a)])
+        up = _unit(shoulder - hip)
+        elbow = shoulder + UPPER_ARM * 0.5 * (-up) + np.array([0.25 * f, 0.0])
+        wrist = shoulder + np.array([0.3 * f, 0.05])   # hands crossed on the chest
+    else:
+        raise ValueError(f"SideBody.pose must be stand, plank or lying, got {b.pose!r}")
+    fwd = np.array([f, 0.0])
+    pts["shoulder"], pts["elbow"], pts["wrist"] = shoulder, elbow, wrist
+    pts["head"] = shoulder + 0.62 * up + 0.18 * fwd
+    for side in ("left", "right"):
+        pts[f"{side}_heel"] = pts[f"{side}_ankle"] + np.array([-0.12 * f, 0.05])
+        pts[f"{side}_foot_index"] = pts[f"{side}_ankle"] + np.array([0.3 * f, 0.05])
+    return pts
+
+
+def _side_pose(b: SideBody, noise: float, rng: np.random.Generator | None,
+               image_size: tuple[int, int] | None) -> Pose:
+    pts = side_points(b)
+    near = "left" if b.facing < 0 else "right"      # facing image-right shows the right side
+    lm = np.zeros((NUM_LANDMARKS, 5), np.float32)
+    lm[:, 3] = 0.99
+    head = pts["head"]
+    for name in LANDMARK_NAMES:
+        side = ("left" if name.startswith("left") or name.endswith("_left") else
+                "right" if name.startswith("right") or name.endswith("_right") else "")
+        base = (name.replace("left_", "").replace("right_", "").replace("_left", "")
+                .replace("_right", ""))
+        key = name if name in pts else base
+        if key in ("shoulder", "elbow", "wrist"):
+            q = pts[key]
+        elif key in ("pinky", "index", "thumb"):
+            q = pts["wrist"] + (pts["wrist"] - pts["elbow"]) * 0.25
+        elif name in pts:
+            q = pts[name]
+        else:                                          # face points: around the head
+            q = head + np.array([0.05 * b.facing, -0.05])
+        q = np.asarray(q, np.float64).copy()
+        if side and side != near:
+            q[0] -= 0.12 * b.facing
+            lm[_I[name], 3] = 0.8
+        lm[_I[name], 0] = b.x + q[0] * b.scale
+        lm[_I[name], 1] = b.floor + q[1] * b.scale
+    if noise > 0:
+        rng = rng if rng is not None else np.random.default_rng(0)
+        lm[:, 0:2] += rng.normal(0.0, noise, (NUM_LANDMARKS, 2))
+        lm[:, 3] = np.clip(lm[:, 3] + rng.normal(0.0, 0.01, NUM_LANDMARKS), 0.0, 1.0)
+    if image_size is not None:
+        w, h = image_size
+        outside = (lm[:, 0] < 0) | (lm[:, 0] >= w) | (lm[:, 1] < 0) | (lm[:, 1] >= h)
+        lm[outside, 3] = np.minimum(lm[outside, 3], 0.05)
+    lm[:, 4] = lm[:, 3]
+    world = np.zeros((NUM_LANDMARKS, 3), np.float32)
+    world[:, :2] = (lm[:, :2] - lm[[_I["left_hip"], _I["right_hip"]], :2].mean(axis=0)) \
+        / b.scale * METRES_PER_SU
+    return Pose(lm, world, int(b.id))
+
+
+def _cycle_motion(reps: int, period: float, rest: float,
+                  at: Callable[[float, int], Body | SideBody], still: Body | SideBody) -> Motion:
+    """``reps`` cycles of ``at(k, rep)`` (k: 0 -> 1 -> 0 eased) with rest before and after."""
+    def fn(t: float) -> list[Body | SideBody]:
+        u = t - rest
+        if 0 <= u < reps * period:
+            return [at(_smooth_cycle(u / period), int(u // period))]
+        return [still]
+    return fn, reps * period + 2 * rest
+
+
+def pushup_motion(reps: int = 5, *, period: float = 1.6, rest: float = 1.0, bottom: float = 85.0,
+                  body: SideBody | None = None) -> Motion:
+    """Side-view push-ups: elbows from 175 degrees down to ``bottom`` and back."""
+    b = (body or SideBody(x=900.0, floor=650.0, scale=90.0)).but(pose="plank", elbow=175.0)
+    return _cycle_motion(reps, period, rest,
+                         lambda k, i: b.but(elbow=175.0 - (175.0 - bottom) * k), b)
+
+
+def situp_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0, top: float = 75.0,
+                 body: SideBody | None = None) -> Motion:
+    """Side-view sit-ups: lying on the back, knees bent, torso up to ``top`` degrees."""
+    b = (body or SideBody(x=600.0, floor=650.0, scale=100.0)).but(pose="lying", trunk=0.0)
+    return _cycle_motion(reps, period, rest, lambda k, i: b.but(trunk=top * k), b)
+
+
+def lunge_motion(reps: int = 6, *, period: float = 2.0, rest: float = 1.0, depth: float = 1.0,
+                 body: SideBody | None = None) -> Motion:
+    """Side-view forward lunges, alternating legs (left first): front thigh to level, back
+    knee toward the floor."""
+    b = body or SideBody(x=640.0, floor=690.0, scale=100.0)
+
+    def at(k: float, i: int) -> SideBody:
+        k *= depth
+        front = i % 2
+        thighs = [0.0, 0.0]
+        shins = [0.0, 0.0]
+        thighs[front], shins[front] = 85.0 * k, -5.0 * k
+        thighs[1 - front], shins[1 - front] = -15.0 * k, -95.0 * k
+        return b.but(thighs=tuple(thighs), shins=tuple(shins), front=front)
+    return _cycle_motion(reps, period, rest, at, b)
+
+
+def side_squat_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
+                      body: SideBody | None = None) -> Motion:
+    """Squats filmed from the side: thighs to level, shins and torso leaning forward."""
+    b = body or SideBody(x=640.0, floor=690.0, scale=100.0)
+    return _cycle_motion(reps, period, rest, lambda k, i: b.but(
+        thighs=(85.0 * k, 85.0 * k), shins=(-30.0 * k, -30.0 * k), torso=40.0 * k,
+        arm=80.0 * k), b)
+
+
+def lateral_raise_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
+                         top: float = 90.0, body: Body | None = None) -> Motion:
+    """Both straight arms out to the side, to ``top`` degrees (90 = shoulder height)."""
+    b = body or Body()
+    return _cycle_motion(reps, period, rest, lambda k, i: b.but(
+        left_arm=10 + (top - 10) * k, right_arm=10 + (top - 10) * k), b.but(left_arm=10,
+                                                                             right_arm=10))
+
+
+def shoulder_press_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
+                          body: Body | None = None) -> Motion:
+    """Hands from beside the shoulders (rest) pressed overhead and back."""
+    b = body or Body()
+    low, high = (0.3, 0.1, 0.1), (0.15, 1.45, 0.05)
+
+    def at(k: float, i: int) -> Body:
+        hand = tuple(lo + (hi - lo) * k for lo, hi in zip(low, high))
+        return b.but(left_hand=hand, right_hand=hand)
+    return _cycle_motion(reps, period, rest, at, b.but(left_hand=low, right_hand=low))
+
+
+def high_knees_motion(reps: int = 10, *, period: float = 0.7, rest: float = 1.0,
+                      lift: float = 90.0, body: Body | None = None) -> Motion:
+    """Running on the spot: knees up to ``lift`` degrees, alternating (left first); ``reps``
+    counts single knee lifts."""
+    b = body or Body()
+
+    def at(k: float, i: int) -> Body:
+        return b.but(**{("left" if i % 2 == 0 else "right") + "_knee_lift": lift * k})
+    return _cycle_motion(reps, period, rest, at, b)
+
+
+__all__ = ["Body", "SideBody", "Motion", "side_points", "pushup_motion", "situp_motion",
+           "lunge_motion", "side_squat_motion", "lateral_raise_motion", "shoulder_press_motion",
+           "high_knees_motion", "METRES_PER_SU", "body_points", "make_pose", "frames", "concat",
            "together", "still_motion", "squat_motion", "jumping_jack_motion",
            "arm_raise_motion", "pose_hold_motion", "swipe_motion", "clap_motion",
            "jump_motion", "lean_motion"]

@@ -200,6 +200,9 @@ class ResultsView(_ButtonView):
             text(surface, str(g.score.total), (W / 2, H * 0.38), int(H / 3.6), YELLOW)
         for i, line in enumerate(g.result_lines()[:4]):
             text(surface, line, (W / 2, H * 0.55 + i * H * 0.055), int(H / 20), WHITE)
+        chart = getattr(g, "draw_results", None)   # optional per-game chart (workout)
+        if chart is not None:
+            chart(surface, pygame.Rect(int(W * 0.71), int(H * 0.26), int(W * 0.27), int(H * 0.27)))
         self.draw_buttons_and_cursors(surface)
 
 
