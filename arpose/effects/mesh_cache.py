@@ -19,6 +19,7 @@ import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,8 @@ def load(key: str, name: str) -> MeshData | None:
 def save(key: str, mesh: MeshData) -> None:
     """Store ``mesh`` under ``key``, atomically; failures are logged, never raised."""
     path = entry_path(key)
-    arrays = {"positions": mesh.positions, "indices": mesh.indices, "normals": mesh.normals}
+    arrays: dict[str, Any] = {"positions": mesh.positions, "indices": mesh.indices,
+                              "normals": mesh.normals}
     for field in _OPTIONAL:
         value = getattr(mesh, field)
         if value is not None:

@@ -21,16 +21,17 @@ import difflib
 import math
 import os
 import stat
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10 uses the backport
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10 uses the backport
+    import tomli as tomllib
 
 from ..errors import ArposeError, AssetError, EffectError, UnknownJointError
 from ..joints import ALIASES, JOINT_NAMES, resolve_joint

@@ -230,11 +230,11 @@ class PlayerSlots:
         empty = [pl for pl in self.players if pl.state == EMPTY] if self.accept_new else []
         picks: list[int] = []
         for _ in empty:
-            i = self._most_central(poses, claimed, w)
-            if i is None:
+            pick = self._most_central(poses, claimed, w)
+            if pick is None:
                 break
-            claimed.add(i)
-            picks.append(i)
+            claimed.add(pick)
+            picks.append(pick)
         if picks:
             sign = -1.0 if self.mirror else 1.0           # screen x order
             picks.sort(key=lambda i: sign * float(poses[i].center[0]))
@@ -244,14 +244,14 @@ class PlayerSlots:
                 events.append(PlayerEvent(pl.slot, "joined", t, poses[i].id))
         # 4. update slots
         for pl in self.players:
-            pose = bound.get(pl.slot)
-            if pose is not None:
+            seen = bound.get(pl.slot)
+            if seen is not None:
                 if pl.state == ABSENT:
                     pl.state = PRESENT
-                    events.append(PlayerEvent(pl.slot, "returned", t, pose.id))
-                pl.pose, pl.person_id = pose, pose.id
-                pl.center = np.asarray(pose.center, np.float64).copy()
-                scale = body_scale(pose)
+                    events.append(PlayerEvent(pl.slot, "returned", t, seen.id))
+                pl.pose, pl.person_id = seen, seen.id
+                pl.center = np.asarray(seen.center, np.float64).copy()
+                scale = body_scale(seen)
                 if math.isfinite(scale) or not math.isfinite(pl.scale):
                     pl.scale = scale          # keep the last known size while shoulders are out
                 pl.last_seen, pl.absent_since = t, None

@@ -63,7 +63,7 @@ class Game(View):
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
-    how_to: ClassVar[str] = ""
+    how_to: str = ""  # a class default; a game may set its own per instance
     duration: ClassVar[float] = 60.0
     needs_legs: ClassVar[bool] = False
     colour: ClassVar[tuple[int, int, int]] = BLUE
