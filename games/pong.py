@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pygame
 
-from arpose.input.body import body_scale
+from arpose.input.body_view import body_scale
 from arpose.joints import joint_index
 from arpose.play.clock import lerp
 from arpose.play.game import Game

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pygame
 
-from arpose.input.body import body_scale
+from arpose.input.body_view import body_scale
 from arpose.play.game import Game
 from arpose.play.ui import GREEN, INK, MAGENTA, ORANGE, RED, WHITE, YELLOW, hearts, panel, text
 

@@ -22,7 +22,7 @@ def hand_pointing_at(app: PlayApp, target: tuple[float, float], body: Body | Non
 
     Searches the arm's reach: the cursor mapping is the library's, not re-derived here.
     """
-    from arpose.play.body import PlayerInput
+    from arpose.play.player_input import PlayerInput
     body = Body() if body is None else body
     best, best_d = body, float("inf")
     for out in np.linspace(-0.6, 1.4, 21):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from arpose.input import BodyInput, DwellButton, GestureDetector, HandCursor, RepCounter
-from arpose.input.body import body_view
+from arpose.input.body_view import body_view
 from arpose.input.synthetic import Body, make_pose
 from arpose.joints import NUM_LANDMARKS
 from arpose.pose import Pose, PoseFrame

@@ -11,12 +11,12 @@ from gl_fixtures import make_frame, make_pose, solid
 from arpose.errors import AssetError, UnknownJointError
 from arpose.scene import (
     BodyQuad,
-    CameraModel,
     JointAnchor,
     Mesh,
     MeshData,
     Node,
     PixelAnchor,
+    Projection,
     Scene,
     Sprite,
     TextureData,
@@ -27,13 +27,13 @@ from arpose.scene import (
 )
 
 
-def origin_px(node: Node, camera: CameraModel) -> np.ndarray:
+def origin_px(node: Node, camera: Projection) -> np.ndarray:
     return camera.project(node.world_matrix[:3, 3])
 
 
 # -- camera ---------------------------------------------------------------------------
 def test_camera_unproject_projects_back_to_the_pixel():
-    cam = CameraModel((640, 480), fov_y=60)
+    cam = Projection((640, 480), fov_y=60)
     px = np.array([[10.0, 20.0, 0.0], [600.0, 400.0, -150.0], [320.0, 240.0, 90.0]])
     world = cam.unproject(px)
     assert np.allclose(cam.project(world), px[:, :2], atol=1e-6)
@@ -42,7 +42,7 @@ def test_camera_unproject_projects_back_to_the_pixel():
 
 
 def test_camera_projection_matrix_matches_project():
-    cam = CameraModel((640, 480))
+    cam = Projection((640, 480))
     world = cam.unproject(np.array([100.0, 50.0, -40.0]))
     clip = cam.projection() @ np.append(world, 1.0)
     ndc = clip[:3] / clip[3]

@@ -18,8 +18,8 @@ The pieces are usable on their own, each driven by ``update(pose, t)``:
 
 from __future__ import annotations
 
-from .body import BodyView, body_scale, body_view
 from .body_input import BodyInput, InputEvent
+from .body_view import BodyView, body_scale, body_view
 from .cursor import DwellButton, HandCursor, ReachBox, draw_dwell_ring
 from .events import EVENT_NAMES, EventPoster, event_type
 from .gestures import GESTURES, GestureConfig, GestureDetector, GestureEvent

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..pose import Pose
 from ..smoothing import OneEuroFilter
-from .body import BodyView, body_view
+from .body_view import BodyView, body_view
 
 HANDS = ("auto", "left", "right")
 LANDMARKS = ("wrist", "index")

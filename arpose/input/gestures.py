@@ -62,7 +62,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from ..pose import Pose
-from .body import BodyView, body_scale, body_view, squat_ratio
+from .body_view import BodyView, body_scale, body_view, squat_ratio
 
 GESTURES: tuple[str, ...] = ("hand_up", "both_hands_up", "t_pose", "lean", "squat_down",
                              "squat_up", "jump", "swipe", "punch", "clap")

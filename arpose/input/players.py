@@ -33,7 +33,7 @@ import numpy as np
 
 from ..joints import JOINT_INDEX
 from ..pose import Pose, PoseFrame
-from .body import MIN_VISIBILITY, body_scale
+from .body_view import MIN_VISIBILITY, body_scale
 
 if TYPE_CHECKING:  # only for annotations: players.py does not depend on them
     from .cursor import HandCursor

@@ -20,8 +20,8 @@ from .events import EVENT_HANDLED, EVENT_UNHANDLED, HandlerStack
 from .game import Game, PauseView
 from .registry import GameInfo, available_games, get_game
 from .runner import run_headless, run_window, write_report
-from .scenes import MenuView, ResultsView, TitleView
 from .score import GameEvent, Score
+from .screens import MenuView, ResultsView, TitleView
 from .sound import Sounds
 from .ui import DwellButton
 from .view import View, ViewStack

@@ -42,9 +42,9 @@ from ..input.players import PlayerEvent
 from ..input.screen import ScreenMap
 from ..joints import joint_index
 from ..pose import Pose, PoseFrame
-from .body import PlayerInput
 from .clock import FixedStepClock
 from .events import HandlerStack
+from .player_input import PlayerInput
 from .sound import Sounds
 from .ui import PLAYER_COLOURS, WHITE, YELLOW, ensure_pygame, panel, text
 from .view import View, ViewStack

@@ -219,7 +219,7 @@ class Game(View):
         self.score.log(app.time, "end", reason=reason, score=self.score.total)
         app.sounds.play("end")
         app.report = self.report()
-        from .scenes import ResultsView
+        from .screens import ResultsView
         app.show(ResultsView(self))
 
     def report(self) -> dict[str, Any]:

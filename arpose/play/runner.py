@@ -23,7 +23,7 @@ from ..errors import GameError, RenderError
 from ..pose import PoseFrame
 from .app import PlayApp, PlayOptions
 from .registry import get_game
-from .scenes import TitleView
+from .screens import TitleView
 from .view import View
 
 log = logging.getLogger(__name__)

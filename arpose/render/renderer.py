@@ -15,7 +15,7 @@ Per rendered frame (:meth:`Renderer.render`):
    on the user's left eye stays on it (it simply appears on the left of the mirrored
    picture). The ``hud`` layer and :meth:`set_overlay` images are never mirrored.
 
-The projection is the pinhole of :class:`arpose.scene.camera.CameraModel`, so a joint's
+The projection is the pinhole of :class:`arpose.scene.projection.Projection`, so a joint's
 world position projects exactly onto its landmark pixel; when the output aspect differs
 from the source the image is fitted (letterboxed).
 
@@ -48,9 +48,9 @@ from ..errors import AssetError, RenderError
 from ..input.screen import ScreenMap
 from ..pose import PoseFrame
 from ..scene.anchors import BodyQuad, body_plane_z
-from ..scene.camera import DEFAULT_FOV_Y, CameraModel
 from ..scene.mesh import Mesh, MeshData
 from ..scene.node import LAYERS, Drawable, Scene
+from ..scene.projection import DEFAULT_FOV_Y, Projection
 from ..scene.sprite import Sprite, TextureData
 from .skeleton import Skeleton, check_style, skeleton_geometry
 
@@ -233,7 +233,7 @@ class Renderer:
         self._white = ctx.texture((1, 1), 4, white.tobytes())
         self._zero_mask = ctx.texture((1, 1), 1, np.zeros(1, np.float32).tobytes(), dtype="f4")
         self.camera: Any = None
-        """The :class:`~arpose.scene.camera.CameraModel` of the last render."""
+        """The :class:`~arpose.scene.projection.Projection` of the last render."""
         self.viewport = (0, 0) + tuple(fbo.size)
         self.stats: dict[str, Any] = _new_stats()
         """Counters of the last render; always the keys of :data:`STATS_KEYS`."""
@@ -593,7 +593,7 @@ class Renderer:
                      cv2.COLOR_BGR2RGBA if bgr else cv2.COLOR_RGB2RGBA, dst=rgba)
         self._color_tex.write(rgba, viewport=(x0, H - y1, x1 - x0, y1 - y0))
 
-    def _content_box(self, draw: list[Drawable], camera: CameraModel,
+    def _content_box(self, draw: list[Drawable], camera: Projection,
                      mirror: bool) -> tuple[int, int, int, int] | None:
         """Pixel box ``(x0, y0, x1, y1)`` (row 0 on top, end exclusive) that holds every
         pixel ``draw`` can touch, from the projected bounds of each node; None when
@@ -672,10 +672,10 @@ class Renderer:
         return box
 
     def _advance(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
-                 size: tuple[int, int] | None) -> CameraModel:
+                 size: tuple[int, int] | None) -> Projection:
         """Step 1: the scene reads the newest frame (anchors, one world pass); returns
         the camera model to draw with."""
-        camera: CameraModel
+        camera: Projection
         if scene is not None:
             scene.update_frame(frame, now, size)
             assert scene.camera is not None
@@ -684,7 +684,7 @@ class Renderer:
             fs = frame.size if frame is not None else (size or self.fbo.size)
             src = (int(fs[0]), int(fs[1]))
             if self.camera is None or self.camera.size != src:
-                self.camera = CameraModel(src, self.fov_y)
+                self.camera = Projection(src, self.fov_y)
             camera = self.camera
         self.camera = camera
         return camera
@@ -715,7 +715,7 @@ class Renderer:
             fbo.clear(*self.background, 1.0, depth=1.0)
 
     def _draw_background(self, image: np.ndarray | None, vp: tuple[int, int, int, int],
-                         camera: CameraModel, mirror: bool) -> None:
+                         camera: Projection, mirror: bool) -> None:
         """Step 3: the source's viewport (the ScreenMap's rectangle), blending on, and
         the camera image as a textured quad when it was not written directly."""
         ctx, fbo = self.ctx, self.fbo
@@ -729,7 +729,7 @@ class Renderer:
             self._update_background(image)
             self._draw_screen(self._bg_tex, camera, mirror, blend=False)
 
-    def _draw_layers(self, draw: list[Drawable], camera: CameraModel, mirror: bool) -> None:
+    def _draw_layers(self, draw: list[Drawable], camera: Projection, mirror: bool) -> None:
         """Step 4: the scene's content, layer by layer (pending skeletons below the HUD)."""
         ctx = self.ctx
         by_layer: dict[str, list[tuple[int, int, Drawable]]] = {name: [] for name in LAYERS}
@@ -754,7 +754,7 @@ class Renderer:
             self._draw_items([n for _, _, n in items], camera, proj, layer_mirror, layer)
         ctx.disable(self._mgl.DEPTH_TEST)
 
-    def _draw_overlay(self, camera: CameraModel) -> None:
+    def _draw_overlay(self, camera: Projection) -> None:
         """Step 5: the overlay image (a UI layer), never mirrored, only where it is not
         transparent."""
         if self._overlay is None:
@@ -764,7 +764,7 @@ class Renderer:
         fbo.viewport = (0, 0, W, H)
         fbo.use()
         tex = self._overlay_texture(self._overlay)
-        screen = CameraModel((W, H), camera.fov_y)
+        screen = Projection((W, H), camera.fov_y)
         boxes = self._overlay_boxes(self._overlay)
         self.stats["overlay_boxes"] = len(boxes)
         for x0, y0, x1, y1 in boxes:
@@ -772,17 +772,17 @@ class Renderer:
             self._draw_screen(tex, screen, False, blend=True)
         fbo.scissor = None
 
-    def _body_depth(self, camera: CameraModel, frame: PoseFrame | None) -> float:
+    def _body_depth(self, camera: Projection, frame: PoseFrame | None) -> float:
         z = self.occlusion_z
         if z is None:
             z = body_plane_z(frame.poses[0]) if frame is not None and frame.poses else 0.0
         return float(camera.depth(z))
 
-    def _node_body_depth(self, node: Drawable, camera: CameraModel) -> float:
+    def _node_body_depth(self, node: Drawable, camera: Projection) -> float:
         d = node.world_body_depth
         return self._default_body_depth if d is None else float(d)
 
-    def _bind_common(self, camera: CameraModel, mirror: bool, use_mask: bool) -> None:
+    def _bind_common(self, camera: Projection, mirror: bool, use_mask: bool) -> None:
         vp = self.viewport
         self._body_margin = camera.focal * 0.03
         for prog in (self._prog_sprite, self._prog_mesh):
@@ -794,7 +794,7 @@ class Renderer:
         (self._mask_tex if use_mask else self._zero_mask).use(location=1)
         self._prog_mesh["u_light_dir"].value = LIGHT_DIR
 
-    def _draw_screen(self, tex: Any, camera: CameraModel, mirror: bool, blend: bool) -> None:
+    def _draw_screen(self, tex: Any, camera: Projection, mirror: bool, blend: bool) -> None:
         prog = self._prog_screen
         prog["u_proj"].write(_mat_bytes(camera.screen_projection(mirror)))
         w, h = camera.size
@@ -814,7 +814,7 @@ class Renderer:
             return _OCCLUSION_CODE[node.occlusion]
         return _LAYER_OCCLUSION[layer]
 
-    def _draw_items(self, nodes: list[Drawable], camera: CameraModel, proj: np.ndarray,
+    def _draw_items(self, nodes: list[Drawable], camera: Projection, proj: np.ndarray,
                     mirror: bool, layer: str) -> None:
         proj_bytes = _mat_bytes(proj)
         for prog in (self._prog_sprite, self._prog_mesh):
@@ -892,7 +892,7 @@ class Renderer:
         entry = self._quad_vao(node)
         self._draw_mesh(node, None, np.eye(4), layer, False, entry)
 
-    def _draw_lines(self, geom: np.ndarray, opacity: float, camera: CameraModel,
+    def _draw_lines(self, geom: np.ndarray, opacity: float, camera: Projection,
                     mirror: bool) -> None:
         k = len(geom)
         if k == 0:
@@ -916,7 +916,7 @@ class Renderer:
         self.stats["draw_calls"] += 1
         self.stats["lines"] += k
 
-    def _draw_pending_skeletons(self, camera: CameraModel, mirror: bool) -> None:
+    def _draw_pending_skeletons(self, camera: Projection, mirror: bool) -> None:
         pending, self._pending_skeletons = self._pending_skeletons, []
         for frame, style, color in pending:
             th = max(2.0, frame.size[1] / 180.0)
@@ -970,7 +970,7 @@ class _DrawContext:
 
     __slots__ = ("camera", "mirror", "layer")
 
-    def __init__(self, camera: CameraModel, mirror: bool, layer: str) -> None:
+    def __init__(self, camera: Projection, mirror: bool, layer: str) -> None:
         self.camera, self.mirror, self.layer = camera, mirror, layer
 
 

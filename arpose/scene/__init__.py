@@ -15,14 +15,14 @@ uploaded by :mod:`arpose.render` later. Typical use::
 from __future__ import annotations
 
 from .anchors import BodyQuad, Fader, JointAnchor, PersonSelector, PixelAnchor, basis_from_pair
-from .camera import DEFAULT_FOV_Y, CameraModel
 from .mesh import Mesh, MeshData, box, cone, cylinder, load_mesh, sphere, torus
 from .node import LAYERS, Drawable, FrameContext, Node, Scene, quat_from_axis_angle, quat_to_matrix
+from .projection import DEFAULT_FOV_Y, Projection
 from .sprite import Sprite, TextureData, load_texture
 
 __all__ = [
     "BodyQuad", "Fader", "JointAnchor", "PersonSelector", "PixelAnchor", "basis_from_pair",
-    "DEFAULT_FOV_Y", "CameraModel",
+    "DEFAULT_FOV_Y", "Projection",
     "Mesh", "MeshData", "box", "cone", "cylinder", "load_mesh", "sphere", "torus",
     "LAYERS", "Drawable", "FrameContext", "Node", "Scene", "quat_from_axis_angle",
     "quat_to_matrix",

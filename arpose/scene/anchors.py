@@ -31,8 +31,8 @@ import numpy as np
 
 from ..joints import JOINT_INDEX, resolve_joint
 from ..pose import MEASURES, Pose, PoseFrame
-from .camera import CameraModel
 from .node import Drawable, FrameContext, Node
+from .projection import Projection
 from .sprite import TextureData, load_texture
 
 log = logging.getLogger(__name__)
@@ -365,7 +365,7 @@ class PixelAnchor(Node):
             raise ValueError(f"unit of {self.name} must be positive")
         self.pixel = np.array([x, y, z], np.float64)
         self.unit = float(unit)
-        self._camera: CameraModel | None = None
+        self._camera: Projection | None = None
 
     def move_to(self, x: float, y: float, z: float | None = None) -> None:
         self.pixel[:2] = (x, y)

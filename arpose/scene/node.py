@@ -11,7 +11,7 @@ Draw state is separate from transforms: ``layer`` (one of :data:`LAYERS`, inheri
 the parent when None) and ``order`` (lower first within a layer) decide when a node is
 drawn, never where.
 
-World space is the camera space of :mod:`arpose.scene.camera` (x right, y down, z away
+World space is the camera space of :mod:`arpose.scene.projection` (x right, y down, z away
 from the camera, units of source pixels at the hip plane). Place content with
 :class:`~arpose.scene.anchors.JointAnchor` or :class:`~arpose.scene.anchors.PixelAnchor`
 rather than raw world coordinates.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..pose import PoseFrame
-from .camera import DEFAULT_FOV_Y, CameraModel
+from .projection import DEFAULT_FOV_Y, Projection
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class FrameContext:
     """Timeline seconds of this render (>= frame.t between inference results)."""
     dt: float
     """Seconds since the previous render (0 on the first one or after a seek)."""
-    camera: CameraModel
+    camera: Projection
     new_frame: bool
     """True when ``frame`` differs from the previous render's."""
     cache: dict = field(default_factory=dict)
@@ -289,7 +289,7 @@ class Scene(Node):
     def __init__(self, name: str = "scene", *, fov_y: float = DEFAULT_FOV_Y, **kw):
         super().__init__(name, **kw)
         self.fov_y = float(fov_y)
-        self.camera: CameraModel | None = None
+        self.camera: Projection | None = None
         self._last_frame: PoseFrame | None = None
         self._last_now: float | None = None
         self.draw_list: list[Node] = []
@@ -307,7 +307,7 @@ class Scene(Node):
         if size is None:
             size = self.camera.size if self.camera else (640, 480)
         if self.camera is None or self.camera.size != size or self.camera.fov_y != self.fov_y:
-            self.camera = CameraModel(size, self.fov_y)
+            self.camera = Projection(size, self.fov_y)
         if now is None:
             now = frame.t if frame is not None else (self._last_now or 0.0)
         dt = 0.0 if self._last_now is None else now - self._last_now

@@ -22,7 +22,7 @@ MIN_DEPTH_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
-class CameraModel:
+class Projection:
     """Pinhole camera for a source image of ``size`` (w, h) and vertical ``fov_y`` degrees."""
 
     size: tuple[int, int]
