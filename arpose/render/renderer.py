@@ -37,7 +37,6 @@ import contextlib
 import importlib.resources
 import logging
 import threading
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -52,6 +51,7 @@ from ..scene.mesh import Mesh, MeshData
 from ..scene.node import LAYERS, Drawable, Scene
 from ..scene.projection import DEFAULT_FOV_Y, Projection
 from ..scene.sprite import Sprite, TextureData
+from .resources import GpuResources
 from .skeleton import Skeleton, check_style, skeleton_geometry
 
 log = logging.getLogger(__name__)
@@ -99,46 +99,6 @@ def _group_key(node: Drawable) -> int:
     if isinstance(node, Sprite):
         return 2 + (id(node.texture) & 0xFFFFFFFF)
     return 1
-
-
-class _Cache:
-    """GPU objects keyed by the identity of a live data object; dead keys released."""
-
-    def __init__(self) -> None:
-        self.items: dict[int, tuple[weakref.ref, Any]] = {}
-
-    def get(self, key_obj: Any) -> Any:
-        entry = self.items.get(id(key_obj))
-        if entry is None or entry[0]() is not key_obj:
-            return None
-        return entry[1]
-
-    def put(self, key_obj: Any, value: Any) -> None:
-        old = self.items.get(id(key_obj))
-        if old is not None:
-            _release(old[1])
-        self.items[id(key_obj)] = (weakref.ref(key_obj), value)
-
-    def purge(self) -> None:
-        dead = [k for k, (ref, _) in self.items.items() if ref() is None]
-        for k in dead:
-            _release(self.items.pop(k)[1])
-
-    def clear(self) -> None:
-        for _, value in self.items.values():
-            _release(value)
-        self.items.clear()
-
-
-def _release(value: Any) -> None:
-    if isinstance(value, dict):
-        for v in value.values():
-            _release(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _release(v)
-    elif hasattr(value, "release"):
-        value.release()
 
 
 class Renderer:
@@ -223,9 +183,7 @@ class Renderer:
         self._overlay_bgra = False
         self._overlay_boxes_cache: tuple[tuple[int, int], list[tuple[int, int, int, int]]] | None = None
         self._overlay_version = -1
-        self._textures = _Cache()
-        self._meshes = _Cache()
-        self._quads = _Cache()
+        self._gpu = GpuResources()  # textures, meshes and body quads, by their data objects
         self._placeholder = TextureData.placeholder("<upload failed>", size=16, cells=4)
         self._failed: set[int] = set()
         self._pending_skeletons: list[tuple[PoseFrame, str, tuple[int, int, int] | None]] = []
@@ -277,7 +235,7 @@ class Renderer:
 
     def _texture(self, data: TextureData):
         """GL texture for ``data`` (created once, rewritten when its version changes)."""
-        entry = self._textures.get(data)
+        entry = self._gpu.textures.get(data)
         if entry is not None and entry[1] == data.version:
             return entry[0]
         if id(data) in self._failed:
@@ -290,7 +248,7 @@ class Renderer:
             if entry is not None and entry[0].size == (w, h):
                 entry[0].write(data.array)
                 tex = entry[0]
-                self._textures.items[id(data)] = (weakref.ref(data), (tex, data.version))
+                self._gpu.textures.replace(data, (tex, data.version))
                 return tex
             tex = self.ctx.texture((w, h), 4, data.array)
             if data.error is not None:  # placeholders: crisp checkers
@@ -303,7 +261,7 @@ class Renderer:
             log.error("%s (drawing a placeholder)", exc)
             self._failed.add(id(data))
             return self._texture(self._placeholder) if data is not self._placeholder else self._white
-        self._textures.put(data, (tex, data.version))
+        self._gpu.textures.put(data, (tex, data.version))
         return tex
 
     def _overlay_boxes(self, data: TextureData) -> list[tuple[int, int, int, int]]:
@@ -358,7 +316,7 @@ class Renderer:
         return tex
 
     def _mesh_vao(self, data: MeshData) -> Any:
-        entry = self._meshes.get(data)
+        entry = self._gpu.meshes.get(data)
         if entry is not None and entry["version"] == data.version:
             return entry
         vbo = self.ctx.buffer(data.interleaved().tobytes())
@@ -367,11 +325,11 @@ class Renderer:
             (vbo, "3f 3f 2f 4f", "in_pos", "in_normal", "in_uv", "in_color")], ibo)
         entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": data.version,
                  "count": data.indices.size}
-        self._meshes.put(data, entry)
+        self._gpu.meshes.put(data, entry)
         return entry
 
     def _quad_vao(self, node: BodyQuad) -> Any:
-        entry = self._quads.get(node)
+        entry = self._gpu.quads.get(node)
         if entry is None:
             assert node.vertices is not None
             vbo = self.ctx.buffer(reserve=node.vertices.nbytes, dynamic=True)
@@ -380,7 +338,7 @@ class Renderer:
                 (vbo, "3f 3f 2f 4f", "in_pos", "in_normal", "in_uv", "in_color")], ibo)
             entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": -1,
                      "count": node.indices.size}
-            self._quads.put(node, entry)
+            self._gpu.quads.put(node, entry)
         if entry["version"] != node.version:
             entry["vbo"].write(node.vertices)
             entry["version"] = node.version
@@ -666,9 +624,7 @@ class Renderer:
         self._default_body_depth = self._body_depth(camera, frame)
         self._draw_layers(draw, camera, mirror)
         self._draw_overlay(camera)
-        self._textures.purge()
-        self._meshes.purge()
-        self._quads.purge()
+        self._gpu.purge()
         return box
 
     def _advance(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
@@ -948,8 +904,7 @@ class Renderer:
                 _THREAD.ctx = None
 
     def _release_all(self) -> None:
-        for cache in (self._textures, self._meshes, self._quads):
-            cache.clear()
+        self._gpu.clear()
         for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white,
                     self._zero_mask, self._vao_screen,
                     self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
