@@ -267,10 +267,16 @@ class ImageFolder(_SourceBase):
 
 class VideoFile(_SourceBase):
     """A video file, decoded as fast as the consumer reads, or at its own rate with
-    ``realtime=True`` (frames are then read on a camera's schedule)."""
+    ``realtime=True`` (frames are then read on a camera's schedule).
+
+    With ``loop=True`` (``clip.mp4?loop`` as a source spec) it starts again from its first
+    frame when it ends; timestamps and frame indices keep growing, so filters and games see
+    one continuous, monotonic stream.
+    """
 
     def __init__(self, path: str | os.PathLike, realtime: bool = False,
-                 max_fps: float | None = None):
+                 max_fps: float | None = None, loop: bool = False):
+        self.loop = loop
         self.path = Path(path)
         self.name = str(path)
         if not self.path.exists():
@@ -305,16 +311,21 @@ class VideoFile(_SourceBase):
         ok, image = self._cap.read()
         return image if ok else None
 
+    def _next_image(self) -> np.ndarray | None:
+        for _ in range(self._step - 1):
+            if not self._cap.grab():
+                return None
+            self._i += 1
+        return self._read_raw()
+
     def read(self) -> Frame | None:
         image: np.ndarray | None
         if self._pending is not None:
             image, self._pending = self._pending, None
         else:
-            for _ in range(self._step - 1):
-                if not self._cap.grab():
-                    return None
-                self._i += 1
-            image = self._read_raw()
+            image = self._next_image()
+            if image is None and self.loop and self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
+                image = self._next_image()  # a pipe cannot rewind: then it just ends
             if image is None:
                 return None
         index, self._i = self._i, self._i + 1
@@ -451,19 +462,24 @@ def open_source(spec: str | int | os.PathLike, *, realtime: bool = False,
     for matches, factory in _REGISTRY:
         if matches(text):
             return factory(text)  # type: ignore[return-value]
+    loop = False
+    if text.endswith("?loop") and not Path(text).exists():  # clip.mp4?loop, like recordings
+        text, loop = text[: -len("?loop")], True
     path = Path(text)
     if not path.exists():
         raise SourceError(f"{text}: no such file, folder or camera index")
+    if loop and (path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES):
+        raise SourceError(f"{text}: ?loop works on videos and recordings, not on images")
     if path.is_dir():
         return ImageFolder(path)
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         return ImageFile(path)
     if suffix in VIDEO_SUFFIXES or suffix == "":
-        return VideoFile(path, realtime=realtime, max_fps=max_fps)
+        return VideoFile(path, realtime=realtime, max_fps=max_fps, loop=loop)
     # Unknown suffix: let OpenCV try as a video, with a clear error if it cannot.
     try:
-        return VideoFile(path, realtime=realtime, max_fps=max_fps)
+        return VideoFile(path, realtime=realtime, max_fps=max_fps, loop=loop)
     except SourceError:
         raise SourceError(f"{text}: not a known image, video or recording "
                           f"(suffix {suffix!r})") from None

@@ -171,3 +171,25 @@ def test_dance_video_ids_and_smoothing(dance_video):
     result = bench.jitter_and_lag(raw, smooth, vis)
     assert result["jitter_reduction"] >= 0.6
     assert abs(result["lag_frames"]) <= 1.0
+
+
+def test_a_looping_video_starts_again_with_growing_timestamps(clip):
+    from arpose.sources import open_source
+    plain = open_source(str(clip))
+    n = sum(1 for _ in iter(plain.read, None))
+    plain.close()
+    looped = open_source(f"{clip}?loop")
+    frames = [looped.read() for _ in range(2 * n + 3)]
+    looped.close()
+    assert all(f is not None for f in frames)
+    ts = [f.t for f in frames]
+    assert all(b > a for a, b in zip(ts, ts[1:]))            # one monotonic stream
+    assert np.array_equal(frames[n].image, frames[0].image)   # frame n is the first again
+
+
+def test_loop_on_an_image_is_refused(tmp_path):
+    from arpose.sources import open_source
+    path = tmp_path / "x.png"
+    cv2.imwrite(str(path), np.zeros((64, 64, 3), np.uint8))
+    with pytest.raises(SourceError, match=r"x\.png: \?loop works on videos"):
+        open_source(f"{path}?loop")
