@@ -1,0 +1,287 @@
+"""HandDetector: the hand landmark model run on hand regions cut from the body pose, with
+MediaPipe's palm detection over the whole image as the fallback for hands seen without a
+body (close-ups).
+
+On a crop the landmark model runs directly, as in Holistic (no palm detection: the body
+already said where the hand is; the model's own hand-presence score rejects empty crops).
+That is MediaPipe's ``HandLandmarkCpu`` graph from the same wheel, run through mediapipe's
+graph runner. Where that runner is missing (mediapipe 1.x has no legacy graphs), the Tasks
+``HandLandmarker`` runs on the crop instead (its palm detector then has to find the hand
+again). The fallback over the whole image is the Tasks ``HandLandmarker`` in IMAGE mode:
+the raw model. Every hand found in a crop must have its wrist near the body's wrist,
+which is what keeps a hand with its own person when two people's hands cross. The side of a body's hand is the body's side; the
+side of a hand without a body comes from the model's handedness, flipped, because the
+model assumes a mirrored (selfie) image and arpose keeps images unmirrored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import ModelError
+from ..pose import Hand, Pose
+from .regions import HandRegion, regions_from_pose
+
+log = logging.getLogger(__name__)
+
+HAND_MODEL_NAME = "hand_landmarker_full.task"
+CROP_PX = 256
+
+_CROP_GRAPH = """
+input_stream: "IMAGE:image"
+input_stream: "ROI:roi"
+output_stream: "LANDMARKS:landmarks"
+output_stream: "WORLD_LANDMARKS:world_landmarks"
+output_stream: "HANDEDNESS:handedness"
+node {
+  calculator: "HandLandmarkCpu"
+  input_side_packet: "MODEL_COMPLEXITY:model_complexity"
+  input_stream: "IMAGE:image"
+  input_stream: "ROI:roi"
+  output_stream: "LANDMARKS:landmarks"
+  output_stream: "WORLD_LANDMARKS:world_landmarks"
+  output_stream: "HANDEDNESS:handedness"
+}
+"""
+
+
+class _CropLandmarker:
+    """The hand landmark model on a whole (already cropped, upright) image."""
+
+    def __init__(self) -> None:
+        from google.protobuf import text_format
+        from mediapipe.framework import calculator_pb2
+        from mediapipe.framework.formats import rect_pb2
+        from mediapipe.python.solution_base import SolutionBase
+        config = text_format.Parse(_CROP_GRAPH, calculator_pb2.CalculatorGraphConfig())
+        self._graph = SolutionBase(graph_config=config, side_inputs={"model_complexity": 1},
+                                   outputs=["landmarks", "world_landmarks", "handedness"])
+        self._roi = rect_pb2.NormalizedRect(x_center=0.5, y_center=0.5, width=1.0,
+                                            height=1.0, rotation=0.0)
+
+    def __call__(self, patch: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | None, float]]:
+        """``[(21x3 crop-normalised xyz, 21x3 world or None, score)]`` (zero or one hand)."""
+        res = self._graph.process({"image": patch, "roi": self._roi})
+        if res.landmarks is None:
+            return []
+        xyz = np.array([(p.x, p.y, p.z) for p in res.landmarks.landmark], np.float64)
+        world = None if res.world_landmarks is None else np.array(
+            [(p.x, p.y, p.z) for p in res.world_landmarks.landmark], np.float32)
+        score = 1.0
+        if res.handedness is not None and res.handedness.classification:
+            score = float(res.handedness.classification[0].score)
+        return [(xyz, world, score)]
+
+    def close(self) -> None:
+        self._graph.close()
+
+
+def resolve_hand_model(path: str | Path | None = None) -> Path:
+    """The HandLandmarker bundle: ``path``, else ``$ARPOSE_HAND_MODEL``, else the one
+    shipped with arpose.
+
+    Raises:
+        ModelError: naming the missing file and what to do.
+    """
+    if path is None and os.environ.get("ARPOSE_HAND_MODEL"):
+        path = os.environ["ARPOSE_HAND_MODEL"]
+    if path is not None:
+        p = Path(path).expanduser()
+        if not p.is_file():
+            raise ModelError(f"{p}: no such hand model file (a HandLandmarker .task bundle, "
+                             f"like {HAND_MODEL_NAME})")
+        return p
+    try:
+        from ..model import ensure_hand_model  # type: ignore[attr-defined]
+    except ImportError:
+        ensure_hand_model = None
+    if ensure_hand_model is None:
+        raise ModelError(f"the hand model {HAND_MODEL_NAME} is missing from this arpose "
+                         f"installation (arpose/models/); reinstall arpose or pass "
+                         f"--hand-model PATH")
+    try:
+        return Path(ensure_hand_model())
+    except ModelError:
+        raise
+    except Exception as exc:  # pragma: no cover - defensive: a broken install
+        raise ModelError(f"the hand model {HAND_MODEL_NAME} cannot be loaded: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class HandOptions:
+    """Options of :class:`HandDetector`."""
+
+    model: str | Path | None = None
+    """A HandLandmarker ``.task`` bundle; None uses the one shipped with arpose."""
+    fallback: str = "auto"
+    """Whole-image palm detection: "auto" (when no body was found, and always on single
+    images), "always", or "never"."""
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    max_wrist_distance: float = 0.6
+    """A hand found in a body's crop must have its wrist within this many hand-region
+    sizes... of the body's wrist, as a fraction of the region size (else it is someone
+    else's hand, or a wrong detection)."""
+    quiet: bool = True
+
+
+class HandDetector:
+    """Finds hands in an RGB image given the bodies found in it; a context manager."""
+
+    def __init__(self, options: HandOptions | None = None):
+        self.options = opts = options or HandOptions()
+        if opts.fallback not in ("auto", "always", "never"):
+            raise ValueError(f"hand fallback must be auto, always or never, not {opts.fallback!r}")
+        self.model_path = resolve_hand_model(opts.model)
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        from ..tracker import _native_stderr_silenced
+        mp_opts = vision.HandLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.IMAGE, num_hands=2,
+            min_hand_detection_confidence=opts.min_detection_confidence,
+            min_hand_presence_confidence=opts.min_presence_confidence)
+        try:
+            with _native_stderr_silenced(opts.quiet):
+                self._landmarker = vision.HandLandmarker.create_from_options(mp_opts)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"{self.model_path}: MediaPipe cannot load this hand model "
+                             f"({str(exc).splitlines()[0]})") from None
+        self._crop: _CropLandmarker | None = None
+        try:
+            with _native_stderr_silenced(opts.quiet):
+                self._crop = _CropLandmarker()
+        except ImportError:
+            log.info("mediapipe has no graph runner: hand crops go through the HandLandmarker")
+        self.last_ms = 0.0
+        self.last_crops = 0
+
+    def _run(self, image: np.ndarray):
+        import mediapipe as mp
+        return self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB,
+                                                data=np.ascontiguousarray(image)))
+
+    def detect(self, image: np.ndarray, poses: Sequence[Pose] = (), *,
+               single_image: bool = False) -> tuple[Hand, ...]:
+        """Hands in ``image``: those of ``poses`` (``person`` = index into ``poses``) and,
+        by the fallback rule, hands without a body (``person`` None)."""
+        start = time.perf_counter()
+        h, w = image.shape[:2]
+        hands: list[Hand] = []
+        regions = [r for i, p in enumerate(poses)
+                   for r in regions_from_pose(p, i, image_size=(w, h))]
+        for region in regions:
+            hand = self._from_region(image, region)
+            if hand is not None:
+                hands.append(hand)
+        hands = _dedupe_crossed(hands, regions)
+        fb = self.options.fallback
+        if fb == "always" or (fb == "auto" and (not poses or single_image)):
+            for hand in self._whole_image(image):
+                if all(_iou(hand.box, o.box) < 0.3 for o in hands):
+                    hands.append(hand)
+        self.last_crops = len(regions)
+        self.last_ms = (time.perf_counter() - start) * 1000.0
+        return tuple(hands)
+
+    def _from_region(self, image: np.ndarray, region: HandRegion) -> Hand | None:
+        patch, m = region.crop(image, CROP_PX)
+        found = self._crop_hands(patch)
+        inv = cv2.invertAffineTransform(m)
+        best: tuple[float, np.ndarray, np.ndarray | None, float] | None = None
+        for xyz, world, score in found:
+            pts = xyz * CROP_PX
+            xy = pts[:, :2] @ inv[:, :2].T + inv[:, 2]
+            wrist = np.asarray(region.wrist if region.wrist is not None else region.center)
+            d = float(np.linalg.norm(xy[0] - wrist)) / region.size
+            if d <= self.options.max_wrist_distance and (best is None or d < best[0]):
+                full = np.empty((len(pts), 4), np.float32)
+                full[:, :2] = xy
+                full[:, 2] = pts[:, 2] * (region.size / CROP_PX)
+                full[:, 3] = 1.0
+                best = (d, full, world, score)
+        if best is None:
+            return None
+        _, lm, world, score = best
+        return Hand(lm, world, region.side, score, region.person)
+
+    def _crop_hands(self, patch: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | None, float]]:
+        if self._crop is not None:
+            return self._crop(patch)
+        result = self._run(patch)
+        return [(np.array([(p.x, p.y, p.z) for p in lms], np.float64), _world(result, k),
+                 _score(result, k)) for k, lms in enumerate(result.hand_landmarks)]
+
+    def _whole_image(self, image: np.ndarray) -> list[Hand]:
+        h, w = image.shape[:2]
+        result = self._run(image)
+        out = []
+        for k, lms in enumerate(result.hand_landmarks):
+            lm = np.array([(p.x * w, p.y * h, p.z * w, 1.0) for p in lms], np.float32)
+            label = result.handedness[k][0].category_name.lower() if result.handedness else ""
+            # The model assumes a mirrored image: its "Left" is the person's right hand.
+            side = "right" if label == "left" else "left"
+            out.append(Hand(lm, _world(result, k), side, _score(result, k), None))
+        return out
+
+    def close(self) -> None:
+        if self._crop is not None:
+            self._crop.close()
+            self._crop = None
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> HandDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _score(result, k: int) -> float:
+    try:
+        return float(result.handedness[k][0].score)
+    except (IndexError, AttributeError):
+        return 1.0
+
+
+def _world(result, k: int) -> np.ndarray | None:
+    try:
+        return np.array([(p.x, p.y, p.z) for p in result.hand_world_landmarks[k]], np.float32)
+    except (IndexError, AttributeError):
+        return None
+
+
+def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _dedupe_crossed(hands: list[Hand], regions: Sequence[HandRegion]) -> list[Hand]:
+    """When two regions found the same hand (crossed or touching hands), it stays with the
+    body whose wrist is nearest its wrist, in region sizes."""
+    def fit(h: Hand) -> float:
+        for r in regions:
+            if r.person == h.person and r.side == h.side and r.wrist is not None:
+                return float(np.linalg.norm(h.landmarks[0, :2] - np.asarray(r.wrist))) / r.size
+        return 1e9
+    keep: list[Hand] = []
+    for hand in sorted(hands, key=fit):
+        if all(_iou(hand.box, k.box) < 0.5 for k in keep):
+            keep.append(hand)
+    return keep
+
+
+__all__ = ["HandDetector", "HandOptions", "resolve_hand_model", "HAND_MODEL_NAME"]
