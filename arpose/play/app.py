@@ -96,12 +96,14 @@ class PlayApp:
         self.report: dict[str, Any] | None = None
         """Set by a game when it ends (what ``--report`` writes)."""
         self.stats = {"frames": 0, "draws": 0}
+        self._pinches: list[tuple[float, float]] = []
 
     # -- input ---------------------------------------------------------------------------
     def feed(self, pf: PoseFrame) -> None:
         """Take a new PoseFrame: update players/cursors and dispatch gesture events."""
         self.frame = pf
         self.time = float(pf.t)
+        self._pinches = []  # a pinch nobody took by the next frame is gone (no stale clicks)
         self.frame_serial += 1
         self.stats["frames"] += 1
         w, h = pf.size
@@ -109,6 +111,10 @@ class PlayApp:
             self.smap = ScreenMap((w, h), self.size, mirror=True)
         for event in self.input.feed(pf, self.smap):
             kind = type(event).__name__
+            if kind == "GestureEvent" and event.name == "pinch" and event.phase == "start":
+                c = self.input.cursor(event.player)  # a pinch clicks where the cursor is
+                if c is not None:
+                    self._pinches.append(c)
             if kind == "GestureEvent":
                 self.handlers.dispatch("on_gesture", event)
             elif kind == "PlayerEvent":
@@ -126,6 +132,12 @@ class PlayApp:
         """Window positions of the hand cursors of the players present."""
         return [c for c in (self.input.cursor(i) for i in range(self.options.players))
                 if c is not None]
+
+    def take_pinches(self) -> list[tuple[float, float]]:
+        """Cursor positions (window px) where a player started a pinch since the last call:
+        a pinch clicks the DwellButton under the cursor at once (see arpose.hands)."""
+        out, self._pinches = self._pinches, []
+        return out
 
     def screen_joints(self, pose: Pose, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Window positions ``(n, 2)`` and visibilities ``(n,)`` of named joints of a pose."""
