@@ -1,23 +1,28 @@
-"""The offline pose model: a PoseLandmarker ``.task`` bundle built from mediapipe's own wheel.
+"""The offline models: prebuilt ``.task`` bundles shipped inside arpose as package data.
 
-mediapipe 0.10.21 ships ``pose_detection.tflite`` and ``pose_landmark_full.tflite`` but
-no ``.task`` bundle, and the Tasks API refuses those files because they carry no
-image-normalisation metadata. We add that metadata with mediapipe's own writer, zip
-both models into a bundle, and keep it in a per-user cache:
+mediapipe 0.10.21 was the last wheel carrying the pose and hand ``.tflite`` models (later
+wheels carry none and download them at run time, which fails offline). The Tasks API
+also refuses those files as they are: they lack image-normalisation metadata. So
+``tools/build_models.py`` (a developer tool) takes them out of that wheel once, adds the
+metadata, zips them into reproducible bundles and records their SHA-256 in
+``arpose/models/manifest.json``. At run time nothing is built, written or downloaded:
+:func:`ensure_model` and :func:`ensure_hand_model` return the shipped files after checking
+them against the manifest, so any installed mediapipe with the Tasks API can run them.
 
-- location: ``$ARPOSE_CACHE_DIR`` or ``$XDG_CACHE_HOME/arpose`` or ``~/.cache/arpose``;
-- written atomically (temp file + rename), so a killed build never leaves half a bundle;
-- verified by a SHA-256 sidecar on every load; a corrupt bundle is rebuilt.
-
-Nothing is downloaded, ever.
+The per-user cache (:func:`cache_dir`) is no longer needed for models; it stays for the
+decoded-mesh cache (:mod:`arpose.effects.mesh_cache`). When the configured folder cannot
+be written (read-only, or a path that is a regular file) it falls back to a private
+temporary folder with one warning.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -25,17 +30,22 @@ from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+MANIFEST = MODELS_DIR / "manifest.json"
+POSE_BUNDLE = "pose_landmarker_full.task"
+HAND_BUNDLE = "hand_landmarker_full.task"
 BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
-# (wheel path, norm mean, norm std): the detector takes [-1, 1], the landmark model [0, 1].
-_SOURCES = {
-    "pose_detector.tflite": ("modules/pose_detection/pose_detection.tflite", 127.5, 127.5),
-    "pose_landmarks_detector.tflite": ("modules/pose_landmark/pose_landmark_full.tflite", 0.0, 255.0),
-}
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+HAND_BUNDLE_MEMBERS = ("hand_detector.tflite", "hand_landmarks_detector.tflite")
+_REPAIR = "reinstall arpose (pip install --force-reinstall --no-deps arpose)"
+
+_lock = threading.Lock()
+_verified: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime_ns) that passed the checksum
+_fallback: Path | None = None
 
 
-def cache_dir() -> Path:
-    """Where built bundles live (created on demand)."""
+# -- cache ---------------------------------------------------------------------------------
+
+def _configured_cache_dir() -> Path:
     env = os.environ.get("ARPOSE_CACHE_DIR")
     if env:
         return Path(env).expanduser()
@@ -44,15 +54,37 @@ def cache_dir() -> Path:
     return base / "arpose"
 
 
-def _mediapipe_version() -> str:
-    import mediapipe
-    return getattr(mediapipe, "__version__", "unknown")
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+        return True
+    except OSError:
+        return False
 
 
-def bundle_path() -> Path:
-    """Path of the bundle built from the installed mediapipe wheel."""
-    return cache_dir() / f"pose_landmarker_full-mp{_mediapipe_version()}.task"
+def cache_dir() -> Path:
+    """The per-user cache folder (created on demand): ``$ARPOSE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/arpose``, else ``~/.cache/arpose``.
 
+    An unwritable choice falls back to a private folder under the system's temporary
+    directory, with one warning per process, so a cache never stops arpose.
+    """
+    global _fallback
+    wanted = _configured_cache_dir()
+    if _writable(wanted):
+        return wanted
+    with _lock:
+        if _fallback is None or not _writable(_fallback):
+            _fallback = Path(tempfile.mkdtemp(prefix="arpose-cache-"))
+            log.warning("%s: cache folder is not writable; using %s for this run "
+                        "(set ARPOSE_CACHE_DIR to a writable folder)", wanted, _fallback)
+        return _fallback
+
+
+# -- shipped bundles -----------------------------------------------------------------------
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -62,46 +94,55 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _with_image_metadata(model: bytes, mean: float, std: float) -> bytes:
-    from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
-    writer = metadata_writer.MetadataWriter.create(bytearray(model))
-    writer.add_image_input(norm_mean=[mean] * 3, norm_std=[std] * 3)
-    out = writer.populate()
-    return bytes(out[0] if isinstance(out, tuple) else out)
-
-
-def build_bundle(dest: Path) -> Path:
-    """Build the ``.task`` bundle from the wheel's models into ``dest``, atomically."""
-    import mediapipe
-    root = Path(mediapipe.__file__).parent
-    members: dict[str, bytes] = {}
-    for name, (rel, mean, std) in _SOURCES.items():
-        src = root / rel
-        if not src.is_file():
-            raise ModelError(f"{src}: the installed mediapipe has no {rel}; arpose needs "
-                             f"mediapipe==0.10.21 (later wheels ship no models), or pass "
-                             f"--model pose_landmarker_full.task")
-        members[name] = _with_image_metadata(src.read_bytes(), mean, std)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
+def _manifest_entry(name: str) -> dict:
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as z:
-            for name, data in members.items():
-                z.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data)
-        digest = _sha256(Path(tmp))
-        os.replace(tmp, dest)
-        sidecar_tmp = dest.with_suffix(".sha256.tmp")
-        sidecar_tmp.write_text(digest + "\n")
-        os.replace(sidecar_tmp, dest.with_suffix(".sha256"))
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    log.info("built pose model bundle %s", dest)
-    return dest
+        entry = json.loads(MANIFEST.read_text(encoding="utf-8"))["files"][name]
+        if not isinstance(entry, dict):
+            raise TypeError(name)
+        return entry
+    except FileNotFoundError:
+        raise ModelError(f"{MANIFEST}: missing; {_REPAIR}") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{MANIFEST}: unreadable or damaged ({type(exc).__name__}: {exc}); "
+                         f"{_REPAIR}") from None
 
 
-def check_bundle(path: Path) -> None:
-    """Raise ModelError unless ``path`` is a readable PoseLandmarker bundle."""
+def shipped(name: str) -> Path:
+    """The shipped file ``arpose/models/<name>``, verified against the manifest.
+
+    The SHA-256 is computed once per process per file state (size, mtime).
+
+    Raises:
+        ModelError: the file is missing, truncated or altered (one line: reinstall arpose).
+    """
+    entry = _manifest_entry(name)
+    path = MODELS_DIR / name
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: model file missing from the installation; {_REPAIR}") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model file ({exc.strerror}); {_REPAIR}") from None
+    state = (st.st_size, st.st_mtime_ns)
+    with _lock:
+        if _verified.get(path) == state:
+            return path
+    if st.st_size != entry.get("size"):
+        raise ModelError(f"{path}: model file is damaged ({st.st_size} bytes, expected "
+                         f"{entry.get('size')}); {_REPAIR}")
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model file ({exc.strerror}); {_REPAIR}") from None
+    if digest != entry.get("sha256"):
+        raise ModelError(f"{path}: model file is damaged (SHA-256 mismatch); {_REPAIR}")
+    with _lock:
+        _verified[path] = state
+    return path
+
+
+def check_bundle(path: Path, members: tuple[str, ...] = BUNDLE_MEMBERS, kind: str = "pose") -> None:
+    """Raise ModelError unless ``path`` is a readable ``.task`` bundle holding ``members``."""
     if not path.is_file():
         raise ModelError(f"{path}: no such model file")
     try:
@@ -110,46 +151,39 @@ def check_bundle(path: Path) -> None:
             bad = z.testzip()
     except (zipfile.BadZipFile, OSError) as exc:
         raise ModelError(f"{path}: not a valid .task model bundle ({exc})") from None
-    missing = [m for m in BUNDLE_MEMBERS if m not in names]
+    missing = [m for m in members if m not in names]
     if missing:
-        raise ModelError(f"{path}: not a pose landmarker bundle (missing {', '.join(missing)})")
+        raise ModelError(f"{path}: not a {kind} landmarker bundle (missing {', '.join(missing)})")
     if bad is not None:
         raise ModelError(f"{path}: model bundle is corrupt (bad member {bad})")
 
 
-def _cached_bundle_ok(path: Path) -> bool:
-    sidecar = path.with_suffix(".sha256")
-    if not path.is_file() or not sidecar.is_file():
-        return False
-    try:
-        return sidecar.read_text().strip() == _sha256(path)
-    except OSError:
-        return False
-
-
-def ensure_model(path: str | os.PathLike | None = None) -> Path:
-    """Return a usable ``.task`` bundle: ``path`` if given (an official
-    ``pose_landmarker_{lite,full,heavy}.task`` works), else the cached bundle, built
-    or rebuilt from the mediapipe wheel when missing or corrupt.
+def ensure_model(path: str | os.PathLike[str] | None = None) -> Path:
+    """Return a usable PoseLandmarker ``.task`` bundle: ``path`` if given (an official
+    ``pose_landmarker_{lite,full,heavy}.task`` works), else the one shipped with arpose.
 
     Raises:
-        ModelError: the given file is not a pose model, or the bundle cannot be built.
+        ModelError: the given file is not a pose bundle, or the shipped one is missing or
+            damaged.
     """
     if path is not None:
         p = Path(path).expanduser()
         check_bundle(p)
         return p
-    dest = bundle_path()
-    if _cached_bundle_ok(dest):
-        return dest
-    if dest.exists():
-        log.warning("%s: cached model bundle failed its checksum; rebuilding", dest)
-    try:
-        return build_bundle(dest)
-    except ModelError:
-        raise
-    except OSError as exc:
-        raise ModelError(f"cannot write the model bundle to {dest.parent} ({exc.strerror}); "
-                         f"set ARPOSE_CACHE_DIR to a writable folder") from None
-    except Exception as exc:  # metadata writer failures
-        raise ModelError(f"cannot build the pose model bundle: {exc}") from exc
+    return shipped(POSE_BUNDLE)
+
+
+def ensure_hand_model(path: str | os.PathLike[str] | None = None) -> Path:
+    """Return a usable HandLandmarker ``.task`` bundle: ``path`` if given (the official
+    ``hand_landmarker.task`` works), else the one shipped with arpose (palm_detection_full
+    + hand_landmark_full).
+
+    Raises:
+        ModelError: the given file is not a hand bundle, or the shipped one is missing or
+            damaged.
+    """
+    if path is not None:
+        p = Path(path).expanduser()
+        check_bundle(p, HAND_BUNDLE_MEMBERS, "hand")
+        return p
+    return shipped(HAND_BUNDLE)

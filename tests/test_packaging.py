@@ -49,3 +49,7 @@ def test_wheel_carries_games_assets_and_shaders(tmp_path):
     shaders = [p.name for p in (REPO / "arpose" / "render" / "shaders").glob("*.glsl")]
     assert all(f"arpose/render/shaders/{s}" in names for s in shaders)
     assert "arpose/py.typed" in names
+    models = [p.name for p in (REPO / "arpose" / "models").iterdir() if p.is_file()]
+    assert {"pose_landmarker_full.task", "hand_landmarker_full.task", "manifest.json",
+            "LICENSE", "NOTICE"} <= set(models)
+    assert all(f"arpose/models/{m}" in names for m in models), "model files missing from the wheel"

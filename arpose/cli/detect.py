@@ -23,8 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="most people to track (default 2)")
     p.add_argument("--no-smooth", action="store_true", help="raw landmarks, no One-Euro filter")
     p.add_argument("--model", metavar="PATH",
-                   help="a pose_landmarker_{lite,full,heavy}.task bundle (default: built offline "
-                        "from the mediapipe wheel)")
+                   help="a pose_landmarker_{lite,full,heavy}.task bundle (default: the one "
+                        "shipped with arpose)")
     add_hand_arguments(p)
     p.set_defaults(run=run)
 
