@@ -156,7 +156,7 @@ def test_files_give_the_same_result_every_run(clip):
 def test_dance_video_ids_and_smoothing(dance_video):
     """On the real street clip: the dancer keeps one id from start to end, and the
     One-Euro output cuts jitter by at least 60% for at most one frame of lag."""
-    from arpose import bench
+    from arpose.bench import smoothing as bench
     frames = bench.collect_frames(dance_video)
     assert len(frames) == 205
     pid = bench._main_track(frames)

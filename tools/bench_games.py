@@ -1,15 +1,15 @@
 """Render benchmark of the games with the camera view on (and screenshots on request).
 
 Plays each game headless on synthetic players over a real camera-sized image
-(a frame of ../shared/media/dance.avi when present, else a built-in photo scaled
-to 1280x720) and times the per-frame work of the main thread: feed + fixed steps +
+(frames of --video or $ARPOSE_BENCH_VIDEO, else the built-in sample clip, at
+1280x720) and times the per-frame work of the main thread: feed + fixed steps +
 drawing the mirrored camera frame, skeletons, the game and the HUD. A new camera
 image arrives every other rendered frame (30 FPS camera, 60 FPS render) like live.
 
     python tools/bench_games.py                 # all games, 300 frames each
     python tools/bench_games.py --shots /tmp    # also save title/play/results PNGs
 
-The same numbers are the ``games`` section of ``arpose bench`` (arpose/play/bench.py).
+The same numbers are the ``games`` section of ``arpose bench`` (arpose/bench/games.py).
 """
 
 from __future__ import annotations
@@ -24,26 +24,25 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import numpy as np  # noqa: E402
 
+from arpose.bench import default_video  # noqa: E402
+from arpose.bench.games import GAMES, bench_game, camera_images  # noqa: E402
 from arpose.input.synthetic import Body, frames, squat_motion  # noqa: E402
 from arpose.play import PlayApp, PlayOptions, get_game  # noqa: E402
-from arpose.play.bench import GAMES, bench_game, camera_images  # noqa: E402
 from arpose.pose import PoseFrame  # noqa: E402
 
-MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 
-
-def bench_games(n: int = 300, camera: bool = True) -> dict[str, dict[str, float]]:
-    images = camera_images(MEDIA / "dance.avi")
+def bench_games(video: Path, n: int = 300, camera: bool = True) -> dict[str, dict[str, float]]:
+    images = camera_images(video)
     return {g: bench_game(g, images, n, camera=camera) for g in GAMES}
 
 
-def screenshots(out: Path) -> list[Path]:
+def screenshots(video: Path, out: Path) -> list[Path]:
     """Title, play and results screens of every game, driven by synthetic players."""
     import pygame
 
     from arpose.play import MenuView, TitleView
     out.mkdir(parents=True, exist_ok=True)
-    images = camera_images(MEDIA / "dance.avi")
+    images = camera_images(video)
     saved: list[Path] = []
     clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
     pointing = Body(right_hand=(0.9, 0.9, 0.3))
@@ -98,14 +97,18 @@ def screenshots(out: Path) -> list[Path]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--video", type=Path, default=None,
+                    help="camera frames from this video (default: $ARPOSE_BENCH_VIDEO, else "
+                         "the built-in sample clip)")
     ap.add_argument("--shots", type=Path, help="save screenshots to this folder")
     args = ap.parse_args()
+    video = default_video(args.video)
     for camera in (True, False):
-        for name, r in bench_games(args.frames, camera).items():
+        for name, r in bench_games(video, args.frames, camera).items():
             print(f"{name:<10} camera={'on ' if camera else 'off'}  median {r['median_ms']:6.2f} ms"
                   f"  p95 {r['p95_ms']:6.2f} ms  -> {r['fps']:6.1f} FPS")
     if args.shots:
-        for p in screenshots(args.shots):
+        for p in screenshots(video, args.shots):
             print("saved", p)
 
 

@@ -16,7 +16,7 @@ Two ways, both measured in the same run, alternating (detect, render, detect, re
 The ratio reported is the median render throughput over the median detect throughput;
 every round and the best-of ratio are printed too.
 
-    python tools/bench_render_effect.py [--video ../shared/media/dance.avi]
+    python tools/bench_render_effect.py [--video ../shared/media/dance.avi]  # or $ARPOSE_BENCH_VIDEO
         [--effect top-hat] [--rounds 5] [--mode loop|cli|both]
 """
 
@@ -30,19 +30,15 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_VIDEO = REPO.parent / "shared" / "media" / "dance.avi"
+from arpose.bench import default_video
+from arpose.bench.effects import alternate, detect_loop, render_loop
 
 
 def loop_detect(video: Path, max_people: int) -> tuple[int, float]:
-    from arpose.effects.bench import detect_loop
-
     return detect_loop(video, max_people)
 
 
 def loop_render(video: Path, effect: str, max_people: int, out: Path) -> tuple[int, float]:
-    from arpose.effects.bench import render_loop
-
     return render_loop(video, effect, out, max_people)
 
 
@@ -74,16 +70,16 @@ def cli_render(video: Path, effect: str, max_people: int, out: Path) -> tuple[in
 def measure(mode: str, video: Path, effect: str, rounds: int, max_people: int,
             out: Path) -> float:
     detect, render = (loop_detect, loop_render) if mode == "loop" else (cli_detect, cli_render)
-    detect_fps, render_fps = [], []
-    for r in range(rounds):
-        n, s = detect(video, max_people)
-        detect_fps.append(n / s)
-        print(f"{mode} round {r + 1}: detect {n} frames in {s:6.2f} s = {n / s:6.2f} "
-              f"frames/s", flush=True)
-        n, s = render(video, effect, max_people, out)
-        render_fps.append(n / s)
-        print(f"{mode} round {r + 1}: render {n} frames in {s:6.2f} s = {n / s:6.2f} "
-              f"frames/s (effect {effect}, {out.stat().st_size / 1e6:.1f} MB mp4)", flush=True)
+
+    def report(r: int, kind: str, n: int, s: float) -> None:
+        extra = (f" (effect {effect}, {out.stat().st_size / 1e6:.1f} MB mp4)"
+                 if kind == "render" else "")
+        print(f"{mode} round {r + 1}: {kind} {n} frames in {s:6.2f} s = {n / s:6.2f} "
+              f"frames/s{extra}", flush=True)
+
+    _, detect_fps, render_fps = alternate(lambda: detect(video, max_people),
+                                          lambda: render(video, effect, max_people, out),
+                                          rounds, report)
     med_d, med_r = statistics.median(detect_fps), statistics.median(render_fps)
     ratio = med_r / med_d
     print(f"{mode}: detect median {med_d:.2f} frames/s, render median {med_r:.2f} frames/s")
@@ -95,12 +91,14 @@ def measure(mode: str, video: Path, effect: str, rounds: int, max_people: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
+    parser.add_argument("--video", type=Path, default=None,
+                        help="default: $ARPOSE_BENCH_VIDEO, else the built-in sample clip")
     parser.add_argument("--effect", default="top-hat")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--max-people", type=int, default=2)
     parser.add_argument("--mode", choices=("loop", "cli", "both"), default="loop")
     args = parser.parse_args(argv)
+    args.video = default_video(args.video)
     if not args.video.is_file():
         print(f"video not found: {args.video}", file=sys.stderr)
         return 1

@@ -1,7 +1,7 @@
 """Choose One-Euro defaults by measurement: track a video once, then re-smooth the raw
 landmarks with a grid of (min_cutoff, beta) and print jitter reduction and lag.
 
-    python tools/tune_smoothing.py [VIDEO]        # default: ../shared/media/dance.avi
+    python tools/tune_smoothing.py [VIDEO]        # default: $ARPOSE_BENCH_VIDEO, else the sample clip
 
 Jitter = mean |second difference| of pixel positions (landmarks visible throughout);
 lag = cross-correlation peak between raw and smoothed velocities, in frames.
@@ -13,7 +13,8 @@ import argparse
 import itertools
 from pathlib import Path
 
-from arpose import bench
+from arpose.bench import default_video
+from arpose.bench import smoothing as bench
 from arpose.smoothing import PoseSmoother
 
 
@@ -23,7 +24,7 @@ def main() -> None:
     ap.add_argument("--min-cutoff", type=float, nargs="+", default=[0.1, 0.3, 0.5, 1.0, 2.0])
     ap.add_argument("--beta", type=float, nargs="+", default=[0.5, 1.0, 3.0, 10.0, 40.0])
     args = ap.parse_args()
-    video = Path(args.video) if args.video else bench.default_video()
+    video = Path(args.video) if args.video else default_video()
     frames = bench.collect_frames(video, smoother=PoseSmoother(smooth=False))
     pid = bench._main_track(frames)
     print(f"{video}: {len(frames)} frames, main person id {pid}")

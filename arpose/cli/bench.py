@@ -7,26 +7,17 @@ import json
 import math
 
 from .. import bench
-from ..effects.bench import bench_effects
-from ..play.bench import bench_games
-from ..render.bench import bench_render
-
-# Sections that live above the tracking core register here (the core cannot import them).
-bench.register_section("render", lambda video, options: bench_render(
-    frames=int(options.get("render_frames", 120))))
-bench.register_section("games", bench_games)
-bench.register_section("effects", bench_effects)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="measure speed: inference, pipeline vs naive loop, "
                                      "latency, smoothing, rendering, effects vs detect")
-    p.add_argument("--source", metavar="VIDEO",
-                   help="video to measure on (default: ../shared/media/dance.avi when "
-                        "present, else a clip made from the built-in sample photo)")
+    p.add_argument("--video", "--source", dest="video", metavar="VIDEO",
+                   help=f"video to measure on (default: ${bench.VIDEO_ENV} when set, else a "
+                        "clip made from the built-in sample photo)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--section", action="append", metavar="NAME",
-                   help="run only this section (repeatable): " + ", ".join(bench._SECTIONS))
+                   help="run only this section (repeatable): " + ", ".join(bench.section_names()))
     p.add_argument("--rounds", type=int, default=2,
                    help="interleaved rounds of naive vs pipelined runs (best of each) and "
                         "of detect vs render (effects: medians)")
@@ -43,7 +34,7 @@ def _fmt(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    results = bench.run(args.source, args.section,
+    results = bench.run(args.video, args.section,
                         {"rounds": args.rounds, "live_fps": args.live_fps,
                          "max_frames": args.max_frames})
     if args.json:

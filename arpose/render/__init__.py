@@ -6,7 +6,7 @@
 - :func:`render_frame`: one call, one RGB frame (offline rendering, tests).
 - :class:`Window`: a pygame window with an OpenGL context.
 - :class:`Skeleton` / :func:`skeleton_geometry`: MediaPipe and BODY_25 skeleton overlays.
-- :mod:`arpose.render.bench`: ``bench_render()`` for ``arpose bench``.
+- :mod:`arpose.bench.render`: ``bench_render()`` for ``arpose bench``.
 """
 
 from __future__ import annotations

@@ -10,14 +10,15 @@ compare ratios from one run, not absolute numbers across runs).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..joints import JOINT_NAMES
 from ..pose import Pose, PoseFrame
+from ..render.renderer import Renderer
 from ..scene import JointAnchor, Mesh, Scene, Sprite, TextureData, box, cylinder, sphere, torus
-from .renderer import Renderer
 
 SPRITE_JOINTS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "mouth",
                  "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
@@ -149,7 +150,13 @@ def bench_render(frames: int = 120, size: tuple[int, int] = (1280, 720), *, spri
     }
 
 
-if __name__ == "__main__":  # python -m arpose.render.bench
+def render_section(video: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """The ``render`` section of ``arpose bench`` (``options``: ``render_frames``); the
+    scene is synthetic, so the video is not used."""
+    return bench_render(frames=int(options.get("render_frames", 120)))
+
+
+if __name__ == "__main__":  # python -m arpose.bench.render
     import json
 
     print(json.dumps(bench_render(), indent=2))

@@ -14,6 +14,7 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,30 @@ def render_loop(video: str | Path, effect: str, out: Path,
                 max_people: int = 2) -> tuple[int, float]:
     """What ``arpose render --effect E --source VIDEO --output OUT.mp4`` does.
     Returns (frames, seconds)."""
-    from .compose import render_source
+    from ..effects.compose import render_source
 
     start = time.perf_counter()
     stats = render_source([effect], str(video), out, max_people=max_people)
     return stats.frames, time.perf_counter() - start
+
+
+def alternate(detect: Callable[[], tuple[int, float]], render: Callable[[], tuple[int, float]],
+              rounds: int, report: Callable[[int, str, int, float], None] | None = None,
+              ) -> tuple[int, list[float], list[float]]:
+    """Run ``detect`` and ``render`` (each returning (frames, seconds)) alternately for
+    ``rounds`` rounds, so load from other processes hits both alike. Returns (frames of
+    the last render, detect frames/s per round, render frames/s per round); ``report(round,
+    "detect" | "render", frames, seconds)`` is called after each run."""
+    detect_fps: list[float] = []
+    render_fps: list[float] = []
+    n = 0
+    for r in range(rounds):
+        for kind, fn, out in (("detect", detect, detect_fps), ("render", render, render_fps)):
+            n, s = fn()
+            out.append(n / s)
+            if report is not None:
+                report(r, kind, n, s)
+    return n, detect_fps, render_fps
 
 
 def bench_effects(video: Path, options: dict[str, Any]) -> dict[str, Any]:
@@ -51,14 +71,10 @@ def bench_effects(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     ensure_model()
     rounds = max(1, int(options.get("rounds") or 2))
     effect = str(options.get("effect", "top-hat"))
-    detect_fps, render_fps = [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.mp4"
-        for _ in range(rounds):
-            n, s = detect_loop(video)
-            detect_fps.append(n / s)
-            n, s = render_loop(video, effect, out)
-            render_fps.append(n / s)
+        n, detect_fps, render_fps = alternate(lambda: detect_loop(video),
+                                              lambda: render_loop(video, effect, out), rounds)
     med_d, med_r = statistics.median(detect_fps), statistics.median(render_fps)
     return {
         "effect": effect, "rounds": rounds, "frames": n,
@@ -68,4 +84,4 @@ def bench_effects(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["bench_effects", "detect_loop", "render_loop"]
+__all__ = ["alternate", "bench_effects", "detect_loop", "render_loop"]

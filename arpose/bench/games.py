@@ -44,8 +44,8 @@ def bench_game(name: str, images: list[np.ndarray], n: int = 300,
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from ..input.synthetic import frames, squat_motion
+    from ..play import PlayApp, PlayOptions, get_game
     from ..pose import PoseFrame
-    from . import PlayApp, PlayOptions, get_game
 
     clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
     app = PlayApp(size, PlayOptions(sound=False, camera_view=camera, duration=600.0,
