@@ -30,6 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="processes for a folder (default: all cores)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands too (a video): OpenPose hand_left/right_keypoints_2d, "
+                        "COCO-WholeBody lefthand/righthand_kpts")
     p.set_defaults(run=run)
 
 
@@ -53,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.max_people < 1:
         raise ArposeError(f"--max-people {args.max_people}: must be at least 1")
     show = not args.quiet and sys.stderr.isatty()
+    if src.is_dir() and args.hands:
+        raise ArposeError(f"{src}: --hands exports one video or recording at a time, "
+                          f"not a folder")
     if src.is_dir():
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
         results = export_folder(src, args.format, out, raw=args.raw, max_people=args.max_people,
@@ -73,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         bar = tqdm(total=_frame_count(src), unit="frame", desc=f"export {args.format}")
     try:
         res = export(src, args.format, out, raw=args.raw, max_people=args.max_people,
-                     model=args.model, progress=bar.update if bar is not None else None)
+                     model=args.model, progress=bar.update if bar is not None else None,
+                     hands=args.hands)
     finally:
         if bar is not None:
             bar.close()

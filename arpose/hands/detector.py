@@ -122,8 +122,9 @@ class HandOptions:
     model: str | Path | None = None
     """A HandLandmarker ``.task`` bundle; None uses the one shipped with arpose."""
     fallback: str = "auto"
-    """Whole-image palm detection: "auto" (when no body was found, and always on single
-    images), "always", or "never"."""
+    """Whole-image palm detection: "auto" (when no body was found), "always" (single
+    photos: where both find a hand, the palm detector's landmarks are kept, so arpose
+    finds every hand the raw model finds), or "never"."""
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
     max_wrist_distance: float = 0.6
@@ -186,8 +187,15 @@ class HandDetector:
         fb = self.options.fallback
         if fb == "always" or (fb == "auto" and (not poses or single_image)):
             for hand in self._whole_image(image):
-                if all(_iou(hand.box, o.box) < 0.3 for o in hands):
+                same = [k for k, o in enumerate(hands) if _iou(hand.box, o.box) >= 0.3]
+                if not same:
                     hands.append(hand)
+                    continue
+                # Found both ways: the palm detector framed the whole hand itself, so keep
+                # its landmarks, with the body's person and side.
+                k = same[0]
+                hands[k] = Hand(hand.landmarks, hand.world, hands[k].side, hand.score,
+                                hands[k].person)
         self.last_crops = len(regions)
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return tuple(hands)
