@@ -39,7 +39,7 @@ VIRTUAL_VIS_WEIGHTS = _ABS / _ABS.sum(axis=1, keepdims=True)
 X, Y, Z, VIS, PRESENCE = range(5)
 
 MEASURES = ("shoulder_width", "hip_width", "head_width", "eye_distance", "torso_height",
-            "body_size")
+            "body_size", "hand_size")
 """Names of the body measures that :meth:`Pose.measure` understands."""
 _MEASURE_PAIRS = (("left_ear", "right_ear"), ("mid_eye", "mouth"), ("left_eye", "right_eye"),
                   ("left_shoulder", "right_shoulder"), ("mid_shoulder", "mid_hip"),

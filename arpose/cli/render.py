@@ -26,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="most people to track; each gets their own copy (default 2)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands (on by itself when an effect uses a finger joint)")
     p.set_defaults(run=run)
 
 
@@ -34,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     stats = render_source(args.effect, args.source, args.output, mirror=args.mirror,
                           max_people=args.max_people, model=args.model,
-                          progress=not args.no_progress and sys.stderr.isatty())
+                          progress=not args.no_progress and sys.stderr.isatty(),
+                          hands=args.hands)
     if stats.people_frames == 0:
         print(f"arpose: warning: nobody found in {args.source}; wrote the picture "
               f"without effects", file=sys.stderr)
