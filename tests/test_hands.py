@@ -215,3 +215,79 @@ def test_dwell_button_pinch_needs_the_cursor_inside():
     assert not b.update([(150, 150)], 0.1, pinches=[(10, 10)])
     assert b.update([(150, 150)], 0.1, pinches=[(150, 150)])
     assert not b.update([(150, 150)], 0.1)  # no dwell double-press after the pinch
+
+
+# -- recordings ------------------------------------------------------------------------------
+def _old_record_module(tmp_path):
+    """record.py as it was before hands (main's version), imported beside the new one."""
+    import importlib.util
+    import subprocess
+    import sys
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        src = subprocess.run(["git", "-C", str(repo), "show", "8175853:arpose/record.py"],
+                             check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("git history with the pre-hands record.py is not available")
+    path = tmp_path / "old_record.py"
+    path.write_text(src.replace("from . import", "from arpose import").replace("from .", "from arpose."))
+    spec = importlib.util.spec_from_file_location("old_record", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["old_record"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_recording_with_hands_new_and_old_reader(tmp_path):
+    from arpose.record import Recorder, Recording
+    body = _body().with_id(0)
+    out = tmp_path / "take.arpose"
+    frames = []
+    with Recorder(out) as rec:
+        for i in range(5):
+            hand = synthetic_hand(side="left", person=0, center=(300 + i, 200)).replace(id=2)
+            lone = synthetic_hand(side="right", person=None, center=(50, 60)).replace(id=3)
+            pose = body.with_hands((hand,))
+            pf = PoseFrame(i / 30, i, (1280, 720), (pose,), raw=(pose,), hands=(hand, lone),
+                           hands_tracked=True)
+            frames.append(pf)
+            rec.write(pf)
+        rec.write(PoseFrame(5 / 30, 5, (1280, 720), (body,), raw=(body,)))  # hands off
+    got = list(Recording(out))
+    assert len(got) == 6
+    pf = got[2].to_pose_frame()
+    assert pf.hands_tracked and [h.id for h in pf.hands] == [2, 3]
+    np.testing.assert_array_equal(pf.hands[0].landmarks, frames[2].hands[0].landmarks)
+    assert pf.poses[0].hand("left") is not None and pf.hands[1].person is None
+    assert got[2].to_pose_frame(raw=True).poses[0].hand("left") is not None
+    assert not got[5].hands_tracked and got[5].to_pose_frame().hands == ()
+    # The reader from before hands reads every frame and skips the hands records.
+    old = _old_record_module(tmp_path)
+    old_frames = list(old.Recording(out))
+    assert len(old_frames) == 6
+    assert old_frames[2].poses[0].id == 0
+    np.testing.assert_array_equal(old_frames[2].poses[0].landmarks, body.landmarks)
+    assert not old.Recording(out).problems
+
+
+def test_openpose_round_trip_with_hands(tmp_path):
+    from arpose.export import openpose_json, read_openpose, read_openpose_hands
+    body = _body().with_id(0)
+    left = synthetic_hand(side="left", person=0)
+    pf = PoseFrame(0.0, 0, (1280, 720), (body.with_hands((left,)),), hands=(left,),
+                   hands_tracked=True)
+    obj = openpose_json(pf)
+    person = obj["people"][0]
+    assert len(person["hand_left_keypoints_2d"]) == 63
+    assert len(person["hand_right_keypoints_2d"]) == 63   # not found: zeros, as OpenPose
+    path = tmp_path / "f_000000000000_keypoints.json"
+    import json
+    path.write_text(json.dumps(obj))
+    hands = read_openpose_hands(path)
+    np.testing.assert_allclose(hands[0]["left"][:, :2], left.landmarks[:, :2], atol=1e-3)
+    assert hands[0]["right"] is None
+    assert read_openpose(path)[0].shape == (25, 3)
+    # Hand tracking off: OpenPose's empty arrays.
+    off = openpose_json(PoseFrame(0.0, 0, (1280, 720), (body,)))
+    assert off["people"][0]["hand_left_keypoints_2d"] == []
