@@ -291,3 +291,26 @@ def test_openpose_round_trip_with_hands(tmp_path):
     # Hand tracking off: OpenPose's empty arrays.
     off = openpose_json(PoseFrame(0.0, 0, (1280, 720), (body,)))
     assert off["people"][0]["hand_left_keypoints_2d"] == []
+
+
+def test_osc_hand_messages_and_websocket_json():
+    from pythonosc.osc_message import OscMessage
+
+    from arpose.stream import OscSender
+    body = _body().with_id(4)
+    hand = synthetic_hand(side="right", person=4, center=(640, 360)).replace(id=9)
+    pf = PoseFrame(0.5, 15, (1280, 720), (body.with_hands((hand,)),), hands=(hand,),
+                   hands_tracked=True)
+    sender = OscSender("127.0.0.1", 9)
+    try:
+        msgs = [OscMessage(d) for d in sender.messages(pf)]
+    finally:
+        sender.close()
+    hand_msgs = [m for m in msgs if m.address == "/arpose/hand"]
+    assert len(hand_msgs) == 1
+    args = hand_msgs[0].params
+    assert args[:5] == [15, 0.5, 9, 4, "right"] and len(args) == 5 + 84
+    assert args[5] == pytest.approx(hand.landmarks[0, 0] / 1280, abs=1e-6)
+    assert args[6] == pytest.approx(hand.landmarks[0, 1] / 720, abs=1e-6)
+    # The WebSocket sends PoseFrame.to_json: the hands are in it.
+    assert pf.to_json()["hands"][0]["id"] == 9

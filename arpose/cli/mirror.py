@@ -24,6 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-mirror", action="store_true", help="camera view instead of selfie view")
     p.add_argument("--size", metavar="WxH", help="window size (default: the camera's)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands (on by itself when an effect uses a finger joint)")
     p.add_argument("--seconds", type=float, metavar="S",
                    help="quit after S seconds (demos, tests)")
     p.set_defaults(run=run)
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             raise ArposeError(f"--size must look like 1280x720, got {args.size!r}") from None
     stats = run_mirror(args.effect, args.source, size=size, max_people=args.max_people,
                        mirror=not args.no_mirror, per_player=args.per_player,
-                       model=args.model, max_seconds=args.seconds)
+                       model=args.model, max_seconds=args.seconds, hands=args.hands)
     fps = stats.frames_drawn / stats.seconds if stats.seconds else 0.0
     print(f"mirror: {stats.frames_drawn} frames drawn in {stats.seconds:.1f} s ({fps:.1f}/s), "
           f"{stats.pose_frames} tracked")

@@ -43,6 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-camera", action="store_true",
                    help="do not draw the camera image behind the game")
     p.add_argument("--model", metavar="PATH", help="pose model .task bundle")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands: pinch a button to press it, hand gestures in games")
     p.add_argument("--list", action="store_true", help="list the games and exit")
     p.set_defaults(run=run)
 
@@ -71,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         if not args.game:
             raise GameError("--headless needs a GAME name (the menu is played with the body)")
         pipeline = track(args.source, max_people=max_people, model=args.model,
-                         keep_images=False)
+                         keep_images=False, hands=args.hands)
         with pipeline:
             report = run_headless(args.game, pipeline, options, size=args.size)
     else:
-        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True)
+        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True,
+                         hands=args.hands)
         with pipeline:
             report = run_window(pipeline, args.game, options, size=args.size,
                                 fullscreen=args.fullscreen)

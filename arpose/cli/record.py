@@ -33,17 +33,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="read a video or recording source as fast as possible (default: a "
                         "recording plays at its original timing, a video is read in full)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.add_argument("--hands", action="store_true", help="also track 21 landmarks per hand")
     p.set_defaults(run=run)
 
 
 def open_pipeline(source: str, *, fast: bool, realtime: bool, max_people: int = 2,
-                  keep_images: bool = True, model: str | None = None) -> Any:
+                  keep_images: bool = True, model: str | None = None,
+                  hands: bool = False) -> Any:
     """A pipeline for a CLI ``--source``; ``--fast`` also speeds up recordings."""
     base = source.split("?", 1)[0]
     if fast and Path(base).is_file() and is_recording(base):
         return track(Replay(base, fast=True), keep_images=keep_images)
     return track(source, max_people=max_people, realtime=realtime and not fast,
-                 keep_images=keep_images, model=model)
+                 keep_images=keep_images, model=model, hands=hands)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
                           f"recognises it), e.g. {out.with_suffix(SUFFIX)}")
     pipeline = open_pipeline(args.source, fast=args.fast, realtime=False,
                              max_people=args.max_people, keep_images=args.video,
-                             model=args.model)
+                             model=args.model,
+                             hands=args.hands)
     fps = getattr(pipeline.source, "fps", None)
     frames = people = 0
     t0: float | None = None

@@ -228,7 +228,8 @@ def render_hud(size: tuple[int, int], top: str, error: str | None) -> np.ndarray
 def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
                size: tuple[int, int] | None = None, max_people: int = 2, mirror: bool = True,
                per_player: bool = False, model: str | None = None,
-               max_frames: int | None = None, max_seconds: float | None = None) -> MirrorStats:
+               max_frames: int | None = None, max_seconds: float | None = None,
+               hands: bool = False) -> MirrorStats:
     """Open the mirror window on ``source`` (camera index, video, image, recording) and
     run until Esc/close (or ``max_frames`` drawn / ``max_seconds``, for tests and demos).
 
@@ -238,9 +239,10 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
     from ..pipeline import track
     from ..render import Renderer, Window
 
-    load_effects(effects or [])  # fail early, before opening camera and window
+    loaded = load_effects(effects or [])  # fail early, before opening camera and window
+    from .loader import needs_hands
     pipeline = track(source, max_people=max_people, model=model, segmentation=True,
-                     realtime=True)
+                     realtime=True, hands=hands or needs_hands(loaded))
     start = time.monotonic()
     with pipeline:
         first = pipeline.latest(timeout=10.0)
