@@ -345,7 +345,9 @@ class Pipeline:
         stats = FrameStats(captured_at=frame.captured_at, inference_ms=detection.inference_ms,
                            filter_ms=filter_ms,
                            latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
-                           dropped=self.dropped)
+                           dropped=self.dropped,
+                           hand_ms=float(getattr(detection, "hand_ms", 0.0)),
+                           hand_crops=int(getattr(detection, "hand_crops", 0)))
         pose_frame = PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
                                image=frame.image if self.keep_images else None,
                                mask=detection.mask, stats=stats, raw=raw, hands=hands,

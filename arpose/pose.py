@@ -314,6 +314,10 @@ class FrameStats:
     """Capture to landmarks available."""
     dropped: int = 0
     """Frames dropped so far by latest-wins hand-offs."""
+    hand_ms: float = 0.0
+    """Of ``inference_ms``: the hand model's share (0 with hand tracking off)."""
+    hand_crops: int = 0
+    """Hand regions the hand model ran on (body crops, plus 1 for a whole-image pass)."""
 
 
 @dataclass(frozen=True, eq=False)

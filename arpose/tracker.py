@@ -69,6 +69,7 @@ class Detection:
     """Hands found (``person`` = index into ``poses``, or None), when hand tracking is on."""
     hands_tracked: bool = False
     hand_ms: float = 0.0
+    hand_crops: int = 0
 
 
 class PoseTracker:
@@ -164,7 +165,7 @@ class PoseTracker:
             return Detection(poses, mask, inference_ms)
         hands = self._hands.detect(full, poses, single_image=self.options.mode == "image")
         return Detection(poses, mask, inference_ms + self._hands.last_ms, hands, True,
-                         self._hands.last_ms)
+                         self._hands.last_ms, self._hands.last_crops)
 
     def close(self) -> None:
         hands = getattr(self, "_hands", None)

@@ -314,3 +314,19 @@ def test_osc_hand_messages_and_websocket_json():
     assert args[6] == pytest.approx(hand.landmarks[0, 1] / 720, abs=1e-6)
     # The WebSocket sends PoseFrame.to_json: the hands are in it.
     assert pf.to_json()["hands"][0]["id"] == 9
+
+
+def test_crossed_hands_stay_with_their_own_body():
+    """Two people's hands side by side: both bodies' crops may see both hands; each hand
+    stays with the body whose wrist it starts at."""
+    from arpose.hands.detector import _dedupe_crossed
+    from arpose.hands.regions import HandRegion
+    a = synthetic_hand(side="right", person=0, center=(300.0, 300.0), size=50)
+    b = synthetic_hand(side="left", person=1, center=(330.0, 300.0), size=50)
+    ra = HandRegion((300, 250), 270, 0.0, "right", 0, (300.0, 300.0))
+    rb = HandRegion((330, 250), 270, 0.0, "left", 1, (330.0, 300.0))
+    # person 0's crop also returned person 1's hand (as its own): a duplicate, worse fit
+    dup = b.replace(person=0, side="right")
+    kept = _dedupe_crossed([dup, a, b], [ra, rb])
+    assert sorted((h.person, h.side, float(h.landmarks[0, 0])) for h in kept) == \
+        [(0, "right", 300.0), (1, "left", 330.0)]

@@ -10,8 +10,9 @@ graph runner. Where that runner is missing (mediapipe 1.x has no legacy graphs),
 again). The fallback over the whole image is the Tasks ``HandLandmarker`` in IMAGE mode:
 the raw model. Every hand found in a crop must have its wrist near the body's wrist,
 which is what keeps a hand with its own person when two people's hands cross. The side of a body's hand is the body's side; the
-side of a hand without a body comes from the model's handedness, flipped, because the
-model assumes a mirrored (selfie) image and arpose keeps images unmirrored.
+side of a hand without a body comes from the model's handedness label (it agreed with the
+body model's side on the close-up frames measured, but it is a guess that flips with
+mirrored pictures).
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ class HandDetector:
                 hands.append(hand)
         hands = _dedupe_crossed(hands, regions)
         fb = self.options.fallback
-        if fb == "always" or (fb == "auto" and (not poses or single_image)):
+        whole = fb == "always" or (fb == "auto" and (not poses or single_image))
+        if whole:
             for hand in self._whole_image(image):
                 same = [k for k, o in enumerate(hands) if _iou(hand.box, o.box) >= 0.3]
                 if not same:
@@ -196,7 +198,7 @@ class HandDetector:
                 k = same[0]
                 hands[k] = Hand(hand.landmarks, hand.world, hands[k].side, hand.score,
                                 hands[k].person)
-        self.last_crops = len(regions)
+        self.last_crops = len(regions) + int(whole)
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return tuple(hands)
 
@@ -235,8 +237,10 @@ class HandDetector:
         for k, lms in enumerate(result.hand_landmarks):
             lm = np.array([(p.x * w, p.y * h, p.z * w, 1.0) for p in lms], np.float32)
             label = result.handedness[k][0].category_name.lower() if result.handedness else ""
-            # The model assumes a mirrored image: its "Left" is the person's right hand.
-            side = "right" if label == "left" else "left"
+            # Measured on finger_flexion.mp4: the model's label equals the body model's side
+            # there. It is a guess that flips with mirroring, which is why a body's hands
+            # take the body's side instead.
+            side = "left" if label == "left" else "right"
             out.append(Hand(lm, _world(result, k), side, _score(result, k), None))
         return out
 

@@ -1,0 +1,131 @@
+"""Hands with the real models: photos and video frames of people with visible hands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from arpose.errors import ModelError
+
+MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+FLEX = MEDIA / "exercise" / "finger_flexion.mp4"
+JACKS = MEDIA / "exercise" / "jumping_jacks_11.mp4"
+
+
+def _frame(video: Path, index: int) -> np.ndarray:
+    if not video.is_file():
+        pytest.skip(f"{video} not available")
+    cap = cv2.VideoCapture(str(video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    from arpose.tracker import PoseTracker, TrackerOptions
+    with PoseTracker(TrackerOptions(mode="image", hands=True, hand_fallback="never")) as t:
+        yield t
+
+
+def test_raised_hand_found_from_the_body_with_its_side(tracker):
+    rgb = _frame(FLEX, 0)       # the person's left hand raised, fingers open
+    det = tracker.detect(rgb)
+    assert len(det.poses) == 1
+    assert [(h.side, h.person) for h in det.hands] == [("left", 0)]
+    hand = det.hands[0]
+    wrist = det.poses[0].xy("left_wrist")
+    assert np.linalg.norm(hand.landmarks[0, :2] - wrist) < 0.6 * hand.size
+    assert hand.world is not None and hand.world.shape == (21, 3)
+    from arpose.hands.gestures import hand_shape
+    assert all(hand_shape(hand).extended[f] for f in ("index", "middle", "ring", "pinky"))
+
+
+def test_both_hands_of_a_whole_person(tracker):
+    rgb = _frame(JACKS, 30)     # arms up in a jumping jack, 640x360: small hands
+    det = tracker.detect(rgb)
+    sides = sorted(h.side for h in det.hands)
+    assert sides == ["left", "right"]
+    for h in det.hands:          # each hand at its own body wrist: no swap
+        wrist = det.poses[0].xy(f"{h.side}_wrist")
+        assert np.linalg.norm(h.landmarks[0, :2] - wrist) < 0.8 * h.size
+
+
+def test_hand_without_a_body_uses_the_palm_detector():
+    from arpose.tracker import PoseTracker, TrackerOptions
+    rgb = _frame(FLEX, 0)
+    close = np.ascontiguousarray(rgb[250:950, 1150:1750])  # just the hand: no body
+    with PoseTracker(TrackerOptions(mode="image", hands=True)) as t:
+        det = t.detect(close)
+    bodiless = [h for h in det.hands if h.person is None]
+    assert det.poses == () or all(h.person is None for h in det.hands)
+    assert len(bodiless) == 1
+    # The same hand that the body calls its left (see the test above).
+    assert bodiless[0].side == "left"
+
+
+def test_hand_half_out_of_the_frame(tracker):
+    rgb = _frame(JACKS, 30)
+    det = tracker.detect(rgb)
+    top = min(h.box[1] for h in det.hands)
+    cut = int(top + (max(h.box[3] for h in det.hands) - top) * 0.5)
+    shifted = np.ascontiguousarray(rgb[cut:])  # the fingers above the picture's edge
+    det2 = tracker.detect(shifted)              # must not crash; what is found is plausible
+    for h in det2.hands:
+        assert np.isfinite(h.landmarks).all()
+
+
+def test_detect_json_hands_contract(tmp_path, capsys):
+    from arpose.cli import main
+    rgb = _frame(FLEX, 0)
+    path = tmp_path / "flex.png"
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    assert main(["detect", str(path), "--json", "--hands"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert len(obj["hands"]) == 1
+    h = obj["hands"][0]
+    assert h["person"] == obj["people"][0]["id"] and h["side"] == "left"
+    assert len(h["landmarks"]) == 21 and len(h["world"]) == 21
+    assert main(["detect", str(path), "--json"]) == 0
+    assert "hands" not in json.loads(capsys.readouterr().out)
+
+
+def test_missing_hand_model_is_a_clear_error(tmp_path):
+    from arpose.hands import HandDetector, HandOptions
+    with pytest.raises(ModelError, match="no-such.task"):
+        HandDetector(HandOptions(model=tmp_path / "no-such.task"))
+
+
+def test_finger_effect_switches_hands_on_for_a_video(tmp_path):
+    from arpose.effects.compose import render_source
+    if not JACKS.is_file():
+        pytest.skip("media not available")
+    # a 3-frame clip of the jumping jacks
+    clip = tmp_path / "clip.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in (30, 31, 32):
+        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
+    w.release()
+    def red_pixels(path: Path) -> int:
+        cap = cv2.VideoCapture(str(path))
+        total = 0
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB).astype(int)
+            total += int(((rgb[..., 0] > 150) & (rgb[..., 1] < 110) & (rgb[..., 2] < 110)).sum())
+        cap.release()
+        return total
+
+    nails, plain = tmp_path / "nails.mp4", tmp_path / "plain.mp4"
+    render_source(["painted-nails"], str(clip), nails)
+    render_source(["glow-hands"], str(clip), plain)   # a body effect: no hands, no nails
+    # nails drawn: the hands were tracked without being asked
+    assert red_pixels(nails) > red_pixels(plain) + 30
