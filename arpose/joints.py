@@ -72,9 +72,35 @@ HAND_LANDMARK_NAMES: tuple[str, ...] = (
     "pinky_mcp", "pinky_pip", "pinky_dip", "pinky_tip",
 )
 NUM_HAND_LANDMARKS = len(HAND_LANDMARK_NAMES)
-HandLandmark = enum.IntEnum("HandLandmark",
-                            [(n.upper(), i) for i, n in enumerate(HAND_LANDMARK_NAMES)])
-HandLandmark.__doc__ = "Hand landmark indices by name (``HandLandmark.INDEX_FINGER_TIP == 8``)."
+
+
+class HandLandmark(enum.IntEnum):
+    """Hand landmark indices by name (``HandLandmark.INDEX_FINGER_TIP == 8``)."""
+
+    WRIST = 0
+    THUMB_CMC = 1
+    THUMB_MCP = 2
+    THUMB_IP = 3
+    THUMB_TIP = 4
+    INDEX_FINGER_MCP = 5
+    INDEX_FINGER_PIP = 6
+    INDEX_FINGER_DIP = 7
+    INDEX_FINGER_TIP = 8
+    MIDDLE_FINGER_MCP = 9
+    MIDDLE_FINGER_PIP = 10
+    MIDDLE_FINGER_DIP = 11
+    MIDDLE_FINGER_TIP = 12
+    RING_FINGER_MCP = 13
+    RING_FINGER_PIP = 14
+    RING_FINGER_DIP = 15
+    RING_FINGER_TIP = 16
+    PINKY_MCP = 17
+    PINKY_PIP = 18
+    PINKY_DIP = 19
+    PINKY_TIP = 20
+
+
+assert [m.name.lower() for m in HandLandmark] == list(HAND_LANDMARK_NAMES)
 HAND_SIDES: tuple[str, str] = ("left", "right")
 """The person's own left and right (like ``left_wrist``), never the image's."""
 

@@ -28,7 +28,6 @@ from .joints import (
     NUM_LANDMARKS,
     PALM_WEIGHTS,
     VIRTUAL_WEIGHTS,
-    HandLandmark,
     joint_index,
 )
 
@@ -55,6 +54,8 @@ _HAND_FALLBACK_IDX = np.array([[joint_index(f"{side}_{n}") for n in HAND_FALLBAC
 _PALM = np.zeros(NUM_HAND_LANDMARKS, np.float32)
 for _name, _w in PALM_WEIGHTS.items():
     _PALM[HAND_LANDMARK_NAMES.index(_name)] = _w
+_WRIST, _MIDDLE_MCP = HAND_LANDMARK_NAMES.index("wrist"), HAND_LANDMARK_NAMES.index(
+    "middle_finger_mcp")
 HAND_SIZE_PER_SHOULDER = 0.25
 """Hand size (wrist to middle-finger base) per shoulder width on adults, for a body whose
 hands are not tracked (measured on this project's photos: 0.22-0.27)."""
@@ -92,8 +93,8 @@ class Hand:
 
     def xy(self, landmark: str | int) -> np.ndarray:
         """Pixel position of a hand landmark by name (``"index_finger_tip"``) or index."""
-        i = landmark if isinstance(landmark, int) else HandLandmark[landmark.upper()]
-        return self.landmarks[int(i), :2]
+        i = landmark if isinstance(landmark, int) else HAND_LANDMARK_NAMES.index(landmark)
+        return self.landmarks[i, :2]
 
     @property
     def palm(self) -> np.ndarray:
@@ -105,8 +106,7 @@ class Hand:
         """Wrist to middle-finger base in pixels: the hand's unit (it does not change when
         the fingers bend). Gesture thresholds are in these units."""
         lm = self.landmarks
-        return float(max(np.linalg.norm(lm[HandLandmark.MIDDLE_FINGER_MCP, :2] -
-                                        lm[HandLandmark.WRIST, :2]), 1.0))
+        return max(float(np.linalg.norm(lm[_MIDDLE_MCP, :2] - lm[_WRIST, :2])), 1.0)
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -398,5 +398,5 @@ def attach_hands(poses: tuple[Pose, ...], hands: tuple[Hand, ...]) -> tuple[Pose
     return tuple(p.with_hands(tuple(h for h in hands if h.person == p.id)) for p in poses)
 
 
-__all__ = ["Hand", "attach_hands", "Pose", "PoseFrame", "FrameStats", "MEASURES", "JOINT_NAMES", "X", "Y", "Z", "VIS",
-           "PRESENCE"]
+__all__ = ["Hand", "attach_hands", "Pose", "PoseFrame", "FrameStats", "MEASURES", "JOINT_NAMES",
+           "X", "Y", "Z", "VIS", "PRESENCE"]

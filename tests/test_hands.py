@@ -16,7 +16,6 @@ from arpose.joints import (
     JOINT_NAMES,
     OPENPOSE_HAND,
     is_hand_joint,
-    joint_index,
     resolve_joint,
 )
 from arpose.pose import Hand, Pose, PoseFrame

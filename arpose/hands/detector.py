@@ -3,16 +3,17 @@ MediaPipe's palm detection over the whole image as the fallback for hands seen w
 body (close-ups).
 
 On a crop the landmark model runs directly, as in Holistic (no palm detection: the body
-already said where the hand is; the model's own hand-presence score rejects empty crops).
-That is MediaPipe's ``HandLandmarkCpu`` graph from the same wheel, run through mediapipe's
-graph runner. Where that runner is missing (mediapipe 1.x has no legacy graphs), the Tasks
-``HandLandmarker`` runs on the crop instead (its palm detector then has to find the hand
-again). The fallback over the whole image is the Tasks ``HandLandmarker`` in IMAGE mode:
-the raw model. Every hand found in a crop must have its wrist near the body's wrist,
-which is what keeps a hand with its own person when two people's hands cross. The side of a body's hand is the body's side; the
-side of a hand without a body comes from the model's handedness label (it agreed with the
-body model's side on the close-up frames measured, but it is a guess that flips with
-mirrored pictures).
+already said where the hand is; the model's own hand-presence score rejects empty
+crops). That is MediaPipe's ``HandLandmarkCpu`` graph from the same wheel, run through
+mediapipe's graph runner. Where that runner is missing (mediapipe 1.x has no legacy
+graphs), the Tasks ``HandLandmarker`` runs on the crop instead (its palm detector then
+has to find the hand again). The fallback over the whole image is the Tasks
+``HandLandmarker`` in IMAGE mode: the raw model. Every hand found in a crop must have
+its wrist near the body's wrist, which is what keeps a hand with its own person when two
+people's hands cross. The side of a body's hand is the body's side; the side of a hand
+without a body comes from the model's handedness label (it agreed with the body model's
+side on the close-up frames measured, but it is a guess that flips with mirrored
+pictures).
 """
 
 from __future__ import annotations
@@ -100,14 +101,7 @@ def resolve_hand_model(path: str | Path | None = None) -> Path:
             raise ModelError(f"{p}: no such hand model file (a HandLandmarker .task bundle, "
                              f"like {HAND_MODEL_NAME})")
         return p
-    try:
-        from ..model import ensure_hand_model  # type: ignore[attr-defined]
-    except ImportError:
-        ensure_hand_model = None
-    if ensure_hand_model is None:
-        raise ModelError(f"the hand model {HAND_MODEL_NAME} is missing from this arpose "
-                         f"installation (arpose/models/); reinstall arpose or pass "
-                         f"--hand-model PATH")
+    from ..model import ensure_hand_model
     try:
         return Path(ensure_hand_model())
     except ModelError:

@@ -83,8 +83,8 @@ def hand_shape(hand: Hand, config: HandGestureConfig | None = None) -> HandShape
     ext: dict[str, bool] = {}
     cur: dict[str, bool] = {}
     for name, (a, b, c, d) in _FINGER_IDX.items():
-        bones = (np.linalg.norm(lm[b] - lm[a]) + np.linalg.norm(lm[c] - lm[b]) +
-                 np.linalg.norm(lm[d] - lm[c]))
+        bones = float(np.linalg.norm(lm[b] - lm[a]) + np.linalg.norm(lm[c] - lm[b]) +
+                      np.linalg.norm(lm[d] - lm[c]))
         straight = float(np.linalg.norm(lm[d] - lm[a]) / max(bones, 1e-6))
         reach = float(np.linalg.norm(lm[d] - wrist)) / size
         if name == "thumb":
