@@ -159,6 +159,7 @@ class HandDetector:
             log.info("mediapipe has no graph runner: hand crops go through the HandLandmarker")
         self.last_ms = 0.0
         self.last_crops = 0
+        self._warm = False
 
     def _run(self, image: np.ndarray):
         import mediapipe as mp
@@ -169,6 +170,14 @@ class HandDetector:
                single_image: bool = False) -> tuple[Hand, ...]:
         """Hands in ``image``: those of ``poses`` (``person`` = index into ``poses``) and,
         by the fallback rule, hands without a body (``person`` None)."""
+        from ..tracker import _native_stderr_silenced
+        with _native_stderr_silenced(self.options.quiet and not self._warm):  # first frame only
+            found = self._detect(image, poses, single_image)
+        self._warm = True
+        return found
+
+    def _detect(self, image: np.ndarray, poses: Sequence[Pose], single_image: bool
+                ) -> tuple[Hand, ...]:
         start = time.perf_counter()
         h, w = image.shape[:2]
         hands: list[Hand] = []
