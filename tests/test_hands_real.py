@@ -129,3 +129,21 @@ def test_finger_effect_switches_hands_on_for_a_video(tmp_path):
     render_source(["glow-hands"], str(clip), plain)   # a body effect: no hands, no nails
     # nails drawn: the hands were tracked without being asked
     assert red_pixels(nails) > red_pixels(plain) + 30
+
+
+def test_openpose_export_with_hands_fills_both_arrays(tmp_path):
+    from arpose.export import export, read_openpose_hands
+    clip = tmp_path / "jacks.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in range(28, 34):     # arms up: both hands in view
+        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
+    w.release()
+    out = tmp_path / "op"
+    res = export(clip, "openpose", out, hands=True)
+    assert res.frames == 6
+    files = sorted(out.glob("*.json"))
+    both = [f for f in files
+            if any(p["left"] is not None and p["right"] is not None for p in read_openpose_hands(f))]
+    assert len(both) >= 3
+    person = json.loads(files[0].read_text())["people"][0]
+    assert len(person["hand_left_keypoints_2d"]) == 63
