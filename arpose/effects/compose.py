@@ -254,6 +254,9 @@ def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarr
         raise RenderError(f"render_image needs an RGB uint8 (H, W, 3) image, got "
                           f"{image.dtype} {image.shape}")
     loaded = load_effects(effects)
+    if pose_frame is not None and not pose_frame.hands_tracked and needs_hands(loaded):
+        log.warning("an effect uses finger joints but this PoseFrame was tracked without "
+                    "hands: track(..., hands=True) or pass pose_frame=None")
     if pose_frame is None:
         pose_frame = _detect(image, needs_mask(loaded), max_people, needs_hands(loaded))
     elif pose_frame.image is None:
