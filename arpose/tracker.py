@@ -9,11 +9,14 @@ players work), optional segmentation masks (for occlusion). Output is unsmoothed
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +107,7 @@ class PoseTracker:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{self.model_path}: MediaPipe cannot load this model "
                              f"({str(exc).splitlines()[0]})") from None
+        close_at_exit(self._landmarker)
         self._last_ms = -1
         self._warm = not opts.quiet
         self._hands = None
@@ -173,8 +177,8 @@ class PoseTracker:
             hands.close()
             self._hands = None
         if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+            landmarker, self._landmarker = self._landmarker, None
+            close_landmarker(landmarker, self.options.quiet)
 
     def __enter__(self) -> PoseTracker:
         return self
@@ -200,6 +204,52 @@ def _native_stderr_silenced(active: bool) -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def close_landmarker(landmarker: object, quiet: bool = True) -> None:
+    """Close a Tasks landmarker (pose or hand), quietly: mediapipe 1.x logs its graph
+    teardown on stderr. Closing twice is harmless."""
+    close = getattr(landmarker, "close", None)
+    if close is None:
+        return
+    with _native_stderr_silenced(quiet):
+        try:
+            close()
+        except (RuntimeError, ValueError) as exc:  # a dying graph
+            log.debug("closing the landmarker: %s", exc)
+
+
+_still_open: weakref.WeakSet[object] = weakref.WeakSet()
+_exit_hook = threading.Lock()
+_exit_hook_registered = False
+
+
+def _close_still_open() -> None:
+    for landmarker in list(_still_open):
+        close_landmarker(landmarker)
+
+
+def close_at_exit(landmarker: object) -> None:
+    """Close ``landmarker`` at interpreter exit if its owner did not.
+
+    mediapipe 1.x closes a landmarker through a thread pool; one left to ``__del__`` at
+    exit finds that pool shut down and prints ``TypeError`` (and ``atexit`` is already too
+    late). So this hooks in where ``concurrent.futures`` itself does, just before it:
+    threading's exit hooks, which run in reverse order of registration.
+    """
+    global _exit_hook_registered
+    _still_open.add(landmarker)
+    with _exit_hook:
+        if _exit_hook_registered:
+            return
+        register = getattr(threading, "_register_atexit", None)
+        try:
+            if register is None:
+                raise RuntimeError("no threading exit hooks")
+            register(_close_still_open)
+        except RuntimeError:  # already shutting down, or another Python: the later hook
+            atexit.register(_close_still_open)
+        _exit_hook_registered = True
 
 
 def _to_pose(landmarks, world, w: int, h: int) -> Pose:

@@ -81,3 +81,31 @@ def test_coco_accuracy_matches_raw_mediapipe(media):
             assert len(ours.poses) == len(raw.poses)
             for a, b in zip(ours.poses, raw.poses):
                 np.testing.assert_allclose(a.landmarks[:, :2], b.landmarks[:, :2], atol=2.0)
+
+
+_UNCLOSED = """
+import matplotlib.cbook, sys
+from arpose.sources import read_image
+from arpose.tracker import PoseTracker, TrackerOptions
+img = read_image(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+kept = PoseTracker(TrackerOptions(mode="video"))   # never closed: left to interpreter exit
+n = sum(len(kept.detect(img, t=i / 30).poses) for i in range(3))
+with PoseTracker(TrackerOptions(mode="image")) as closed:
+    n += len(closed.detect(img).poses)
+closed.close()  # a second close is harmless
+print(n)
+"""
+
+
+def test_unclosed_tracker_exits_cleanly_and_quietly(tmp_path):
+    """mediapipe 1.x raises TypeError in a landmarker's __del__ at exit, and logs loudly:
+    a tracker left open must still exit with code 0 and nothing on stderr."""
+    import os
+    import subprocess
+    import sys
+    res = subprocess.run([sys.executable, "-c", _UNCLOSED], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=180,
+                         env=dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy"))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "4"
+    assert res.stderr.strip() == "", res.stderr

@@ -23,8 +23,10 @@ Usage::
     python tools/build_models.py --source SITE_PACKAGES  # an installed mediapipe 0.10.21
     python tools/build_models.py --check              # rebuild and compare with arpose/models
 
-Needs an installed mediapipe (any version with ``mediapipe.tasks.python.metadata``) for
-the metadata writer only.
+Needs mediapipe 0.10.21 installed in the Python that runs it, for its metadata writer
+(1.x's writer lacks its native helper, ``mediapipe.tasks.cc``): on Python 3.10-3.12,
+``python -m venv /tmp/mp && /tmp/mp/bin/pip install mediapipe==0.10.21`` and run this
+script with ``/tmp/mp/bin/python``. The shipped files do not depend on that at run time.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def _fixed_zip_dates() -> Iterator[None]:
     """
     original = zipfile.ZipFile.writestr
 
-    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
         if isinstance(zinfo_or_arcname, str):
             info = zipfile.ZipInfo(zinfo_or_arcname, _ZIP_DATE)
             info.compress_type = self.compression
@@ -238,6 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true",
                     help="rebuild and fail unless the files in --out are byte-identical")
     args = ap.parse_args(argv)
+    try:
+        from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer  # noqa: F401
+    except ImportError as exc:
+        raise SystemExit(f"build_models: this Python's mediapipe has no usable metadata writer "
+                         f"({exc}); run it with a Python that has mediapipe=={SOURCE_VERSION} "
+                         f"(see the module docstring)") from None
     with tempfile.TemporaryDirectory() as tmp:
         src = Source(args.source if args.source else download_wheel(Path(tmp)))
         if src.version() not in (SOURCE_VERSION, "unknown"):
