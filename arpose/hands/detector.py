@@ -4,11 +4,12 @@ body (close-ups).
 
 On a crop the landmark model runs directly, as in Holistic (no palm detection: the body
 already said where the hand is; the model's own hand-presence score rejects empty
-crops). That is MediaPipe's ``HandLandmarkCpu`` graph from the same wheel, run through
-mediapipe's graph runner. Where that runner is missing (mediapipe 1.x has no legacy
-graphs), the Tasks ``HandLandmarker`` runs on the crop instead (its palm detector then
-has to find the hand again). The fallback over the whole image is the Tasks
-``HandLandmarker`` in IMAGE mode: the raw model. Every hand found in a crop must have
+crops). It is ``hand_landmarks_detector.tflite`` read from the same HandLandmarker bundle
+and run by Google's LiteRT interpreter (``ai-edge-litert``), so it works the same on every
+mediapipe series (1.x has no graph runner, and its Tasks ``HandLandmarker`` would run palm
+detection again on the crop). Where LiteRT has no wheel, OpenCV's TFLite importer runs the
+same model (slower). The fallback over the whole image is the Tasks ``HandLandmarker`` in
+IMAGE mode: the raw model. Every hand found in a crop must have
 its wrist near the body's wrist, which is what keeps a hand with its own person when two
 people's hands cross. The side of a body's hand is the body's side; the side of a hand
 without a body comes from the model's handedness label (it agreed with the body model's
@@ -19,11 +20,14 @@ pictures).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -35,55 +39,87 @@ from .regions import HandRegion, regions_from_pose
 log = logging.getLogger(__name__)
 
 HAND_MODEL_NAME = "hand_landmarker_full.task"
-CROP_PX = 256
+CROP_PX = 224  # the hand landmark model's input size
 
-_CROP_GRAPH = """
-input_stream: "IMAGE:image"
-input_stream: "ROI:roi"
-output_stream: "LANDMARKS:landmarks"
-output_stream: "WORLD_LANDMARKS:world_landmarks"
-output_stream: "HANDEDNESS:handedness"
-node {
-  calculator: "HandLandmarkCpu"
-  input_side_packet: "MODEL_COMPLEXITY:model_complexity"
-  input_stream: "IMAGE:image"
-  input_stream: "ROI:roi"
-  output_stream: "LANDMARKS:landmarks"
-  output_stream: "WORLD_LANDMARKS:world_landmarks"
-  output_stream: "HANDEDNESS:handedness"
-}
-"""
+LANDMARK_MEMBER = "hand_landmarks_detector.tflite"
+"""The hand landmark model inside a HandLandmarker ``.task`` bundle (a stored zip)."""
+
+# The landmark model's outputs, by tensor name, as read from the model itself
+# (``ai_edge_litert`` ``get_output_details()``, in this order): 21 x (x, y, z) in input
+# pixels, hand presence (a probability), handedness (a probability), 21 x (x, y, z) metres.
+_OUTPUTS = {"landmarks": "Identity", "presence": "Identity_1", "handedness": "Identity_2",
+            "world": "Identity_3"}
+_NORMALIZE_Z = 0.4  # MediaPipe's TensorsToLandmarks option for this model (hand_landmark_cpu)
 
 
-class _CropLandmarker:
-    """The hand landmark model on a whole (already cropped, upright) image."""
+class HandLandmarkModel:
+    """The hand landmark model on an upright square crop, without palm detection.
 
-    def __init__(self) -> None:
-        from google.protobuf import text_format
-        from mediapipe.framework import calculator_pb2
-        from mediapipe.framework.formats import rect_pb2
-        from mediapipe.python.solution_base import SolutionBase
-        config = text_format.Parse(_CROP_GRAPH, calculator_pb2.CalculatorGraphConfig())
-        self._graph = SolutionBase(graph_config=config, side_inputs={"model_complexity": 1},
-                                   outputs=["landmarks", "world_landmarks", "handedness"])
-        self._roi = rect_pb2.NormalizedRect(x_center=0.5, y_center=0.5, width=1.0,
-                                            height=1.0, rotation=0.0)
+    Input: ``CROP_PX`` x ``CROP_PX`` RGB, scaled to [0, 1] (the model's metadata: mean 0,
+    std 255). Call it with a uint8 RGB patch of that size.
+    """
 
-    def __call__(self, patch: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | None, float]]:
-        """``[(21x3 crop-normalised xyz, 21x3 world or None, score)]`` (zero or one hand)."""
-        res = self._graph.process({"image": patch, "roi": self._roi})
-        if res.landmarks is None:
-            return []
-        xyz = np.array([(p.x, p.y, p.z) for p in res.landmarks.landmark], np.float64)
-        world = None if res.world_landmarks is None else np.array(
-            [(p.x, p.y, p.z) for p in res.world_landmarks.landmark], np.float32)
-        score = 1.0
-        if res.handedness is not None and res.handedness.classification:
-            score = float(res.handedness.classification[0].score)
-        return [(xyz, world, score)]
+    def __init__(self, bundle: str | Path, backend: str = "auto"):
+        self.bundle = Path(bundle)
+        if backend not in ("auto", "litert", "opencv"):
+            raise ValueError(f"hand model backend must be auto, litert or opencv, not {backend!r}")
+        try:
+            with zipfile.ZipFile(self.bundle) as z:
+                blob = z.read(LANDMARK_MEMBER)
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{self.bundle}: not a HandLandmarker bundle with "
+                             f"{LANDMARK_MEMBER} ({exc})") from None
+        self.backend = backend
+        self._it: Any = None
+        self._net: Any = None
+        if backend in ("auto", "litert"):
+            try:
+                from ai_edge_litert.interpreter import Interpreter
+            except ImportError:
+                if backend == "litert":
+                    raise ModelError("the hand landmark model needs ai-edge-litert "
+                                     "(pip install ai-edge-litert)") from None
+                log.info("ai-edge-litert is not installed: OpenCV runs the hand landmark model")
+            else:
+                self.backend = "litert"
+                self._it = Interpreter(model_content=blob, num_threads=1)
+                self._it.allocate_tensors()
+                inp = self._it.get_input_details()[0]
+                self._in = inp["index"]
+                shape = tuple(int(v) for v in inp["shape"])
+                names = {d["name"]: d["index"] for d in self._it.get_output_details()}
+                if shape != (1, CROP_PX, CROP_PX, 3) or not set(_OUTPUTS.values()) <= set(names):
+                    raise ModelError(f"{self.bundle}: {LANDMARK_MEMBER} is not the hand landmark "
+                                     f"model (input {shape}, outputs {sorted(names)})")
+                self._out = {k: names[v] for k, v in _OUTPUTS.items()}
+        if self.backend != "litert":
+            self.backend = "opencv"
+            self._net = cv2.dnn.readNetFromTFLite(np.frombuffer(blob, np.uint8))
+            self._names = list(self._net.getUnconnectedOutLayersNames())
+            if not set(_OUTPUTS.values()) <= set(self._names):
+                raise ModelError(f"{self.bundle}: {LANDMARK_MEMBER} is not the hand landmark "
+                                 f"model (outputs {self._names})")
+
+    def __call__(self, patch: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """``(21x3 xyz in crop pixels (z scaled like x), 21x3 world metres, presence,
+        handedness)`` for one patch."""
+        x = (patch.astype(np.float32) * (1.0 / 255.0))[None]
+        if self.backend == "litert":
+            self._it.set_tensor(self._in, np.ascontiguousarray(x))
+            self._it.invoke()
+            out = {k: np.array(self._it.get_tensor(i)) for k, i in self._out.items()}
+        else:
+            self._net.setInput(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+            res = self._net.forward(self._names)
+            out = {k: np.asarray(res[self._names.index(v)]) for k, v in _OUTPUTS.items()}
+        xyz = out["landmarks"].reshape(21, 3).astype(np.float64)
+        xyz[:, 2] /= _NORMALIZE_Z
+        world = out["world"].reshape(21, 3).astype(np.float32)
+        return xyz, world, float(out["presence"].ravel()[0]), float(out["handedness"].ravel()[0])
 
     def close(self) -> None:
-        self._graph.close()
+        self._it = None
+        self._net = None
 
 
 def resolve_hand_model(path: str | Path | None = None) -> Path:
@@ -127,6 +163,9 @@ class HandOptions:
     sizes... of the body's wrist, as a fraction of the region size (else it is someone
     else's hand, or a wrong detection)."""
     quiet: bool = True
+    backend: str = "auto"
+    """What runs the hand landmark model on body crops: "litert" (ai-edge-litert),
+    "opencv" (OpenCV's TFLite importer, slower), or "auto" (LiteRT when installed)."""
 
 
 class HandDetector:
@@ -151,12 +190,9 @@ class HandDetector:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{self.model_path}: MediaPipe cannot load this hand model "
                              f"({str(exc).splitlines()[0]})") from None
-        self._crop: _CropLandmarker | None = None
-        try:
-            with _native_stderr_silenced(opts.quiet):
-                self._crop = _CropLandmarker()
-        except ImportError:
-            log.info("mediapipe has no graph runner: hand crops go through the HandLandmarker")
+        with _native_stderr_silenced(opts.quiet):  # LiteRT's delegate banner
+            self._crop: HandLandmarkModel | None = HandLandmarkModel(self.model_path,
+                                                                     opts.backend)
         self.last_ms = 0.0
         self.last_crops = 0
         self._warm = False
@@ -206,32 +242,25 @@ class HandDetector:
         return tuple(hands)
 
     def _from_region(self, image: np.ndarray, region: HandRegion) -> Hand | None:
+        assert self._crop is not None, "HandDetector is closed"
         patch, m = region.crop(image, CROP_PX)
-        found = self._crop_hands(patch)
-        inv = cv2.invertAffineTransform(m)
-        best: tuple[float, np.ndarray, np.ndarray | None, float] | None = None
-        for xyz, world, score in found:
-            pts = xyz * CROP_PX
-            xy = pts[:, :2] @ inv[:, :2].T + inv[:, 2]
-            wrist = np.asarray(region.wrist if region.wrist is not None else region.center)
-            d = float(np.linalg.norm(xy[0] - wrist)) / region.size
-            if d <= self.options.max_wrist_distance and (best is None or d < best[0]):
-                full = np.empty((len(pts), 4), np.float32)
-                full[:, :2] = xy
-                full[:, 2] = pts[:, 2] * (region.size / CROP_PX)
-                full[:, 3] = 1.0
-                best = (d, full, world, score)
-        if best is None:
+        xyz, world, presence, _ = self._crop(patch)
+        if presence < self.options.min_presence_confidence:
             return None
-        _, lm, world, score = best
-        return Hand(lm, world, region.side, score, region.person)
-
-    def _crop_hands(self, patch: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | None, float]]:
-        if self._crop is not None:
-            return self._crop(patch)
-        result = self._run(patch)
-        return [(np.array([(p.x, p.y, p.z) for p in lms], np.float64), _world(result, k),
-                 _score(result, k)) for k, lms in enumerate(result.hand_landmarks)]
+        inv = cv2.invertAffineTransform(m)
+        xy = xyz[:, :2] @ inv[:, :2].T + inv[:, 2]
+        wrist = np.asarray(region.wrist if region.wrist is not None else region.center)
+        if float(np.linalg.norm(xy[0] - wrist)) / region.size > self.options.max_wrist_distance:
+            return None
+        full = np.empty((21, 4), np.float32)
+        full[:, :2] = xy
+        full[:, 2] = xyz[:, 2] * (region.size / CROP_PX)
+        full[:, 3] = 1.0
+        # World landmarks come in the upright crop's axes: turn them back to the image's.
+        rot = inv[:, :2] / math.sqrt(abs(float(np.linalg.det(inv[:, :2]))))
+        world = world.copy()
+        world[:, :2] = world[:, :2] @ rot.T.astype(np.float32)
+        return Hand(full, world, region.side, presence, region.person)
 
     def _whole_image(self, image: np.ndarray) -> list[Hand]:
         h, w = image.shape[:2]
