@@ -147,3 +147,49 @@ def test_openpose_export_with_hands_fills_both_arrays(tmp_path):
     assert len(both) >= 3
     person = json.loads(files[0].read_text())["people"][0]
     assert len(person["hand_left_keypoints_2d"]) == 63
+
+
+@pytest.fixture(scope="module")
+def closeup_crop():
+    """An upright crop of the close-up's hand, framed from the raw HandLandmarker's own
+    landmarks (the reference the crop model is compared against)."""
+    from arpose.hands.detector import CROP_PX, HandDetector, HandOptions
+    from arpose.hands.regions import region_from_points
+    rgb = _frame(FLEX, 40)
+    with HandDetector(HandOptions(fallback="always")) as d:
+        raw = d._whole_image(rgb)
+    assert len(raw) == 1
+    lm = raw[0].landmarks
+    region = region_from_points(lm[0, :2], lm[5, :2], lm[17, :2], "left", None)
+    patch, m = region.crop(rgb, CROP_PX)
+    return patch, cv2.invertAffineTransform(m), lm
+
+
+@pytest.mark.parametrize("backend", ["litert", "opencv"])
+def test_landmark_model_on_a_crop_without_palm_detection(closeup_crop, backend):
+    from arpose.hands.detector import HandLandmarkModel
+    from arpose.model import ensure_hand_model
+    patch, inv, ref = closeup_crop
+    model = HandLandmarkModel(ensure_hand_model(), backend)
+    assert model.backend == backend
+    xyz, world, presence, handedness = model(patch)
+    assert presence > 0.8
+    xy = xyz[:, :2] @ inv[:, :2].T + inv[:, 2]
+    box = max(np.ptp(ref[:, 0]), np.ptp(ref[:, 1]))
+    # the same landmarks as the Tasks HandLandmarker (palm detection + landmark model)
+    assert np.linalg.norm(xy - ref[:, :2], axis=1).mean() < 0.05 * box
+    assert (world is not None) == (backend == "litert")
+    # handedness is the model's: a mirrored crop flips it; an empty crop has no hand
+    assert (handedness - 0.5) * (model(np.ascontiguousarray(patch[:, ::-1]))[3] - 0.5) < 0
+    assert model(np.full_like(patch, 128))[2] < 0.1
+
+
+def test_bundle_without_the_landmark_model_is_a_clear_error(tmp_path):
+    import zipfile
+
+    from arpose.hands.detector import LANDMARK_MEMBER, HandLandmarkModel
+    bad = tmp_path / "pose_only.task"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("hand_detector.tflite", b"x")
+    with pytest.raises(ModelError, match=LANDMARK_MEMBER):
+        HandLandmarkModel(bad)
