@@ -193,3 +193,16 @@ def test_bundle_without_the_landmark_model_is_a_clear_error(tmp_path):
         z.writestr("hand_detector.tflite", b"x")
     with pytest.raises(ModelError, match=LANDMARK_MEMBER):
         HandLandmarkModel(bad)
+
+
+def test_crop_world_landmarks_are_in_the_image_axes(tracker):
+    """The crop is turned upright; its world landmarks are turned back, so they agree with
+    the raw HandLandmarker's (which works on the image as it is)."""
+    from arpose.hands import HandDetector, HandOptions
+    rgb = cv2.rotate(_frame(FLEX, 40), cv2.ROTATE_90_CLOCKWISE)   # the hand lies on its side
+    ours = tracker.detect(rgb).hands
+    with HandDetector(HandOptions(fallback="always")) as raw:
+        theirs = raw._whole_image(rgb)
+    assert len(ours) == 1 and len(theirs) == 1
+    assert ours[0].world is not None and theirs[0].world is not None
+    assert np.linalg.norm(ours[0].world - theirs[0].world, axis=1).mean() < 0.03
