@@ -206,3 +206,18 @@ def test_crop_world_landmarks_are_in_the_image_axes(tracker):
     assert len(ours) == 1 and len(theirs) == 1
     assert ours[0].world is not None and theirs[0].world is not None
     assert np.linalg.norm(ours[0].world - theirs[0].world, axis=1).mean() < 0.03
+
+
+def test_unsure_small_hands_get_a_second_look(tracker):
+    """Whole person, 20 px hands: where the landmark model alone is unsure of a crop, the
+    second look (palm detection in the same crop) finds more of the body's hands."""
+    from arpose.hands.regions import regions_from_pose
+    hd = tracker._hands
+    direct = both = 0
+    for index in (10, 43, 206, 238):
+        rgb = _frame(JACKS, index)
+        det = tracker.detect(rgb)
+        both += len(det.hands)
+        for r in regions_from_pose(det.poses[0], 0, image_size=rgb.shape[1::-1]):
+            direct += hd._landmarks_in(rgb, r)[0] is not None
+    assert both > direct
