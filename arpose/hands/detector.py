@@ -314,12 +314,14 @@ class HandDetector:
         return out
 
     def close(self) -> None:
-        if self._crop is not None:
-            self._crop.close()
-            self._crop = None
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        from ..tracker import _native_stderr_silenced
+        with _native_stderr_silenced(self.options.quiet):  # mediapipe 1.x's teardown log
+            if self._crop is not None:
+                self._crop.close()
+                self._crop = None
+            if self._landmarker is not None:
+                self._landmarker.close()
+                self._landmarker = None
 
     def __enter__(self) -> HandDetector:
         return self
