@@ -30,7 +30,7 @@ from .input import (
     ScreenMap,
 )
 from .joints import JOINT_NAMES, LANDMARK_NAMES, Landmark, resolve_joint
-from .pose import FrameStats, Pose, PoseFrame
+from .pose import FrameStats, Hand, Pose, PoseFrame
 from .record import Recorder, Recording, Replay
 from .record import register as _register_replay
 from .render import Renderer, Skeleton, Window, render_frame
@@ -46,7 +46,7 @@ __all__ = [
     "ArposeError", "AssetError", "EffectError", "GameError", "ModelError", "PipelineError",
     "RecordingError", "RenderError", "SourceError", "UnknownJointError",
     "JOINT_NAMES", "LANDMARK_NAMES", "Landmark", "resolve_joint",
-    "FrameStats", "Pose", "PoseFrame",
+    "FrameStats", "Hand", "Pose", "PoseFrame",
     "Camera", "Frame", "ImageFile", "ImageFolder", "VideoFile", "open_source",
     "Recorder", "Recording", "Replay",
     "BodyQuad", "JointAnchor", "Mesh", "Node", "PixelAnchor", "Scene", "Sprite",

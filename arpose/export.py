@@ -69,15 +69,35 @@ def _flat(a: np.ndarray, decimals: tuple[int, ...] = (3, 3, 4)) -> list[float]:
     return [float(v) for v in rounded.ravel()]
 
 
+def hand21(hand: Any) -> np.ndarray:
+    """``(21, 3)`` x, y, confidence of a hand in OpenPose's hand order (= the hand model's);
+    zeros for None (OpenPose's "not found")."""
+    if hand is None:
+        return np.zeros((21, 3), np.float32)
+    out = hand.landmarks[:, [0, 1, 3]].copy()
+    out[:, 2] *= float(hand.score)
+    return out
+
+
+def _hand_flat(p: Pose, side: str, tracked: bool) -> list[float]:
+    """OpenPose's hand array: 63 numbers with hand tracking on (zeros when not found),
+    empty with it off (as OpenPose does without --hand)."""
+    if not tracked:
+        return []
+    return _flat(hand21(p.hand(side)))
+
+
 def openpose_json(frame: PoseFrame) -> dict[str, Any]:
-    """One frame in OpenPose's per-frame JSON layout (BODY_25, no face or hands)."""
+    """One frame in OpenPose's per-frame JSON layout (BODY_25; hands when tracked; no face)."""
     people = []
+    tracked = frame.hands_tracked or bool(frame.hands)
     for p in frame.poses:
         people.append({
             "person_id": [int(p.id)],
             "pose_keypoints_2d": _flat(body25(p)),
-            "face_keypoints_2d": [], "hand_left_keypoints_2d": [],
-            "hand_right_keypoints_2d": [], "pose_keypoints_3d": [],
+            "face_keypoints_2d": [], "hand_left_keypoints_2d": _hand_flat(p, "left", tracked),
+            "hand_right_keypoints_2d": _hand_flat(p, "right", tracked),
+            "pose_keypoints_3d": [],
             "face_keypoints_3d": [], "hand_left_keypoints_3d": [],
             "hand_right_keypoints_3d": [],
         })
@@ -106,6 +126,24 @@ def read_openpose(path: str | os.PathLike) -> list[np.ndarray]:
     return out
 
 
+def read_openpose_hands(path: str | os.PathLike) -> list[dict[str, np.ndarray | None]]:
+    """The hands of each person of one OpenPose JSON file: ``{"left": (21, 3) or None,
+    "right": ...}`` (None where the array is empty or all zeros)."""
+    p = Path(path)
+    try:
+        people = json.loads(p.read_text())["people"]
+        out: list[dict[str, np.ndarray | None]] = []
+        for person in people:
+            sides: dict[str, np.ndarray | None] = {}
+            for side in ("left", "right"):
+                a = np.asarray(person.get(f"hand_{side}_keypoints_2d") or [], np.float32)
+                sides[side] = a.reshape(21, 3) if a.size and np.any(a) else None
+            out.append(sides)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ArposeError(f"{p}: not an OpenPose keypoints file with hands ({exc})") from None
+    return out
+
+
 def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
     """COCO keypoint detection results: one entry per person per frame.
 
@@ -116,9 +154,13 @@ def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
     for pf in frames:
         for p in pf.poses:
             kp = coco17(p)
-            out.append({"image_id": int(pf.index), "category_id": 1,
-                        "keypoints": _flat(kp), "score": round(float(kp[:, 2].mean()), 4),
-                        "track_id": int(p.id)})
+            entry = {"image_id": int(pf.index), "category_id": 1,
+                     "keypoints": _flat(kp), "score": round(float(kp[:, 2].mean()), 4),
+                     "track_id": int(p.id)}
+            if pf.hands_tracked or pf.hands:  # COCO-WholeBody's hand fields
+                entry["lefthand_kpts"] = _flat(hand21(p.hand("left")))
+                entry["righthand_kpts"] = _flat(hand21(p.hand("right")))
+            out.append(entry)
     return out
 
 
@@ -277,7 +319,8 @@ class ExportResult:
 @contextlib.contextmanager
 def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int = 2,
                 model: str | os.PathLike | None = None,
-                problems: list[str] | None = None) -> Iterator[Iterator[PoseFrame]]:
+                problems: list[str] | None = None, hands: bool = False
+                ) -> Iterator[Iterator[PoseFrame]]:
     """The PoseFrames of a recording (read as fast as possible) or a video (tracked).
 
     Args:
@@ -299,7 +342,7 @@ def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int =
     from .pipeline import track
 
     with track(str(p), max_people=max_people, smooth=not raw, model=model,
-               keep_images=False) as pipeline:
+               keep_images=False, hands=hands) as pipeline:
         yield iter(pipeline)
 
 
@@ -312,13 +355,15 @@ def default_output(input_path: Path, fmt: str) -> Path:
 
 def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | None = None, *,
            raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
-           progress: Callable[[int], None] | None = None, batch: bool = False) -> ExportResult:
+           progress: Callable[[int], None] | None = None, batch: bool = False,
+           hands: bool = False) -> ExportResult:
     """Export one recording or video.
 
     Args:
         fmt: ``"openpose"`` (``output`` is a folder), ``"coco"`` or ``"csv"`` (a file).
         progress: called with 1 after each frame (for a progress bar).
         batch: make the OpenPose folder appear atomically (used for folder exports).
+        hands: track hands too (a video): OpenPose's hand arrays, COCO-WholeBody hand fields.
 
     Raises:
         ExportError: unknown format, unwritable output.
@@ -343,7 +388,7 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
         with pose_frames(src, raw=raw, max_people=max_people, model=model,
-                         problems=result.problems) as frames:
+                         problems=result.problems, hands=hands) as frames:
             for pf in frames:
                 writer.write(pf)
                 result.frames += 1

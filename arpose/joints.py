@@ -59,8 +59,70 @@ VIRTUAL_JOINTS: dict[str, dict[str, float]] = {
     "chin": {"mouth_left": 0.9, "mouth_right": 0.9, "left_eye": -0.4, "right_eye": -0.4},
 }
 VIRTUAL_NAMES: tuple[str, ...] = tuple(VIRTUAL_JOINTS)
-JOINT_NAMES: tuple[str, ...] = LANDMARK_NAMES + VIRTUAL_NAMES
-"""All joints with a position: the 33 landmarks, then the virtual joints."""
+
+# The hand model's 21 landmarks (MediaPipe HandLandmark order, which is also OpenPose's
+# and COCO-WholeBody's hand order). Joint names prefix them with the side, except the
+# hand model's wrist, which is ``left_hand_wrist`` so that ``left_wrist`` stays the body's.
+HAND_LANDMARK_NAMES: tuple[str, ...] = (
+    "wrist",
+    "thumb_cmc", "thumb_mcp", "thumb_ip", "thumb_tip",
+    "index_finger_mcp", "index_finger_pip", "index_finger_dip", "index_finger_tip",
+    "middle_finger_mcp", "middle_finger_pip", "middle_finger_dip", "middle_finger_tip",
+    "ring_finger_mcp", "ring_finger_pip", "ring_finger_dip", "ring_finger_tip",
+    "pinky_mcp", "pinky_pip", "pinky_dip", "pinky_tip",
+)
+NUM_HAND_LANDMARKS = len(HAND_LANDMARK_NAMES)
+
+
+class HandLandmark(enum.IntEnum):
+    """Hand landmark indices by name (``HandLandmark.INDEX_FINGER_TIP == 8``)."""
+
+    WRIST = 0
+    THUMB_CMC = 1
+    THUMB_MCP = 2
+    THUMB_IP = 3
+    THUMB_TIP = 4
+    INDEX_FINGER_MCP = 5
+    INDEX_FINGER_PIP = 6
+    INDEX_FINGER_DIP = 7
+    INDEX_FINGER_TIP = 8
+    MIDDLE_FINGER_MCP = 9
+    MIDDLE_FINGER_PIP = 10
+    MIDDLE_FINGER_DIP = 11
+    MIDDLE_FINGER_TIP = 12
+    RING_FINGER_MCP = 13
+    RING_FINGER_PIP = 14
+    RING_FINGER_DIP = 15
+    RING_FINGER_TIP = 16
+    PINKY_MCP = 17
+    PINKY_PIP = 18
+    PINKY_DIP = 19
+    PINKY_TIP = 20
+
+
+assert [m.name.lower() for m in HandLandmark] == list(HAND_LANDMARK_NAMES)
+HAND_SIDES: tuple[str, str] = ("left", "right")
+"""The person's own left and right (like ``left_wrist``), never the image's."""
+
+
+def hand_joint_name(side: str, landmark: str) -> str:
+    """``("left", "wrist") -> "left_hand_wrist"``, ``("left", "thumb_tip") -> "left_thumb_tip"``."""
+    return f"{side}_hand_wrist" if landmark == "wrist" else f"{side}_{landmark}"
+
+
+HAND_JOINT_NAMES: tuple[str, ...] = tuple(
+    hand_joint_name(side, n) for side in HAND_SIDES for n in HAND_LANDMARK_NAMES)
+"""The 42 hand joints: the left hand's 21, then the right hand's 21."""
+# The palm centre: the wrist and the four finger bases (a virtual hand joint).
+PALM_WEIGHTS: dict[str, float] = {"wrist": 0.2, "index_finger_mcp": 0.2,
+                                  "middle_finger_mcp": 0.2, "ring_finger_mcp": 0.2,
+                                  "pinky_mcp": 0.2}
+HAND_VIRTUAL_NAMES: tuple[str, ...] = ("left_palm", "right_palm")
+JOINT_NAMES: tuple[str, ...] = LANDMARK_NAMES + VIRTUAL_NAMES + HAND_JOINT_NAMES + \
+    HAND_VIRTUAL_NAMES
+"""All joints with a position: the 33 landmarks, the virtual joints, the 42 hand joints,
+then the two palms. Hand joints have visibility 0 when hand tracking is off or the hand
+was not found (their position then falls back to the body's nearest hand landmark)."""
 
 ALIASES: dict[str, str] = {
     "left_hand": "left_wrist",
@@ -76,6 +138,18 @@ ALIASES: dict[str, str] = {
     "torso": "spine",
     "forehead": "head_top",
 }
+for _side in HAND_SIDES:
+    for _finger in ("index", "middle", "ring"):
+        for _part in ("mcp", "pip", "dip", "tip"):
+            ALIASES[f"{_side}_{_finger}_{_part}"] = f"{_side}_{_finger}_finger_{_part}"
+    for _part in ("mcp", "pip", "dip", "tip"):
+        ALIASES[f"{_side}_little_{_part}"] = f"{_side}_pinky_{_part}"
+        ALIASES[f"{_side}_little_finger_{_part}"] = f"{_side}_pinky_{_part}"
+    ALIASES[f"{_side}_palm_center"] = f"{_side}_palm"
+    ALIASES[f"{_side}_hand_root"] = f"{_side}_hand_wrist"
+
+HAND_JOINTS: frozenset[str] = frozenset(HAND_JOINT_NAMES + HAND_VIRTUAL_NAMES)
+"""Joints that only hand tracking provides (an effect naming one switches hands on)."""
 
 JOINT_INDEX: dict[str, int] = {n: i for i, n in enumerate(JOINT_NAMES)}
 
@@ -109,10 +183,35 @@ def resolve_joint(name: str) -> str:
     raise UnknownJointError(f"unknown joint {name!r}{hint}")
 
 
+def is_hand_joint(name: str) -> bool:
+    """True when ``name`` (aliases allowed) is a finger joint or palm: it needs hand tracking."""
+    return resolve_joint(name) in HAND_JOINTS
+
+
 def joint_index(name: str) -> int:
     """Index of a joint (aliases allowed) in :data:`JOINT_NAMES` / :meth:`Pose.all_joints`."""
     return JOINT_INDEX[resolve_joint(name)]
 
+
+# The hand's skeleton (MediaPipe HAND_CONNECTIONS), as pairs of hand landmark indices.
+HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
+    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10),
+    (10, 11), (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17),
+    (17, 18), (18, 19), (19, 20),
+)
+
+# OpenPose's hand keypoints (hand_left_keypoints_2d / hand_right_keypoints_2d): the same
+# 21 points in the same order, so index i of OpenPose is hand landmark i.
+OPENPOSE_HAND: tuple[tuple[str, str], ...] = tuple(
+    (f"{i}", n) for i, n in enumerate(HAND_LANDMARK_NAMES))
+
+# When a hand is not tracked, its joints sit on the body's hand landmarks (visibility 0),
+# so nothing anchored to a finger jumps to the image origin.
+HAND_FALLBACK: tuple[str, ...] = (
+    "wrist", "thumb", "thumb", "thumb", "thumb", "index", "index", "index", "index",
+    "index", "index", "index", "index", "pinky", "pinky", "pinky", "pinky",
+    "pinky", "pinky", "pinky", "pinky",
+)
 
 # MediaPipe's 33-point skeleton, as pairs of landmark indices.
 POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
@@ -174,7 +273,15 @@ def describe() -> str:
         formula = " + ".join(f"{w:g}*{p}" for p, w in parts.items())
         lines.append(f"  {JOINT_INDEX[name]:2d}  {name:<13} = {formula}")
     lines.append("Aliases:")
-    lines += [f"      {a:<18} -> {t}" for a, t in ALIASES.items()]
+    lines += [f"      {a:<18} -> {t}" for a, t in ALIASES.items()
+              if not (t in HAND_JOINTS and a.startswith("right_"))]
+    lines.append("      (right_* hand aliases as for left_*)")
+    lines.append("Hand joints (need hand tracking: --hands; model order, both sides):")
+    for i, n in enumerate(HAND_LANDMARK_NAMES):
+        lines.append(f"  {i:2d}  {hand_joint_name('left', n):<24} {hand_joint_name('right', n)}")
+    lines.append(f"      {'left_palm':<24} right_palm   (mean of wrist and the four finger "
+                 f"bases)")
+    lines.append("OpenPose hand (hand_left/right_keypoints_2d order = hand model order above)")
     lines.append("COCO-17 (COCO order -> arpose joint):")
     lines += [f"  {i:2d}  {c:<15} <- {j}" for i, (c, j) in enumerate(COCO17)]
     lines.append("OpenPose BODY_25 (OpenPose order -> arpose joint):")

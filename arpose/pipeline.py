@@ -135,6 +135,7 @@ class Pipeline:
         if not self.trackers and not self.yields_poses:
             raise ValueError("a tracker is needed for a source of images")
         self.smoother = smoother
+        self._hand_smoother: Any = None  # made on the first frame with hands (arpose.hands)
         self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
             else drop_frames
         self.keep_images = keep_images
@@ -337,15 +338,28 @@ class Pipeline:
             poses, raw = self.smoother.update(detection.poses, frame.t)
         else:
             poses = raw = detection.poses
+        hands: tuple = ()
+        hands_tracked = bool(getattr(detection, "hands_tracked", False))
+        if hands_tracked:
+            from .hands.smoothing import smooth_detection_hands
+            if self._hand_smoother is None:
+                from .hands import HandSmoother
+                self._hand_smoother = HandSmoother(
+                    smooth=getattr(self.smoother, "smooth", False))
+            poses, raw, hands = smooth_detection_hands(self._hand_smoother, detection,
+                                                       poses, raw, frame.t)
         filter_ms = (time.perf_counter() - t0) * 1000.0
         h, w = frame.image.shape[:2]
         stats = FrameStats(captured_at=frame.captured_at, inference_ms=detection.inference_ms,
                            filter_ms=filter_ms,
                            latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
-                           dropped=self.dropped)
+                           dropped=self.dropped,
+                           hand_ms=float(getattr(detection, "hand_ms", 0.0)),
+                           hand_crops=int(getattr(detection, "hand_crops", 0)))
         pose_frame = PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
                                image=frame.image if self.keep_images else None,
-                               mask=detection.mask, stats=stats, raw=raw)
+                               mask=detection.mask, stats=stats, raw=raw, hands=hands,
+                               hands_tracked=hands_tracked)
         return self._results.put(pose_frame, self._stop)
 
 
@@ -367,7 +381,8 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
           model: str | Path | None = None, segmentation: bool = False, realtime: bool = False,
           max_fps: float | None = None, drop_frames: bool | None = None,
           keep_images: bool = True, smoother: PoseSmoother | None = None,
-          workers: int | None = None, capacity: int = 2) -> Pipeline:
+          workers: int | None = None, capacity: int = 2, hands: bool = False,
+          hand_model: str | Path | None = None) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
     and return a ready-to-start :class:`Pipeline` with tracker(s) and smoother.
 
@@ -377,6 +392,9 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
             A single image always uses one.
         capacity: frames each file hand-off holds (see :class:`Pipeline`); more
             absorbs a consumer whose time per frame varies, at the cost of memory.
+        hands: also track 21 landmarks per hand (``PoseFrame.hands``, finger joints);
+            off by default because it costs inference time.
+        hand_model: a HandLandmarker ``.task`` bundle (default: the one shipped).
 
     Example:
         >>> with track("dance.avi") as pipeline:
@@ -394,7 +412,10 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
             if isinstance(source, ImageFile):
                 n = 1
             options = TrackerOptions(model=model, num_poses=max_people,
-                                     segmentation=segmentation)
+                                     segmentation=segmentation, hands=hands,
+                                     hand_model=hand_model,
+                                     hand_fallback="always" if isinstance(source, ImageFile)
+                                     else "auto")
             trackers = [PoseTracker(options) for _ in range(max(1, n))]
         if smoother is None:
             smoother = PoseSmoother(smooth=smooth)

@@ -19,7 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from .joints import JOINT_NAMES, NUM_LANDMARKS, VIRTUAL_WEIGHTS, joint_index
+from .joints import (
+    HAND_FALLBACK,
+    HAND_LANDMARK_NAMES,
+    HAND_SIDES,
+    JOINT_NAMES,
+    NUM_HAND_LANDMARKS,
+    NUM_LANDMARKS,
+    PALM_WEIGHTS,
+    VIRTUAL_WEIGHTS,
+    joint_index,
+)
 
 _ABS = np.abs(VIRTUAL_WEIGHTS)
 VIRTUAL_VIS_WEIGHTS = _ABS / _ABS.sum(axis=1, keepdims=True)
@@ -28,13 +38,108 @@ VIRTUAL_VIS_WEIGHTS = _ABS / _ABS.sum(axis=1, keepdims=True)
 X, Y, Z, VIS, PRESENCE = range(5)
 
 MEASURES = ("shoulder_width", "hip_width", "head_width", "eye_distance", "torso_height",
-            "body_size")
+            "body_size", "hand_size")
 """Names of the body measures that :meth:`Pose.measure` understands."""
 _MEASURE_PAIRS = (("left_ear", "right_ear"), ("mid_eye", "mouth"), ("left_eye", "right_eye"),
                   ("left_shoulder", "right_shoulder"), ("mid_shoulder", "mid_hip"),
                   ("left_hip", "right_hip"))
 _MEASURE_A = np.array([joint_index(a) for a, _ in _MEASURE_PAIRS])
 _MEASURE_B = np.array([joint_index(b) for _, b in _MEASURE_PAIRS])
+
+
+# Hand joints in Pose.all_joints: rows after the body's landmarks and virtual joints.
+_HAND_START = NUM_LANDMARKS + len(VIRTUAL_WEIGHTS)
+_HAND_FALLBACK_IDX = np.array([[joint_index(f"{side}_{n}") for n in HAND_FALLBACK]
+                               for side in HAND_SIDES])
+_PALM = np.zeros(NUM_HAND_LANDMARKS, np.float32)
+for _name, _w in PALM_WEIGHTS.items():
+    _PALM[HAND_LANDMARK_NAMES.index(_name)] = _w
+_WRIST, _MIDDLE_MCP = HAND_LANDMARK_NAMES.index("wrist"), HAND_LANDMARK_NAMES.index(
+    "middle_finger_mcp")
+HAND_SIZE_PER_SHOULDER = 0.25
+"""Hand size (wrist to middle-finger base) per shoulder width on adults, for a body whose
+hands are not tracked (measured on this project's photos: 0.22-0.27)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Hand:
+    """One hand in one frame.
+
+    Attributes:
+        landmarks: ``(21, 4)`` float32 in hand-model order: x_px, y_px of the source
+            image, z (relative depth, wrist at 0, same pixel units as x), visibility.
+        world: ``(21, 3)`` float32 metres around the hand's centre, or None.
+        side: ``"left"`` or ``"right"``: the person's own side (from the body's wrist when
+            the hand belongs to a body; from the model's handedness otherwise).
+        score: the hand model's confidence in [0, 1].
+        person: id of the person the hand belongs to, or None (a hand with no body).
+        id: stable hand id assigned by the hand smoother (-1 before tracking).
+    """
+
+    landmarks: np.ndarray
+    world: np.ndarray | None
+    side: str
+    score: float = 1.0
+    person: int | None = None
+    id: int = -1
+
+    def __post_init__(self) -> None:
+        if self.landmarks.shape != (NUM_HAND_LANDMARKS, 4):
+            raise ValueError(f"hand landmarks must be (21, 4), got {self.landmarks.shape}")
+        if self.world is not None and self.world.shape != (NUM_HAND_LANDMARKS, 3):
+            raise ValueError(f"hand world must be (21, 3), got {self.world.shape}")
+        if self.side not in HAND_SIDES:
+            raise ValueError(f"hand side must be 'left' or 'right', not {self.side!r}")
+
+    def xy(self, landmark: str | int) -> np.ndarray:
+        """Pixel position of a hand landmark by name (``"index_finger_tip"``) or index."""
+        i = landmark if isinstance(landmark, int) else HAND_LANDMARK_NAMES.index(landmark)
+        return self.landmarks[i, :2]
+
+    @property
+    def palm(self) -> np.ndarray:
+        """Pixel x, y of the palm centre."""
+        return _PALM @ self.landmarks[:, :2]
+
+    @cached_property
+    def size(self) -> float:
+        """Wrist to middle-finger base in pixels: the hand's unit (it does not change when
+        the fingers bend). Gesture thresholds are in these units."""
+        lm = self.landmarks
+        return max(float(np.linalg.norm(lm[_MIDDLE_MCP, :2] - lm[_WRIST, :2])), 1.0)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """x0, y0, x1, y1 of the landmarks in pixels."""
+        lo, hi = self.landmarks[:, :2].min(axis=0), self.landmarks[:, :2].max(axis=0)
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+    def replace(self, **kw: Any) -> Hand:
+        from dataclasses import replace
+        return replace(self, **kw)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape of one hand (see README, "JSON contract")."""
+        return {
+            "id": int(self.id),
+            "person": None if self.person is None else int(self.person),
+            "side": self.side,
+            "score": round(float(self.score), 4),
+            "landmarks": [[round(float(x), 2), round(float(y), 2), round(float(z), 2),
+                           round(float(v), 4)] for x, y, z, v in self.landmarks],
+            "world": None if self.world is None else
+            [[round(float(a), 4) for a in row] for row in self.world],
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Hand:
+        lm = np.asarray(obj["landmarks"], np.float32).reshape(NUM_HAND_LANDMARKS, 4)
+        world = obj.get("world")
+        person = obj.get("person")
+        return cls(lm, None if world is None else
+                   np.asarray(world, np.float32).reshape(NUM_HAND_LANDMARKS, 3),
+                   str(obj["side"]), float(obj.get("score", 1.0)),
+                   None if person is None else int(person), int(obj.get("id", -1)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +155,8 @@ class Pose:
     landmarks: np.ndarray
     world: np.ndarray
     id: int = -1
+    hands: tuple[Hand, ...] = ()
+    """This person's tracked hands (at most one per side); empty with hand tracking off."""
 
     def __post_init__(self) -> None:
         if self.landmarks.shape != (NUM_LANDMARKS, 5):
@@ -66,12 +173,35 @@ class Pose:
         # Visibility: the parts' visibilities weighted by how much each part contributes,
         # so `chest` stays visible with the hips out of frame (shoulders carry 70% of it).
         virt[:, 3] = VIRTUAL_VIS_WEIGHTS @ lm[:, VIS]
-        return np.concatenate([lm[:, :4], virt], axis=0)
+        hands = np.empty((2, NUM_HAND_LANDMARKS, 4), np.float32)
+        hands[:] = lm[_HAND_FALLBACK_IDX][..., :4]
+        hands[..., 3] = 0.0
+        for hand in self.hands:
+            hands[HAND_SIDES.index(hand.side)] = hand.landmarks
+        palms = np.einsum("j,sjc->sc", _PALM, hands)
+        return np.concatenate([lm[:, :4], virt, hands.reshape(-1, 4), palms], axis=0)
 
     @cached_property
     def all_world(self) -> np.ndarray:
-        """``(len(JOINT_NAMES), 3)`` world coordinates for landmarks then virtual joints."""
-        return np.concatenate([self.world, VIRTUAL_WEIGHTS @ self.world], axis=0)
+        """``(len(JOINT_NAMES), 3)`` world coordinates for landmarks, virtual joints, then
+        hand joints (the body's world wrist plus the hand model's offsets from its wrist)."""
+        hands = np.empty((2, NUM_HAND_LANDMARKS, 3), np.float32)
+        hands[:] = self.world[_HAND_FALLBACK_IDX]
+        for hand in self.hands:
+            if hand.world is not None:
+                s = HAND_SIDES.index(hand.side)
+                hands[s] = self.world[joint_index(f"{hand.side}_wrist")] + \
+                    (hand.world - hand.world[0])
+        palms = np.einsum("j,sjc->sc", _PALM, hands)
+        return np.concatenate([self.world, VIRTUAL_WEIGHTS @ self.world,
+                               hands.reshape(-1, 3), palms], axis=0)
+
+    def hand(self, side: str) -> Hand | None:
+        """This person's ``"left"`` or ``"right"`` hand, or None when it is not tracked."""
+        for h in self.hands:
+            if h.side == side:
+                return h
+        return None
 
     def joint(self, name: str) -> np.ndarray:
         """x, y, z, visibility of a joint by name (aliases and virtual joints allowed)."""
@@ -118,6 +248,7 @@ class Pose:
         ears, eye_mouth, eyes, shoulders, torso, hips = (
             float(d) for d in np.linalg.norm(j[_MEASURE_A, :2] - j[_MEASURE_B, :2], axis=1))
         shoulder_width = max(shoulders, 0.75 * torso)
+        hand_sizes = [h.size for h in self.hands]
         return {
             "shoulder_width": shoulder_width,
             "hip_width": max(hips, 0.5 * torso),
@@ -125,6 +256,8 @@ class Pose:
             "eye_distance": max(eyes, eye_mouth),
             "torso_height": torso,
             "body_size": self.body_size,
+            "hand_size": max(hand_sizes) if hand_sizes else
+            HAND_SIZE_PER_SHOULDER * shoulder_width,
         }
 
     @cached_property
@@ -144,7 +277,11 @@ class Pose:
         return self.all_joints[joint_index("spine"), :2]
 
     def with_id(self, pid: int) -> Pose:
-        return Pose(self.landmarks, self.world, pid)
+        return Pose(self.landmarks, self.world, pid, self.hands)
+
+    def with_hands(self, hands: tuple[Hand, ...]) -> Pose:
+        """The same person carrying ``hands``."""
+        return Pose(self.landmarks, self.world, self.id, tuple(hands))
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON shape of one person (see README, "JSON contract")."""
@@ -177,6 +314,10 @@ class FrameStats:
     """Capture to landmarks available."""
     dropped: int = 0
     """Frames dropped so far by latest-wins hand-offs."""
+    hand_ms: float = 0.0
+    """Of ``inference_ms``: the hand model's share (0 with hand tracking off)."""
+    hand_crops: int = 0
+    """Hand regions the hand model ran on (body crops, plus 1 for a whole-image pass)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,6 +343,11 @@ class PoseFrame:
     stats: FrameStats = field(default_factory=FrameStats)
     raw: tuple[Pose, ...] = ()
     """The same people before smoothing (same ids), for recorders; empty when unknown."""
+    hands: tuple[Hand, ...] = ()
+    """Every tracked hand, ordered by id: the people's hands (also on each ``Pose``) and
+    hands seen without a body (``person`` None)."""
+    hands_tracked: bool = False
+    """True when hand tracking ran on this frame (so an empty ``hands`` means none found)."""
 
     def __iter__(self) -> Iterator[Pose]:
         return iter(self.poses)
@@ -224,14 +370,33 @@ class PoseFrame:
             obj["t"] = round(float(self.t), 4)
         obj["width"], obj["height"] = int(self.size[0]), int(self.size[1])
         obj["people"] = [p.to_json() for p in self.poses]
+        if self.hands_tracked or self.hands:
+            obj["hands"] = [h.to_json() for h in self.hands]
         return obj
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> PoseFrame:
+        poses = tuple(Pose.from_json(p) for p in obj.get("people", []))
+        hands = tuple(Hand.from_json(h) for h in obj.get("hands") or ())
         return cls(t=float(obj.get("t", 0.0)), index=int(obj.get("frame", 0)),
                    size=(int(obj["width"]), int(obj["height"])),
-                   poses=tuple(Pose.from_json(p) for p in obj.get("people", [])))
+                   poses=attach_hands(poses, hands), hands=hands,
+                   hands_tracked="hands" in obj)
+
+    def hand(self, person: int | None, side: str) -> Hand | None:
+        """The ``side`` hand of person ``person`` (None: a hand without a body)."""
+        for h in self.hands:
+            if h.person == person and h.side == side:
+                return h
+        return None
 
 
-__all__ = ["Pose", "PoseFrame", "FrameStats", "MEASURES", "JOINT_NAMES", "X", "Y", "Z", "VIS",
-           "PRESENCE"]
+def attach_hands(poses: tuple[Pose, ...], hands: tuple[Hand, ...]) -> tuple[Pose, ...]:
+    """``poses`` with each person carrying their hands (by ``Hand.person``)."""
+    if not hands:
+        return poses
+    return tuple(p.with_hands(tuple(h for h in hands if h.person == p.id)) for p in poses)
+
+
+__all__ = ["Hand", "attach_hands", "Pose", "PoseFrame", "FrameStats", "MEASURES", "JOINT_NAMES",
+           "X", "Y", "Z", "VIS", "PRESENCE"]

@@ -12,8 +12,9 @@ File layout (version 1, all integers little-endian)::
     record*                                                           until end of file
 
     record  = tag (4 bytes) | payload length u32 | CRC-32 of tag + payload u32 | payload
-    tag     = b"ARPF" for a frame; other b"ARP?" tags are skipped by readers that
-              do not know them (room for additions without a version bump)
+    tag     = b"ARPF" for a frame; b"ARPH" for the hands of the frame record that follows
+              it (added with hand tracking); other b"ARP?" tags are skipped by readers
+              that do not know them (room for additions without a version bump)
 
     frame payload:
         t f64 (timeline seconds) | index u32 | width u32 | height u32 |
@@ -21,6 +22,11 @@ File layout (version 1, all integers little-endian)::
         n_smoothed people, then n_raw people, each:
             id i32 | landmarks f32[33][5] (x_px, y_px, z, visibility, presence) |
             world f32[33][3] (metres)
+
+    hands payload (before its frame; only when hand tracking ran):
+        index u32 (the frame's) | n_smoothed u16 | n_raw u16 | hands, each:
+            id i32 | person i32 (-1: no body) | side u8 (0 left, 1 right) |
+            has_world u8 | pad u16 | score f32 | landmarks f32[21][4] | world f32[21][3]
 
 A newer major version in the header makes readers refuse the file with a clear
 :class:`~arpose.errors.RecordingError`. A truncated or corrupted record stops (or,
@@ -50,7 +56,7 @@ import numpy as np
 
 from .errors import RecordingError, SourceError
 from .joints import LANDMARK_NAMES, NUM_LANDMARKS
-from .pose import FrameStats, Pose, PoseFrame
+from .pose import FrameStats, Hand, Pose, PoseFrame, attach_hands
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,11 @@ SUFFIX = ".arpose"
 MAGIC = b"ARPOSE/"
 TAG_PREFIX = b"ARP"
 TAG_FRAME = b"ARPF"
+TAG_HANDS = b"ARPH"
+HANDS_HEADER = struct.Struct("<IHH")
+HAND_DTYPE = np.dtype([("id", "<i4"), ("person", "<i4"), ("side", "u1"), ("has_world", "u1"),
+                       ("pad", "<u2"), ("score", "<f4"), ("landmarks", "<f4", (21, 4)),
+                       ("world", "<f4", (21, 3))])
 RECORD_HEADER = struct.Struct("<4sII")
 FRAME_HEADER = struct.Struct("<dIIIiHH")
 PERSON_DTYPE = np.dtype([("id", "<i4"), ("landmarks", "<f4", (NUM_LANDMARKS, 5)),
@@ -81,14 +92,20 @@ class RecordedFrame:
     video_frame: int = -1
     offset: int = 0
     """Byte offset of the record in the file."""
+    hands: tuple[Hand, ...] = ()
+    raw_hands: tuple[Hand, ...] = ()
+    hands_tracked: bool = False
 
     def to_pose_frame(self, *, raw: bool = False, image: np.ndarray | None = None,
                       captured_at: float | None = None) -> PoseFrame:
         """The :class:`PoseFrame` consumers see (smoothed poses, or raw ones with ``raw``)."""
         stats = FrameStats(captured_at=time.monotonic() if captured_at is None else captured_at)
+        hands = self.raw_hands if raw else self.hands
+        poses = self.raw if raw else self.poses
         return PoseFrame(t=self.t, index=self.index, size=self.size,
-                         poses=self.raw if raw else self.poses, image=image, stats=stats,
-                         raw=self.raw)
+                         poses=attach_hands(poses, hands), image=image, stats=stats,
+                         raw=attach_hands(self.raw, self.raw_hands), hands=hands,
+                         hands_tracked=self.hands_tracked)
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -113,6 +130,45 @@ def encode_frame(frame: PoseFrame, raw: Sequence[Pose] | None = None,
     payload = head + _people_array(frame.poses).tobytes() + _people_array(raw).tobytes()
     crc = zlib.crc32(payload, zlib.crc32(TAG_FRAME))
     return RECORD_HEADER.pack(TAG_FRAME, len(payload), crc) + payload
+
+
+def _hands_array(hands: Sequence[Hand]) -> np.ndarray:
+    arr = np.zeros(len(hands), HAND_DTYPE)
+    for i, h in enumerate(hands):
+        arr[i]["id"] = h.id
+        arr[i]["person"] = -1 if h.person is None else h.person
+        arr[i]["side"] = 0 if h.side == "left" else 1
+        arr[i]["has_world"] = h.world is not None
+        arr[i]["score"] = h.score
+        arr[i]["landmarks"] = h.landmarks
+        if h.world is not None:
+            arr[i]["world"] = h.world
+    return arr
+
+
+def encode_hands(frame: PoseFrame, raw: Sequence[Hand] = ()) -> bytes:
+    """The hands record of ``frame`` (written just before its frame record)."""
+    head = HANDS_HEADER.pack(int(frame.index) & 0xFFFFFFFF, len(frame.hands), len(raw))
+    payload = head + _hands_array(frame.hands).tobytes() + _hands_array(raw).tobytes()
+    crc = zlib.crc32(payload, zlib.crc32(TAG_HANDS))
+    return RECORD_HEADER.pack(TAG_HANDS, len(payload), crc) + payload
+
+
+def decode_hands(payload: bytes | memoryview) -> tuple[int, tuple[Hand, ...], tuple[Hand, ...]]:
+    """(frame index, smoothed hands, raw hands) of a hands record payload."""
+    if len(payload) < HANDS_HEADER.size:
+        raise ValueError(f"hands payload of {len(payload)} bytes is shorter than its header")
+    index, n_s, n_r = HANDS_HEADER.unpack_from(payload, 0)
+    need = HANDS_HEADER.size + (n_s + n_r) * HAND_DTYPE.itemsize
+    if len(payload) != need:
+        raise ValueError(f"hands payload is {len(payload)} bytes; {n_s}+{n_r} hands need {need}")
+    arr = np.frombuffer(payload, HAND_DTYPE, n_s + n_r, HANDS_HEADER.size)
+    hands = tuple(Hand(r["landmarks"].astype(np.float32),
+                       r["world"].astype(np.float32) if r["has_world"] else None,
+                       "left" if r["side"] == 0 else "right", float(r["score"]),
+                       None if r["person"] < 0 else int(r["person"]), int(r["id"]))
+                  for r in arr)
+    return index, hands[:n_s], hands[n_s:]
 
 
 def _poses_from(arr: np.ndarray) -> tuple[Pose, ...]:
@@ -334,6 +390,10 @@ class Recorder:
         if self.video_path is not None and frame.image is not None:
             vframe = self._write_video(frame.image)
         record = encode_frame(frame, raw, vframe)
+        if frame.hands_tracked or frame.hands:  # an additive record: old readers skip it
+            raw_hands = tuple(h for p in raw for h in p.hands) + \
+                tuple(h for h in frame.hands if h.person is None)
+            record = encode_hands(frame, raw_hands) + record
         if not self._write_all(record):
             return False
         self._good += len(record)
@@ -469,11 +529,20 @@ class Recording:
         pos = self._start
         count = 0
         last: RecordedFrame | None = None
+        pending: tuple[int, tuple[Hand, ...], tuple[Hand, ...]] | None = None
         while pos < size:
             why = self._check(data, pos)
             if why is None:
                 tag, length, _ = RECORD_HEADER.unpack_from(data, pos)
                 body = pos + RECORD_HEADER.size
+                if tag == TAG_HANDS:
+                    try:
+                        pending = decode_hands(data[body:body + length])
+                    except ValueError as exc:
+                        self._problem(f"hands record at byte {pos} skipped: {exc}")
+                        pending = None
+                    pos = body + length
+                    continue
                 if tag != TAG_FRAME:
                     pos = body + length  # a record kind from a newer writer: skip it
                     continue
@@ -482,6 +551,10 @@ class Recording:
                 except ValueError as exc:
                     why = str(exc)
                 else:
+                    if pending is not None and pending[0] == rec.index & 0xFFFFFFFF:
+                        rec = dataclasses.replace(rec, hands=pending[1], raw_hands=pending[2],
+                                                  hands_tracked=True)
+                    pending = None
                     yield rec
                     last, count, pos = rec, count + 1, body + length
                     continue

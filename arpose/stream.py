@@ -18,10 +18,14 @@ OSC address scheme (all messages are plain OSC 1.0 messages, no bundles)::
                    z = z / width (same scale as x; smaller = closer), visibility 0..1
     /arpose/world  i frame  i id  then 33 x (f x, f y, f z) metres, hips at the origin
                    (only with ``world=True``)
+    /arpose/hand   i frame  f t  i id  i person (-1: no body)  s side ("left"/"right")
+                   then 21 x (f x, f y, f z, f visibility), hand-model order, scaled like
+                   /arpose/pose; one per hand per frame (only with hand tracking on)
 
 WebSocket: every frame is one text message holding :meth:`PoseFrame.to_json` (the
 JSON contract: ``frame``, ``t``, ``width``, ``height``, ``people`` with pixel
-``landmarks`` [x, y, z, visibility] and ``world``). Messages from clients are ignored.
+``landmarks`` [x, y, z, visibility] and ``world``, and ``hands`` with hand tracking on).
+Messages from clients are ignored.
 """
 
 from __future__ import annotations
@@ -174,6 +178,11 @@ class OscSender:
             if self.world:
                 out.append(self._world_head + struct.pack(">ii", index, int(p.id))
                            + p.world.astype(">f4").tobytes())
+        for hand in frame.hands:
+            head = _osc_head(f"{self.prefix}/hand", "ifiis" + "f" * 84) + struct.pack(
+                ">ifii", index, float(frame.t), int(hand.id),
+                -1 if hand.person is None else int(hand.person)) + _osc_string(hand.side)
+            out.append(head + (hand.landmarks * scale).astype(">f4").tobytes())
         return out
 
     def send(self, frame: PoseFrame) -> None:

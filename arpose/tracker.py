@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import ModelError, SourceError
 from .model import ensure_model
-from .pose import Pose
+from .pose import Hand, Pose
 from .sources import MIN_IMAGE_SIDE
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,13 @@ class TrackerOptions:
     """"video" (tracking between frames, timestamps must increase) or "image"."""
     max_input_side: int = 1920
     """Larger frames are downscaled before inference (landmarks are mapped back)."""
+    hands: bool = False
+    """Also track both hands of every person (21 landmarks each; see arpose.hands)."""
+    hand_model: str | Path | None = None
+    """A HandLandmarker ``.task`` bundle; None uses the one shipped with arpose."""
+    hand_fallback: str = "auto"
+    """Palm detection over the whole image: "auto" (frames without a body, and IMAGE
+    mode), "always" (single photos: finds close-up hands next to bodies too), "never"."""
     quiet: bool = True
     """Hide MediaPipe's native start-up chatter (printed to stderr by C++ while the model
     loads and runs its first frame); errors still arrive as Python exceptions."""
@@ -60,6 +67,11 @@ class Detection:
     poses: tuple[Pose, ...]
     mask: np.ndarray | None
     inference_ms: float
+    hands: tuple[Hand, ...] = ()
+    """Hands found (``person`` = index into ``poses``, or None), when hand tracking is on."""
+    hands_tracked: bool = False
+    hand_ms: float = 0.0
+    hand_crops: int = 0
 
 
 class PoseTracker:
@@ -97,6 +109,16 @@ class PoseTracker:
         close_at_exit(self._landmarker)
         self._last_ms = -1
         self._warm = not opts.quiet
+        self._hands = None
+        if opts.hands:
+            from .hands import HandDetector, HandOptions
+            try:
+                self._hands = HandDetector(HandOptions(model=opts.hand_model,
+                                                      fallback=opts.hand_fallback,
+                                                      quiet=opts.quiet))
+            except BaseException:
+                self.close()
+                raise
 
     def detect(self, image: np.ndarray, t: float = 0.0) -> Detection:
         """Find up to ``num_poses`` people in an RGB uint8 image.
@@ -113,6 +135,7 @@ class PoseTracker:
         if min(h, w) < MIN_IMAGE_SIDE:
             raise SourceError(f"image is {w}x{h} pixels, too small to find a person "
                               f"(at least {MIN_IMAGE_SIDE} px per side)")
+        full = image
         scale = 1.0
         side = max(h, w)
         if side > self.options.max_input_side:
@@ -141,9 +164,17 @@ class PoseTracker:
                 mask = mask[..., 0]
             if scale != 1.0:
                 mask = cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR)
-        return Detection(poses, mask, inference_ms)
+        if self._hands is None:
+            return Detection(poses, mask, inference_ms)
+        hands = self._hands.detect(full, poses, single_image=self.options.mode == "image")
+        return Detection(poses, mask, inference_ms + self._hands.last_ms, hands, True,
+                         self._hands.last_ms, self._hands.last_crops)
 
     def close(self) -> None:
+        hands = getattr(self, "_hands", None)
+        if hands is not None:
+            hands.close()
+            self._hands = None
         if self._landmarker is not None:
             landmarker, self._landmarker = self._landmarker, None
             close_landmarker(landmarker, self.options.quiet)

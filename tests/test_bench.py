@@ -19,7 +19,8 @@ def test_every_section_is_registered_without_the_cli():
     code = ("import sys, arpose.bench as b; "
             "assert 'arpose.cli' not in sys.modules; print(' '.join(b.section_names()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["tracking", "smoothing", "live", "render", "games", "effects"]
+    assert out.stdout.split() == ["tracking", "smoothing", "live", "render", "games", "effects",
+                                  "hands"]
 
 
 def test_render_section_runs_from_python(tmp_path):

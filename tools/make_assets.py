@@ -237,8 +237,41 @@ def glow() -> np.ndarray:
     return np.dstack([rgb, alpha * 255]).round().astype(np.uint8)
 
 
+def ring() -> np.ndarray:
+    """A gold ring with a gem, 128x128, as seen on the back of the finger: the finger runs
+    along x (the anchor's axis from the knuckle to the middle joint), so the band is a
+    narrow vertical strip across it, shaded darker towards the finger's sides so it reads
+    as round metal; the gem sits in the middle, on top of the finger."""
+    img = _canvas(128, 128)
+    n = 128 * SS
+    yy, xx = np.mgrid[0:n, 0:n] / SS
+    band = (np.abs(xx - 64) <= 9) & (np.abs(yy - 64) <= 40)
+    shade = 0.55 + 0.45 * np.cos((yy - 64) / 40 * math.pi / 2)
+    gold = np.array([235, 180, 50], np.float64)  # RGB
+    shine = np.exp(-((xx - 61) / 2.5) ** 2) * 60
+    for c in range(3):
+        img[..., c] = np.where(band, np.clip(gold[c] * shade + shine, 0, 255), img[..., c])
+    img[..., 3] = np.where(band, 255, img[..., 3])
+    cv2.circle(img, (64 * SS, 64 * SS), 15 * SS, (150, 110, 30, 255), -1, cv2.LINE_AA)
+    cv2.circle(img, (64 * SS, 64 * SS), 12 * SS, (120, 200, 255, 255), -1, cv2.LINE_AA)
+    cv2.circle(img, (60 * SS, 60 * SS), 4 * SS, (255, 255, 255, 255), -1, cv2.LINE_AA)
+    return _down(img)
+
+
+def nail() -> np.ndarray:
+    """A glossy red fingernail, 96x96: an oval longer along x (the finger's axis, from the
+    last joint to the tip), with a white highlight."""
+    img = _canvas(96, 96)
+    c = (48 * SS, 48 * SS)
+    cv2.ellipse(img, c, (34 * SS, 24 * SS), 0, 0, 360, (215, 20, 40, 255), -1, cv2.LINE_AA)
+    cv2.ellipse(img, c, (34 * SS, 24 * SS), 0, 0, 360, (120, 10, 30, 255), 2 * SS, cv2.LINE_AA)
+    cv2.ellipse(img, (56 * SS, 40 * SS), (14 * SS, 5 * SS), -10, 0, 360,
+                (255, 225, 235, 255), -1, cv2.LINE_AA)
+    return _down(img)
+
+
 SPRITES = {"sunglasses.png": sunglasses, "shirt.png": shirt, "wings.png": wings,
-           "glow.png": glow}
+           "glow.png": glow, "ring.png": ring, "nail.png": nail}
 
 # ----------------------------------------------------------------------------- effects
 
@@ -349,6 +382,109 @@ pivot = [0.5, 0.6]          # the wings' roots (just below the image centre) on 
 offset = [0, 0.35, 0.3]     # y down, z away: down between the shoulder blades, behind the body
 layer = "behind_body"       # occluded by the person (segmentation mask)
 animation = { kind = "pulse", amplitude = 0.03, period = 1.6 }
+''',
+    "finger-ring": '''\
+name = "Finger ring"
+description = "A gold ring with a gem on the left ring finger; it follows the finger and rolls with it."
+
+[assets]
+ring = "sprites/ring.png"
+
+[[attach]]
+joint = "left_ring_finger_pip"
+asset = "ring"
+scale = 0.42
+scale_by = "hand_size"
+rotate_by = ["left_ring_finger_mcp", "left_ring_finger_pip"]
+offset = [-0.22, 0, -0.02]   # back from the middle joint towards the knuckle
+layer = "front"
+''',
+    "painted-nails": '''\
+name = "Painted nails"
+description = "Glossy red nails on all ten fingertips, turned along each finger."
+
+[assets]
+nail = "sprites/nail.png"
+
+[[attach]]
+joint = "left_thumb_tip"
+asset = "nail"
+scale = 0.27
+rotate_by = ["left_thumb_ip", "left_thumb_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "left_index_finger_tip"
+asset = "nail"
+scale = 0.22
+rotate_by = ["left_index_finger_dip", "left_index_finger_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "left_middle_finger_tip"
+asset = "nail"
+scale = 0.23
+rotate_by = ["left_middle_finger_dip", "left_middle_finger_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "left_ring_finger_tip"
+asset = "nail"
+scale = 0.22
+rotate_by = ["left_ring_finger_dip", "left_ring_finger_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "left_pinky_tip"
+asset = "nail"
+scale = 0.19
+rotate_by = ["left_pinky_dip", "left_pinky_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "right_thumb_tip"
+asset = "nail"
+scale = 0.27
+rotate_by = ["right_thumb_ip", "right_thumb_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "right_index_finger_tip"
+asset = "nail"
+scale = 0.22
+rotate_by = ["right_index_finger_dip", "right_index_finger_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "right_middle_finger_tip"
+asset = "nail"
+scale = 0.23
+rotate_by = ["right_middle_finger_dip", "right_middle_finger_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "right_ring_finger_tip"
+asset = "nail"
+scale = 0.22
+rotate_by = ["right_ring_finger_dip", "right_ring_finger_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
+
+[[attach]]
+joint = "right_pinky_tip"
+asset = "nail"
+scale = 0.19
+rotate_by = ["right_pinky_dip", "right_pinky_tip"]
+offset = [-0.06, 0, -0.02]
+layer = "front"
 ''',
     "glow-hands": '''\
 name = "Glowing hands"

@@ -10,7 +10,8 @@ The package holds every section, each in its own module, registered here by name
 - ``live`` (:mod:`.live`): the camera-to-screen latency budget in parts, 1 vs 2 threads;
 - ``render`` (:mod:`.render`): offscreen renderer ms per frame vs upload + read-back;
 - ``games`` (:mod:`.games`): frame cost of each game with the camera view on;
-- ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``.
+- ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``;
+- ``hands`` (:mod:`arpose.hands.bench`): the pipeline with hand tracking on vs off.
 
 Sections are imported only when they run (the render and games sections need GL and
 pygame). Other code adds sections with :func:`register_section`.
@@ -50,6 +51,7 @@ _SECTIONS: dict[str, Section | str] = {
     "render": "arpose.bench.render:render_section",
     "games": "arpose.bench.games:bench_games",
     "effects": "arpose.bench.effects:bench_effects",
+    "hands": "arpose.hands.bench:bench_hands",
 }
 
 

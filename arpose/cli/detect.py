@@ -26,14 +26,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", metavar="PATH",
                    help="a pose_landmarker_{lite,full,heavy}.task bundle (default: the one "
                         "shipped with arpose)")
+    add_hand_arguments(p)
     p.set_defaults(run=run)
+
+
+def add_hand_arguments(p: argparse.ArgumentParser) -> None:
+    """``--hands`` and ``--hand-model`` (shared by every command that tracks)."""
+    p.add_argument("--hands", action="store_true",
+                   help="also track 21 landmarks per hand (JSON: a top-level 'hands' list)")
+    p.add_argument("--hand-model", metavar="PATH",
+                   help="a hand_landmarker .task bundle (default: the one shipped with arpose)")
 
 
 def _summary(pf) -> str:
     people = ", ".join(
         f"#{p.id} nose ({p.xy('nose')[0]:.0f}, {p.xy('nose')[1]:.0f}) "
         f"size {p.body_size:.0f}px" for p in pf.poses) or "nobody"
-    return f"frame {pf.index:5d}  t={pf.t:7.3f}s  {len(pf.poses)} person(s): {people}"
+    line = f"frame {pf.index:5d}  t={pf.t:7.3f}s  {len(pf.poses)} person(s): {people}"
+    if pf.hands_tracked:
+        hands = ", ".join(f"#{h.id} {h.side} of {'#' + str(h.person) if h.person is not None else 'nobody'}"
+                          for h in pf.hands) or "none"
+        line += f"; hands: {hands}"
+    return line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,18 +55,20 @@ def run(args: argparse.Namespace) -> int:
 
     check_max_people(args.max_people)
     pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,
-                     model=args.model, keep_images=False)
+                     model=args.model, keep_images=False, hands=args.hands,
+                     hand_model=args.hand_model)
     single = isinstance(pipeline.source, ImageFile)
-    found = 0
+    found = hands_found = 0
     with pipeline:
         for pf in pipeline:
             found += len(pf.poses)
+            hands_found += len(pf.hands)
             if args.json:
                 print(json.dumps(pf.to_json(include_time=not single), separators=(",", ":")),
                       flush=not single)
             else:
                 print(_summary(pf), flush=True)
-    if single and found == 0:
+    if single and found == 0 and not (args.hands and hands_found):
         print(f"arpose: error: no person found in {printable(args.source)}", file=sys.stderr)
         return 1
     return 0

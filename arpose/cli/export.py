@@ -32,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="processes for a folder (default: all cores)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands too (a video): OpenPose hand_left/right_keypoints_2d, "
+                        "COCO-WholeBody lefthand/righthand_kpts")
     p.set_defaults(run=run)
 
 
@@ -54,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         raise ArposeError(f"{src}: no such file or folder")  # str() escapes it
     check_max_people(args.max_people)
     show = not args.quiet and sys.stderr.isatty()
+    if src.is_dir() and args.hands:
+        raise ArposeError(f"{src}: --hands exports one video or recording at a time, "
+                          f"not a folder")
     if src.is_dir():
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
         finished: list[ExportResult] = []
@@ -85,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         bar = tqdm(total=_frame_count(src), unit="frame", desc=f"export {args.format}")
     try:
         res = export(src, args.format, out, raw=args.raw, max_people=args.max_people,
-                     model=args.model, progress=bar.update if bar is not None else None)
+                     model=args.model, progress=bar.update if bar is not None else None,
+                     hands=args.hands)
     except KeyboardInterrupt as exc:
         print(f"arpose: export {signals.describe(exc)}: nothing written to {printable(out)}",
               file=sys.stderr)

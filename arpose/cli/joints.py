@@ -22,6 +22,9 @@ def run(args: argparse.Namespace) -> int:
             "aliases": joints.ALIASES,
             "coco17": [c for c, _ in joints.COCO17],
             "body25": [{"name": n, "joint": j} for n, j in joints.BODY25],
+            "hand_landmarks": list(joints.HAND_LANDMARK_NAMES),
+            "hand_joints": list(joints.HAND_JOINT_NAMES + joints.HAND_VIRTUAL_NAMES),
+            "openpose_hand": [j for _, j in joints.OPENPOSE_HAND],
         }, indent=2))
     else:
         print(joints.describe())

@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="no window: draw every frame of a file source offscreen")
     p.add_argument("--video", metavar="OUT.mp4",
                    help="headless: write the frames the window would show to a video")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands (on by itself when an effect uses a finger joint)")
     p.add_argument("--seconds", type=float, metavar="S",
                    help="quit after S seconds (demos, tests)")
     p.set_defaults(run=run)
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     stats = run_mirror(args.effect, args.source, size=size, max_people=args.max_people,
                        mirror=not args.no_mirror, per_player=args.per_player,
                        model=args.model, max_seconds=args.seconds,
-                       headless=args.headless, video=args.video)
+                       headless=args.headless, video=args.video, hands=args.hands)
     fps = stats.frames_drawn / stats.seconds if stats.seconds else 0.0
     print(f"mirror: {stats.frames_drawn} frames drawn in {stats.seconds:.1f} s ({fps:.1f}/s), "
           f"{stats.pose_frames} tracked")

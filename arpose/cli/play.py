@@ -60,6 +60,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="start with the debug overlay on (F3 toggles it): drawn FPS, "
                         "tracking rate, latency, dropped frames")
     p.add_argument("--model", metavar="PATH", help="pose model .task bundle")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands: pinch a button to press it, hand gestures in games")
     p.add_argument("--list", action="store_true", help="list the games and exit")
     p.set_defaults(run=run)
 
@@ -87,10 +89,13 @@ def run(args: argparse.Namespace) -> int:
         raise GameError(f"--duration must be > 0 seconds, got {args.duration}")
     if args.video and not args.headless:
         raise GameError("--video needs --headless (a window shows the game instead)")
+    hands = args.hands
     if args.effect:
         from ..effects.compose import load_effects
+        from ..effects.loader import needs_hands
 
-        load_effects(args.effect)  # a bad effect fails before the camera or model starts
+        # a bad effect fails before the camera or model starts; a finger effect needs hands
+        hands = hands or needs_hands(load_effects(args.effect))
     options = PlayOptions(players=args.players, exercise=args.exercise, seed=args.seed,
                           duration=args.duration, sound=not args.no_sound and not args.headless,
                           camera_view=not args.no_camera, effects=tuple(args.effect),
@@ -107,13 +112,14 @@ def run(args: argparse.Namespace) -> int:
         if not args.game:
             raise GameError("--headless needs a GAME name (the menu is played with the body)")
         pipeline = track(args.source, max_people=max_people, model=args.model,
-                         keep_images=bool(args.video))
+                         keep_images=bool(args.video), hands=hands)
         fps = float(getattr(pipeline.source, "fps", 0) or 30.0) if args.video else 30.0
         with pipeline:
             report = run_headless(args.game, pipeline, options, size=args.size,
                                   video=args.video, fps=fps, hold_end=3.0)
     else:
-        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True)
+        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True,
+                         hands=hands)
         with pipeline:
             report = run_window(pipeline, args.game, options, size=args.size,
                                 fullscreen=args.fullscreen, debug=args.debug_overlay)

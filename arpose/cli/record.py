@@ -35,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="read a video or recording source as fast as possible (default: a "
                         "recording plays at its original timing, a video is read in full)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.add_argument("--hands", action="store_true", help="also track 21 landmarks per hand")
     p.set_defaults(run=run)
 
 
@@ -45,7 +46,8 @@ def check_max_people(n: int) -> None:
 
 
 def open_pipeline(source: str, *, fast: bool, realtime: bool, max_people: int = 2,
-                  keep_images: bool = True, model: str | None = None) -> Any:
+                  keep_images: bool = True, model: str | None = None,
+                  hands: bool = False) -> Any:
     """A pipeline for a CLI ``--source``; ``--fast`` also speeds up recordings (and keeps
     the recording's own options: ``?loop``, ``?raw``, ``?novideo``)."""
     base, _, query = source.partition("?")
@@ -54,7 +56,7 @@ def open_pipeline(source: str, *, fast: bool, realtime: bool, max_people: int = 
         spec = base + "?" + "&".join([*opts, "fast"])
         return track(open_replay(spec), keep_images=keep_images)
     return track(source, max_people=max_people, realtime=realtime and not fast,
-                 keep_images=keep_images, model=model)
+                 keep_images=keep_images, model=model, hands=hands)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -98,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     _refuse_own_source(args.source, out, args.video)
     pipeline = open_pipeline(args.source, fast=args.fast, realtime=False,
                              max_people=args.max_people, keep_images=args.video,
-                             model=args.model)
+                             model=args.model,
+                             hands=args.hands)
     fps = getattr(pipeline.source, "fps", None)
     frames = people = 0
     t0: float | None = None

@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="most people to track; each gets their own copy (default 2)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--hands", action="store_true",
+                   help="track hands (on by itself when an effect uses a finger joint)")
     p.set_defaults(run=run)
 
 
@@ -65,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         stats = render_source(args.effect, _source(args.source), args.output,
                               mirror=args.mirror, max_people=args.max_people, model=args.model,
-                              progress=not args.no_progress and sys.stderr.isatty())
+                              progress=not args.no_progress and sys.stderr.isatty(),
+                              hands=args.hands)
     except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: the video so far is finished
         if out.suffix.lower() not in (".png", ".jpg", ".jpeg") and out.exists():
             print(f"arpose: render {signals.describe(exc)}: {printable(out)} holds the frames "

@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a video or recording as fast as possible instead of at its own rate")
     p.add_argument("--loop", action="store_true", help="replay a recording again and again")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
+    p.add_argument("--hands", action="store_true", help="also track 21 landmarks per hand")
     p.set_defaults(run=run)
 
 
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.loop:
         source += ("&" if "?" in source else "?") + "loop"
     pipeline = open_pipeline(source, fast=args.fast, realtime=True, max_people=args.max_people,
-                             keep_images=False, model=args.model)
+                             keep_images=False, model=args.model, hands=args.hands)
     frames = 0
     started = time.monotonic()
     interrupted: KeyboardInterrupt | None = None

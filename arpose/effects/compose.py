@@ -23,7 +23,7 @@ from ..errors import EffectError, RenderError
 from ..pose import PoseFrame
 from ..scene.node import Scene
 from . import gallery
-from .loader import EffectNode, needs_mask
+from .loader import EffectNode, needs_hands, needs_mask
 from .schema import Effect
 
 log = logging.getLogger(__name__)
@@ -213,16 +213,24 @@ class EffectRenderer:
         self.close()
 
 
-def _detect(image: np.ndarray, segmentation: bool, max_people: int) -> PoseFrame:
+def _detect(image: np.ndarray, segmentation: bool, max_people: int,
+            hands: bool = False) -> PoseFrame:
     from ..smoothing import PoseSmoother
     from ..tracker import PoseTracker, TrackerOptions
 
     with PoseTracker(TrackerOptions(num_poses=max_people, segmentation=segmentation,
-                                    mode="image")) as tracker:
+                                    mode="image", hands=hands,
+                                    hand_fallback="always")) as tracker:
         det = tracker.detect(image, 0.0)
-    poses, _ = PoseSmoother(smooth=False).update(det.poses, 0.0)  # assigns person ids
+    poses, raw = PoseSmoother(smooth=False).update(det.poses, 0.0)  # assigns person ids
+    found: tuple = ()
+    if det.hands_tracked:
+        from ..hands.smoothing import HandSmoother, smooth_detection_hands
+        poses, raw, found = smooth_detection_hands(HandSmoother(smooth=False), det, poses,
+                                                   raw, 0.0)
     h, w = image.shape[:2]
-    return PoseFrame(0.0, 0, (w, h), tuple(poses), image=image, mask=det.mask)
+    return PoseFrame(0.0, 0, (w, h), tuple(poses), image=image, mask=det.mask, hands=found,
+                     hands_tracked=det.hands_tracked)
 
 
 def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarray,
@@ -246,12 +254,16 @@ def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarr
         raise RenderError(f"render_image needs an RGB uint8 (H, W, 3) image, got "
                           f"{image.dtype} {image.shape}")
     loaded = load_effects(effects)
+    if pose_frame is not None and not pose_frame.hands_tracked and needs_hands(loaded):
+        log.warning("an effect uses finger joints but this PoseFrame was tracked without "
+                    "hands: track(..., hands=True) or pass pose_frame=None")
     if pose_frame is None:
-        pose_frame = _detect(image, needs_mask(loaded), max_people)
+        pose_frame = _detect(image, needs_mask(loaded), max_people, needs_hands(loaded))
     elif pose_frame.image is None:
         pose_frame = PoseFrame(pose_frame.t, pose_frame.index, pose_frame.size,
                                pose_frame.poses, image=image, mask=pose_frame.mask,
-                               stats=pose_frame.stats)
+                               stats=pose_frame.stats, hands=pose_frame.hands,
+                               hands_tracked=pose_frame.hands_tracked)
     with EffectRenderer(loaded, max_people=max_people) as er:
         out = er.render(pose_frame, mirror=mirror)
     assert out is not None
@@ -354,8 +366,11 @@ def _write_image(path: Path, bgr: np.ndarray) -> None:
 
 def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, output: str | os.PathLike,
                   *, mirror: bool = False, max_people: int = 2, model: str | None = None,
-                  progress: bool | Callable[[int, int | None], None] = False) -> RenderStats:
+                  progress: bool | Callable[[int, int | None], None] = False,
+                  hands: bool = False) -> RenderStats:
     """Render ``effects`` over a photo, video or recording into ``output``.
+
+    Hand tracking runs when ``hands`` or when an effect uses a finger joint.
 
     Tracking runs in the pipeline's worker threads while this thread draws the effects
     and a writer thread encodes, so rendering overlaps inference. Every frame is kept
@@ -383,7 +398,8 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     # deeper file hand-offs: the writer's pace varies, and a stalled consumer would stall
     # the inference threads (the bottleneck) with it
     pipeline = track(source, max_people=max_people, model=model,
-                     segmentation=needs_mask(loaded), capacity=_QUEUE_FRAMES)
+                     segmentation=needs_mask(loaded), capacity=_QUEUE_FRAMES,
+                     hands=hands or needs_hands(loaded))
     src = pipeline.source
     total = None
     if getattr(src, "frame_count", 0) > 0:  # VideoFile

@@ -210,4 +210,17 @@ def needs_mask(effects: Iterable[Effect]) -> bool:
                for e in effects for a in e.attachments)
 
 
-__all__ = ["load_assets", "EffectNode", "Animator", "FaceCamera", "attachment_node", "needs_mask"]
+def needs_hands(effects: Iterable[Effect]) -> bool:
+    """True when some attachment follows or turns with a finger joint or palm, so tracking
+    should run the hand model (hand tracking switches on by itself, like the mask)."""
+    from ..joints import is_hand_joint
+    for e in effects:
+        for a in e.attachments:
+            pair = a.rotate_by if isinstance(a.rotate_by, tuple) else ()
+            if is_hand_joint(a.joint) or any(is_hand_joint(j) for j in pair):
+                return True
+    return False
+
+
+__all__ = ["load_assets", "EffectNode", "Animator", "FaceCamera", "attachment_node", "needs_mask",
+           "needs_hands"]

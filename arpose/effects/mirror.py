@@ -65,7 +65,7 @@ class Mirror(View):
         super().__init__()
         self.cycle = list(cycle) if cycle is not None else gallery.effect_names()
         initial = list(effects) if effects else self.cycle[:1]
-        load_effects(initial)  # a bad effect named on the command line fails here
+        self.loaded = load_effects(initial)  # a bad effect named on the command line fails here
         self.max_people = max(1, min(int(max_people), 2))
         self.per_player = False
         self.stats = MirrorStats()
@@ -228,13 +228,15 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
                size: tuple[int, int] | None = None, max_people: int = 2, mirror: bool = True,
                per_player: bool = False, model: str | None = None,
                max_frames: int | None = None, max_seconds: float | None = None,
-               headless: bool = False, video: str | os.PathLike | None = None
-               ) -> MirrorStats:
+               headless: bool = False, video: str | os.PathLike | None = None,
+               hands: bool = False) -> MirrorStats:
     """Open the mirror on ``source`` (camera index, video, image, recording) in the play
     shell's window and run until Esc/close (or ``max_frames`` drawn / ``max_seconds``).
 
     ``headless`` (implied by ``video``): no window; every tracked frame of a file source
     is drawn offscreen, and written to ``video`` when given.
+    ``hands`` tracks hands; they also switch on by themselves when an effect named at the
+    start uses a finger joint.
 
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
@@ -242,12 +244,13 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
     from ..pipeline import track
     from ..play import PlayOptions
     from ..play.runner import run_view_headless, run_window
+    from .loader import needs_hands
 
     view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
     pipeline = track(source, max_people=max_people, model=model, segmentation=True,
-                     realtime=not headless)
+                     realtime=not headless, hands=hands or needs_hands(view.loaded))
     start = time.monotonic()
     with pipeline:
         first = pipeline.latest(timeout=10.0) if not headless else None

@@ -64,7 +64,10 @@ TORSO_JOINTS = frozenset({
 
 def default_scale_by(joint: str) -> str:
     """Body measure an attachment scales by when the file does not say: the head's width
-    for head joints, the shoulders' width for everything else."""
+    for head joints, the hand's size for finger joints, the shoulders' width otherwise."""
+    from ..joints import HAND_JOINTS
+    if joint in HAND_JOINTS:
+        return "hand_size"
     return "head_width" if joint in HEAD_JOINTS else "shoulder_width"
 
 

@@ -90,6 +90,8 @@ class BodyInput:
         self.events: list[InputEvent] = []
         """Events of the latest update/feed."""
         self.exercise: str | None = None
+        self.hand_gestures: dict[int, Any] = {}
+        """Per player slot, a HandGestureDetector (made when that player's hands appear)."""
         for pl in self.slots:
             pl.pointer = HandCursor(self.screen_size, hand=hand, landmark=landmark,
                                     box=reach, mirror=mirror)
@@ -225,11 +227,21 @@ class BodyInput:
                 events += self._tag(pl, [self._to_screen(e, smap) for e in gev])
             if pl.reps is not None:
                 events += self._tag(pl, pl.reps.update(pose, t))
+            if pose.hands or pl.slot in self.hand_gestures:
+                events += self._tag(pl, [self._to_screen(e, smap) for e in
+                                         self._hand_gestures(pl.slot).update(pose.hands, t)])
         self.poster.post_all(events)
         self.events = events
         return events
 
     # -- helpers -------------------------------------------------------------------------
+    def _hand_gestures(self, slot: int) -> Any:
+        """Hand gestures (pinch, fist, ...) of one player: arpose.hands.gestures."""
+        if slot not in self.hand_gestures:
+            from ..hands.gestures import HandGestureDetector
+            self.hand_gestures[slot] = HandGestureDetector()
+        return self.hand_gestures[slot]
+
     def _reset_input(self, pl: Player, keep_reps: bool = False) -> None:
         if pl.pointer is not None:
             pl.pointer.reset()
@@ -244,6 +256,9 @@ class BodyInput:
 
     @staticmethod
     def _to_screen(ev: GestureEvent, smap: ScreenMap) -> GestureEvent:
+        if ev.start is None and ev.end is not None:  # hand gestures: one point
+            e = smap.to_screen(ev.end)
+            return dataclasses.replace(ev, end=(float(e[0]), float(e[1])))
         if ev.start is None or ev.end is None:
             return ev
         s, e = smap.to_screen(ev.start), smap.to_screen(ev.end)

@@ -149,6 +149,7 @@ class PlayApp:
         """A live window: anchors extrapolate between tracking results (headless draws
         exactly the tracked frames)."""
         self._arrived = 0.0
+        self._pinches: list[tuple[float, float]] = []
 
     # -- input ---------------------------------------------------------------------------
     def screen_map(self, src_size: tuple[int, int]) -> ScreenMap:
@@ -160,6 +161,7 @@ class PlayApp:
         """Take a new PoseFrame: update players/cursors and dispatch gesture events."""
         self.frame = pf
         self.time = float(pf.t)
+        self._pinches = []  # a pinch nobody took by the next frame is gone (no stale clicks)
         self.frame_serial += 1
         self.stats["frames"] += 1
         self._arrived = time.monotonic()
@@ -169,6 +171,10 @@ class PlayApp:
             self.smap = self.screen_map((w, h))
         for event in self.input.feed(pf, self.smap):
             if isinstance(event, GestureEvent):
+                if event.name == "pinch" and event.phase == "start":
+                    c = self.input.cursor(event.player)  # a pinch clicks where the cursor is
+                    if c is not None:
+                        self._pinches.append(c)
                 self.handlers.dispatch("on_gesture", event)
             elif isinstance(event, PlayerEvent):
                 self.handlers.dispatch("on_player", event)
@@ -193,6 +199,12 @@ class PlayApp:
         """Window positions of the hand cursors of the players present."""
         return [c for c in (self.input.cursor(i) for i in range(self.options.players))
                 if c is not None]
+
+    def take_pinches(self) -> list[tuple[float, float]]:
+        """Cursor positions (window px) where a player started a pinch since the last call:
+        a pinch clicks the DwellButton under the cursor at once (see arpose.hands)."""
+        out, self._pinches = self._pinches, []
+        return out
 
     def screen_joints(self, pose: Pose, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Window positions ``(n, 2)`` and visibilities ``(n,)`` of named joints of a pose."""

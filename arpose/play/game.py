@@ -198,7 +198,7 @@ class Game(View):
         self.anim += dt
         self._flash = [(m, c, s - dt) for m, c, s in self._flash if s - dt > 0]
         if self.pause_button is not None and not self.over and self.countdown <= 0:
-            if self.pause_button.update(app.cursors(), dt):
+            if self.pause_button.update(app.cursors(), dt, app.take_pinches()):
                 self.pause()
 
     def pause(self) -> None:
@@ -316,8 +316,9 @@ class PauseView(View):
     def on_update(self, dt: float) -> None:
         assert self.app is not None
         self.anim += dt
+        pinches = self.app.take_pinches()
         for b in self.buttons:
-            if b.update(self.app.cursors(), dt):
+            if b.update(self.app.cursors(), dt, pinches):
                 self.on_button(b.id)
 
     def on_button(self, button_id: str) -> bool:

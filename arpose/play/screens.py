@@ -43,8 +43,9 @@ class _ButtonView(View):
     def on_update(self, dt: float) -> None:
         assert self.app is not None
         self.anim += dt
+        pinches = self.app.take_pinches()
         for b in self.buttons:
-            if b.update(self.app.cursors(), dt):
+            if b.update(self.app.cursors(), dt, pinches):
                 self.app.sounds.play("select")
                 self.app.dispatch("on_button", b.id)
                 break

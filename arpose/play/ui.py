@@ -133,8 +133,17 @@ class DwellButton:
     armed: bool = True
     _hover_pos: tuple[float, float] | None = field(default=None, repr=False)
 
-    def update(self, cursors: Iterable[tuple[float, float]], dt: float) -> bool:
-        """Advance with the current cursor positions; returns True on the frame it fires."""
+    def update(self, cursors: Iterable[tuple[float, float]], dt: float,
+               pinches: Iterable[tuple[float, float]] = ()) -> bool:
+        """Advance with the current cursor positions; returns True on the frame it fires.
+
+        ``pinches``: cursor positions where a hand pinched this frame (pinch-to-click):
+        one inside presses the button at once; dwelling stays the fallback."""
+        if any(self.rect.collidepoint(int(c[0]), int(c[1])) for c in pinches):
+            self.progress = 0.0
+            self.armed = False
+            self.hovered = True
+            return True
         inside = [c for c in cursors if self.rect.collidepoint(int(c[0]), int(c[1]))]
         self.hovered = bool(inside)
         self._hover_pos = inside[0] if inside else None

@@ -1,0 +1,223 @@
+"""Hands with the real models: photos and video frames of people with visible hands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from arpose.errors import ModelError
+
+MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+FLEX = MEDIA / "exercise" / "finger_flexion.mp4"
+JACKS = MEDIA / "exercise" / "jumping_jacks_11.mp4"
+
+
+def _frame(video: Path, index: int) -> np.ndarray:
+    if not video.is_file():
+        pytest.skip(f"{video} not available")
+    cap = cv2.VideoCapture(str(video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    from arpose.tracker import PoseTracker, TrackerOptions
+    with PoseTracker(TrackerOptions(mode="image", hands=True, hand_fallback="never")) as t:
+        yield t
+
+
+def test_raised_hand_found_from_the_body_with_its_side(tracker):
+    rgb = _frame(FLEX, 0)       # the person's left hand raised, fingers open
+    det = tracker.detect(rgb)
+    assert len(det.poses) == 1
+    assert [(h.side, h.person) for h in det.hands] == [("left", 0)]
+    hand = det.hands[0]
+    wrist = det.poses[0].xy("left_wrist")
+    assert np.linalg.norm(hand.landmarks[0, :2] - wrist) < 0.6 * hand.size
+    assert hand.world is not None and hand.world.shape == (21, 3)
+    from arpose.hands.gestures import hand_shape
+    assert all(hand_shape(hand).extended[f] for f in ("index", "middle", "ring", "pinky"))
+
+
+def test_both_hands_of_a_whole_person(tracker):
+    rgb = _frame(JACKS, 30)     # arms up in a jumping jack, 640x360: small hands
+    det = tracker.detect(rgb)
+    sides = sorted(h.side for h in det.hands)
+    assert sides == ["left", "right"]
+    for h in det.hands:          # each hand at its own body wrist: no swap
+        wrist = det.poses[0].xy(f"{h.side}_wrist")
+        assert np.linalg.norm(h.landmarks[0, :2] - wrist) < 0.8 * h.size
+
+
+def test_hand_without_a_body_uses_the_palm_detector():
+    from arpose.tracker import PoseTracker, TrackerOptions
+    rgb = _frame(FLEX, 0)
+    close = np.ascontiguousarray(rgb[250:950, 1150:1750])  # just the hand: no body
+    with PoseTracker(TrackerOptions(mode="image", hands=True)) as t:
+        det = t.detect(close)
+    bodiless = [h for h in det.hands if h.person is None]
+    assert det.poses == () or all(h.person is None for h in det.hands)
+    assert len(bodiless) == 1
+    # The same hand that the body calls its left (see the test above).
+    assert bodiless[0].side == "left"
+
+
+def test_hand_half_out_of_the_frame(tracker):
+    rgb = _frame(JACKS, 30)
+    det = tracker.detect(rgb)
+    top = min(h.box[1] for h in det.hands)
+    cut = int(top + (max(h.box[3] for h in det.hands) - top) * 0.5)
+    shifted = np.ascontiguousarray(rgb[cut:])  # the fingers above the picture's edge
+    det2 = tracker.detect(shifted)              # must not crash; what is found is plausible
+    for h in det2.hands:
+        assert np.isfinite(h.landmarks).all()
+
+
+def test_detect_json_hands_contract(tmp_path, capsys):
+    from arpose.cli import main
+    rgb = _frame(FLEX, 0)
+    path = tmp_path / "flex.png"
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    assert main(["detect", str(path), "--json", "--hands"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert len(obj["hands"]) == 1
+    h = obj["hands"][0]
+    assert h["person"] == obj["people"][0]["id"] and h["side"] == "left"
+    assert len(h["landmarks"]) == 21 and len(h["world"]) == 21
+    assert main(["detect", str(path), "--json"]) == 0
+    assert "hands" not in json.loads(capsys.readouterr().out)
+
+
+def test_missing_hand_model_is_a_clear_error(tmp_path):
+    from arpose.hands import HandDetector, HandOptions
+    with pytest.raises(ModelError, match="no-such.task"):
+        HandDetector(HandOptions(model=tmp_path / "no-such.task"))
+
+
+def test_finger_effect_switches_hands_on_for_a_video(tmp_path):
+    from arpose.effects.compose import render_source
+    if not JACKS.is_file():
+        pytest.skip("media not available")
+    # a 3-frame clip of the jumping jacks
+    clip = tmp_path / "clip.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in (30, 31, 32):
+        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
+    w.release()
+    def red_pixels(path: Path) -> int:
+        cap = cv2.VideoCapture(str(path))
+        total = 0
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB).astype(int)
+            total += int(((rgb[..., 0] > 150) & (rgb[..., 1] < 110) & (rgb[..., 2] < 110)).sum())
+        cap.release()
+        return total
+
+    nails, plain = tmp_path / "nails.mp4", tmp_path / "plain.mp4"
+    render_source(["painted-nails"], str(clip), nails)
+    render_source(["glow-hands"], str(clip), plain)   # a body effect: no hands, no nails
+    # nails drawn: the hands were tracked without being asked
+    assert red_pixels(nails) > red_pixels(plain) + 30
+
+
+def test_openpose_export_with_hands_fills_both_arrays(tmp_path):
+    from arpose.export import export, read_openpose_hands
+    clip = tmp_path / "jacks.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in range(28, 34):     # arms up: both hands in view
+        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
+    w.release()
+    out = tmp_path / "op"
+    res = export(clip, "openpose", out, hands=True)
+    assert res.frames == 6
+    files = sorted(out.glob("*.json"))
+    both = [f for f in files
+            if any(p["left"] is not None and p["right"] is not None for p in read_openpose_hands(f))]
+    assert len(both) >= 3
+    person = json.loads(files[0].read_text())["people"][0]
+    assert len(person["hand_left_keypoints_2d"]) == 63
+
+
+@pytest.fixture(scope="module")
+def closeup_crop():
+    """An upright crop of the close-up's hand, framed from the raw HandLandmarker's own
+    landmarks (the reference the crop model is compared against)."""
+    from arpose.hands.detector import CROP_PX, HandDetector, HandOptions
+    from arpose.hands.regions import region_from_points
+    rgb = _frame(FLEX, 40)
+    with HandDetector(HandOptions(fallback="always")) as d:
+        raw = d._whole_image(rgb)
+    assert len(raw) == 1
+    lm = raw[0].landmarks
+    region = region_from_points(lm[0, :2], lm[5, :2], lm[17, :2], "left", None)
+    patch, m = region.crop(rgb, CROP_PX)
+    return patch, cv2.invertAffineTransform(m), lm
+
+
+@pytest.mark.parametrize("backend", ["litert", "opencv"])
+def test_landmark_model_on_a_crop_without_palm_detection(closeup_crop, backend):
+    from arpose.hands.detector import HandLandmarkModel
+    from arpose.model import ensure_hand_model
+    patch, inv, ref = closeup_crop
+    model = HandLandmarkModel(ensure_hand_model(), backend)
+    assert model.backend == backend
+    xyz, world, presence, handedness = model(patch)
+    assert presence > 0.8
+    xy = xyz[:, :2] @ inv[:, :2].T + inv[:, 2]
+    box = max(np.ptp(ref[:, 0]), np.ptp(ref[:, 1]))
+    # the same landmarks as the Tasks HandLandmarker (palm detection + landmark model)
+    assert np.linalg.norm(xy - ref[:, :2], axis=1).mean() < 0.05 * box
+    assert (world is not None) == (backend == "litert")
+    # handedness is the model's: a mirrored crop flips it; an empty crop has no hand
+    assert (handedness - 0.5) * (model(np.ascontiguousarray(patch[:, ::-1]))[3] - 0.5) < 0
+    assert model(np.full_like(patch, 128))[2] < 0.1
+
+
+def test_bundle_without_the_landmark_model_is_a_clear_error(tmp_path):
+    import zipfile
+
+    from arpose.hands.detector import LANDMARK_MEMBER, HandLandmarkModel
+    bad = tmp_path / "pose_only.task"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("hand_detector.tflite", b"x")
+    with pytest.raises(ModelError, match=LANDMARK_MEMBER):
+        HandLandmarkModel(bad)
+
+
+def test_crop_world_landmarks_are_in_the_image_axes(tracker):
+    """The crop is turned upright; its world landmarks are turned back, so they agree with
+    the raw HandLandmarker's (which works on the image as it is)."""
+    from arpose.hands import HandDetector, HandOptions
+    rgb = cv2.rotate(_frame(FLEX, 40), cv2.ROTATE_90_CLOCKWISE)   # the hand lies on its side
+    ours = tracker.detect(rgb).hands
+    with HandDetector(HandOptions(fallback="always")) as raw:
+        theirs = raw._whole_image(rgb)
+    assert len(ours) == 1 and len(theirs) == 1
+    assert ours[0].world is not None and theirs[0].world is not None
+    assert np.linalg.norm(ours[0].world - theirs[0].world, axis=1).mean() < 0.03
+
+
+def test_unsure_small_hands_get_a_second_look(tracker):
+    """Whole person, 20 px hands: where the landmark model alone is unsure of a crop, the
+    second look (palm detection in the same crop) finds more of the body's hands."""
+    from arpose.hands.regions import regions_from_pose
+    hd = tracker._hands
+    direct = both = 0
+    for index in (10, 43, 206, 238):
+        rgb = _frame(JACKS, index)
+        det = tracker.detect(rgb)
+        both += len(det.hands)
+        for r in regions_from_pose(det.poses[0], 0, image_size=rgb.shape[1::-1]):
+            direct += hd._landmarks_in(rgb, r)[0] is not None
+    assert both > direct

@@ -1,0 +1,165 @@
+"""Hand accuracy: arpose's hands (body crops + palm fallback) vs the raw HandLandmarker.
+
+Both run in the same process on the same models (the HandLandmarker bundle shipped with
+arpose, IMAGE mode). Sets:
+
+- ``coco``: the COCO-WholeBody hand keypoints of the shared COCO photos (whole people);
+- ``closeup``: frames of ``exercise/finger_flexion.mp4`` (a 1080p close-up) at full size;
+- ``small``: the same frames shrunk 4x and centred on a canvas of the original size (the
+  person far away: the hand is about 10% of the picture's height, as in whole-person
+  photos).
+
+There is no hand ground truth for the video, so ``closeup`` and ``small`` are scored
+against the raw model's own landmarks on the full-size frame (pseudo ground truth; it
+favours the raw model on ``closeup``). A hand counts as found when a predicted hand has
+PCK@0.2 >= 0.5 against it; PCK@0.2 = share of the 21 keypoints within 0.2 x the longer
+side of the ground-truth hand box. Before scoring, the metric is checked on known
+answers (itself: 1.0; shifted by 0.3 box: 0.0).
+
+    python tools/eval_hands.py [--media ../shared/media] [--frames 20] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pck(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray, alpha: float = 0.2) -> float:
+    """Share of valid keypoints within alpha x the longer side of the gt hand box."""
+    pts = gt[valid]
+    if len(pts) < 2:
+        return 0.0
+    box = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1.0))
+    d = np.linalg.norm(pred[valid] - pts, axis=1)
+    return float(np.mean(d <= alpha * box))
+
+
+def _check_metric() -> None:
+    rng = np.random.default_rng(0)
+    gt = rng.uniform(0, 100, (21, 2))
+    valid = np.ones(21, bool)
+    assert pck(gt, gt, valid) == 1.0
+    box = max(np.ptp(gt[:, 0]), np.ptp(gt[:, 1]))
+    assert pck(gt + [0.3 * box, 0.0], gt, valid) == 0.0
+
+
+def score(preds: list[np.ndarray], gts: list[tuple[np.ndarray, np.ndarray]]) -> dict:
+    """Greedy best-PCK matching of predicted to gt hands; recall and mean PCK."""
+    found, pcks = 0, []
+    used: set[int] = set()
+    for gt, valid in gts:
+        best, best_k = 0.0, -1
+        for k, p in enumerate(preds):
+            if k in used:
+                continue
+            s = pck(p, gt, valid)
+            if s > best:
+                best, best_k = s, k
+        if best >= 0.5:
+            found += 1
+            used.add(best_k)
+            pcks.append(best)
+        else:
+            pcks.append(0.0)
+    return {"hands": len(gts), "found": found, "pck_all": pcks}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--media", default=str(REPO.parent / "shared" / "media"))
+    ap.add_argument("--frames", type=int, default=20, help="video frames for the close-up sets")
+    ap.add_argument("--json", help="write the table as JSON here")
+    args = ap.parse_args(argv)
+    _check_metric()
+    media = Path(args.media)
+    from arpose.hands import HandDetector, HandOptions
+    from arpose.tracker import PoseTracker, TrackerOptions
+
+    totals: dict[str, dict[str, dict]] = {}
+
+    def add(set_name: str, method: str, res: dict) -> None:
+        t = totals.setdefault(set_name, {}).setdefault(method, {"hands": 0, "found": 0,
+                                                                "pck_all": []})
+        t["hands"] += res["hands"]
+        t["found"] += res["found"]
+        t["pck_all"] += res["pck_all"]
+
+    opts = TrackerOptions(mode="image", num_poses=6, hands=True, hand_fallback="always")
+    with PoseTracker(opts) as tracker, HandDetector(HandOptions(fallback="always")) as raw:
+        def run_both(rgb: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+            det = tracker.detect(rgb)
+            ours = [h.landmarks[:, :2] for h in det.hands]
+            theirs = [h.landmarks[:, :2] for h in raw._whole_image(rgb)]
+            return ours, theirs
+
+        coco = media / "coco" / "test_coco_wholebody.json"
+        if coco.is_file():
+            data = json.loads(coco.read_text())
+            for im in data["images"]:
+                rgb = cv2.cvtColor(cv2.imread(str(coco.parent / im["file_name"])),
+                                   cv2.COLOR_BGR2RGB)
+                gts = []
+                for a in data["annotations"]:
+                    if a["image_id"] != im["id"]:
+                        continue
+                    for side in ("lefthand", "righthand"):
+                        if a.get(f"{side}_valid"):
+                            k = np.asarray(a[f"{side}_kpts"], np.float64).reshape(21, 3)
+                            gts.append((k[:, :2], k[:, 2] > 0))
+                ours, theirs = run_both(rgb)
+                add("coco", "arpose", score(ours, gts))
+                add("coco", "raw", score(theirs, gts))
+        video = media / "exercise" / "finger_flexion.mp4"
+        if video.is_file():
+            cap = cv2.VideoCapture(str(video))
+            n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+            for idx in np.linspace(0, n - 1, args.frames).astype(int):
+                cap.set(cv2.CAP_PROP_POS_FRAMES, int(idx))
+                ok, bgr = cap.read()
+                if not ok:
+                    continue
+                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                ours, theirs = run_both(rgb)
+                gts = [(p, np.ones(21, bool)) for p in theirs]  # pseudo ground truth
+                add("closeup", "arpose", score(ours, gts))
+                add("closeup", "raw", score(theirs, gts))
+                h, w = rgb.shape[:2]
+                shrunk = cv2.resize(rgb, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
+                small = np.empty_like(rgb)
+                small[:] = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
+                x0, y0 = (w - w // 4) // 2, (h - h // 4) // 2
+                small[y0:y0 + h // 4, x0:x0 + w // 4] = shrunk
+                ours_s, theirs_s = run_both(small)
+                gts_s = [(p / 4.0 + [x0, y0], v) for p, v in gts]
+                add("small", "arpose", score(ours_s, gts_s))
+                add("small", "raw", score(theirs_s, gts_s))
+            cap.release()
+    rows = []
+    for set_name, methods in totals.items():
+        for method, t in methods.items():
+            found = [p for p in t["pck_all"] if p > 0]
+            rows.append({"set": set_name, "method": method, "hands": t["hands"],
+                         "found": t["found"],
+                         "recall": t["found"] / t["hands"] if t["hands"] else 0.0,
+                         "pck_found": float(np.mean(found)) if found else 0.0,
+                         "pck_all": float(np.mean(t["pck_all"])) if t["pck_all"] else 0.0})
+    print(f"{'set':<8} {'method':<7} {'hands':>5} {'found':>5} {'recall':>7} "
+          f"{'PCK@0.2 found':>13} {'PCK@0.2 all':>11}")
+    for r in rows:
+        print(f"{r['set']:<8} {r['method']:<7} {r['hands']:>5} {r['found']:>5} "
+              f"{r['recall']:>7.2f} {r['pck_found']:>13.3f} {r['pck_all']:>11.3f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
