@@ -341,7 +341,8 @@ def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int =
         return
     from .pipeline import track
 
-    with track(str(p), max_people=max_people, smooth=not raw, model=model,
+    with track(str(p), max_people=max_people, smooth=not raw,
+               model=None if model is None else str(model),
                keep_images=False, hands=hands) as pipeline:
         yield iter(pipeline)
 

@@ -35,7 +35,8 @@ LANDMARK_NAMES: tuple[str, ...] = (
 )
 NUM_LANDMARKS = len(LANDMARK_NAMES)
 
-Landmark = enum.IntEnum("Landmark", [(n.upper(), i) for i, n in enumerate(LANDMARK_NAMES)])
+# the functional API (members from the names), which mypy cannot enumerate
+Landmark = enum.IntEnum("Landmark", [(n.upper(), i) for i, n in enumerate(LANDMARK_NAMES)])  # type: ignore[misc]
 Landmark.__doc__ = "BlazePose landmark indices by name (``Landmark.LEFT_WRIST == 15``)."
 
 _L = {n: i for i, n in enumerate(LANDMARK_NAMES)}

@@ -284,7 +284,7 @@ class Recorder:
         self.error: str | None = None
         self.fsync_s = fsync_s
         self._last_sync = time.monotonic()
-        self._video_writer = None
+        self._video_writer: Any = None
         self._video_frames = 0
         self._last: tuple[int, float] | None = None
         """(index, t) of the last frame already in an appended-to recording."""
@@ -330,8 +330,8 @@ class Recorder:
                 f.truncate(end)
                 f.seek(end)
                 self.frames_written = 0
-                return f  # type: ignore[return-value]
-            return open(self.path, "wb", buffering=0)  # type: ignore[return-value]
+                return f
+            return open(self.path, "wb", buffering=0)
         except OSError as exc:
             raise RecordingError(f"{self.path}: cannot open for recording "
                                  f"({exc.strerror or exc})") from None
@@ -412,7 +412,7 @@ class Recorder:
 
         if self._video_writer is None:
             h, w = image.shape[:2]
-            fourcc = cv2.VideoWriter_fourcc(*"MJPG")
+            fourcc = cv2.VideoWriter.fourcc(*"MJPG")
             writer = cv2.VideoWriter(str(self.video_path), fourcc, float(self.fps or 30.0), (w, h))
             if not writer.isOpened():
                 log.error("%s: cannot write video; recording landmarks only", self.video_path)
@@ -424,7 +424,8 @@ class Recorder:
         return self._video_frames - 1
 
     def _close_file(self) -> None:
-        f, self._file = self._file, None
+        f: BinaryIO | None = self._file
+        self._file = None  # type: ignore[assignment]  # closed: nothing may write any more
         if f is not None:
             try:
                 f.close()

@@ -140,15 +140,18 @@ def test_update_without_pipeline_is_harmless():
 
 def test_body_input_runs_the_real_pipeline_on_a_video(dance_video):
     """The threaded path: BodyInput(source=VIDEO) -> pipeline thread -> update()."""
-    seen = 0
+    seen = posed = 0
     with BodyInput(source=str(dance_video), players=2, post_events=False,
                    realtime=False, keep_images=False) as body:
         for _ in range(400):
             body.update(timeout=5.0)
             if body.frame is not None:
                 seen += 1
+                posed += body.players[0].pose is not None
             if body.finished or seen >= 25:
                 break
         assert seen >= 25
-        assert body.players[0].present and body.players[0].pose is not None
+        # MediaPipe misses the dancer in a few single frames (0 people: frames 6, 11, 13 of
+        # dance.avi), so player 0 has a pose in nearly every frame, not necessarily the last
+        assert body.players[0].present and posed >= 20, (posed, seen)
     assert body.pipeline is None

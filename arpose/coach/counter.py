@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 from ..errors import ArposeError
 from ..pose import Pose
@@ -273,26 +274,26 @@ class RepCounter:
         if ex.per_side and "side" in details:
             side = "left" if details["side"] < 0.5 else "right"
         self.feedback = ex.good_feedback if good else ", ".join(flags)
-        kwargs = dict(good=good, feedback=self.feedback, depth=peak, duration=duration,
+        kwargs: dict[str, Any] = dict(good=good, feedback=self.feedback, depth=peak, duration=duration,
                       range=peak, down=max(peak_t - low_t, 0.0), up=max(t - hold_end, 0.0),
                       flags=flags, side=side)
         if self.policy == "good" and not good:
             self.feedback = f"{self.feedback} (not counted)"
             kwargs["feedback"] = self.feedback
-            return RepEvent(ex.name, "attempt", self.count, t, **kwargs)  # type: ignore[arg-type]
+            return RepEvent(ex.name, "attempt", self.count, t, **kwargs)
         self.count += 1
         self.good_count += int(good)
         if side:
             self.side_counts[side] += 1
-        ev = RepEvent(ex.name, "rep", self.count, t, **kwargs)  # type: ignore[arg-type]
+        ev = RepEvent(ex.name, "rep", self.count, t, **kwargs)
         self.reps.append(ev)
         return ev
 
 
 def count_reps(poses: list[tuple[Pose | None, float]], exercise: str | Exercise = "squat",
-               **options: object) -> int:
+               **options: Any) -> int:
     """Reps of ``exercise`` in a sequence of ``(pose, t)`` of one person."""
-    counter = RepCounter(exercise, **options)  # type: ignore[arg-type]
+    counter = RepCounter(exercise, **options)
     for pose, t in poses:
         counter.update(pose, t)
     return counter.count

@@ -192,7 +192,7 @@ class EffectRenderer:
                                     channels=channels)
 
     def _prepare(self, frame: PoseFrame) -> Any:
-        renderer = self._ensure_renderer(tuple(frame.size))
+        renderer = self._ensure_renderer((int(frame.size[0]), int(frame.size[1])))
         if self._changed:
             # Anchors read the body only when the PoseFrame is new; nodes added since the
             # last render (gallery switch, hot reload) must read the current one too, or a
@@ -288,7 +288,7 @@ class RenderStats:
 def _video_writer(path: Path, fps: float, size: tuple[int, int]) -> Any:
     import cv2
 
-    fourcc = cv2.VideoWriter_fourcc(*VIDEO_OUTPUTS[path.suffix.lower()])
+    fourcc = cv2.VideoWriter.fourcc(*VIDEO_OUTPUTS[path.suffix.lower()])
     writer = cv2.VideoWriter(str(path), fourcc, float(fps), size)
     if not writer.isOpened():
         raise RenderError(f"{path}: cannot open a video writer ({path.suffix} with "
@@ -423,6 +423,7 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
         with pipeline, EffectRenderer(loaded, max_people=max_people) as er:
             for pf in pipeline:
                 # a new BGR picture per frame: the writer thread still holds the last one
+                assert pf.image is not None  # tracked with keep_images
                 bgr = cv2.cvtColor(pf.image, cv2.COLOR_RGB2BGR)
                 if mirror:
                     bgr = cv2.flip(bgr, 1)
@@ -432,7 +433,7 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                 if suffix in VIDEO_OUTPUTS:
                     if writer is None:
                         writer = _VideoOut(out, getattr(src, "fps", 30.0) or 30.0,
-                                           tuple(pf.size))
+                                           (int(pf.size[0]), int(pf.size[1])))
                     writer.write(bgr)
                 else:
                     last = bgr

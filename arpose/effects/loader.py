@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -182,7 +182,8 @@ def attachment_node(att: Attachment, data: AssetData, *, slot: int = 0,
                         min_visibility=att.min_visibility, layer=att.layer,
                         opacity=att.opacity, color=rgba, name=f"quad[{slot}]:{att.asset}")
     anchor = JointAnchor(att.joint, slot=slot, scale_by=att.scale_by, offset=att.offset,
-                         rotate_by=att.rotate_by, tilt_3d=att.tilt_3d,
+                         rotate_by=cast("tuple[str, str] | None", att.rotate_by),  # normalised
+                         tilt_3d=att.tilt_3d,
                          min_visibility=att.min_visibility, layer=att.layer,
                          opacity=att.opacity, name=f"{att.joint}[{slot}]:{att.asset}")
     sx, sy, sz = att.scale

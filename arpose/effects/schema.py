@@ -171,6 +171,12 @@ def _joint(value: Any, key: str, where: str) -> str:
     raise EffectError(f"unknown joint {name!r} in {place}{hint}") from None
 
 
+
+def _rgba(parts: list[float]) -> tuple[float, float, float, float]:
+    """3 or 4 channels in [0, 1] -> RGBA (opaque when alpha is not given)."""
+    r, g, b, a = (parts + [1.0])[:4]
+    return (r, g, b, a)
+
 def _color(value: Any, key: str, where: str) -> tuple[float, float, float, float]:
     """``"#rrggbb"``/``"#rrggbbaa"`` or a list of 3-4 numbers in 0..1."""
     if isinstance(value, str):
@@ -181,12 +187,12 @@ def _color(value: Any, key: str, where: str) -> tuple[float, float, float, float
             except ValueError:
                 parts = []
             if parts:
-                return tuple((parts + [1.0])[:4])  # type: ignore[return-value]
+                return _rgba(parts)
         raise _bad(key, where, "a colour like \"#ffcc00\" or [1.0, 0.8, 0.0]", value)
     if not isinstance(value, (list, tuple)) or len(value) not in (3, 4):
         raise _bad(key, where, "a colour like \"#ffcc00\" or [1.0, 0.8, 0.0]", value)
     parts = [_number(x, key, where, lo=0.0, hi=1.0) for x in value]
-    return tuple((parts + [1.0])[:4])  # type: ignore[return-value]
+    return _rgba(parts)
 
 
 def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:

@@ -29,6 +29,7 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -85,9 +86,9 @@ class Body:
     left_knee_lift: float = 0.0
     right_knee_lift: float = 0.0
 
-    def but(self, **changes: object) -> Body:
+    def but(self, **changes: Any) -> Body:
         """A copy with some parameters changed."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -450,8 +451,8 @@ class SideBody:
     trunk: float = 0.0                             # lying: torso up from the floor
     id: int = 0
 
-    def but(self, **changes: object) -> SideBody:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def but(self, **changes: Any) -> SideBody:
+        return replace(self, **changes)
 
 
 def _d(angle: float, facing: float) -> np.ndarray:
