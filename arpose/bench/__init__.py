@@ -28,7 +28,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,18 @@ def get_section(name: str) -> Section:
         fn = getattr(importlib.import_module(module), attr)
         _SECTIONS[name] = fn
     return fn
+
+
+def latest_frames(pipeline: Any, timeout: float = 0.5) -> Iterator[Any]:
+    """The newest PoseFrames of a latest-wins (camera-paced) pipeline, until its source
+    ends: what a live consumer sees, with the frames it was too slow for dropped."""
+    while True:
+        pf = pipeline.latest(timeout=timeout)
+        if pf is None:
+            if pipeline.finished:
+                return
+            continue
+        yield pf
 
 
 def percentile(values: list[float] | np.ndarray, q: float) -> float:

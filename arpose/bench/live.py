@@ -34,7 +34,7 @@ from ..scene.anchors import extrapolate
 from ..smoothing import PoseSmoother
 from ..sources import VideoFile
 from ..tracker import PoseTracker, TrackerOptions
-from . import percentile
+from . import latest_frames, percentile
 from .smoothing import RawTrack, resmooth_track, track_raw, zero_phase_lag
 
 MAX_EXTRAPOLATION_S = 0.1  # JointAnchor's default
@@ -84,12 +84,7 @@ def live_run(video: Path, fps: float, workers: int, max_frames: int | None = Non
     scene = build_scene(sprites=10, meshes=2) if render else None
     try:
         with track(source, drop_frames=True, workers=workers) as pipeline:
-            while True:
-                pf = pipeline.latest(timeout=0.5)
-                if pf is None:
-                    if pipeline.finished:
-                        break
-                    continue
+            for pf in latest_frames(pipeline):
                 available = pf.stats.captured_at + pf.stats.latency_ms / 1000.0
                 if render:
                     if renderer is None:

@@ -16,7 +16,7 @@ from ..pipeline import track
 from ..pose import PoseFrame
 from ..sources import VideoFile
 from ..tracker import PoseTracker, TrackerOptions
-from . import percentile
+from . import latest_frames, percentile
 
 
 def run_naive(video: Path, max_frames: int | None = None) -> dict[str, float]:
@@ -66,12 +66,7 @@ def run_live(video: Path, fps: float, max_frames: int | None = None) -> dict[str
     source = VideoFile(video, realtime=True, max_fps=fps)
     latency, inference = [], []
     with track(source, drop_frames=True) as pipeline:
-        while True:
-            pf = pipeline.latest(timeout=0.5)
-            if pf is None:
-                if pipeline.finished:
-                    break
-                continue
+        for pf in latest_frames(pipeline):
             if pf.image is not None:
                 draw_skeleton(pf.image, pf)
             latency.append(pf.stats.latency_ms)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..bench import latest_frames
 from ..pipeline import track
 from ..sources import VideoFile
 
@@ -48,12 +49,7 @@ def _live(video: Path, hands: bool, max_people: int, fps: float,
     source = VideoFile(video, realtime=True, max_fps=fps)
     latency: list[float] = []
     with track(source, drop_frames=True, max_people=max_people, hands=hands) as pipeline:
-        while True:
-            pf = pipeline.latest(timeout=0.5)
-            if pf is None:
-                if pipeline.finished:
-                    break
-                continue
+        for pf in latest_frames(pipeline):
             latency.append(pf.stats.latency_ms)
             if max_frames is not None and len(latency) >= max_frames:
                 break
