@@ -216,7 +216,7 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         raise SourceError(f"{p}: image is {w}x{h}, larger than the {MAX_PIXELS // 1_000_000} "
                           f"megapixel limit; scale it down first")
     if image.dtype != np.uint8:
-        image = cv2.convertScaleAbs(image, alpha=255.0 / max(float(image.max()), 1.0))
+        image = cv2.convertScaleAbs(image, alpha=255.0 / max(float(np.max(image)), 1.0))
     return _to_rgb(image, str(p))
 
 

@@ -163,7 +163,8 @@ class PoseTracker:
             if mask.ndim == 3:
                 mask = mask[..., 0]
             if scale != 1.0:
-                mask = cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR)
+                mask = np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR),
+                                  np.float32)
         if self._hands is None:
             return Detection(poses, mask, inference_ms)
         hands = self._hands.detect(full, poses, single_image=self.options.mode == "image")

@@ -354,6 +354,6 @@ def ground_truth(noise: dict[str, Any], make_smoother: Any, seed: int = 0,
             k = int(1.0 * fps)
             x = (res[k:, :, 0] - base[None, :, 0]) / size / 0.2  # 0 before, 1 = target
             xm = x.mean(1)
-            out["step_overshoot"] = float(max(xm.max() - 1.0, 0.0))
+            out["step_overshoot"] = float(max(np.max(xm) - 1.0, 0.0))
             out["step_crossings"] = float(crossings(xm))
     return out

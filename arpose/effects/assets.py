@@ -107,7 +107,7 @@ def load_image_rgba(path: Path) -> np.ndarray:
     if image is None:
         raise AssetError(f"{path}: cannot decode image (corrupt or unsupported format)")
     if image.dtype != np.uint8:
-        image = (image / max(float(image.max()), 1.0) * 255).astype(np.uint8)
+        image = (image / max(float(np.max(image)), 1.0) * 255).astype(np.uint8)
     h, w = image.shape[:2]
     if max(h, w) > MAX_TEXTURE_SIDE:
         raise AssetError(f"{path}: image is {w}x{h}, larger than the {MAX_TEXTURE_SIDE} px "

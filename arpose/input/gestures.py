@@ -481,7 +481,7 @@ class GestureDetector:
         if dist < c.swipe_distance or duration <= 0:
             return []
         speed = dist / duration
-        if speed < c.swipe_speed or float(lens.max()) > c.swipe_step_share * dist:
+        if speed < c.swipe_speed or float(np.max(lens)) > c.swipe_step_share * dist:
             return []
         if int(np.argmax(lens)) == 0:
             # fastest step first: a hand speeds up from rest, a teleport glide does not

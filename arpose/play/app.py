@@ -31,7 +31,7 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -281,7 +281,7 @@ class PlayApp:
                 self.surface.get_pitch() == W * 4 and masks[3] == 0xFF000000
         if self._layer_bgra or masks_rgba(self.surface):
             view = self.surface.get_view("0")  # the Surface's bytes, no conversion
-            raw = np.frombuffer(view, np.uint8)  # type: ignore[call-overload]
+            raw = np.frombuffer(cast(Any, view), np.uint8)  # a BufferProxy: the buffer protocol
             np.copyto(self._layer_buf, raw.reshape(H, W, 4))
             del raw, view
         else:

@@ -53,7 +53,7 @@ class MeshData:
         idx = np.ascontiguousarray(indices, np.uint32).reshape(-1, 3)
         if len(idx) == 0:
             raise AssetError(f"mesh {name} has no faces")
-        if len(pos) == 0 or idx.max() >= len(pos):
+        if len(pos) == 0 or np.max(idx) >= len(pos):
             raise AssetError(f"mesh {name}: face indices point past the {len(pos)} vertices")
         if len(pos) > MAX_VERTICES:
             raise AssetError(f"mesh {name} has {len(pos)} vertices; the limit is {MAX_VERTICES}")
