@@ -118,11 +118,12 @@ def run(args: argparse.Namespace) -> int:
                         t0 = pf.t
                     if args.duration is not None and pf.t - t0 >= args.duration:
                         break
-                    if not recorder.write(pf):
-                        break
-                    frames += 1
-                    people += len(pf.poses)
-                    t_last = pf.t
+                    with signals.deferred():  # written and counted, or neither
+                        if not recorder.write(pf):
+                            break
+                        frames += 1
+                        people += len(pf.poses)
+                        t_last = pf.t
         except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: stop, keep every frame
             interrupted = exc
     span = t_last - t0 if t0 is not None else 0.0
