@@ -365,10 +365,9 @@ class Pipeline:
 
 # Inference threads for live sources (cameras, realtime replays). `arpose bench --section
 # live --rounds N` measures one against two in alternating rounds and reports
-# ``live_threads_best``. Two runs of 4 and 6 rounds on dance.avi at 25 FPS (a shared
-# 2-core machine, one inference alone 51 ms p50) favoured one thread in 8 of 10 rounds:
-# total p50 130 vs 152 ms and p95 212 vs 358 ms (6 rounds; 147 vs 147 and 313 vs 390 ms
-# in the 4). Two threads make each inference slower and results arrive out of order. An
+# ``live_threads_best``. Three runs of 4, 6 and 6 rounds on dance.avi at 25 FPS (a shared
+# 2-core machine, one inference alone 51-73 ms p50) favoured one thread in 14 of 16
+# rounds: e.g. total p50 130 vs 152 ms and p95 212 vs 358 ms (README, Performance). Two threads make each inference slower and results arrive out of order. An
 # earlier session's quieter run had favoured two (README, Performance).
 LIVE_WORKERS = 1
 
