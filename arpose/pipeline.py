@@ -367,8 +367,9 @@ class Pipeline:
 # live --rounds N` measures one against two in alternating rounds and reports
 # ``live_threads_best``. Three runs of 4, 6 and 6 rounds on dance.avi at 25 FPS (a shared
 # 2-core machine, one inference alone 51-73 ms p50) favoured one thread in 14 of 16
-# rounds: e.g. total p50 130 vs 152 ms and p95 212 vs 358 ms (README, Performance). Two threads make each inference slower and results arrive out of order. An
-# earlier session's quieter run had favoured two (README, Performance).
+# rounds: e.g. total p50 130 vs 152 ms and p95 212 vs 358 ms. Two threads make each
+# inference slower and results arrive out of order. An earlier session's quieter run
+# had favoured two (README, Performance).
 LIVE_WORKERS = 1
 
 

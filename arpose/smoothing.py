@@ -348,8 +348,8 @@ class PoseSmoother:
         cut_ratio: a track whose body box and torso (shoulders to hips) both change size
             by more than this factor from one frame to the next starts afresh (a scene cut
             or zoom; either alone also changes when limbs fade or the body bends: on the
-            real clips the largest such change without a cut is 1.29x, the cuts in
-            jumping_jacks_11 1.42x and 1.77x).
+            real clips both change at most 1.18x without a cut, but for one tracker glitch
+            (1.6x, also a jump); the cuts in jumping_jacks_11 1.42x and 1.73x).
 
     ``resets`` holds the latest resets as ``(t, id, reason)`` (for the benchmarks).
     """
