@@ -364,10 +364,13 @@ class Pipeline:
 
 
 # Inference threads for live sources (cameras, realtime replays). `arpose bench --section
-# live` measures one against two and reports ``live_threads_best``. An earlier quiet run
-# favoured two (48-53 vs 69 ms p50); this session's runs, on a machine ~20x slower than
-# usual, gave one a lower p50 but a higher p95, on too few frames to overturn that: two.
-LIVE_WORKERS = 2
+# live --rounds N` measures one against two in alternating rounds and reports
+# ``live_threads_best``. Three runs of 4, 6 and 6 rounds on dance.avi at 25 FPS (a shared
+# 2-core machine, one inference alone 51-73 ms p50) favoured one thread in 14 of 16
+# rounds: e.g. total p50 130 vs 152 ms and p95 212 vs 358 ms. Two threads make each
+# inference slower and results arrive out of order. An earlier session's quieter run
+# had favoured two (README, Performance).
+LIVE_WORKERS = 1
 
 
 def default_workers(live: bool = False) -> int:

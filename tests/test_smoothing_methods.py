@@ -127,16 +127,29 @@ def _person(cx: float, size: float = 200.0) -> Pose:
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-@pytest.mark.parametrize("case", ["backwards", "repeat", "jump", "gap"])
+@pytest.mark.parametrize("case", ["backwards", "repeat", "jump", "gap", "cut"])
 def test_smoother_resets_instead_of_flying(method, case):
     sm = PoseSmoother(method=method, match_distance=5.0, keep_lost_s=20.0)
     for i in range(20):
         sm([_person(300.0 + i)], i / FPS)
     x, t = {"backwards": (500.0, 0.1), "repeat": (330.0, 19 / FPS),
-            "jump": (390.0, 20 / FPS), "gap": (500.0, 10.0)}[case]
-    out = sm([_person(x)], t)[0]
-    np.testing.assert_allclose(out.landmarks[:, 0], _person(x).landmarks[:, 0], atol=1e-3)
+            "jump": (390.0, 20 / FPS), "gap": (500.0, 10.0), "cut": (320.0, 20 / FPS)}[case]
+    size = 140.0 if case == "cut" else 200.0  # a zoom-out cut: the same place, 1/1.43 the size
+    new = _person(x, size)
+    out = sm([new], t)[0]
+    np.testing.assert_allclose(out.landmarks[:, 0], new.landmarks[:, 0], atol=1e-3)
+    np.testing.assert_allclose(out.landmarks[:, 1], new.landmarks[:, 1], atol=1e-3)
     assert out.id == 0
+    assert sm.resets[-1][2] == {"backwards": "timestamp repeated or went backwards",
+                                "repeat": "timestamp repeated or went backwards"}.get(case, case)
+
+
+def test_a_body_growing_within_bounds_does_not_reset():
+    sm = PoseSmoother()
+    for i in range(20):
+        sm([_person(300.0, 200.0 * 1.01 ** i)], i / FPS)  # walking towards the camera
+    sm([_person(300.0, 200.0 * 1.01 ** 19 * 1.25)], 20 / FPS)  # limbs fading in: 1.25x
+    assert not sm.resets
 
 
 def test_small_moves_do_not_reset():

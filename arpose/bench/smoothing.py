@@ -4,6 +4,7 @@ smoothed landmarks against the raw landmarks on the same frames."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,22 +95,157 @@ def jitter(x: np.ndarray) -> float:
     return float(np.abs(np.diff(np.asarray(x, np.float64), 2, axis=0)).mean())
 
 
+# -- the jitter metric on real clips ------------------------------------------------------
+REST_SPEED = 0.25  # body sizes per second: slower than this over REST_WINDOW_S is "at rest"
+REST_WINDOW_S = 0.3
+
+
+def valid_samples(raw: np.ndarray, vis: np.ndarray, frame_size: tuple[int, int] | None = None,
+                  breaks: Sequence[int] = (), min_visibility: float = 0.5) -> np.ndarray:
+    """(T, 33) bool: where a raw landmark is a measurement of a visible point: visibility
+    at least ``min_visibility`` and inside the picture (MediaPipe also places landmarks
+    outside it, e.g. a head above the top edge, often with high visibility: guesses, not
+    measurements). ``breaks`` are frames at which the track restarts (a scene cut, a
+    tracker swap, a reset of the filter): a second difference spanning one is not jitter."""
+    ok = np.asarray(vis) >= min_visibility
+    if frame_size is not None:
+        w, h = frame_size
+        x, y = raw[..., 0], raw[..., 1]
+        ok &= (x >= 0) & (x < w) & (y >= 0) & (y < h)
+    ok = ok.copy()
+    for b in breaks:  # the second differences centred on b - 1 and b span the break
+        if 0 < b < len(ok):
+            ok[b - 1] = False
+    return ok
+
+
+def rest_samples(raw: np.ndarray, body_size: float, fps: float, max_speed: float = REST_SPEED,
+                 window_s: float = REST_WINDOW_S) -> np.ndarray:
+    """(T, 33) bool: where a landmark is at rest: its zero-phase speed (centred 5-frame
+    moving average, in body sizes per second) stays below ``max_speed`` throughout the
+    ``window_s`` around the frame. A window, not the speed at the frame, so the turning
+    point of a swing (speed 0, acceleration largest) is not taken as rest."""
+    n = len(raw)
+    rest = np.zeros(raw.shape[:2], bool)
+    if n < 7:
+        return rest
+    m = moving_average(np.asarray(raw, np.float64), 5)  # m[j] centred on frame j + 2
+    v = np.linalg.norm(np.diff(m, axis=0), axis=-1) * fps / max(body_size, 1e-9)
+    speed = np.full(raw.shape[:2], np.inf)
+    speed[3:3 + len(v)] = v  # v[j]: between frames j + 2 and j + 3
+    half = max(int(round(window_s * fps / 2)), 1)
+    for t in range(half, n - half):
+        rest[t] = np.max(speed[t - half:t + half + 1], axis=0) < max_speed
+    return rest
+
+
+def masked_jitter(x: np.ndarray, samples: np.ndarray) -> float:
+    """Mean |second difference| (over x and y) of ``x`` (T, 33, 2) at the samples (T, 33)
+    whose three frames (t - 1, t, t + 1) are all in ``samples``; NaN if there are none."""
+    d2 = np.abs(np.diff(np.asarray(x, np.float64), 2, axis=0)).mean(-1)
+    keep = samples[:-2] & samples[1:-1] & samples[2:]
+    return float(d2[keep].mean()) if keep.any() else math.nan
+
+
 def jitter_and_lag(raw: np.ndarray, smooth: np.ndarray, vis: np.ndarray,
-                   min_visibility: float = 0.5, max_lag: int = 8) -> dict[str, float]:
-    """Jitter = mean |second difference| of positions (px) of the landmarks visible
-    throughout; lag = :func:`zero_phase_lag` of the smoothed against the raw positions
-    (frames; NaN when the clip has too little motion to see one)."""
+                   min_visibility: float = 0.5, max_lag: int = 8,
+                   frame_size: tuple[int, int] | None = None, breaks: Sequence[int] = (),
+                   body_size: float | None = None, fps: float | None = None) -> dict[str, float]:
+    """Jitter and lag of ``smooth`` against ``raw`` (T, 33, 2) pixel positions.
+
+    - ``jitter_ratio``: smoothed / raw mean |second difference| **at rest** over valid
+      samples (:func:`valid_samples`, :func:`rest_samples`): the measurement noise a
+      filter exists to remove. Where a joint moves, the second difference is mostly the
+      body's real acceleration, which a filter with no lag must keep (a centred moving
+      average keeps it too); see ``tools/tune_smoothing.py``'s known-answer check. Needs
+      ``body_size`` and ``fps``; without them it is the all-valid ratio.
+    - ``jitter_ratio_moving``: the same over valid samples not at rest;
+      ``jitter_ratio_valid``: over all valid samples;
+      ``jitter_ratio_whole``: the earlier definition (every frame of the landmarks
+      visible throughout, inside the picture or not, across breaks).
+    - ``lag_frames``: :func:`zero_phase_lag` of the smoothed against the raw positions of
+      the landmarks visible throughout (NaN when the clip has too little motion).
+    """
     good = (vis >= min_visibility).all(axis=0)  # landmarks visible throughout
     if not good.any():
         good = np.ones(raw.shape[1], bool)
     r, s = raw[:, good], smooth[:, good]
     jit_raw, jit_smooth = jitter(r), jitter(s)
-    return {"jitter_raw_px": jit_raw, "jitter_smooth_px": jit_smooth,
-            "jitter_ratio": jit_smooth / jit_raw if jit_raw else math.nan,
-            "jitter_reduction": 1.0 - jit_smooth / jit_raw if jit_raw else math.nan,
-            "lag_frames": zero_phase_lag(r, s, max_lag=max_lag),
-            # the metric checked on this very clip: raw delayed by one frame must read 1
-            "metric_check_1_frame_delay": zero_phase_lag(r[1:], r[:-1], max_lag=max_lag)}
+    valid = valid_samples(raw, vis, frame_size, breaks, min_visibility)
+    ratio = lambda m: masked_jitter(smooth, m) / masked_jitter(raw, m)  # noqa: E731
+    out = {"jitter_ratio_whole": jit_smooth / jit_raw if jit_raw else math.nan,
+           "jitter_ratio_valid": ratio(valid), "valid_fraction": float(valid.mean())}
+    if body_size is not None and fps is not None:
+        rest = rest_samples(raw, body_size, fps)
+        out.update({"jitter_raw_px": masked_jitter(raw, valid & rest),
+                    "jitter_smooth_px": masked_jitter(smooth, valid & rest),
+                    "jitter_ratio": ratio(valid & rest),
+                    "jitter_ratio_moving": ratio(valid & ~rest),
+                    "rest_fraction": float((valid & rest).mean())})
+    else:
+        out.update({"jitter_raw_px": masked_jitter(raw, valid),
+                    "jitter_smooth_px": masked_jitter(smooth, valid),
+                    "jitter_ratio": out["jitter_ratio_valid"]})
+    out["jitter_reduction"] = 1.0 - out["jitter_ratio"]
+    out["lag_frames"] = zero_phase_lag(r, s, max_lag=max_lag)
+    # the metric checked on this very clip: raw delayed by one frame must read 1
+    out["metric_check_1_frame_delay"] = zero_phase_lag(r[1:], r[:-1], max_lag=max_lag)
+    return out
+
+
+MIN_REST_SAMPLES = 100  # fewer landmark-frames at rest: the clip's jitter at rest is n/a
+
+
+def score_track(track: RawTrack, smoother: PoseSmoother,
+                noise: dict[str, Any] | None = None,
+                make_smoother: Any = None) -> dict[str, float]:
+    """:func:`jitter_and_lag` of ``smoother`` on the longest run of ``track``, with the
+    track's frame size, body size and rate, and the smoother's own resets as breaks; the
+    jitter at rest is NaN when fewer than :data:`MIN_REST_SAMPLES` samples are at rest.
+    With ``noise`` (:func:`still_noise`) and ``make_smoother`` (-> a fresh smoother of the
+    same kind), also ``noise_ratio_in_motion``: :func:`noise_transfer` on this clip."""
+    run = track.longest_run()
+    raw, smooth, vis = resmooth_track(track, smoother, run)
+    t = track.t[run]
+    breaks = sorted({int(np.searchsorted(t, rt)) for rt, _, _ in smoother.resets})
+    out = jitter_and_lag(raw, smooth, vis, frame_size=track.frame_size, breaks=breaks,
+                         body_size=track.body_size(run), fps=track.fps)
+    if out.get("rest_fraction", 0.0) * raw.shape[0] * raw.shape[1] < MIN_REST_SAMPLES:
+        out["jitter_ratio"] = out["jitter_reduction"] = math.nan
+    if noise is not None and make_smoother is not None:
+        out["noise_ratio_in_motion"] = noise_transfer(track, make_smoother, noise)
+    return out
+
+
+def noise_transfer(track: RawTrack, make_smoother: Any, noise: dict[str, Any],
+                   seed: int = 0) -> float:
+    """The share of known noise that gets through a smoother while the clip's real person
+    moves: the clip's motion (a centred 9-frame moving average of its raw track: the
+    motion without most of the noise; real visibilities kept) is smoothed with and without
+    AR(1) noise of the size and autocorrelation measured on a person standing still
+    (:func:`still_noise`), and the jitter (mean |second difference|, valid samples) of the
+    difference the noise made to the output is divided by the jitter of the noise. Unlike
+    the clip's own second difference, this counts no motion: where a joint moves, its
+    real acceleration is not jitter, and a filter without lag must keep it."""
+    run = track.longest_run()
+    lm = track.landmarks[run].astype(np.float64)
+    if len(lm) < 20:
+        return math.nan
+    motion = moving_average(lm[:, :, :2], 9)
+    lm = lm[4:-4]
+    size = track.body_size(run)
+    eps = (_ar1(len(motion), (33, 2), float(noise["r1"]), np.random.default_rng(seed))
+           * np.asarray(noise["sigma"])[None, :, None] * size)
+    t = track.t[run][4:-4]
+    outs = []
+    for xy in (motion, motion + eps):
+        frames = lm.astype(np.float32)
+        frames[:, :, :2] = xy
+        sub = RawTrack(t, np.ones(len(t), bool), frames, track.world[run][4:-4], track.fps,
+                       track.name, track.frame_size)
+        outs.append(resmooth_track(sub, make_smoother())[1])
+    valid = valid_samples(motion, lm[:, :, VIS], track.frame_size)
+    return masked_jitter(outs[1] - outs[0], valid) / masked_jitter(eps, valid)
 
 
 def collect_frames(video: Path, smoother: PoseSmoother | None = None,
@@ -136,7 +272,8 @@ def resmooth(frames: list[PoseFrame], smoother: PoseSmoother) -> list[PoseFrame]
 
 def bench_smoothing(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     """Every smoothing method side by side on the same raw landmarks of ``video``: jitter
-    ratio and zero-phase lag (frames) per method, plus the metric's own check on this
+    ratio (at rest; in motion; and the earlier whole-clip figure, see
+    :func:`jitter_and_lag`) and zero-phase lag (frames) per method, plus the metric's own check on this
     clip (the raw track delayed by one frame must read 1)."""
     from ..smoothing import DEFAULT_METHOD, METHODS
 
@@ -145,10 +282,12 @@ def bench_smoothing(video: Path, options: dict[str, Any]) -> dict[str, Any]:
         return {"error": "nobody tracked in the video"}
     result: dict[str, Any] = {"default_method": DEFAULT_METHOD}
     for method in METHODS:
-        r = jitter_and_lag(*resmooth_track(track, PoseSmoother(method=method)))
+        r = score_track(track, PoseSmoother(method=method))
         result["frames"] = len(range(*track.longest_run().indices(len(track.t))))
         result["metric_check_1_frame_delay"] = r["metric_check_1_frame_delay"]
         result[f"{method}_jitter_ratio"] = r["jitter_ratio"]
+        result[f"{method}_jitter_ratio_moving"] = r.get("jitter_ratio_moving", math.nan)
+        result[f"{method}_jitter_ratio_whole"] = r["jitter_ratio_whole"]
         result[f"{method}_lag_frames"] = r["lag_frames"]
     return result
 
@@ -163,18 +302,30 @@ class RawTrack:
     """
 
     def __init__(self, t: np.ndarray, present: np.ndarray, landmarks: np.ndarray,
-                 world: np.ndarray, fps: float, name: str = ""):
+                 world: np.ndarray, fps: float, name: str = "",
+                 frame_size: tuple[int, int] | None = None):
         self.t, self.present, self.landmarks, self.world = t, present, landmarks, world
-        self.fps, self.name = fps, name
+        self.fps, self.name, self.frame_size = fps, name, frame_size
 
     def save(self, path: Path) -> None:
         np.savez_compressed(path, t=self.t, present=self.present, landmarks=self.landmarks,
-                            world=self.world, fps=np.float64(self.fps))
+                            world=self.world, fps=np.float64(self.fps),
+                            frame_size=np.asarray(self.frame_size or (0, 0), np.int64))
 
     @classmethod
     def load(cls, path: Path, name: str = "") -> RawTrack:
         with np.load(path, allow_pickle=False) as z:
-            return cls(z["t"], z["present"], z["landmarks"], z["world"], float(z["fps"]), name)
+            fs = tuple(int(v) for v in z["frame_size"]) if "frame_size" in z else (0, 0)
+            size = (fs[0], fs[1]) if fs[0] > 0 else None
+            return cls(z["t"], z["present"], z["landmarks"], z["world"], float(z["fps"]), name,
+                       size)
+
+    def body_size(self, run: slice | None = None) -> float:
+        """Median body size (px) over ``run`` (default: the longest run)."""
+        run = run or self.longest_run()
+        sizes = [Pose(self.landmarks[i], self.world[i]).body_size
+                 for i in range(run.start, run.stop) if self.present[i]]
+        return float(np.median(sizes)) if sizes else 1.0
 
     def longest_run(self) -> slice:
         """The longest stretch of consecutive frames with the person present."""
@@ -194,7 +345,9 @@ def track_raw(video: Path, cache: Path | None = None) -> RawTrack:
     largest); cached as ``.npz`` in ``cache`` (a folder) when given."""
     cached = cache / f"{Path(video).stem}.raw.npz" if cache is not None else None
     if cached is not None and cached.is_file():
-        return RawTrack.load(cached, Path(video).stem)
+        loaded = RawTrack.load(cached, Path(video).stem)
+        if loaded.frame_size is not None:
+            return loaded
     frames = collect_frames(video, smoother=PoseSmoother(smooth=False))
     pid = _main_track(frames)
     n = len(frames)
@@ -206,7 +359,8 @@ def track_raw(video: Path, cache: Path | None = None) -> RawTrack:
             present[i], lm[i], world[i] = True, p.landmarks, p.world
     t = np.array([pf.t for pf in frames], np.float64)
     fps = 1.0 / float(np.median(np.diff(t))) if n > 1 else 30.0
-    track = RawTrack(t, present, lm, world, fps, Path(video).stem)
+    size = (int(frames[0].size[0]), int(frames[0].size[1])) if frames else None
+    track = RawTrack(t, present, lm, world, fps, Path(video).stem, size)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         track.save(cached)
