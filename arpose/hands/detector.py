@@ -215,7 +215,7 @@ class HandDetector:
         self._warm = False
         self._runs = 0
         self._frame = 0
-        self._prev: tuple[Hand, ...] = ()
+        self._prev: list[tuple[Hand, np.ndarray]] = []  # last frame's hands, body wrists
         # Places not to look at again until a frame: (x, y, size, side, frame).
         self._empty: list[tuple[float, float, float, str, int]] = []  # failed second looks
         self._blank: list[tuple[float, float, float, str, int]] = []  # clearly empty crops
@@ -254,7 +254,9 @@ class HandDetector:
             if hand is not None:
                 hands.append(hand)
         hands = _dedupe_crossed(hands, regions)
-        self._prev = tuple(hands) if track else ()
+        self._prev = [(h, np.asarray(r.wrist)) for h in hands for r in regions
+                      if track and r.person == h.person and r.side == h.side
+                      and r.wrist is not None]
         fb = self.options.fallback
         whole = fb == "always" or (fb == "auto" and (not poses or single_image))
         if whole:
@@ -278,13 +280,15 @@ class HandDetector:
         if region.wrist is None:
             return None
         wrist = np.asarray(region.wrist)
-        near = [h for h in self._prev if h.side == region.side and h.person is not None
-                and float(np.linalg.norm(h.landmarks[0, :2] - wrist)) / region.size
-                <= self.options.max_wrist_distance]
+        near = [(float(np.linalg.norm(w - wrist)), h, w) for h, w in self._prev
+                if h.side == region.side]
+        near = [n for n in near if n[0] / region.size <= self.options.max_wrist_distance]
         if not near:
             return None
-        prev = min(near, key=lambda h: float(np.linalg.norm(h.landmarks[0, :2] - wrist)))
-        roi = region_from_hand(prev.landmarks, region.side, region.person, region.wrist)
+        _, prev, was = min(near, key=lambda n: n[0])
+        # The hand moves with its body's wrist (fast arm swings outrun last frame's box).
+        moved = prev.landmarks[:, :2] + (wrist - was)
+        roi = region_from_hand(moved, region.side, region.person, region.wrist)
         # Distances to the body's wrist stay in body-region sizes (the tracked box is tighter).
         hand, _ = self._landmarks_in(image, roi, scale=region.size)
         return hand
