@@ -263,3 +263,37 @@ def test_video_looks_at_an_empty_hand_region_every_other_frame(tracker):
     assert runs[EMPTY_COOLDOWN] == runs[0]
     with HandDetector(HandOptions(fallback="never", track=False)) as hd:
         assert [hd.detect(grey, poses) or hd.last_crops for _ in range(3)] == [runs[0]] * 3
+
+
+def test_csv_and_folder_export_with_hands(tmp_path):
+    """A folder export with --hands: CSV rows carry both hands' 21 landmarks; the manifest
+    knows the output has hands, so a rerun without hands exports again."""
+    import csv
+
+    from arpose.export import CSV_COLUMNS, CSV_HAND_COLUMNS, export_folder
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    clip = folder / "jacks.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in range(28, 32):     # arms up: both hands in view
+        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
+    w.release()
+    out = tmp_path / "csv"
+    [res] = export_folder(folder, "csv", out, workers=1, progress=False, hands=True)
+    assert res.error is None and res.frames == 4
+    rows = list(csv.reader(open(res.output)))
+    assert tuple(rows[0]) == CSV_COLUMNS + CSV_HAND_COLUMNS
+    assert len(CSV_HAND_COLUMNS) == 2 * 21 * 4 and CSV_HAND_COLUMNS[0] == "left_hand_wrist_x"
+    col = {n: k for k, n in enumerate(rows[0])}
+    both = [r for r in rows[1:] if r[col["left_hand_wrist_x"]] and r[col["right_pinky_tip_y"]]]
+    assert len(both) >= 2
+    for r in both:              # each hand's wrist at its body's wrist
+        for side in ("left", "right"):
+            hand = np.array([float(r[col[f"{side}_hand_wrist_{c}"]]) for c in "xy"])
+            body = np.array([float(r[col[f"{side}_wrist_{c}"]]) for c in "xy"])
+            assert np.linalg.norm(hand - body) < 40
+    [again] = export_folder(folder, "csv", out, workers=1, progress=False, hands=True)
+    assert again.skipped
+    [plain] = export_folder(folder, "csv", out, workers=1, progress=False)
+    assert not plain.skipped
+    assert tuple(next(csv.reader(open(plain.output)))) == CSV_COLUMNS
