@@ -113,7 +113,8 @@ def region_from_hand(landmarks: np.ndarray, side: str, person: int | None = None
     pts = lm[list(_TRACK_POINTS)]
     u, v = pts @ right, pts @ up
     width, height = float(np.ptp(u)), float(np.ptp(v))
-    center = right * (u.min() + u.max()) / 2.0 + up * (v.min() + v.max()) / 2.0
+    center = (right * (float(np.min(u)) + float(np.max(u))) / 2.0
+              + up * (float(np.min(v)) + float(np.max(v))) / 2.0)
     center = center - up * (TRACK_SHIFT * height)
     size = TRACK_SCALE * max(width, height)
     return HandRegion((float(center[0]), float(center[1])), size, rotation, side, person, wrist)
