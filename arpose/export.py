@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ArposeError, ExportError
-from .joints import BODY25_INDEX, COCO17_INDEX, LANDMARK_NAMES
+from .joints import BODY25_INDEX, COCO17_INDEX, HAND_JOINT_NAMES, LANDMARK_NAMES
 from .pose import Pose, PoseFrame
 from .record import Recording, is_recording
 from .sources import VIDEO_SUFFIXES
@@ -171,16 +171,32 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 """One row per person per frame; a frame with nobody is one row with empty person cells."""
 
+CSV_HAND_COLUMNS: tuple[str, ...] = tuple(
+    f"{n}_{c}" for n in HAND_JOINT_NAMES for c in ("x", "y", "z", "visibility"))
+"""Appended to :data:`CSV_COLUMNS` when hands are tracked (``export --hands``): each of the
+person's hands, 21 landmarks as x, y pixels, z, visibility (``left_hand_wrist_x``, ...,
+``right_pinky_tip_visibility``); empty cells for a hand not found. Without hands the
+header is :data:`CSV_COLUMNS` alone, unchanged."""
 
-def csv_rows(frame: PoseFrame) -> list[list[Any]]:
+
+def csv_rows(frame: PoseFrame, hands: bool = False) -> list[list[Any]]:
+    """The rows of one frame; with ``hands`` each row also carries the person's hands
+    (:data:`CSV_HAND_COLUMNS`)."""
     head = [int(frame.index), round(float(frame.t), 6), int(frame.size[0]), int(frame.size[1])]
+    width = len(CSV_COLUMNS) + (len(CSV_HAND_COLUMNS) if hands else 0)
     if not frame.poses:
-        return [head + [""] * (len(CSV_COLUMNS) - len(head))]
+        return [head + [""] * (width - len(head))]
     rows = []
     for p in frame.poses:
         lm = _flat(p.landmarks[:, :4], (3, 3, 3, 4))
         world = _flat(p.world, (5, 5, 5))
-        rows.append(head + [int(p.id)] + lm + world)
+        row: list[Any] = head + [int(p.id)] + lm + world
+        if hands:
+            for side in ("left", "right"):
+                hand = p.hand(side)
+                row += ([""] * 84 if hand is None
+                        else _flat(hand.landmarks[:, :4], (3, 3, 3, 4)))
+        rows.append(row)
     return rows
 
 
@@ -264,15 +280,16 @@ class CocoWriter(_Writer):
 class CsvWriter(_Writer):
     """The flat CSV, streamed to a temporary file and renamed on commit."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, hands: bool = False):
         self.path = path
         self.tmp = _tmp_name(path)
+        self.hands = hands
         self._f: io.TextIOWrapper | None = open(self.tmp, "w", newline="")
         self._csv = csv.writer(self._f)
-        self._csv.writerow(CSV_COLUMNS)
+        self._csv.writerow(CSV_COLUMNS + (CSV_HAND_COLUMNS if hands else ()))
 
     def write(self, frame: PoseFrame) -> None:
-        self._csv.writerows(csv_rows(frame))
+        self._csv.writerows(csv_rows(frame, self.hands))
 
     def commit(self) -> None:
         assert self._f is not None
@@ -287,13 +304,13 @@ class CsvWriter(_Writer):
         self.tmp.unlink(missing_ok=True)
 
 
-def _writer(fmt: str, output: Path, stem: str, batch: bool) -> _Writer:
+def _writer(fmt: str, output: Path, stem: str, batch: bool, hands: bool = False) -> _Writer:
     if fmt == "openpose":
         return OpenPoseWriter(output, stem, atomic_dir=batch)
     if fmt == "coco":
         return CocoWriter(output)
     if fmt == "csv":
-        return CsvWriter(output)
+        return CsvWriter(output, hands)
     raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -384,7 +401,7 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
         raise ExportError(f"{out}: folder {out.parent} does not exist")
     result = ExportResult(src, out)
     try:
-        writer = _writer(fmt, out, src.stem, batch)
+        writer = _writer(fmt, out, src.stem, batch, hands)
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
@@ -440,11 +457,12 @@ def _worker_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _export_one(args: tuple[str, str, str, bool, int, str | None]) -> ExportResult:
-    src, fmt, out, raw, max_people, model = args
+def _export_one(args: tuple[str, str, str, bool, int, str | None, bool]) -> ExportResult:
+    src, fmt, out, raw, max_people, model, hands = args
     logging.basicConfig(level=logging.WARNING, format="arpose: %(levelname)s: %(message)s")
     try:
-        return export(src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True)
+        return export(src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True,
+                      hands=hands)
     except ArposeError as exc:
         return ExportResult(Path(src), Path(out), error=str(exc))
 
@@ -471,11 +489,14 @@ def _output_check(dst: Path, fmt: str) -> dict[str, int] | None:
 
 
 def _input_key(src: Path, fmt: str, raw: bool, max_people: int,
-               model: str | os.PathLike | None) -> dict[str, Any]:
+               model: str | os.PathLike | None, hands: bool = False) -> dict[str, Any]:
     st = src.stat()
-    return {"input": src.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "format": fmt,
-            "raw": raw, "max_people": max_people,
-            "model": None if model is None else str(model)}
+    key = {"input": src.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "format": fmt,
+           "raw": raw, "max_people": max_people,
+           "model": None if model is None else str(model)}
+    if hands:  # absent without hands, so manifests written before hands still match
+        key["hands"] = True
+    return key
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
@@ -495,7 +516,7 @@ def _write_manifest(out: Path, entries: dict[str, Any]) -> None:
 
 def is_complete(out_dir: str | os.PathLike, src: str | os.PathLike, fmt: str, *,
                 raw: bool = False, max_people: int = 2,
-                model: str | os.PathLike | None = None) -> bool:
+                model: str | os.PathLike | None = None, hands: bool = False) -> bool:
     """True when a folder export into ``out_dir`` finished ``src`` with these options and
     the output still holds what it held then (the resume test; a name alone is not
     enough)."""
@@ -505,10 +526,10 @@ def is_complete(out_dir: str | os.PathLike, src: str | os.PathLike, fmt: str, *,
     if not isinstance(entry, dict):
         return False
     try:
-        key = _input_key(s, fmt, raw, max_people, model)
+        key = _input_key(s, fmt, raw, max_people, model, hands)
     except OSError:
         return False
-    return (all(entry.get(k) == v for k, v in key.items())
+    return (all(entry.get(k) == v for k, v in key.items()) and ("hands" in entry) == hands
             and entry.get("output") == _output_check(dst, fmt))
 
 
@@ -561,8 +582,8 @@ def _remove_partial(dst: Path) -> None:
 def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLike, *,
                   raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
                   workers: int | None = None, progress: bool = True,
-                  on_result: Callable[[ExportResult], None] | None = None
-                  ) -> list[ExportResult]:
+                  on_result: Callable[[ExportResult], None] | None = None,
+                  hands: bool = False) -> list[ExportResult]:
     """Export every video and recording in ``folder`` into ``out_dir``, one process each.
 
     Resumes: an input is skipped only when the folder's manifest (:data:`MANIFEST`) says
@@ -600,27 +621,28 @@ def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLik
     with _exclusive(out):
         return _export_folder_locked(inputs, fmt, out, raw=raw, max_people=max_people,
                                      model=model, workers=workers, progress=progress,
-                                     on_result=on_result)
+                                     on_result=on_result, hands=hands)
 
 
 def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
                           max_people: int, model: str | os.PathLike | None,
                           workers: int | None, progress: bool,
-                          on_result: Callable[[ExportResult], None] | None
-                          ) -> list[ExportResult]:
+                          on_result: Callable[[ExportResult], None] | None,
+                          hands: bool = False) -> list[ExportResult]:
     manifest = _read_manifest(out)
     results: list[ExportResult] = []
     todo = []
     for src in inputs:
         dst = batch_output(out, src, fmt)
-        if is_complete(out, src, fmt, raw=raw, max_people=max_people, model=model):
+        if is_complete(out, src, fmt, raw=raw, max_people=max_people, model=model,
+                       hands=hands):
             results.append(ExportResult(src, dst, skipped=True))
         else:
             if dst.exists():
                 log.info("%s: not known to be complete; exporting it again", dst)
             manifest.pop(dst.name, None)
             todo.append((str(src), fmt, str(dst), raw, max_people,
-                         None if model is None else str(model)))
+                         None if model is None else str(model), hands))
     if todo:
         _write_manifest(out, manifest)  # forget outputs about to be replaced
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
@@ -644,7 +666,7 @@ def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
                     if res.error is None:
                         src = res.input
                         manifest[res.output.name] = {
-                            **_input_key(src, fmt, raw, max_people, model),
+                            **_input_key(src, fmt, raw, max_people, model, hands),
                             "frames": res.frames, "output": _output_check(res.output, fmt)}
                         _write_manifest(out, manifest)
                     if on_result is not None:
@@ -666,7 +688,8 @@ def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
     return results
 
 
-__all__ = ["FORMATS", "OPENPOSE_VERSION", "CSV_COLUMNS", "ExportResult", "body25", "coco17",
+__all__ = ["FORMATS", "OPENPOSE_VERSION", "CSV_COLUMNS", "CSV_HAND_COLUMNS", "ExportResult", "body25",
+           "coco17",
            "openpose_json", "openpose_filename", "read_openpose", "coco_results", "csv_rows",
            "pose_frames", "export", "export_folder", "batch_inputs", "default_output", "is_complete",
            "MANIFEST",

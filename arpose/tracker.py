@@ -115,6 +115,7 @@ class PoseTracker:
             try:
                 self._hands = HandDetector(HandOptions(model=opts.hand_model,
                                                       fallback=opts.hand_fallback,
+                                                      track=opts.mode == "video",
                                                       quiet=opts.quiet))
             except BaseException:
                 self.close()

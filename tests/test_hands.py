@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from arpose.hands.gestures import HAND_GESTURES, HandGestureDetector, hand_shape
-from arpose.hands.regions import region_from_points
+from arpose.hands.regions import region_from_hand, region_from_points
 from arpose.hands.synthetic import SHAPES, shape_hand, synthetic_hand
 from arpose.joints import (
     HAND_JOINT_NAMES,
@@ -111,6 +111,20 @@ def test_region_from_pose_points_upright_and_sideways():
     wrist = m[:, :2] @ np.array([100.0, 200.0]) + m[:, 2]
     assert tip[1] < wrist[1] - 50 and abs(tip[0] - wrist[0]) < 40
 
+
+
+@pytest.mark.parametrize("rotation", [0.0, 0.7, -1.6, 3.0])
+def test_region_from_a_tracked_hand_holds_it_upright(rotation):
+    """The next frame's crop from this frame's landmarks: every landmark inside, the
+    fingertips above the wrist, the hand about half the crop (MediaPipe's 2.0 scale)."""
+    hand = synthetic_hand(center=(300.0, 250.0), size=80.0, rotation=rotation)
+    r = region_from_hand(hand.landmarks, "right", 0)
+    m = r.to_crop(224)
+    pts = hand.landmarks[:, :2] @ m[:, :2].T + m[:, 2]
+    assert np.all((pts > 0) & (pts < 224))
+    assert pts[12, 1] < pts[0, 1] - 60 and abs(pts[9, 0] - pts[0, 0]) < 30
+    span = max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]))
+    assert 0.4 * 224 < span < 0.9 * 224
 
 # -- gestures ------------------------------------------------------------------------------
 def _rot(name: str) -> float:

@@ -221,3 +221,79 @@ def test_unsure_small_hands_get_a_second_look(tracker):
         for r in regions_from_pose(det.poses[0], 0, image_size=rgb.shape[1::-1]):
             direct += hd._landmarks_in(rgb, r)[0] is not None
     assert both > direct
+
+
+def test_video_tracks_hands_from_the_previous_frame():
+    """VIDEO mode: after the first frame the hand is cropped from its own landmarks (one
+    landmark run, no second look) and stays at its body's wrist, as in image mode."""
+    from arpose.tracker import PoseTracker, TrackerOptions
+    frames = [_frame(FLEX, i) for i in range(0, 10, 2)]
+    with PoseTracker(TrackerOptions(mode="video", hands=True, hand_fallback="never")) as t:
+        calls: list[str] = []
+        hd = t._hands
+        orig = hd._tracked
+
+        def spy(image, region):
+            hand = orig(image, region)
+            calls.append("tracked" if hand is not None else "lost")
+            return hand
+        hd._tracked = spy
+        found = [t.detect(rgb, k / 15.0) for k, rgb in enumerate(frames)]
+    assert all([h.side for h in d.hands] == ["left"] for d in found)
+    assert calls.count("tracked") >= len(frames) - 2
+    for d in found:
+        wrist = d.poses[0].xy("left_wrist")
+        assert np.linalg.norm(d.hands[0].landmarks[0, :2] - wrist) < 0.6 * d.hands[0].size
+
+
+def test_video_looks_at_an_empty_hand_region_every_other_frame(tracker):
+    """A body region with clearly no hand in it is skipped for EMPTY_COOLDOWN - 1 frames
+    in video (tracking) mode, and tried every frame for photos."""
+    from arpose.hands import HandDetector, HandOptions
+    from arpose.hands.detector import EMPTY_COOLDOWN
+    poses = tracker.detect(_frame(FLEX, 0)).poses
+    grey = np.full_like(_frame(FLEX, 0), 128)   # the body's hand regions hold nothing
+    runs = []
+    with HandDetector(HandOptions(fallback="never", track=True)) as hd:
+        for _ in range(2 * EMPTY_COOLDOWN):
+            assert hd.detect(grey, poses) == ()
+            runs.append(hd.last_crops)
+    assert runs[0] >= 1
+    assert runs[1:EMPTY_COOLDOWN] == [0] * (EMPTY_COOLDOWN - 1)
+    assert runs[EMPTY_COOLDOWN] == runs[0]
+    with HandDetector(HandOptions(fallback="never", track=False)) as hd:
+        assert [hd.detect(grey, poses) or hd.last_crops for _ in range(3)] == [runs[0]] * 3
+
+
+def test_csv_and_folder_export_with_hands(tmp_path):
+    """A folder export with --hands: CSV rows carry both hands' 21 landmarks; the manifest
+    knows the output has hands, so a rerun without hands exports again."""
+    import csv
+
+    from arpose.export import CSV_COLUMNS, CSV_HAND_COLUMNS, export_folder
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    clip = folder / "jacks.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in range(28, 32):     # arms up: both hands in view
+        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
+    w.release()
+    out = tmp_path / "csv"
+    [res] = export_folder(folder, "csv", out, workers=1, progress=False, hands=True)
+    assert res.error is None and res.frames == 4
+    rows = list(csv.reader(open(res.output)))
+    assert tuple(rows[0]) == CSV_COLUMNS + CSV_HAND_COLUMNS
+    assert len(CSV_HAND_COLUMNS) == 2 * 21 * 4 and CSV_HAND_COLUMNS[0] == "left_hand_wrist_x"
+    col = {n: k for k, n in enumerate(rows[0])}
+    both = [r for r in rows[1:] if r[col["left_hand_wrist_x"]] and r[col["right_pinky_tip_y"]]]
+    assert len(both) >= 2
+    for r in both:              # each hand's wrist at its body's wrist
+        for side in ("left", "right"):
+            hand = np.array([float(r[col[f"{side}_hand_wrist_{c}"]]) for c in "xy"])
+            body = np.array([float(r[col[f"{side}_wrist_{c}"]]) for c in "xy"])
+            assert np.linalg.norm(hand - body) < 40
+    [again] = export_folder(folder, "csv", out, workers=1, progress=False, hands=True)
+    assert again.skipped
+    [plain] = export_folder(folder, "csv", out, workers=1, progress=False)
+    assert not plain.skipped
+    assert tuple(next(csv.reader(open(plain.output)))) == CSV_COLUMNS

@@ -5,9 +5,9 @@ arpose, IMAGE mode). Sets:
 
 - ``coco``: the COCO-WholeBody hand keypoints of the shared COCO photos (whole people);
 - ``closeup``: frames of ``exercise/finger_flexion.mp4`` (a 1080p close-up) at full size;
-- ``small``: the same frames shrunk 4x and centred on a canvas of the original size (the
-  person far away: the hand is about 10% of the picture's height, as in whole-person
-  photos).
+- ``small xN``: the same frames shrunk N times (``--shrink``, default 4, 8, 12, 16) and
+  centred on a canvas of the original size (the person far away; the table's ``hand px``
+  column is the median hand-box side, to compare with the COCO photos' 10-30 px hands).
 
 There is no hand ground truth for the video, so ``closeup`` and ``small`` are scored
 against the raw model's own landmarks on the full-size frame (pseudo ground truth; it
@@ -40,6 +40,12 @@ def pck(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray, alpha: float = 0.2)
     box = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1.0))
     d = np.linalg.norm(pred[valid] - pts, axis=1)
     return float(np.mean(d <= alpha * box))
+
+
+def _box(gt: np.ndarray, valid: np.ndarray) -> float:
+    """The longer side of a hand's box, pixels (the PCK reference length)."""
+    pts = gt[valid]
+    return float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]))) if len(pts) else 0.0
 
 
 def _check_metric() -> None:
@@ -76,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--media", default=str(REPO.parent / "shared" / "media"))
     ap.add_argument("--frames", type=int, default=20, help="video frames for the close-up sets")
+    ap.add_argument("--shrink", default="4,8,12,16",
+                    help="shrink factors of the close-up frames for the small sets")
     ap.add_argument("--json", help="write the table as JSON here")
     args = ap.parse_args(argv)
     _check_metric()
@@ -83,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     from arpose.hands import HandDetector, HandOptions
     from arpose.tracker import PoseTracker, TrackerOptions
 
+    shrinks = [int(v) for v in args.shrink.split(",") if v.strip()]
     totals: dict[str, dict[str, dict]] = {}
+    hand_px: dict[str, list[float]] = {}
 
     def add(set_name: str, method: str, res: dict) -> None:
         t = totals.setdefault(set_name, {}).setdefault(method, {"hands": 0, "found": 0,
@@ -106,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             for im in data["images"]:
                 rgb = cv2.cvtColor(cv2.imread(str(coco.parent / im["file_name"])),
                                    cv2.COLOR_BGR2RGB)
-                gts = []
+                gts: list[tuple[np.ndarray, np.ndarray]] = []
                 for a in data["annotations"]:
                     if a["image_id"] != im["id"]:
                         continue
@@ -114,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                         if a.get(f"{side}_valid"):
                             k = np.asarray(a[f"{side}_kpts"], np.float64).reshape(21, 3)
                             gts.append((k[:, :2], k[:, 2] > 0))
+                hand_px.setdefault("coco", []).extend(_box(g, v) for g, v in gts)
                 ours, theirs = run_both(rgb)
                 add("coco", "arpose", score(ours, gts))
                 add("coco", "raw", score(theirs, gts))
@@ -131,30 +142,39 @@ def main(argv: list[str] | None = None) -> int:
                 gts = [(p, np.ones(21, bool)) for p in theirs]  # pseudo ground truth
                 add("closeup", "arpose", score(ours, gts))
                 add("closeup", "raw", score(theirs, gts))
+                hand_px.setdefault("closeup", []).extend(_box(g, v) for g, v in gts)
                 h, w = rgb.shape[:2]
-                shrunk = cv2.resize(rgb, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
-                small = np.empty_like(rgb)
-                small[:] = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
-                x0, y0 = (w - w // 4) // 2, (h - h // 4) // 2
-                small[y0:y0 + h // 4, x0:x0 + w // 4] = shrunk
-                ours_s, theirs_s = run_both(small)
-                gts_s = [(p / 4.0 + [x0, y0], v) for p, v in gts]
-                add("small", "arpose", score(ours_s, gts_s))
-                add("small", "raw", score(theirs_s, gts_s))
+                bg = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
+                for f in shrinks:
+                    sw, sh = w // f, h // f
+                    small = np.empty_like(rgb)
+                    small[:] = bg
+                    x0, y0 = (w - sw) // 2, (h - sh) // 2
+                    small[y0:y0 + sh, x0:x0 + sw] = cv2.resize(rgb, (sw, sh),
+                                                               interpolation=cv2.INTER_AREA)
+                    ours_s, theirs_s = run_both(small)
+                    gts_s = [(p * [sw / w, sh / h] + [x0, y0], v) for p, v in gts]
+                    name = f"small x{f}"
+                    hand_px.setdefault(name, []).extend(_box(g, v) for g, v in gts_s)
+                    add(name, "arpose", score(ours_s, gts_s))
+                    add(name, "raw", score(theirs_s, gts_s))
             cap.release()
     rows = []
     for set_name, methods in totals.items():
         for method, t in methods.items():
             found = [p for p in t["pck_all"] if p > 0]
+            px = hand_px.get(set_name) or [0.0]
             rows.append({"set": set_name, "method": method, "hands": t["hands"],
+                         "hand_px": float(np.median(px)),
                          "found": t["found"],
                          "recall": t["found"] / t["hands"] if t["hands"] else 0.0,
                          "pck_found": float(np.mean(found)) if found else 0.0,
                          "pck_all": float(np.mean(t["pck_all"])) if t["pck_all"] else 0.0})
-    print(f"{'set':<8} {'method':<7} {'hands':>5} {'found':>5} {'recall':>7} "
+    print(f"{'set':<10} {'hand px':>7} {'method':<7} {'hands':>5} {'found':>5} {'recall':>7} "
           f"{'PCK@0.2 found':>13} {'PCK@0.2 all':>11}")
     for r in rows:
-        print(f"{r['set']:<8} {r['method']:<7} {r['hands']:>5} {r['found']:>5} "
+        print(f"{r['set']:<10} {r['hand_px']:>7.0f} {r['method']:<7} {r['hands']:>5} "
+              f"{r['found']:>5} "
               f"{r['recall']:>7.2f} {r['pck_found']:>13.3f} {r['pck_all']:>11.3f}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

@@ -34,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--hands", action="store_true",
                    help="track hands too (a video): OpenPose hand_left/right_keypoints_2d, "
-                        "COCO-WholeBody lefthand/righthand_kpts")
+                        "COCO-WholeBody lefthand/righthand_kpts, CSV hand columns; "
+                        "a folder too")
     p.set_defaults(run=run)
 
 
@@ -57,9 +58,6 @@ def run(args: argparse.Namespace) -> int:
         raise ArposeError(f"{src}: no such file or folder")  # str() escapes it
     check_max_people(args.max_people)
     show = not args.quiet and sys.stderr.isatty()
-    if src.is_dir() and args.hands:
-        raise ArposeError(f"{src}: --hands exports one video or recording at a time, "
-                          f"not a folder")
     if src.is_dir():
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
         finished: list[ExportResult] = []
@@ -67,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             results = export_folder(src, args.format, out, raw=args.raw,
                                     max_people=args.max_people, model=args.model,
                                     workers=args.workers, progress=show,
-                                    on_result=finished.append)
+                                    on_result=finished.append, hands=args.hands)
         except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: workers stopped, partials gone
             done = [r for r in finished if not r.error]
             print(f"arpose: export {signals.describe(exc)}: {len(done)} file(s) finished in "

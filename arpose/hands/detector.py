@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..pose import Hand, Pose
-from .regions import HandRegion, regions_from_pose
+from .regions import HandRegion, region_from_hand, regions_from_pose
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,15 @@ LANDMARK_MEMBER = "hand_landmarks_detector.tflite"
 _OUTPUTS = {"landmarks": "Identity", "presence": "Identity_1", "handedness": "Identity_2",
             "world": "Identity_3"}
 _UNSURE_PRESENCE = 0.1  # below this a crop is empty, with no second look
+SECOND_LOOK_COOLDOWN = 8
+"""Video: after a second look found nothing, that place is not looked at again for this
+many frames (the Tasks HandLandmarker costs about 3 landmark runs; measured on dance.avi,
+54 second looks in 100 frames took 30% of the hand time, nearly all of them empty)."""
+EMPTY_COOLDOWN = 2
+"""Video: a body region the landmark model found clearly empty (presence below 0.1) is
+looked at again only every this many frames (most body regions of passers-by hold no
+findable hand: on dance.avi 45 hands came from 316 regions in 100 frames). A hand that
+appears there is found at most one frame late."""
 _NORMALIZE_Z = 0.4  # MediaPipe's TensorsToLandmarks option for this model (hand_landmark_cpu)
 
 
@@ -167,6 +176,10 @@ class HandOptions:
     sizes... of the body's wrist, as a fraction of the region size (else it is someone
     else's hand, or a wrong detection)."""
     quiet: bool = True
+    track: bool = False
+    """Video: crop each hand from its landmarks of the previous frame (tighter than the
+    body's finger points, as MediaPipe tracks hands) and rate-limit second looks; the body
+    region is used when there was no hand there last frame or the tracked one is lost."""
     backend: str = "auto"
     """What runs the hand landmark model on body crops: "litert" (ai-edge-litert),
     "opencv" (OpenCV's TFLite importer, slower), or "auto" (LiteRT when installed)."""
@@ -200,6 +213,12 @@ class HandDetector:
         self.last_ms = 0.0
         self.last_crops = 0
         self._warm = False
+        self._runs = 0
+        self._frame = 0
+        self._prev: list[tuple[Hand, np.ndarray]] = []  # last frame's hands, body wrists
+        # Places not to look at again until a frame: (x, y, size, side, frame).
+        self._empty: list[tuple[float, float, float, str, int]] = []  # failed second looks
+        self._blank: list[tuple[float, float, float, str, int]] = []  # clearly empty crops
 
     def _run(self, image: np.ndarray):
         import mediapipe as mp
@@ -223,11 +242,21 @@ class HandDetector:
         hands: list[Hand] = []
         regions = [r for i, p in enumerate(poses)
                    for r in regions_from_pose(p, i, image_size=(w, h))]
+        self._runs = 0
+        self._frame += 1
+        track = self.options.track and not single_image
         for region in regions:
-            hand = self._from_region(image, region)
+            hand = self._tracked(image, region) if track else None
+            if hand is None and track and _near(self._blank, region, self._frame):
+                continue
+            if hand is None:
+                hand = self._from_region(image, region, track)
             if hand is not None:
                 hands.append(hand)
         hands = _dedupe_crossed(hands, regions)
+        self._prev = [(h, np.asarray(r.wrist)) for h in hands for r in regions
+                      if track and r.person == h.person and r.side == h.side
+                      and r.wrist is not None]
         fb = self.options.fallback
         whole = fb == "always" or (fb == "auto" and (not poses or single_image))
         if whole:
@@ -241,19 +270,46 @@ class HandDetector:
                 k = same[0]
                 hands[k] = Hand(hand.landmarks, hand.world, hands[k].side, hand.score,
                                 hands[k].person)
-        self.last_crops = len(regions) + int(whole)
+        self.last_crops = self._runs + int(whole)
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return tuple(hands)
 
-    def _from_region(self, image: np.ndarray, region: HandRegion) -> Hand | None:
+    def _tracked(self, image: np.ndarray, region: HandRegion) -> Hand | None:
+        """The hand of ``region`` cropped from where it was last frame (same side, its wrist
+        near this body's wrist), or None when there was none or it is lost."""
+        if region.wrist is None:
+            return None
+        wrist = np.asarray(region.wrist)
+        near = [(float(np.linalg.norm(w - wrist)), h, w) for h, w in self._prev
+                if h.side == region.side]
+        near = [n for n in near if n[0] / region.size <= self.options.max_wrist_distance]
+        if not near:
+            return None
+        _, prev, was = min(near, key=lambda n: n[0])
+        # The hand moves with its body's wrist (fast arm swings outrun last frame's box).
+        moved = prev.landmarks[:, :2] + (wrist - was)
+        roi = region_from_hand(moved, region.side, region.person, region.wrist)
+        # Distances to the body's wrist stay in body-region sizes (the tracked box is tighter).
+        hand, _ = self._landmarks_in(image, roi, scale=region.size)
+        return hand
+
+
+    def _from_region(self, image: np.ndarray, region: HandRegion,
+                     track: bool = False) -> Hand | None:
         hand, unsure = self._landmarks_in(image, region)
-        if hand is None and unsure:
+        if hand is None and not unsure and track:
+            self._blank.append((*region.center, region.size, region.side,
+                                self._frame + EMPTY_COOLDOWN))
+        if hand is None and unsure and (not track or not _near(self._empty, region, self._frame)):
             # The body's finger points frame small hands loosely (whole people, 10-30 px
             # hands): when the model is unsure, the Tasks HandLandmarker looks at the same
             # crop, its palm detector framing the hand tighter (measured: 48 vs 39 of 60 body
             # hands on jumping_jacks_11.mp4, 30 frames). The hand must still start
             # at the body's wrist.
             hand = self._tasks_in(image, region)
+            if hand is None and track:
+                self._empty.append((*region.center, region.size, region.side,
+                                    self._frame + SECOND_LOOK_COOLDOWN))
         return hand
 
     def _tasks_in(self, image: np.ndarray, region: HandRegion) -> Hand | None:
@@ -275,16 +331,20 @@ class HandDetector:
                                 region.person))
         return None if best is None else best[1]
 
-    def _landmarks_in(self, image: np.ndarray, region: HandRegion) -> tuple[Hand | None, bool]:
+    def _landmarks_in(self, image: np.ndarray, region: HandRegion, scale: float | None = None
+                      ) -> tuple[Hand | None, bool]:
         """The hand in ``region`` if the landmark model is sure of it, else None and
-        whether it is unsure (some presence, landmarks starting at the body's wrist)."""
+        whether it is unsure (some presence, landmarks starting at the body's wrist within
+        ``max_wrist_distance`` x ``scale``, by default the region's size)."""
         assert self._crop is not None, "HandDetector is closed"
         patch, m = region.crop(image, CROP_PX)
         xyz, world, presence, _ = self._crop(patch)
+        self._runs += 1
         inv = cv2.invertAffineTransform(m)
         xy = xyz[:, :2] @ inv[:, :2].T + inv[:, 2]
         wrist = np.asarray(region.wrist if region.wrist is not None else region.center)
-        if float(np.linalg.norm(xy[0] - wrist)) / region.size > self.options.max_wrist_distance:
+        if (float(np.linalg.norm(xy[0] - wrist)) / (scale or region.size)
+                > self.options.max_wrist_distance):
             return None, False
         if presence < self.options.min_presence_confidence:
             return None, presence >= _UNSURE_PRESENCE
@@ -328,6 +388,16 @@ class HandDetector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _near(places: list[tuple[float, float, float, str, int]], region: HandRegion,
+          frame: int) -> bool:
+    """Whether ``region`` is at one of ``places`` (same side, centre within half its size)
+    still held at ``frame``; drops the expired ones."""
+    places[:] = [e for e in places if e[4] > frame]
+    cx, cy = region.center
+    return any(side == region.side and math.hypot(cx - x, cy - y) <= size / 2.0
+               for x, y, size, side, _ in places)
 
 
 def _score(result, k: int) -> float:

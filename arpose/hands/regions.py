@@ -91,6 +91,35 @@ def region_from_points(wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray, 
                       (float(wrist[0]), float(wrist[1])))
 
 
+TRACK_SCALE = 2.0
+TRACK_SHIFT = -0.1
+_TRACK_POINTS = (0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18)  # MediaPipe's palm-and-base subset
+
+
+def region_from_hand(landmarks: np.ndarray, side: str, person: int | None = None,
+                     wrist: tuple[float, float] | None = None) -> HandRegion:
+    """The region for the next frame from a hand's 21 landmarks (pixels), the way MediaPipe
+    tracks a hand (``HandLandmarksToRectCalculator``, then scale 2.0, shift 0.1 towards the
+    fingers): rotated so wrist -> middle of the index/middle/ring knuckles points up, the
+    box of the palm and finger bases in that frame. Tighter than the body's finger points
+    give, so the landmark model sees a larger hand."""
+    lm = np.asarray(landmarks, np.float64)[:, :2]
+    knuckles = ((lm[5] + lm[13]) / 2.0 + lm[9]) / 2.0
+    d = knuckles - lm[0]
+    rotation = math.pi / 2.0 - math.atan2(-float(d[1]), float(d[0]))
+    rotation = (rotation + math.pi) % (2.0 * math.pi) - math.pi
+    right = np.array([math.cos(rotation), math.sin(rotation)])
+    up = np.array([math.sin(rotation), -math.cos(rotation)])
+    pts = lm[list(_TRACK_POINTS)]
+    u, v = pts @ right, pts @ up
+    width, height = float(np.ptp(u)), float(np.ptp(v))
+    center = (right * (float(np.min(u)) + float(np.max(u))) / 2.0
+              + up * (float(np.min(v)) + float(np.max(v))) / 2.0)
+    center = center - up * (TRACK_SHIFT * height)
+    size = TRACK_SCALE * max(width, height)
+    return HandRegion((float(center[0]), float(center[1])), size, rotation, side, person, wrist)
+
+
 _IDX = {side: (joint_index(f"{side}_wrist"), joint_index(f"{side}_index"),
                joint_index(f"{side}_pinky")) for side in HAND_SIDES}
 
@@ -119,4 +148,5 @@ def regions_from_pose(pose: Pose, person: int | None = None, *,
     return out
 
 
-__all__ = ["HandRegion", "region_from_points", "regions_from_pose", "ROI_SCALE"]
+__all__ = ["HandRegion", "region_from_hand", "region_from_points", "regions_from_pose",
+           "ROI_SCALE"]
