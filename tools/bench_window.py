@@ -8,7 +8,9 @@ Each round plays the same clip at its real pace through the same pipeline as
   ``Xvfb :99 &`` and ``DISPLAY=:99``); the results it feeds and the frames it draws are
   counted.
 
-Counting stops when the source ends, so both count over the same clip. Rounds alternate
+Counting stops when the source ends, so both count the results over the same clip played
+at its real pace: results/s is that count over the clip's length (frames / fps; as in
+issue 11's first figures), so the ratio is the ratio of the counts. Rounds alternate
 (headless, window, headless, ...) in fresh processes because the machine may be shared;
 the ratio of the medians is the figure (issue 11: window/headless >= 0.8, drawn >= tracked).
 
@@ -29,6 +31,20 @@ from typing import Any
 PIPELINE = {"realtime": True, "segmentation": True, "max_people": 2}
 
 
+def clip_seconds(video: Path) -> float:
+    """Length of ``video`` at its real pace (frames / fps)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    try:
+        n, fps = cap.get(cv2.CAP_PROP_FRAME_COUNT), cap.get(cv2.CAP_PROP_FPS)
+    finally:
+        cap.release()
+    if not n or not fps:
+        raise SystemExit(f"{video}: cannot read its frame count and rate")
+    return float(n) / float(fps)
+
+
 def headless_round(video: Path) -> dict[str, Any]:
     """Results/s delivered by live tracking of ``video`` with nothing drawn."""
     from arpose.pipeline import track
@@ -42,7 +58,8 @@ def headless_round(video: Path) -> dict[str, Any]:
             if pipeline.latest(timeout=0.1) is not None:
                 n += 1
         seconds = time.monotonic() - t0
-    return {"mode": "headless", "tracked": n, "seconds": seconds, "tracked_per_s": n / seconds}
+    clip = clip_seconds(video)
+    return {"mode": "headless", "tracked": n, "seconds": seconds, "tracked_per_s": n / clip}
 
 
 def window_round(video: Path, effect: str) -> dict[str, Any]:
@@ -76,8 +93,9 @@ def window_round(video: Path, effect: str) -> dict[str, Any]:
     seconds = marks["t1"] - marks["t0"]
     tracked = marks["frames1"] - marks["frames0"] + 1  # + the first result, fed before
     drawn = marks["draws1"] - marks["draws0"]
+    clip = clip_seconds(video)
     return {"mode": "window", "tracked": tracked, "drawn": drawn, "seconds": seconds,
-            "tracked_per_s": tracked / seconds, "drawn_per_s": drawn / seconds}
+            "tracked_per_s": tracked / clip, "drawn_per_s": drawn / clip}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,11 +8,12 @@ from the seeded ``app.rng``, so the same recording always gives the same report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +62,8 @@ def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | 
     """
     options = options or PlayOptions()
     options.extra.setdefault("countdown", countdown)
-    writer = None
-    app = PlayApp(size, options)
-    try:
-        if video is not None:
-            from ..effects.compose import open_video
-
-            writer = open_video(video, fps, app.size)
-            render = True
+    with _headless_app(PlayApp(size, options), video, fps) as (app, writer):
+        render = render or writer is not None
         game_view = get_game(game)(options)
         app.show(game_view)
         last_t: float | None = None
@@ -96,12 +91,6 @@ def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | 
                     app.tick(1.0 / fps)  # the results screen animates; a cut-off game stays
                 _draw_out(app, writer)
         return report
-    finally:
-        try:
-            if writer is not None:
-                writer.close()
-        finally:
-            app.close()
 
 
 def run_view_headless(view: View, frames: Iterable[PoseFrame],
@@ -110,13 +99,8 @@ def run_view_headless(view: View, frames: Iterable[PoseFrame],
                       mirror: bool = True, max_frames: int | None = None) -> PlayApp:
     """Run any view (the mirror) on PoseFrames without a window, drawing each frame
     offscreen and into ``video`` when given; returns the (closed) app for its stats."""
-    writer = None
-    app = PlayApp(size, options or PlayOptions(sound=False), mirror=mirror)
-    try:
-        if video is not None:
-            from ..effects.compose import open_video
-
-            writer = open_video(video, fps, app.size)
+    with _headless_app(PlayApp(size, options or PlayOptions(sound=False), mirror=mirror),
+                       video, fps) as (app, writer):
         app.show(view)
         last_t: float | None = None
         for pf in frames:
@@ -127,6 +111,20 @@ def run_view_headless(view: View, frames: Iterable[PoseFrame],
             if not app.running or (max_frames is not None and app.stats["draws"] >= max_frames):
                 break
         return app
+
+
+@contextlib.contextmanager
+def _headless_app(app: PlayApp, video: str | os.PathLike | None,
+                  fps: float) -> Iterator[tuple[PlayApp, Any]]:
+    """``app`` with the video writer for ``video`` (None without one); on the way out the
+    writer is closed, then the app, even when the run or the writer's close fails."""
+    try:
+        writer = None
+        if video is not None:
+            from ..effects.compose import open_video
+
+            writer = open_video(video, fps, app.size)
+        yield app, writer
     finally:
         try:
             if writer is not None:
