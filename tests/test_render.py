@@ -253,7 +253,10 @@ scene.add(JointAnchor("nose", scale_by="head_width")).add(Sprite(solid((255, 0, 
 frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
 with Window((512, 512)) as win:
     with Renderer.for_window(win) as r:
-        np.save(sys.argv[1], r.render(scene, frame))
+        rgb = r.render(scene, frame)
+        # what the window itself holds (the renderer copies its frame there)
+        shown = np.frombuffer(win.fbo.read(components=3), np.uint8).reshape(512, 512, 3)
+        np.save(sys.argv[1], np.stack([rgb, shown[::-1]]))
         win.flip()
 """
 
@@ -270,11 +273,12 @@ def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
                            str(Path(__file__).resolve().parent)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    got = np.load(out)
+    got, shown = np.load(out)
     expected = render_frame(renderer, nose_scene(), make_frame([make_pose((300, 220), 150)],
                                                                image=astronaut_image()))
     assert blob_center(got, RED)[2] > 50
     assert_images_close(got, expected, mean_tol=1.0)
+    assert np.array_equal(shown, got), "the window shows the frame the renderer drew"
 
 
 def test_bad_sizes_raise_render_error():

@@ -216,6 +216,9 @@ class Renderer:
         self.viewport = (0, 0) + tuple(fbo.size)
         self.stats: dict[str, Any] = _new_stats()
         """Counters of the last render; always the keys of :data:`STATS_KEYS`."""
+        self._present: tuple[Any, Any, tuple[Any, ...]] | None = None
+        """A window's framebuffer, the colour-only framebuffer copied to it and the GL
+        objects of this renderer's own target (see :meth:`for_window`)."""
 
     # -- factories -----------------------------------------------------------------
     @classmethod
@@ -233,8 +236,28 @@ class Renderer:
 
     @classmethod
     def for_window(cls, window: Any, **kw: Any) -> Renderer:
-        """A renderer drawing into a :class:`~arpose.render.context.Window`."""
-        return cls(window.ctx, window.fbo, **kw)
+        """A renderer drawing into a :class:`~arpose.render.context.Window`.
+
+        It draws into its own framebuffer (a texture of the window's size and a depth
+        buffer) and copies each finished frame to the window (``glBlitFramebuffer``): the
+        camera picture is then written into the colour attachment directly (a memcpy),
+        as offscreen, instead of shaded as a full-screen quad over a cleared window,
+        which on software GL cost about twice the copy (issue 11)."""
+        ctx = window.ctx
+        size = (int(window.fbo.size[0]), int(window.fbo.size[1]))
+        tex = ctx.texture(size, 4)
+        depth = ctx.depth_renderbuffer(size)
+        target = ctx.framebuffer([tex], depth)
+        try:
+            r = cls(ctx, target, **kw)
+        except Exception:
+            for obj in (target, depth, tex):
+                obj.release()
+            raise
+        # the copy reads a colour-only framebuffer: moderngl blits depth too, and the
+        # window's depth format differs from ours
+        r._present = (window.fbo, ctx.framebuffer([tex]), (target, depth, tex))
+        return r
 
     @property
     def size(self) -> tuple[int, int]:
@@ -478,6 +501,8 @@ class Renderer:
             raise RenderError("renderer was released")
         with self._current():
             self._render(scene, frame, now, mirror, size)
+            if self._present is not None:
+                self.ctx.copy_framebuffer(self._present[0], self._present[1])
             return self.read() if read else None
 
     def _current(self):
@@ -949,6 +974,10 @@ class Renderer:
 
     def _release_all(self) -> None:
         self._gpu.clear()
+        if self._present is not None:
+            for obj in (self._present[1],) + self._present[2]:
+                obj.release()
+            self._present = None
         for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white,
                     self._zero_mask, self._vao_screen,
                     self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
