@@ -223,6 +223,19 @@ class WindowLoop:
         return min(max(due - time.monotonic(), 0.0), self.WAIT)
 
 
+WINDOW_RASTER_THREADS = 1
+"""Rasteriser threads of software GL (Mesa llvmpipe's ``LP_NUM_THREADS``) for a window
+process, unless the environment sets it: llvmpipe otherwise starts one per core, and on
+a CPU-bound machine they take the cores the tracking threads need (issue 11). Hardware
+GL ignores it."""
+
+
+def _share_cores_with_tracking() -> None:
+    """Ask software GL for :data:`WINDOW_RASTER_THREADS` threads before the window's GL
+    context loads the driver (read once per process, at its first context)."""
+    os.environ.setdefault("LP_NUM_THREADS", str(WINDOW_RASTER_THREADS))
+
+
 def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | None = None,
                size: tuple[int, int] = (1280, 720), fps: float = 60.0,
                idle_fps: float = 20.0, fullscreen: bool = False, max_seconds: float | None = None,
@@ -255,6 +268,7 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
     from ..render import Renderer, Window
 
     options = options or PlayOptions()
+    _share_cores_with_tracking()
     try:
         window = Window(size, title=title or ("arpose play" + (f": {game}" if game else "")),
                         fullscreen=fullscreen)
