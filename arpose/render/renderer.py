@@ -202,8 +202,10 @@ class Renderer:
         self._overlay: TextureData | None = None
         self._overlay_tex: Any = None
         self._overlay_bgra = False
-        self._overlay_boxes_cache: tuple[tuple[int, int], list[tuple[int, int, int, int]]] | None = None
-        self._overlay_version = -1
+        self._overlay_boxes_cache: tuple[TextureData, int, list[tuple[int, int, int, int]]] | None = None
+        self._overlay_uploaded: tuple[TextureData, int] | None = None
+        """The overlay data and version in :attr:`_overlay_tex` (a new overlay after
+        ``set_overlay(None)`` starts at the same version number as the old one)."""
         self._gpu = GpuResources()  # textures, meshes and body quads, by their data objects
         self._placeholder = TextureData.placeholder("<upload failed>", size=16, cells=4)
         self._failed: set[int] = set()
@@ -313,9 +315,9 @@ class Renderer:
         transparent: runs of non-empty tiles per tile row. A HUD covers a small part of
         the screen, and software GL's cost of blending grows with the pixels touched
         (a full-screen blended quad cost ~90 ms a frame on llvmpipe at 1280x720)."""
-        if self._overlay_boxes_cache is not None and self._overlay_boxes_cache[0] == \
-                (id(data), data.version):
-            return self._overlay_boxes_cache[1]
+        cache = self._overlay_boxes_cache
+        if cache is not None and cache[0] is data and cache[1] == data.version:
+            return cache[2]
         used = _used_tiles(data.array)
         th, tw = _OVERLAY_TILE
         h, w = data.array.shape[:2]
@@ -336,7 +338,7 @@ class Renderer:
                 merged.append(box)
         boxes = [(c0 * tw, r0 * th, min(c1 * tw, w), min(r1 * th, h))
                  for c0, r0, c1, r1 in merged]
-        self._overlay_boxes_cache = ((id(data), data.version), boxes)
+        self._overlay_boxes_cache = (data, data.version, boxes)
         return boxes
 
     def _overlay_texture(self, data: TextureData) -> Any:
@@ -349,13 +351,14 @@ class Renderer:
             tex = self._overlay_tex = self.ctx.texture(data.size, 4)
             tex.filter = (self._mgl.NEAREST, self._mgl.NEAREST)
             tex.repeat_x = tex.repeat_y = False
-            self._overlay_version = -1
+            self._overlay_uploaded = None
         swizzle = "BGRA" if self._overlay_bgra else "RGBA"
         if tex.swizzle != swizzle:
             tex.swizzle = swizzle
-        if self._overlay_version != data.version:
+        up = self._overlay_uploaded
+        if up is None or up[0] is not data or up[1] != data.version:
             tex.write(data.array)
-            self._overlay_version = data.version
+            self._overlay_uploaded = (data, data.version)
         return tex
 
     def _mesh_vao(self, data: MeshData) -> Any:
