@@ -250,3 +250,40 @@ def test_a_handler_for_an_unregistered_event_is_an_error():
     stack.register_event_type("on_swipe")
     stack.push_handlers(on_swipe=lambda e: True)
     assert stack.dispatch("on_swipe", 1)
+
+
+class _Results:
+    """A live pipeline's ``latest()``: the scheduled results, each handed out once."""
+
+    def __init__(self, bursts):
+        self.bursts = list(bursts)  # per call: how many new results arrive (newest wins)
+        self.n = 0
+        self.finished = False
+
+    def latest(self, timeout=0.0):
+        k = self.bursts.pop(0) if self.bursts else 0
+        if not k:
+            return None
+        self.n += k
+        return frame(self.n / 30, Body(), index=self.n)
+
+
+def test_window_loop_draws_each_result_once_and_never_the_same_pose_again():
+    """No idle redraws (idle_fps=0): the loop draws exactly once per new result, also
+    when a result arrives before the frame-rate cap allows drawing it at once."""
+    from arpose.play import TitleView
+    from arpose.play.runner import WindowLoop
+
+    was_init = pygame.display.get_init()
+    pygame.display.init()  # the loop reads window events (SDL's offscreen driver here)
+    app = new_app()
+    app.show(TitleView())
+    results = _Results([1, 0, 0, 1, 1, 0, 0, 0, 0, 1] + [0] * 30)
+    loop = WindowLoop(app, results, None, fps=20.0, idle_fps=0)
+    for _ in range(40):
+        loop.step()
+    assert app.stats["frames"] == 4
+    assert app.stats["draws"] == 4, "one draw per result: none repeated, none skipped"
+    app.close()
+    if not was_init:
+        pygame.display.quit()

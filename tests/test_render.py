@@ -253,7 +253,10 @@ scene.add(JointAnchor("nose", scale_by="head_width")).add(Sprite(solid((255, 0, 
 frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
 with Window((512, 512)) as win:
     with Renderer.for_window(win) as r:
-        np.save(sys.argv[1], r.render(scene, frame))
+        rgb = r.render(scene, frame)
+        # what the window itself holds (the renderer copies its frame there)
+        shown = np.frombuffer(win.fbo.read(components=3), np.uint8).reshape(512, 512, 3)
+        np.save(sys.argv[1], np.stack([rgb, shown[::-1]]))
         win.flip()
 """
 
@@ -270,11 +273,12 @@ def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
                            str(Path(__file__).resolve().parent)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    got = np.load(out)
+    got, shown = np.load(out)
     expected = render_frame(renderer, nose_scene(), make_frame([make_pose((300, 220), 150)],
                                                                image=astronaut_image()))
     assert blob_center(got, RED)[2] > 50
     assert_images_close(got, expected, mean_tol=1.0)
+    assert np.array_equal(shown, got), "the window shows the frame the renderer drew"
 
 
 def test_bad_sizes_raise_render_error():
@@ -394,3 +398,39 @@ def test_an_unknown_node_type_is_a_clear_error_and_a_registered_one_is_drawn(ren
         del _DRAWERS[Blob]
     assert calls == [(blob, "front")]
     assert tuple(renderer.stats) == STATS_KEYS
+
+
+def test_overlay_boxes_cover_every_visible_pixel_in_few_rectangles(renderer):
+    """The overlay is blended only inside its boxes: every pixel with any alpha must be
+    in one (alpha 1 counts), fully transparent tiles in none, and tile rows with the same
+    column span are one box."""
+    overlay = np.zeros((512, 512, 4), np.uint8)
+    overlay[5:100, 10:70] = (255, 0, 0, 200)   # spans three tile rows: one box
+    overlay[300, 400] = (0, 0, 0, 1)           # one nearly invisible pixel
+    renderer.set_overlay(overlay)
+    boxes = renderer._overlay_boxes(renderer._overlay)
+    covered = np.zeros((512, 512), bool)
+    for x0, y0, x1, y1 in boxes:
+        covered[y0:y1, x0:x1] = True
+    assert covered[overlay[..., 3] > 0].all()
+    assert covered.sum() < 0.1 * 512 * 512
+    assert len(boxes) == 2, boxes
+    out = render_frame(renderer, None, make_frame([], image=grey()))
+    assert tuple(out[50, 40]) != (60, 60, 60) and tuple(out[200, 200]) == (60, 60, 60)
+
+
+def test_depth_is_cleared_where_content_moves_to(renderer):
+    """Depth is cleared only inside the box of depth-tested content: a mesh drawn at one
+    place and then another must look exactly as drawn by a fresh frame (no stale depth),
+    with nothing left where it was."""
+    pose_a, pose_b = make_pose((150, 256), 140), make_pose((360, 256), 140)
+    scene = chest_mesh_scene(0.0)
+    render_frame(renderer, scene, make_frame([pose_a], image=grey()))
+    moved = render_frame(renderer, scene, make_frame([pose_b], image=grey()))
+    fresh_scene = chest_mesh_scene(0.0)
+    fresh = render_frame(renderer, fresh_scene, make_frame([pose_b], image=grey()))
+    assert np.array_equal(moved, fresh)
+    px, py = (pose_a.xy("mid_shoulder") + np.array([0, 80])).astype(int)
+    assert tuple(moved[py, px]) == (60, 60, 60)
+    qx, qy = (pose_b.xy("mid_shoulder") + np.array([0, 80])).astype(int)
+    assert moved[qy, qx, 2] > 200

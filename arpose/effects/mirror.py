@@ -33,6 +33,11 @@ from .schema import Effect
 
 log = logging.getLogger(__name__)
 
+MIRROR_IDLE_FPS = 4.0
+"""Mirror redraws per second while no tracking result arrives. The picture (camera and
+pose) only changes with a result, so each one is drawn once; redrawing the same pose at
+full cost on a CPU-bound machine only takes cores from tracking (issue 11)."""
+
 
 @dataclass
 class MirrorStats:
@@ -266,7 +271,8 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
             run_view_headless(view, pipeline, options, size=win_size, video=video, fps=fps,
                               mirror=mirror, max_frames=max_frames)
         else:
-            run_window(pipeline, None, options, size=win_size, fps=60.0, view=view,
+            run_window(pipeline, None, options, size=win_size, fps=60.0,
+                       idle_fps=MIRROR_IDLE_FPS, view=view,
                        max_seconds=max_seconds, loop=stop_after, mirror=mirror,
                        first=first, title="arpose mirror")
     view.stats.seconds = time.monotonic() - start

@@ -31,7 +31,7 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import cv2
 import numpy as np
@@ -110,7 +110,7 @@ class PlayApp:
             raise GameError(f"players must be 1 or 2, got {self.options.players}")
         self.size = (int(size[0]), int(size[1]))
         self.mirror = bool(mirror)
-        self.surface = pygame.Surface(self.size, pygame.SRCALPHA)
+        self._layer_buf, self.surface, self._layer_bgra = _layer_surface(self.size)
         """The views' 2D layer (transparent; composited over the camera and effects)."""
         self.renderer = renderer
         self._owns_renderer = renderer is None
@@ -143,8 +143,6 @@ class PlayApp:
         self._gradient: np.ndarray | None = None
         self._draw_times: list[float] = []
         self._feed_times: list[float] = []
-        self._layer_buf: np.ndarray | None = None
-        self._layer_bgra = False
         self.live = False
         """A live window: anchors extrapolate between tracking results (headless draws
         exactly the tracked frames)."""
@@ -271,23 +269,14 @@ class PlayApp:
 
     # -- drawing helpers -------------------------------------------------------------------
     def _layer_pixels(self) -> np.ndarray:
-        """The 2D layer's pixels (H, W, 4), copied straight from the Surface's memory
-        (B, G, R, A on little-endian machines: GL swizzles them, no CPU conversion)."""
+        """The 2D layer's pixels (H, W, 4). The Surface draws straight into this array
+        (B, G, R, A on little-endian machines: GL swizzles them), so nothing is copied
+        or converted; a Surface pygame could not wrap is converted to RGBA."""
+        if self._layer_buf is not None:
+            return self._layer_buf
         W, H = self.size
-        if self._layer_buf is None:
-            self._layer_buf = np.empty((H, W, 4), np.uint8)
-            masks = self.surface.get_masks()
-            self._layer_bgra = masks[:3] == (0xFF0000, 0xFF00, 0xFF) and \
-                self.surface.get_pitch() == W * 4 and masks[3] == 0xFF000000
-        if self._layer_bgra or masks_rgba(self.surface):
-            view = self.surface.get_view("0")  # the Surface's bytes, no conversion
-            raw = np.frombuffer(cast(Any, view), np.uint8)  # a BufferProxy: the buffer protocol
-            np.copyto(self._layer_buf, raw.reshape(H, W, 4))
-            del raw, view
-        else:
-            rgba = pygame.image.tobytes(self.surface, "RGBA")
-            np.copyto(self._layer_buf, np.frombuffer(rgba, np.uint8).reshape(H, W, 4))
-        return self._layer_buf
+        rgba = pygame.image.tobytes(self.surface, "RGBA")
+        return np.frombuffer(rgba, np.uint8).reshape(H, W, 4)
 
     def _ensure_renderer(self) -> Any:
         if self.renderer is None:
@@ -423,10 +412,21 @@ class PlayApp:
         self.close()
 
 
-def masks_rgba(surface: pygame.Surface) -> bool:
-    """True when a 32-bit surface stores R, G, B, A bytes in that order, unpadded."""
-    return surface.get_masks() == (0xFF, 0xFF00, 0xFF0000, 0xFF000000) and \
-        surface.get_pitch() == surface.get_width() * 4
+def _layer_surface(size: tuple[int, int]) -> tuple[np.ndarray | None, pygame.Surface, bool]:
+    """A transparent Surface drawing into a numpy array ``(H, W, 4)`` it shares, when
+    pygame can wrap one with per-pixel alpha (``image.frombuffer``, "BGRA": the byte
+    order of a native SRCALPHA surface), so the Renderer uploads the layer without a
+    copy. Returns ``(array or None, surface, array is BGRA)``."""
+    W, H = size
+    buf = np.zeros((H, W, 4), np.uint8)
+    try:
+        surface = pygame.image.frombuffer(buf.data, (W, H), "BGRA")
+    except (ValueError, pygame.error):
+        surface = None
+    if surface is None or not surface.get_flags() & pygame.SRCALPHA \
+            or surface.get_masks() != (0xFF0000, 0xFF00, 0xFF, 0xFF000000):
+        return None, pygame.Surface((W, H), pygame.SRCALPHA), False
+    return buf, surface, True
 
 
 def _unique(items: tuple[Any, ...]) -> tuple[Any, ...]:

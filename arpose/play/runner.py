@@ -8,11 +8,12 @@ from the seeded ``app.rng``, so the same recording always gives the same report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +62,8 @@ def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | 
     """
     options = options or PlayOptions()
     options.extra.setdefault("countdown", countdown)
-    writer = None
-    app = PlayApp(size, options)
-    try:
-        if video is not None:
-            from ..effects.compose import open_video
-
-            writer = open_video(video, fps, app.size)
-            render = True
+    with _headless_app(PlayApp(size, options), video, fps) as (app, writer):
+        render = render or writer is not None
         game_view = get_game(game)(options)
         app.show(game_view)
         last_t: float | None = None
@@ -96,12 +91,6 @@ def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | 
                     app.tick(1.0 / fps)  # the results screen animates; a cut-off game stays
                 _draw_out(app, writer)
         return report
-    finally:
-        try:
-            if writer is not None:
-                writer.close()
-        finally:
-            app.close()
 
 
 def run_view_headless(view: View, frames: Iterable[PoseFrame],
@@ -110,13 +99,8 @@ def run_view_headless(view: View, frames: Iterable[PoseFrame],
                       mirror: bool = True, max_frames: int | None = None) -> PlayApp:
     """Run any view (the mirror) on PoseFrames without a window, drawing each frame
     offscreen and into ``video`` when given; returns the (closed) app for its stats."""
-    writer = None
-    app = PlayApp(size, options or PlayOptions(sound=False), mirror=mirror)
-    try:
-        if video is not None:
-            from ..effects.compose import open_video
-
-            writer = open_video(video, fps, app.size)
+    with _headless_app(PlayApp(size, options or PlayOptions(sound=False), mirror=mirror),
+                       video, fps) as (app, writer):
         app.show(view)
         last_t: float | None = None
         for pf in frames:
@@ -127,6 +111,20 @@ def run_view_headless(view: View, frames: Iterable[PoseFrame],
             if not app.running or (max_frames is not None and app.stats["draws"] >= max_frames):
                 break
         return app
+
+
+@contextlib.contextmanager
+def _headless_app(app: PlayApp, video: str | os.PathLike | None,
+                  fps: float) -> Iterator[tuple[PlayApp, Any]]:
+    """``app`` with the video writer for ``video`` (None without one); on the way out the
+    writer is closed, then the app, even when the run or the writer's close fails."""
+    try:
+        writer = None
+        if video is not None:
+            from ..effects.compose import open_video
+
+            writer = open_video(video, fps, app.size)
+        yield app, writer
     finally:
         try:
             if writer is not None:
@@ -156,20 +154,27 @@ def write_report(report: dict[str, Any], path: str | os.PathLike) -> Path:
 class WindowLoop:
     """One iteration of the window loop at a time (:func:`run_window` and tests).
 
-    A frame is drawn when there is something new to show: a new PoseFrame (at most
-    ``fps`` per second), or every ``1 / idle_fps`` s for animations; otherwise the loop
-    sleeps briefly instead of redrawing the same picture at full cost, so drawing never
-    starves the tracking threads on a CPU-bound machine.
+    A frame is drawn when there is something new to show: every new PoseFrame (at most
+    ``fps`` per second; one that arrives sooner is drawn as soon as the cap allows, so
+    every tracking result is shown), or, while nothing new arrives, every ``1 / idle_fps``
+    s for animations (``idle_fps=0``: never). Between draws the loop waits on the
+    pipeline for the next result instead of spinning or redrawing the same picture at full
+    cost, so drawing never starves the tracking threads on a CPU-bound machine.
     """
+
+    WAIT = 0.01
+    """Longest wait for a new result in one iteration (keeps window events responsive)."""
 
     def __init__(self, app: PlayApp, pipeline: Any, window: Any = None, *, fps: float = 60.0,
                  idle_fps: float = 20.0, extra: Any = None) -> None:
         self.app, self.pipeline, self.window = app, pipeline, window
         self.min_dt = 1.0 / fps if fps > 0 else 0.0
-        self.idle_dt = 1.0 / idle_fps
+        self.idle_dt = 1.0 / idle_fps if idle_fps > 0 else float("inf")
         self.extra = extra
         self.last = time.monotonic()
         self.last_draw = -1e9
+        self.pending = app.frame is not None
+        """A fed PoseFrame has not been drawn yet."""
 
     def step(self) -> bool:
         """Events, newest PoseFrame, clock, draw. Returns False once the app quits."""
@@ -182,9 +187,10 @@ class WindowLoop:
                     app.debug = not app.debug
                 else:
                     app.dispatch("on_key", event.key)
-        pf = self.pipeline.latest(timeout=0 if app.frame is not None else 0.05)
+        pf = self.pipeline.latest(timeout=self._wait())
         if pf is not None:
             app.feed(pf)
+            self.pending = True
         elif getattr(self.pipeline, "finished", False) and app.frame is not None:
             app.note = "source ended"
         now = time.monotonic()
@@ -193,19 +199,46 @@ class WindowLoop:
         if self.extra is not None:
             self.extra(app)
         since = now - self.last_draw
-        if (pf is not None and since >= self.min_dt) or since >= self.idle_dt:
+        if (self.pending and since >= self.min_dt) or since >= self.idle_dt:
             app.draw()
             if self.window is not None:
                 self.window.flip()
             self.last_draw = now
-        else:
-            time.sleep(0.005)  # nothing new to show: leave the cores to tracking
+            self.pending = False
         return app.running
+
+    def _wait(self) -> float:
+        """How long to wait for a result now: until the next draw is due, at most WAIT
+        (0 while a fed result waits only for the frame-rate cap to pass)."""
+        if self.app.frame is None:
+            return 0.05
+        due = self.last_draw + (self.min_dt if self.pending else self.idle_dt)
+        if self.pending:
+            if due > time.monotonic():
+                time.sleep(min(due - time.monotonic(), self.WAIT))
+            return 0.0
+        if getattr(self.pipeline, "finished", False):
+            time.sleep(min(max(due - time.monotonic(), 0.0), self.WAIT))
+            return 0.0
+        return min(max(due - time.monotonic(), 0.0), self.WAIT)
+
+
+WINDOW_RASTER_THREADS = 1
+"""Rasteriser threads of software GL (Mesa llvmpipe's ``LP_NUM_THREADS``) for a window
+process, unless the environment sets it: llvmpipe otherwise starts one per core, and on
+a CPU-bound machine they take the cores the tracking threads need (issue 11). Hardware
+GL ignores it."""
+
+
+def _share_cores_with_tracking() -> None:
+    """Ask software GL for :data:`WINDOW_RASTER_THREADS` threads before the window's GL
+    context loads the driver (read once per process, at its first context)."""
+    os.environ.setdefault("LP_NUM_THREADS", str(WINDOW_RASTER_THREADS))
 
 
 def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | None = None,
                size: tuple[int, int] = (1280, 720), fps: float = 60.0,
-               fullscreen: bool = False, max_seconds: float | None = None,
+               idle_fps: float = 20.0, fullscreen: bool = False, max_seconds: float | None = None,
                title_screen: bool = True, debug: bool = False,
                view: View | None = None, loop: Any = None, mirror: bool = True,
                first: PoseFrame | None = None, title: str | None = None
@@ -221,6 +254,9 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
     screen, ends cleanly; the pipeline is left to its owner.
 
     Args:
+        fps: most frames drawn per second.
+        idle_fps: redraws per second while no new PoseFrame arrives (animations; the
+            mirror uses a low rate: its pictures only change with tracking results).
         view: show this view first instead of the title screen or ``game`` (the mirror).
         loop: called once per iteration with the app (extra per-frame work).
         mirror: selfie view.
@@ -232,6 +268,7 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
     from ..render import Renderer, Window
 
     options = options or PlayOptions()
+    _share_cores_with_tracking()
     try:
         window = Window(size, title=title or ("arpose play" + (f": {game}" if game else "")),
                         fullscreen=fullscreen)
@@ -250,7 +287,7 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
         app.show(TitleView(game))
     elif game:
         start_game(app, game)
-    loop_ = WindowLoop(app, pipeline, window, fps=fps, extra=loop)
+    loop_ = WindowLoop(app, pipeline, window, fps=fps, idle_fps=idle_fps, extra=loop)
     started = time.monotonic()
     try:
         while loop_.step():

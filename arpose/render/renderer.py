@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import logging
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -91,6 +92,26 @@ STATS_KEYS = ("draw_calls", "sprites", "meshes", "lines", "direct_background",
 def _new_stats() -> dict[str, Any]:
     return {"draw_calls": 0, "sprites": 0, "meshes": 0, "lines": 0,
             "direct_background": False, "content_box": None, "overlay_boxes": 0}
+
+
+def _used_tiles(rgba: np.ndarray) -> np.ndarray:
+    """Which :data:`_OVERLAY_TILE` tiles of an (H, W, 4) uint8 image have any pixel with
+    alpha > 0: a bool (rows, columns) array. Alpha is the top byte of each pixel read as
+    a little-endian uint32 (RGBA or BGRA alike), so one compare per pixel does it."""
+    h, w = rgba.shape[:2]
+    th, tw = _OVERLAY_TILE
+    ny, nx = -(-h // th), -(-w // tw)
+    px: np.ndarray
+    if sys.byteorder == "little" and rgba.flags.c_contiguous and rgba.dtype == np.uint8:
+        px = rgba.view(np.uint32).reshape(h, w)
+    else:
+        px = rgba[..., 3].astype(np.uint32) << np.uint32(24)
+    if ny * th != h or nx * tw != w:
+        pad = np.zeros((ny * th, nx * tw), np.uint32)
+        pad[:h, :w] = px
+        px = pad
+    rows = np.max(px.reshape(ny, th, nx * tw), axis=1)
+    return np.asarray(np.max(rows.reshape(ny, nx, tw), axis=2) >= 1 << 24)
 
 
 def _group_key(node: Drawable) -> int:
@@ -181,8 +202,10 @@ class Renderer:
         self._overlay: TextureData | None = None
         self._overlay_tex: Any = None
         self._overlay_bgra = False
-        self._overlay_boxes_cache: tuple[tuple[int, int], list[tuple[int, int, int, int]]] | None = None
-        self._overlay_version = -1
+        self._overlay_boxes_cache: tuple[TextureData, int, list[tuple[int, int, int, int]]] | None = None
+        self._overlay_uploaded: tuple[TextureData, int] | None = None
+        """The overlay data and version in :attr:`_overlay_tex` (a new overlay after
+        ``set_overlay(None)`` starts at the same version number as the old one)."""
         self._gpu = GpuResources()  # textures, meshes and body quads, by their data objects
         self._placeholder = TextureData.placeholder("<upload failed>", size=16, cells=4)
         self._failed: set[int] = set()
@@ -195,6 +218,9 @@ class Renderer:
         self.viewport = (0, 0) + tuple(fbo.size)
         self.stats: dict[str, Any] = _new_stats()
         """Counters of the last render; always the keys of :data:`STATS_KEYS`."""
+        self._present: tuple[Any, Any, tuple[Any, ...]] | None = None
+        """A window's framebuffer, the colour-only framebuffer copied to it and the GL
+        objects of this renderer's own target (see :meth:`for_window`)."""
 
     # -- factories -----------------------------------------------------------------
     @classmethod
@@ -212,8 +238,28 @@ class Renderer:
 
     @classmethod
     def for_window(cls, window: Any, **kw: Any) -> Renderer:
-        """A renderer drawing into a :class:`~arpose.render.context.Window`."""
-        return cls(window.ctx, window.fbo, **kw)
+        """A renderer drawing into a :class:`~arpose.render.context.Window`.
+
+        It draws into its own framebuffer (a texture of the window's size and a depth
+        buffer) and copies each finished frame to the window (``glBlitFramebuffer``): the
+        camera picture is then written into the colour attachment directly (a memcpy),
+        as offscreen, instead of shaded as a full-screen quad over a cleared window,
+        which on software GL cost about twice the copy (issue 11)."""
+        ctx = window.ctx
+        size = (int(window.fbo.size[0]), int(window.fbo.size[1]))
+        tex = ctx.texture(size, 4)
+        depth = ctx.depth_renderbuffer(size)
+        target = ctx.framebuffer([tex], depth)
+        try:
+            r = cls(ctx, target, **kw)
+        except Exception:
+            for obj in (target, depth, tex):
+                obj.release()
+            raise
+        # the copy reads a colour-only framebuffer: moderngl blits depth too, and the
+        # window's depth format differs from ours
+        r._present = (window.fbo, ctx.framebuffer([tex]), (target, depth, tex))
+        return r
 
     @property
     def size(self) -> tuple[int, int]:
@@ -269,31 +315,30 @@ class Renderer:
         transparent: runs of non-empty tiles per tile row. A HUD covers a small part of
         the screen, and software GL's cost of blending grows with the pixels touched
         (a full-screen blended quad cost ~90 ms a frame on llvmpipe at 1280x720)."""
-        if self._overlay_boxes_cache is not None and self._overlay_boxes_cache[0] == \
-                (id(data), data.version):
-            return self._overlay_boxes_cache[1]
-        a = data.array[..., 3]
-        h, w = a.shape
+        cache = self._overlay_boxes_cache
+        if cache is not None and cache[0] is data and cache[1] == data.version:
+            return cache[2]
+        used = _used_tiles(data.array)
         th, tw = _OVERLAY_TILE
-        ny, nx = -(-h // th), -(-w // tw)
-        if ny * th == h and nx * tw == w:
-            used = a.reshape(ny, th, nx, tw).max(axis=(1, 3)) > 0
-        else:
-            pad = np.zeros((ny * th, nx * tw), np.uint8)
-            pad[:h, :w] = a
-            used = pad.reshape(ny, th, nx, tw).max(axis=(1, 3)) > 0
-        boxes = []
-        for r in range(ny):
-            c = 0
-            while c < nx:
-                if not used[r, c]:
-                    c += 1
-                    continue
-                c0 = c
-                while c < nx and used[r, c]:
-                    c += 1
-                boxes.append((c0 * tw, r * th, min(c * tw, w), min((r + 1) * th, h)))
-        self._overlay_boxes_cache = ((id(data), data.version), boxes)
+        h, w = data.array.shape[:2]
+        runs: list[tuple[int, int, int]] = []  # (row, first column, end column) of tiles
+        for r in range(used.shape[0]):
+            cols = np.flatnonzero(np.diff(np.concatenate(([0], used[r].view(np.int8), [0]))))
+            runs.extend((r, int(c0), int(c1)) for c0, c1 in zip(cols[::2], cols[1::2]))
+        # runs with the same columns in consecutive tile rows become one box (fewer draws)
+        open_: dict[tuple[int, int], list[int]] = {}
+        merged: list[list[int]] = []
+        for r, c0, c1 in runs:
+            box = open_.get((c0, c1))
+            if box is not None and box[3] == r:
+                box[3] = r + 1
+            else:
+                box = [c0, r, c1, r + 1]
+                open_[(c0, c1)] = box
+                merged.append(box)
+        boxes = [(c0 * tw, r0 * th, min(c1 * tw, w), min(r1 * th, h))
+                 for c0, r0, c1, r1 in merged]
+        self._overlay_boxes_cache = (data, data.version, boxes)
         return boxes
 
     def _overlay_texture(self, data: TextureData) -> Any:
@@ -306,13 +351,14 @@ class Renderer:
             tex = self._overlay_tex = self.ctx.texture(data.size, 4)
             tex.filter = (self._mgl.NEAREST, self._mgl.NEAREST)
             tex.repeat_x = tex.repeat_y = False
-            self._overlay_version = -1
+            self._overlay_uploaded = None
         swizzle = "BGRA" if self._overlay_bgra else "RGBA"
         if tex.swizzle != swizzle:
             tex.swizzle = swizzle
-        if self._overlay_version != data.version:
+        up = self._overlay_uploaded
+        if up is None or up[0] is not data or up[1] != data.version:
             tex.write(data.array)
-            self._overlay_version = data.version
+            self._overlay_uploaded = (data, data.version)
         return tex
 
     def _mesh_vao(self, data: MeshData) -> Any:
@@ -458,6 +504,8 @@ class Renderer:
             raise RenderError("renderer was released")
         with self._current():
             self._render(scene, frame, now, mirror, size)
+            if self._present is not None:
+                self.ctx.copy_framebuffer(self._present[0], self._present[1])
             return self.read() if read else None
 
     def _current(self):
@@ -557,9 +605,23 @@ class Renderer:
         pixel ``draw`` can touch, from the projected bounds of each node; None when
         nothing is drawn. Content reaching behind the camera gives the whole frame."""
         W, H = self.fbo.size
-        full = (0, 0, W, H)
         if self._pending_skeletons:
-            return full
+            return (0, 0, W, H)
+        return self._bounds_box(draw, camera, mirror)
+
+    def _depth_box(self, draw: list[Drawable], camera: Projection,
+                   mirror: bool) -> tuple[int, int, int, int] | None:
+        """The box (as :meth:`_content_box`) of the content drawn with the depth test:
+        the only pixels whose depth is ever read, so the only ones that need clearing.
+        Clearing the whole depth buffer of a 1280x720 frame cost more software-GL time
+        per frame than drawing a crown (issue 11)."""
+        return self._bounds_box([n for n in draw if _LAYER_DEPTH[n.world_layer]
+                                 and not isinstance(n, Skeleton)], camera, mirror)
+
+    def _bounds_box(self, draw: list[Drawable], camera: Projection,
+                    mirror: bool) -> tuple[int, int, int, int] | None:
+        W, H = self.fbo.size
+        full = (0, 0, W, H)
         boxes = []
         for node in draw:
             pts = _world_bounds(node)
@@ -618,7 +680,8 @@ class Renderer:
             else:
                 image = None  # the caller's picture is the background, inside the box only
                 self.fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
-        self._clear_target(image, vp, mirror, onto, box)
+        depth_box = box if onto is not None else self._depth_box(draw, camera, mirror)
+        self._clear_target(image, vp, mirror, onto, depth_box)
         self._draw_background(image, vp, camera, mirror)
         self._bind_common(camera, mirror, frame is not None and self._update_mask(frame.mask))
         self._default_body_depth = self._body_depth(camera, frame)
@@ -649,26 +712,28 @@ class Renderer:
                       mirror: bool, onto: tuple[np.ndarray, bool] | None,
                       box: tuple[int, int, int, int] | None) -> None:
         """Step 2: the colour attachment gets the caller's box, the camera image (a
-        memcpy when it fills the output) or the background colour; depth is cleared."""
+        memcpy when it fills the output) or the background colour (not where the camera
+        quad will cover it anyway); depth is cleared only inside ``box`` (where content
+        is drawn with the depth test; None: nowhere)."""
         fbo = self.fbo
-        fbo.viewport = (0, 0) + tuple(fbo.size)
+        W, H = fbo.size
+        fbo.viewport = (0, 0, W, H)
         fbo.use()
         if onto is not None:
             assert box is not None
             self._write_box(onto[0], box, onto[1])
-            fbo.color_mask = (False, False, False, False)
-            fbo.clear(depth=1.0)
-            fbo.color_mask = (True, True, True, True)
         elif image is not None and self._can_write_direct(image, vp):
             # the camera image goes straight into the colour attachment (a memcpy), which
             # on software GL is ~20x cheaper than shading a full-screen quad
             self._write_direct(image, mirror)
-            fbo.color_mask = (False, False, False, False)
-            fbo.clear(depth=1.0)
-            fbo.color_mask = (True, True, True, True)
             self.stats["direct_background"] = True
-        else:
-            fbo.clear(*self.background, 1.0, depth=1.0)
+        elif image is None or vp != (0, 0, W, H):
+            fbo.clear(*self.background, 1.0)
+        if box is not None:
+            x0, y0, x1, y1 = box
+            fbo.color_mask = (False, False, False, False)
+            fbo.clear(depth=1.0, viewport=(x0, H - y1, x1 - x0, y1 - y0))
+            fbo.color_mask = (True, True, True, True)
 
     def _draw_background(self, image: np.ndarray | None, vp: tuple[int, int, int, int],
                          camera: Projection, mirror: bool) -> None:
@@ -723,10 +788,8 @@ class Renderer:
         screen = Projection((W, H), camera.fov_y)
         boxes = self._overlay_boxes(self._overlay)
         self.stats["overlay_boxes"] = len(boxes)
-        for x0, y0, x1, y1 in boxes:
-            fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
-            self._draw_screen(tex, screen, False, blend=True)
-        fbo.scissor = None
+        for box in boxes:  # only the boxes, as rectangles: blending costs per pixel
+            self._draw_screen(tex, screen, False, blend=True, rect=box)
 
     def _body_depth(self, camera: Projection, frame: PoseFrame | None) -> float:
         z = self.occlusion_z
@@ -750,11 +813,20 @@ class Renderer:
         (self._mask_tex if use_mask else self._zero_mask).use(location=1)
         self._prog_mesh["u_light_dir"].value = LIGHT_DIR
 
-    def _draw_screen(self, tex: Any, camera: Projection, mirror: bool, blend: bool) -> None:
+    def _draw_screen(self, tex: Any, camera: Projection, mirror: bool, blend: bool,
+                     rect: tuple[int, int, int, int] | None = None) -> None:
+        """``tex`` over the whole source area, or over ``rect`` ``(x0, y0, x1, y1)``
+        (source pixels, row 0 on top) with the same part of ``tex``."""
         prog = self._prog_screen
         prog["u_proj"].write(_mat_bytes(camera.screen_projection(mirror)))
         w, h = camera.size
-        prog["u_rect"].value = (0.0, 0.0, float(w), float(h))
+        if rect is None:
+            prog["u_rect"].value = (0.0, 0.0, float(w), float(h))
+            prog["u_uv_rect"].value = (0.0, 0.0, 1.0, 1.0)
+        else:
+            x0, y0, x1, y1 = (float(v) for v in rect)
+            prog["u_rect"].value = (x0, y0, x1 - x0, y1 - y0)
+            prog["u_uv_rect"].value = (x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h)
         prog["u_opacity"].value = 1.0
         prog["u_tex"].value = 0
         if not blend:
@@ -905,6 +977,10 @@ class Renderer:
 
     def _release_all(self) -> None:
         self._gpu.clear()
+        if self._present is not None:
+            for obj in (self._present[1],) + self._present[2]:
+                obj.release()
+            self._present = None
         for obj in (self._bg_tex, self._mask_tex, self._overlay_tex, self._white,
                     self._zero_mask, self._vao_screen,
                     self._vao_sprite, self._vao_lines, self._quad, self._sprite_buf,
