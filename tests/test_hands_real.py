@@ -131,13 +131,18 @@ def test_finger_effect_switches_hands_on_for_a_video(tmp_path):
     assert red_pixels(nails) > red_pixels(plain) + 30
 
 
-def test_openpose_export_with_hands_fills_both_arrays(tmp_path):
-    from arpose.export import export, read_openpose_hands
-    clip = tmp_path / "jacks.avi"
-    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
-    for i in range(28, 34):     # arms up: both hands in view
+def _arms_up_clip(path: Path, frames: int) -> Path:
+    """jumping_jacks_11 from frame 28 on, arms up: both hands in view."""
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
+    for i in range(28, 28 + frames):
         w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
     w.release()
+    return path
+
+
+def test_openpose_export_with_hands_fills_both_arrays(tmp_path):
+    from arpose.export import export, read_openpose_hands
+    clip = _arms_up_clip(tmp_path / "jacks.avi", 6)
     out = tmp_path / "op"
     res = export(clip, "openpose", out, hands=True)
     assert res.frames == 6
@@ -273,11 +278,7 @@ def test_csv_and_folder_export_with_hands(tmp_path):
     from arpose.export import CSV_COLUMNS, CSV_HAND_COLUMNS, export_folder
     folder = tmp_path / "clips"
     folder.mkdir()
-    clip = folder / "jacks.avi"
-    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, (640, 360))
-    for i in range(28, 32):     # arms up: both hands in view
-        w.write(cv2.cvtColor(_frame(JACKS, i), cv2.COLOR_RGB2BGR))
-    w.release()
+    _arms_up_clip(folder / "jacks.avi", 4)
     out = tmp_path / "csv"
     [res] = export_folder(folder, "csv", out, workers=1, progress=False, hands=True)
     assert res.error is None and res.frames == 4
