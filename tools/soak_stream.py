@@ -26,14 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-
-def _free_port(kind: int) -> int:
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from bench_stream import _free_port  # tools/ is on sys.path when run as a script
 
 
 def make_recording(path: Path, frames: int = 500, fps: float = 50.0) -> Path:

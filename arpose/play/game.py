@@ -32,6 +32,7 @@ from .ui import (
     YELLOW,
     DwellButton,
     bar,
+    button_pair,
     dim,
     draw_cursor,
     panel,
@@ -303,12 +304,10 @@ class PauseView(View):
 
     def on_show(self) -> None:
         assert self.app is not None
-        W, H = self.app.size
-        bw, bh = int(W * 0.26), int(H * 0.2)
-        y = int(H * 0.55)
+        left, right = button_pair(self.app.size, 0.26, 0.2, 0.55)
         self.buttons = [
-            DwellButton("resume", "Resume", pygame.Rect(W // 2 - bw - 30, y, bw, bh), 1.0, GREEN),
-            DwellButton("quit", "Quit", pygame.Rect(W // 2 + 30, y, bw, bh), 1.5, RED),
+            DwellButton("resume", "Resume", left, 1.0, GREEN),
+            DwellButton("quit", "Quit", right, 1.5, RED),
         ]
         for b in self.buttons:  # a hand already over a button must leave and come back
             b.armed = False

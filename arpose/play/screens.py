@@ -20,6 +20,7 @@ from .ui import (
     WHITE,
     YELLOW,
     DwellButton,
+    button_pair,
     dim,
     draw_cursor,
     panel,
@@ -154,12 +155,10 @@ class ResultsView(_ButtonView):
 
     def on_show(self) -> None:
         assert self.app is not None
-        W, H = self.app.size
-        bw, bh = int(W * 0.25), int(H * 0.17)
-        y = int(H * 0.74)
+        left, right = button_pair(self.app.size, 0.25, 0.17, 0.74)
         self.buttons = [
-            DwellButton("again", "Again", pygame.Rect(W // 2 - bw - 30, y, bw, bh), 1.2, GREEN),
-            DwellButton("menu", "Menu", pygame.Rect(W // 2 + 30, y, bw, bh), 1.2, BLUE),
+            DwellButton("again", "Again", left, 1.2, GREEN),
+            DwellButton("menu", "Menu", right, 1.2, BLUE),
         ]
 
     def scene_effects(self) -> dict[int | None, tuple[str, ...]]:

@@ -180,6 +180,16 @@ class DwellButton:
             ring(surface, self._hover_pos, max(22, h // 18), self.progress, YELLOW, 8)
 
 
+def button_pair(size: tuple[int, int], width: float, height: float,
+                top: float) -> tuple[pygame.Rect, pygame.Rect]:
+    """Rects for two buttons side by side, centred with a 60 px gap (the results and
+    pause screens' choice of two); ``width``, ``height`` and ``top`` are fractions of
+    the screen."""
+    W, H = size
+    bw, bh, y = int(W * width), int(H * height), int(H * top)
+    return pygame.Rect(W // 2 - bw - 30, y, bw, bh), pygame.Rect(W // 2 + 30, y, bw, bh)
+
+
 def prompt(surface: pygame.Surface, title: str, detail: str = "",
            colour=YELLOW, t: float = 0.0) -> None:
     """A big centred message over a dimmed screen ("Step into view", "Paused")."""
@@ -222,6 +232,6 @@ def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
     pygame.draw.rect(surface, WHITE, rect, 2, border_radius=rect.height // 2)
 
 
-__all__ = ["DwellButton", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
+__all__ = ["DwellButton", "button_pair", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
            "font", "ensure_pygame", "hearts", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
            "ORANGE", "RED", "GREEN", "CYAN", "MAGENTA", "BLUE"]
