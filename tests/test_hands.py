@@ -223,8 +223,8 @@ def _body_from_helpers():
 
 def test_dwell_button_pinch_needs_the_cursor_inside():
     pygame = pytest.importorskip("pygame")
-    from arpose.play import DwellButton
-    b = DwellButton("go", "Go", pygame.Rect(100, 100, 200, 100), dwell=1.0)
+    from arpose.play import MenuButton
+    b = MenuButton("go", "Go", pygame.Rect(100, 100, 200, 100), dwell=1.0)
     assert not b.update([(150, 150)], 0.1, pinches=[(10, 10)])
     assert b.update([(150, 150)], 0.1, pinches=[(150, 150)])
     assert not b.update([(150, 150)], 0.1)  # no dwell double-press after the pinch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -161,6 +162,20 @@ def test_dwell_rearm_after_leaving_and_any_player_can_press():
     btn.update([(20, 20), None], 2.1)
     assert btn.update([(20, 20), None], 2.6) is True
     assert btn.pressed_by == 0
+
+
+def test_dwell_pinch_presses_at_once_inside_only_and_disarm_waits_for_leaving():
+    btn = DwellButton((0, 0, 100, 100), dwell=1.0, rearm=math.inf)
+    assert not btn.update([(50, 50)], 0.0, pinches=[(150, 50)])   # pinch outside: nothing
+    assert btn.update([(50, 50)], 0.1, pinches=[(60, 40)])        # inside: pressed now
+    assert btn.pressed_by == 0 and btn.hover_pos == (50, 50)
+    assert not any(btn.update([(50, 50)], 0.1 + 0.1 * i) for i in range(1, 30))  # no dwell re-press
+    other = DwellButton((0, 0, 100, 100), dwell=0.5)
+    other.disarm()                           # a screen that opened under the hand
+    assert not any(other.update([(50, 50)], 0.1 * i) for i in range(10))
+    other.update([None], 1.0)
+    other.update([None], 1.2)                # left for longer than the grace
+    assert any(other.update([(50, 50)], 1.3 + 0.1 * i) for i in range(7))
 
 
 def test_dwell_button_validation():

@@ -14,9 +14,9 @@ from arpose.input.screen import ScreenMap
 from arpose.input.synthetic import Body
 from arpose.play import (
     EVENT_HANDLED,
-    DwellButton,
     FixedStepClock,
     HandlerStack,
+    MenuButton,
     MenuView,
     PauseView,
     TitleView,
@@ -82,15 +82,19 @@ def test_view_stack_show_hide_order_and_pause_overlay_takes_gestures():
 
 
 def test_dwell_button_fires_once_per_visit():
-    b = DwellButton("go", "Go", pygame.Rect(100, 100, 200, 100), dwell=1.0)
+    b = MenuButton("go", "Go", pygame.Rect(100, 100, 200, 100), dwell=1.0)
     inside, outside = [(150, 150)], [(10, 10)]
     fired = [b.update(inside, 0.1) for _ in range(15)]
-    assert fired.count(True) == 1 and fired.index(True) == 9
+    # hovering starts when the cursor is first seen inside: 1.0 s later is the 11th frame
+    assert fired.count(True) == 1 and fired.index(True) == 10
     assert not any(b.update(inside, 0.1) for _ in range(20))   # must leave first
+    b.update(outside, 0.1)                                     # under the 0.15 s grace:
+    assert not any(b.update(inside, 0.1) for _ in range(11))   # edge jitter, same visit
     b.update(outside, 0.1)
+    b.update(outside, 0.1)                                     # really left
     assert any(b.update(inside, 0.1) for _ in range(11))
     # Brushing past never presses it.
-    b2 = DwellButton("x", "X", pygame.Rect(0, 0, 50, 50), dwell=1.0)
+    b2 = MenuButton("x", "X", pygame.Rect(0, 0, 50, 50), dwell=1.0)
     for _ in range(10):
         b2.update([(10, 10)], 0.05)
         b2.update(outside, 0.2)

@@ -203,7 +203,13 @@ class DwellButton:
     Call :meth:`update` once per frame with the cursors (screen positions or None)
     and the current time; it returns True on the frame the button is pressed.
     ``progress`` (0..1) is for the ring; ``pressed_by`` is the index of the cursor
-    that pressed it.
+    that pressed it; ``hover_pos`` the cursor over it (None when none is).
+
+    **Pinch-to-click**: ``update(..., pinches=[pos, ...])`` takes the screen
+    positions where a hand pinched this frame (``BodyInput`` pinch events, or
+    :meth:`arpose.play.PlayApp.take_pinches`). A pinch inside presses the button at
+    once, armed or not, since it is a deliberate click; dwelling stays the fallback.
+    Use ``rearm=math.inf`` for strictly one press per visit (the games' menus).
     """
 
     def __init__(self, rect: Sequence[float] | Any, *, dwell: float = 1.0, label: str = "",
@@ -226,6 +232,7 @@ class DwellButton:
         self._last_in: float | None = None
         self._armed = True
         self._hover_idx: int | None = None
+        self.hover_pos: tuple[float, float] | None = None
 
     def contains(self, pos: tuple[float, float] | None) -> bool:
         if pos is None:
@@ -241,17 +248,34 @@ class DwellButton:
 
     def reset(self) -> None:
         self.progress, self.hovered, self._start, self._last_in = 0.0, False, None, None
+        self.hover_pos = None
         self._armed = True
 
+    def disarm(self) -> None:
+        """A cursor already over the button must leave (or hover ``rearm`` seconds)
+        before dwelling presses it: for a screen that opens under the player's hand."""
+        self._armed = False
+        self.progress = 0.0
+
     def update(self, cursors: Iterable[tuple[float, float] | None] | tuple[float, float] | None,
-               t: float) -> bool:
+               t: float, pinches: Iterable[tuple[float, float]] = ()) -> bool:
         """Advance with this frame's cursor(s); True when the button is pressed now."""
         t = float(t)
         if cursors is None or (isinstance(cursors, tuple) and len(cursors) == 2
                                and all(isinstance(c, (int, float)) for c in cursors)):
             cursors = [cursors]  # type: ignore[list-item]
-        inside = [i for i, c in enumerate(cursors) if self.contains(c)]  # type: ignore[arg-type]
+        points: list[tuple[float, float] | None] = list(cursors)  # type: ignore[arg-type]
+        inside = [i for i, c in enumerate(points) if self.contains(c)]
         self.hovered = bool(inside)
+        self.hover_pos = points[inside[0]] if inside else None
+        pinch = next((p for p in pinches if self.contains(p)), None)
+        if pinch is not None:
+            self.hovered = True
+            self.hover_pos = self.hover_pos or (float(pinch[0]), float(pinch[1]))
+            self.pressed_by = inside[0] if inside else None
+            self._armed, self._start, self._last_in = False, t, t
+            self.progress = 0.0
+            return True
         if inside:
             self._hover_idx = inside[0]
             self._last_in = t
@@ -270,7 +294,7 @@ class DwellButton:
             self.progress = 0.0
             return False
         self.progress = min(max((t - self._start) / self.dwell, 0.0), 1.0)
-        if t - self._start >= self.dwell:
+        if t - self._start >= self.dwell - 1e-6:  # sums of frame dt (10 x 0.1 < 1.0)
             self.pressed_by = self._hover_idx
             self._armed = False
             self._start = t

@@ -200,7 +200,7 @@ class PlayApp:
 
     def take_pinches(self) -> list[tuple[float, float]]:
         """Cursor positions (window px) where a player started a pinch since the last call:
-        a pinch clicks the DwellButton under the cursor at once (see arpose.hands)."""
+        a pinch presses the button under the cursor at once (MenuButton, arpose.DwellButton)."""
         out, self._pinches = self._pinches, []
         return out
 

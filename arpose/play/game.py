@@ -30,7 +30,7 @@ from .ui import (
     RED,
     WHITE,
     YELLOW,
-    DwellButton,
+    MenuButton,
     bar,
     button_pair,
     dim,
@@ -87,7 +87,7 @@ class Game(View):
         self._absent_for = 0.0
         self._seen_once = False
         self._flash: list[tuple[str, tuple[int, int, int], float]] = []
-        self.pause_button: DwellButton | None = None
+        self.pause_button: MenuButton | None = None
 
     # -- to override -----------------------------------------------------------------------
     def start(self) -> None:
@@ -137,7 +137,7 @@ class Game(View):
         if self.pause_button is None:
             W, H = app.size
             s = int(H * 0.11)
-            self.pause_button = DwellButton("pause", "II", pygame.Rect(W - s - 16, 16, s, s),
+            self.pause_button = MenuButton("pause", "II", pygame.Rect(W - s - 16, 16, s, s),
                                             dwell=2.0, colour=(90, 90, 110))
         if not self.started:
             self.started = True
@@ -299,18 +299,18 @@ class PauseView(View):
     def __init__(self, game: Game) -> None:
         super().__init__()
         self.game = game
-        self.buttons: list[DwellButton] = []
+        self.buttons: list[MenuButton] = []
         self.anim = 0.0
 
     def on_show(self) -> None:
         assert self.app is not None
         left, right = button_pair(self.app.size, 0.26, 0.2, 0.55)
         self.buttons = [
-            DwellButton("resume", "Resume", left, 1.0, GREEN),
-            DwellButton("quit", "Quit", right, 1.5, RED),
+            MenuButton("resume", "Resume", left, 1.0, GREEN),
+            MenuButton("quit", "Quit", right, 1.5, RED),
         ]
         for b in self.buttons:  # a hand already over a button must leave and come back
-            b.armed = False
+            b.disarm()
 
     def on_update(self, dt: float) -> None:
         assert self.app is not None

@@ -19,7 +19,7 @@ from .ui import (
     PLAYER_COLOURS,
     WHITE,
     YELLOW,
-    DwellButton,
+    MenuButton,
     button_pair,
     dim,
     draw_cursor,
@@ -38,7 +38,7 @@ class _ButtonView(View):
 
     def __init__(self) -> None:
         super().__init__()
-        self.buttons: list[DwellButton] = []
+        self.buttons: list[MenuButton] = []
         self.anim = 0.0
 
     def on_update(self, dt: float) -> None:
@@ -78,7 +78,7 @@ class TitleView(_ButtonView):
         assert self.app is not None
         W, H = self.app.size
         bw, bh = int(W * 0.3), int(H * 0.2)
-        self.buttons = [DwellButton("start", "START", pygame.Rect((W - bw) // 2, int(H * 0.6),
+        self.buttons = [MenuButton("start", "START", pygame.Rect((W - bw) // 2, int(H * 0.6),
                                                                   bw, bh), 1.0, GREEN)]
 
     def on_button(self, button_id: str) -> Any:
@@ -130,7 +130,7 @@ class MenuView(_ButtonView):
         for i, g in enumerate(games):
             r, c = divmod(i, cols)
             rect = pygame.Rect(x0 + c * (bw + gap), y0 + r * (bh + gap), bw, bh)
-            self.buttons.append(DwellButton(g.name, g.title, rect, 1.2,
+            self.buttons.append(MenuButton(g.name, g.title, rect, 1.2,
                                             _MENU_COLOURS[i % len(_MENU_COLOURS)],
                                             subtitle=g.description))
 
@@ -157,8 +157,8 @@ class ResultsView(_ButtonView):
         assert self.app is not None
         left, right = button_pair(self.app.size, 0.25, 0.17, 0.74)
         self.buttons = [
-            DwellButton("again", "Again", left, 1.2, GREEN),
-            DwellButton("menu", "Menu", right, 1.2, BLUE),
+            MenuButton("again", "Again", left, 1.2, GREEN),
+            MenuButton("menu", "Menu", right, 1.2, BLUE),
         ]
 
     def scene_effects(self) -> dict[int | None, tuple[str, ...]]:

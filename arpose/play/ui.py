@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pygame
+
+from ..input.cursor import DwellButton
 
 # A small palette, shared by all games (RGB).
 WHITE = (255, 255, 255)
@@ -113,52 +114,46 @@ def draw_cursor(surface: pygame.Surface, pos, colour, progress: float = 0.0,
         text(surface, label, (x, y - r * 2.6), max(18, h // 30), colour)
 
 
-@dataclass
-class DwellButton:
-    """A button pressed by hovering a hand cursor over it for ``dwell`` seconds.
+class MenuButton:
+    """A big drawn button of the games' screens, pressed by a hand cursor.
 
-    Progress only grows while some cursor is inside; leaving decays it quickly
-    (so brushing past does not press it), and after a press it re-arms only once
-    every cursor has left (one press per visit).
+    The pressing is :class:`arpose.input.DwellButton`'s (the one dwell-to-click
+    logic, pinch-to-click included), strictly once per visit: after a press the
+    cursor must leave before the button can fire again. This class adds the look
+    (label, subtitle, colour) and an ``id`` the view's ``on_button`` receives, and
+    takes the frame's ``dt`` where the logic takes a time.
     """
 
-    id: str
-    label: str
-    rect: pygame.Rect
-    dwell: float = 1.0
-    colour: tuple[int, int, int] = BLUE
-    subtitle: str = ""
-    progress: float = 0.0
-    hovered: bool = False
-    armed: bool = True
-    _hover_pos: tuple[float, float] | None = field(default=None, repr=False)
+    def __init__(self, id: str, label: str, rect: pygame.Rect, dwell: float = 1.0,
+                 colour: tuple[int, int, int] = BLUE, subtitle: str = "") -> None:
+        self.id, self.label, self.subtitle, self.colour = id, label, subtitle, colour
+        self.rect = pygame.Rect(rect)
+        self.press = DwellButton(tuple(self.rect), dwell=dwell, label=label, key=id,
+                                 rearm=math.inf)
+        self._t = 0.0
+
+    @property
+    def progress(self) -> float:
+        return self.press.progress
+
+    @property
+    def hovered(self) -> bool:
+        return self.press.hovered
+
+    @property
+    def dwell(self) -> float:
+        return self.press.dwell
+
+    def disarm(self) -> None:
+        """For a screen opening under the player's hand: leave first, then dwell."""
+        self.press.disarm()
 
     def update(self, cursors: Iterable[tuple[float, float]], dt: float,
                pinches: Iterable[tuple[float, float]] = ()) -> bool:
-        """Advance with the current cursor positions; returns True on the frame it fires.
-
-        ``pinches``: cursor positions where a hand pinched this frame (pinch-to-click):
-        one inside presses the button at once; dwelling stays the fallback."""
-        if any(self.rect.collidepoint(int(c[0]), int(c[1])) for c in pinches):
-            self.progress = 0.0
-            self.armed = False
-            self.hovered = True
-            return True
-        inside = [c for c in cursors if self.rect.collidepoint(int(c[0]), int(c[1]))]
-        self.hovered = bool(inside)
-        self._hover_pos = inside[0] if inside else None
-        if not inside:
-            self.armed = True
-            self.progress = max(0.0, self.progress - dt * 3.0 / max(self.dwell, 1e-3))
-            return False
-        if not self.armed:
-            return False
-        self.progress = min(1.0, self.progress + dt / max(self.dwell, 1e-3))
-        if self.progress >= 1.0 - 1e-6:  # float sums of dt (10 x 0.1 < 1.0)
-            self.progress = 0.0
-            self.armed = False
-            return True
-        return False
+        """Advance by ``dt`` seconds with the cursors and this frame's pinch positions;
+        True on the frame the button is pressed."""
+        self._t += float(dt)
+        return self.press.update(list(cursors), self._t, pinches)
 
     def draw(self, surface: pygame.Surface) -> None:
         h = surface.get_height()
@@ -176,8 +171,8 @@ class DwellButton:
                  max(18, int(h / 32)), (235, 235, 245))
         else:
             text(surface, self.label, self.rect.center, size)
-        if self._hover_pos is not None and self.progress > 0:
-            ring(surface, self._hover_pos, max(22, h // 18), self.progress, YELLOW, 8)
+        if self.press.hover_pos is not None and self.progress > 0:
+            ring(surface, self.press.hover_pos, max(22, h // 18), self.progress, YELLOW, 8)
 
 
 def button_pair(size: tuple[int, int], width: float, height: float,
@@ -232,6 +227,6 @@ def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
     pygame.draw.rect(surface, WHITE, rect, 2, border_radius=rect.height // 2)
 
 
-__all__ = ["DwellButton", "button_pair", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
+__all__ = ["MenuButton", "button_pair", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
            "font", "ensure_pygame", "hearts", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
            "ORANGE", "RED", "GREEN", "CYAN", "MAGENTA", "BLUE"]
