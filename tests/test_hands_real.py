@@ -298,3 +298,65 @@ def test_csv_and_folder_export_with_hands(tmp_path):
     [plain] = export_folder(folder, "csv", out, workers=1, progress=False)
     assert not plain.skipped
     assert tuple(next(csv.reader(open(plain.output)))) == CSV_COLUMNS
+
+
+def test_a_game_that_needs_fingers_gets_hands_without_the_flag(media, tmp_path):
+    """``Game.needs_hands``: ``arpose play GAME`` tracks hands for it, like a finger effect."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    clip = media / "exercise" / "finger_flexion.mp4"
+    if not clip.exists():
+        pytest.skip("finger_flexion.mp4 not in ../shared/media")
+    cap = cv2.VideoCapture(str(clip))
+    small = tmp_path / "hand.avi"
+    out = cv2.VideoWriter(str(small), cv2.VideoWriter_fourcc(*"MJPG"), 30, (640, 360))
+    for _ in range(12):
+        ok, img = cap.read()
+        assert ok
+        out.write(cv2.resize(img, (640, 360)))
+    out.release()
+    cap.release()
+    for needs in (True, False):
+        pkg = tmp_path / f"pkg{needs}"
+        pkg.mkdir()
+        (pkg / "finger_game.py").write_text(textwrap.dedent(f'''
+            from arpose.play import Game
+
+            class FingerGame(Game):
+                name = "finger-game"
+                title = "Finger game"
+                description = "counts the hands it is given"
+                needs_hands = {needs}
+                duration = 60.0
+                tracked = hands = 0
+
+                def on_update(self, dt):
+                    super().on_update(dt)
+                    frame = self.app.frame
+                    if frame is not None:
+                        self.tracked += int(frame.hands_tracked)
+                        self.hands += len(frame.hands)
+
+                def extra_report(self):
+                    return {{"hands_tracked": self.tracked, "hands": self.hands}}
+        '''))
+        dist = pkg / "finger_game-0.1.dist-info"
+        dist.mkdir()
+        (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: finger-game\nVersion: 0.1\n")
+        (dist / "entry_points.txt").write_text(
+            "[arpose.games]\nfinger-game = finger_game:FingerGame\n")
+        report = tmp_path / f"report{needs}.json"
+        env = dict(os.environ, PYTHONPATH=str(pkg))
+        proc = subprocess.run([sys.executable, "-m", "arpose", "play", "finger-game",
+                               "--headless", "--source", str(small), "--report", str(report),
+                               "--players", "1"],
+                              capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(report.read_text())
+        if needs:
+            assert data["hands_tracked"] > 0 and data["hands"] > 0, data
+        else:
+            assert data["hands_tracked"] == 0 and data["hands"] == 0, data

@@ -82,14 +82,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"{info.name:<12} {info.description}"
                   + ("" if info.origin == "builtin" else f"  [{info.origin}]"))
         return 0
-    if args.game:
-        get_game(args.game)  # unknown names fail before the camera or model starts
+    hands = args.hands
+    if args.game:  # unknown names fail before the camera or model starts
+        hands = hands or bool(getattr(get_game(args.game), "needs_hands", False))
     resolve_exercise(args.exercise)
     if args.duration is not None and not args.duration > 0:
         raise GameError(f"--duration must be > 0 seconds, got {args.duration}")
     if args.video and not args.headless:
         raise GameError("--video needs --headless (a window shows the game instead)")
-    hands = args.hands
     if args.effect:
         from ..effects.compose import load_effects
         from ..effects.loader import needs_hands

@@ -59,6 +59,8 @@ class Game(View):
         how_to: one line telling the player what to do.
         duration: default round length in seconds (``PlayOptions.duration`` overrides).
         needs_legs: knees and ankles must be visible for the game to run.
+        needs_hands: the game reads finger landmarks (``PoseFrame.hands``), so
+            ``arpose play NAME`` tracks hands for it without ``--hands``.
     """
 
     name: ClassVar[str] = ""
@@ -67,6 +69,7 @@ class Game(View):
     how_to: str = ""  # a class default; a game may set its own per instance
     duration: ClassVar[float] = 60.0
     needs_legs: ClassVar[bool] = False
+    needs_hands: ClassVar[bool] = False
     colour: ClassVar[tuple[int, int, int]] = BLUE
 
     def __init__(self, options: PlayOptions | None = None) -> None:
