@@ -231,23 +231,16 @@ def test_dwell_button_pinch_needs_the_cursor_inside():
 
 
 # -- recordings ------------------------------------------------------------------------------
-def _old_record_module(tmp_path):
-    """record.py as it was before hands (main's version), imported beside the new one."""
+def _old_record_module():
+    """record.py as it was before hands, frozen in tests/legacy, imported beside the new one."""
     import importlib.util
-    import subprocess
     import sys
     from pathlib import Path
-    repo = Path(__file__).resolve().parents[1]
-    try:
-        src = subprocess.run(["git", "-C", str(repo), "show", "8175853:arpose/record.py"],
-                             check=True, capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("git history with the pre-hands record.py is not available")
-    path = tmp_path / "old_record.py"
-    path.write_text(src.replace("from . import", "from arpose import").replace("from .", "from arpose."))
-    spec = importlib.util.spec_from_file_location("old_record", path)
+    path = Path(__file__).resolve().parent / "legacy" / "record_before_hands.py"
+    spec = importlib.util.spec_from_file_location("record_before_hands", path)
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
-    sys.modules["old_record"] = mod
+    sys.modules["record_before_hands"] = mod
     spec.loader.exec_module(mod)
     return mod
 
@@ -276,7 +269,7 @@ def test_recording_with_hands_new_and_old_reader(tmp_path):
     assert got[2].to_pose_frame(raw=True).poses[0].hand("left") is not None
     assert not got[5].hands_tracked and got[5].to_pose_frame().hands == ()
     # The reader from before hands reads every frame and skips the hands records.
-    old = _old_record_module(tmp_path)
+    old = _old_record_module()
     old_frames = list(old.Recording(out))
     assert len(old_frames) == 6
     assert old_frames[2].poses[0].id == 0
