@@ -159,3 +159,28 @@ def test_arpose_mirror_command_on_a_photo(astronaut_png):
                            str(astronaut_png), "-e", "no-such-effect", "--seconds", "2"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1 and "unknown effect 'no-such-effect'" in proc.stderr
+
+
+def test_per_player_effects_stay_on_their_player_when_the_frame_order_flips():
+    """Per player, the effects follow the player slots (whose gestures pick them), not the
+    order the tracker lists people in."""
+    from arpose.input.synthetic import make_pose
+    from arpose.pose import PoseFrame
+
+    view = Mirror(["top-hat"], cycle=CYCLE, per_player=True)
+    app = PlayApp((1280, 720), PlayOptions(players=2, sound=False, skeleton=False, dim=1.0))
+    try:
+        app.show(view)
+        left = make_pose(Body(x=400), image_size=(1280, 720)).with_id(0)
+        right = make_pose(Body(x=880), image_size=(1280, 720)).with_id(1)
+        first: list[float] = []
+        for i in range(60):
+            people = (left, right) if i < 30 else (right, left)   # the tracker re-lists them
+            app.feed(PoseFrame(i / 30, i, (1280, 720), people))
+            drawn = app._draw_frame(True, view.dress == "people")
+            first.append(float(drawn.poses[0].landmarks[0, 0]))   # effect player 1's nose x
+        assert abs(first[29] - first[59]) < 5, (first[29], first[59])
+        view.toggle_per_player()                                   # shared effect: everyone
+        assert view.dress == "people"
+    finally:
+        app.close()

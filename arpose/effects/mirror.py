@@ -63,6 +63,8 @@ class Mirror(View):
     """
 
     dress = "people"
+    """Everyone tracked wears the shared effect; in per-player mode the player slots do
+    (see :meth:`toggle_per_player`)."""
 
     def __init__(self, effects: Iterable[EffectLike] | None = None, *,
                  cycle: Sequence[str] | None = None, max_people: int = 2,
@@ -124,8 +126,13 @@ class Mirror(View):
             return
 
     def toggle_per_player(self) -> None:
-        """Everyone wears the same effect <-> each player chooses their own."""
+        """Everyone wears the same effect <-> each player chooses their own.
+
+        Per player, the player slots wear the effects: the effect a player chose with
+        their own raised hand (a slot's gesture) stays on that player when the tracker
+        lists people in another order."""
         self.per_player = not self.per_player
+        self.dress = "players" if self.per_player else "people"
         current = self._index.get(None, 0)
         for p in range(1, self.max_people + 1):
             if self.per_player:
