@@ -75,7 +75,7 @@ def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) 
         import matplotlib.pyplot as plt
         from matplotlib.figure import Figure
     except ImportError:
-        raise HistoryError("--plot needs matplotlib (pip install matplotlib)") from None
+        raise HistoryError("plotting needs matplotlib (pip install matplotlib)") from None
     matplotlib.use("Agg", force=False)
 
     if not data:
