@@ -434,3 +434,19 @@ def test_depth_is_cleared_where_content_moves_to(renderer):
     assert tuple(moved[py, px]) == (60, 60, 60)
     qx, qy = (pose_b.xy("mid_shoulder") + np.array([0, 80])).astype(int)
     assert moved[qy, qx, 2] > 200
+
+
+@pytest.mark.parametrize("fit", ["cover", "contain"])
+def test_depth_box_follows_the_screen_mapping_when_output_and_source_sizes_differ(fit):
+    """The depth-cleared box is in output pixels: a 1280x720 source drawn at 640x360 (a
+    game window on a big camera picture) keeps its depth-tested content frame after frame.
+    Drawn in source pixels, the box missed the content, stale depth hid it on the next
+    frame (the nails on a hand in arpose play vanished this way)."""
+    pose = make_pose((1000, 300), 200)
+    frame = make_frame([pose], size=(1280, 720), image=grey((1280, 720)))
+    with Renderer.offscreen((640, 360), fit=fit) as r:
+        scene = chest_mesh_scene(0.0)
+        first = render_frame(r, scene, frame)
+        again = render_frame(r, scene, frame)
+    assert blob_bbox(first, BLUE) is not None
+    assert np.array_equal(first, again)

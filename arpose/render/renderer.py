@@ -620,8 +620,12 @@ class Renderer:
 
     def _bounds_box(self, draw: list[Drawable], camera: Projection,
                     mirror: bool) -> tuple[int, int, int, int] | None:
+        """Bounds in output pixels: content is drawn in source pixels through the screen
+        mapping, so the box goes through it too (a game window over a bigger or smaller
+        camera picture; with equal sizes it is the identity)."""
         W, H = self.fbo.size
         full = (0, 0, W, H)
+        to_output = self.screen_map(camera.size, mirror=False)
         boxes = []
         for node in draw:
             pts = _world_bounds(node)
@@ -637,6 +641,7 @@ class Renderer:
                 px = camera.project(pts)
             if mirror and node.world_layer != "hud":
                 px = np.stack([camera.size[0] - px[:, 0], px[:, 1]], -1)
+            px = to_output.to_screen(px)
             boxes.append((px.min(0), px.max(0)))
         if not boxes:
             return None
