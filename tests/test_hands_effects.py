@@ -86,3 +86,22 @@ def test_ring_follows_and_rolls_with_the_finger():
     turned = (a1 - a0) % 180
     assert 25 < turned < 55 or 125 < turned < 155              # rolled with the hand (40 deg)
     assert np.linalg.norm(c1 - c0) > 20                        # and moved with it
+
+
+def test_the_one_skeleton_drawer_draws_the_tracked_hands():
+    from arpose.joints import HAND_CONNECTIONS
+    from arpose.render.skeleton import skeleton_geometry
+
+    pose = make_pose(Body(), image_size=(1280, 720)).with_id(0)
+    wrist = pose.xy("right_wrist")
+    hand = shape_hand("open_palm", side="right", person=0, center=(float(wrist[0]),
+                                                                 float(wrist[1])))
+    body_only = skeleton_geometry([pose])
+    with_hand = skeleton_geometry([pose.with_hands((hand,))])
+    assert len(with_hand) == len(body_only) + len(HAND_CONNECTIONS) + 21
+    tips = hand.landmarks[[4, 8, 12, 16, 20], :2]
+    starts = with_hand[:, 0:2]
+    assert all(np.any(np.all(np.isclose(starts, tip, atol=1e-3), axis=1)) for tip in tips)
+    hidden = hand.replace(landmarks=np.concatenate(
+        [hand.landmarks[:, :3], np.zeros((21, 1), np.float32)], axis=1))
+    assert len(skeleton_geometry([pose.with_hands((hidden,))])) == len(body_only)

@@ -14,7 +14,14 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..joints import BODY25_COLORS, BODY25_CONNECTIONS, BODY25_INDEX, LANDMARK_NAMES, POSE_CONNECTIONS
+from ..joints import (
+    BODY25_COLORS,
+    BODY25_CONNECTIONS,
+    BODY25_INDEX,
+    HAND_CONNECTIONS,
+    LANDMARK_NAMES,
+    POSE_CONNECTIONS,
+)
 from ..pose import Pose
 from ..scene.node import Drawable, FrameContext
 
@@ -36,6 +43,7 @@ _B25_INDEX = np.array(BODY25_INDEX)
 _B25_COLORS = np.array(BODY25_COLORS, np.float32) / 255.0
 _B25_PAIRS = np.array(BODY25_CONNECTIONS)
 _MP_PAIRS = np.array(POSE_CONNECTIONS)
+_HAND_PAIRS = np.array(HAND_CONNECTIONS)
 
 
 def check_style(style: str) -> str:
@@ -56,7 +64,11 @@ def skeleton_geometry(poses: Iterable[Pose], style: str = "mediapipe", *,
 
     ``color`` (RGB 0-255) paints the bones in one colour and the joints white (a game's
     player colour) instead of the style's colours. Every skeleton arpose draws (the GL
-    overlay, the games, :func:`arpose.annotate.draw_skeleton`) comes from here."""
+    overlay, the games, :func:`arpose.annotate.draw_skeleton`) comes from here.
+
+    A pose's tracked hands (``Pose.hands``, with hand tracking on) are drawn too, so the
+    fingers a hand sign or a finger effect reads are visible: the 21-point hand skeleton
+    at half the bone width, with small joints so a nail or a ring on a joint still shows."""
     style = check_style(style)
     bones: list[np.ndarray] = []
     points: list[np.ndarray] = []
@@ -92,8 +104,35 @@ def skeleton_geometry(poses: Iterable[Pose], style: str = "mediapipe", *,
             q[:, 0:2] = q[:, 2:4] = xy[k]
             q[:, 4:7], q[:, 7], q[:, 8] = pcol[k], opacity, point_w
             points.append(q)
+        for hand in pose.hands:
+            _hand_rows(hand.landmarks, bones, points, min_visibility, thickness * 0.5,
+                       opacity, color)
     rows = bones + points
     return np.concatenate(rows) if rows else np.zeros((0, 9), np.float32)
+
+
+def _hand_rows(lm: np.ndarray, bones: list[np.ndarray], points: list[np.ndarray],
+               min_visibility: float, width: float, opacity: float,
+               color: tuple[int, int, int] | None) -> None:
+    """One hand's bones and joints (MediaPipe's hand style: white bones, red joints; a
+    player ``color`` paints the bones)."""
+    xy, vis = lm[:, :2], lm[:, 3]
+    ok = (vis >= min_visibility) & np.all(np.isfinite(xy), axis=1)
+    keep = ok[_HAND_PAIRS[:, 0]] & ok[_HAND_PAIRS[:, 1]]
+    p = _HAND_PAIRS[keep]
+    bone = np.array(color if color is not None else _MP_BONE, np.float32) / 255.0
+    if len(p):
+        b = np.empty((len(p), 9), np.float32)
+        b[:, 0:2], b[:, 2:4] = xy[p[:, 0]], xy[p[:, 1]]
+        b[:, 4:7], b[:, 7], b[:, 8] = bone, opacity, width
+        bones.append(b)
+    k = np.flatnonzero(ok)
+    if len(k):
+        q = np.empty((len(k), 9), np.float32)
+        q[:, 0:2] = q[:, 2:4] = xy[k]
+        q[:, 4:7] = (1.0, 1.0, 1.0) if color is not None else (0.94, 0.2, 0.2)
+        q[:, 7], q[:, 8] = opacity, width * 1.5  # small: a nail or ring at a joint shows
+        points.append(q)
 
 
 class Skeleton(Drawable):
