@@ -1,4 +1,4 @@
-"""The four games, driven headless with synthetic landmark sequences (and a real clip)."""
+"""The five games, driven headless with synthetic landmark sequences (and a real clip)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from arpose.input.synthetic import (
 from arpose.play import PlayOptions, get_game, run_headless, write_report
 from arpose.pose import Pose, PoseFrame
 
-GAMES = ("slicer", "pose-wall", "workout", "pong")
+GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
 
 
 def _game(app, name, **extra):
@@ -327,7 +327,7 @@ def test_cli_play_errors_are_one_line(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
         "arpose: error: unknown game 'slicr'; did you mean 'slicer'? "
-        "(games: slicer, pose-wall, workout, pong)"]
+        "(games: slicer, pose-wall, workout, pong, hand-signs)"]
     proc = subprocess.run([sys.executable, "-m", "arpose", "play", "--list"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.split()[0] == "slicer"

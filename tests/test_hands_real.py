@@ -360,3 +360,24 @@ def test_a_game_that_needs_fingers_gets_hands_without_the_flag(media, tmp_path):
             assert data["hands_tracked"] > 0 and data["hands"] > 0, data
         else:
             assert data["hands_tracked"] == 0 and data["hands"] == 0, data
+
+
+def test_hand_signs_reads_a_real_hand_opening_and_closing(media):
+    """The hand-signs game on the real close-up: the hand opens and closes, so every
+    open-palm and fist card is made, by the person's left hand (the raised one)."""
+    import itertools
+
+    from arpose.pipeline import track
+    from arpose.play import PlayOptions, run_headless
+
+    clip = media / "exercise" / "finger_flexion.mp4"
+    if not clip.exists():
+        pytest.skip("finger_flexion.mp4 not in ../shared/media")
+    with track(clip, hands=True) as frames:
+        first = list(itertools.islice(iter(frames), 150))          # 5 s
+    report = run_headless("hand-signs", first, PlayOptions(
+        sound=False, players=1, extra={"sequence": ["open_palm", "fist"]}))
+    made = [e for e in report["events"] if e["kind"] == "sign"]
+    assert report["signs"] >= 3 and report["missed"] == 0, report
+    assert {e["sign"] for e in made} == {"open_palm", "fist"}
+    assert {e["side"] for e in made} == {"left"}

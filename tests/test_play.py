@@ -291,3 +291,12 @@ def test_window_loop_draws_each_result_once_and_never_the_same_pose_again():
     app.close()
     if not was_init:
         pygame.display.quit()
+
+
+def test_a_long_button_description_wraps_to_fit_the_button():
+    from arpose.play.ui import fit_lines, font
+    msg = "Squats, push-ups, jumping jacks and more against the clock"
+    lines, size = fit_lines(msg, 22, 300)
+    assert len(lines) == 2 and " ".join(lines) == msg
+    assert all(font(size).size(line)[0] <= 300 for line in lines)
+    assert fit_lines("Pong", 22, 300) == (["Pong"], 22)

@@ -64,6 +64,25 @@ def text(surface: pygame.Surface, msg: str, pos: tuple[float, float], size: int,
     return rect
 
 
+def fit_size(msg: str, size: int, width: float) -> int:
+    """The text size, at most ``size``, at which ``msg`` fits in ``width`` pixels."""
+    w = font(size).size(str(msg))[0]
+    return size if w <= width else max(10, int(size * width / w))
+
+
+def fit_lines(msg: str, size: int, width: float) -> tuple[list[str], int]:
+    """``msg`` as one line, or two split at the space nearest the middle when one does
+    not fit in ``width`` (a game's description on a menu button), and the text size at
+    which the longest line fits (at most ``size``)."""
+    lines = [str(msg)]
+    words = str(msg).split()
+    if font(size).size(str(msg))[0] > width and len(words) > 1:
+        cut = min(range(1, len(words)),
+                  key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+    return lines, min(fit_size(line, size, width) for line in lines)
+
+
 def panel(surface: pygame.Surface, rect: pygame.Rect | tuple, colour=INK, alpha: int = 170,
           radius: int = 18, border: tuple[int, int, int] | None = None) -> pygame.Rect:
     """A translucent rounded box behind HUD text."""
@@ -167,8 +186,10 @@ class MenuButton:
         size = max(24, int(min(self.rect.height * 0.45, h / 14)))
         if self.subtitle:
             text(surface, self.label, (self.rect.centerx, self.rect.centery - size * 0.35), size)
-            text(surface, self.subtitle, (self.rect.centerx, self.rect.centery + size * 0.6),
-                 max(18, int(h / 32)), (235, 235, 245))
+            lines, sub = fit_lines(self.subtitle, max(18, int(h / 32)), self.rect.width * 0.92)
+            for i, line in enumerate(lines):
+                y = self.rect.centery + size * (0.6 if len(lines) == 1 else 0.45) + i * sub * 1.1
+                text(surface, line, (self.rect.centerx, y), sub, (235, 235, 245))
         else:
             text(surface, self.label, self.rect.center, size)
         if self.press.hover_pos is not None and self.progress > 0:
@@ -227,6 +248,7 @@ def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
     pygame.draw.rect(surface, WHITE, rect, 2, border_radius=rect.height // 2)
 
 
-__all__ = ["MenuButton", "button_pair", "text", "panel", "dim", "ring", "draw_cursor", "prompt", "bar",
+__all__ = ["MenuButton", "button_pair", "fit_size", "fit_lines", "text", "panel", "dim", "ring",
+           "draw_cursor", "prompt", "bar",
            "font", "ensure_pygame", "hearts", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
            "ORANGE", "RED", "GREEN", "CYAN", "MAGENTA", "BLUE"]
