@@ -85,10 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shrink", default="4,8,12,16",
                     help="shrink factors of the close-up frames for the small sets")
     ap.add_argument("--json", help="write the table as JSON here")
+    ap.add_argument("--no-tiles", action="store_true",
+                    help="arpose without its tiled people search (as before it existed)")
     args = ap.parse_args(argv)
     _check_metric()
     media = Path(args.media)
     from arpose.hands import HandDetector, HandOptions
+    from arpose.pipeline import PHOTO_MAX_PEOPLE
     from arpose.tracker import PoseTracker, TrackerOptions
 
     shrinks = [int(v) for v in args.shrink.split(",") if v.strip()]
@@ -102,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         t["found"] += res["found"]
         t["pck_all"] += res["pck_all"]
 
-    opts = TrackerOptions(mode="image", num_poses=6, hands=True, hand_fallback="always")
+    # what `arpose detect --hands PHOTO` runs (arpose.pipeline.track on a single image)
+    opts = TrackerOptions(mode="image", num_poses=PHOTO_MAX_PEOPLE, hands=True,
+                          hand_fallback="always", tiles=not args.no_tiles)
     with PoseTracker(opts) as tracker, HandDetector(HandOptions(fallback="always")) as raw:
         def run_both(rgb: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
             det = tracker.detect(rgb)
