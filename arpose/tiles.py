@@ -32,7 +32,11 @@ MIN_TILE_SCORE = 0.5
 """A person found only on a tile must score at least this (:func:`tile_score`)."""
 SAME_PERSON = 0.2
 """Two poses are one person when the median distance of their landmarks is at most this
-share of the larger one's body size (different people measured 0.6 and more apart)."""
+share of the larger one's body size. Measured on the COCO photos' whole-image and tile
+poses matched to annotated people: copies of one person 0.005-0.22 apart (median 0.03,
+90% below 0.12), different people 0.29 and more (median 1.6). 0.25 measured worse (a
+person lost next to a pose stitched from two people: 11 of 12 found, PCK@0.2 0.923 vs
+0.978), so the rare far copy (0.2-0.22) is the risk taken."""
 MIN_TILE_SIDE = 96
 """Smaller tiles are not looked at (too few pixels for the pose detector)."""
 _CUT_MARGIN = 0.02  # a landmark this close (share of the tile side) to a cut edge counts as cut
