@@ -60,7 +60,8 @@ class TrackerOptions:
     """IMAGE mode: also look for people on overlapping square tiles of the image
     (:mod:`arpose.tiles`), for group photos where the whole-image detector finds one or
     two. About 10 more landmarker runs per photo; only when fewer than ``num_poses``
-    people were found on the whole image."""
+    people were found on the whole image. The segmentation mask stays the whole
+    image's (people found only on a tile are not in it)."""
     quiet: bool = True
     """Hide MediaPipe's native start-up chatter (printed to stderr by C++ while the model
     loads and runs its first frame); errors still arrive as Python exceptions."""

@@ -138,3 +138,18 @@ def test_detect_finds_coco_hands_the_raw_hand_model_misses():
             ours_found += ours["found"]
             raw_found += theirs["found"]
     assert ours_found > raw_found
+
+
+def test_people_found_on_the_whole_photo_are_kept_as_they_were():
+    photo = COCO / "000000000785.jpg"                    # one skier
+    if not photo.is_file():
+        pytest.skip(f"{photo} not available")
+    from arpose.pipeline import track
+    frames = []
+    for tiles in (False, True):
+        with track(photo, keep_images=False, tiles=tiles) as pipeline:
+            frames.append(next(iter(pipeline)))
+    before, after = frames
+    assert len(before.poses) == len(after.poses) == 1     # no ghost from the tiles
+    assert np.array_equal(before.poses[0].landmarks, after.poses[0].landmarks)
+    assert before.to_json().keys() == after.to_json().keys()
