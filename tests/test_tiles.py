@@ -44,7 +44,8 @@ def test_tiles_cover_the_photo_with_overlap():
     assert {t.x for t in small} >= {0, 400} and {t.y for t in small} >= {0, 160}
     for t in tiles:
         assert t.x + t.side <= 640 and t.y + t.side <= 400
-    assert tiles_for(100, 100) == [Tile(0, 0, 100)]       # 60 px tiles are too small
+    assert tiles_for(100, 100) == []          # the whole photo, and 60 px tiles: too small
+    assert Tile(0, 0, 400) not in tiles_for(400, 400)
 
 
 def test_a_pose_cut_by_an_inner_tile_edge_scores_lower():
@@ -153,3 +154,24 @@ def test_people_found_on_the_whole_photo_are_kept_as_they_were():
     assert len(before.poses) == len(after.poses) == 1     # no ghost from the tiles
     assert np.array_equal(before.poses[0].landmarks, after.poses[0].landmarks)
     assert before.to_json().keys() == after.to_json().keys()
+
+
+def test_a_close_up_gives_one_person_not_a_ghost_on_the_raised_hand():
+    """Tiles of a close-up show the detector a raised hand and arm as a smaller "person"
+    (its face on the hand): it lies inside the real one and is dropped."""
+    video = REPO.parent / "shared" / "media" / "exercise" / "finger_flexion.mp4"
+    if not video.is_file():
+        pytest.skip(f"{video} not available")
+    import cv2
+
+    from arpose.tracker import PoseTracker, TrackerOptions
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    for index in (0, 205, 226):                       # each gave a ghost before the rule
+        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, bgr = cap.read()
+        assert ok
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    with PoseTracker(TrackerOptions(mode="image", num_poses=8, tiles=True)) as tracker:
+        assert [len(tracker.detect(f).poses) for f in frames] == [1, 1, 1]
