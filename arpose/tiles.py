@@ -8,7 +8,8 @@ model then reads each person from the tile's own pixels, at the photo's resoluti
 
 Tiles are squares of ``fraction`` x the photo's shorter side, overlapping by half, so
 every person smaller than a tile lies wholly inside one of them. A person found on a tile
-is kept unless it is someone already found (:func:`same_person`); among a person's
+is kept unless it is someone already found (:func:`same_person`) or lies inside a larger
+one found (:func:`inside_larger`: on close-ups a raised arm looks like a person); among a person's
 copies from several tiles, the one with the best :func:`tile_score` wins: its mean
 landmark visibility, times the share of its landmarks not cut off by a tile edge inside
 the photo (a person cut by a tile edge gets guessed limbs there). People found on the
@@ -31,21 +32,20 @@ TILE_FRACTIONS = (1.0, 0.6)
 MIN_TILE_SCORE = 0.5
 """A person found only on a tile must score at least this (:func:`tile_score`)."""
 SAME_PERSON = 0.2
-"""Two poses are one person when the median distance of their landmarks is at most this
-share of the larger one's body size. Measured on the COCO photos' whole-image and tile
-poses matched to annotated people: copies of one person 0.005-0.22 apart (median 0.03,
-90% below 0.12), different people 0.29 and more (median 1.6). 0.25 measured worse (a
-person lost next to a pose stitched from two people: 11 of 12 found, PCK@0.2 0.923 vs
-0.978), so the rare far copy (0.2-0.22) is the risk taken."""
+"""Two poses are one person when the median distance of the landmarks both see is at most
+this share of the larger one's body size. Measured on the COCO photos' whole-image and
+tile poses matched to annotated people: copies of one person 0.005-0.12 apart (median
+0.016), different people 0.28 and more (median 1.0)."""
 INSIDE = 0.85
 LARGER = 1.2
 """A person found on a tile that lies :data:`INSIDE` (share of its box) someone already
 found who is :data:`LARGER` times its size is taken for part of that person
 (:func:`inside_larger`). Measured: on 20 frames of the ``finger_flexion.mp4`` close-up,
-tiles gave a second "person" (its face on the raised hand) in 5 frames, 0.89-1.0 inside
-the real one at 1.2-4.7x its size; on the COCO photos the most-overlapped real pair is
-0.75 inside at 1.46x. The thresholds sit between the two, on these few images. The
-cost: a child held in front of an adult, mostly inside their box, is dropped too."""
+tiles gave a second "person" (its face on the raised hand) in 11 frames (5 of them
+looked at: 0.89-1.0 inside the real one at 1.2-4.7x its size), now in none; on the
+COCO photos the most-overlapped real pair is 0.75 inside at 1.46x. The thresholds sit
+between the two, on these few images. The cost: a child held in front of an adult,
+mostly inside their box, is dropped too."""
 MIN_TILE_SIDE = 96
 """Smaller tiles are not looked at (too few pixels for the pose detector)."""
 _CUT_MARGIN = 0.02  # a landmark this close (share of the tile side) to a cut edge counts as cut
