@@ -380,12 +380,16 @@ def default_workers(live: bool = False) -> int:
     return min(LIVE_WORKERS, cores) if live else cores
 
 
-def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = True,
+PHOTO_MAX_PEOPLE = 8
+"""Most people :func:`track` finds on a single image by default (a group photo)."""
+
+
+def track(spec: str | int | Path | Any, *, max_people: int | None = None, smooth: bool = True,
           model: str | Path | None = None, segmentation: bool = False, realtime: bool = False,
           max_fps: float | None = None, drop_frames: bool | None = None,
           keep_images: bool = True, smoother: PoseSmoother | None = None,
           workers: int | None = None, capacity: int = 2, hands: bool = False,
-          hand_model: str | Path | None = None) -> Pipeline:
+          hand_model: str | Path | None = None, tiles: bool | None = None) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
     and return a ready-to-start :class:`Pipeline` with tracker(s) and smoother.
 
@@ -398,27 +402,36 @@ def track(spec: str | int | Path | Any, *, max_people: int = 2, smooth: bool = T
         hands: also track 21 landmarks per hand (``PoseFrame.hands``, finger joints);
             off by default because it costs inference time.
         hand_model: a HandLandmarker ``.task`` bundle (default: the one shipped).
+        max_people: most people tracked; default 2 (two players), and
+            :data:`PHOTO_MAX_PEOPLE` for a single image (a group photo).
+        tiles: also look for people on tiles of a single image
+            (:mod:`arpose.tiles`); default on for a single image. Other sources
+            ignore it (in video the tracker follows people instead).
 
     Example:
         >>> with track("dance.avi") as pipeline:
         ...     for pose_frame in pipeline:
         ...         print(pose_frame.t, len(pose_frame.poses))
     """
-    if max_people < 1:
+    if max_people is not None and max_people < 1:
         raise ArposeError(f"max_people={max_people}: must be at least 1")
     source = spec if hasattr(spec, "read") else open_source(spec, realtime=realtime,
                                                              max_fps=max_fps)
+    photo = isinstance(source, ImageFile)
+    if max_people is None:
+        max_people = PHOTO_MAX_PEOPLE if photo else 2
+    tiled = photo and (tiles is None or tiles)
     trackers: list[PoseTracker] = []
     try:
         if not getattr(source, "yields_poses", False):
             n = workers or default_workers(live=bool(getattr(source, "live", False)))
-            if isinstance(source, ImageFile):
+            if photo:
                 n = 1
             options = TrackerOptions(model=model, num_poses=max_people,
                                      segmentation=segmentation, hands=hands,
                                      hand_model=hand_model,
-                                     hand_fallback="always" if isinstance(source, ImageFile)
-                                     else "auto")
+                                     hand_fallback="always" if photo else "auto",
+                                     mode="image" if tiled else "video", tiles=tiled)
             trackers = [PoseTracker(options) for _ in range(max(1, n))]
         if smoother is None:
             smoother = PoseSmoother(smooth=smooth)

@@ -28,6 +28,7 @@ from .errors import ModelError, SourceError
 from .model import ensure_model
 from .pose import Hand, Pose
 from .sources import MIN_IMAGE_SIDE
+from .tiles import Tile, search_tiles
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,12 @@ class TrackerOptions:
     hand_fallback: str = "auto"
     """Palm detection over the whole image: "auto" (frames without a body, and IMAGE
     mode), "always" (single photos: finds close-up hands next to bodies too), "never"."""
+    tiles: bool = False
+    """IMAGE mode: also look for people on overlapping square tiles of the image
+    (:mod:`arpose.tiles`), for group photos where the whole-image detector finds one or
+    two. About 10 more landmarker runs per photo; only when fewer than ``num_poses``
+    people were found on the whole image. The segmentation mask stays the whole
+    image's (people found only on a tile are not in it)."""
     quiet: bool = True
     """Hide MediaPipe's native start-up chatter (printed to stderr by C++ while the model
     loads and runs its first frame); errors still arrive as Python exceptions."""
@@ -88,6 +95,8 @@ class PoseTracker:
             raise ValueError("num_poses must be at least 1")
         if opts.mode not in ("video", "image"):
             raise ValueError(f"mode must be 'video' or 'image', not {opts.mode!r}")
+        if opts.tiles and opts.mode != "image":
+            raise ValueError("tiles work on photos only: they need mode='image'")
         self.model_path = ensure_model(opts.model)
         from mediapipe.tasks.python import BaseOptions, vision
         mode = vision.RunningMode.VIDEO if opts.mode == "video" else vision.RunningMode.IMAGE
@@ -157,6 +166,9 @@ class PoseTracker:
         inference_ms = (time.perf_counter() - start) * 1000.0
         poses = tuple(_to_pose(lms, world, w, h)
                       for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks))
+        if self.options.tiles:
+            poses = tuple(search_tiles(full, poses, self.options.num_poses, self._on_tile))
+            inference_ms = (time.perf_counter() - start) * 1000.0
         mask = None
         if self.options.segmentation and result.segmentation_masks:
             masks = [m.numpy_view() for m in result.segmentation_masks]
@@ -171,6 +183,14 @@ class PoseTracker:
         hands = self._hands.detect(full, poses, single_image=self.options.mode == "image")
         return Detection(poses, mask, inference_ms + self._hands.last_ms, hands, True,
                          self._hands.last_ms, self._hands.last_crops)
+
+    def _on_tile(self, patch: np.ndarray, tile: Tile) -> list[Pose]:
+        """The landmarker (IMAGE mode) on one tile, poses in image pixels."""
+        import mediapipe as mp
+        result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB,
+                                                  data=np.ascontiguousarray(patch)))
+        return [_to_pose(lms, world, tile.side, tile.side, tile.x, tile.y)
+                for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
 
     def close(self) -> None:
         hands = getattr(self, "_hands", None)
@@ -276,8 +296,9 @@ def close_at_exit(landmarker: object) -> None:
         _exit_hook_registered = True
 
 
-def _to_pose(landmarks, world, w: int, h: int) -> Pose:
-    lm = np.array([(p.x * w, p.y * h, p.z * w, p.visibility or 0.0, p.presence or 0.0)
+def _to_pose(landmarks, world, w: int, h: int, x0: int = 0, y0: int = 0) -> Pose:
+    """A Pose in pixels of an image whose ``w`` x ``h`` part at ``(x0, y0)`` was seen."""
+    lm = np.array([(p.x * w + x0, p.y * h + y0, p.z * w, p.visibility or 0.0, p.presence or 0.0)
                    for p in landmarks], np.float32)
     wd = np.array([(p.x, p.y, p.z) for p in world], np.float32)
     return Pose(lm, wd)

@@ -60,13 +60,32 @@ def evaluate(people_by_image: dict[int, list[np.ndarray]], coco: dict) -> dict[s
             pck_hits += int((dist[vis] <= thr).sum())
         pck_total += int((gt[:, 2] > 0).sum())
     return {"people": len(oks_all), "recall@OKS0.5": matched / len(oks_all),
-            "mean_OKS": float(np.mean(oks_all)), "PCK@0.2": pck_hits / pck_total}
+            "mean_OKS": float(np.mean(oks_all)), "PCK@0.2": pck_hits / pck_total,
+            "found": sum(len(v) for v in people_by_image.values()),
+            "ghosts": ghosts(people_by_image, coco)}
+
+
+def ghosts(people_by_image: dict[int, list[np.ndarray]], coco: dict) -> int:
+    """Predictions that are nobody: OKS below 0.1 with every annotated person, and the
+    middle of their keypoints outside every annotated box (COCO also boxes people with
+    no labelled keypoint; a prediction there is a real person, not a ghost)."""
+    n = 0
+    for image_id, preds in people_by_image.items():
+        anns = [a for a in coco["annotations"] if a["image_id"] == image_id]
+        for p in preds:
+            best = max((oks(p, np.array(a["keypoints"], np.float64).reshape(17, 3), a["area"])
+                        for a in anns if a["num_keypoints"]), default=0.0)
+            cx, cy = np.median(p[:, :2], axis=0)
+            inside = any(a["bbox"][0] <= cx <= a["bbox"][0] + a["bbox"][2]
+                         and a["bbox"][1] <= cy <= a["bbox"][1] + a["bbox"][3] for a in anns)
+            n += best < 0.1 and not inside
+    return n
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--media", default=str(Path(__file__).resolve().parents[2] / "shared" / "media"))
-    ap.add_argument("--max-people", type=int, default=4)
+    ap.add_argument("--max-people", type=int, default=8)
     args = ap.parse_args()
     folder = Path(args.media) / "coco"
     coco = json.loads((folder / "test_coco.json").read_text())
@@ -77,20 +96,26 @@ def main() -> None:
             det = tracker.detect(read_image(folder / img["file_name"]))
             raw[img["id"]] = [p.landmarks[list(COCO17_INDEX), :2] for p in det.poses]
 
-    ours: dict[int, list[np.ndarray]] = {}
-    for img in coco["images"]:
-        res = subprocess.run([sys.executable, "-m", "arpose", "detect", "--json", "--max-people",
-                              str(args.max_people), str(folder / img["file_name"])],
-                             capture_output=True, text=True)
-        obj = json.loads(res.stdout)
-        ours[img["id"]] = [np.array(p["landmarks"])[list(COCO17_INDEX), :2]
-                           for p in obj["people"]]
+    def detect(*flags: str) -> dict[int, list[np.ndarray]]:
+        out: dict[int, list[np.ndarray]] = {}
+        for img in coco["images"]:
+            res = subprocess.run([sys.executable, "-m", "arpose", "detect", "--json",
+                                  "--max-people", str(args.max_people), *flags,
+                                  str(folder / img["file_name"])],
+                                 capture_output=True, text=True)
+            obj = json.loads(res.stdout)
+            out[img["id"]] = [np.array(p["landmarks"])[list(COCO17_INDEX), :2]
+                              for p in obj["people"]]
+        return out
 
-    print(f"{'method':<34} {'people':>6} {'recall@OKS.5':>12} {'mean OKS':>9} {'PCK@0.2':>8}")
-    for name, preds in (("raw MediaPipe (IMAGE mode)", raw), ("arpose detect --json", ours)):
+    print(f"{'method':<34} {'people':>6} {'recall@OKS.5':>12} {'mean OKS':>9} {'PCK@0.2':>8} "
+          f"{'found':>5} {'ghosts':>6}")
+    for name, preds in (("raw MediaPipe (IMAGE mode)", raw),
+                        ("arpose detect --json --no-tiles", detect("--no-tiles")),
+                        ("arpose detect --json", detect())):
         r = evaluate(preds, coco)
         print(f"{name:<34} {r['people']:>6} {r['recall@OKS0.5']:>12.3f} {r['mean_OKS']:>9.3f} "
-              f"{r['PCK@0.2']:>8.3f}")
+              f"{r['PCK@0.2']:>8.3f} {r['found']:>5} {r['ghosts']:>6}")
 
 
 if __name__ == "__main__":

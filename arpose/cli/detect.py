@@ -20,8 +20,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("source", help="image, video, folder of images, camera index (0) or .arpose")
     p.add_argument("--json", action="store_true",
                    help="print the JSON contract (default: a short human-readable summary)")
-    p.add_argument("--max-people", type=int, default=2, metavar="N",
-                   help="most people to track (default 2)")
+    p.add_argument("--max-people", type=int, default=None, metavar="N",
+                   help="most people to track (default 2; 8 on a single image)")
+    p.add_argument("--no-tiles", action="store_true",
+                   help="a single image: look for people on the whole image only (default: "
+                        "also on overlapping tiles, which finds the people of a group photo)")
     p.add_argument("--no-smooth", action="store_true", help="raw landmarks, no One-Euro filter")
     p.add_argument("--model", metavar="PATH",
                    help="a pose_landmarker_{lite,full,heavy}.task bundle (default: the one "
@@ -53,10 +56,11 @@ def _summary(pf) -> str:
 def run(args: argparse.Namespace) -> int:
     from .record import check_max_people
 
-    check_max_people(args.max_people)
+    if args.max_people is not None:
+        check_max_people(args.max_people)
     pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,
                      model=args.model, keep_images=False, hands=args.hands,
-                     hand_model=args.hand_model)
+                     hand_model=args.hand_model, tiles=not args.no_tiles)
     single = isinstance(pipeline.source, ImageFile)
     found = hands_found = 0
     with pipeline:

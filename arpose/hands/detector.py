@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..pose import Hand, Pose
-from .regions import HandRegion, region_from_hand, regions_from_pose
+from .regions import MIN_ROI_PX, HandRegion, region_from_hand, regions_from_pose
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ EMPTY_COOLDOWN = 2
 looked at again only every this many frames (most body regions of passers-by hold no
 findable hand: on dance.avi 45 hands came from 316 regions in 100 frames). A hand that
 appears there is found at most one frame late."""
+RECROPS = 1
+"""An unsure body crop is looked at again this many times, each on the crop its own
+landmarks give (see :meth:`HandDetector._recropped`)."""
 _NORMALIZE_Z = 0.4  # MediaPipe's TensorsToLandmarks option for this model (hand_landmark_cpu)
 
 
@@ -215,6 +218,7 @@ class HandDetector:
         self._warm = False
         self._runs = 0
         self._frame = 0
+        self._unsure: np.ndarray | None = None  # the last unsure crop's landmarks (pixels)
         self._prev: list[tuple[Hand, np.ndarray]] = []  # last frame's hands, body wrists
         # Places not to look at again until a frame: (x, y, size, side, frame).
         self._empty: list[tuple[float, float, float, str, int]] = []  # failed second looks
@@ -297,6 +301,8 @@ class HandDetector:
     def _from_region(self, image: np.ndarray, region: HandRegion,
                      track: bool = False) -> Hand | None:
         hand, unsure = self._landmarks_in(image, region)
+        if hand is None and unsure:
+            hand, unsure = self._recropped(image, region)
         if hand is None and not unsure and track:
             self._blank.append((*region.center, region.size, region.side,
                                 self._frame + EMPTY_COOLDOWN))
@@ -311,6 +317,23 @@ class HandDetector:
                 self._empty.append((*region.center, region.size, region.side,
                                     self._frame + SECOND_LOOK_COOLDOWN))
         return hand
+
+    def _recropped(self, image: np.ndarray, region: HandRegion) -> tuple[Hand | None, bool]:
+        """When the model is unsure of a body region's hand, look again at the crop its own
+        landmarks give (MediaPipe's tracking step, here within the frame): tighter and
+        upright, so the hand is larger (measured on the COCO photos: presence 0.39 on the
+        body's crop, 0.76 on the re-crop, the same landmarks within PCK@0.2)."""
+        unsure = True
+        for _ in range(RECROPS):
+            if self._unsure is None:
+                break
+            roi = region_from_hand(self._unsure, region.side, region.person, region.wrist)
+            if roi.size < MIN_ROI_PX / 2.0:
+                break
+            hand, unsure = self._landmarks_in(image, roi, scale=region.size)
+            if hand is not None:
+                return hand, False
+        return None, unsure
 
     def _tasks_in(self, image: np.ndarray, region: HandRegion) -> Hand | None:
         patch, m = region.crop(image, CROP_PX)
@@ -343,11 +366,14 @@ class HandDetector:
         inv = cv2.invertAffineTransform(m)
         xy = xyz[:, :2] @ inv[:, :2].T + inv[:, 2]
         wrist = np.asarray(region.wrist if region.wrist is not None else region.center)
+        self._unsure = None
         if (float(np.linalg.norm(xy[0] - wrist)) / (scale or region.size)
                 > self.options.max_wrist_distance):
             return None, False
         if presence < self.options.min_presence_confidence:
-            return None, presence >= _UNSURE_PRESENCE
+            unsure = presence >= _UNSURE_PRESENCE
+            self._unsure = xy if unsure else None
+            return None, unsure
         full = np.empty((21, 4), np.float32)
         full[:, :2] = xy
         full[:, 2] = xyz[:, 2] * (region.size / CROP_PX)
