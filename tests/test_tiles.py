@@ -175,3 +175,16 @@ def test_a_close_up_gives_one_person_not_a_ghost_on_the_raised_hand():
     cap.release()
     with PoseTracker(TrackerOptions(mode="image", num_poses=8, tiles=True)) as tracker:
         assert [len(tracker.detect(f).poses) for f in frames] == [1, 1, 1]
+
+
+def test_rendering_effects_on_a_group_photo_dresses_the_people_detect_finds():
+    """render_image (a photo's effects) looks for people on tiles too, as detect does."""
+    import cv2
+
+    from arpose.effects.compose import _detect
+
+    photo = COCO / "000000197388.jpg"
+    if not photo.is_file():
+        pytest.skip("COCO photos not in ../shared/media")
+    rgb = cv2.cvtColor(cv2.imread(str(photo)), cv2.COLOR_BGR2RGB)
+    assert len(_detect(rgb, False, 4).poses) >= 2

@@ -218,8 +218,9 @@ def _detect(image: np.ndarray, segmentation: bool, max_people: int,
     from ..smoothing import PoseSmoother
     from ..tracker import PoseTracker, TrackerOptions
 
+    # a photo: the tiled second look for people, as `arpose detect` and track() do
     with PoseTracker(TrackerOptions(num_poses=max_people, segmentation=segmentation,
-                                    mode="image", hands=hands,
+                                    mode="image", hands=hands, tiles=True,
                                     hand_fallback="always")) as tracker:
         det = tracker.detect(image, 0.0)
     poses, raw = PoseSmoother(smooth=False).update(det.poses, 0.0)  # assigns person ids
