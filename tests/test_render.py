@@ -419,6 +419,28 @@ def test_overlay_boxes_cover_every_visible_pixel_in_few_rectangles(renderer):
     assert tuple(out[50, 40]) != (60, 60, 60) and tuple(out[200, 200]) == (60, 60, 60)
 
 
+def test_a_changed_overlay_looks_like_a_fresh_one(renderer):
+    """Only the overlay's boxes are uploaded and drawn, all in one draw: a panel that
+    moves and a box that disappears must leave nothing behind, and the frame must equal
+    what a fresh renderer draws for the new overlay."""
+    first = np.zeros((512, 512, 4), np.uint8)
+    first[20:120, 30:200] = (255, 0, 0, 255)
+    first[400:420, 400:500] = (0, 255, 0, 128)
+    renderer.set_overlay(first)
+    render_frame(renderer, None, make_frame([], image=grey()))
+    second = np.zeros((512, 512, 4), np.uint8)
+    second[200:260, 100:300] = (0, 0, 255, 200)
+    renderer.set_overlay(second)
+    out = render_frame(renderer, None, make_frame([], image=grey()))
+    with Renderer.offscreen((512, 512)) as fresh:
+        fresh.set_overlay(second.copy())
+        want = render_frame(fresh, None, make_frame([], image=grey()))
+    renderer.make_current()
+    assert np.array_equal(out, want)
+    assert tuple(out[50, 100]) == (60, 60, 60) and tuple(out[410, 450]) == (60, 60, 60)
+    assert renderer.stats["overlay_boxes"] >= 1 and renderer.stats["draw_calls"] == 1
+
+
 def test_depth_is_cleared_where_content_moves_to(renderer):
     """Depth is cleared only inside the box of depth-tested content: a mesh drawn at one
     place and then another must look exactly as drawn by a fresh frame (no stale depth),
