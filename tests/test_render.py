@@ -281,6 +281,55 @@ def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
     assert np.array_equal(shown, got), "the window shows the frame the renderer drew"
 
 
+SWITCH_SCRIPT = """
+import os, sys
+os.environ["SDL_VIDEODRIVER"] = "offscreen"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+sys.path.insert(0, sys.argv[2])
+import numpy as np
+from gl_fixtures import astronaut_image, make_frame, make_pose, solid
+from arpose.render import Renderer, Window
+from arpose.scene import JointAnchor, Scene, Sprite
+scene = Scene()
+scene.add(JointAnchor("nose", scale_by="head_width")).add(Sprite(solid((255, 0, 0)), width=0.3))
+frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
+off = Renderer.offscreen((512, 512))
+out = [off.render(scene, frame)]
+with Renderer.offscreen((512, 512)) as other:  # another one comes and goes first
+    other.render(scene, frame)
+out.append(off.render(scene, frame))
+with Window((512, 512)) as win:      # SDL makes the window's context current
+    out.append(off.render(scene, frame))
+    with Renderer.for_window(win) as r:
+        out.append(r.render(scene, frame))
+        out.append(off.render(scene, frame))
+out.append(off.render(scene, frame))  # after the window's context is gone
+off.release()
+np.save(sys.argv[1], np.stack(out))
+"""
+
+
+def test_offscreen_and_window_renderers_take_turns_in_one_thread(tmp_path):
+    """An offscreen renderer opened before a window keeps drawing right while the window
+    is open and after it closes: opening and closing a window changes the thread's
+    current context, and the offscreen renderer, believing its own was still current,
+    drew into the window's (4 render_onto tests failed after the mirror's tests)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pygame")
+    out = tmp_path / "switch.npy"
+    proc = subprocess.run([sys.executable, "-c", SWITCH_SCRIPT, str(out),
+                           str(Path(__file__).resolve().parent)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    frames = np.load(out)
+    assert blob_center(frames[0], RED)[2] > 50
+    for i, got in enumerate(frames[1:], 1):
+        assert np.array_equal(got, frames[0]), f"render {i} differs from the first"
+
+
 def test_bad_sizes_raise_render_error():
     from arpose.errors import RenderError
 

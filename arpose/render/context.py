@@ -13,11 +13,36 @@ draws into either through the same code, and nothing in the scene graph knows wh
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from ..errors import RenderError
 
 log = logging.getLogger(__name__)
+
+_CURRENT = threading.local()
+"""The moderngl context current in each thread, as far as arpose made or saw it so."""
+
+
+def current_context() -> Any:
+    """The context arpose last made current in this thread (None: none is)."""
+    return getattr(_CURRENT, "ctx", None)
+
+
+def note_current(ctx: Any) -> None:
+    """Record that ``ctx`` (None: no context) is now current in this thread: every place
+    that changes the current context says so, or a renderer would draw into another
+    context's objects, believing its own was still current."""
+    _CURRENT.ctx = ctx
+
+
+def make_current(ctx: Any) -> None:
+    """Make ``ctx`` current in this thread unless it already is (a switch costs a full
+    software-GL flush, so it happens only when needed)."""
+    if current_context() is not ctx:
+        ctx.__enter__()  # no __exit__: it stays current until the next switch
+        note_current(ctx)
+
 
 _HINT = ("headless rendering needs EGL and Mesa's drivers (Debian/Ubuntu: "
          "apt install libegl1 libgl1-mesa-dri)")
@@ -46,6 +71,7 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
     else:
         raise RenderError(f"cannot create an offscreen OpenGL 3.3 context ({'; '.join(errors)}); "
                           f"{_HINT}")
+    note_current(ctx)  # a new standalone context is current where it was made
     ctx.gc_mode = "context_gc"
     max_rb = int(ctx.info.get("GL_MAX_RENDERBUFFER_SIZE", 16384))
     if max(w, h) > max_rb:
@@ -117,6 +143,7 @@ class Window:
                 errors.append(f"{backend or 'default'}: {exc}")
         else:
             raise RenderError(f"cannot attach OpenGL to the pygame window ({'; '.join(errors)})")
+        note_current(self.ctx)  # SDL made the window's context current
         self.fbo = self.ctx.screen
         self.size = (int(self.fbo.size[0]), int(self.fbo.size[1]))
         self.closed = False
@@ -133,6 +160,8 @@ class Window:
         if not self.closed:
             self.closed = True
             pygame.display.quit()
+            if current_context() is self.ctx:
+                note_current(None)  # the window's context is gone: none is current
 
     def __enter__(self) -> Window:
         return self

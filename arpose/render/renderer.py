@@ -37,7 +37,6 @@ import contextlib
 import importlib.resources
 import logging
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -52,11 +51,12 @@ from ..scene.mesh import Mesh, MeshData
 from ..scene.node import LAYERS, Drawable, Scene
 from ..scene.projection import DEFAULT_FOV_Y, Projection
 from ..scene.sprite import Sprite, TextureData
+from .context import current_context, note_current
+from .context import make_current as _make_current
 from .resources import GpuResources
 from .skeleton import Skeleton, check_style, skeleton_geometry
 
 log = logging.getLogger(__name__)
-_THREAD = threading.local()  # which offscreen context is current in each thread
 
 _LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front": True,
                 "hud": False}
@@ -164,8 +164,6 @@ class Renderer:
         self.fit = fit
         """How the source fills the output (see :class:`arpose.input.screen.ScreenMap`)."""
         self._owns_context = owns_context
-        if owns_context:
-            _THREAD.ctx = ctx  # a new standalone context is current where it was made
         self._released = False
         self.max_texture_size = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
         try:
@@ -528,18 +526,14 @@ class Renderer:
 
     def _current(self):
         """Make this renderer's context current when another one is (several offscreen
-        renderers may live in one thread); a window's context is left alone. Switching
-        costs a full llvmpipe flush, so it only happens when needed."""
-        if self._owns_context and getattr(_THREAD, "ctx", None) is not self.ctx:
-            self.make_current()
+        renderers, or one beside a window, may live in one thread). Switching costs a
+        full llvmpipe flush, so it only happens when needed."""
+        self.make_current()
         return contextlib.nullcontext()
 
     def make_current(self) -> None:
-        """Make this renderer's (offscreen) context current in this thread. Call it after
-        using some other GL context in the same thread."""
-        if self._owns_context:
-            self.ctx.__enter__()  # no __exit__: it stays current until another switch
-            _THREAD.ctx = self.ctx
+        """Make this renderer's context current in this thread (a no-op when it is)."""
+        _make_current(self.ctx)
 
     def render_onto(self, scene: Scene | None, frame: PoseFrame, image: np.ndarray, *,
                     now: float | None = None, mirror: bool | None = None,
@@ -1006,8 +1000,8 @@ class Renderer:
         if self._owns_context:
             self.fbo.release()
             self.ctx.release()
-            if getattr(_THREAD, "ctx", None) is self.ctx:
-                _THREAD.ctx = None
+            if current_context() is self.ctx:
+                note_current(None)
 
     def _release_all(self) -> None:
         self._gpu.clear()
