@@ -693,6 +693,11 @@ class Renderer:
                 image = None  # the caller's picture is the background, inside the box only
                 self.fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
         depth_box = box if onto is not None else self._depth_box(draw, camera, mirror)
+        if self._overlay is not None:
+            # before any drawing: on software GL a texture write flushes (rasterises) the
+            # draws queued so far, so uploading after the scene's draws split each frame
+            # into two passes over the framebuffer
+            self._overlay_texture(self._overlay, self._overlay_boxes(self._overlay))
         self._clear_target(image, vp, mirror, onto, depth_box)
         self._draw_background(image, vp, camera, mirror)
         self._bind_common(camera, mirror, frame is not None and self._update_mask(frame.mask))
