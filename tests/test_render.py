@@ -330,6 +330,29 @@ def test_offscreen_and_window_renderers_take_turns_in_one_thread(tmp_path):
         assert np.array_equal(got, frames[0]), f"render {i} differs from the first"
 
 
+def test_closing_a_window_leaves_offscreen_renderers_working():
+    """The test order that failed: a session-wide offscreen renderer, then the mirror's
+    tests in a window (SDL's offscreen driver, EGL), then box compositing on the
+    offscreen renderer. Closing the window quit SDL's video, which terminated the EGL
+    display the offscreen context lives on: the renderer drew nothing after it. Run in
+    its own pytest process, as the order needs a fresh session."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pygame")
+    here = Path(__file__).resolve().parent
+    tests = [f"{here / 'test_render.py'}::test_a_changed_overlay_looks_like_a_fresh_one",
+             f"{here / 'test_effects_mirror.py'}::test_keys_cycle_the_gallery",
+             f"{here / 'test_render_onto.py'}::test_only_the_content_box_is_drawn_and_touched"]
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *tests], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=here.parent)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "3 passed" in proc.stdout
+
+
 def test_bad_sizes_raise_render_error():
     from arpose.errors import RenderError
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from typing import Any
 
 from ..errors import RenderError
@@ -44,6 +45,17 @@ def make_current(ctx: Any) -> None:
         note_current(ctx)
 
 
+_OFFSCREEN: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Live standalone (offscreen) contexts of this process (see :meth:`Window.close`)."""
+_EGL_DRIVERS = ("offscreen", "wayland", "kmsdrm")
+"""SDL video drivers whose GL goes through EGL, on the same EGL display as ours."""
+
+
+def forget_offscreen(ctx: Any) -> None:
+    """``ctx`` (from :func:`create_offscreen`) was released."""
+    _OFFSCREEN.discard(ctx)
+
+
 _HINT = ("headless rendering needs EGL and Mesa's drivers (Debian/Ubuntu: "
          "apt install libegl1 libgl1-mesa-dri)")
 
@@ -72,6 +84,7 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
         raise RenderError(f"cannot create an offscreen OpenGL 3.3 context ({'; '.join(errors)}); "
                           f"{_HINT}")
     note_current(ctx)  # a new standalone context is current where it was made
+    _OFFSCREEN.add(ctx)
     ctx.gc_mode = "context_gc"
     max_rb = int(ctx.info.get("GL_MAX_RENDERBUFFER_SIZE", 16384))
     if max(w, h) > max_rb:
@@ -159,7 +172,16 @@ class Window:
 
         if not self.closed:
             self.closed = True
-            pygame.display.quit()
+            if not pygame.display.get_init():
+                pass  # SDL's video was quit already (pygame.quit())
+            elif pygame.display.get_driver() in _EGL_DRIVERS and len(_OFFSCREEN):
+                # SDL's EGL drivers use the EGL display our offscreen contexts live on,
+                # and quitting SDL's video terminates it: every offscreen renderer still
+                # open would then draw nothing (eglMakeCurrent: EGL_BAD_DISPLAY). Hide
+                # the window instead; SDL quits at exit.
+                pygame.display.set_mode((1, 1), pygame.OPENGL | pygame.HIDDEN)
+            else:
+                pygame.display.quit()
             if current_context() is self.ctx:
                 note_current(None)  # the window's context is gone: none is current
 

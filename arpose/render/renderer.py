@@ -51,7 +51,7 @@ from ..scene.mesh import Mesh, MeshData
 from ..scene.node import LAYERS, Drawable, Scene
 from ..scene.projection import DEFAULT_FOV_Y, Projection
 from ..scene.sprite import Sprite, TextureData
-from .context import current_context, note_current
+from .context import current_context, forget_offscreen, note_current
 from .context import make_current as _make_current
 from .resources import GpuResources
 from .skeleton import Skeleton, check_style, skeleton_geometry
@@ -1005,6 +1005,7 @@ class Renderer:
         if self._owns_context:
             self.fbo.release()
             self.ctx.release()
+            forget_offscreen(self.ctx)
             if current_context() is self.ctx:
                 note_current(None)
 
