@@ -281,6 +281,78 @@ def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
     assert np.array_equal(shown, got), "the window shows the frame the renderer drew"
 
 
+SWITCH_SCRIPT = """
+import os, sys
+os.environ["SDL_VIDEODRIVER"] = "offscreen"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+sys.path.insert(0, sys.argv[2])
+import numpy as np
+from gl_fixtures import astronaut_image, make_frame, make_pose, solid
+from arpose.render import Renderer, Window
+from arpose.scene import JointAnchor, Scene, Sprite
+scene = Scene()
+scene.add(JointAnchor("nose", scale_by="head_width")).add(Sprite(solid((255, 0, 0)), width=0.3))
+frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
+off = Renderer.offscreen((512, 512))
+out = [off.render(scene, frame)]
+with Renderer.offscreen((512, 512)) as other:  # another one comes and goes first
+    other.render(scene, frame)
+out.append(off.render(scene, frame))
+with Window((512, 512)) as win:      # SDL makes the window's context current
+    out.append(off.render(scene, frame))
+    with Renderer.for_window(win) as r:
+        out.append(r.render(scene, frame))
+        out.append(off.render(scene, frame))
+out.append(off.render(scene, frame))  # after the window's context is gone
+off.release()
+np.save(sys.argv[1], np.stack(out))
+"""
+
+
+def test_offscreen_and_window_renderers_take_turns_in_one_thread(tmp_path):
+    """An offscreen renderer opened before a window keeps drawing right while the window
+    is open and after it closes: opening and closing a window changes the thread's
+    current context, and the offscreen renderer, believing its own was still current,
+    drew into the window's (4 render_onto tests failed after the mirror's tests)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pygame")
+    out = tmp_path / "switch.npy"
+    proc = subprocess.run([sys.executable, "-c", SWITCH_SCRIPT, str(out),
+                           str(Path(__file__).resolve().parent)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    frames = np.load(out)
+    assert blob_center(frames[0], RED)[2] > 50
+    for i, got in enumerate(frames[1:], 1):
+        assert np.array_equal(got, frames[0]), f"render {i} differs from the first"
+
+
+def test_closing_a_window_leaves_offscreen_renderers_working():
+    """The test order that failed: a session-wide offscreen renderer, then the mirror's
+    tests in a window (SDL's offscreen driver, EGL), then box compositing on the
+    offscreen renderer. Closing the window quit SDL's video, which terminated the EGL
+    display the offscreen context lives on: the renderer drew nothing after it. Run in
+    its own pytest process, as the order needs a fresh session."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pygame")
+    here = Path(__file__).resolve().parent
+    tests = [f"{here / 'test_render.py'}::test_a_changed_overlay_looks_like_a_fresh_one",
+             f"{here / 'test_effects_mirror.py'}::test_keys_cycle_the_gallery",
+             f"{here / 'test_render_onto.py'}::test_only_the_content_box_is_drawn_and_touched"]
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *tests], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=here.parent)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "3 passed" in proc.stdout
+
+
 def test_bad_sizes_raise_render_error():
     from arpose.errors import RenderError
 
@@ -417,6 +489,28 @@ def test_overlay_boxes_cover_every_visible_pixel_in_few_rectangles(renderer):
     assert len(boxes) == 2, boxes
     out = render_frame(renderer, None, make_frame([], image=grey()))
     assert tuple(out[50, 40]) != (60, 60, 60) and tuple(out[200, 200]) == (60, 60, 60)
+
+
+def test_a_changed_overlay_looks_like_a_fresh_one(renderer):
+    """Only the overlay's boxes are uploaded and drawn, all in one draw: a panel that
+    moves and a box that disappears must leave nothing behind, and the frame must equal
+    what a fresh renderer draws for the new overlay."""
+    first = np.zeros((512, 512, 4), np.uint8)
+    first[20:120, 30:200] = (255, 0, 0, 255)
+    first[400:420, 400:500] = (0, 255, 0, 128)
+    renderer.set_overlay(first)
+    render_frame(renderer, None, make_frame([], image=grey()))
+    second = np.zeros((512, 512, 4), np.uint8)
+    second[200:260, 100:300] = (0, 0, 255, 200)
+    renderer.set_overlay(second)
+    out = render_frame(renderer, None, make_frame([], image=grey()))
+    with Renderer.offscreen((512, 512)) as fresh:
+        fresh.set_overlay(second.copy())
+        want = render_frame(fresh, None, make_frame([], image=grey()))
+    renderer.make_current()
+    assert np.array_equal(out, want)
+    assert tuple(out[50, 100]) == (60, 60, 60) and tuple(out[410, 450]) == (60, 60, 60)
+    assert renderer.stats["overlay_boxes"] >= 1 and renderer.stats["draw_calls"] == 1
 
 
 def test_depth_is_cleared_where_content_moves_to(renderer):

@@ -13,11 +13,48 @@ draws into either through the same code, and nothing in the scene graph knows wh
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from typing import Any
 
 from ..errors import RenderError
 
 log = logging.getLogger(__name__)
+
+_CURRENT = threading.local()
+"""The moderngl context current in each thread, as far as arpose made or saw it so."""
+
+
+def current_context() -> Any:
+    """The context arpose last made current in this thread (None: none is)."""
+    return getattr(_CURRENT, "ctx", None)
+
+
+def note_current(ctx: Any) -> None:
+    """Record that ``ctx`` (None: no context) is now current in this thread: every place
+    that changes the current context says so, or a renderer would draw into another
+    context's objects, believing its own was still current."""
+    _CURRENT.ctx = ctx
+
+
+def make_current(ctx: Any) -> None:
+    """Make ``ctx`` current in this thread unless it already is (a switch costs a full
+    software-GL flush, so it happens only when needed)."""
+    if current_context() is not ctx:
+        ctx.__enter__()  # no __exit__: it stays current until the next switch
+        note_current(ctx)
+
+
+_OFFSCREEN: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Live standalone (offscreen) contexts of this process (see :meth:`Window.close`)."""
+_EGL_DRIVERS = ("offscreen", "wayland", "kmsdrm")
+"""SDL video drivers whose GL goes through EGL, on the same EGL display as ours."""
+
+
+def forget_offscreen(ctx: Any) -> None:
+    """``ctx`` (from :func:`create_offscreen`) was released."""
+    _OFFSCREEN.discard(ctx)
+
 
 _HINT = ("headless rendering needs EGL and Mesa's drivers (Debian/Ubuntu: "
          "apt install libegl1 libgl1-mesa-dri)")
@@ -46,6 +83,8 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
     else:
         raise RenderError(f"cannot create an offscreen OpenGL 3.3 context ({'; '.join(errors)}); "
                           f"{_HINT}")
+    note_current(ctx)  # a new standalone context is current where it was made
+    _OFFSCREEN.add(ctx)
     ctx.gc_mode = "context_gc"
     max_rb = int(ctx.info.get("GL_MAX_RENDERBUFFER_SIZE", 16384))
     if max(w, h) > max_rb:
@@ -117,6 +156,7 @@ class Window:
                 errors.append(f"{backend or 'default'}: {exc}")
         else:
             raise RenderError(f"cannot attach OpenGL to the pygame window ({'; '.join(errors)})")
+        note_current(self.ctx)  # SDL made the window's context current
         self.fbo = self.ctx.screen
         self.size = (int(self.fbo.size[0]), int(self.fbo.size[1]))
         self.closed = False
@@ -132,7 +172,18 @@ class Window:
 
         if not self.closed:
             self.closed = True
-            pygame.display.quit()
+            if not pygame.display.get_init():
+                pass  # SDL's video was quit already (pygame.quit())
+            elif pygame.display.get_driver() in _EGL_DRIVERS and len(_OFFSCREEN):
+                # SDL's EGL drivers use the EGL display our offscreen contexts live on,
+                # and quitting SDL's video terminates it: every offscreen renderer still
+                # open would then draw nothing (eglMakeCurrent: EGL_BAD_DISPLAY). Hide
+                # the window instead; SDL quits at exit.
+                pygame.display.set_mode((1, 1), pygame.OPENGL | pygame.HIDDEN)
+            else:
+                pygame.display.quit()
+            if current_context() is self.ctx:
+                note_current(None)  # the window's context is gone: none is current
 
     def __enter__(self) -> Window:
         return self
