@@ -273,8 +273,8 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
         window = Window(size, title=title or ("arpose play" + (f": {game}" if game else "")),
                         fullscreen=fullscreen)
     except RenderError as exc:
-        raise GameError(f"cannot open a {size[0]}x{size[1]} window ({exc}); use --headless "
-                        f"on machines without a display") from exc
+        raise GameError(f"cannot open a {size[0]}x{size[1]} window ({exc}); on a machine "
+                        f"without a display, play headless") from exc
     renderer = Renderer.for_window(window, mirror=mirror, fit="cover")
     app = PlayApp(window.size, options, renderer=renderer, post_events=True, mirror=mirror)
     app.debug = debug

@@ -495,9 +495,6 @@ class Renderer:
         mirror = self.mirror if mirror is None else bool(mirror)
         return ScreenMap((int(src[0]), int(src[1])), tuple(self.fbo.size), mirror, self.fit)
 
-    def _fit_viewport(self, src: tuple[int, int]) -> tuple[int, int, int, int]:
-        return self.screen_map(src).viewport()
-
     def render(self, scene: Scene | None, frame: PoseFrame | None, *, now: float | None = None,
                mirror: bool | None = None, size: tuple[int, int] | None = None,
                read: bool = True) -> np.ndarray | None:
@@ -569,7 +566,7 @@ class Renderer:
                               f"got {image.dtype} {image.shape}")
         bgr = channels == "bgr"
         if self._overlay is not None or self._color_tex is None \
-                or self._fit_viewport((int(frame.size[0]), int(frame.size[1]))) != (0, 0, W, H):
+                or self.screen_map((int(frame.size[0]), int(frame.size[1]))).viewport() != (0, 0, W, H):
             out = self.render(scene, frame, now=now, mirror=mirror, read=True)
             assert out is not None
             if bgr:
@@ -681,7 +678,7 @@ class Renderer:
         camera = self._advance(scene, frame, now, size)
         self.stats = _new_stats()
         W, H = self.fbo.size
-        vp = self._fit_viewport(camera.size)
+        vp = self.screen_map(camera.size).viewport()
         image = frame.image if frame is not None else None
         draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
         box = None
