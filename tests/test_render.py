@@ -348,7 +348,9 @@ def test_closing_a_window_leaves_offscreen_renderers_working():
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            *tests], capture_output=True, text=True, timeout=300, env=env,
-                          cwd=here.parent)
+                          cwd=here)  # not the repo root: `-m` puts the working folder first
+    # on sys.path, and the repo's arpose/ (no arpose.assets there) would shadow the package
+    # installed from the wheel, as CI installs it
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "3 passed" in proc.stdout
 
