@@ -239,7 +239,7 @@ def test_letterbox_when_output_aspect_differs():
         assert abs(x - (100 + pose.xy("nose")[0] * 200 / 512)) < 1.5
 
 
-WINDOW_SCRIPT = """
+_SCRIPT_SETUP = """
 import os, sys
 os.environ["SDL_VIDEODRIVER"] = "offscreen"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -251,6 +251,11 @@ from arpose.scene import JointAnchor, Scene, Sprite
 scene = Scene()
 scene.add(JointAnchor("nose", scale_by="head_width")).add(Sprite(solid((255, 0, 0)), width=0.3))
 frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
+"""
+"""The subprocess scripts' start: a window-free environment, the test helpers, a red
+sprite on the nose of a pose over the astronaut photo."""
+
+WINDOW_SCRIPT = _SCRIPT_SETUP + """
 with Window((512, 512)) as win:
     with Renderer.for_window(win) as r:
         rgb = r.render(scene, frame)
@@ -281,18 +286,7 @@ def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
     assert np.array_equal(shown, got), "the window shows the frame the renderer drew"
 
 
-SWITCH_SCRIPT = """
-import os, sys
-os.environ["SDL_VIDEODRIVER"] = "offscreen"
-os.environ["SDL_AUDIODRIVER"] = "dummy"
-sys.path.insert(0, sys.argv[2])
-import numpy as np
-from gl_fixtures import astronaut_image, make_frame, make_pose, solid
-from arpose.render import Renderer, Window
-from arpose.scene import JointAnchor, Scene, Sprite
-scene = Scene()
-scene.add(JointAnchor("nose", scale_by="head_width")).add(Sprite(solid((255, 0, 0)), width=0.3))
-frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
+SWITCH_SCRIPT = _SCRIPT_SETUP + """
 off = Renderer.offscreen((512, 512))
 out = [off.render(scene, frame)]
 with Renderer.offscreen((512, 512)) as other:  # another one comes and goes first
