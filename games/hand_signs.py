@@ -13,6 +13,7 @@ The card's picture is the sign's own synthetic hand, the shape the detector look
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,17 @@ REACTION_FLOOR = 0.25
 GAP = 0.6
 """Seconds between a card and the next."""
 _ICON_ROTATION = {"thumbs_up": math.pi / 2}  # the mirrored thumb "out" points up once turned
+
+
+@cache
+def _icon_points(sign: str) -> np.ndarray:
+    """The card's hand: the synthetic hand the detector is tested with, a right hand as
+    the mirror view shows it (the camera sees it as a left one); made once per sign."""
+    hand = shape_hand(sign, side="left", rotation=_ICON_ROTATION.get(sign, 0.0),
+                      center=(0.0, 0.0), size=1.0)
+    xy = hand.landmarks[:, :2].astype(np.float64)
+    xy.setflags(write=False)  # shared by every draw
+    return xy
 
 
 class HandSigns(Game):
@@ -161,11 +173,8 @@ class HandSigns(Game):
 
     @staticmethod
     def _draw_icon(surface: pygame.Surface, sign: str, box: pygame.Rect) -> None:
-        """The sign as a hand picture: the synthetic hand the detector is tested with, a
-        right hand as the mirror view shows it (the camera sees it as a left one)."""
-        hand = shape_hand(sign, side="left", rotation=_ICON_ROTATION.get(sign, 0.0),
-                          center=(0.0, 0.0), size=1.0)
-        xy = hand.landmarks[:, :2].astype(np.float64)
+        """The sign as a hand picture (see :func:`_icon_points`), fitted to ``box``."""
+        xy = _icon_points(sign)
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         scale = 0.8 * min(box.w / max(hi[0] - lo[0], 1e-6), box.h / max(hi[1] - lo[1], 1e-6))
         pts = (xy - (lo + hi) / 2) * scale + np.array(box.center, np.float64)
