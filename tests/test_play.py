@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import time
 
 import pygame
 import pytest
@@ -267,6 +268,7 @@ class _Results:
     def latest(self, timeout=0.0):
         k = self.bursts.pop(0) if self.bursts else 0
         if not k:
+            time.sleep(timeout)  # as a pipeline's: waits up to ``timeout`` for a result
             return None
         self.n += k
         return frame(self.n / 30, Body(), index=self.n)
@@ -282,9 +284,12 @@ def test_window_loop_draws_each_result_once_and_never_the_same_pose_again():
     pygame.display.init()  # the loop reads window events (SDL's offscreen driver here)
     app = new_app()
     app.show(TitleView())
-    results = _Results([1, 0, 0, 1, 1, 0, 0, 0, 0, 1] + [0] * 30)
+    # calls 2-7 wait 10 ms each (WindowLoop.WAIT): the 8th's result is drawn at once; the
+    # 9th's arrives right after that draw, before the 20/s cap allows the next, so it is
+    # held and drawn when the cap passes (within the ten empty calls); the 20th's at once
+    results = _Results([1] + [0] * 6 + [1, 1] + [0] * 10 + [1] + [0] * 30)
     loop = WindowLoop(app, results, None, fps=20.0, idle_fps=0)
-    for _ in range(40):
+    for _ in range(50):
         loop.step()
     assert app.stats["frames"] == 4
     assert app.stats["draws"] == 4, "one draw per result: none repeated, none skipped"
