@@ -255,6 +255,21 @@ frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
 """The subprocess scripts' start: a window-free environment, the test helpers, a red
 sprite on the nose of a pose over the astronaut photo."""
 
+def _run_gl_script(script: str, out) -> np.ndarray:
+    """Run one of the scripts below in its own process (one GL context kind per process)
+    and load the frames it saved to ``out``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pygame")
+    proc = subprocess.run([sys.executable, "-c", script, str(out),
+                           str(Path(__file__).resolve().parent)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return np.load(out)
+
+
 WINDOW_SCRIPT = _SCRIPT_SETUP + """
 with Window((512, 512)) as win:
     with Renderer.for_window(win) as r:
@@ -268,17 +283,7 @@ with Window((512, 512)) as win:
 
 def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
     """The pygame window path (its own process: one GL context kind per process)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    pytest.importorskip("pygame")
-    out = tmp_path / "window.npy"
-    proc = subprocess.run([sys.executable, "-c", WINDOW_SCRIPT, str(out),
-                           str(Path(__file__).resolve().parent)],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    got, shown = np.load(out)
+    got, shown = _run_gl_script(WINDOW_SCRIPT, tmp_path / "window.npy")
     expected = render_frame(renderer, nose_scene(), make_frame([make_pose((300, 220), 150)],
                                                                image=astronaut_image()))
     assert blob_center(got, RED)[2] > 50
@@ -308,17 +313,7 @@ def test_offscreen_and_window_renderers_take_turns_in_one_thread(tmp_path):
     is open and after it closes: opening and closing a window changes the thread's
     current context, and the offscreen renderer, believing its own was still current,
     drew into the window's (4 render_onto tests failed after the mirror's tests)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    pytest.importorskip("pygame")
-    out = tmp_path / "switch.npy"
-    proc = subprocess.run([sys.executable, "-c", SWITCH_SCRIPT, str(out),
-                           str(Path(__file__).resolve().parent)],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    frames = np.load(out)
+    frames = _run_gl_script(SWITCH_SCRIPT, tmp_path / "switch.npy")
     assert blob_center(frames[0], RED)[2] > 50
     for i, got in enumerate(frames[1:], 1):
         assert np.array_equal(got, frames[0]), f"render {i} differs from the first"
