@@ -16,7 +16,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # before pygame is fir
 
 from .app import PlayApp, PlayOptions
 from .clock import FixedStepClock
-from .events import EVENT_HANDLED, EVENT_UNHANDLED, HandlerStack
+from .dispatch import EVENT_HANDLED, EVENT_UNHANDLED, HandlerStack
 from .game import Game, PauseView
 from .registry import GameInfo, available_games, get_game
 from .runner import run_headless, run_window, write_report
