@@ -95,7 +95,6 @@ class HandSigns(Game):
 
     # -- play ------------------------------------------------------------------------------
     def _next_card(self) -> str:
-        assert self.app is not None
         if self.sequence:
             return self.sequence[self.cards % len(self.sequence)]
         choices = [name for name, _ in SIGNS if name != self.last_card]
@@ -103,7 +102,6 @@ class HandSigns(Game):
 
     def update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         if self.card is None:
             self.gap -= dt
             if self.gap <= 0:
@@ -124,7 +122,7 @@ class HandSigns(Game):
 
     def _made(self, player: int) -> None:
         app = self.app
-        assert app is not None and self.card is not None
+        assert self.card is not None
         self.made += 1
         self.reactions.append(self.shown)
         mult = self.score.hit()
@@ -139,7 +137,7 @@ class HandSigns(Game):
 
     def _missed(self) -> None:
         app = self.app
-        assert app is not None and self.card is not None
+        assert self.card is not None
         self.missed += 1
         self.lives -= 1
         self.score.break_combo()

@@ -43,7 +43,6 @@ class Pong(Game):
 
     def start(self) -> None:
         app = self.app
-        assert app is not None
         W, H = app.size
         self.ai = True
         self._mode_decided = False
@@ -66,14 +65,12 @@ class Pong(Game):
         """Two-player only when two players are asked for and both are in view at the
         first step of play; the mode then stays for the whole round."""
         app = self.app
-        assert app is not None
         self._mode_decided = True
         self.ai = self.options.players == 1 or app.player(1) is None
         self.score.log(app.time, "mode", mode="vs-ai" if self.ai else "two-player")
 
     def _serve(self) -> None:
         app = self.app
-        assert app is not None
         W, H = app.size
         self.ball = np.array([W / 2, H / 2])
         self.ball_prev = self.ball.copy()
@@ -86,7 +83,6 @@ class Pong(Game):
         """Window y for the paddle from the player's higher hand: the arm's vertical
         reach (2 shoulder widths above the shoulders to 1.2 below) spans the window."""
         app = self.app
-        assert app is not None
         pose = app.player(slot)
         if pose is None:
             return None
@@ -105,7 +101,6 @@ class Pong(Game):
 
     def update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         if not self._mode_decided:
             self._decide_mode()
         W, H = app.size
@@ -159,7 +154,6 @@ class Pong(Game):
 
     def _point(self, winner: int) -> None:
         app = self.app
-        assert app is not None
         if winner == 1 and self.ai:
             self.score.log(app.time, "point", player=2, rally=self.rally, cpu=True)
         else:

@@ -106,7 +106,6 @@ class PoseWall(Game):
         self.similarities: list[float] = []
 
     def _next_target(self) -> Target:
-        assert self.app is not None
         if self.sequence:
             return self.sequence[self.walls % len(self.sequence)]
         choices = [t for t in TARGETS if t is not self.last_target]
@@ -115,7 +114,7 @@ class PoseWall(Game):
     def measure(self) -> tuple[float, np.ndarray] | None:
         """Similarity of player 1's current pose to the target (None: nobody to measure)."""
         app = self.app
-        assert app is not None and self.target is not None
+        assert self.target is not None
         pose = app.player(0)
         if pose is None:
             return None
@@ -126,7 +125,6 @@ class PoseWall(Game):
 
     def update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         if self.target is None:
             self.gap -= dt
             if self.gap <= 0:
@@ -148,7 +146,7 @@ class PoseWall(Game):
 
     def _judge(self) -> None:
         app = self.app
-        assert app is not None and self.target is not None
+        assert self.target is not None
         sim = self.best
         self.walls += 1
         self.similarities.append(sim)
@@ -179,7 +177,7 @@ class PoseWall(Game):
     def _silhouette(self, surface_size: tuple[int, int]) -> tuple[np.ndarray, float] | None:
         """Target skeleton points on screen, anchored at the player's shoulders."""
         app = self.app
-        assert app is not None and self.target is not None
+        assert self.target is not None
         pose = app.player(0)
         W, H = surface_size
         anchored = False

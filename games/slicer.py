@@ -86,7 +86,6 @@ class Slicer(Game):
     colour = ORANGE
 
     def start(self) -> None:
-        assert self.app is not None
         self.things: list[Thing] = []
         self.pieces: list[Piece] = []
         self.lives = int(self.options.extra.get("lives", LIVES))
@@ -110,7 +109,6 @@ class Slicer(Game):
     def spawn(self, kind: str | None = None, pos: tuple[float, float] | None = None,
               vel: tuple[float, float] | None = None, gravity: float | None = None) -> Thing:
         """Launch a fruit or bomb (random unless given; tests place things exactly)."""
-        assert self.app is not None
         W, H = self.app.size
         rng = self.app.rng
         if kind is None:
@@ -135,7 +133,6 @@ class Slicer(Game):
     # -- play ------------------------------------------------------------------------------
     def update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         if self.spawn_enabled:
             self.next_spawn -= dt
             if self.next_spawn <= 0:
@@ -166,7 +163,6 @@ class Slicer(Game):
         self.pieces = [pc for pc in self.pieces if pc.life > 0]
 
     def lose_life(self, why: str) -> None:
-        assert self.app is not None
         self.lives -= 1
         self.flash(why, RED, 0.8)
         if self.lives <= 0:
@@ -180,8 +176,6 @@ class Slicer(Game):
         return None
 
     def _cut(self, t: float) -> None:
-        app = self.app
-        assert app is not None
         pending, self._pending = self._pending, []
         self.trails = [tr for tr in self.trails if t - tr[0] < TRAIL_SECONDS]
         for ev in pending:
@@ -197,7 +191,6 @@ class Slicer(Game):
 
     def _slice(self, th: Thing, a: np.ndarray, b: np.ndarray, speed: float, slot: int) -> None:
         app = self.app
-        assert app is not None
         th.alive = False
         rng = app.rng
         if th.kind == "bomb":

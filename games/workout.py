@@ -22,6 +22,8 @@ from typing import Any
 import pygame
 
 from arpose.coach import RepCounter, resolve_exercise
+from arpose.coach.exercises import Joints
+from arpose.coach.history import History
 from arpose.errors import HistoryError
 from arpose.play.game import Game
 from arpose.play.ui import CYAN, GREEN, INK, ORANGE, WHITE, YELLOW, bar, panel, text
@@ -64,10 +66,9 @@ class Workout(Game):
         """Paused when the player is away, or when the joints this exercise needs have been
         out of view for more than ``PARTS_GRACE`` seconds of source time."""
         reason = super().missing()
-        app = self.app
-        if reason is not None or app is None:
+        if reason is not None:
             return reason
-        from arpose.coach.exercises import Joints
+        app = self.app
         pose = app.player(0)
         if self._parts_seen_t is None or (pose is not None
                                           and not self.exercise.missing(Joints(pose))):
@@ -81,7 +82,6 @@ class Workout(Game):
         """Read the last session of this exercise, then start this one (saved per rep)."""
         if not self.history_path:
             return
-        from arpose.coach.history import History
         try:
             self._history = History(self.history_path)
             before = self._history.sessions(self.exercise.name)
@@ -107,7 +107,6 @@ class Workout(Game):
 
     def update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         self.set_time += dt
         self.feedback_age += dt
         if app.frame_serial == self._serial:
@@ -139,7 +138,6 @@ class Workout(Game):
 
     def _finish_set(self) -> None:
         app = self.app
-        assert app is not None
         in_time = self.set_time <= SET_TIME
         bonus = 50 * self.set_no if in_time else 0
         if bonus:
@@ -206,7 +204,7 @@ class Workout(Game):
 
     def end(self, reason: str = "over") -> None:
         super().end(reason)
-        self._close_session(self.app.report if self.app is not None else None)
+        self._close_session(self.app.report)
 
     def report(self) -> dict[str, Any]:
         out = super().report()

@@ -11,7 +11,7 @@ import pytest
 
 pygame = pytest.importorskip("pygame")
 
-from arpose.effects.mirror import Mirror, render_hud  # noqa: E402
+from arpose.apps.mirror import Mirror, render_hud  # noqa: E402
 from arpose.input.synthetic import Body, frames, pose_hold_motion  # noqa: E402
 from arpose.pipeline import Pipeline  # noqa: E402
 from arpose.play import PlayApp, PlayOptions  # noqa: E402
@@ -79,7 +79,8 @@ def test_keys_cycle_the_gallery(window):
         drain(sh, pipeline, win)
     assert app.stats.switches == ["sunglasses", "crown", "sunglasses"]
     assert app.skeleton and app.stats.frames_drawn > 0
-    assert [e.name for e in app.effects.effects] == ["Sunglasses"]
+    assert [e.name for e in sh.effects.effects] == ["Sunglasses"]
+    assert sh.worn_effects(None) == ("Sunglasses",)
 
 
 def test_raising_a_hand_cycles_for_that_person(window):
@@ -99,13 +100,15 @@ def test_per_player_mode_gives_each_person_their_own(window):
     with Pipeline(PoseFrames(clip)) as pipeline:
         app = Mirror(["top-hat"], cycle=CYCLE, per_player=True)
         app.next_effect(+1, player=2)
-        drain(shell(win, renderer, app), pipeline, win)
-    assert [e.name for e in app.effects.effects_for(1)] == ["Top hat"]
-    assert [e.name for e in app.effects.effects_for(2)] == ["Sunglasses"]
+        sh = shell(win, renderer, app)
+        assert app.hud_lines()[0].startswith("-   "), "nothing drawn yet: no effect names"
+        drain(sh, pipeline, win)
+    assert [e.name for e in sh.effects.effects_for(1)] == ["Top hat"]
+    assert sh.worn_effects(2) == ("Sunglasses",)
     assert "P1: Top hat | P2: Sunglasses" in app.hud_lines()[0]
     app.toggle_per_player()
-    app.app.draw()
-    assert app.effects.effects_for(2) == [] and app.effects.effects_for(None)
+    sh.draw()
+    assert sh.effects.effects_for(2) == [] and sh.worn_effects(None)
 
 
 def test_broken_edit_shows_the_error_on_screen_and_keeps_the_effect(window, tmp_path):
@@ -125,11 +128,12 @@ def test_broken_edit_shows_the_error_on_screen_and_keeps_the_effect(window, tmp_
         fx.write_text(fx.read_text().replace("0.6", "-3"))
         st = fx.stat()
         os.utime(fx, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
-        app.reloader.poll(force=True)
+        sh.reloader.poll(force=True)
         loop.step()
         sh.draw()
         after = renderer.read()
-    assert app.reloader.message.startswith("invalid 'scale' in attachment 1 of dot.toml")
+    assert app.hud_lines()[1] == sh.reload_message
+    assert sh.reload_message.startswith("invalid 'scale' in attachment 1 of dot.toml")
     red = (after[..., 0] > 140) & (after[..., 1] < 60) & (after[..., 2] < 60)
     assert red[-10:].mean() > 0.5, "a red error bar at the bottom"
     green = lambda im: ((im[..., 1] > 200) & (im[..., 0] < 80)).sum()  # noqa: E731

@@ -26,6 +26,7 @@ from arpose.play import (
     get_game,
 )
 from arpose.play.sound import Sounds
+from arpose.play.view import ViewContext
 
 
 def test_fixed_step_clock_runs_whole_steps_and_keeps_the_remainder():
@@ -80,6 +81,42 @@ def test_view_stack_show_hide_order_and_pause_overlay_takes_gestures():
     app.views.pop()
     app.dispatch("on_gesture", "swipe")
     assert log == ["show", "hide", "show", ("gesture", "swipe")]
+
+
+def test_a_view_gets_its_context_when_pushed_and_a_clear_error_before():
+    game = get_game("slicer")()
+    with pytest.raises(GameError, match="Slicer: the view is not on a view stack yet"):
+        _ = game.app
+    app = new_app()
+    app.show(game)
+    assert game.app is app and game.started     # on_show ran with the context in place
+    pause = app.push(PauseView(game))
+    assert pause.app is app and app.views.top is pause
+    assert app.pop() is pause and app.views.top is game
+
+
+def test_the_play_app_implements_every_member_of_the_view_context():
+    """The context is the whole API a (third-party) game binds to: each member exists on
+    the app with the documented kind (method or value)."""
+    app = new_app(players=2)
+    members = [n for n in dir(ViewContext) if not n.startswith("_")]
+    members += list(ViewContext.__annotations__)   # plain attributes (report)
+    assert {"player", "cursor", "cursors", "rng", "sounds", "show_results", "report"} <= set(members)
+    for name in members:
+        assert hasattr(app, name), name
+        if callable(getattr(ViewContext, name, None)):
+            assert callable(getattr(app, name)), name
+    assert app.cursor(0) is None and app.cursors() == [] and app.player(1) is None
+    assert app.worn_effects() is None and app.reload_message is None   # nothing drawn yet
+
+
+def test_show_results_replaces_the_game_and_needs_a_game():
+    app = new_app()
+    game = app.show(get_game("slicer")(app.options))
+    app.show_results(game)
+    assert type(app.views.top).__name__ == "ResultsView" and app.views.top.game is game
+    with pytest.raises(GameError, match="show_results needs the Game that ended, got TitleView"):
+        app.show_results(TitleView())
 
 
 def test_dwell_button_fires_once_per_visit():

@@ -11,7 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
+import cv2
+
 from ..annotate import draw_skeleton, write_image
+from ..apps.mirror import can_run_live, run_mirror
+from ..effects import render_image
+from ..effects.compose import load_effects
+from ..effects.loader import needs_mask
 from ..pipeline import track
 from ..sources import sample_image_path
 
@@ -35,7 +41,6 @@ def has_camera(index: int = 0) -> bool:
     """True when camera ``index`` opens and delivers a frame."""
     if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
         return False
-    import cv2
     cap = cv2.VideoCapture(index)
     try:
         return bool(cap.isOpened() and cap.read()[0])
@@ -44,10 +49,6 @@ def has_camera(index: int = 0) -> bool:
 
 
 def run_headless(source: str, effects: list[str], output: str) -> int:
-    from ..effects import render_image
-    from ..effects.compose import load_effects
-    from ..effects.loader import needs_mask
-
     loaded = load_effects(effects)  # a bad effect name fails before any tracking
     with track(source, max_people=2, segmentation=needs_mask(loaded)) as pipeline:
         pose_frame = pipeline.read()
@@ -65,12 +66,10 @@ def run_headless(source: str, effects: list[str], output: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..effects.mirror import can_run_live
     effects = list(args.effect or DEFAULT_EFFECTS)
     live_source = args.source if args.source is not None else "0"
     if can_run_live() and live_source.isdigit() and has_camera(int(live_source)):
-        from ..effects.mirror import run_mirror  # the live selfie mirror
-        run_mirror(effects, int(live_source))
+        run_mirror(effects, int(live_source))  # the live selfie mirror
         return 0
     source = args.source if args.source is not None and not args.source.isdigit() \
         else str(sample_image_path())

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..apps.mirror import run_mirror
+from ..errors import ArposeError
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -36,9 +39,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..effects.mirror import run_mirror
-    from ..errors import ArposeError
-
     size = None
     if args.size:
         try:

@@ -6,7 +6,16 @@ import argparse
 import sys
 from typing import Any
 
+from ..coach import resolve_exercise
+from ..coach.history import History, default_history_path
+from ..coach.learned import all_exercises
+from ..effects.compose import load_effects
+from ..effects.loader import needs_hands
 from ..errors import GameError
+from ..pipeline import track
+from ..play import PlayOptions, available_games, get_game, run_headless, run_window
+from ..play.runner import write_report
+from .coach import exercise_list
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -67,14 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..input.reps import resolve_exercise
-    from ..pipeline import track
-    from ..play import PlayOptions, available_games, get_game, run_headless, run_window
-    from ..play.runner import write_report
-
     if args.list_exercises:
-        from ..coach.learned import all_exercises
-        from .coach import exercise_list
         print(exercise_list(all_exercises()))
         return 0
     if args.list:
@@ -91,9 +93,6 @@ def run(args: argparse.Namespace) -> int:
     if args.video and not args.headless:
         raise GameError("--video needs --headless (a window shows the game instead)")
     if args.effect:
-        from ..effects.compose import load_effects
-        from ..effects.loader import needs_hands
-
         # a bad effect fails before the camera or model starts; a finger effect needs hands
         hands = hands or needs_hands(load_effects(args.effect))
     options = PlayOptions(players=args.players, exercise=args.exercise, seed=args.seed,
@@ -102,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
                           game_effects=not args.no_game_effects)
     # live workouts are saved by default, headless ones only with --history
     if args.game == "workout" and not args.no_history and (args.history or not args.headless):
-        from ..coach.history import History, default_history_path
         path = args.history or default_history_path()
         History(path).close()  # a bad history file fails here, before the camera starts
         options.extra["history"] = str(path)

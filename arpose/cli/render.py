@@ -7,8 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+from ..effects.compose import render_source
 from ..errors import RenderError, printable
+from ..record import Recording, Replay, is_recording
 from . import signals
+from .record import check_max_people
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +42,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _source(spec: str) -> object:
     """A recording without its video renders over black at the recorded size (with a
     note) instead of failing on the missing pictures; anything else is opened as is."""
-    from ..record import Recording, Replay, is_recording
-
     base, _, query = spec.partition("?")
     if not (Path(base).is_file() and is_recording(base)):
         return spec
@@ -57,9 +58,6 @@ def _source(spec: str) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..effects.compose import render_source
-    from .record import check_max_people
-
     check_max_people(args.max_people)
     out = Path(args.output)
     if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):

@@ -16,7 +16,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # before pygame is fir
 
 from .app import PlayApp, PlayOptions
 from .clock import FixedStepClock
-from .events import EVENT_HANDLED, EVENT_UNHANDLED, HandlerStack
+from .dispatch import EVENT_HANDLED, EVENT_UNHANDLED, HandlerStack
 from .game import Game, PauseView
 from .registry import GameInfo, available_games, get_game
 from .runner import run_headless, run_window, write_report
@@ -24,12 +24,12 @@ from .score import GameEvent, Score
 from .screens import MenuView, ResultsView, TitleView
 from .sound import Sounds
 from .ui import MenuButton
-from .view import View, ViewStack
+from .view import View, ViewContext, ViewStack
 
 __all__ = [
     "PlayApp", "PlayOptions", "FixedStepClock",
     "EVENT_HANDLED", "EVENT_UNHANDLED", "HandlerStack", "Game", "PauseView", "GameInfo",
     "available_games", "get_game", "run_headless", "run_window", "write_report", "MenuView",
     "ResultsView", "TitleView", "GameEvent", "Score", "Sounds", "MenuButton", "View",
-    "ViewStack",
+    "ViewContext", "ViewStack",
 ]

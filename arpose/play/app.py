@@ -13,7 +13,7 @@ one :class:`~arpose.input.screen.ScreenMap`. Every frame it draws, bottom to top
    by the Renderer as its overlay (HUD, game objects, menus, the debug overlay).
 
 The camera background, the anchors, the hand cursors and the games' drawing all use
-the same ScreenMap. The mirror (:mod:`arpose.effects.mirror`) and the games are views
+the same ScreenMap. The mirror (:mod:`arpose.apps.mirror`) and the games are views
 of this shell; headless runs draw the same frames into an offscreen framebuffer (and a
 video file).
 
@@ -30,21 +30,27 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
 import numpy as np
 import pygame
 
+from ..effects.compose import EffectRenderer
+from ..effects.reload import HotReloader
+from ..errors import GameError
 from ..input.gestures import GestureEvent
 from ..input.players import PlayerEvent
 from ..input.screen import ScreenMap
 from ..joints import joint_index
 from ..pose import Pose, PoseFrame
+from ..render import Renderer
 from .clock import FixedStepClock
-from .events import HandlerStack
+from .dispatch import HandlerStack
+from .game import Game
+from .options import PlayOptions
 from .player_input import PlayerInput
+from .screens import ResultsView
 from .sound import Sounds
 from .ui import PLAYER_COLOURS, WHITE, YELLOW, ensure_pygame, panel, text
 from .view import View, ViewStack
@@ -52,38 +58,6 @@ from .view import View, ViewStack
 log = logging.getLogger(__name__)
 
 LEG_JOINTS = ("left_knee", "right_knee", "left_ankle", "right_ankle")
-
-
-@dataclass
-class PlayOptions:
-    """Settings shared by all games (CLI flags map 1:1 onto these).
-
-    Attributes:
-        players: 1 or 2 player slots.
-        exercise: the workout game's exercise (squat, jumping-jack, arm-raise).
-        seed: seed of ``app.rng`` (headless runs are reproducible).
-        duration: game length in seconds, overriding each game's default.
-        sound: try to open the audio device (silent when there is none).
-        camera_view: draw the camera frame behind the game.
-        skeleton: draw the players' skeletons over the camera frame.
-        effects: effects everyone wears (gallery names or .toml paths; ``--effect``),
-            on top of the ones the games choose themselves.
-        game_effects: let the games dress the players too (False: only ``effects``).
-        dim: brightness of the camera picture behind a game (0..1).
-        extra: free-form options for third-party games.
-    """
-
-    players: int = 1
-    exercise: str = "squat"
-    seed: int = 0
-    duration: float | None = None
-    sound: bool = True
-    camera_view: bool = True
-    skeleton: bool = True
-    effects: tuple[str, ...] = ()
-    game_effects: bool = True
-    dim: float = 0.6
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class PlayApp:
@@ -106,7 +80,6 @@ class PlayApp:
         ensure_pygame()
         self.options = options or PlayOptions()
         if self.options.players not in (1, 2):
-            from ..errors import GameError
             raise GameError(f"players must be 1 or 2, got {self.options.players}")
         self.size = (int(size[0]), int(size[1]))
         self.mirror = bool(mirror)
@@ -121,7 +94,7 @@ class PlayApp:
         self.rng = np.random.default_rng(self.options.seed)
         self.clock = FixedStepClock(step=step, max_steps=8)
         self.handlers = HandlerStack()
-        self.views = ViewStack(self)
+        self.views = ViewStack(self, self.handlers)
         self.sounds = Sounds(self.options.sound)
         self.input = PlayerInput(self.size, self.options.players, post_events=post_events)
         self.frame: PoseFrame | None = None
@@ -192,6 +165,10 @@ class PlayApp:
     @property
     def players(self) -> list[Pose | None]:
         return [self.input.pose(i) for i in range(self.options.players)]
+
+    def cursor(self, slot: int) -> tuple[float, float] | None:
+        """The hand cursor of player ``slot`` (window px), or None (no hand up)."""
+        return self.input.cursor(slot)
 
     def cursors(self) -> list[tuple[float, float]]:
         """Window positions of the hand cursors of the players present."""
@@ -280,8 +257,6 @@ class PlayApp:
 
     def _ensure_renderer(self) -> Any:
         if self.renderer is None:
-            from ..render import Renderer
-
             self.renderer = Renderer.offscreen(self.size, mirror=self.mirror, fit="cover")
             self._owns_renderer = True
         return self.renderer
@@ -341,9 +316,6 @@ class PlayApp:
         wanted = self.wanted_effects(views)
         if wanted == self._wanted:
             return
-        from ..effects.compose import EffectRenderer
-        from ..effects.reload import HotReloader
-
         if self.effects is None:
             self.effects = EffectRenderer((), renderer=self.renderer,
                                           max_people=max(2, self.options.players),
@@ -390,6 +362,36 @@ class PlayApp:
     def show(self, view: View) -> View:
         """Replace the top view (title -> menu -> game -> results)."""
         return self.views.replace(view)
+
+    def push(self, view: View) -> View:
+        """Put ``view`` above the current one (a pause overlay)."""
+        return self.views.push(view)
+
+    def pop(self) -> View | None:
+        """Remove the top view; the one beneath is shown again."""
+        return self.views.pop()
+
+    def show_results(self, game: View) -> None:
+        """Replace the finished ``game`` with the results screen (:class:`ResultsView`).
+
+        Raises:
+            GameError: ``game`` is not a :class:`~arpose.play.game.Game`.
+        """
+        if not isinstance(game, Game):
+            raise GameError(f"show_results needs the Game that ended, got {type(game).__name__}")
+        self.show(ResultsView(game))
+
+    def worn_effects(self, player: int | None = None) -> tuple[str, ...] | None:
+        """Names of the effects drawn on ``player`` now (None: everyone's shared ones);
+        None before the first draw made the effect renderer."""
+        if self.effects is None:
+            return None
+        return tuple(e.name for e in self.effects.effects_for(player))
+
+    @property
+    def reload_message(self) -> str | None:
+        """The error of the last hot reload of an effect file, or None."""
+        return self.reloader.message if self.reloader is not None else None
 
     def quit(self) -> None:
         """Ask the runner to stop (clean exit)."""

@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 import pygame
 
-from .app import PlayOptions
-from .events import EVENT_HANDLED
+from .dispatch import EVENT_HANDLED
+from .options import PlayOptions
 from .score import Score
 from .ui import (
     BLUE,
@@ -136,7 +136,6 @@ class Game(View):
 
     def on_show(self) -> None:
         app = self.app
-        assert app is not None
         if self.pause_button is None:
             W, H = app.size
             s = int(H * 0.11)
@@ -150,7 +149,6 @@ class Game(View):
     def missing(self) -> tuple[str, str] | None:
         """Why play is paused right now, as (title, detail), or None."""
         app = self.app
-        assert app is not None
         absent = [s for s in self.required_slots() if app.player(s) is None]
         # A one-frame tracking dropout is not "leaving": wait ABSENT_GRACE seconds first
         # (always wait at the very start, before anyone was seen).
@@ -166,7 +164,6 @@ class Game(View):
 
     def on_fixed_update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         if self.over:
             return
         present = all(app.player(s) is not None for s in self.required_slots())
@@ -198,7 +195,6 @@ class Game(View):
 
     def on_update(self, dt: float) -> None:
         app = self.app
-        assert app is not None
         self.anim += dt
         self._flash = [(m, c, s - dt) for m, c, s in self._flash if s - dt > 0]
         if self.pause_button is not None and not self.over and self.countdown <= 0:
@@ -207,15 +203,13 @@ class Game(View):
 
     def pause(self) -> None:
         app = self.app
-        assert app is not None
         self.score.log(app.time, "pause")
         app.sounds.play("click")
-        app.views.push(PauseView(self))
+        app.push(PauseView(self))
 
     def end(self, reason: str = "over") -> None:
         """Finish the round: log, build the report, show the results view."""
         app = self.app
-        assert app is not None
         if self.over:
             return
         self.over = True
@@ -223,8 +217,7 @@ class Game(View):
         self.score.log(app.time, "end", reason=reason, score=self.score.total)
         app.sounds.play("end")
         app.report = self.report()
-        from .screens import ResultsView
-        app.show(ResultsView(self))
+        app.show_results(self)
 
     def report(self) -> dict[str, Any]:
         """The JSON report of this round (what ``--report`` writes)."""
@@ -250,7 +243,6 @@ class Game(View):
     # -- drawing -----------------------------------------------------------------------------
     def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
         app = self.app
-        assert app is not None
         self.draw(surface, alpha)
         self.draw_hud(surface)
         W, H = surface.get_size()
@@ -264,7 +256,7 @@ class Game(View):
             text(surface, str(n), (W / 2, H / 2), int(H / 2.5 * (1 + (self.countdown % 1) * 0.3)),
                  YELLOW)
             text(surface, self.how_to, (W / 2, H * 0.82), int(H / 20), WHITE)
-        for i, c in enumerate(app.input.cursor(s) for s in range(self.options.players)):
+        for i, c in enumerate(app.cursor(s) for s in range(self.options.players)):
             if c is not None and self.show_cursor():
                 prog = self.pause_button.progress if self.pause_button and \
                     self.pause_button.hovered else 0.0
@@ -306,7 +298,6 @@ class PauseView(View):
         self.anim = 0.0
 
     def on_show(self) -> None:
-        assert self.app is not None
         left, right = button_pair(self.app.size, 0.26, 0.2, 0.55)
         self.buttons = [
             MenuButton("resume", "Resume", left, 1.0, GREEN),
@@ -316,7 +307,6 @@ class PauseView(View):
             b.disarm()
 
     def on_update(self, dt: float) -> None:
-        assert self.app is not None
         self.anim += dt
         pinches = self.app.take_pinches()
         for b in self.buttons:
@@ -325,13 +315,12 @@ class PauseView(View):
 
     def on_button(self, button_id: str) -> bool:
         app = self.app
-        assert app is not None
         app.sounds.play("select")
         if button_id == "resume":
             self.game.score.log(app.time, "resume")
-            app.views.pop()
+            app.pop()
         elif button_id == "quit":
-            app.views.pop()
+            app.pop()
             self.game.end("quit")
         return EVENT_HANDLED
 
@@ -346,7 +335,6 @@ class PauseView(View):
         return EVENT_HANDLED
 
     def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
-        assert self.app is not None
         W, H = surface.get_size()
         dim(surface, 150)
         text(surface, "PAUSED", (W / 2, H * 0.3), int(H / 6), YELLOW)
@@ -354,7 +342,7 @@ class PauseView(View):
         for b in self.buttons:
             b.draw(surface)
         for i in range(self.app.options.players):
-            c = self.app.input.cursor(i)
+            c = self.app.cursor(i)
             if c is not None:
                 prog = max((b.progress for b in self.buttons if b.hovered), default=0.0)
                 draw_cursor(surface, c, PLAYER_COLOURS[i % 2], prog)

@@ -20,8 +20,10 @@ from typing import Any
 import cv2
 import pygame
 
+from ..effects.compose import open_video
 from ..errors import GameError, RenderError
 from ..pose import PoseFrame
+from ..render import Renderer, Window
 from .app import PlayApp, PlayOptions
 from .registry import get_game
 from .screens import TitleView
@@ -121,8 +123,6 @@ def _headless_app(app: PlayApp, video: str | os.PathLike | None,
     try:
         writer = None
         if video is not None:
-            from ..effects.compose import open_video
-
             writer = open_video(video, fps, app.size)
         yield app, writer
     finally:
@@ -265,8 +265,6 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
     Returns:
         The report of the last finished game, or None.
     """
-    from ..render import Renderer, Window
-
     options = options or PlayOptions()
     _share_cores_with_tracking()
     try:

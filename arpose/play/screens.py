@@ -7,7 +7,7 @@ from typing import Any
 
 import pygame
 
-from .events import EVENT_HANDLED
+from .dispatch import EVENT_HANDLED
 from .game import Game
 from .registry import available_games, get_game
 from .ui import (
@@ -42,7 +42,6 @@ class _ButtonView(View):
         self.anim = 0.0
 
     def on_update(self, dt: float) -> None:
-        assert self.app is not None
         self.anim += dt
         pinches = self.app.take_pinches()
         for b in self.buttons:
@@ -52,12 +51,11 @@ class _ButtonView(View):
                 break
 
     def draw_buttons_and_cursors(self, surface: pygame.Surface) -> None:
-        assert self.app is not None
         for b in self.buttons:
             b.draw(surface)
         prog = max((b.progress for b in self.buttons if b.hovered), default=0.0)
         for i in range(self.app.options.players):
-            c = self.app.input.cursor(i)
+            c = self.app.cursor(i)
             if c is not None:
                 draw_cursor(surface, c, PLAYER_COLOURS[i % 2], prog,
                             f"P{i + 1}" if self.app.options.players > 1 else None)
@@ -75,14 +73,12 @@ class TitleView(_ButtonView):
         self.game = game
 
     def on_show(self) -> None:
-        assert self.app is not None
         W, H = self.app.size
         bw, bh = int(W * 0.3), int(H * 0.2)
         self.buttons = [MenuButton("start", "START", pygame.Rect((W - bw) // 2, int(H * 0.6),
                                                                   bw, bh), 1.0, GREEN)]
 
     def on_button(self, button_id: str) -> Any:
-        assert self.app is not None
         if button_id == "start":
             if self.game:
                 self.app.show(get_game(self.game)(self.app.options))
@@ -117,7 +113,6 @@ class MenuView(_ButtonView):
     """One dwell button per available game."""
 
     def on_show(self) -> None:
-        assert self.app is not None
         W, H = self.app.size
         games = list(available_games().values())
         cols = 2 if len(games) <= 4 else 3
@@ -135,7 +130,6 @@ class MenuView(_ButtonView):
                                             subtitle=g.description))
 
     def on_button(self, button_id: str) -> Any:
-        assert self.app is not None
         self.app.show(get_game(button_id)(self.app.options))
         return EVENT_HANDLED
 
@@ -154,7 +148,6 @@ class ResultsView(_ButtonView):
         self.game = game
 
     def on_show(self) -> None:
-        assert self.app is not None
         left, right = button_pair(self.app.size, 0.25, 0.17, 0.74)
         self.buttons = [
             MenuButton("again", "Again", left, 1.2, GREEN),
@@ -165,7 +158,6 @@ class ResultsView(_ButtonView):
         return self.game.result_effects()
 
     def on_button(self, button_id: str) -> Any:
-        assert self.app is not None
         if button_id == "again":
             self.app.show(type(self.game)(self.app.options))
         elif button_id == "menu":
@@ -173,7 +165,6 @@ class ResultsView(_ButtonView):
         return EVENT_HANDLED
 
     def on_key(self, key: int) -> Any:
-        assert self.app is not None
         if key in (pygame.K_ESCAPE, pygame.K_q):
             self.app.quit()
             return EVENT_HANDLED

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pygame
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,6 @@ class Sounds:
         if not enabled:
             return
         try:
-            import pygame
             if not pygame.mixer.get_init():
                 pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=512)
             freq, _size, channels = pygame.mixer.get_init()

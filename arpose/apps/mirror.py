@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +26,17 @@ from typing import Any
 import numpy as np
 import pygame
 
+from ..effects import gallery
+from ..effects.compose import EffectLike, load_effects
+from ..effects.loader import needs_hands
+from ..effects.schema import Effect
 from ..errors import ArposeError
+from ..input.gestures import GestureEvent
+from ..pipeline import track
+from ..play.app import PlayApp
+from ..play.options import PlayOptions
+from ..play.runner import run_view_headless, run_window
 from ..play.view import View
-from . import gallery
-from .compose import EffectLike, load_effects
-from .schema import Effect
 
 log = logging.getLogger(__name__)
 
@@ -94,17 +101,6 @@ class Mirror(View):
                                  for p in range(1, self.max_people + 1)}}
         return {None: self._choice[None]}
 
-    @property
-    def effects(self) -> Any:
-        """The shell's :class:`~arpose.effects.compose.EffectRenderer`."""
-        assert self.app is not None
-        return self.app.effects
-
-    @property
-    def reloader(self) -> Any:
-        assert self.app is not None
-        return self.app.reloader
-
     # -- controls -------------------------------------------------------------------------
     def next_effect(self, step: int = 1, player: int | None = None) -> None:
         """Show the next (``step=1``) or previous (-1) gallery effect, for everyone or
@@ -144,7 +140,6 @@ class Mirror(View):
 
     def on_key(self, key: int) -> bool | None:
         app = self.app
-        assert app is not None
         if key == pygame.K_ESCAPE:
             app.quit()
         elif key == pygame.K_RIGHT:
@@ -163,10 +158,9 @@ class Mirror(View):
 
     @property
     def skeleton(self) -> bool:
-        assert self.app is not None
         return self.app.options.skeleton
 
-    def on_gesture(self, event: Any) -> bool | None:
+    def on_gesture(self, event: GestureEvent) -> bool | None:
         """A hand raised above the head: right hand next, left hand previous."""
         if event.name == "hand_up" and event.phase == "start":
             self.next_effect(+1 if event.side == "right" else -1, player=event.player + 1)
@@ -174,21 +168,21 @@ class Mirror(View):
         return None
 
     def on_update(self, dt: float) -> None:
-        app = self.app
-        assert app is not None
-        self.stats.pose_frames = app.stats["frames"]
+        self.stats.pose_frames = self.app.frame_serial  # the fed (tracked) frames
 
     def hud_lines(self) -> tuple[str, str | None]:
         """Top line (effect names, hints) and the error line (or None)."""
-        fx = self.effects
-        if self.per_player:
-            names = " | ".join(
-                f"P{p}: {', '.join(e.name for e in fx.effects_for(p)) or '-'}"
-                for p in range(1, self.max_people + 1)) if fx is not None else "-"
+        app = self.app
+        worn = {p: app.worn_effects(p) for p in
+                (range(1, self.max_people + 1) if self.per_player else (None,))}
+        if any(names is None for names in worn.values()):  # not drawn yet
+            names = "-"
+        elif self.per_player:
+            names = " | ".join(f"P{p}: {', '.join(fx or ()) or '-'}" for p, fx in worn.items())
         else:
-            names = ", ".join(e.name for e in fx.effects_for(None)) if fx is not None else "-"
+            names = ", ".join(worn[None] or ())
         top = f"{names or '-'}   (<- -> or raise a hand: change   P: per player   Esc: quit)"
-        return top, self.reloader.message if self.reloader is not None else None
+        return top, app.reload_message
 
     def on_draw(self, surface: pygame.Surface, alpha: float) -> None:
         self.stats.frames_drawn += 1
@@ -253,11 +247,6 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
-    from ..pipeline import track
-    from ..play import PlayOptions
-    from ..play.runner import run_view_headless, run_window
-    from .loader import needs_hands
-
     view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
@@ -269,7 +258,7 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
         win_size = size or ((int(first.size[0]), int(first.size[1])) if first is not None
                             else _source_size(pipeline, (1280, 720)))
 
-        def stop_after(app: Any) -> None:
+        def stop_after(app: PlayApp) -> None:
             if max_frames is not None and app.stats["draws"] >= max_frames:
                 app.quit()
 
@@ -298,8 +287,6 @@ def can_run_live() -> bool:
     if os.environ.get("SDL_VIDEODRIVER") in ("offscreen", "dummy"):
         return False
     if os.name == "posix" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        import sys
-
         return sys.platform == "darwin"
     return True
 
