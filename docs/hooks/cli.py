@@ -4,7 +4,7 @@ A page holding the marker ``<!-- cli-reference -->`` gets, in its place, the ``-
 of ``arpose`` and of every subcommand (nested ones such as ``arpose coach learn`` included),
 so the reference can never drift from the flags users actually have. Run by
 ``mkdocs build`` (see ``hooks:`` in mkdocs.yml); ``render_cli_reference()`` is also called
-by tests/contract/test_cli_reference.py.
+by tests/contract/test_contract_cli_reference.py.
 """
 
 from __future__ import annotations
