@@ -1,6 +1,6 @@
 """Hand tracking: 21 landmarks per hand for every tracked person.
 
-Hands are part of the tracker's output, not a second pipeline (see ARCHITECTURE.md):
+Hands are part of the tracker's output, not a second pipeline (see docs/developer/architecture.md):
 :mod:`.regions` cuts each hand's region from the body pose, :mod:`.detector` runs the hand
 landmark model there (palm detection over the whole image as the fallback for hands with
 no body), :mod:`.smoothing` smooths them per person and side, and :mod:`.gestures` reads

@@ -1,6 +1,6 @@
 """Camera image <-> screen mapping: mirroring and fitting, decided in one place.
 
-Landmarks stay in unmirrored camera pixels (see ARCHITECTURE.md); the screen shows
+Landmarks stay in unmirrored camera pixels (see docs/developer/architecture.md); the screen shows
 a mirror view (the natural way to see yourself). :class:`ScreenMap` is the single
 conversion used by the renderer's camera background and scene (its GL viewport),
 the body input's hand cursors and swipes, and the games' own 2D drawing, so a wrist
