@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..annotate import draw_skeleton, write_image
-from ..pipeline import track
+from ..render.annotate import draw_skeleton, write_image
 from ..sources import sample_image_path
+from ..tracking.pipeline import track
 
 DEFAULT_EFFECTS = ("top-hat",)
 

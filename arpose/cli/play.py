@@ -67,10 +67,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..input.reps import resolve_exercise
-    from ..pipeline import track
+    from ..coach import resolve_exercise
     from ..play import PlayOptions, available_games, get_game, run_headless, run_window
     from ..play.runner import write_report
+    from ..tracking.pipeline import track
 
     if args.list_exercises:
         from ..coach.learned import all_exercises

@@ -253,9 +253,9 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
-    from ..pipeline import track
     from ..play import PlayOptions
     from ..play.runner import run_view_headless, run_window
+    from ..tracking.pipeline import track
     from .loader import needs_hands
 
     view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early

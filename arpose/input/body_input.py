@@ -37,13 +37,13 @@ import logging
 import math
 from typing import Any
 
+from ..coach import RepCounter, RepEvent
 from ..pose import PoseFrame
+from ..scene.screen import ScreenMap
 from .cursor import HandCursor, ReachBox
 from .events import EventPoster
 from .gestures import GestureConfig, GestureDetector, GestureEvent
 from .players import ABSENT, PRESENT, Player, PlayerEvent, PlayerSlots
-from .reps import RepCounter, RepEvent
-from .screen import ScreenMap
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class BodyInput:
         self.pipeline = pipeline
         self._own_pipeline = False
         if pipeline is None and source is not None:
-            from ..pipeline import track
+            from ..tracking.pipeline import track
             track_options.setdefault("max_people", max(2, players))
             track_options.setdefault("realtime", True)
             self.pipeline = track(source, **track_options)
@@ -238,7 +238,7 @@ class BodyInput:
     def _hand_gestures(self, slot: int) -> Any:
         """Hand gestures (pinch, fist, ...) of one player: arpose.hands.gestures."""
         if slot not in self.hand_gestures:
-            from ..hands.gestures import HandGestureDetector
+            from .handshapes import HandGestureDetector
             self.hand_gestures[slot] = HandGestureDetector()
         return self.hand_gestures[slot]
 

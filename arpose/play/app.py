@@ -39,9 +39,9 @@ import pygame
 
 from ..input.gestures import GestureEvent
 from ..input.players import PlayerEvent
-from ..input.screen import ScreenMap
 from ..joints import joint_index
 from ..pose import Pose, PoseFrame
+from ..scene.screen import ScreenMap
 from .clock import FixedStepClock
 from .events import HandlerStack
 from .player_input import PlayerInput
