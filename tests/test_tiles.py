@@ -1,4 +1,4 @@
-"""The tiled people search on photos (arpose.tiles), and what it buys on the COCO photos:
+"""The tiled people search on photos (arpose.tracking.tiles), and what it buys on the COCO photos:
 more of the annotated people, no ghosts, and hands that the raw hand model misses."""
 
 from __future__ import annotations

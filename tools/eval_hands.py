@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         t["found"] += res["found"]
         t["pck_all"] += res["pck_all"]
 
-    # what `arpose detect --hands PHOTO` runs (arpose.pipeline.track on a single image)
+    # what `arpose detect --hands PHOTO` runs (arpose.tracking.pipeline.track on a single image)
     opts = DetectorOptions(mode="image", num_poses=PHOTO_MAX_PEOPLE, hands=True,
                           hand_fallback="always", tiles=not args.no_tiles)
     with PoseDetector(opts) as tracker, HandDetector(HandOptions(fallback="always")) as raw:

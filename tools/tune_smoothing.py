@@ -5,11 +5,11 @@ landmarks with a grid of parameters for each method (one-euro, one-euro-lc, kalm
 scores each setting two ways:
 
 - real clips: jitter ratio at rest (mean |second difference| of the output / of the raw
-  landmarks, on valid samples at rest: `arpose.bench.smoothing.jitter_and_lag`), the
+  landmarks, on valid samples at rest: `arpose.metrics.jitter_and_lag`), the
   noise passed during the clip's own motion (`noise_transfer`), and lag on the zero-phase
   metric (the shift that best
   aligns the output with a centred moving average of the raw track, sub-frame by a
-  parabola; `arpose.bench.smoothing.zero_phase_lag`), per clip;
+  parabola; `arpose.metrics.zero_phase_lag`), per clip;
 - ground truth: the real still pose of the stillest clip moved along known trajectories
   (rest, ramp, sine, step, fast swipe) with AR(1) noise of the size and lag-1
   autocorrelation measured on that person standing still; error to the truth, jitter at

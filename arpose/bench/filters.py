@@ -113,7 +113,7 @@ def noise_transfer(track: RawTrack, make_smoother: Any, noise: dict[str, Any],
 def collect_frames(video: Path, smoother: PersonTracker | None = None,
                    max_frames: int | None = None) -> list[PoseFrame]:
     frames = []
-    with track(video, drop_frames=False, keep_images=False, smoother=smoother) as pipeline:
+    with track(video, drop_frames=False, keep_images=False, tracker=smoother) as pipeline:
         for pf in pipeline:
             frames.append(pf)
             if max_frames is not None and len(frames) >= max_frames:

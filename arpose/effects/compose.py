@@ -387,7 +387,7 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     pipeline = track(source, max_people=max_people, model=model,
                      segmentation=needs_mask(loaded), capacity=_QUEUE_FRAMES,
                      hands=hands or needs_hands(loaded))
-    src = pipeline.source
+    src: Any = pipeline.source  # duck-typed: frame_count (VideoFile), files (ImageFolder)
     total = None
     if getattr(src, "frame_count", 0) > 0:  # VideoFile
         total = src.frame_count

@@ -4,7 +4,7 @@ VIDEO mode by default (the model tracks its region of interest from frame to fra
 is both faster and steadier than re-detecting), ``num_poses`` people (2 so that two
 players work), optional segmentation masks (for occlusion). Output is unsmoothed
 :class:`~arpose.pose.Pose` records in source-image pixels with ``id == -1``; the
-:class:`~arpose.smoothing.PersonTracker` assigns ids.
+:class:`~arpose.tracking.people.PersonTracker` assigns ids.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class DetectorOptions:
     max_input_side: int = 1920
     """Larger frames are downscaled before inference (landmarks are mapped back)."""
     hands: bool = False
-    """Also track both hands of every person (21 landmarks each; see arpose.hands)."""
+    """Also track both hands of every person (21 landmarks each; see arpose.tracking.hands)."""
     hand_model: str | Path | None = None
     """A HandLandmarker ``.task`` bundle; None uses the one shipped with arpose."""
     hand_fallback: str = "auto"
@@ -53,7 +53,7 @@ class DetectorOptions:
     mode), "always" (single photos: finds close-up hands next to bodies too), "never"."""
     tiles: bool = False
     """IMAGE mode: also look for people on overlapping square tiles of the image
-    (:mod:`arpose.tiles`), for group photos where the whole-image detector finds one or
+    (:mod:`arpose.tracking.tiles`), for group photos where the whole-image detector finds one or
     two. About 10 more landmarker runs per photo; only when fewer than ``num_poses``
     people were found on the whole image. The segmentation mask stays the whole
     image's (people found only on a tile are not in it)."""
