@@ -28,7 +28,6 @@ from .tiles import Tile, search_tiles
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class DetectorOptions:
     """Options of :class:`PoseDetector` (defaults are MediaPipe's)."""
