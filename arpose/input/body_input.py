@@ -40,9 +40,11 @@ from typing import Any
 from ..coach import RepCounter, RepEvent
 from ..pose import PoseFrame
 from ..scene.screen import ScreenMap
+from ..tracking.pipeline import track
 from .cursor import HandCursor, ReachBox
 from .events import EventPoster
 from .gestures import GestureConfig, GestureDetector, GestureEvent
+from .handshapes import HandGestureDetector
 from .players import ABSENT, PRESENT, Player, PlayerEvent, PlayerSlots
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,6 @@ class BodyInput:
         self.pipeline = pipeline
         self._own_pipeline = False
         if pipeline is None and source is not None:
-            from ..tracking.pipeline import track
             track_options.setdefault("max_people", max(2, players))
             track_options.setdefault("realtime", True)
             self.pipeline = track(source, **track_options)
@@ -238,7 +239,6 @@ class BodyInput:
     def _hand_gestures(self, slot: int) -> Any:
         """Hand gestures (pinch, fist, ...) of one player: arpose.input.handshapes."""
         if slot not in self.hand_gestures:
-            from .handshapes import HandGestureDetector
             self.hand_gestures[slot] = HandGestureDetector()
         return self.hand_gestures[slot]
 
