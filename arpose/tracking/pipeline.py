@@ -141,7 +141,6 @@ class Pipeline:
         self.stage = TrackingStage(tracker, keep_images=keep_images)
         self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
             else drop_frames
-        self.keep_images = keep_images
         # Live: one latest-wins slot shared by the inference threads. Files: one bounded
         # FIFO per inference thread, dealt round robin (deterministic, and it bounds the
         # reorder buffer).
@@ -160,6 +159,11 @@ class Pipeline:
         self._finished = False
         self.frames_in = 0
         self.frames_out = 0
+
+    @property
+    def keep_images(self) -> bool:
+        """Whether PoseFrames carry the RGB frame (the stage's setting)."""
+        return self.stage.keep_images
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> Pipeline:
