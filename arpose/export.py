@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import csv
+import ctypes
 import io
 import json
 import logging
@@ -37,6 +38,7 @@ from .joints import BODY25_INDEX, COCO17_INDEX, HAND_JOINT_NAMES, LANDMARK_NAMES
 from .pose import Pose, PoseFrame
 from .record import Recording, is_recording
 from .sources import VIDEO_SUFFIXES
+from .tracking.pipeline import track
 
 log = logging.getLogger(__name__)
 
@@ -356,8 +358,6 @@ def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int =
 
         yield frames()
         return
-    from .pipeline import track
-
     with track(str(p), max_people=max_people, smooth=not raw,
                model=None if model is None else str(model),
                keep_images=False, hands=hands) as pipeline:
@@ -443,8 +443,6 @@ def _worker_init(parent: int) -> None:
     """In each worker process: die with the parent. Without this a ``kill -9`` of the
     parent left workers writing into the ``.partial`` folders a rerun was also using."""
     if sys.platform.startswith("linux"):
-        import ctypes
-
         pr_set_pdeathsig = 1
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -537,7 +535,7 @@ def is_complete(out_dir: str | os.PathLike, src: str | os.PathLike, fmt: str, *,
 def _exclusive(out: Path) -> Iterator[None]:
     """One folder export per output folder at a time (a second one fails at once)."""
     try:
-        import fcntl
+        import fcntl  # lazy: POSIX only (Windows has no fcntl)
     except ImportError:  # pragma: no cover - Windows: no advisory locks here
         yield
         return
@@ -646,7 +644,7 @@ def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
     if todo:
         _write_manifest(out, manifest)  # forget outputs about to be replaced
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: only folder exports show a progress bar
 
     bar = tqdm(total=len(inputs), initial=len(results), unit="file", disable=not progress,
                desc=f"export {fmt}")

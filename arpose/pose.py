@@ -12,6 +12,7 @@ midpoint); ``world`` is metres with the origin between the hips.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -115,8 +116,7 @@ class Hand:
         return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
     def replace(self, **kw: Any) -> Hand:
-        from dataclasses import replace
-        return replace(self, **kw)
+        return dataclasses.replace(self, **kw)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON shape of one hand (see README, "JSON contract")."""

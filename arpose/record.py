@@ -52,8 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import cv2
 import numpy as np
 
+from . import sources
 from .errors import RecordingError, SourceError
 from .joints import LANDMARK_NAMES, NUM_LANDMARKS
 from .pose import FrameStats, Hand, Pose, PoseFrame, attach_hands
@@ -408,8 +410,6 @@ class Recorder:
         return True
 
     def _write_video(self, image: np.ndarray) -> int:
-        import cv2
-
         if self._video_writer is None:
             h, w = image.shape[:2]
             fourcc = cv2.VideoWriter.fourcc(*"MJPG")
@@ -673,8 +673,6 @@ class Replay:
         self._cap = None
         self._cap_next = 0
         if video and self.recording.video_path is not None:
-            import cv2
-
             cap = cv2.VideoCapture(str(self.recording.video_path))
             if cap.isOpened():
                 self._cap = cap
@@ -690,8 +688,6 @@ class Replay:
     def _image(self, vframe: int) -> np.ndarray | None:
         if self._cap is None or vframe < 0:
             return None
-        import cv2
-
         if vframe < self._cap_next:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, vframe)
             self._cap_next = vframe
@@ -774,8 +770,6 @@ def open_replay(spec: str) -> Replay:
 
 def register() -> None:
     """Make every ``--source`` accept recordings (called once on ``import arpose``)."""
-    from . import sources
-
     if not getattr(sources, "_arpose_replay_registered", False):
         sources.register_source(_matches, open_replay)
         sources._arpose_replay_registered = True  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from .errors import SourceError
+from .pose import PoseFrame
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,22 @@ class Source(Protocol):
     fps: float
 
     def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class PoseSource(Protocol):
+    """A source of ready PoseFrames (a recording replayed): the pipeline skips detection.
+    ``read()`` returns None at the end."""
+
+    name: str
+    live: bool
+    fps: float
+    yields_poses: bool
+    """True: what ``read()`` returns are PoseFrames."""
+
+    def read(self) -> PoseFrame | None: ...
 
     def close(self) -> None: ...
 
@@ -489,7 +506,7 @@ def sample_image_path() -> Path:
     """A built-in photo of a person (Grace Hopper, shipped with matplotlib, a dependency
     of mediapipe), used by the demo when there is no camera."""
     try:
-        import matplotlib.cbook as cbook
+        import matplotlib.cbook as cbook  # lazy: matplotlib is heavy; only the demo photo
         return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
     except Exception as exc:  # pragma: no cover - matplotlib is installed with mediapipe
         raise SourceError(f"built-in sample photo not found ({exc})") from exc

@@ -296,7 +296,7 @@ class WebSocketServer:
         return self
 
     def _run(self, ready: threading.Event) -> None:
-        from websockets.asyncio.server import serve
+        from websockets.asyncio.server import serve  # lazy: only the WebSocket server
 
         loop = self._loop
         assert loop is not None

@@ -26,8 +26,8 @@ def limit_thread_pools(threads: int = 1) -> None:
     Idempotent; call it again with another number to change it back (OpenCV's default
     is the number of cores).
     """
-    import cv2
-    from threadpoolctl import threadpool_limits
+    import cv2  # lazy: OpenCV is heavy; arpose.threads is imported first, by the CLI
+    from threadpoolctl import threadpool_limits  # lazy: with cv2, only when limiting
 
     cv2.setNumThreads(int(threads))
     threadpool_limits(limits=int(threads), user_api="blas")

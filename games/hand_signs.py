@@ -20,10 +20,10 @@ import numpy as np
 import pygame
 
 from arpose.errors import GameError
-from arpose.hands.synthetic import shape_hand
 from arpose.joints import HAND_CONNECTIONS
 from arpose.play.game import Game
 from arpose.play.ui import GREEN, INK, ORANGE, RED, WHITE, YELLOW, bar, hearts, panel, text
+from arpose.testing.hands import shape_hand
 
 SIGNS: tuple[tuple[str, str], ...] = (
     ("fist", "Fist"), ("open_palm", "Open palm"), ("point", "Point"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from arpose.input.synthetic import Body, make_pose
 from arpose.play import PlayApp, PlayOptions
 from arpose.pose import PoseFrame
+from arpose.testing.people import Body, make_pose
 
 SIZE = (1280, 720)
 

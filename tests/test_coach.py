@@ -3,6 +3,7 @@ presence with partial bodies."""
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import numpy as np
@@ -12,9 +13,9 @@ import arpose
 from arpose.coach import RepCounter, learn, resolve_exercise
 from arpose.coach import learned as L
 from arpose.errors import ExerciseError
-from arpose.input import synthetic as S
 from arpose.input.players import PlayerSlots
 from arpose.pose import Pose, PoseFrame
+from arpose.testing import people as S
 
 CASES = [
     ("squat", lambda: S.squat_motion(reps=5), 5),
@@ -118,8 +119,8 @@ def test_unknown_exercise_suggests_a_name():
 
 def test_top_level_api_keeps_the_counter():
     assert arpose.RepCounter is RepCounter
-    from arpose.input.reps import RepCounter as Old
-    assert Old is RepCounter
+    with pytest.raises(ModuleNotFoundError):  # the 0.1.0 re-export module is gone
+        importlib.import_module("arpose.input.reps")
 
 
 # -- learned exercises ---------------------------------------------------------------------
@@ -197,7 +198,7 @@ def test_real_barbell_squats_and_a_counter_learned_from_them(media):
     clip = media / "exercise" / "squat_barbell_5.mp4"
     if not clip.is_file():
         pytest.skip(f"{clip} not found")
-    from arpose.pipeline import track
+    from arpose.tracking.pipeline import track
     with track(str(clip), max_people=1, keep_images=False) as pipeline:
         samples = [(L.main_person(pf.poses), pf.t) for pf in pipeline]
     counter = RepCounter("squat")

@@ -13,16 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from play_helpers import SIZE, frame, new_app
 
-from arpose.input.synthetic import (
-    Body,
-    frames,
-    make_pose,
-    squat_motion,
-    still_motion,
-    swipe_motion,
-)
 from arpose.play import PlayOptions, get_game, run_headless, write_report
 from arpose.pose import Pose, PoseFrame
+from arpose.testing.people import Body, frames, make_pose, squat_motion, still_motion, swipe_motion
 
 GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
 
@@ -99,10 +92,10 @@ def test_slicer_landmark_jump_is_not_a_swipe():
 
 
 def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
-    """The same one-frame teleport through the real PoseSmoother (what ``arpose play``
+    """The same one-frame teleport through the real PersonTracker (what ``arpose play``
     feeds): the smoother turns it into a glide there and back, which must neither count
     as a swipe nor slice fruit lying anywhere on the jump path."""
-    from arpose.smoothing import PoseSmoother
+    from arpose.tracking.people import PersonTracker
 
     app = new_app()
     game = _game(app, "slicer", spawn=False)
@@ -110,7 +103,7 @@ def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
     a, b = _wrist_on_screen(app, rest), _wrist_on_screen(app, jump)
     fruits = [game.spawn("plum", pos=tuple(a + (b - a) * u), vel=(0.0, 0.0), gravity=0.0)
               for u in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)]
-    smoother = PoseSmoother()
+    smoother = PersonTracker()
     seq = [rest] * 20 + [jump] + [rest] * 20
     pfs = []
     for i, body in enumerate(seq):
@@ -166,7 +159,7 @@ def test_workout_upper_body_only_says_it_needs_legs_and_counts_nothing():
 
 
 def test_workout_arm_raise_does_not_need_legs():
-    from arpose.input.synthetic import arm_raise_motion
+    from arpose.testing.people import arm_raise_motion
     clip = frames(arm_raise_motion(reps=4, body=Body(visible="upper")), fps=30, noise=1.0)
     report = run_headless("workout", clip, PlayOptions(exercise="arm-raise", sound=False))
     assert report["reps"] == 4

@@ -8,10 +8,10 @@ import pytest
 from play_helpers import SIZE, frame, new_app
 
 from arpose.errors import GameError
-from arpose.hands.synthetic import shape_hand
-from arpose.input.synthetic import Body
 from arpose.play import PlayOptions, get_game
 from arpose.pose import PoseFrame
+from arpose.testing.hands import shape_hand
+from arpose.testing.people import Body
 
 
 def _start(app, **extra):

@@ -7,9 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from arpose.hands.gestures import HAND_GESTURES, HandGestureDetector, hand_shape
-from arpose.hands.regions import region_from_hand, region_from_points
-from arpose.hands.synthetic import SHAPES, shape_hand, synthetic_hand
+from arpose.input.handshapes import HAND_GESTURES, HandGestureDetector, hand_shape
 from arpose.joints import (
     HAND_JOINT_NAMES,
     HAND_LANDMARK_NAMES,
@@ -19,6 +17,8 @@ from arpose.joints import (
     resolve_joint,
 )
 from arpose.pose import Hand, Pose, PoseFrame
+from arpose.testing.hands import SHAPES, shape_hand, synthetic_hand
+from arpose.tracking.hands.regions import region_from_hand, region_from_points
 
 
 # -- vocabulary ----------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def test_joints_command_lists_hands(capsys):
 
 # -- data model ----------------------------------------------------------------------------
 def _body() -> Pose:
-    from arpose.input.synthetic import Body, make_pose
+    from arpose.testing.people import Body, make_pose
     return make_pose(Body(), image_size=(1280, 720))
 
 
@@ -217,7 +217,7 @@ def test_pinch_presses_a_menu_button_before_the_dwell_would():
 
 
 def _body_from_helpers():
-    from arpose.input.synthetic import Body
+    from arpose.testing.people import Body
     return Body()
 
 
@@ -325,8 +325,8 @@ def test_osc_hand_messages_and_websocket_json():
 def test_crossed_hands_stay_with_their_own_body():
     """Two people's hands side by side: both bodies' crops may see both hands; each hand
     stays with the body whose wrist it starts at."""
-    from arpose.hands.detector import _dedupe_crossed
-    from arpose.hands.regions import HandRegion
+    from arpose.tracking.hands.detector import _dedupe_crossed
+    from arpose.tracking.hands.regions import HandRegion
     a = synthetic_hand(side="right", person=0, center=(300.0, 300.0), size=50)
     b = synthetic_hand(side="left", person=1, center=(330.0, 300.0), size=50)
     ra = HandRegion((300, 250), 270, 0.0, "right", 0, (300.0, 300.0))

@@ -13,9 +13,9 @@ from gl_fixtures import GOLDEN_DIR, assert_images_close
 
 from arpose.effects.compose import load_effects
 from arpose.effects.loader import needs_hands
-from arpose.hands.synthetic import shape_hand
-from arpose.input.synthetic import Body, make_pose
 from arpose.pose import PoseFrame
+from arpose.testing.hands import shape_hand
+from arpose.testing.people import Body, make_pose
 
 SIZE = (640, 480)
 

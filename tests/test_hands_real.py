@@ -29,8 +29,8 @@ def _frame(video: Path, index: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def tracker():
-    from arpose.tracker import PoseTracker, TrackerOptions
-    with PoseTracker(TrackerOptions(mode="image", hands=True, hand_fallback="never")) as t:
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
+    with PoseDetector(DetectorOptions(mode="image", hands=True, hand_fallback="never")) as t:
         yield t
 
 
@@ -43,7 +43,7 @@ def test_raised_hand_found_from_the_body_with_its_side(tracker):
     wrist = det.poses[0].xy("left_wrist")
     assert np.linalg.norm(hand.landmarks[0, :2] - wrist) < 0.6 * hand.size
     assert hand.world is not None and hand.world.shape == (21, 3)
-    from arpose.hands.gestures import hand_shape
+    from arpose.input.handshapes import hand_shape
     assert all(hand_shape(hand).extended[f] for f in ("index", "middle", "ring", "pinky"))
 
 
@@ -58,10 +58,10 @@ def test_both_hands_of_a_whole_person(tracker):
 
 
 def test_hand_without_a_body_uses_the_palm_detector():
-    from arpose.tracker import PoseTracker, TrackerOptions
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
     rgb = _frame(FLEX, 0)
     close = np.ascontiguousarray(rgb[250:950, 1150:1750])  # just the hand: no body
-    with PoseTracker(TrackerOptions(mode="image", hands=True)) as t:
+    with PoseDetector(DetectorOptions(mode="image", hands=True)) as t:
         det = t.detect(close)
     bodiless = [h for h in det.hands if h.person is None]
     assert det.poses == () or all(h.person is None for h in det.hands)
@@ -97,7 +97,7 @@ def test_detect_json_hands_contract(tmp_path, capsys):
 
 
 def test_missing_hand_model_is_a_clear_error(tmp_path):
-    from arpose.hands import HandDetector, HandOptions
+    from arpose.tracking.hands import HandDetector, HandOptions
     with pytest.raises(ModelError, match="no-such.task"):
         HandDetector(HandOptions(model=tmp_path / "no-such.task"))
 
@@ -158,8 +158,8 @@ def test_openpose_export_with_hands_fills_both_arrays(tmp_path):
 def closeup_crop():
     """An upright crop of the close-up's hand, framed from the raw HandLandmarker's own
     landmarks (the reference the crop model is compared against)."""
-    from arpose.hands.detector import CROP_PX, HandDetector, HandOptions
-    from arpose.hands.regions import region_from_points
+    from arpose.tracking.hands.detector import CROP_PX, HandDetector, HandOptions
+    from arpose.tracking.hands.regions import region_from_points
     rgb = _frame(FLEX, 40)
     with HandDetector(HandOptions(fallback="always")) as d:
         raw = d._whole_image(rgb)
@@ -172,8 +172,8 @@ def closeup_crop():
 
 @pytest.mark.parametrize("backend", ["litert", "opencv"])
 def test_landmark_model_on_a_crop_without_palm_detection(closeup_crop, backend):
-    from arpose.hands.detector import HandLandmarkModel
     from arpose.model import ensure_hand_model
+    from arpose.tracking.hands.detector import HandLandmarkModel
     patch, inv, ref = closeup_crop
     model = HandLandmarkModel(ensure_hand_model(), backend)
     assert model.backend == backend
@@ -192,7 +192,7 @@ def test_landmark_model_on_a_crop_without_palm_detection(closeup_crop, backend):
 def test_bundle_without_the_landmark_model_is_a_clear_error(tmp_path):
     import zipfile
 
-    from arpose.hands.detector import LANDMARK_MEMBER, HandLandmarkModel
+    from arpose.tracking.hands.detector import LANDMARK_MEMBER, HandLandmarkModel
     bad = tmp_path / "pose_only.task"
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("hand_detector.tflite", b"x")
@@ -203,7 +203,7 @@ def test_bundle_without_the_landmark_model_is_a_clear_error(tmp_path):
 def test_crop_world_landmarks_are_in_the_image_axes(tracker):
     """The crop is turned upright; its world landmarks are turned back, so they agree with
     the raw HandLandmarker's (which works on the image as it is)."""
-    from arpose.hands import HandDetector, HandOptions
+    from arpose.tracking.hands import HandDetector, HandOptions
     rgb = cv2.rotate(_frame(FLEX, 40), cv2.ROTATE_90_CLOCKWISE)   # the hand lies on its side
     ours = tracker.detect(rgb).hands
     with HandDetector(HandOptions(fallback="always")) as raw:
@@ -216,7 +216,7 @@ def test_crop_world_landmarks_are_in_the_image_axes(tracker):
 def test_unsure_small_hands_get_a_second_look(tracker):
     """Whole person, 20 px hands: where the landmark model alone is unsure of a crop, the
     second look (palm detection in the same crop) finds more of the body's hands."""
-    from arpose.hands.regions import regions_from_pose
+    from arpose.tracking.hands.regions import regions_from_pose
     hd = tracker._hands
     direct = both = 0
     for index in (10, 43, 206, 238):
@@ -231,9 +231,9 @@ def test_unsure_small_hands_get_a_second_look(tracker):
 def test_video_tracks_hands_from_the_previous_frame():
     """VIDEO mode: after the first frame the hand is cropped from its own landmarks (one
     landmark run, no second look) and stays at its body's wrist, as in image mode."""
-    from arpose.tracker import PoseTracker, TrackerOptions
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
     frames = [_frame(FLEX, i) for i in range(0, 10, 2)]
-    with PoseTracker(TrackerOptions(mode="video", hands=True, hand_fallback="never")) as t:
+    with PoseDetector(DetectorOptions(mode="video", hands=True, hand_fallback="never")) as t:
         calls: list[str] = []
         hd = t._hands
         orig = hd._tracked
@@ -254,8 +254,8 @@ def test_video_tracks_hands_from_the_previous_frame():
 def test_video_looks_at_an_empty_hand_region_every_other_frame(tracker):
     """A body region with clearly no hand in it is skipped for EMPTY_COOLDOWN - 1 frames
     in video (tracking) mode, and tried every frame for photos."""
-    from arpose.hands import HandDetector, HandOptions
-    from arpose.hands.detector import EMPTY_COOLDOWN
+    from arpose.tracking.hands import HandDetector, HandOptions
+    from arpose.tracking.hands.detector import EMPTY_COOLDOWN
     poses = tracker.detect(_frame(FLEX, 0)).poses
     grey = np.full_like(_frame(FLEX, 0), 128)   # the body's hand regions hold nothing
     runs = []
@@ -367,8 +367,8 @@ def test_hand_signs_reads_a_real_hand_opening_and_closing(media):
     open-palm and fist card is made, by the person's left hand (the raised one)."""
     import itertools
 
-    from arpose.pipeline import track
     from arpose.play import PlayOptions, run_headless
+    from arpose.tracking.pipeline import track
 
     clip = media / "exercise" / "finger_flexion.mp4"
     if not clip.exists():

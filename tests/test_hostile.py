@@ -197,20 +197,20 @@ def test_two_exports_into_one_folder_refuse(tmp_path, take):
 
 def test_native_stderr_silencing_restores_fd2_when_threads_interleave():
     """[2] Two inference threads silencing fd 2 at once left it on /dev/null for good."""
-    from arpose.tracker import _native_stderr_silenced
+    from arpose.tracking.tasks import native_stderr_silenced
 
     before = os.fstat(2)
     a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
 
     def a() -> None:
-        with _native_stderr_silenced(True):
+        with native_stderr_silenced(True):
             a_in.set()
             b_in.wait(5)
         a_out.set()
 
     def b() -> None:
         a_in.wait(5)
-        with _native_stderr_silenced(True):
+        with native_stderr_silenced(True):
             b_in.set()
             a_out.wait(5)  # A leaves first: the interleaving that lost stderr
 

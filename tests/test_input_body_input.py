@@ -9,9 +9,10 @@ import pygame
 import pytest
 
 import arpose
-from arpose.input import BodyInput, ScreenMap
+from arpose.input import BodyInput
 from arpose.input.events import EVENT_NAMES, event_type
-from arpose.input.synthetic import (
+from arpose.scene.screen import ScreenMap
+from arpose.testing.people import (
     Body,
     concat,
     frames,

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from arpose.input.gestures import GestureConfig, GestureDetector, GestureEvent
-from arpose.input.synthetic import (
+from arpose.pose import PoseFrame
+from arpose.testing.people import (
     Body,
     clap_motion,
     frames,
@@ -19,8 +20,7 @@ from arpose.input.synthetic import (
     still_motion,
     swipe_motion,
 )
-from arpose.pose import PoseFrame
-from arpose.smoothing import PoseSmoother
+from arpose.tracking.people import PersonTracker
 
 
 def detect(clip: list[PoseFrame], config: GestureConfig | None = None) -> list[GestureEvent]:
@@ -155,7 +155,7 @@ def test_wrist_jump_smoothed_by_the_real_pose_smoother_is_no_swipe():
     for delta, n in [((-260.0, 30.0), 1), ((-260.0, 30.0), 3), ((200.0, -120.0), 60),
                      ((-150.0, 0.0), 1), ((-150.0, 0.0), 60), ((120.0, 60.0), 2)]:
         glitched = _teleport(clip, 40, delta=delta, frames_=n)
-        smoother = PoseSmoother()
+        smoother = PersonTracker()
         smoothed = [PoseFrame(pf.t, pf.index, pf.size, smoother(pf.poses, pf.t))
                     for pf in glitched]
         assert starts(detect(smoothed), "swipe") == [], (delta, n)
@@ -163,7 +163,7 @@ def test_wrist_jump_smoothed_by_the_real_pose_smoother_is_no_swipe():
 
 def test_real_swipe_survives_the_real_pose_smoother():
     clip = frames(swipe_motion("right", duration=0.25), fps=30, noise=1.0)
-    smoother = PoseSmoother()
+    smoother = PersonTracker()
     smoothed = [PoseFrame(pf.t, pf.index, pf.size, smoother(pf.poses, pf.t)) for pf in clip]
     assert len(starts(detect(smoothed), "swipe", "right")) == 1
 

@@ -4,8 +4,8 @@ keeps the slot (by id, or by position when the tracker gave a new id)."""
 from __future__ import annotations
 
 from arpose.input.players import PlayerSlots
-from arpose.input.synthetic import Body, make_pose
 from arpose.pose import PoseFrame
+from arpose.testing.people import Body, make_pose
 
 SIZE = (1280, 720)
 

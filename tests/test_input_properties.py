@@ -8,11 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from arpose.input import BodyInput, DwellButton, GestureDetector, HandCursor, RepCounter
+from arpose.coach import RepCounter
+from arpose.input import BodyInput, DwellButton, GestureDetector, HandCursor
 from arpose.input.body_view import body_view
-from arpose.input.synthetic import Body, make_pose
 from arpose.joints import NUM_LANDMARKS
 from arpose.pose import Pose, PoseFrame
+from arpose.testing.people import Body, make_pose
 
 odd_floats = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),

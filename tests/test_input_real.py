@@ -20,8 +20,9 @@ import math
 
 import pytest
 
-from arpose.input import BodyInput, GestureEvent, RepEvent
-from arpose.pipeline import track
+from arpose.coach import RepEvent
+from arpose.input import BodyInput, GestureEvent
+from arpose.tracking.pipeline import track
 
 pytestmark = pytest.mark.slow
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from arpose.coach import RepCounter, resolve_exercise
 from arpose.errors import ArposeError
-from arpose.input.reps import RepCounter, resolve_exercise
-from arpose.input.synthetic import (
+from arpose.pose import PoseFrame
+from arpose.testing.people import (
     Body,
     arm_raise_motion,
     concat,
@@ -17,7 +18,6 @@ from arpose.input.synthetic import (
     squat_motion,
     still_motion,
 )
-from arpose.pose import PoseFrame
 
 
 def run(clip: list[PoseFrame], exercise: str, **kw) -> tuple[RepCounter, list]:

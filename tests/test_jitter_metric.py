@@ -8,16 +8,9 @@ import math
 
 import numpy as np
 
-from arpose.bench.smoothing import (
-    RawTrack,
-    jitter_and_lag,
-    masked_jitter,
-    noise_transfer,
-    rest_samples,
-    score_track,
-    valid_samples,
-)
-from arpose.smoothing import PoseSmoother
+from arpose.bench.filters import RawTrack, noise_transfer, score_track
+from arpose.metrics import jitter_and_lag, masked_jitter, rest_samples, valid_samples
+from arpose.tracking.people import PersonTracker
 
 FPS = 30.0
 SIZE = 200.0  # body size, px
@@ -79,22 +72,22 @@ def test_scores_of_an_identity_and_of_a_filter():
     x, _ = _body(400, sigma=1.0)
     tr = _track(x)
     noise = {"sigma": np.full(33, 0.01), "r1": 0.5}
-    raw = score_track(tr, PoseSmoother(smooth=False), noise, lambda: PoseSmoother(smooth=False))
+    raw = score_track(tr, PersonTracker(smooth=False), noise, lambda: PersonTracker(smooth=False))
     assert raw["jitter_ratio"] == 1.0 and abs(raw["noise_ratio_in_motion"] - 1.0) < 1e-5  # float32
-    sm = score_track(tr, PoseSmoother(), noise, PoseSmoother)
+    sm = score_track(tr, PersonTracker(), noise, PersonTracker)
     assert sm["jitter_ratio"] < 0.5 and sm["noise_ratio_in_motion"] < 0.8
     assert not math.isnan(sm["jitter_ratio_moving"]) and sm["rest_fraction"] > 0.3
     # a clip with no rest has no jitter at rest, never a number
     moving = _body(400, sigma=1.0)[0][200:]
-    assert math.isnan(score_track(_track(moving), PoseSmoother())["jitter_ratio"])
+    assert math.isnan(score_track(_track(moving), PersonTracker())["jitter_ratio"])
 
 
 def test_noise_transfer_sees_a_filter_that_passes_noise():
     x, _ = _body(300, sigma=0.0)
     noise = {"sigma": np.full(33, 0.01), "r1": 0.0}
-    strong = noise_transfer(_track(x), lambda: PoseSmoother(method="one-euro",
+    strong = noise_transfer(_track(x), lambda: PersonTracker(method="one-euro",
                                                            params={"beta": 0.0}), noise)
-    weak = noise_transfer(_track(x), lambda: PoseSmoother(method="one-euro",
+    weak = noise_transfer(_track(x), lambda: PersonTracker(method="one-euro",
                                                          params={"min_cutoff": 30.0}), noise)
     assert strong < 0.3 < 0.8 < weak <= 1.0
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from arpose.errors import PipelineError, SourceError
-from arpose.pipeline import Handoff, track
 from arpose.sources import Camera, Frame, VideoFile
+from arpose.tracking.pipeline import Handoff, track
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_files_give_the_same_result_every_run(clip):
 def test_dance_video_ids_and_smoothing(dance_video):
     """On the real street clip: the dancer keeps one id from start to end, and the
     One-Euro output cuts jitter by at least 60% for at most one frame of lag."""
-    from arpose.bench import smoothing as bench
+    from arpose.bench import filters as bench
     frames = bench.collect_frames(dance_video)
     assert len(frames) == 205
     pid = bench._main_track(frames)

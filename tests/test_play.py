@@ -11,8 +11,6 @@ import pytest
 from play_helpers import drive, frame, hand_pointing_at, new_app
 
 from arpose.errors import GameError
-from arpose.input.screen import ScreenMap
-from arpose.input.synthetic import Body
 from arpose.play import (
     EVENT_HANDLED,
     FixedStepClock,
@@ -27,6 +25,8 @@ from arpose.play import (
 )
 from arpose.play.sound import Sounds
 from arpose.play.view import ViewContext
+from arpose.scene.screen import ScreenMap
+from arpose.testing.people import Body
 
 
 def test_fixed_step_clock_runs_whole_steps_and_keeps_the_remainder():
@@ -208,7 +208,7 @@ import sys
 sys.path.insert(0, {tests!r})
 import pygame
 from play_helpers import frame, new_app
-from arpose.input.synthetic import Body
+from arpose.testing.people import Body
 from arpose.play import run_window
 
 

@@ -408,8 +408,8 @@ def test_recording_without_frames_cannot_be_replayed(tmp_path):
 @pytest.mark.slow
 def test_game_on_a_recording_gives_the_same_result_every_time(tmp_path, dance_video):
     """Record real tracking of the dance video once, then play a game on it repeatedly."""
-    from arpose.pipeline import Pipeline, track
     from arpose.play.runner import run_headless
+    from arpose.tracking.pipeline import Pipeline, track
 
     path = tmp_path / "dance.arpose"
     with Recorder(path, fps=50.0) as rec, track(dance_video, keep_images=False) as pipeline:

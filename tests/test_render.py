@@ -429,10 +429,10 @@ def test_golden_images(renderer, name, tmp_path):
 
 def test_stored_astronaut_pose_matches_the_real_model():
     """The golden fixtures came from the real model; check it still agrees."""
-    from arpose.tracker import PoseTracker, TrackerOptions
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
 
     _, stored = astronaut_frame(False)
-    with PoseTracker(TrackerOptions(num_poses=1, mode="image")) as tracker:
+    with PoseDetector(DetectorOptions(num_poses=1, mode="image")) as tracker:
         det = tracker.detect(astronaut_image())
     assert det.poses, "the model found nobody on the astronaut photo"
     for joint in ("nose", "left_shoulder", "right_shoulder", "left_ear"):

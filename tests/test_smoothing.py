@@ -1,4 +1,4 @@
-"""One-Euro filter and PoseSmoother on synthetic signals with known answers."""
+"""One-Euro filter and PersonTracker on synthetic signals with known answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arpose.pose import Pose
-from arpose.smoothing import OneEuroFilter, PoseSmoother
+from arpose.tracking.filters import OneEuroFilter
+from arpose.tracking.people import PersonTracker
 
 
 def test_constant_stays_constant():
@@ -88,7 +89,7 @@ def _person(cx: float, cy: float, size: float = 200.0, vis: float = 0.9,
 
 
 def test_ids_are_stable_and_survive_short_absence():
-    sm = PoseSmoother()
+    sm = PersonTracker()
     rng = np.random.default_rng(3)
     for i in range(30):
         poses = [_person(200 + i, 300, rng=rng), _person(600 - i, 300, rng=rng)]
@@ -102,14 +103,14 @@ def test_ids_are_stable_and_survive_short_absence():
 
 
 def test_new_person_after_long_absence_gets_new_id():
-    sm = PoseSmoother(keep_lost_s=0.5)
+    sm = PersonTracker(keep_lost_s=0.5)
     sm([_person(200, 300)], 0.0)
     out = sm([_person(200, 300)], 2.0)
     assert out[0].id == 1
 
 
 def test_low_visibility_landmark_does_not_yank():
-    sm = PoseSmoother()
+    sm = PersonTracker()
     p0 = _person(300, 300)
     sm([p0], 0.0)
     p1 = _person(300, 300)
@@ -120,7 +121,7 @@ def test_low_visibility_landmark_does_not_yank():
 
 
 def test_no_smooth_only_assigns_ids():
-    sm = PoseSmoother(smooth=False)
+    sm = PersonTracker(smooth=False)
     p = _person(300, 300)
     out = sm([p], 0.0)[0]
     np.testing.assert_array_equal(out.landmarks, p.landmarks)

@@ -8,16 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from arpose.bench.smoothing import crossings, jitter, zero_phase_lag
+from arpose.metrics import crossings, jitter, zero_phase_lag
 from arpose.pose import Pose
-from arpose.smoothing import (
-    METHODS,
-    KalmanFilter,
-    LagCompensatedOneEuro,
-    OneEuroFilter,
-    PoseSmoother,
-    make_filter,
-)
+from arpose.tracking.filters import METHODS, KalmanFilter, LagCompensatedOneEuro, OneEuroFilter, make_filter
+from arpose.tracking.people import PersonTracker
 
 FPS = 30.0
 
@@ -129,7 +123,7 @@ def _person(cx: float, size: float = 200.0) -> Pose:
 @pytest.mark.parametrize("method", list(METHODS))
 @pytest.mark.parametrize("case", ["backwards", "repeat", "jump", "gap", "cut"])
 def test_smoother_resets_instead_of_flying(method, case):
-    sm = PoseSmoother(method=method, match_distance=5.0, keep_lost_s=20.0)
+    sm = PersonTracker(method=method, match_distance=5.0, keep_lost_s=20.0)
     for i in range(20):
         sm([_person(300.0 + i)], i / FPS)
     x, t = {"backwards": (500.0, 0.1), "repeat": (330.0, 19 / FPS),
@@ -145,7 +139,7 @@ def test_smoother_resets_instead_of_flying(method, case):
 
 
 def test_a_body_growing_within_bounds_does_not_reset():
-    sm = PoseSmoother()
+    sm = PersonTracker()
     for i in range(20):
         sm([_person(300.0, 200.0 * 1.01 ** i)], i / FPS)  # walking towards the camera
     sm([_person(300.0, 200.0 * 1.01 ** 19 * 1.25)], 20 / FPS)  # limbs fading in: 1.25x
@@ -153,7 +147,7 @@ def test_a_body_growing_within_bounds_does_not_reset():
 
 
 def test_small_moves_do_not_reset():
-    sm = PoseSmoother()
+    sm = PersonTracker()
     for i in range(20):
         sm([_person(300.0 + i)], i / FPS)
     out = sm([_person(330.0)], 20 / FPS)[0]
@@ -161,7 +155,7 @@ def test_small_moves_do_not_reset():
 
 
 def test_smoother_factory_and_params():
-    sm = PoseSmoother(method="kalman", params={"noise": 0.02})
+    sm = PersonTracker(method="kalman", params={"noise": 0.02})
     assert sm.params == {**METHODS["kalman"][1], "noise": 0.02}
     assert isinstance(sm.make_filter(), KalmanFilter)
-    assert PoseSmoother(0.5, 2.0).params["min_cutoff"] == 0.5
+    assert PersonTracker(0.5, 2.0).params["min_cutoff"] == 0.5

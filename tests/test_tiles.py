@@ -1,31 +1,20 @@
-"""The tiled people search on photos (arpose.tiles), and what it buys on the COCO photos:
+"""The tiled people search on photos (arpose.tracking.tiles), and what it buys on the COCO photos:
 more of the annotated people, no ghosts, and hands that the raw hand model misses."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from arpose.metrics import coco_scores, hand_scores
 from arpose.pose import Pose
-from arpose.tiles import MIN_TILE_SCORE, Tile, search_tiles, tile_score, tiles_for
+from arpose.tracking.tiles import MIN_TILE_SCORE, Tile, search_tiles, tile_score, tiles_for
 
 REPO = Path(__file__).resolve().parents[1]
 COCO = REPO.parent / "shared" / "media" / "coco"
-
-
-def _tool(name: str):
-    """A module of tools/ (the measuring scripts), so the tests score as the README does."""
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _pose(x0: float, y0: float, size: float = 100.0, vis: float = 0.9) -> Pose:
@@ -81,14 +70,14 @@ def test_search_keeps_found_people_adds_new_ones_and_drops_copies_and_ghosts():
 
 
 def test_tiles_need_image_mode():
-    from arpose.tracker import PoseTracker, TrackerOptions
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
     with pytest.raises(ValueError, match="mode='image'"):
-        PoseTracker(TrackerOptions(tiles=True))
+        PoseDetector(DetectorOptions(tiles=True))
 
 
 def _people(photo: Path, tiles: bool) -> list[np.ndarray]:
     from arpose.joints import COCO17_INDEX
-    from arpose.pipeline import track
+    from arpose.tracking.pipeline import track
     with track(photo, keep_images=False, tiles=tiles) as pipeline:
         pf = next(iter(pipeline))
     return [p.landmarks[list(COCO17_INDEX), :2] for p in pf.poses]
@@ -97,11 +86,10 @@ def _people(photo: Path, tiles: bool) -> list[np.ndarray]:
 def test_group_photos_find_more_annotated_people_and_no_ghosts():
     if not (COCO / "test_coco.json").is_file():
         pytest.skip(f"{COCO} not available")
-    eval_coco = _tool("eval_coco")
     coco = json.loads((COCO / "test_coco.json").read_text())
     files = {im["id"]: COCO / im["file_name"] for im in coco["images"]}
-    whole = eval_coco.evaluate({i: _people(f, False) for i, f in files.items()}, coco)
-    tiled = eval_coco.evaluate({i: _people(f, True) for i, f in files.items()}, coco)
+    whole = coco_scores({i: _people(f, False) for i, f in files.items()}, coco)
+    tiled = coco_scores({i: _people(f, True) for i, f in files.items()}, coco)
     assert tiled["ghosts"] == 0
     assert tiled["recall@OKS0.5"] >= whole["recall@OKS0.5"] + 0.4   # measured 0.33 -> 0.92
     assert tiled["PCK@0.2"] > whole["PCK@0.2"]
@@ -113,10 +101,9 @@ def test_detect_finds_coco_hands_the_raw_hand_model_misses():
     wb = COCO / "test_coco_wholebody.json"
     if not wb.is_file():
         pytest.skip(f"{wb} not available")
-    eval_hands = _tool("eval_hands")
-    from arpose.hands import HandDetector, HandOptions
-    from arpose.pipeline import track
     from arpose.sources import read_image
+    from arpose.tracking.hands import HandDetector, HandOptions
+    from arpose.tracking.pipeline import track
     data = json.loads(wb.read_text())
     ours_found = raw_found = 0
     with HandDetector(HandOptions(fallback="always")) as raw:
@@ -131,8 +118,8 @@ def test_detect_finds_coco_hands_the_raw_hand_model_misses():
                 continue
             with track(COCO / im["file_name"], hands=True, keep_images=False) as pipeline:
                 pf = next(iter(pipeline))
-            ours = eval_hands.score([h.landmarks[:, :2] for h in pf.hands], gts)
-            theirs = eval_hands.score([h.landmarks[:, :2] for h in
+            ours = hand_scores([h.landmarks[:, :2] for h in pf.hands], gts)
+            theirs = hand_scores([h.landmarks[:, :2] for h in
                                        raw._whole_image(read_image(COCO / im["file_name"]))], gts)
             for mine, its in zip(ours["pck_all"], theirs["pck_all"]):
                 assert not (its >= 0.5 and mine < its), "a hand the raw model finds is lost"
@@ -145,7 +132,7 @@ def test_people_found_on_the_whole_photo_are_kept_as_they_were():
     photo = COCO / "000000000785.jpg"                    # one skier
     if not photo.is_file():
         pytest.skip(f"{photo} not available")
-    from arpose.pipeline import track
+    from arpose.tracking.pipeline import track
     frames = []
     for tiles in (False, True):
         with track(photo, keep_images=False, tiles=tiles) as pipeline:
@@ -164,7 +151,7 @@ def test_a_close_up_gives_one_person_not_a_ghost_on_the_raised_hand():
         pytest.skip(f"{video} not available")
     import cv2
 
-    from arpose.tracker import PoseTracker, TrackerOptions
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
     cap = cv2.VideoCapture(str(video))
     frames = []
     for index in (0, 205, 226):                       # each gave a ghost before the rule
@@ -173,7 +160,7 @@ def test_a_close_up_gives_one_person_not_a_ghost_on_the_raised_hand():
         assert ok
         frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     cap.release()
-    with PoseTracker(TrackerOptions(mode="image", num_poses=8, tiles=True)) as tracker:
+    with PoseDetector(DetectorOptions(mode="image", num_poses=8, tiles=True)) as tracker:
         assert [len(tracker.detect(f).poses) for f in frames] == [1, 1, 1]
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from arpose.errors import SourceError
-from arpose.tracker import PoseTracker, TrackerOptions
+from arpose.tracking.detector import DetectorOptions, PoseDetector
 
 
 @pytest.fixture(scope="module")
 def tracker():
-    with PoseTracker(TrackerOptions(mode="image", segmentation=True)) as tr:
+    with PoseDetector(DetectorOptions(mode="image", segmentation=True)) as tr:
         yield tr
 
 
@@ -59,7 +59,7 @@ def test_tiny_image_is_refused(tracker):
 
 
 def test_video_mode_accepts_repeated_timestamps(astronaut):
-    with PoseTracker(TrackerOptions(num_poses=1)) as tr:
+    with PoseDetector(DetectorOptions(num_poses=1)) as tr:
         a = tr.detect(astronaut, 0.0)
         b = tr.detect(astronaut, 0.0)  # nudged forward instead of a MediaPipe error
     assert len(a.poses) == len(b.poses) == 1
@@ -72,11 +72,11 @@ def test_coco_accuracy_matches_raw_mediapipe(media):
     tools/eval_coco.py, which computes PCK/OKS from the same data)."""
     coco = json.loads((media / "coco" / "test_coco.json").read_text())
     from arpose.sources import read_image
-    with PoseTracker(TrackerOptions(mode="image")) as raw_tr:
+    with PoseDetector(DetectorOptions(mode="image")) as raw_tr:
         for img in coco["images"]:
             image = read_image(media / "coco" / img["file_name"])
             raw = raw_tr.detect(image)
-            with PoseTracker(TrackerOptions()) as video_tr:
+            with PoseDetector(DetectorOptions()) as video_tr:
                 ours = video_tr.detect(image, 0.0)
             assert len(ours.poses) == len(raw.poses)
             for a, b in zip(ours.poses, raw.poses):
@@ -86,11 +86,11 @@ def test_coco_accuracy_matches_raw_mediapipe(media):
 _UNCLOSED = """
 import matplotlib.cbook, sys
 from arpose.sources import read_image
-from arpose.tracker import PoseTracker, TrackerOptions
+from arpose.tracking.detector import DetectorOptions, PoseDetector
 img = read_image(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
-kept = PoseTracker(TrackerOptions(mode="video"))   # never closed: left to interpreter exit
+kept = PoseDetector(DetectorOptions(mode="video"))   # never closed: left to interpreter exit
 n = sum(len(kept.detect(img, t=i / 30).poses) for i in range(3))
-with PoseTracker(TrackerOptions(mode="image")) as closed:
+with PoseDetector(DetectorOptions(mode="image")) as closed:
     n += len(closed.detect(img).poses)
 closed.close()  # a second close is harmless
 print(n)

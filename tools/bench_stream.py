@@ -118,9 +118,9 @@ def main() -> int:
     ap.add_argument("--people", type=int, default=2)
     args = ap.parse_args()
 
-    from arpose.pipeline import Pipeline
     from arpose.record import Replay
     from arpose.stream import Streamer
+    from arpose.tracking.pipeline import Pipeline
 
     tmp = Path(tempfile.mkdtemp(prefix="arpose-bench-stream-"))
     rec_path = tmp / "bench.arpose"

@@ -33,7 +33,7 @@ PIPELINE = {"realtime": True, "segmentation": True, "max_people": 2}
 
 def headless_round(video: Path, warmup: float, seconds: float) -> dict[str, Any]:
     """Results/s delivered by live tracking of ``video`` (looped) with nothing drawn."""
-    from arpose.pipeline import track
+    from arpose.tracking.pipeline import track
 
     with track(f"{video}?loop", **PIPELINE) as pipeline:
         assert pipeline.latest(timeout=30.0) is not None, f"{video}: no frame"
@@ -54,9 +54,9 @@ def window_round(video: Path, effect: str, warmup: float, seconds: float) -> dic
     counted after ``warmup`` seconds (opening the window, compiling shaders, loading the
     effect) for ``seconds``."""
     from arpose.effects import mirror
-    from arpose.pipeline import track
     from arpose.play import PlayOptions
     from arpose.play.runner import run_window
+    from arpose.tracking.pipeline import track
 
     view = mirror.Mirror([effect], max_people=2)
     options = PlayOptions(players=2, sound=False, skeleton=False, dim=1.0)

@@ -30,17 +30,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from arpose.metrics import hand_scores, pck
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def pck(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray, alpha: float = 0.2) -> float:
-    """Share of valid keypoints within alpha x the longer side of the gt hand box."""
-    pts = gt[valid]
-    if len(pts) < 2:
-        return 0.0
-    box = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1.0))
-    d = np.linalg.norm(pred[valid] - pts, axis=1)
-    return float(np.mean(d <= alpha * box))
 
 
 def _box(gt: np.ndarray, valid: np.ndarray) -> float:
@@ -58,27 +50,6 @@ def _check_metric() -> None:
     assert pck(gt + [0.3 * box, 0.0], gt, valid) == 0.0
 
 
-def score(preds: list[np.ndarray], gts: list[tuple[np.ndarray, np.ndarray]]) -> dict:
-    """Greedy best-PCK matching of predicted to gt hands; recall and mean PCK."""
-    found, pcks = 0, []
-    used: set[int] = set()
-    for gt, valid in gts:
-        best, best_k = 0.0, -1
-        for k, p in enumerate(preds):
-            if k in used:
-                continue
-            s = pck(p, gt, valid)
-            if s > best:
-                best, best_k = s, k
-        if best >= 0.5:
-            found += 1
-            used.add(best_k)
-            pcks.append(best)
-        else:
-            pcks.append(0.0)
-    return {"hands": len(gts), "found": found, "pck_all": pcks, "extra": len(preds) - found}
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--media", default=str(REPO.parent / "shared" / "media"))
@@ -91,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     _check_metric()
     media = Path(args.media)
-    from arpose.hands import HandDetector, HandOptions
-    from arpose.pipeline import PHOTO_MAX_PEOPLE
-    from arpose.tracker import PoseTracker, TrackerOptions
+    from arpose.tracking.detector import DetectorOptions, PoseDetector
+    from arpose.tracking.hands import HandDetector, HandOptions
+    from arpose.tracking.pipeline import PHOTO_MAX_PEOPLE
 
     shrinks = [int(v) for v in args.shrink.split(",") if v.strip()]
     totals: dict[str, dict[str, dict]] = {}
@@ -107,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         t["found"] += res["found"]
         t["pck_all"] += res["pck_all"]
 
-    # what `arpose detect --hands PHOTO` runs (arpose.pipeline.track on a single image)
-    opts = TrackerOptions(mode="image", num_poses=PHOTO_MAX_PEOPLE, hands=True,
+    # what `arpose detect --hands PHOTO` runs (arpose.tracking.pipeline.track on a single image)
+    opts = DetectorOptions(mode="image", num_poses=PHOTO_MAX_PEOPLE, hands=True,
                           hand_fallback="always", tiles=not args.no_tiles)
-    with PoseTracker(opts) as tracker, HandDetector(HandOptions(fallback="always")) as raw:
+    with PoseDetector(opts) as tracker, HandDetector(HandOptions(fallback="always")) as raw:
         def run_both(rgb: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
             det = tracker.detect(rgb)
             ours = [h.landmarks[:, :2] for h in det.hands]
@@ -133,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                             gts.append((k[:, :2], k[:, 2] > 0))
                 hand_px.setdefault("coco", []).extend(_box(g, v) for g, v in gts)
                 ours, theirs = run_both(rgb)
-                add("coco", "arpose", score(ours, gts))
-                add("coco", "raw", score(theirs, gts))
+                add("coco", "arpose", hand_scores(ours, gts))
+                add("coco", "raw", hand_scores(theirs, gts))
         video = media / "exercise" / "finger_flexion.mp4"
         if video.is_file():
             cap = cv2.VideoCapture(str(video))
@@ -147,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                 rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
                 ours, theirs = run_both(rgb)
                 gts = [(p, np.ones(21, bool)) for p in theirs]  # pseudo ground truth
-                add("closeup", "arpose", score(ours, gts))
-                add("closeup", "raw", score(theirs, gts))
+                add("closeup", "arpose", hand_scores(ours, gts))
+                add("closeup", "raw", hand_scores(theirs, gts))
                 hand_px.setdefault("closeup", []).extend(_box(g, v) for g, v in gts)
                 h, w = rgb.shape[:2]
                 bg = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
@@ -163,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                     gts_s = [(p * [sw / w, sh / h] + [x0, y0], v) for p, v in gts]
                     name = f"small x{f}"
                     hand_px.setdefault(name, []).extend(_box(g, v) for g, v in gts_s)
-                    add(name, "arpose", score(ours_s, gts_s))
-                    add(name, "raw", score(theirs_s, gts_s))
+                    add(name, "arpose", hand_scores(ours_s, gts_s))
+                    add(name, "raw", hand_scores(theirs_s, gts_s))
             cap.release()
     rows = []
     for set_name, methods in totals.items():

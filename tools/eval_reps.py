@@ -27,8 +27,8 @@ MEDIA = REPO.parent / "shared" / "media" / "exercise"
 
 def frames_of(clip: Path, cache: Path | None) -> list:
     """PoseFrames of a clip (tracked once, then read from the cached recording)."""
-    from arpose.pipeline import track
     from arpose.record import Recorder
+    from arpose.tracking.pipeline import track
     rec = cache / f"{clip.stem}.arpose" if cache else None
     if rec is None or not rec.exists():
         with track(str(clip), max_people=2, keep_images=False) as pipeline:

@@ -14,14 +14,14 @@ import cv2
 import numpy as np
 from skimage import data
 
-from arpose.tracker import PoseTracker, TrackerOptions
+from arpose.tracking.detector import DetectorOptions, PoseDetector
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "golden"
 
 
 def main() -> None:
     image = np.ascontiguousarray(data.astronaut())
-    with PoseTracker(TrackerOptions(num_poses=1, segmentation=True, mode="image")) as tracker:
+    with PoseDetector(DetectorOptions(num_poses=1, segmentation=True, mode="image")) as tracker:
         det = tracker.detect(image)
     if not det.poses or det.mask is None:
         raise SystemExit("no pose or mask found on the astronaut photo")

@@ -16,9 +16,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from arpose.pipeline import track
 from arpose.render import Renderer, Skeleton
 from arpose.scene import JointAnchor, Mesh, Scene, Sprite, box, sphere
+from arpose.tracking.pipeline import track
 
 
 def star_sprite(size: int = 128) -> np.ndarray:

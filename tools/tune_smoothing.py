@@ -5,11 +5,11 @@ landmarks with a grid of parameters for each method (one-euro, one-euro-lc, kalm
 scores each setting two ways:
 
 - real clips: jitter ratio at rest (mean |second difference| of the output / of the raw
-  landmarks, on valid samples at rest: `arpose.bench.smoothing.jitter_and_lag`), the
+  landmarks, on valid samples at rest: `arpose.metrics.jitter_and_lag`), the
   noise passed during the clip's own motion (`noise_transfer`), and lag on the zero-phase
   metric (the shift that best
   aligns the output with a centred moving average of the raw track, sub-frame by a
-  parabola; `arpose.bench.smoothing.zero_phase_lag`), per clip;
+  parabola; `arpose.metrics.zero_phase_lag`), per clip;
 - ground truth: the real still pose of the stillest clip moved along known trajectories
   (rest, ramp, sine, step, fast swipe) with AR(1) noise of the size and lag-1
   autocorrelation measured on that person standing still; error to the truth, jitter at
@@ -40,23 +40,25 @@ from typing import Any
 
 import numpy as np
 
-from arpose.bench.smoothing import (
-    REST_SPEED,
-    REST_WINDOW_S,
+from arpose.bench.filters import (
     RawTrack,
     _ar1,
     ground_truth,
-    jitter,
-    masked_jitter,
-    moving_average,
     resmooth_track,
-    rest_samples,
     score_track,
     still_noise,
     track_raw,
+)
+from arpose.metrics import (
+    REST_SPEED,
+    REST_WINDOW_S,
+    jitter,
+    masked_jitter,
+    moving_average,
+    rest_samples,
     valid_samples,
 )
-from arpose.smoothing import PoseSmoother
+from arpose.tracking.people import PersonTracker
 
 MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 
@@ -90,7 +92,7 @@ def default_clips() -> list[Path]:
 
 def score(method: str, params: dict[str, float], tracks: list[RawTrack],
           noise: dict[str, Any]) -> dict[str, Any]:
-    make = lambda: PoseSmoother(method=method, params=params)
+    make = lambda: PersonTracker(method=method, params=params)
     clips = {}
     for tr in tracks:
         r = score_track(tr, make(), noise, make)
@@ -115,7 +117,7 @@ def known_answer(tr: RawTrack, noise: dict[str, Any], seed: int = 1) -> dict[str
     jitter of the noise; the metric reads output / input. Both at rest and over all valid
     samples, for the default method."""
     run = tr.longest_run()
-    raw, _, vis = resmooth_track(tr, PoseSmoother(smooth=False))
+    raw, _, vis = resmooth_track(tr, PersonTracker(smooth=False))
     size = tr.body_size(run)
     valid = valid_samples(raw, vis, tr.frame_size)
     real_rest = masked_jitter(raw, valid & rest_samples(raw, size, tr.fps))
@@ -132,7 +134,7 @@ def known_answer(tr: RawTrack, noise: dict[str, Any], seed: int = 1) -> dict[str
         lm[..., :2] = xy
         syn = RawTrack(tr.t[run][4:-4], np.ones(len(xy), bool), lm, tr.world[run][4:-4],
                        tr.fps, tr.name, tr.frame_size)
-        outs.append(resmooth_track(syn, PoseSmoother())[1])
+        outs.append(resmooth_track(syn, PersonTracker())[1])
     x = motion + eps
     rest = valid & rest_samples(x, size, tr.fps)
     res: dict[str, float] = {"rest_fraction": float(rest.mean())}
@@ -219,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
           "rest; 'whole' = the earlier all-frames figure")
     for tr in tracks:
         run = tr.longest_run()
-        raw, _, vis = resmooth_track(tr, PoseSmoother(smooth=False))
+        raw, _, vis = resmooth_track(tr, PersonTracker(smooth=False))
         good = (vis >= 0.5).all(axis=0)
         size = tr.body_size(run)
         valid = valid_samples(raw, vis, tr.frame_size)

@@ -32,11 +32,11 @@ from ..effects.loader import needs_hands
 from ..effects.schema import Effect
 from ..errors import ArposeError
 from ..input.gestures import GestureEvent
-from ..pipeline import track
 from ..play.app import PlayApp
 from ..play.options import PlayOptions
 from ..play.runner import run_view_headless, run_window
 from ..play.view import View
+from ..tracking.pipeline import track
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ The package holds every section, each in its own module, registered here by name
 ``arpose.bench.run(sections=[...])`` works from Python exactly as from the command line:
 
 - ``tracking`` (:mod:`.tracking`): inference ms, pipeline vs a naive loop, latency, filter cost;
-- ``smoothing`` (:mod:`.smoothing`): jitter reduction and lag of the smoothed landmarks;
+- ``smoothing`` (:mod:`.filters`): jitter reduction and lag of the filtered landmarks;
 - ``live`` (:mod:`.live`): the camera-to-screen latency budget in parts, 1 vs 2 threads;
 - ``render`` (:mod:`.render`): offscreen renderer ms per frame vs upload + read-back;
 - ``games`` (:mod:`.games`): frame cost of each game with the camera view on;
 - ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``;
-- ``hands`` (:mod:`arpose.hands.bench`): the pipeline with hand tracking on vs off.
+- ``hands`` (:mod:`.hands`): the pipeline with hand tracking on vs off.
 
 Sections are imported only when they run (the render and games sections need GL and
 pygame). Other code adds sections with :func:`register_section`.
@@ -46,12 +46,12 @@ Section = Callable[[Path, dict[str, Any]], dict[str, Any]]
 # name -> the section function, or "module:function" (imported when the section runs)
 _SECTIONS: dict[str, Section | str] = {
     "tracking": "arpose.bench.tracking:bench_tracking",
-    "smoothing": "arpose.bench.smoothing:bench_smoothing",
+    "smoothing": "arpose.bench.filters:bench_smoothing",
     "live": "arpose.bench.live:bench_live",
     "render": "arpose.bench.render:render_section",
     "games": "arpose.bench.games:bench_games",
     "effects": "arpose.bench.effects:bench_effects",
-    "hands": "arpose.hands.bench:bench_hands",
+    "hands": "arpose.bench.hands:bench_hands",
 }
 
 

@@ -18,12 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..effects.compose import render_source
+from ..model import ensure_model
+from ..tracking.pipeline import track
+
 
 def detect_loop(video: str | Path, max_people: int = 2) -> tuple[int, float]:
     """What ``arpose detect VIDEO --json`` does: track every frame, format the JSON.
     Returns (frames, seconds)."""
-    from ..pipeline import track
-
     start = time.perf_counter()
     frames = 0
     with track(str(video), max_people=max_people, keep_images=False) as pipeline:
@@ -37,8 +39,6 @@ def render_loop(video: str | Path, effect: str, out: Path,
                 max_people: int = 2) -> tuple[int, float]:
     """What ``arpose render --effect E --source VIDEO --output OUT.mp4`` does.
     Returns (frames, seconds)."""
-    from ..effects.compose import render_source
-
     start = time.perf_counter()
     stats = render_source([effect], str(video), out, max_people=max_people)
     return stats.frames, time.perf_counter() - start
@@ -66,8 +66,6 @@ def alternate(detect: Callable[[], tuple[int, float]], render: Callable[[], tupl
 def bench_effects(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     """Alternating rounds of :func:`detect_loop` and :func:`render_loop` (the
     ``effects`` section of ``arpose bench``; ``options``: ``rounds``, ``effect``)."""
-    from ..model import ensure_model
-
     ensure_model()
     rounds = max(1, int(options.get("rounds") or 2))
     effect = str(options.get("effect", "top-hat"))

@@ -17,6 +17,11 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..play import PlayApp, PlayOptions, get_game
+from ..pose import PoseFrame
+from ..sources import read_image, sample_image_path
+from ..testing.people import frames, squat_motion
+
 GAMES = ("slicer", "pose-wall", "workout", "pong")
 
 
@@ -33,7 +38,6 @@ def camera_images(video: Path | None, n: int = 8,
             out.append(cv2.cvtColor(cv2.resize(img, size), cv2.COLOR_BGR2RGB))
         cap.release()
     if not out:
-        from ..sources import read_image, sample_image_path
         out = [cv2.resize(read_image(sample_image_path()), size)]
     return out
 
@@ -47,9 +51,6 @@ def bench_game(name: str, images: list[np.ndarray], n: int = 300,
     is the same scene without effects)."""
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from ..input.synthetic import frames, squat_motion
-    from ..play import PlayApp, PlayOptions, get_game
-    from ..pose import PoseFrame
 
     clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
     app = PlayApp(size, PlayOptions(sound=False, camera_view=camera, duration=600.0,

@@ -29,14 +29,17 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..pipeline import track
+from ..metrics import zero_phase_lag
 from ..pose import VIS, Pose
+from ..render.renderer import Renderer
 from ..scene.anchors import extrapolate
-from ..smoothing import PoseSmoother
 from ..sources import VideoFile
-from ..tracker import PoseTracker, TrackerOptions
+from ..tracking.detector import DetectorOptions, PoseDetector
+from ..tracking.people import PersonTracker
+from ..tracking.pipeline import track
 from . import latest_frames, percentile
-from .smoothing import RawTrack, resmooth_track, track_raw, zero_phase_lag
+from .filters import RawTrack, resmooth_track, track_raw
+from .render import build_scene
 
 MAX_EXTRAPOLATION_S = 0.1  # JointAnchor's default
 log = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ def inference_alone(video: Path, frames: int = 60, max_people: int = 2) -> list[
         images.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     cap.release()
     out = []
-    with PoseTracker(TrackerOptions(num_poses=max_people)) as tracker:
+    with PoseDetector(DetectorOptions(num_poses=max_people)) as tracker:
         for i, img in enumerate(images):
             t0 = time.perf_counter()
             tracker.detect(img, i / fps)
@@ -72,8 +75,6 @@ def live_run(video: Path, fps: float, workers: int, max_frames: int | None = Non
              render: bool = True) -> dict[str, Any]:
     """One camera-paced replay with ``workers`` inference threads; per drawn result the
     latency parts, plus the main person's raw and smoothed tracks for the checks."""
-    from .render import build_scene
-
     source = VideoFile(video, realtime=True, max_fps=fps)
     cap_to_lm, lm_to_drawn, total, inference = [], [], [], []
     ts: list[float] = []
@@ -90,7 +91,6 @@ def live_run(video: Path, fps: float, workers: int, max_frames: int | None = Non
                 available = pf.stats.captured_at + pf.stats.latency_ms / 1000.0
                 if render:
                     if renderer is None:
-                        from ..render.renderer import Renderer
                         renderer = Renderer.offscreen(pf.size)
                     renderer.render(scene, pf, read=True)
                 drawn = time.monotonic()
@@ -132,7 +132,7 @@ def filter_delay_ms(video: Path, step: int, fps: float) -> float:
                    track.world[keep], fps, track.name)
     if sub.present.sum() < 30:
         return math.nan
-    raw, smooth, vis = resmooth_track(sub, PoseSmoother())
+    raw, smooth, vis = resmooth_track(sub, PersonTracker())
     good = (vis >= 0.5).all(axis=0)
     if not good.any():
         return math.nan

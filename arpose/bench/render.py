@@ -9,6 +9,7 @@ compare ratios from one run, not absolute numbers across runs).
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,4 @@ def render_section(video: Path, options: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m arpose.bench.render
-    import json
-
     print(json.dumps(bench_render(), indent=2))

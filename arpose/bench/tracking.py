@@ -11,11 +11,11 @@ from typing import Any
 
 import cv2
 
-from ..annotate import draw_skeleton
-from ..pipeline import track
 from ..pose import PoseFrame
+from ..render.annotate import draw_skeleton
 from ..sources import VideoFile
-from ..tracker import PoseTracker, TrackerOptions
+from ..tracking.detector import DetectorOptions, PoseDetector
+from ..tracking.pipeline import track
 from . import latest_frames, percentile
 
 
@@ -24,7 +24,7 @@ def run_naive(video: Path, max_frames: int | None = None) -> dict[str, float]:
     cap = cv2.VideoCapture(str(video))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     n = 0
-    with PoseTracker(TrackerOptions(num_poses=2)) as tracker:
+    with PoseDetector(DetectorOptions(num_poses=2)) as tracker:
         start = time.perf_counter()
         while max_frames is None or n < max_frames:
             ok, bgr = cap.read()

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from ..errors import ArposeError
 from ..threads import limit_thread_pools
+from ..tracking.filters import DEFAULT_METHOD, METHODS, set_default_method
 from . import signals
 
 # Subcommand modules, in the order `arpose --help` lists them.
@@ -32,8 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "render",
     "mirror",
-    "coach",
-    "progress",
+    "coach",  # also adds `progress`
 )
 # Commands that track people: they take --smoothing (added here, in one place).
 TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play",
@@ -56,8 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_smoothing_flag(sub: argparse._SubParsersAction) -> None:
-    from ..smoothing import DEFAULT_METHOD, METHODS
-
     for name in TRACKING_COMMANDS:
         if name in sub.choices:
             sub.choices[name].add_argument(
@@ -79,7 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([*(["--debug"] if args.debug else []), "demo"])
     if getattr(args, "smoothing", None):
-        from ..smoothing import set_default_method
         set_default_method(args.smoothing)
     # inference gets the cores: numpy's and OpenCV's spinning helper pools cost 7-16%
     limit_thread_pools()

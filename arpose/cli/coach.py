@@ -1,9 +1,17 @@
-"""`arpose coach learn NAME --source VIDEO_OR_CAMERA`: teach an exercise by demonstration."""
+"""`arpose coach learn NAME --source VIDEO_OR_CAMERA`: teach an exercise by demonstration;
+`arpose progress`: the workout history as a table with trends, JSON or a plot."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+
+from ..coach import learned, plots
+from ..coach.exercises import BUILTIN, canonical
+from ..coach.history import History
+from ..errors import ExerciseError
+from ..tracking.pipeline import track
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,14 +33,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     lp.set_defaults(run=run_learn)
     ls = csub.add_parser("list", help="list the exercises and the body parts each needs")
     ls.set_defaults(run=run_list)
+    _add_progress_parser(sub)
+
+
+def _add_progress_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "progress", help="your workouts over time: table, trends, plot, JSON",
+        description="Reads the workout history (SQLite) that `arpose play workout` writes.")
+    p.add_argument("--history", metavar="PATH",
+                   help="history file (default: $XDG_DATA_HOME/arpose/history.db)")
+    p.add_argument("--exercise", metavar="NAME", help="only this exercise")
+    p.add_argument("--json", action="store_true", help="print the sessions as JSON")
+    p.add_argument("--plot", metavar="OUT.png", help="write a plot of reps and range over time")
+    p.set_defaults(run=run_progress)
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    from ..coach import learned
-    from ..coach.exercises import BUILTIN, canonical
-    from ..errors import ExerciseError
-    from ..pipeline import track
-
     key = canonical(args.name)
     if key in BUILTIN:
         raise ExerciseError(f"{args.name!r} is a built-in exercise; pick another name")
@@ -58,8 +74,7 @@ def run_learn(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..coach.learned import all_exercises
-    print(exercise_list(all_exercises()))
+    print(exercise_list(learned.all_exercises()))
     return 0
 
 
@@ -70,3 +85,19 @@ def exercise_list(exercises: list) -> str:
         origin = "" if ex.origin == "builtin" else f"  [learned: {ex.origin}]"
         lines.append(f"{ex.name.replace('_', '-'):<16} needs {ex.parts}{origin}")
     return "\n".join(lines)
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    exercise = canonical(args.exercise) if args.exercise else None
+    with History(args.history, readonly=True) as h:
+        sessions = h.sessions(exercise)
+    data = plots.rows(sessions)
+    if args.plot:
+        path = plots.plot(data, args.plot)
+        if not args.json:
+            print(f"plot written to {path}")
+    if args.json:
+        print(json.dumps(data, indent=1))
+    elif not args.plot or data:
+        print(plots.table(data))
+    return 0

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import cv2
 
-from ..annotate import draw_skeleton, write_image
 from ..apps.mirror import can_run_live, run_mirror
 from ..effects import render_image
 from ..effects.compose import load_effects
 from ..effects.loader import needs_mask
-from ..pipeline import track
+from ..render.annotate import draw_skeleton, write_image
 from ..sources import sample_image_path
+from ..tracking.pipeline import track
 
 DEFAULT_EFFECTS = ("top-hat",)
 

@@ -7,8 +7,9 @@ import json
 import sys
 
 from ..errors import printable
-from ..pipeline import track
 from ..sources import ImageFile
+from ..tracking.pipeline import track
+from .record import check_max_people
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,8 +55,6 @@ def _summary(pf) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .record import check_max_people
-
     if args.max_people is not None:
         check_max_people(args.max_people)
     pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else default_output(src, args.format)
     bar = None
     if show:
-        from tqdm import tqdm
+        from tqdm import tqdm  # lazy: only with a progress bar
 
         bar = tqdm(total=_frame_count(src), unit="frame", desc=f"export {args.format}")
     try:

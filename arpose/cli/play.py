@@ -12,9 +12,9 @@ from ..coach.learned import all_exercises
 from ..effects.compose import load_effects
 from ..effects.loader import needs_hands
 from ..errors import GameError
-from ..pipeline import track
 from ..play import PlayOptions, available_games, get_game, run_headless, run_window
 from ..play.runner import write_report
+from ..tracking.pipeline import track
 from .coach import exercise_list
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArposeError, printable
-from ..pipeline import track
-from ..record import SUFFIX, Recorder, is_recording, open_replay
+from ..record import SUFFIX, Recorder, Recording, is_recording, open_replay
+from ..tracking.pipeline import track
 from . import signals
 
 
@@ -75,8 +75,6 @@ def _refuse_own_source(source: str, out: Path, video: bool) -> None:
         return
     outputs = [out] + ([out.with_suffix(".avi")] if video else [])
     if is_recording(base):
-        from ..record import Recording
-
         try:
             recorded_video = Recording(base).video_path
         except ArposeError:

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import EffectError, RenderError
 from ..pose import PoseFrame
 from ..scene.node import Scene
+from ..tracking.stage import TrackingStage
 from . import gallery
 from .loader import EffectNode, needs_hands, needs_mask
 from .schema import Effect
@@ -215,23 +216,8 @@ class EffectRenderer:
 
 def _detect(image: np.ndarray, segmentation: bool, max_people: int,
             hands: bool = False) -> PoseFrame:
-    from ..smoothing import PoseSmoother
-    from ..tracker import PoseTracker, TrackerOptions
-
-    # a photo: the tiled second look for people, as `arpose detect` and track() do
-    with PoseTracker(TrackerOptions(num_poses=max_people, segmentation=segmentation,
-                                    mode="image", hands=hands, tiles=True,
-                                    hand_fallback="always")) as tracker:
-        det = tracker.detect(image, 0.0)
-    poses, raw = PoseSmoother(smooth=False).update(det.poses, 0.0)  # assigns person ids
-    found: tuple = ()
-    if det.hands_tracked:
-        from ..hands.smoothing import HandSmoother, smooth_detection_hands
-        poses, raw, found = smooth_detection_hands(HandSmoother(smooth=False), det, poses,
-                                                   raw, 0.0)
-    h, w = image.shape[:2]
-    return PoseFrame(0.0, 0, (w, h), tuple(poses), image=image, mask=det.mask, hands=found,
-                     hands_tracked=det.hands_tracked)
+    return TrackingStage.photo(image, max_people=max_people, segmentation=segmentation,
+                               hands=hands)
 
 
 def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarray,
@@ -386,7 +372,7 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     """
     import cv2
 
-    from ..pipeline import track
+    from ..tracking.pipeline import track
 
     out = Path(output)
     suffix = out.suffix.lower()
@@ -401,7 +387,7 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     pipeline = track(source, max_people=max_people, model=model,
                      segmentation=needs_mask(loaded), capacity=_QUEUE_FRAMES,
                      hands=hands or needs_hands(loaded))
-    src = pipeline.source
+    src: Any = pipeline.source  # duck-typed: frame_count (VideoFile), files (ImageFolder)
     total = None
     if getattr(src, "frame_count", 0) > 0:  # VideoFile
         total = src.frame_count

@@ -2,18 +2,17 @@
 
 The "game engine plugin" half of arpose. Most programs need only
 :class:`~arpose.input.body_input.BodyInput` (re-exported as ``arpose.BodyInput``)
-and the event types ``arpose.GESTURE``, ``arpose.REP``, ``arpose.PLAYER``.
+and the event types ``arpose.GESTURE``, ``arpose.REP``, ``arpose.PLAYER``. Rep counting
+is :mod:`arpose.coach`; the camera-to-screen map is :mod:`arpose.scene.screen`.
 The pieces are usable on their own, each driven by ``update(pose, t)``:
 
 * :mod:`.body`      - a pose in shoulder-width units from the user's point of view
 * :mod:`.cursor`    - :class:`HandCursor`, :class:`ReachBox`, :class:`DwellButton`
 * :mod:`.gestures`  - :class:`GestureDetector` (hand_up, both_hands_up, t_pose, lean,
   squat_down/up, jump, swipe, punch, clap)
-* :mod:`.reps`      - :class:`RepCounter` (moved to :mod:`arpose.coach`; kept for old imports)
+* :mod:`.handshapes` - hand shapes (fist, open palm, point, ...) as input events
 * :mod:`.players`   - :class:`PlayerSlots` (who is player 1 and 2; leave/return)
-* :mod:`.screen`    - :class:`ScreenMap` (camera image <-> mirrored screen)
 * :mod:`.events`    - pygame event types and the poster
-* :mod:`.synthetic` - synthetic people and motions for tests and headless demos
 """
 
 from __future__ import annotations
@@ -24,8 +23,6 @@ from .cursor import DwellButton, HandCursor, ReachBox, draw_dwell_ring
 from .events import EVENT_NAMES, EventPoster, event_type
 from .gestures import GESTURES, GestureConfig, GestureDetector, GestureEvent
 from .players import Player, PlayerEvent, PlayerSlots
-from .reps import EXERCISES, RepCounter, RepEvent, resolve_exercise
-from .screen import ScreenMap
 
 
 def __getattr__(name: str) -> int:  # GESTURE, REP, PLAYER, BUTTON: registered lazily
@@ -40,5 +37,4 @@ __all__ = [
     "EVENT_NAMES", "EventPoster", "event_type",
     "GESTURES", "GestureConfig", "GestureDetector", "GestureEvent",
     "Player", "PlayerEvent", "PlayerSlots",
-    "EXERCISES", "RepCounter", "RepEvent", "resolve_exercise", "ScreenMap",
 ]

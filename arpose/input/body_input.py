@@ -16,11 +16,11 @@ without knowing about threads or MediaPipe::
         if p1.cursor: pygame.draw.circle(screen, (255, 255, 0), p1.cursor, 12)
     body.close()
 
-``source`` is anything :func:`arpose.pipeline.track` accepts (camera index, video,
+``source`` is anything :func:`arpose.tracking.pipeline.track` accepts (camera index, video,
 recording); the capture/inference pipeline runs in background threads and
 :meth:`BodyInput.update` takes only the newest result (latest-wins, no lag build-up).
 Without a source, drive it yourself with :meth:`BodyInput.feed` (recorded or
-synthetic PoseFrames, e.g. from :mod:`arpose.input.synthetic`): the same code
+synthetic PoseFrames, e.g. from :mod:`arpose.testing.people`): the same code
 path, no threads; that is how games run headless and how the tests work.
 
 Per player (``body.players[i]``, see :class:`~arpose.input.players.Player`):
@@ -37,13 +37,15 @@ import logging
 import math
 from typing import Any
 
+from ..coach import RepCounter, RepEvent
 from ..pose import PoseFrame
+from ..scene.screen import ScreenMap
+from ..tracking.pipeline import track
 from .cursor import HandCursor, ReachBox
 from .events import EventPoster
 from .gestures import GestureConfig, GestureDetector, GestureEvent
+from .handshapes import HandGestureDetector
 from .players import ABSENT, PRESENT, Player, PlayerEvent, PlayerSlots
-from .reps import RepCounter, RepEvent
-from .screen import ScreenMap
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,9 @@ class BodyInput:
         post_events: post GESTURE/REP/PLAYER events to the pygame queue.
         gesture_config: gesture thresholds.
         reach: the cursor reach box.
-        pipeline: an already built :class:`arpose.pipeline.Pipeline` to use instead of
+        pipeline: an already built :class:`arpose.tracking.pipeline.Pipeline` to use instead of
             ``source``.
-        **track_options: passed to :func:`arpose.pipeline.track` (``max_people``,
+        **track_options: passed to :func:`arpose.tracking.pipeline.track` (``max_people``,
             ``model``, ``realtime``, ``segmentation``, ...).
     """
 
@@ -101,7 +103,6 @@ class BodyInput:
         self.pipeline = pipeline
         self._own_pipeline = False
         if pipeline is None and source is not None:
-            from ..pipeline import track
             track_options.setdefault("max_people", max(2, players))
             track_options.setdefault("realtime", True)
             self.pipeline = track(source, **track_options)
@@ -236,9 +237,8 @@ class BodyInput:
 
     # -- helpers -------------------------------------------------------------------------
     def _hand_gestures(self, slot: int) -> Any:
-        """Hand gestures (pinch, fist, ...) of one player: arpose.hands.gestures."""
+        """Hand gestures (pinch, fist, ...) of one player: arpose.input.handshapes."""
         if slot not in self.hand_gestures:
-            from ..hands.gestures import HandGestureDetector
             self.hand_gestures[slot] = HandGestureDetector()
         return self.hand_gestures[slot]
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..pose import Pose
-from ..smoothing import OneEuroFilter
+from ..tracking.filters import OneEuroFilter
 from .body_view import BodyView, body_view
 
 HANDS = ("auto", "left", "right")

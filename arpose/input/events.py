@@ -33,9 +33,9 @@ import logging
 import threading
 from typing import Any
 
+from ..coach import RepEvent
 from .gestures import GestureEvent
 from .players import PlayerEvent
-from .reps import RepEvent
 
 log = logging.getLogger(__name__)
 

@@ -36,9 +36,9 @@ from ..pose import Pose, PoseFrame
 from .body_view import MIN_VISIBILITY, body_scale
 
 if TYPE_CHECKING:  # only for annotations: players.py does not depend on them
+    from ..coach import RepCounter
     from .cursor import HandCursor
     from .gestures import GestureDetector
-    from .reps import RepCounter
 
 EMPTY, PRESENT, ABSENT = "empty", "present", "absent"
 

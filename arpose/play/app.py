@@ -41,10 +41,10 @@ from ..effects.reload import HotReloader
 from ..errors import GameError
 from ..input.gestures import GestureEvent
 from ..input.players import PlayerEvent
-from ..input.screen import ScreenMap
 from ..joints import joint_index
 from ..pose import Pose, PoseFrame
 from ..render import Renderer
+from ..scene.screen import ScreenMap
 from .clock import FixedStepClock
 from .dispatch import HandlerStack
 from .game import Game

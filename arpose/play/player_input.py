@@ -15,8 +15,8 @@ from typing import Any
 
 from ..input.body_input import BodyInput
 from ..input.players import PRESENT, PlayerEvent
-from ..input.screen import ScreenMap
 from ..pose import Pose, PoseFrame
+from ..scene.screen import ScreenMap
 
 log = logging.getLogger(__name__)
 

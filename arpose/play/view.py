@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from ..errors import GameError
-from ..input.screen import ScreenMap
 from ..pose import Pose, PoseFrame
+from ..scene.screen import ScreenMap
 from .dispatch import HandlerStack
 from .options import PlayOptions
 from .sound import Sounds

@@ -44,12 +44,12 @@ import cv2
 import numpy as np
 
 from ..errors import AssetError, RenderError
-from ..input.screen import ScreenMap
 from ..pose import PoseFrame
 from ..scene.anchors import BodyQuad, body_plane_z
 from ..scene.mesh import Mesh, MeshData
 from ..scene.node import LAYERS, Drawable, Scene
 from ..scene.projection import DEFAULT_FOV_Y, Projection
+from ..scene.screen import ScreenMap
 from ..scene.sprite import Sprite, TextureData
 from .context import current_context, forget_offscreen, note_current
 from .context import make_current as _make_current

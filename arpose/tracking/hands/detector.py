@@ -32,8 +32,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..errors import ModelError
-from ..pose import Hand, Pose
+from ...errors import ModelError
+from ...model import ensure_hand_model
+from ...pose import Hand, Pose
+from ..tasks import close_landmarker, create_hand_landmarker, mp_image, native_stderr_silenced
 from .regions import MIN_ROI_PX, HandRegion, region_from_hand, regions_from_pose
 
 log = logging.getLogger(__name__)
@@ -87,7 +89,7 @@ class HandLandmarkModel:
         self._net: Any = None
         if backend in ("auto", "litert"):
             try:
-                from ai_edge_litert.interpreter import Interpreter
+                from ai_edge_litert.interpreter import Interpreter  # lazy: optional backend
             except ImportError:
                 if backend == "litert":
                     raise ModelError("the hand landmark model needs ai-edge-litert "
@@ -153,7 +155,6 @@ def resolve_hand_model(path: str | Path | None = None) -> Path:
             raise ModelError(f"{p}: no such hand model file (a HandLandmarker .task bundle, "
                              f"like {HAND_MODEL_NAME})")
         return p
-    from ..model import ensure_hand_model
     try:
         return Path(ensure_hand_model())
     except ModelError:
@@ -196,21 +197,10 @@ class HandDetector:
         if opts.fallback not in ("auto", "always", "never"):
             raise ValueError(f"hand fallback must be auto, always or never, not {opts.fallback!r}")
         self.model_path = resolve_hand_model(opts.model)
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        from ..tracker import _native_stderr_silenced
-        mp_opts = vision.HandLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=vision.RunningMode.IMAGE, num_hands=2,
-            min_hand_detection_confidence=opts.min_detection_confidence,
-            min_hand_presence_confidence=opts.min_presence_confidence)
-        try:
-            with _native_stderr_silenced(opts.quiet):
-                self._landmarker = vision.HandLandmarker.create_from_options(mp_opts)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"{self.model_path}: MediaPipe cannot load this hand model "
-                             f"({str(exc).splitlines()[0]})") from None
-        with _native_stderr_silenced(opts.quiet):  # LiteRT's delegate banner
+        self._landmarker = create_hand_landmarker(
+            self.model_path, min_detection_confidence=opts.min_detection_confidence,
+            min_presence_confidence=opts.min_presence_confidence, quiet=opts.quiet)
+        with native_stderr_silenced(opts.quiet):  # LiteRT's delegate banner
             self._crop: HandLandmarkModel | None = HandLandmarkModel(self.model_path,
                                                                      opts.backend)
         self.last_ms = 0.0
@@ -225,16 +215,13 @@ class HandDetector:
         self._blank: list[tuple[float, float, float, str, int]] = []  # clearly empty crops
 
     def _run(self, image: np.ndarray):
-        import mediapipe as mp
-        return self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB,
-                                                data=np.ascontiguousarray(image)))
+        return self._landmarker.detect(mp_image(image))
 
     def detect(self, image: np.ndarray, poses: Sequence[Pose] = (), *,
                single_image: bool = False) -> tuple[Hand, ...]:
         """Hands in ``image``: those of ``poses`` (``person`` = index into ``poses``) and,
         by the fallback rule, hands without a body (``person`` None)."""
-        from ..tracker import _native_stderr_silenced
-        with _native_stderr_silenced(self.options.quiet and not self._warm):  # first frame only
+        with native_stderr_silenced(self.options.quiet and not self._warm):  # first frame only
             found = self._detect(image, poses, single_image)
         self._warm = True
         return found
@@ -400,14 +387,13 @@ class HandDetector:
         return out
 
     def close(self) -> None:
-        from ..tracker import _native_stderr_silenced
-        with _native_stderr_silenced(self.options.quiet):  # mediapipe 1.x's teardown log
+        with native_stderr_silenced(self.options.quiet):  # mediapipe 1.x's teardown log
             if self._crop is not None:
                 self._crop.close()
                 self._crop = None
             if self._landmarker is not None:
-                self._landmarker.close()
-                self._landmarker = None
+                landmarker, self._landmarker = self._landmarker, None
+                close_landmarker(landmarker, self.options.quiet)
 
     def __enter__(self) -> HandDetector:
         return self

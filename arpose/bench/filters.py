@@ -1,18 +1,28 @@
 """The ``smoothing`` section of ``arpose bench``: jitter reduction and added lag of the
-smoothed landmarks against the raw landmarks on the same frames."""
+filtered landmarks against the raw landmarks on the same frames (the metrics themselves
+are :mod:`arpose.metrics`)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..pipeline import track
+from ..metrics import (
+    crossings,
+    jitter,
+    jitter_and_lag,
+    masked_jitter,
+    moving_average,
+    valid_samples,
+    zero_phase_lag,
+)
 from ..pose import VIS, Pose, PoseFrame
-from ..smoothing import PoseSmoother
+from ..tracking.filters import DEFAULT_METHOD, METHODS
+from ..tracking.people import PersonTracker
+from ..tracking.pipeline import track
 
 
 def _main_track(frames: list[PoseFrame]) -> int | None:
@@ -45,158 +55,10 @@ def _trajectories(frames: list[PoseFrame], pid: int) -> tuple[np.ndarray, np.nda
     return raw_xy, smooth_xy, vis
 
 
-def moving_average(x: np.ndarray, window: int) -> np.ndarray:
-    """Centred moving average along axis 0 (a zero-phase smoothing: it neither leads nor
-    lags); ``window`` is odd, the output is ``window - 1`` samples shorter."""
-    if window < 1 or window % 2 == 0:
-        raise ValueError(f"window must be odd and >= 1, got {window}")
-    c = np.cumsum(np.concatenate([np.zeros((1,) + x.shape[1:]), x]), axis=0)
-    return np.asarray((c[window:] - c[:-window]) / window)
-
-
-def zero_phase_lag(raw: np.ndarray, smooth: np.ndarray, window: int = 5, max_lag: int = 8,
-                   min_contrast: float = 0.05) -> float:
-    """Frames by which ``smooth`` trails ``raw`` (arrays (T, ...) on the same frames).
-
-    The reference is a centred moving average of ``raw`` (zero phase, so it trails
-    nothing); the lag is the shift k minimising the mean squared difference between
-    ``smooth[t]`` and ``reference[t - k]``, sub-frame by a parabola through the minimum
-    and its two neighbours. Unlike a velocity cross-correlation, this sees the delay of a
-    first-order (exponential) filter. Returns NaN when the metric cannot see a lag: the
-    best shift is at the edge of the search, or the error rises by less than
-    ``min_contrast`` (relative) two frames either side of it (too little motion).
-    """
-    raw = np.asarray(raw, np.float64).reshape(len(raw), -1)
-    smooth = np.asarray(smooth, np.float64).reshape(len(smooth), -1)
-    h = window // 2
-    ref = moving_average(raw, window)  # ref[j] is centred on raw[j + h]
-    n = len(raw)
-    t = np.arange(h + max_lag, n - h - max_lag)  # the same frames for every shift
-    if len(t) < 3 * max_lag:
-        return math.nan
-    lags = np.arange(-max_lag, max_lag + 1)
-    err = np.array([float(((smooth[t] - ref[t - k - h]) ** 2).mean()) for k in lags])
-    i = int(np.argmin(err))
-    if i < 2 or i > len(err) - 3:
-        return math.nan
-    rise = (min(err[i - 2], err[i + 2]) - err[i]) / max(err[i], 1e-12)
-    if rise < min_contrast:
-        return math.nan
-    lag = float(lags[i])
-    y0, y1, y2 = err[i - 1], err[i], err[i + 1]
-    denom = y0 - 2 * y1 + y2
-    if denom > 0:
-        lag += 0.5 * (y0 - y2) / denom
-    return lag
-
-
-def jitter(x: np.ndarray) -> float:
-    """Mean |second difference| along axis 0 (same units as ``x``)."""
-    return float(np.abs(np.diff(np.asarray(x, np.float64), 2, axis=0)).mean())
-
-
-# -- the jitter metric on real clips ------------------------------------------------------
-REST_SPEED = 0.25  # body sizes per second: slower than this over REST_WINDOW_S is "at rest"
-REST_WINDOW_S = 0.3
-
-
-def valid_samples(raw: np.ndarray, vis: np.ndarray, frame_size: tuple[int, int] | None = None,
-                  breaks: Sequence[int] = (), min_visibility: float = 0.5) -> np.ndarray:
-    """(T, 33) bool: where a raw landmark is a measurement of a visible point: visibility
-    at least ``min_visibility`` and inside the picture (MediaPipe also places landmarks
-    outside it, e.g. a head above the top edge, often with high visibility: guesses, not
-    measurements). ``breaks`` are frames at which the track restarts (a scene cut, a
-    tracker swap, a reset of the filter): a second difference spanning one is not jitter."""
-    ok = np.asarray(vis) >= min_visibility
-    if frame_size is not None:
-        w, h = frame_size
-        x, y = raw[..., 0], raw[..., 1]
-        ok &= (x >= 0) & (x < w) & (y >= 0) & (y < h)
-    ok = ok.copy()
-    for b in breaks:  # the second differences centred on b - 1 and b span the break
-        if 0 < b < len(ok):
-            ok[b - 1] = False
-    return ok
-
-
-def rest_samples(raw: np.ndarray, body_size: float, fps: float, max_speed: float = REST_SPEED,
-                 window_s: float = REST_WINDOW_S) -> np.ndarray:
-    """(T, 33) bool: where a landmark is at rest: its zero-phase speed (centred 5-frame
-    moving average, in body sizes per second) stays below ``max_speed`` throughout the
-    ``window_s`` around the frame. A window, not the speed at the frame, so the turning
-    point of a swing (speed 0, acceleration largest) is not taken as rest."""
-    n = len(raw)
-    rest = np.zeros(raw.shape[:2], bool)
-    if n < 7:
-        return rest
-    m = moving_average(np.asarray(raw, np.float64), 5)  # m[j] centred on frame j + 2
-    v = np.linalg.norm(np.diff(m, axis=0), axis=-1) * fps / max(body_size, 1e-9)
-    speed = np.full(raw.shape[:2], np.inf)
-    speed[3:3 + len(v)] = v  # v[j]: between frames j + 2 and j + 3
-    half = max(int(round(window_s * fps / 2)), 1)
-    for t in range(half, n - half):
-        rest[t] = np.max(speed[t - half:t + half + 1], axis=0) < max_speed
-    return rest
-
-
-def masked_jitter(x: np.ndarray, samples: np.ndarray) -> float:
-    """Mean |second difference| (over x and y) of ``x`` (T, 33, 2) at the samples (T, 33)
-    whose three frames (t - 1, t, t + 1) are all in ``samples``; NaN if there are none."""
-    d2 = np.abs(np.diff(np.asarray(x, np.float64), 2, axis=0)).mean(-1)
-    keep = samples[:-2] & samples[1:-1] & samples[2:]
-    return float(d2[keep].mean()) if keep.any() else math.nan
-
-
-def jitter_and_lag(raw: np.ndarray, smooth: np.ndarray, vis: np.ndarray,
-                   min_visibility: float = 0.5, max_lag: int = 8,
-                   frame_size: tuple[int, int] | None = None, breaks: Sequence[int] = (),
-                   body_size: float | None = None, fps: float | None = None) -> dict[str, float]:
-    """Jitter and lag of ``smooth`` against ``raw`` (T, 33, 2) pixel positions.
-
-    - ``jitter_ratio``: smoothed / raw mean |second difference| **at rest** over valid
-      samples (:func:`valid_samples`, :func:`rest_samples`): the measurement noise a
-      filter exists to remove. Where a joint moves, the second difference is mostly the
-      body's real acceleration, which a filter with no lag must keep (a centred moving
-      average keeps it too); see ``tools/tune_smoothing.py``'s known-answer check. Needs
-      ``body_size`` and ``fps``; without them it is the all-valid ratio.
-    - ``jitter_ratio_moving``: the same over valid samples not at rest;
-      ``jitter_ratio_valid``: over all valid samples;
-      ``jitter_ratio_whole``: the earlier definition (every frame of the landmarks
-      visible throughout, inside the picture or not, across breaks).
-    - ``lag_frames``: :func:`zero_phase_lag` of the smoothed against the raw positions of
-      the landmarks visible throughout (NaN when the clip has too little motion).
-    """
-    good = (vis >= min_visibility).all(axis=0)  # landmarks visible throughout
-    if not good.any():
-        good = np.ones(raw.shape[1], bool)
-    r, s = raw[:, good], smooth[:, good]
-    jit_raw, jit_smooth = jitter(r), jitter(s)
-    valid = valid_samples(raw, vis, frame_size, breaks, min_visibility)
-    ratio = lambda m: masked_jitter(smooth, m) / masked_jitter(raw, m)  # noqa: E731
-    out = {"jitter_ratio_whole": jit_smooth / jit_raw if jit_raw else math.nan,
-           "jitter_ratio_valid": ratio(valid), "valid_fraction": float(valid.mean())}
-    if body_size is not None and fps is not None:
-        rest = rest_samples(raw, body_size, fps)
-        out.update({"jitter_raw_px": masked_jitter(raw, valid & rest),
-                    "jitter_smooth_px": masked_jitter(smooth, valid & rest),
-                    "jitter_ratio": ratio(valid & rest),
-                    "jitter_ratio_moving": ratio(valid & ~rest),
-                    "rest_fraction": float((valid & rest).mean())})
-    else:
-        out.update({"jitter_raw_px": masked_jitter(raw, valid),
-                    "jitter_smooth_px": masked_jitter(smooth, valid),
-                    "jitter_ratio": out["jitter_ratio_valid"]})
-    out["jitter_reduction"] = 1.0 - out["jitter_ratio"]
-    out["lag_frames"] = zero_phase_lag(r, s, max_lag=max_lag)
-    # the metric checked on this very clip: raw delayed by one frame must read 1
-    out["metric_check_1_frame_delay"] = zero_phase_lag(r[1:], r[:-1], max_lag=max_lag)
-    return out
-
-
 MIN_REST_SAMPLES = 100  # fewer landmark-frames at rest: the clip's jitter at rest is n/a
 
 
-def score_track(track: RawTrack, smoother: PoseSmoother,
+def score_track(track: RawTrack, smoother: PersonTracker,
                 noise: dict[str, Any] | None = None,
                 make_smoother: Any = None) -> dict[str, float]:
     """:func:`jitter_and_lag` of ``smoother`` on the longest run of ``track``, with the
@@ -248,10 +110,10 @@ def noise_transfer(track: RawTrack, make_smoother: Any, noise: dict[str, Any],
     return masked_jitter(outs[1] - outs[0], valid) / masked_jitter(eps, valid)
 
 
-def collect_frames(video: Path, smoother: PoseSmoother | None = None,
+def collect_frames(video: Path, smoother: PersonTracker | None = None,
                    max_frames: int | None = None) -> list[PoseFrame]:
     frames = []
-    with track(video, drop_frames=False, keep_images=False, smoother=smoother) as pipeline:
+    with track(video, drop_frames=False, keep_images=False, tracker=smoother) as pipeline:
         for pf in pipeline:
             frames.append(pf)
             if max_frames is not None and len(frames) >= max_frames:
@@ -259,7 +121,7 @@ def collect_frames(video: Path, smoother: PoseSmoother | None = None,
     return frames
 
 
-def resmooth(frames: list[PoseFrame], smoother: PoseSmoother) -> list[PoseFrame]:
+def resmooth(frames: list[PoseFrame], smoother: PersonTracker) -> list[PoseFrame]:
     """Run another smoother over the raw poses of already-tracked frames (for tuning
     without re-running the model)."""
     out = []
@@ -275,14 +137,13 @@ def bench_smoothing(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     ratio (at rest; in motion; and the earlier whole-clip figure, see
     :func:`jitter_and_lag`) and zero-phase lag (frames) per method, plus the metric's own check on this
     clip (the raw track delayed by one frame must read 1)."""
-    from ..smoothing import DEFAULT_METHOD, METHODS
 
     track = track_raw(video)
     if not track.present.any():
         return {"error": "nobody tracked in the video"}
     result: dict[str, Any] = {"default_method": DEFAULT_METHOD}
     for method in METHODS:
-        r = score_track(track, PoseSmoother(method=method))
+        r = score_track(track, PersonTracker(method=method))
         result["frames"] = len(range(*track.longest_run().indices(len(track.t))))
         result["metric_check_1_frame_delay"] = r["metric_check_1_frame_delay"]
         result[f"{method}_jitter_ratio"] = r["jitter_ratio"]
@@ -348,7 +209,7 @@ def track_raw(video: Path, cache: Path | None = None) -> RawTrack:
         loaded = RawTrack.load(cached, Path(video).stem)
         if loaded.frame_size is not None:
             return loaded
-    frames = collect_frames(video, smoother=PoseSmoother(smooth=False))
+    frames = collect_frames(video, smoother=PersonTracker(smooth=False))
     pid = _main_track(frames)
     n = len(frames)
     lm, world = np.zeros((n, 33, 5), np.float32), np.zeros((n, 33, 3), np.float32)
@@ -367,7 +228,7 @@ def track_raw(video: Path, cache: Path | None = None) -> RawTrack:
     return track
 
 
-def resmooth_track(track: RawTrack, smoother: PoseSmoother,
+def resmooth_track(track: RawTrack, smoother: PersonTracker,
                    run: slice | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Feed the raw poses of ``track`` (its longest run by default) through ``smoother``;
     returns raw (T, 33, 2), smoothed (T, 33, 2) pixel positions and visibility (T, 33)."""
@@ -453,26 +314,9 @@ def trajectories(fps: float, seconds: float = 4.0) -> dict[str, np.ndarray]:
     return out
 
 
-def crossings(x: np.ndarray, target: float = 1.0, band: float = 0.05) -> int:
-    """How often ``x`` (a step response, target ``target``) swings from one side of the
-    target to the other by more than ``band`` after first reaching 90% of it: 0 or 1 for
-    a settling filter, more for an oscillating one."""
-    reached = np.flatnonzero(x >= 0.9 * target)
-    if not reached.size:
-        return 0
-    side = 0
-    n = 0
-    for v in x[reached[0]:] - target:
-        s = 1 if v > band else -1 if v < -band else 0
-        if s and side and s != side:
-            n += 1
-        side = s or side
-    return n
-
-
 def ground_truth(noise: dict[str, Any], make_smoother: Any, seed: int = 0,
                  seconds: float = 4.0) -> dict[str, float]:
-    """Score a smoother (``make_smoother()`` -> fresh :class:`PoseSmoother`) on the known
+    """Score a smoother (``make_smoother()`` -> fresh :class:`PersonTracker`) on the known
     trajectories of :func:`trajectories` carried by the real still pose of ``noise``,
     with AR(1) noise of the measured per-landmark size and lag-1 autocorrelation.
 

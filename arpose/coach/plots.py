@@ -71,9 +71,9 @@ def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) 
     """Reps (bars: all and good) and mean range (line) per session over time, one colour per
     exercise; written as PNG with matplotlib's Agg backend (no display needed)."""
     try:
-        import matplotlib
-        import matplotlib.pyplot as plt
-        from matplotlib.figure import Figure
+        import matplotlib  # lazy: matplotlib is heavy and only --plot needs it
+        import matplotlib.pyplot as plt  # lazy: as above
+        from matplotlib.figure import Figure  # lazy: as above
     except ImportError:
         raise HistoryError("plotting needs matplotlib (pip install matplotlib)") from None
     matplotlib.use("Agg", force=False)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .pose import PoseFrame
-from .render.skeleton import MIN_VISIBILITY, skeleton_geometry
+from ..errors import SourceError
+from ..pose import PoseFrame
+from .skeleton import MIN_VISIBILITY, skeleton_geometry
 
 
 def draw_skeleton(image: np.ndarray, pose_frame: PoseFrame,
@@ -33,6 +34,5 @@ def draw_skeleton(image: np.ndarray, pose_frame: PoseFrame,
 
 def write_image(path: str, rgb: np.ndarray) -> None:
     """Write an RGB image (PNG/JPEG by extension)."""
-    from .errors import SourceError
     if not cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
         raise SourceError(f"{path}: cannot write image (unknown extension or folder missing)")

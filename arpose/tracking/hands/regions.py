@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..joints import HAND_SIDES, joint_index
-from ..pose import VIS, Pose
+from ...joints import HAND_SIDES, joint_index
+from ...pose import VIS, Pose
 
 ROI_SCALE = 2.7
 ROI_SHIFT = -0.1

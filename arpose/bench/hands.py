@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..bench import latest_frames
-from ..pipeline import track
 from ..sources import VideoFile
+from ..tracking.pipeline import track
+from . import latest_frames
 
 
 def _pipelined(video: Path, hands: bool, max_people: int, max_frames: int | None

@@ -1,42 +1,36 @@
-"""PoseTracker: MediaPipe's PoseLandmarker (Tasks API) behind a small, typed interface.
+"""PoseDetector: MediaPipe's PoseLandmarker (Tasks API) behind a small, typed interface.
 
 VIDEO mode by default (the model tracks its region of interest from frame to frame, which
 is both faster and steadier than re-detecting), ``num_poses`` people (2 so that two
 players work), optional segmentation masks (for occlusion). Output is unsmoothed
 :class:`~arpose.pose.Pose` records in source-image pixels with ``id == -1``; the
-:class:`~arpose.smoothing.PoseSmoother` assigns ids.
+:class:`~arpose.tracking.people.PersonTracker` assigns ids.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import logging
-import os
-import sys
-import threading
 import time
-import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .errors import ModelError, SourceError
-from .model import ensure_model
-from .pose import Hand, Pose
-from .sources import MIN_IMAGE_SIDE
+from ..errors import SourceError
+from ..model import ensure_model
+from ..pose import Hand, Pose
+from ..sources import MIN_IMAGE_SIDE
+from .hands.detector import HandDetector, HandOptions
+from .tasks import close_landmarker, create_pose_landmarker, mp_image, native_stderr_silenced
 from .tiles import Tile, search_tiles
 
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
-class TrackerOptions:
-    """Options of :class:`PoseTracker` (defaults are MediaPipe's)."""
+class DetectorOptions:
+    """Options of :class:`PoseDetector` (defaults are MediaPipe's)."""
 
     model: str | Path | None = None
     """A ``.task`` bundle; None uses the one shipped with arpose (:func:`arpose.model.ensure_model`)."""
@@ -50,7 +44,7 @@ class TrackerOptions:
     max_input_side: int = 1920
     """Larger frames are downscaled before inference (landmarks are mapped back)."""
     hands: bool = False
-    """Also track both hands of every person (21 landmarks each; see arpose.hands)."""
+    """Also track both hands of every person (21 landmarks each; see arpose.tracking.hands)."""
     hand_model: str | Path | None = None
     """A HandLandmarker ``.task`` bundle; None uses the one shipped with arpose."""
     hand_fallback: str = "auto"
@@ -58,7 +52,7 @@ class TrackerOptions:
     mode), "always" (single photos: finds close-up hands next to bodies too), "never"."""
     tiles: bool = False
     """IMAGE mode: also look for people on overlapping square tiles of the image
-    (:mod:`arpose.tiles`), for group photos where the whole-image detector finds one or
+    (:mod:`arpose.tracking.tiles`), for group photos where the whole-image detector finds one or
     two. About 10 more landmarker runs per photo; only when fewer than ``num_poses``
     people were found on the whole image. The segmentation mask stays the whole
     image's (people found only on a tile are not in it)."""
@@ -69,7 +63,7 @@ class TrackerOptions:
 
 @dataclass(frozen=True, eq=False)
 class Detection:
-    """What one call of :meth:`PoseTracker.detect` found."""
+    """What one call of :meth:`PoseDetector.detect` found."""
 
     poses: tuple[Pose, ...]
     mask: np.ndarray | None
@@ -81,16 +75,16 @@ class Detection:
     hand_crops: int = 0
 
 
-class PoseTracker:
+class PoseDetector:
     """MediaPipe PoseLandmarker in VIDEO (or IMAGE) mode; a context manager.
 
     Example:
-        >>> with PoseTracker(TrackerOptions(num_poses=1)) as tracker:
-        ...     detection = tracker.detect(rgb_image, t=0.0)
+        >>> with PoseDetector(DetectorOptions(num_poses=1)) as detector:
+        ...     detection = detector.detect(rgb_image, t=0.0)
     """
 
-    def __init__(self, options: TrackerOptions | None = None):
-        self.options = opts = options or TrackerOptions()
+    def __init__(self, options: DetectorOptions | None = None):
+        self.options = opts = options or DetectorOptions()
         if opts.num_poses < 1:
             raise ValueError("num_poses must be at least 1")
         if opts.mode not in ("video", "image"):
@@ -98,29 +92,16 @@ class PoseTracker:
         if opts.tiles and opts.mode != "image":
             raise ValueError("tiles work on photos only: they need mode='image'")
         self.model_path = ensure_model(opts.model)
-        from mediapipe.tasks.python import BaseOptions, vision
-        mode = vision.RunningMode.VIDEO if opts.mode == "video" else vision.RunningMode.IMAGE
-        mp_opts = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=mode,
-            num_poses=opts.num_poses,
-            min_pose_detection_confidence=opts.min_detection_confidence,
-            min_pose_presence_confidence=opts.min_presence_confidence,
+        self._landmarker = create_pose_landmarker(
+            self.model_path, video=opts.mode == "video", num_poses=opts.num_poses,
+            min_detection_confidence=opts.min_detection_confidence,
+            min_presence_confidence=opts.min_presence_confidence,
             min_tracking_confidence=opts.min_tracking_confidence,
-            output_segmentation_masks=opts.segmentation,
-        )
-        try:
-            with _native_stderr_silenced(opts.quiet):
-                self._landmarker = vision.PoseLandmarker.create_from_options(mp_opts)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"{self.model_path}: MediaPipe cannot load this model "
-                             f"({str(exc).splitlines()[0]})") from None
-        close_at_exit(self._landmarker)
+            segmentation=opts.segmentation, quiet=opts.quiet)
         self._last_ms = -1
         self._warm = not opts.quiet
-        self._hands = None
+        self._hands: HandDetector | None = None
         if opts.hands:
-            from .hands import HandDetector, HandOptions
             try:
                 self._hands = HandDetector(HandOptions(model=opts.hand_model,
                                                       fallback=opts.hand_fallback,
@@ -138,7 +119,6 @@ class PoseTracker:
             t: timeline seconds; in VIDEO mode it must not go backwards (equal or
                decreasing values are nudged forward by a millisecond).
         """
-        import mediapipe as mp
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise SourceError(f"expected an RGB uint8 image, got shape {image.shape} {image.dtype}")
         h, w = image.shape[:2]
@@ -152,16 +132,15 @@ class PoseTracker:
             scale = self.options.max_input_side / side
             image = cv2.resize(image, (round(w * scale), round(h * scale)),
                                interpolation=cv2.INTER_AREA)
-        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB,
-                            data=np.ascontiguousarray(image))
+        mp_frame = mp_image(image)
         start = time.perf_counter()
-        with _native_stderr_silenced(not self._warm):  # first frame only: see TrackerOptions.quiet
+        with native_stderr_silenced(not self._warm):  # first frame only: see DetectorOptions.quiet
             if self.options.mode == "video":
                 ts = max(int(round(t * 1000.0)), self._last_ms + 1)
                 self._last_ms = ts
-                result = self._landmarker.detect_for_video(mp_image, ts)
+                result = self._landmarker.detect_for_video(mp_frame, ts)
             else:
-                result = self._landmarker.detect(mp_image)
+                result = self._landmarker.detect(mp_frame)
         self._warm = True
         inference_ms = (time.perf_counter() - start) * 1000.0
         poses = tuple(_to_pose(lms, world, w, h)
@@ -186,9 +165,7 @@ class PoseTracker:
 
     def _on_tile(self, patch: np.ndarray, tile: Tile) -> list[Pose]:
         """The landmarker (IMAGE mode) on one tile, poses in image pixels."""
-        import mediapipe as mp
-        result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB,
-                                                  data=np.ascontiguousarray(patch)))
+        result = self._landmarker.detect(mp_image(patch))
         return [_to_pose(lms, world, tile.side, tile.side, tile.x, tile.y)
                 for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
 
@@ -201,99 +178,11 @@ class PoseTracker:
             landmarker, self._landmarker = self._landmarker, None
             close_landmarker(landmarker, self.options.quiet)
 
-    def __enter__(self) -> PoseTracker:
+    def __enter__(self) -> PoseDetector:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-_SILENCE_LOCK = threading.Lock()
-_silence_depth = 0
-_saved_stderr_fd: int | None = None
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced(active: bool) -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null while MediaPipe loads and runs its first
-    frame: its C++ logging ignores GLOG/TF environment variables, so this is the only
-    switch there is.
-
-    Several inference threads do this at the same time, so it is reference-counted under
-    one lock: the first to enter saves the real fd 2, the last to leave puts it back.
-    (Two threads each saving and restoring on their own interleaved and could leave fd 2
-    on /dev/null for good, and with it every later error message and summary.)
-    """
-    global _silence_depth, _saved_stderr_fd
-    if not active:
-        yield
-        return
-    with _SILENCE_LOCK:
-        if _silence_depth == 0:
-            sys.stderr.flush()
-            saved = os.dup(2)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, 2)
-            finally:
-                os.close(devnull)
-            _saved_stderr_fd = saved
-        _silence_depth += 1
-    try:
-        yield
-    finally:
-        with _SILENCE_LOCK:
-            _silence_depth -= 1
-            if _silence_depth == 0 and _saved_stderr_fd is not None:
-                os.dup2(_saved_stderr_fd, 2)
-                os.close(_saved_stderr_fd)
-                _saved_stderr_fd = None
-
-
-def close_landmarker(landmarker: object, quiet: bool = True) -> None:
-    """Close a Tasks landmarker (pose or hand), quietly: mediapipe 1.x logs its graph
-    teardown on stderr. Closing twice is harmless."""
-    close = getattr(landmarker, "close", None)
-    if close is None:
-        return
-    with _native_stderr_silenced(quiet):
-        try:
-            close()
-        except (RuntimeError, ValueError) as exc:  # a dying graph
-            log.debug("closing the landmarker: %s", exc)
-
-
-_still_open: weakref.WeakSet[object] = weakref.WeakSet()
-_exit_hook = threading.Lock()
-_exit_hook_registered = False
-
-
-def _close_still_open() -> None:
-    for landmarker in list(_still_open):
-        close_landmarker(landmarker)
-
-
-def close_at_exit(landmarker: object) -> None:
-    """Close ``landmarker`` at interpreter exit if its owner did not.
-
-    mediapipe 1.x closes a landmarker through a thread pool; one left to ``__del__`` at
-    exit finds that pool shut down and prints ``TypeError`` (and ``atexit`` is already too
-    late). So this hooks in where ``concurrent.futures`` itself does, just before it:
-    threading's exit hooks, which run in reverse order of registration.
-    """
-    global _exit_hook_registered
-    _still_open.add(landmarker)
-    with _exit_hook:
-        if _exit_hook_registered:
-            return
-        register = getattr(threading, "_register_atexit", None)
-        try:
-            if register is None:
-                raise RuntimeError("no threading exit hooks")
-            register(_close_still_open)
-        except RuntimeError:  # already shutting down, or another Python: the later hook
-            atexit.register(_close_still_open)
-        _exit_hook_registered = True
 
 
 def _to_pose(landmarks, world, w: int, h: int, x0: int = 0, y0: int = 0) -> Pose:

@@ -1,9 +1,9 @@
-"""HandSmoother: One-Euro smoothing of hands per person and side, with stable hand ids.
+"""HandTracker: stable hand ids per person and side, with One-Euro smoothing of each hand.
 
 A body's hand is keyed by (person id, side): its id stays as long as the person's does
 (a hand lost for up to ``keep_lost_s`` keeps it too). A hand without a body is matched to
 the nearest bodiless track by wrist distance in hand sizes. Positions are filtered with
-the project's :class:`~arpose.smoothing.OneEuroFilter`, with speed measured in hand sizes
+the project's :class:`~arpose.tracking.filters.OneEuroFilter`, with speed measured in hand sizes
 per second (so a near and a far hand are smoothed alike).
 """
 
@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ..pose import Hand, Pose, attach_hands
-from ..smoothing import DEFAULT_BETA, DEFAULT_D_CUTOFF, DEFAULT_MIN_CUTOFF, OneEuroFilter
+from ...pose import Hand
+from ..filters import DEFAULT_BETA, DEFAULT_D_CUTOFF, DEFAULT_MIN_CUTOFF, OneEuroFilter
 
 
 @dataclass
@@ -30,8 +29,8 @@ class _HandTrack:
     size: float
 
 
-class HandSmoother:
-    """Called as ``smoother(hands, t)`` with hands whose ``person`` is already a person id.
+class HandTracker:
+    """Called as ``tracker(hands, t)`` with hands whose ``person`` is already a person id.
 
     Args:
         min_cutoff, beta, d_cutoff: One-Euro parameters (speed in hand sizes per second).
@@ -99,26 +98,4 @@ class HandSmoother:
         return best
 
 
-def smooth_detection_hands(smoother: HandSmoother, detection: Any,
-                           poses: tuple[Pose, ...], raw: tuple[Pose, ...], t: float
-                           ) -> tuple[tuple[Pose, ...], tuple[Pose, ...], tuple[Hand, ...]]:
-    """The pipeline's hook: give the detection's hands their person ids (the detector knows
-    only the index of the body in ``detection.poses``), smooth them, and attach them to the
-    smoothed and raw poses. Returns (poses, raw, hands)."""
-    # The pose smoother hands back the detected arrays with ids: match them by identity.
-    ids = {id(p.landmarks): p.id for p in raw}
-    found = []
-    for hand in detection.hands:
-        person = None
-        if hand.person is not None and 0 <= hand.person < len(detection.poses):
-            pid = ids.get(id(detection.poses[hand.person].landmarks), -1)
-            person = pid if pid >= 0 else hand.person
-        found.append(Hand(hand.landmarks, hand.world, hand.side, hand.score, person))
-    raw_hands = tuple(found)
-    hands = smoother(raw_hands, t)
-    by_key = {(h.person, h.side): h.id for h in hands}
-    raw_hands = tuple(h.replace(id=by_key.get((h.person, h.side), -1)) for h in raw_hands)
-    return attach_hands(poses, hands), attach_hands(raw, raw_hands), hands
-
-
-__all__ = ["HandSmoother", "smooth_detection_hands"]
+__all__ = ["HandTracker"]

@@ -4,10 +4,10 @@ Two worker threads and one consumer (the main thread):
 
     capture thread     source.read()  -> Frame        (decoding, colour conversion)
          | hand-off: latest wins for live sources, bounded FIFO for files
-    inference threads  tracker.detect (one model per thread; files: frames dealt round
+    inference threads  detector.detect (one model per thread; files: frames dealt round
          |             robin, so results are the same on every run; cameras: whichever
          |             thread is free takes the newest frame), then in frame order:
-         |             smoother -> PoseFrame
+         |             TrackingStage.publish (ids, filters, hands) -> PoseFrame
          | hand-off: latest wins for live sources, bounded FIFO for files
     consumer           pipeline.latest() in a render loop, or ``for pf in pipeline``
 
@@ -15,7 +15,7 @@ MediaPipe runs one inference on one core, and inference dominates the frame time
 two inference threads (the default for files on a machine with two or more cores) are
 what makes the pipeline faster than a single loop. Live sources take
 :data:`LIVE_WORKERS` threads, set from `arpose bench --section live` (one vs two).
-Results are put back in frame order before smoothing; in live mode a result older than
+Results are put back in frame order before tracking; in live mode a result older than
 one already published is dropped instead.
 
 Live sources (cameras) drop stale frames at each hand-off, so the consumer always sees
@@ -34,13 +34,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from .errors import ArposeError, PipelineError
-from .pose import FrameStats, PoseFrame
-from .smoothing import PoseSmoother
-from .sources import Frame, ImageFile, open_source
-from .tracker import PoseTracker, TrackerOptions
+from ..errors import ArposeError, PipelineError
+from ..pose import PoseFrame
+from ..sources import Frame, ImageFile, PoseSource, Source, open_source
+from .detector import Detection, DetectorOptions, PoseDetector
+from .people import PersonTracker
+from .stage import TrackingStage
 
 log = logging.getLogger(__name__)
 
@@ -108,15 +109,15 @@ class Handoff:
 
 
 class Pipeline:
-    """Runs a source through the tracker and smoother in background threads.
+    """Runs a source through the detector(s) and the tracking stage in background threads.
 
     Args:
-        source: anything from :func:`arpose.sources.open_source`. A source whose
-            ``yields_poses`` is True (a recording) returns PoseFrames itself and skips
-            the tracker.
-        tracker: a :class:`PoseTracker`, or a list of them (one inference thread each);
+        source: anything from :func:`arpose.sources.open_source`. A
+            :class:`~arpose.sources.PoseSource` (``yields_poses`` True, e.g. a recording)
+            returns PoseFrames itself and skips detection.
+        detector: a :class:`PoseDetector`, or a list of them (one inference thread each);
             required unless the source yields poses.
-        smoother: a :class:`PoseSmoother`; None assigns no ids and does no smoothing.
+        tracker: a :class:`PersonTracker`; None assigns no ids and does no smoothing.
         drop_frames: latest-wins hand-offs; defaults to ``source.live``.
         keep_images: attach the RGB frame to each PoseFrame (renderers need it).
         capacity: FIFO length when not dropping.
@@ -125,38 +126,44 @@ class Pipeline:
     ``pipeline.latest()`` the newest unseen one (or None) without waiting.
     """
 
-    def __init__(self, source: Any, tracker: PoseTracker | list[PoseTracker] | None = None,
-                 smoother: PoseSmoother | None = None, *, drop_frames: bool | None = None,
+    def __init__(self, source: Source | PoseSource,
+                 detector: PoseDetector | list[PoseDetector] | None = None,
+                 tracker: PersonTracker | None = None, *, drop_frames: bool | None = None,
                  keep_images: bool = True, capacity: int = 2):
         self.source = source
         self.yields_poses = bool(getattr(source, "yields_poses", False))
-        self.trackers: list[PoseTracker] = (list(tracker) if isinstance(tracker, (list, tuple))
-                                            else [tracker] if tracker is not None else [])
-        if not self.trackers and not self.yields_poses:
-            raise ValueError("a tracker is needed for a source of images")
-        self.smoother = smoother
-        self._hand_smoother: Any = None  # made on the first frame with hands (arpose.hands)
+        self.detectors: list[PoseDetector] = (
+            list(detector) if isinstance(detector, (list, tuple))
+            else [detector] if detector is not None else [])
+        if not self.detectors and not self.yields_poses:
+            raise ValueError("a detector is needed for a source of images")
+        self.tracker = tracker
+        self.stage = TrackingStage(tracker, keep_images=keep_images)
         self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
             else drop_frames
-        self.keep_images = keep_images
         # Live: one latest-wins slot shared by the inference threads. Files: one bounded
         # FIFO per inference thread, dealt round robin (deterministic, and it bounds the
         # reorder buffer).
-        n_inputs = 1 if self.drop_frames else max(1, len(self.trackers))
+        n_inputs = 1 if self.drop_frames else max(1, len(self.detectors))
         self._inputs = [Handoff(self.drop_frames, capacity) for _ in range(n_inputs)]
         self._results = Handoff(self.drop_frames, capacity)
         self._order_lock = threading.Lock()
-        self._pending: dict[int, tuple[Frame, Any]] = {}
+        self._pending: dict[int, tuple[Frame, Detection]] = {}
         self._next_seq = 0
         self._last_published = -1
         self._stale = 0
-        self._workers_left = len(self.trackers)
+        self._workers_left = len(self.detectors)
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._threads: list[threading.Thread] = []
         self._finished = False
         self.frames_in = 0
         self.frames_out = 0
+
+    @property
+    def keep_images(self) -> bool:
+        """Whether PoseFrames carry the RGB frame (the stage's setting)."""
+        return self.stage.keep_images
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> Pipeline:
@@ -165,18 +172,18 @@ class Pipeline:
         self._threads = [threading.Thread(target=self._guard, args=(self._capture_loop,),
                                           name="arpose-capture", daemon=True)]
         if not self.yields_poses:
-            for i, tracker in enumerate(self.trackers):
+            for i, detector in enumerate(self.detectors):
                 inbox = self._inputs[i % len(self._inputs)]
                 self._threads.append(threading.Thread(
                     target=self._guard,
-                    args=(lambda tr=tracker, box=inbox: self._infer_loop(tr, box),),
+                    args=(lambda d=detector, box=inbox: self._infer_loop(d, box),),
                     name=f"arpose-inference-{i}", daemon=True))
         for th in self._threads:
             th.start()
         return self
 
     def stop(self, timeout: float = 3.0) -> None:
-        """Stop the workers and release the source and tracker (idempotent)."""
+        """Stop the workers and release the source and detectors (idempotent)."""
         self._stop.set()
         self._close_all()
         deadline = time.monotonic() + timeout
@@ -188,7 +195,7 @@ class Pipeline:
             self._release()
 
     def _release(self) -> None:
-        for obj in (self.source, *self.trackers):
+        for obj in (self.source, *self.detectors):
             close = getattr(obj, "close", None)
             if close is not None:
                 try:
@@ -296,7 +303,7 @@ class Pipeline:
         for out in outs:
             out.close()
 
-    def _infer_loop(self, tracker: PoseTracker, inbox: Handoff) -> None:
+    def _infer_loop(self, detector: PoseDetector, inbox: Handoff) -> None:
         try:
             while not self._stop.is_set():
                 try:
@@ -305,7 +312,7 @@ class Pipeline:
                     continue
                 except _Closed:
                     break
-                detection = tracker.detect(frame.image, frame.t)
+                detection = detector.detect(frame.image, frame.t)
                 if not self._publish_in_order(seq, frame, detection):
                     break
         finally:
@@ -314,8 +321,8 @@ class Pipeline:
                 if self._workers_left == 0:
                     self._results.close()
 
-    def _publish_in_order(self, seq: int, frame: Frame, detection: Any) -> bool:
-        """Smooth and publish results in frame order (the smoother needs time to move
+    def _publish_in_order(self, seq: int, frame: Frame, detection: Detection) -> bool:
+        """Track and publish results in frame order (the filters need time to move
         forward). Live: a result older than one already published is dropped."""
         with self._order_lock:
             if self.drop_frames:
@@ -332,34 +339,8 @@ class Pipeline:
                     return False
             return True
 
-    def _publish(self, frame: Frame, detection: Any) -> bool:
-        t0 = time.perf_counter()
-        if self.smoother is not None:
-            poses, raw = self.smoother.update(detection.poses, frame.t)
-        else:
-            poses = raw = detection.poses
-        hands: tuple = ()
-        hands_tracked = bool(getattr(detection, "hands_tracked", False))
-        if hands_tracked:
-            from .hands.smoothing import smooth_detection_hands
-            if self._hand_smoother is None:
-                from .hands import HandSmoother
-                self._hand_smoother = HandSmoother(
-                    smooth=getattr(self.smoother, "smooth", False))
-            poses, raw, hands = smooth_detection_hands(self._hand_smoother, detection,
-                                                       poses, raw, frame.t)
-        filter_ms = (time.perf_counter() - t0) * 1000.0
-        h, w = frame.image.shape[:2]
-        stats = FrameStats(captured_at=frame.captured_at, inference_ms=detection.inference_ms,
-                           filter_ms=filter_ms,
-                           latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
-                           dropped=self.dropped,
-                           hand_ms=float(getattr(detection, "hand_ms", 0.0)),
-                           hand_crops=int(getattr(detection, "hand_crops", 0)))
-        pose_frame = PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
-                               image=frame.image if self.keep_images else None,
-                               mask=detection.mask, stats=stats, raw=raw, hands=hands,
-                               hands_tracked=hands_tracked)
+    def _publish(self, frame: Frame, detection: Detection) -> bool:
+        pose_frame = self.stage.publish(frame, detection, self.dropped)
         return self._results.put(pose_frame, self._stop)
 
 
@@ -384,14 +365,15 @@ PHOTO_MAX_PEOPLE = 8
 """Most people :func:`track` finds on a single image by default (a group photo)."""
 
 
-def track(spec: str | int | Path | Any, *, max_people: int | None = None, smooth: bool = True,
-          model: str | Path | None = None, segmentation: bool = False, realtime: bool = False,
-          max_fps: float | None = None, drop_frames: bool | None = None,
-          keep_images: bool = True, smoother: PoseSmoother | None = None,
+def track(spec: str | int | Path | Source | PoseSource, *, max_people: int | None = None,
+          smooth: bool = True, model: str | Path | None = None, segmentation: bool = False,
+          realtime: bool = False, max_fps: float | None = None,
+          drop_frames: bool | None = None, keep_images: bool = True,
+          tracker: PersonTracker | None = None,
           workers: int | None = None, capacity: int = 2, hands: bool = False,
           hand_model: str | Path | None = None, tiles: bool | None = None) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
-    and return a ready-to-start :class:`Pipeline` with tracker(s) and smoother.
+    and return a ready-to-start :class:`Pipeline` with detector(s) and a person tracker.
 
     Args:
         workers: inference threads (each with its own model); default
@@ -405,8 +387,9 @@ def track(spec: str | int | Path | Any, *, max_people: int | None = None, smooth
         max_people: most people tracked; default 2 (two players), and
             :data:`PHOTO_MAX_PEOPLE` for a single image (a group photo).
         tiles: also look for people on tiles of a single image
-            (:mod:`arpose.tiles`); default on for a single image. Other sources
-            ignore it (in video the tracker follows people instead).
+            (:mod:`arpose.tracking.tiles`); default on for a single image. Other
+            sources ignore it (in video the detector follows people instead).
+        tracker: the :class:`PersonTracker` to use; default one with ``smooth``.
 
     Example:
         >>> with track("dance.avi") as pipeline:
@@ -415,31 +398,31 @@ def track(spec: str | int | Path | Any, *, max_people: int | None = None, smooth
     """
     if max_people is not None and max_people < 1:
         raise ArposeError(f"max_people={max_people}: must be at least 1")
-    source = spec if hasattr(spec, "read") else open_source(spec, realtime=realtime,
-                                                             max_fps=max_fps)
+    source = (cast("Source | PoseSource", spec) if hasattr(spec, "read")
+              else open_source(spec, realtime=realtime, max_fps=max_fps))
     photo = isinstance(source, ImageFile)
     if max_people is None:
         max_people = PHOTO_MAX_PEOPLE if photo else 2
     tiled = photo and (tiles is None or tiles)
-    trackers: list[PoseTracker] = []
+    detectors: list[PoseDetector] = []
     try:
         if not getattr(source, "yields_poses", False):
             n = workers or default_workers(live=bool(getattr(source, "live", False)))
             if photo:
                 n = 1
-            options = TrackerOptions(model=model, num_poses=max_people,
+            options = DetectorOptions(model=model, num_poses=max_people,
                                      segmentation=segmentation, hands=hands,
                                      hand_model=hand_model,
                                      hand_fallback="always" if photo else "auto",
                                      mode="image" if tiled else "video", tiles=tiled)
-            trackers = [PoseTracker(options) for _ in range(max(1, n))]
-        if smoother is None:
-            smoother = PoseSmoother(smooth=smooth)
-        return Pipeline(source, trackers, smoother, drop_frames=drop_frames,
+            detectors = [PoseDetector(options) for _ in range(max(1, n))]
+        if tracker is None:
+            tracker = PersonTracker(smooth=smooth)
+        return Pipeline(source, detectors, tracker, drop_frames=drop_frames,
                         keep_images=keep_images, capacity=capacity)
     except BaseException:
-        for tracker in trackers:
-            tracker.close()
+        for detector in detectors:
+            detector.close()
         close = getattr(source, "close", None)
         if close is not None:
             close()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pose import VIS, Pose
+from ..pose import VIS, Pose
 
 TILE_FRACTIONS = (1.0, 0.6)
 """Tile sides as fractions of the photo's shorter side (1.0: the photo's squares)."""

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..input.gestures import GestureEvent
 from ..joints import HAND_SIDES
 from ..pose import Hand
+from .gestures import GestureEvent
 
 HAND_GESTURES: tuple[str, ...] = ("pinch", "fist", "open_palm", "point", "thumbs_up",
                                   "victory", "ok")
