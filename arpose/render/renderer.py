@@ -51,13 +51,14 @@ from ..errors import RenderError
 from ..input.screen import ScreenMap
 from ..pose import PoseFrame
 from ..scene.anchors import body_plane_z
-from ..scene.node import LAYERS, Drawable, Scene
+from ..scene.node import Drawable, Scene
 from ..scene.projection import DEFAULT_FOV_Y, Projection
 from .composition import Composition, SkeletonOverlay
 from .context import current_context, forget_offscreen, note_current
 from .context import make_current as _make_current
-from .passes import STAGES, FrameState, LayerState, RenderPass, default_passes
+from .passes import FrameState, RenderPass, default_passes
 from .passes.base import LAYER_DEPTH
+from .passes.registry import PassList
 from .resources import Gpu, load_shader
 
 __all__ = ["Renderer", "render_frame", "STATS_KEYS", "load_shader"]
@@ -121,9 +122,7 @@ class Renderer:
         """The GL objects the passes share (programs, textures, the mask)."""
         attachment = fbo.color_attachments[0] if fbo.color_attachments else None
         self._color_tex: Any = attachment if isinstance(attachment, self.gpu.mgl.Texture) else None
-        self._passes: list[RenderPass] = []
-        self._node_passes: dict[type, RenderPass] = {}
-        self._pass_cache: dict[type, RenderPass] = {}
+        self._passes = PassList(self.gpu)
         for p in default_passes():
             self.add_pass(p)
         self.camera: Any = None
@@ -197,32 +196,12 @@ class Renderer:
     def add_pass(self, render_pass: RenderPass) -> RenderPass:
         """Add a pass (set up now, drawn from the next frame on) and return it. A pass
         listing node types takes them over from the passes added before it."""
-        if render_pass.stage not in STAGES:
-            raise RenderError(f"render pass {render_pass.name}: stage must be one of "
-                              f"{', '.join(STAGES)}, got {render_pass.stage!r}")
         with self._current():
-            render_pass.setup(self.gpu)
-        self._passes.append(render_pass)
-        for t in render_pass.node_types:
-            self._node_passes[t] = render_pass
-        self._pass_cache.clear()
-        return render_pass
+            return self._passes.add(render_pass)
 
     def find_pass(self, name: str) -> RenderPass | None:
         """The last added pass called ``name`` (None when there is none)."""
-        return next((p for p in reversed(self._passes) if p.name == name), None)
-
-    def _pass_for(self, node_type: type) -> RenderPass:
-        p = self._pass_cache.get(node_type)
-        if p is None:
-            p = next((self._node_passes[b] for b in node_type.__mro__ if b in self._node_passes),
-                     None)
-            if p is None:
-                kinds = ", ".join(sorted(t.__name__ for t in self._node_passes))
-                raise RenderError(f"no render pass draws node type {node_type.__name__}; add "
-                                  f"one with Renderer.add_pass (drawable kinds: {kinds})")
-            self._pass_cache[node_type] = p
-        return p
+        return self._passes.find(name)
 
     # -- drawing -------------------------------------------------------------------
     def screen_map(self, src: tuple[int, int], mirror: bool | None = None) -> ScreenMap:
@@ -324,9 +303,8 @@ class Renderer:
         that box of the picture; the box is returned (None: nothing to draw)."""
         mirror = self.mirror if comp.mirror is None else bool(comp.mirror)
         frame, scene = comp.frame, comp.scene
-        camera = self._advance(scene, frame, comp.now, comp.size)
+        camera = self.camera = _advance(comp, self.camera, self.fov_y, self.fbo.size)
         self.stats = _new_stats()
-        W, H = self.fbo.size
         vp = self.screen_map(camera.size).viewport()
         self.viewport = vp
         mask = frame.mask if frame is not None and self.occlusion else None
@@ -341,86 +319,12 @@ class Renderer:
                            mask_tex=mask_tex, use_mask=mask is not None,
                            default_body_depth=float(camera.depth(z)))
         draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
-        to_output = self.screen_map(camera.size, mirror=False)
-        if onto is not None:
-            box = (0, 0, W, H) if any(p.covers_frame(state) for p in self._passes) \
-                else _bounds_box(draw, camera, to_output, mirror)
-            self.stats["content_box"] = box
-            if box is None:
-                return None
-            x0, y0, x1, y1 = box
-            if (x1 - x0) * (y1 - y0) > _WHOLE_FRAME_SHARE * W * H \
-                    and state.image is not None and state.can_write_direct(state.image):
-                onto, box = None, (0, 0, W, H)  # the whole-frame path: same pixels, cheaper
-            else:
-                state.image = None  # the caller's picture is the background, in the box only
-                self.fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
-            state.onto, state.box = onto, box
-        # depth is read only where depth-tested content draws: clearing a whole 1280x720
-        # depth buffer cost more software-GL time per frame than drawing a crown (issue 11)
-        state.depth_box = state.box if onto is not None else _bounds_box(
-            [n for n in draw if LAYER_DEPTH[n.world_layer] and n.depth_tested],
-            camera, to_output, mirror)
-        for p in self._passes:
-            p.prepare(state)
-        self._draw_stages(state, draw)
+        if not _place(state, draw, self._passes, self.screen_map(camera.size, mirror=False),
+                      onto):
+            return None
+        self._passes.draw_frame(state, draw)
         self.gpu.cache.purge()
         return state.box
-
-    def _draw_stages(self, state: FrameState, draw: list[Drawable]) -> None:
-        """The passes' stages, each layer's scene content after its stage's passes."""
-        ctx, mgl = self.ctx, self.gpu.mgl
-        by_layer: dict[str, list[tuple[int, int, int, Drawable]]] = {n: [] for n in LAYERS}
-        for seq, node in enumerate(draw):
-            by_layer[node.world_layer].append((node.order, node.batch_key, seq, node))
-        for stage in STAGES:
-            if stage == "overlay":
-                ctx.disable(mgl.DEPTH_TEST)
-            for p in self._passes:
-                if p.stage == stage:
-                    p.draw(state)
-            if stage == "background":
-                # the body mask for the content shaders, at location 1 (see FrameState)
-                state.mask_tex.use(location=1)
-            items = by_layer.get(stage)
-            if not items:
-                continue
-            # pyglet-style groups: within one layer and one ``order`` value, opaque meshes
-            # first, then content grouped by texture (one instanced draw per texture);
-            # use different ``order`` values to force stacking between sprites
-            items.sort(key=lambda it: it[:3])
-            if LAYER_DEPTH[stage]:
-                ctx.enable(mgl.DEPTH_TEST)
-            else:
-                ctx.disable(mgl.DEPTH_TEST)
-            layer_mirror = state.mirror and stage != "hud"
-            layer = LayerState(stage, layer_mirror, state.camera.projection(layer_mirror))
-            i, n = 0, len(items)
-            while i < n:
-                key, p = items[i][1], self._pass_for(type(items[i][3]))
-                j = i + 1
-                while j < n and items[j][1] == key and self._pass_for(type(items[j][3])) is p:
-                    j += 1
-                p.draw_nodes([it[3] for it in items[i:j]], state, layer)
-                i = j
-
-    def _advance(self, scene: Scene | None, frame: PoseFrame | None, now: float | None,
-                 size: tuple[int, int] | None) -> Projection:
-        """The scene reads the newest frame (anchors, one world pass); returns the camera
-        model to draw with."""
-        camera: Projection
-        if scene is not None:
-            scene.update_frame(frame, now, size)
-            assert scene.camera is not None
-            camera = scene.camera
-        else:
-            fs = frame.size if frame is not None else (size or self.fbo.size)
-            src = (int(fs[0]), int(fs[1]))
-            if self.camera is None or self.camera.size != src:
-                self.camera = Projection(src, self.fov_y)
-            camera = self.camera
-        self.camera = camera
-        return camera
 
     # -- context and output --------------------------------------------------------
     def _current(self) -> contextlib.nullcontext[None]:
@@ -453,8 +357,7 @@ class Renderer:
                 for obj in (self._present[1],) + self._present[2]:
                     obj.release()
                 self._present = None
-            for p in self._passes:
-                p.release()
+            self._passes.release()
             self.gpu.release()
         if self._owns_context:
             self.fbo.release()
@@ -468,6 +371,53 @@ class Renderer:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _advance(comp: Composition, last: Projection | None, fov_y: float,
+             out_size: tuple[int, int]) -> Projection:
+    """The scene reads the newest frame (anchors, one world pass); returns the camera
+    model to draw with (the scene's, or ``last`` when it still fits a frame without
+    a scene)."""
+    scene, frame = comp.scene, comp.frame
+    if scene is not None:
+        scene.update_frame(frame, comp.now, comp.size)
+        assert scene.camera is not None
+        return scene.camera
+    fs = frame.size if frame is not None else (comp.size or out_size)
+    src = (int(fs[0]), int(fs[1]))
+    if last is None or last.size != src:
+        return Projection(src, fov_y)
+    return last
+
+
+def _place(state: FrameState, draw: list[Drawable], passes: PassList, to_output: ScreenMap,
+           onto: tuple[np.ndarray, bool] | None) -> bool:
+    """Set the frame's boxes: for ``onto`` (a :meth:`Renderer.draw_onto` frame) the
+    content box, which becomes the background's box, the scissor and the depth box (or
+    the whole-frame path, when the box is most of the frame); otherwise the depth box.
+    False: nothing to draw."""
+    W, H = state.size
+    mirror, camera = state.mirror, state.camera
+    if onto is not None:
+        box = (0, 0, W, H) if any(p.covers_frame(state) for p in passes) \
+            else _bounds_box(draw, camera, to_output, mirror)
+        state.stats["content_box"] = box
+        if box is None:
+            return False
+        x0, y0, x1, y1 = box
+        if (x1 - x0) * (y1 - y0) > _WHOLE_FRAME_SHARE * W * H \
+                and state.image is not None and state.can_write_direct(state.image):
+            onto, box = None, (0, 0, W, H)  # the whole-frame path: same pixels, cheaper
+        else:
+            state.image = None  # the caller's picture is the background, in the box only
+            state.fbo.scissor = (x0, H - y1, x1 - x0, y1 - y0)
+        state.onto, state.box = onto, box
+    # depth is read only where depth-tested content draws: clearing a whole 1280x720
+    # depth buffer cost more software-GL time per frame than drawing a crown (issue 11)
+    state.depth_box = state.box if onto is not None else _bounds_box(
+        [n for n in draw if LAYER_DEPTH[n.world_layer] and n.depth_tested],
+        camera, to_output, mirror)
+    return True
 
 
 def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap,
