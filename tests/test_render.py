@@ -197,6 +197,8 @@ def test_hud_is_not_mirrored_and_overlay_is_drawn_last(renderer):
     overlay[0:10, 0:10] = (0, 0, 255, 255)
     out = renderer.draw(Composition(frame, scene, overlay=overlay, mirror=True))
     assert tuple(out[5, 5]) == BLUE and tuple(out[5, 506]) == (60, 60, 60)
+    # a composition is the whole frame: the next one without an overlay shows none
+    assert tuple(render_frame(renderer, scene, frame, mirror=True)[5, 5]) == (60, 60, 60)
 
 
 def test_background_texture_is_reused_and_textures_update_in_place(renderer):

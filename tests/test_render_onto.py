@@ -150,6 +150,8 @@ def test_skeleton_overlay_and_letterbox_fall_back_to_the_gl_composite(renderer):
                        canvas)
     assert renderer.stats["content_box"] == (0, 0, 512, 512)
     assert np.array_equal(canvas, expected)
+    with pytest.raises(ValueError, match="unknown skeleton style"):
+        SkeletonOverlay(frame, "kinect")
 
     overlay = np.zeros((512, 512, 4), np.uint8)
     overlay[:10, :10] = (0, 0, 255, 255)
