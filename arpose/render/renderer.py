@@ -308,20 +308,20 @@ class Renderer:
         vp = self.screen_map(camera.size).viewport()
         self.viewport = vp
         mask = frame.mask if frame is not None and self.occlusion else None
-        # uploaded before any drawing (see RenderPass.prepare)
-        mask_tex = self.gpu.mask(mask) if mask is not None else self.gpu.zero_mask
         z = self.occlusion_z
         if z is None:
             z = body_plane_z(frame.poses[0]) if frame is not None and frame.poses else 0.0
         state = FrameState(gpu=self.gpu, fbo=self.fbo, color_tex=self._color_tex,
                            composition=comp, camera=camera, mirror=mirror, viewport=vp,
                            stats=self.stats, clear_color=self.background,
-                           mask_tex=mask_tex, use_mask=mask is not None,
+                           mask_tex=self.gpu.zero_mask, use_mask=mask is not None,
                            default_body_depth=float(camera.depth(z)))
         draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
         if not _place(state, draw, self._passes, self.screen_map(camera.size, mirror=False),
                       onto):
             return None
+        if mask is not None:  # uploaded before any drawing (see RenderPass.prepare)
+            state.mask_tex = self.gpu.mask(mask)
         self._passes.draw_frame(state, draw)
         self.gpu.cache.purge()
         return state.box
