@@ -121,5 +121,4 @@ def renderer(offscreen):
     offscreen.mirror = False
     offscreen.occlusion = True
     offscreen.occlusion_z = 0.0
-    offscreen.set_overlay(None)
     yield offscreen

@@ -21,7 +21,7 @@ from gl_fixtures import (
 )
 
 from arpose.pose import Pose
-from arpose.render import Renderer, Skeleton, render_frame
+from arpose.render import Composition, Renderer, RenderPass, Skeleton, render_frame
 from arpose.scene import (
     BodyQuad,
     JointAnchor,
@@ -35,6 +35,7 @@ from arpose.scene import (
     sphere,
     torus,
 )
+from arpose.scene.node import Drawable
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 
@@ -194,17 +195,19 @@ def test_hud_is_not_mirrored_and_overlay_is_drawn_last(renderer):
         assert abs(x - 39.5) < 1 and abs(y - 39.5) < 1
     overlay = np.zeros((512, 512, 4), np.uint8)
     overlay[0:10, 0:10] = (0, 0, 255, 255)
-    renderer.set_overlay(overlay)
-    out = render_frame(renderer, scene, frame, mirror=True)
+    out = renderer.draw(Composition(frame, scene, overlay=overlay, mirror=True))
     assert tuple(out[5, 5]) == BLUE and tuple(out[5, 506]) == (60, 60, 60)
+    # a composition is the whole frame: the next one without an overlay shows none
+    assert tuple(render_frame(renderer, scene, frame, mirror=True)[5, 5]) == (60, 60, 60)
 
 
 def test_background_texture_is_reused_and_textures_update_in_place(renderer):
     a, b = grey(value=10), grey(value=200)
+    background = renderer.find_pass("background")
     render_frame(renderer, None, make_frame([], image=a))
-    tex = renderer._bg_tex
+    tex = background.texture
     out = render_frame(renderer, None, make_frame([], image=b))
-    assert renderer._bg_tex is tex and out[100, 100, 0] == 200
+    assert background.texture is tex and out[100, 100, 0] == 200
     data = TextureData(solid(RED), "live")
     scene = Scene()
     scene.add(PixelAnchor(256, 256, unit=50)).add(Sprite(data))
@@ -439,47 +442,98 @@ def test_stored_astronaut_pose_matches_the_real_model():
         assert np.linalg.norm(det.poses[0].xy(joint) - stored.xy(joint)) < 4.0, joint
 
 
-def test_an_unknown_node_type_is_a_clear_error_and_a_registered_one_is_drawn(renderer):
-    from arpose.errors import RenderError
-    from arpose.render.renderer import _DRAWERS, STATS_KEYS, drawer_for, register_drawer
-    from arpose.scene.node import Drawable
+class _Blob(Drawable):
+    """A test node: a solid square around a source pixel; it declares its own bounds."""
 
-    class Blob(Drawable):
-        pass
+    def __init__(self, xy, half, rgb, **kw):
+        super().__init__("blob", **kw)
+        self.xy, self.half, self.rgb = np.asarray(xy, float), half, rgb
+
+    def pixel_bounds(self, camera):
+        return np.array([self.xy - self.half, self.xy + self.half])
+
+
+class _BlobPass(RenderPass):
+    """Draws _Blob nodes as scissored clears (no shader: real GL pixels all the same)."""
+
+    name = "blobs"
+    node_types = (_Blob,)
+
+    def setup(self, gpu):
+        self.calls = []
+
+    def draw_nodes(self, nodes, frame, layer):
+        H = frame.size[1]
+        for node in nodes:
+            self.calls.append((node, layer.name))
+            (x0, y0), (x1, y1) = node.pixel_bounds(frame.camera).astype(int)
+            frame.fbo.clear(color=tuple(c / 255 for c in node.rgb) + (1.0,),
+                            viewport=(x0, H - y1, x1 - x0, y1 - y0))
+
+
+class _BarPass(RenderPass):
+    """A frame step of its own: a bar at the top, drawn just before the hud layer."""
+
+    name = "bar"
+    stage = "hud"
+
+    def draw(self, frame):
+        W, H = frame.size
+        frame.fbo.clear(color=(0.0, 0.0, 1.0, 1.0), viewport=(0, H - 8, W, 8))
+
+
+def test_an_unknown_node_type_is_a_clear_error_and_an_added_pass_draws_it():
+    """A new kind of content is a node type plus a pass: no Renderer edit. The node's own
+    bounds decide the box render_onto works in; a pass drawing at a stage makes it use
+    the whole frame."""
+    from arpose.errors import RenderError
+    from arpose.render.renderer import STATS_KEYS
 
     scene = Scene()
-    blob = scene.add(Blob("blob", layer="front"))
-    frame = make_frame([make_pose()], image=grey())
-    with pytest.raises(RenderError, match="no drawer for node type Blob.*Sprite"):
-        render_frame(renderer, scene, frame)
-    assert drawer_for(type("MySprite", (Sprite,), {})) is drawer_for(Sprite)
-    calls = []
-    register_drawer(Blob, lambda r, node, ctx: calls.append((node, ctx.layer)))
-    try:
-        render_frame(renderer, scene, frame)
-    finally:
-        del _DRAWERS[Blob]
-    assert calls == [(blob, "front")]
-    assert tuple(renderer.stats) == STATS_KEYS
+    blob = scene.add(_Blob((100, 60), 10, GREEN, layer="front"))
+    scene.add(PixelAnchor(200, 200, unit=40)).add(type("MySprite", (Sprite,), {})(solid(RED)))
+    frame = make_frame([make_pose()], image=grey((256, 256)))
+    with Renderer.offscreen((256, 256)) as r:
+        with pytest.raises(RenderError, match="no render pass draws node type _Blob.*Sprite"):
+            render_frame(r, scene, frame)
+        blobs = r.add_pass(_BlobPass())
+        out = render_frame(r, scene, frame)
+        assert blobs.calls == [(blob, "front")] and r.find_pass("blobs") is blobs
+        assert tuple(out[60, 100]) == GREEN and tuple(out[60, 120]) == (60, 60, 60)
+        assert blob_center(out, RED)[2] > 300  # a Sprite subclass: the sprite pass
+        assert tuple(r.stats) == STATS_KEYS
+        canvas = frame.image.copy()
+        r.render_onto(scene, frame, canvas)
+        assert np.array_equal(canvas, out) and r.stats["content_box"] != (0, 0, 256, 256)
+        r.add_pass(_BarPass())
+        out = render_frame(r, scene, frame)
+        assert tuple(out[3, 128]) == BLUE and tuple(out[60, 100]) == GREEN
+        canvas = frame.image.copy()
+        r.render_onto(scene, frame, canvas)
+        assert np.array_equal(canvas, out) and r.stats["content_box"] == (0, 0, 256, 256)
+        with pytest.raises(RenderError, match="stage must be one of"):
+            r.add_pass(type("Late", (RenderPass,), {"stage": "later"})())
 
 
 def test_overlay_boxes_cover_every_visible_pixel_in_few_rectangles(renderer):
+    from arpose.render.passes.overlay import overlay_boxes
+
     """The overlay is blended only inside its boxes: every pixel with any alpha must be
     in one (alpha 1 counts), fully transparent tiles in none, and tile rows with the same
     column span are one box."""
     overlay = np.zeros((512, 512, 4), np.uint8)
     overlay[5:100, 10:70] = (255, 0, 0, 200)   # spans three tile rows: one box
     overlay[300, 400] = (0, 0, 0, 1)           # one nearly invisible pixel
-    renderer.set_overlay(overlay)
-    boxes = renderer._overlay_boxes(renderer._overlay)
+    boxes = overlay_boxes(overlay)
     covered = np.zeros((512, 512), bool)
     for x0, y0, x1, y1 in boxes:
         covered[y0:y1, x0:x1] = True
     assert covered[overlay[..., 3] > 0].all()
     assert covered.sum() < 0.1 * 512 * 512
     assert len(boxes) == 2, boxes
-    out = render_frame(renderer, None, make_frame([], image=grey()))
+    out = renderer.draw(Composition(make_frame([], image=grey()), overlay=overlay))
     assert tuple(out[50, 40]) != (60, 60, 60) and tuple(out[200, 200]) == (60, 60, 60)
+    assert renderer.stats["overlay_boxes"] == len(boxes)
 
 
 def test_a_changed_overlay_looks_like_a_fresh_one(renderer):
@@ -489,15 +543,12 @@ def test_a_changed_overlay_looks_like_a_fresh_one(renderer):
     first = np.zeros((512, 512, 4), np.uint8)
     first[20:120, 30:200] = (255, 0, 0, 255)
     first[400:420, 400:500] = (0, 255, 0, 128)
-    renderer.set_overlay(first)
-    render_frame(renderer, None, make_frame([], image=grey()))
+    renderer.draw(Composition(make_frame([], image=grey()), overlay=first))
     second = np.zeros((512, 512, 4), np.uint8)
     second[200:260, 100:300] = (0, 0, 255, 200)
-    renderer.set_overlay(second)
-    out = render_frame(renderer, None, make_frame([], image=grey()))
+    out = renderer.draw(Composition(make_frame([], image=grey()), overlay=second))
     with Renderer.offscreen((512, 512)) as fresh:
-        fresh.set_overlay(second.copy())
-        want = render_frame(fresh, None, make_frame([], image=grey()))
+        want = fresh.draw(Composition(make_frame([], image=grey()), overlay=second.copy()))
     renderer.make_current()
     assert np.array_equal(out, want)
     assert tuple(out[50, 100]) == (60, 60, 60) and tuple(out[410, 450]) == (60, 60, 60)

@@ -17,7 +17,7 @@ from gl_fixtures import (
 from arpose.effects import gallery
 from arpose.effects.compose import EffectRenderer, _detect, load_effects
 from arpose.errors import RenderError
-from arpose.render import Renderer, Skeleton, render_frame
+from arpose.render import Composition, Renderer, Skeleton, SkeletonOverlay, render_frame
 from arpose.scene import JointAnchor, Mesh, PixelAnchor, Scene, Sprite, box
 
 RED = (255, 0, 0)
@@ -145,19 +145,19 @@ def test_skeleton_overlay_and_letterbox_fall_back_to_the_gl_composite(renderer):
     image = noisy(seed=3)
     frame = make_frame([pose], image=image)
     expected = render_frame(renderer, None, frame, skeleton="mediapipe")
-    renderer.draw_skeleton(frame, "mediapipe")
     canvas = image.copy()
-    renderer.render_onto(None, frame, canvas)
+    renderer.draw_onto(Composition(frame, skeletons=(SkeletonOverlay(frame, "mediapipe"),)),
+                       canvas)
     assert renderer.stats["content_box"] == (0, 0, 512, 512)
     assert np.array_equal(canvas, expected)
+    with pytest.raises(ValueError, match="unknown skeleton style"):
+        SkeletonOverlay(frame, "kinect")
 
     overlay = np.zeros((512, 512, 4), np.uint8)
     overlay[:10, :10] = (0, 0, 255, 255)
-    renderer.set_overlay(overlay)
     canvas = image.copy()
-    renderer.render_onto(None, frame, canvas, channels="bgr")
+    renderer.draw_onto(Composition(frame, overlay=overlay), canvas, channels="bgr")
     assert tuple(canvas[5, 5]) == (255, 0, 0)  # blue, in BGR order
-    renderer.set_overlay(None)
 
     with Renderer.offscreen((400, 200)) as wide:  # letterboxed: the GL path, copied
         scene = Scene()

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import EffectError, RenderError
 from ..pose import PoseFrame
+from ..render.composition import Composition
 from ..scene.node import Scene
 from ..tracking.stage import TrackingStage
 from . import gallery
@@ -68,7 +69,6 @@ class EffectRenderer:
         self._owns_renderer = renderer is None
         self.scene = Scene("effects")
         self._by_player: dict[int | None, list[EffectNode]] = {}
-        self._changed = False
         self.set_effects(effects)
 
     # -- which effects ------------------------------------------------------------------
@@ -100,14 +100,14 @@ class EffectRenderer:
         self._by_player[player] = nodes
         if player is not None:
             self._rebuild_everyone()
-        self._changed = True
+        self.scene.refresh()
 
     def clear_player(self, player: int) -> None:
         """Drop player N's own effects: they wear the everyone-effects again."""
         for node in self._by_player.pop(player, []):
             self.scene.remove(node)
         self._rebuild_everyone()
-        self._changed = True
+        self.scene.refresh()
 
     def _players(self, player: int | None) -> tuple[int, ...]:
         if player is not None:
@@ -154,7 +154,8 @@ class EffectRenderer:
                     self.scene.children.insert(k, self.scene.children.pop())
                     nodes[i] = fresh
                     found = True
-        self._changed = self._changed or found
+        if found:
+            self.scene.refresh()
         return found
 
     # -- drawing ------------------------------------------------------------------------
@@ -177,8 +178,8 @@ class EffectRenderer:
         Returns:
             RGB uint8 (H, W, 3) when ``read``; the mirrored picture when ``mirror``.
         """
-        renderer = self._prepare(frame)
-        return renderer.render(self.scene, frame, now=now, mirror=mirror, read=read)
+        renderer = self._ensure_renderer((int(frame.size[0]), int(frame.size[1])))
+        return renderer.draw(Composition(frame, self.scene, now=now, mirror=mirror), read=read)
 
     def render_onto(self, frame: PoseFrame, image: np.ndarray, *, mirror: bool = False,
                     now: float | None = None, channels: str = "rgb") -> np.ndarray:
@@ -186,21 +187,11 @@ class EffectRenderer:
         flipped when ``mirror``, ``channels`` "rgb" or "bgr") in place and return it.
 
         The same pixels as :meth:`render` at a fraction of the GL work: see
-        :meth:`arpose.render.Renderer.render_onto`. Offline rendering uses it.
+        :meth:`arpose.render.Renderer.draw_onto`. Offline rendering uses it.
         """
-        renderer = self._prepare(frame)
-        return renderer.render_onto(self.scene, frame, image, now=now, mirror=mirror,
-                                    channels=channels)
-
-    def _prepare(self, frame: PoseFrame) -> Any:
         renderer = self._ensure_renderer((int(frame.size[0]), int(frame.size[1])))
-        if self._changed:
-            # Anchors read the body only when the PoseFrame is new; nodes added since the
-            # last render (gallery switch, hot reload) must read the current one too, or a
-            # still image would lose its effect until the next frame that never comes.
-            self.scene._last_frame = None
-            self._changed = False
-        return renderer
+        return renderer.draw_onto(Composition(frame, self.scene, now=now, mirror=mirror),
+                                  image, channels=channels)
 
     def close(self) -> None:
         if self._owns_renderer and self.renderer is not None:

@@ -2,7 +2,7 @@
 
 :class:`PlayApp` owns the view stack, the fixed-step clock, the body input, one
 :class:`~arpose.render.Renderer` (one GL context: a window's or an offscreen one) and
-one :class:`~arpose.input.screen.ScreenMap`. Every frame it draws, bottom to top:
+one :class:`~arpose.scene.screen.ScreenMap`. Every frame it draws, bottom to top:
 
 1. the camera picture (dimmed), fitted by the ScreenMap ("cover": it fills the window);
 2. the effects :class:`~arpose.scene.node.Scene` (an :class:`EffectRenderer`: what
@@ -44,6 +44,7 @@ from ..input.players import PlayerEvent
 from ..joints import joint_index
 from ..pose import Pose, PoseFrame
 from ..render import Renderer
+from ..render.composition import Composition, SkeletonOverlay
 from ..scene.screen import ScreenMap
 from .clock import FixedStepClock
 from .dispatch import HandlerStack
@@ -230,19 +231,20 @@ class PlayApp:
         self._sync_effects(views)
         if self.reloader is not None:
             self.reloader.poll()
+        skeletons: tuple[SkeletonOverlay, ...] = ()
         if self.options.skeleton:
-            for i, pose in enumerate(frame.poses):
-                if pose is not _INVISIBLE:
-                    one = dataclasses.replace(frame, poses=(pose,))
-                    renderer.draw_skeleton(one, color=PLAYER_COLOURS[i % 2])
-        renderer.set_overlay(self._layer_pixels(), bgra=self._layer_bgra)
+            skeletons = tuple(
+                SkeletonOverlay(dataclasses.replace(frame, poses=(pose,)),
+                                color=PLAYER_COLOURS[i % 2])
+                for i, pose in enumerate(frame.poses) if pose is not _INVISIBLE)
         scene = self.effects.scene if self.effects is not None and self.effects.effects else None
-        if scene is not None:
-            self.effects._prepare(frame)
         now: float | None = None  # timeline seconds: extrapolated in a live window
         if self.live and self.frame is not None:
             now = float(self.frame.t) + (time.monotonic() - self._arrived)
-        return renderer.render(scene, frame, mirror=self.mirror, now=now, read=read)
+        return renderer.draw(Composition(frame, scene, skeletons=skeletons,
+                                         overlay=self._layer_pixels(),
+                                         overlay_bgra=self._layer_bgra,
+                                         now=now, mirror=self.mirror), read=read)
 
     # -- drawing helpers -------------------------------------------------------------------
     def _layer_pixels(self) -> np.ndarray:

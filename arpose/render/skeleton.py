@@ -5,7 +5,7 @@ pixels: pure numpy, testable without GL. :class:`Skeleton` is a drawable node th
 this every frame for the people it is told to draw (a debugging overlay and an effect;
 the one drawable that reads landmarks itself, because it draws all of them).
 The renderer draws both with one instanced call; see also
-:meth:`arpose.render.Renderer.draw_skeleton`.
+:class:`arpose.render.composition.SkeletonOverlay`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..joints import (
 )
 from ..pose import Pose
 from ..scene.node import Drawable, FrameContext
+from ..scene.projection import Projection
 
 STYLES = ("mediapipe", "body25")
 MIN_VISIBILITY = 0.5
@@ -165,3 +166,14 @@ class Skeleton(Drawable):
         th = self.thickness if self.thickness is not None else max(2.0, frame.size[1] / 180.0)
         self.geometry = skeleton_geometry(poses, self.style, min_visibility=self.min_visibility,
                                           thickness=th)
+
+    depth_tested = False  # lines are drawn without the depth test
+
+    def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
+        """The capsules' ends padded by their radius: the geometry is in source pixels."""
+        g = self.geometry
+        if len(g) == 0:
+            return np.zeros((0, 2))
+        r = g[:, 8:9] / 2.0 + 1.0
+        ends = np.concatenate([g[:, 0:2] - r, g[:, 0:2] + r, g[:, 2:4] - r, g[:, 2:4] + r])
+        return ends.astype(float)

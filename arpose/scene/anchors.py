@@ -31,7 +31,7 @@ import numpy as np
 
 from ..joints import JOINT_INDEX, resolve_joint
 from ..pose import MEASURES, Pose, PoseFrame
-from .node import Drawable, FrameContext, Node
+from .node import Drawable, FrameContext, Node, project_bounds
 from .projection import Projection
 from .sprite import TextureData, load_texture
 
@@ -475,3 +475,8 @@ class BodyQuad(Drawable):
         out[:, 8:12] = 1.0
         self.vertices = out
         self.version += 1
+
+    def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
+        if self.vertices is None:
+            return np.zeros((0, 2))
+        return project_bounds(np.asarray(self.vertices[:, :3], float), camera)

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import AssetError
-from .node import Drawable
+from .node import Drawable, project_bounds
+from .projection import Projection
 from .sprite import TextureData
 
 log = logging.getLogger(__name__)
@@ -301,3 +302,12 @@ class Mesh(Drawable):
         self.mesh = load_mesh(mesh)
         super().__init__(name or f"Mesh({Path(self.mesh.name).name})", **kw)
         self.lit = bool(lit)
+
+    @property
+    def batch_key(self) -> int:
+        """Opaque meshes first (0), then see-through ones with other content (1)."""
+        return 0 if self.color[3] >= 1.0 and self.world_opacity >= 1.0 else 1
+
+    def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
+        world = (self.mesh.corners() @ np.asarray(self.world_matrix, float).T)[:, :3]
+        return project_bounds(world, camera)

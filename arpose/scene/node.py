@@ -278,6 +278,32 @@ class Drawable(Node):
                              f"{', '.join(self.OCCLUSION_MODES)}, got {occlusion!r}")
         self.occlusion = occlusion
 
+    depth_tested = True
+    """Drawn with the depth test in depth-tested layers (a skeleton's lines are not), so
+    the renderer clears depth only where such content is."""
+
+    @property
+    def batch_key(self) -> int:
+        """Orders content within one layer and ``order`` value (lower first) and groups it:
+        consecutive nodes with equal keys drawn by one render pass are handed to it
+        together (sprites sharing a texture become one instanced draw). The default, 1,
+        sorts after opaque meshes (0) and before sprites (2 + texture)."""
+        return 1
+
+    def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
+        """Source-pixel points ``(N, 2)`` whose box holds every pixel this node draws:
+        empty when it draws nothing, None when unknown (the renderer then assumes the
+        whole frame). Node types override it; see :func:`project_bounds`."""
+        return None
+
+
+def project_bounds(world: np.ndarray, camera: Projection) -> np.ndarray | None:
+    """Source pixels of world points ``(N, 3)`` for :meth:`Drawable.pixel_bounds`; None
+    (unknown: the whole frame) when a point reaches behind the camera's near plane."""
+    if np.any(world[:, 2] <= camera.near):
+        return None
+    return camera.project(world)
+
 
 class Scene(Node):
     """The root of a tree: runs the per-frame update and the world-matrix pass.
@@ -294,6 +320,12 @@ class Scene(Node):
         self._last_now: float | None = None
         self.draw_list: list[Node] = []
         """Visible drawable nodes of the last update, in no particular order."""
+
+    def refresh(self) -> None:
+        """Make the next :meth:`update_frame` treat its frame as new even when it is the
+        one drawn last: nodes added since (an effect switch, a hot reload) then read the
+        body, or a still image would lose them until a frame that never comes."""
+        self._last_frame = None
 
     def update_frame(self, frame: PoseFrame | None, now: float | None = None,
                      size: tuple[int, int] | None = None) -> FrameContext:

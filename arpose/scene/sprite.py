@@ -20,13 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AssetError
-from .node import Drawable
+from .node import Drawable, project_bounds
+from .projection import Projection
 
 log = logging.getLogger(__name__)
 
 MAX_TEXTURE_SIZE = 16384
 """Refused at load time (the renderer checks the real GL limit again at upload)."""
 PLACEHOLDER_COLORS = ((255, 0, 255, 255), (20, 20, 20, 255))
+_UNIT_QUAD = np.array([[0, 0, 0, 1], [1, 0, 0, 1], [0, 1, 0, 1], [1, 1, 0, 1]], float)
 
 
 class TextureData:
@@ -187,3 +189,11 @@ class Sprite(Drawable):
         m[0, 0], m[1, 1] = w, h
         m[0, 3], m[1, 3] = -self.pivot[0] * w, -self.pivot[1] * h
         return self.world_matrix @ m
+
+    @property
+    def batch_key(self) -> int:
+        """Sprites sort after meshes, grouped by texture: one instanced draw per texture."""
+        return 2 + (id(self.texture) & 0xFFFFFFFF)
+
+    def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
+        return project_bounds((_UNIT_QUAD @ self.quad_matrix().T)[:, :3], camera)
