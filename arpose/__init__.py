@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__
+from .apps.offline import render_image, render_source
 from .coach import RepCounter, RepEvent
-from .effects import Attachment, Effect, EffectRenderer, render_image, render_source
+from .effects import Attachment, Effect, EffectRenderer
 from .errors import (
     ArposeError,
     AssetError,
@@ -67,7 +68,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """``arpose.GESTURE``/``REP``/``PLAYER``/``BUTTON``: pygame event types, registered on
     first use so that importing arpose does not import pygame; and the old names
-    ``PoseTracker``, ``TrackerOptions``, ``PoseSmoother`` (deprecated, one release)."""
+    ``PoseTracker``, ``TrackerOptions``, ``PoseSmoother``, ``HandSmoother`` (deprecated, one
+    release)."""
     if name in _events.EVENT_NAMES:
         return _events.event_type(name)
     if name in _DEPRECATED:

@@ -14,7 +14,7 @@ from gl_fixtures import make_frame, make_pose
 from arpose.cli import main as cli_main
 from arpose.effects.compose import EffectRenderer
 from arpose.effects.reload import EffectWatcher, HotReloader
-from arpose.effects.schema import load_effect
+from arpose.effects.schema import read_effect_file
 
 EFFECT = """\
 [[attach]]
@@ -49,7 +49,7 @@ def effect_file(tmp_path: Path) -> Path:
 
 
 def test_watcher_reloads_on_save_and_keeps_last_good_on_a_broken_edit(effect_file):
-    w = EffectWatcher(load_effect(effect_file), interval=0.0)
+    w = EffectWatcher(read_effect_file(effect_file), interval=0.0)
     assert not w.check() and w.version == 0  # nothing changed yet
     save(effect_file, EFFECT.format(scale=0.8))
     assert w.check() and w.version == 1
@@ -66,7 +66,7 @@ def test_watcher_reloads_on_save_and_keeps_last_good_on_a_broken_edit(effect_fil
 
 
 def test_watcher_sees_asset_changes_and_broken_assets(effect_file):
-    w = EffectWatcher(load_effect(effect_file), interval=0.0)
+    w = EffectWatcher(read_effect_file(effect_file), interval=0.0)
     png = effect_file.parent / "dot.png"
     first = w.assets["dot.png"].array.copy()
     write_png(png, (255, 0, 0))
@@ -84,7 +84,7 @@ def test_watcher_sees_asset_changes_and_broken_assets(effect_file):
 
 
 def test_watcher_is_throttled(effect_file):
-    w = EffectWatcher(load_effect(effect_file), interval=10.0)
+    w = EffectWatcher(read_effect_file(effect_file), interval=10.0)
     assert not w.check(now=100.0)  # first look: unchanged
     save(effect_file, EFFECT.format(scale=0.9))
     assert not w.check(now=105.0), "within the interval nobody looks"

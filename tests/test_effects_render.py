@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from gl_fixtures import make_frame, make_pose
 
+from arpose.apps.offline import _detect, render_image
 from arpose.cli import main as cli_main
 from arpose.effects import gallery
-from arpose.effects.compose import EffectRenderer, _detect, render_image
+from arpose.effects.compose import EffectRenderer
 from arpose.effects.schema import Attachment, Effect
 
 CHANGED = 40  # a pixel counts as drawn on when some channel moved by more than this
@@ -131,7 +132,7 @@ def test_glow_hands_on_both_wrists_and_mirror_keeps_sides():
     gray = np.full((512, 512, 3), 90, np.uint8)
     pose = make_pose(center=(256, 150), shoulder_px=150)
     frame = make_frame([pose], image=gray)
-    effect = gallery.load("glow-hands")
+    effect = gallery.load_effect("glow-hands")
     with EffectRenderer([effect]) as er:
         out = er.render(frame, now=0.0)
         mirrored = er.render(frame, now=0.0, mirror=True)
@@ -221,7 +222,7 @@ def test_readme_five_line_effect_on_a_users_png(tmp_path, astronaut_png, astrona
     out = render_cli(tmp_path, astronaut_png, str(tmp_path / "my-effect.toml"))
     drawn = changed_mask(out, astronaut)
     pose = astro_frame.poses[0]
-    att = gallery.load(str(tmp_path / "my-effect.toml")).attachments[0]
+    att = gallery.load_effect(str(tmp_path / "my-effect.toml")).attachments[0]
     target = pose.xy(att.joint)
     width = att.scale[0] * pose.measure(att.scale_by)
     assert np.linalg.norm(centroid(drawn) - target) < 0.15 * width

@@ -20,7 +20,7 @@ from arpose.effects.schema import (
     Animation,
     Attachment,
     Effect,
-    load_effect,
+    read_effect_file,
 )
 from arpose.errors import EffectError
 
@@ -46,7 +46,7 @@ def write(folder: Path, text: str | bytes, name: str = "hat.toml") -> Path:
 
 def error_of(path: Path) -> str:
     with pytest.raises(EffectError) as info:
-        load_effect(path, display=path.name)
+        read_effect_file(path, display=path.name)
     return str(info.value)
 
 
@@ -59,7 +59,7 @@ scale = 1.2
 
 
 def test_minimal_effect_loads_with_defaults(folder):
-    effect = load_effect(write(folder, GOOD))
+    effect = read_effect_file(write(folder, GOOD))
     assert effect.name == "hat"
     (att,) = effect.attachments
     assert att.joint == "head_top" and att.scale == (1.2, 1.2, 1.2)
@@ -92,7 +92,7 @@ opacity = 0.5
 min_visibility = 0.3
 animation = { kind = "bob", amplitude = 0.1, period = 2.0, axis = "x" }
 """
-    effect = load_effect(write(folder, text))
+    effect = read_effect_file(write(folder, text))
     att = effect.attachments[0]
     assert effect.name == "Ball" and att.joint == "left_wrist"  # alias resolved
     assert att.offset == (0.1, -0.2, 0.0) and att.rotate == (0.0, 0.0, 30.0)
@@ -163,7 +163,7 @@ def test_asset_symlink_out_of_the_folder_is_refused(folder, tmp_path_factory):
 
 
 def test_dotdot_inside_the_folder_is_fine(folder):
-    effect = load_effect(write(folder, GOOD.replace("hat.png", "meshes/../hat.png")))
+    effect = read_effect_file(write(folder, GOOD.replace("hat.png", "meshes/../hat.png")))
     assert effect.assets["meshes/../hat.png"].path == (folder / "hat.png").resolve()
 
 
@@ -180,7 +180,7 @@ def test_file_level_problems(folder):
     assert "is a folder" in error_of(folder / "meshes")
     assert "no such effect file" in error_of(folder / "nope.toml")
     bom = "\ufeff" + GOOD
-    assert load_effect(write(folder, bom.encode("utf-8"))).attachments[0].joint == "head_top"
+    assert read_effect_file(write(folder, bom.encode("utf-8"))).attachments[0].joint == "head_top"
 
 
 def test_huge_file_is_refused_by_size_before_reading(folder):
@@ -198,7 +198,7 @@ def test_oversized_asset_and_corrupt_asset_are_refused_at_decode(folder):
     from arpose.errors import AssetError
 
     (folder / "broken.png").write_bytes(b"\x89PNG not really")
-    effect = load_effect(write(folder, GOOD.replace("hat.png", "broken.png")))
+    effect = read_effect_file(write(folder, GOOD.replace("hat.png", "broken.png")))
     with pytest.raises(AssetError, match="broken.png: cannot decode image"):
         load_asset_data(effect.assets["broken.png"].path, "sprite")
 
@@ -233,22 +233,22 @@ def test_gallery_has_the_eight_named_effects_and_they_validate():
                          "costume-shirt", "wings", "glow-hands"]
     kinds = set()
     for name in gallery.GALLERY:
-        effect = gallery.load(name)
+        effect = gallery.load_effect(name)
         assert effect.attachments
         kinds |= {a.kind for a in effect.assets.values()}
         assert all(p.is_file() for p in effect.files())
     assert kinds == {"sprite", "mesh"}
-    shirt = gallery.load("costume-shirt").attachments[0]
+    shirt = gallery.load_effect("costume-shirt").attachments[0]
     assert set(shirt.quad) == {"left_shoulder", "right_shoulder", "left_hip", "right_hip"}
-    assert gallery.load("wings").attachments[0].layer == "behind_body"
+    assert gallery.load_effect("wings").attachments[0].layer == "behind_body"
 
 
 def test_gallery_unknown_name_suggests(tmp_path):
     with pytest.raises(EffectError, match="unknown effect 'top_hat'.*did you mean 'top-hat'"):
-        gallery.load("top_hat")
+        gallery.load_effect("top_hat")
     path = write(tmp_path, GOOD.replace("hat.png", "x.png"), "mine.toml")
     with pytest.raises(EffectError, match="missing asset file 'x.png'"):
-        gallery.load(str(path))
+        gallery.load_effect(str(path))
 
 
 def test_total_asset_size_is_small():
@@ -351,7 +351,7 @@ def effect_documents(draw) -> str:
 
 def _only_effect_or_effect_error(path: Path) -> None:
     try:
-        result = load_effect(path)
+        result = read_effect_file(path)
     except EffectError as exc:
         message = str(exc)
         assert message and "\n" not in message.strip("\n") or "invalid TOML" in message
@@ -398,6 +398,20 @@ def test_gallery_files_are_valid_by_path_too():
     paths = sorted((gallery.assets_root() / "effects").glob("*.toml"))
     assert len(paths) >= 8
     for path in paths:
-        effect = gallery.load(str(path))
+        effect = gallery.load_effect(str(path))
         assert all(a.path.is_relative_to(path.parent.resolve()) for a in effect.assets.values())
     assert main(["check", *map(str, paths)]) == 0
+
+
+def test_old_loading_names_warn_and_still_work() -> None:
+    """0.1.0's ``arpose.effects.load`` / ``load_assets`` work for one release, with a warning."""
+    import arpose.effects as effects
+
+    with pytest.warns(DeprecationWarning, match="load_effect"):
+        assert effects.load is effects.load_effect
+    with pytest.warns(DeprecationWarning, match="decode_assets"):
+        assert effects.load_assets is effects.decode_assets
+    assert effects.load_effect("top-hat").name == effects.read_effect_file(
+        effects.gallery.builtin_effects()["top-hat"]).name
+    with pytest.raises(AttributeError):
+        effects.load_everything  # noqa: B018

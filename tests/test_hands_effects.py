@@ -9,10 +9,10 @@ import os
 import cv2
 import numpy as np
 import pytest
+from arpose.effects.nodes import needs_hands
 from gl_fixtures import GOLDEN_DIR, assert_images_close
 
-from arpose.effects.compose import load_effects
-from arpose.effects.loader import needs_hands
+from arpose.effects import load_effects
 from arpose.pose import PoseFrame
 from arpose.testing.hands import shape_hand
 from arpose.testing.people import Body, make_pose
@@ -43,7 +43,7 @@ def test_finger_effects_need_hands_and_body_effects_do_not():
 
 
 def test_golden_finger_effects(tmp_path):
-    from arpose.effects import render_image
+    from arpose.apps.offline import render_image
     frame = _frame()
     out = render_image(["finger-ring", "painted-nails"], frame.image, frame)
     path = GOLDEN_DIR / "hands_fingers.png"
@@ -64,7 +64,7 @@ def test_golden_finger_effects(tmp_path):
 
 
 def test_ring_follows_and_rolls_with_the_finger():
-    from arpose.effects import render_image
+    from arpose.apps.offline import render_image
 
     def ring_axis(rotation: float) -> tuple[np.ndarray, float]:
         frame = _frame(rotation)

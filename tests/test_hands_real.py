@@ -103,7 +103,7 @@ def test_missing_hand_model_is_a_clear_error(tmp_path):
 
 
 def test_finger_effect_switches_hands_on_for_a_video(tmp_path):
-    from arpose.effects.compose import render_source
+    from arpose.apps.offline import render_source
     if not JACKS.is_file():
         pytest.skip("media not available")
     # a 3-frame clip of the jumping jacks

@@ -14,8 +14,8 @@ from gl_fixtures import (
     solid,
 )
 
-from arpose.effects import gallery
-from arpose.effects.compose import EffectRenderer, _detect, load_effects
+from arpose.apps.offline import _detect
+from arpose.effects import EffectRenderer, gallery, load_effects
 from arpose.errors import RenderError
 from arpose.render import Composition, Renderer, Skeleton, SkeletonOverlay, render_frame
 from arpose.scene import JointAnchor, Mesh, PixelAnchor, Scene, Sprite, box
@@ -47,7 +47,7 @@ def astro_frames(astronaut):
 @pytest.mark.parametrize("name", sorted(gallery.builtin_effects()))
 def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, mirror):
     effects = load_effects([name])
-    from arpose.effects.loader import needs_mask
+    from arpose.effects.nodes import needs_mask
 
     frame = astro_frames[needs_mask(effects)]
     with EffectRenderer(effects) as er:

@@ -168,7 +168,7 @@ def test_rendering_effects_on_a_group_photo_dresses_the_people_detect_finds():
     """render_image (a photo's effects) looks for people on tiles too, as detect does."""
     import cv2
 
-    from arpose.effects.compose import _detect
+    from arpose.apps.offline import _detect
 
     photo = COCO / "000000197388.jpg"
     if not photo.is_file():

@@ -26,9 +26,8 @@ from typing import Any
 import numpy as np
 import pygame
 
-from ..effects import gallery
-from ..effects.compose import EffectLike, load_effects
-from ..effects.loader import needs_hands
+from ..effects import EffectLike, gallery, load_effects
+from ..effects.nodes import needs_hands
 from ..effects.schema import Effect
 from ..errors import ArposeError
 from ..input.gestures import GestureEvent

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..effects.compose import render_source
+from ..apps.offline import render_source
 from ..model import ensure_model
 from ..tracking.pipeline import track
 

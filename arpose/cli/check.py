@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..effects import decode_assets, load_effect
 from ..errors import ArposeError, printable
 
 
@@ -21,14 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..effects import gallery
-    from ..effects.loader import load_assets
-
     failed = 0
     for spec in args.effects:
         try:
-            effect = gallery.load(spec)
-            load_assets(effect)
+            effect = load_effect(spec)
+            decode_assets(effect)
         except ArposeError as exc:
             failed += 1
             print(f"arpose: error: {exc}", file=sys.stderr)

@@ -14,9 +14,9 @@ from pathlib import Path
 import cv2
 
 from ..apps.mirror import can_run_live, run_mirror
-from ..effects import render_image
-from ..effects.compose import load_effects
-from ..effects.loader import needs_mask
+from ..apps.offline import render_image
+from ..effects import load_effects
+from ..effects.nodes import needs_mask
 from ..render.annotate import draw_skeleton, write_image
 from ..sources import sample_image_path
 from ..tracking.pipeline import track

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import cv2
+
 from ..errors import ArposeError, printable
 from ..export import FORMATS, ExportResult, default_output, export, export_folder
 from ..record import is_recording
@@ -42,8 +44,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _frame_count(path: Path) -> int | None:
     if is_recording(path):
         return None
-    import cv2
-
     cap = cv2.VideoCapture(str(path))
     try:
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)

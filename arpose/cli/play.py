@@ -9,8 +9,8 @@ from typing import Any
 from ..coach import resolve_exercise
 from ..coach.history import History, default_history_path
 from ..coach.learned import all_exercises
-from ..effects.compose import load_effects
-from ..effects.loader import needs_hands
+from ..effects import load_effects
+from ..effects.nodes import needs_hands
 from ..errors import GameError
 from ..play import PlayOptions, available_games, get_game, run_headless, run_window
 from ..play.runner import write_report

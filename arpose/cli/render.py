@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..effects.compose import render_source
+from ..apps.offline import render_source
 from ..errors import RenderError, printable
 from ..record import Recording, Replay, is_recording
 from . import signals

@@ -18,9 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from ..errors import AssetError
+from ..scene.mesh import MeshData
+from ..scene.sprite import TextureData
+from ..sources import image_size
+from . import mesh_cache
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +98,6 @@ def _read_bytes(path: Path) -> bytes:
 
 def load_image_rgba(path: Path) -> np.ndarray:
     """Decode an image file into an (H, W, 4) RGBA uint8 array (alpha kept or added)."""
-    import cv2
-
-    from ..sources import image_size
-
     raw = _read_bytes(path)
     size = image_size(raw)  # from the header: refuse a decompression bomb before decoding
     if size is not None and max(size) > MAX_TEXTURE_SIDE:
@@ -127,7 +128,7 @@ def load_trimesh(path: Path, data: bytes | None = None) -> Any:
     cannot make trimesh read other files (an OBJ's ``mtllib ../../x``): colours come
     from the file's own vertex colours or from the effect.
     """
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only decoding a mesh file needs it
 
     if data is None:
         data = _read_bytes(path)
@@ -148,17 +149,12 @@ def load_trimesh(path: Path, data: bytes | None = None) -> Any:
 
 def load_sprite_asset(path: Path) -> Any:
     """A sprite asset as the scene's GL-free :class:`~arpose.scene.sprite.TextureData`."""
-    from ..scene.sprite import TextureData
-
     return TextureData(load_image_rgba(path), str(path))
 
 
 def load_mesh_asset(path: Path) -> Any:
     """A mesh asset as the scene's GL-free :class:`~arpose.scene.mesh.MeshData` (y-up
     file); decoded by trimesh once, then read from :mod:`arpose.effects.mesh_cache`."""
-    from ..scene.mesh import MeshData
-    from . import mesh_cache
-
     data = _read_bytes(path)
     key = mesh_cache.cache_key(data, path.suffix)
     mesh = mesh_cache.load(key, str(path))

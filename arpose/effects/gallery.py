@@ -21,12 +21,16 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+from collections.abc import Iterable
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 from ..errors import EffectError
-from .schema import Effect, load_effect
+from .schema import Effect, read_effect_file
+
+EffectLike = Effect | str | os.PathLike
+"""What every ``effects`` argument takes: a gallery name, a ``.toml`` path or an Effect."""
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +87,12 @@ def _from_plugin(name: str, ep: Any) -> Effect:
         return obj
     if isinstance(obj, (str, os.PathLike)) or hasattr(obj, "joinpath"):
         path = Path(str(obj))
-        return load_effect(path, display=f"{path.name} (plug-in {name!r})")
+        return read_effect_file(path, display=f"{path.name} (plug-in {name!r})")
     raise EffectError(f"effect plug-in {name!r} ({ep.value}) gave a {type(obj).__name__}; "
                       f"expected a path to a .toml file or an Effect")
 
 
-def load(name_or_path: str | os.PathLike | Effect) -> Effect:
+def load_effect(name_or_path: str | os.PathLike | Effect) -> Effect:
     """Load an effect by gallery name, plug-in name or file path (see the module docstring).
 
     Raises:
@@ -99,10 +103,10 @@ def load(name_or_path: str | os.PathLike | Effect) -> Effect:
     text = str(name_or_path)
     path = Path(text)
     if text.lower().endswith(".toml") or path.is_file() or os.sep in text:
-        return load_effect(path)
+        return read_effect_file(path)
     builtin = builtin_effects()
     if text in builtin:
-        return load_effect(builtin[text], display=f"{text}.toml (gallery)")
+        return read_effect_file(builtin[text], display=f"{text}.toml (gallery)")
     plugins = _entry_points()
     if text in plugins:
         return _from_plugin(text, plugins[text])
@@ -113,5 +117,12 @@ def load(name_or_path: str | os.PathLike | Effect) -> Effect:
                       f"{hint}available: {', '.join(names) or '(none)'}")
 
 
-__all__ = ["load", "effect_names", "builtin_effects", "assets_root", "GALLERY",
-           "ENTRY_POINT_GROUP"]
+def load_effects(effects: EffectLike | Iterable[EffectLike]) -> list[Effect]:
+    """Effects from gallery names, file paths or :class:`Effect` objects (one or many)."""
+    if isinstance(effects, (str, os.PathLike, Effect)):
+        effects = [effects]
+    return [load_effect(e) for e in effects]
+
+
+__all__ = ["load_effect", "load_effects", "EffectLike", "effect_names", "builtin_effects",
+           "assets_root", "GALLERY", "ENTRY_POINT_GROUP"]

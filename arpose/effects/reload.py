@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArposeError
-from .loader import load_assets
-from .schema import Effect, load_effect
+from .nodes import decode_assets
+from .schema import Effect, read_effect_file
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class EffectWatcher:
             raise ValueError(f"effect {effect.name!r} has no file to watch")
         self.path = Path(effect.path)
         self.effect = effect
-        self.assets = assets if assets is not None else load_assets(effect)
+        self.assets = assets if assets is not None else decode_assets(effect)
         self.interval = float(interval)
         self.error: str | None = None
         self.version = 0
@@ -98,8 +98,8 @@ class EffectWatcher:
             return False
         self._signature = signature
         try:
-            effect = load_effect(self.path, display=self._display, sandbox=self.effect.sandbox)
-            assets = load_assets(effect)
+            effect = read_effect_file(self.path, display=self._display, sandbox=self.effect.sandbox)
+            assets = decode_assets(effect)
         except ArposeError as exc:
             message = str(exc)
             if message != self.error:

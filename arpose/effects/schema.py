@@ -34,7 +34,7 @@ else:  # pragma: no cover - Python 3.10 uses the backport
     import tomli as tomllib
 
 from ..errors import ArposeError, AssetError, EffectError, UnknownJointError
-from ..joints import ALIASES, JOINT_NAMES, resolve_joint
+from ..joints import ALIASES, HAND_JOINTS, JOINT_NAMES, resolve_joint
 from ..pose import MEASURES
 from ..scene.node import LAYERS as SCENE_LAYERS
 from .assets import kind_for
@@ -65,7 +65,6 @@ TORSO_JOINTS = frozenset({
 def default_scale_by(joint: str) -> str:
     """Body measure an attachment scales by when the file does not say: the head's width
     for head joints, the hand's size for finger joints, the shoulders' width otherwise."""
-    from ..joints import HAND_JOINTS
     if joint in HAND_JOINTS:
         return "hand_size"
     return "head_width" if joint in HEAD_JOINTS else "shoulder_width"
@@ -618,10 +617,10 @@ def parse_effect(text: str, *, name: str, root: Path | None, path: Path | None =
                   description=doc.get("description", ""), where=where)
 
 
-def load_effect(path: str | os.PathLike, display: str | None = None, *,
+def read_effect_file(path: str | os.PathLike, display: str | None = None, *,
                 sandbox: str | os.PathLike | None = None) -> Effect:
     """Read and validate an effect file (asset files are checked for existence and
-    containment here; :func:`arpose.effects.loader.load_assets` decodes them).
+    containment here; :func:`arpose.effects.nodes.decode_assets` decodes them).
 
     Args:
         path: the ``.toml`` file.
@@ -644,7 +643,7 @@ def load_effect(path: str | os.PathLike, display: str | None = None, *,
         raise EffectError(f"{display}: {exc}") from None
 
 
-__all__ = ["Effect", "Attachment", "Asset", "Animation", "load_effect", "parse_effect",
+__all__ = ["Effect", "Attachment", "Asset", "Animation", "read_effect_file", "parse_effect",
            "read_effect_text", "default_scale_by", "default_rotate_by", "LAYERS",
            "ANIMATIONS", "MAX_EFFECT_BYTES", "FORMAT_VERSION", "ATTACHMENT_KEYS", "EFFECT_KEYS",
            "ASSET_KEYS", "ANIMATION_KEYS"]

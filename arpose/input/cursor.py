@@ -308,7 +308,7 @@ def draw_dwell_ring(surface: Any, center: tuple[float, float], radius: float,
                     width: int = 6, track: tuple[int, int, int] | None = (90, 90, 90)) -> None:
     """Draw a progress ring (pygame): a faint full circle and an arc from 12 o'clock
     clockwise covering ``progress`` (0..1)."""
-    import pygame  # local: arpose.input works without a display
+    import pygame  # lazy: arpose.input works without pygame and a display
 
     cx, cy = float(center[0]), float(center[1])
     r = max(float(radius), 1.0)

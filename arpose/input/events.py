@@ -54,7 +54,7 @@ def event_type(name: str) -> int:
                        f"{', '.join(EVENT_NAMES)}")
     with _lock:
         if key not in _types:
-            import pygame
+            import pygame  # lazy: arpose.input is usable without pygame
             _types[key] = pygame.event.custom_type()
         return _types[key]
 
@@ -96,7 +96,7 @@ class EventPoster:
     def post(self, record: GestureEvent | RepEvent | PlayerEvent) -> bool:
         if not self.enabled:
             return False
-        import pygame
+        import pygame  # lazy: arpose.input is usable without pygame
         etype, attrs = event_payload(record)
         try:
             ok = bool(pygame.event.post(pygame.event.Event(etype, attrs)))

@@ -20,10 +20,10 @@ from typing import Any
 import cv2
 import pygame
 
-from ..effects.compose import open_video
 from ..errors import GameError, RenderError
 from ..pose import PoseFrame
 from ..render import Renderer, Window
+from ..writers import open_video
 from .app import PlayApp, PlayOptions
 from .registry import get_game
 from .screens import TitleView

@@ -69,7 +69,7 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
     Raises:
         RenderError: when no context can be created (with what to install).
     """
-    import moderngl
+    import moderngl  # lazy: loads the GL/SDL libraries; only creating a context needs them
 
     w, h = _check_size(size)
     errors = []
@@ -125,8 +125,8 @@ class Window:
 
     def __init__(self, size: tuple[int, int] = (1280, 720), title: str = "arpose",
                  vsync: bool = True, resizable: bool = False, fullscreen: bool = False):
-        import moderngl
-        import pygame
+        import moderngl  # lazy: loads the GL/SDL libraries; only creating a context needs them
+        import pygame  # lazy: loads the GL/SDL libraries; only creating a context needs them
 
         self.size = _check_size(size)
         pygame.display.init()
@@ -163,12 +163,12 @@ class Window:
 
     def flip(self) -> None:
         """Show the frame just rendered."""
-        import pygame
+        import pygame  # lazy: loads the GL/SDL libraries; only creating a context needs them
 
         pygame.display.flip()
 
     def close(self) -> None:
-        import pygame
+        import pygame  # lazy: loads the GL/SDL libraries; only creating a context needs them
 
         if not self.closed:
             self.closed = True

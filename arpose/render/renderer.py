@@ -54,7 +54,7 @@ from ..scene.node import Drawable, Scene
 from ..scene.projection import DEFAULT_FOV_Y, Projection
 from ..scene.screen import ScreenMap
 from .composition import Composition, SkeletonOverlay
-from .context import current_context, forget_offscreen, note_current
+from .context import create_offscreen, current_context, forget_offscreen, note_current
 from .context import make_current as _make_current
 from .passes import FrameState, RenderPass, default_passes
 from .passes.base import LAYER_DEPTH
@@ -139,8 +139,6 @@ class Renderer:
     def offscreen(cls, size: tuple[int, int] = (1280, 720), *, samples: int = 0,
                   **kw: Any) -> Renderer:
         """A renderer drawing into an EGL offscreen framebuffer of ``size`` (w, h)."""
-        from .context import create_offscreen
-
         ctx, fbo = create_offscreen(size, samples=samples)
         try:
             return cls(ctx, fbo, owns_context=True, **kw)

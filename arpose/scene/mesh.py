@@ -111,7 +111,7 @@ class MeshData:
     def from_trimesh(cls, tm: Any, name: str = "<trimesh>", y_up: bool = True,
                      smooth_angle: float | None = SMOOTH_ANGLE) -> MeshData:
         """Convert a ``trimesh.Trimesh`` (or Scene, concatenated); y-up unless told."""
-        import trimesh
+        import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
         if isinstance(tm, trimesh.Scene):
             geoms = [g for g in tm.dump() if isinstance(g, trimesh.Trimesh)] \
@@ -143,7 +143,7 @@ class MeshData:
             colors = None
         if uvs is None and smooth_angle is not None and getattr(visual, "kind", None) != "texture":
             try:
-                import trimesh.graph
+                import trimesh.graph  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
                 tm = trimesh.graph.smooth_shade(tm, angle=smooth_angle)
             except Exception as exc:  # degenerate meshes: keep the plain normals
@@ -215,7 +215,7 @@ def load_mesh(source: str | os.PathLike | Any, *, on_error: str = "raise",
 
 
 def _load_file(path: Path, y_up: bool) -> MeshData:
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     if not path.is_file():
         raise AssetError(f"mesh file not found: {path}")
@@ -243,14 +243,14 @@ def _from_creation(tm: Any, name: str, color: Sequence[float] | None) -> MeshDat
 
 def box(extents: Sequence[float] = (1.0, 1.0, 1.0), *, color: Sequence[float] | None = None,
         name: str = "box") -> MeshData:
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     return _from_creation(trimesh.creation.box(extents=extents), name, color)
 
 
 def sphere(radius: float = 0.5, *, subdivisions: int = 2, color: Sequence[float] | None = None,
            name: str = "sphere") -> MeshData:
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     return _from_creation(trimesh.creation.icosphere(subdivisions=subdivisions, radius=radius),
                           name, color)
@@ -259,7 +259,7 @@ def sphere(radius: float = 0.5, *, subdivisions: int = 2, color: Sequence[float]
 def cylinder(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
              color: Sequence[float] | None = None, name: str = "cylinder") -> MeshData:
     """A cylinder along y (up), centred at the origin."""
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     tm = trimesh.creation.cylinder(radius=radius, height=height, sections=sections)
     tm.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))
@@ -269,7 +269,7 @@ def cylinder(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
 def cone(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
          color: Sequence[float] | None = None, name: str = "cone") -> MeshData:
     """A cone along y with its base at y=0 and its tip at y=height."""
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     tm = trimesh.creation.cone(radius=radius, height=height, sections=sections)
     tm.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))
@@ -280,7 +280,7 @@ def torus(major: float = 0.5, minor: float = 0.15, *, major_sections: int = 32,
           minor_sections: int = 12, color: Sequence[float] | None = None,
           name: str = "torus") -> MeshData:
     """A ring in the x-z plane (a hat brim, a halo)."""
-    import trimesh
+    import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     tm = trimesh.creation.torus(major_radius=major, minor_radius=minor,
                                 major_sections=major_sections, minor_sections=minor_sections)

@@ -17,9 +17,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..errors import AssetError
+from ..sources import MAX_PIXELS, image_size
 from .node import Drawable, project_bounds
 from .projection import Projection
 
@@ -129,12 +131,8 @@ def load_texture(source: str | os.PathLike | np.ndarray | TextureData, *,
 
 
 def _decode_file(path: Path) -> np.ndarray:
-    import cv2
-
     if not path.is_file():
         raise AssetError(f"image file not found: {path}")
-    from ..sources import MAX_PIXELS, image_size
-
     data = np.fromfile(str(path), np.uint8)
     size = image_size(data)  # from the header: refuse a decompression bomb before decoding
     if size is not None and size[0] * size[1] > MAX_PIXELS:

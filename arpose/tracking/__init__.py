@@ -26,6 +26,7 @@ DEPRECATED: dict[str, tuple[str, Any]] = {
     "PoseTracker": ("arpose.tracking.PoseDetector", PoseDetector),
     "TrackerOptions": ("arpose.tracking.DetectorOptions", DetectorOptions),
     "PoseSmoother": ("arpose.tracking.PersonTracker", PersonTracker),
+    "HandSmoother": ("arpose.tracking.HandTracker", HandTracker),
 }
 """Old names kept for one release: name -> (the new name, the object)."""
 

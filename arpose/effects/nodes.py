@@ -10,7 +10,7 @@ Each attachment becomes, per person slot it applies to::
 and a ``quad`` attachment becomes one :class:`~arpose.scene.BodyQuad`. All nodes of one
 effect hang under one :class:`EffectNode`, so swapping an effect (the mirror's gallery,
 hot reload) is one ``replace`` in the scene. Assets are decoded once per effect into the
-scene's GL-free data (:func:`load_assets`) and shared by every person's copy.
+scene's GL-free data (:func:`decode_assets`) and shared by every person's copy.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..errors import ArposeError, AssetError, EffectError
+from ..joints import is_hand_joint
 from ..scene.anchors import BodyQuad, JointAnchor
 from ..scene.mesh import Mesh, MeshData
 from ..scene.node import FrameContext, Node, compose
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 AssetData = Any  # TextureData | MeshData | anything a registered kind returns
 
 
-def load_assets(effect: Effect, *, on_error: str = "raise") -> dict[str, AssetData]:
+def decode_assets(effect: Effect, *, on_error: str = "raise") -> dict[str, AssetData]:
     """Decode every asset of ``effect`` (GL-free) with the loader of its kind.
 
     Args:
@@ -153,7 +154,7 @@ class EffectNode(Node):
         self.players = tuple(int(p) for p in players)
         if self.players and min(self.players) < 1:  # empty: shown on nobody right now
             raise ValueError(f"players must be numbers from 1, got {players!r}")
-        self.assets = dict(assets) if assets is not None else load_assets(effect,
+        self.assets = dict(assets) if assets is not None else decode_assets(effect,
                                                                          on_error=on_error)
         where = effect.path.name if effect.path is not None else f"effect {effect.name!r}"
         for i, att in enumerate(effect.attachments, 1):
@@ -214,7 +215,6 @@ def needs_mask(effects: Iterable[Effect]) -> bool:
 def needs_hands(effects: Iterable[Effect]) -> bool:
     """True when some attachment follows or turns with a finger joint or palm, so tracking
     should run the hand model (hand tracking switches on by itself, like the mask)."""
-    from ..joints import is_hand_joint
     for e in effects:
         for a in e.attachments:
             pair = a.rotate_by if isinstance(a.rotate_by, tuple) else ()
@@ -223,5 +223,5 @@ def needs_hands(effects: Iterable[Effect]) -> bool:
     return False
 
 
-__all__ = ["load_assets", "EffectNode", "Animator", "FaceCamera", "attachment_node", "needs_mask",
+__all__ = ["decode_assets", "EffectNode", "Animator", "FaceCamera", "attachment_node", "needs_mask",
            "needs_hands"]

@@ -1,0 +1,54 @@
+"""The layer rules that import-linter cannot see: imports inside functions.
+
+import-linter (``lint-imports``, the contracts in pyproject.toml) checks that no layer imports
+upward and that there are no cycles. A lazy import inside a function is still an import, and
+the architecture page allows one only for a heavy third-party module, with a ``# lazy:``
+comment saying why; an arpose import inside a function would be a cycle or an upward import
+dodged at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import arpose
+
+PACKAGE = Path(arpose.__file__).parent
+
+
+def inner_imports(source: str) -> list[tuple[int, str, bool]]:
+    """(line, imported module, is arpose's own) for every import inside a function."""
+    found = []
+    for fn in ast.walk(ast.parse(source)):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    found.append((node.lineno, alias.name, alias.name.startswith("arpose")))
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                own = node.level > 0 or module.startswith("arpose")
+                found.append((node.lineno, "." * node.level + module, own))
+    return sorted(set(found))
+
+
+def test_the_checker_sees_inner_imports() -> None:
+    source = ("import os\n"
+              "def f():\n    from ..render import Renderer\n"
+              "def g():\n    import trimesh  # lazy: slow\n")
+    assert inner_imports(source) == [(3, "..render", True), (5, "trimesh", False)]
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_arpose_import_inside_a_function(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    own = [f"{path.name}:{n}: {lines[n - 1].strip()}" for n, _, is_own in inner_imports(source) if is_own]
+    assert not own, "arpose imports inside functions (move the code to the right layer):\n" + "\n".join(own)
+    bare = [f"{path.name}:{n}: {lines[n - 1].strip()}" for n, _, _ in inner_imports(source)
+            if "# lazy:" not in lines[n - 1] and "# lazy:" not in lines[n - 2]]
+    assert not bare, "lazy imports without a '# lazy: why' comment:\n" + "\n".join(bare)
