@@ -9,10 +9,10 @@ import os
 import cv2
 import numpy as np
 import pytest
-from arpose.effects.nodes import needs_hands
 from gl_fixtures import GOLDEN_DIR, assert_images_close
 
 from arpose.effects import load_effects
+from arpose.effects.nodes import needs_hands
 from arpose.pose import PoseFrame
 from arpose.testing.hands import shape_hand
 from arpose.testing.people import Body, make_pose
