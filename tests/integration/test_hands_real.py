@@ -11,7 +11,7 @@ import pytest
 
 from arpose.errors import ModelError
 
-MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+MEDIA = Path(__file__).resolve().parents[2].parent / "shared" / "media"
 FLEX = MEDIA / "exercise" / "finger_flexion.mp4"
 JACKS = MEDIA / "exercise" / "jumping_jacks_11.mp4"
 

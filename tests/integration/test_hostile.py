@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_record import make_frames, write
+from record_helpers import make_frames, write
 
 from arpose.errors import ArposeError, SourceError
 from arpose.record import Recorder, Recording

@@ -18,7 +18,7 @@ import pytest
 from arpose import model
 from arpose.errors import ModelError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _sha(path: Path) -> str:

@@ -264,7 +264,7 @@ def _run_gl_script(script: str, out) -> np.ndarray:
 
     pytest.importorskip("pygame")
     proc = subprocess.run([sys.executable, "-c", script, str(out),
-                           str(Path(__file__).resolve().parent)],
+                           str(Path(__file__).resolve().parents[1])],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return np.load(out)

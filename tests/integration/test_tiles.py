@@ -14,7 +14,7 @@ import pytest
 from arpose.pose import Pose
 from arpose.tiles import MIN_TILE_SCORE, Tile, search_tiles, tile_score, tiles_for
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COCO = REPO.parent / "shared" / "media" / "coco"
 
 

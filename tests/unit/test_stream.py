@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from test_record import make_frames
+from record_helpers import make_frames
 
 from arpose.errors import ArposeError
 from arpose.stream import OscSender, Streamer, WebSocketServer, parse_endpoint
