@@ -122,4 +122,4 @@ def renderer(offscreen):
     offscreen.occlusion = True
     offscreen.occlusion_z = 0.0
     offscreen.set_overlay(None)
-    yield offscreen
+    return offscreen

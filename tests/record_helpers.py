@@ -26,8 +26,9 @@ def make_frames(n: int = 20, seed: int = 0, fps: float = 50.0) -> list[tuple[Pos
     out = []
     for i in range(n):
         people = tuple(make_pose(rng, pid) for pid in range(i % 3))
-        raw = tuple(Pose(p.landmarks + rng.normal(0, 2, (33, 5)).astype(np.float32), p.world,
-                         p.id) for p in people)
+        raw = tuple(
+            Pose(p.landmarks + rng.normal(0, 2, (33, 5)).astype(np.float32), p.world, p.id) for p in people
+        )
         out.append((PoseFrame(t=1.5 + i / fps, index=i, size=(640, 480), poses=people), raw))
     return out
 

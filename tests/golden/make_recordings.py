@@ -30,8 +30,16 @@ SIZE = (640, 480)
 def body(person: int, frame: int, raw: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(landmarks (33, 5), world (33, 3)) of one person in one frame."""
     j = np.arange(33, dtype=np.float64)
-    lm = np.stack([100 + 10 * j + frame + 0.25 * person + (0.5 if raw else 0.0),
-                   400 - 5 * j + 50 * person, -j / 64, 0.5 + j / 128, 1 - j / 256], axis=1)
+    lm = np.stack(
+        [
+            100 + 10 * j + frame + 0.25 * person + (0.5 if raw else 0.0),
+            400 - 5 * j + 50 * person,
+            -j / 64,
+            0.5 + j / 128,
+            1 - j / 256,
+        ],
+        axis=1,
+    )
     world = np.stack([(j - 16) / 32, -j / 64 + person, np.full(33, frame / 8)], axis=1)
     return lm.astype(np.float32), world.astype(np.float32)
 
@@ -39,14 +47,16 @@ def body(person: int, frame: int, raw: bool = False) -> tuple[np.ndarray, np.nda
 def hand(side: str, frame: int) -> tuple[np.ndarray, np.ndarray]:
     """(landmarks (21, 4), world (21, 3)) of one hand in one frame."""
     k = np.arange(21, dtype=np.float64)
-    lm = np.stack([300 + 4 * k + (20 if side == "right" else 0) + frame, 200 - 3 * k,
-                   -k / 32, 1 - k / 64], axis=1)
+    lm = np.stack(
+        [300 + 4 * k + (20 if side == "right" else 0) + frame, 200 - 3 * k, -k / 32, 1 - k / 64], axis=1
+    )
     world = np.stack([k / 128, -k / 256, np.full(21, 1 / 16)], axis=1)
     return lm.astype(np.float32), world.astype(np.float32)
 
 
 def pose(person: int, frame: int, raw: bool = False):  # type: ignore[no-untyped-def]
     from arpose.pose import Pose
+
     return Pose(*body(person, frame, raw), id=person)
 
 
@@ -54,11 +64,19 @@ def before_hands(out: Path) -> None:
     """Three frames: person 3; persons 3 and 7; nobody. Raw poses beside smoothed ones."""
     from arpose.pose import PoseFrame
     from arpose.record import Recorder
+
     people = [(3,), (3, 7), ()]
     with Recorder(out, fps=30.0, source="golden", fsync_s=0) as rec:
         for i, ids in enumerate(people):
-            rec.write(PoseFrame(i / 30, i, SIZE, tuple(pose(p, i) for p in ids),
-                                raw=tuple(pose(p, i, raw=True) for p in ids)))
+            rec.write(
+                PoseFrame(
+                    i / 30,
+                    i,
+                    SIZE,
+                    tuple(pose(p, i) for p in ids),
+                    raw=tuple(pose(p, i, raw=True) for p in ids),
+                )
+            )
 
 
 def hands(out: Path) -> None:
@@ -66,6 +84,7 @@ def hands(out: Path) -> None:
     hands tracked but none found; hand tracking off."""
     from arpose.pose import Hand, PoseFrame
     from arpose.record import Recorder
+
     with Recorder(out, fps=30.0, source="golden", fsync_s=0) as rec:
         left = Hand(*hand("left", 0), side="left", score=0.75, person=3, id=1)
         lone = Hand(hand("right", 0)[0], None, side="right", score=0.5, person=None, id=2)
@@ -80,6 +99,7 @@ def unknown_record(out: Path) -> None:
     them: readers skip it (room for additions without a format version bump)."""
     from arpose.pose import PoseFrame
     from arpose.record import Recorder, Recording
+
     with Recorder(out, fps=30.0, source="golden", fsync_s=0) as rec:
         rec.write(PoseFrame(0.0, 0, SIZE, (pose(3, 0),)))
         rec.write(PoseFrame(1 / 30, 1, SIZE, (pose(3, 1),)))
@@ -87,10 +107,13 @@ def unknown_record(out: Path) -> None:
     payload = b"a record from a newer writer"
     crc = zlib.crc32(payload, zlib.crc32(b"ARPZ"))
     data = out.read_bytes()
-    out.write_bytes(data[:second] + struct.pack("<4sII", b"ARPZ", len(payload), crc) + payload
-                    + data[second:])
+    out.write_bytes(
+        data[:second] + struct.pack("<4sII", b"ARPZ", len(payload), crc) + payload + data[second:]
+    )
+
 
 if __name__ == "__main__":
     kind, folder = sys.argv[1], Path(sys.argv[2])
-    {"before_hands": before_hands, "hands": hands,
-     "unknown_record": unknown_record}[kind](folder / f"recording_v1_{kind}.arpose")
+    {"before_hands": before_hands, "hands": hands, "unknown_record": unknown_record}[kind](
+        folder / f"recording_v1_{kind}.arpose"
+    )

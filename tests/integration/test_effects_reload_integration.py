@@ -37,7 +37,7 @@ def save(path: Path, text: str) -> None:
         os.utime(path, ns=(st.st_atime_ns, before + 1_000_000))
 
 
-@pytest.fixture()
+@pytest.fixture
 def effect_file(tmp_path: Path) -> Path:
     write_png(tmp_path / "dot.png", (0, 0, 255))  # red
     path = tmp_path / "fx.toml"

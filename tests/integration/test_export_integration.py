@@ -19,7 +19,7 @@ from arpose.pose import PoseFrame
 from arpose.record import Recorder
 
 
-@pytest.fixture()
+@pytest.fixture
 def take(tmp_path) -> tuple[Path, list[PoseFrame]]:
     frames = make_frames(9, seed=11)  # people per frame: 0, 1, 2, 0, 1, 2, ...
     path = tmp_path / "take.arpose"

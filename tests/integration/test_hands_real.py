@@ -98,7 +98,7 @@ def test_detect_json_hands_contract(tmp_path, capsys):
 
 def test_missing_hand_model_is_a_clear_error(tmp_path):
     from arpose.hands import HandDetector, HandOptions
-    with pytest.raises(ModelError, match="no-such.task"):
+    with pytest.raises(ModelError, match=r"no-such\.task"):
         HandDetector(HandOptions(model=tmp_path / "no-such.task"))
 
 

@@ -450,7 +450,7 @@ def test_an_unknown_node_type_is_a_clear_error_and_a_registered_one_is_drawn(ren
     scene = Scene()
     blob = scene.add(Blob("blob", layer="front"))
     frame = make_frame([make_pose()], image=grey())
-    with pytest.raises(RenderError, match="no drawer for node type Blob.*Sprite"):
+    with pytest.raises(RenderError, match=r"no drawer for node type Blob.*Sprite"):
         render_frame(renderer, scene, frame)
     assert drawer_for(type("MySprite", (Sprite,), {})) is drawer_for(Sprite)
     calls = []

@@ -15,8 +15,15 @@ from typing import Any
 
 import pytest
 
-_PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn",
-                   "os.fork", "os.forkpty"}
+_PROCESS_EVENTS = {
+    "subprocess.Popen",
+    "os.system",
+    "os.posix_spawn",
+    "os.exec",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+}
 _MODEL_SUFFIXES = (".task", ".tflite")
 _guarding = False
 
@@ -34,8 +41,12 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         return
     if event in _PROCESS_EVENTS:
         _refuse(f"subprocess ({event} {args[:2]!r})")
-    if event == "open" and args and isinstance(args[0], (str, bytes)) \
-            and str(args[0]).endswith(_MODEL_SUFFIXES):
+    if (
+        event == "open"
+        and args
+        and isinstance(args[0], (str, bytes))
+        and str(args[0]).endswith(_MODEL_SUFFIXES)
+    ):
         _refuse(f"model ({args[0]!r})")
 
 

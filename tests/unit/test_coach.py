@@ -178,7 +178,7 @@ def test_learned_file_with_a_bad_value_names_the_key(tmp_path):
 
 
 def test_learning_from_someone_standing_still_fails_clearly():
-    with pytest.raises(ExerciseError, match="nothing moved|no complete rep"):
+    with pytest.raises(ExerciseError, match=r"nothing moved|no complete rep"):
         learn(_samples(S.still_motion(5.0)), "nothing")
 
 

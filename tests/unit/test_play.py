@@ -171,7 +171,7 @@ def test_a_handler_for_an_unregistered_event_is_an_error():
             return None
 
     stack = HandlerStack()
-    with pytest.raises(GameError, match="on_gesutre is not a registered event.*on_gesture"):
+    with pytest.raises(GameError, match=r"on_gesutre is not a registered event.*on_gesture"):
         stack.push_handlers(Typo())
     with pytest.raises(GameError, match="not a registered event"):
         stack.push_handlers(on_swipe=lambda e: None)

@@ -105,7 +105,7 @@ def test_replay_loop_keeps_time_increasing(tmp_path):
 
 def test_unknown_replay_option_is_a_clear_error(tmp_path):
     path = write(tmp_path / "take.arpose", make_frames(2))
-    with pytest.raises(SourceError, match="unknown replay option.*slow"):
+    with pytest.raises(SourceError, match=r"unknown replay option.*slow"):
         open_source(f"{path}?slow")
 
 
@@ -156,7 +156,7 @@ def test_truncated_recording_replays_up_to_the_break(tmp_path, cut, caplog):
     path = tmp_path / "cut.arpose"
     path.write_bytes(full[:n])
     if n < header_len:
-        with pytest.raises(RecordingError, match="truncated inside its header|empty"):
+        with pytest.raises(RecordingError, match=r"truncated inside its header|empty"):
             Recording(path)
         return
     expected = sum(1 for e in ends if e <= n)

@@ -28,8 +28,16 @@ SIZE = (640, 480)
 def body(person: int, frame: int, raw: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The landmarks and world landmarks make_recordings.py wrote for one person."""
     j = np.arange(33, dtype=np.float64)
-    lm = np.stack([100 + 10 * j + frame + 0.25 * person + (0.5 if raw else 0.0),
-                   400 - 5 * j + 50 * person, -j / 64, 0.5 + j / 128, 1 - j / 256], axis=1)
+    lm = np.stack(
+        [
+            100 + 10 * j + frame + 0.25 * person + (0.5 if raw else 0.0),
+            400 - 5 * j + 50 * person,
+            -j / 64,
+            0.5 + j / 128,
+            1 - j / 256,
+        ],
+        axis=1,
+    )
     world = np.stack([(j - 16) / 32, -j / 64 + person, np.full(33, frame / 8)], axis=1)
     return lm.astype(np.float32), world.astype(np.float32)
 
@@ -37,8 +45,9 @@ def body(person: int, frame: int, raw: bool = False) -> tuple[np.ndarray, np.nda
 def hand(side: str, frame: int) -> tuple[np.ndarray, np.ndarray]:
     """The landmarks and world landmarks make_recordings.py wrote for one hand."""
     k = np.arange(21, dtype=np.float64)
-    lm = np.stack([300 + 4 * k + (20 if side == "right" else 0) + frame, 200 - 3 * k,
-                   -k / 32, 1 - k / 64], axis=1)
+    lm = np.stack(
+        [300 + 4 * k + (20 if side == "right" else 0) + frame, 200 - 3 * k, -k / 32, 1 - k / 64], axis=1
+    )
     world = np.stack([k / 128, -k / 256, np.full(21, 1 / 16)], axis=1)
     return lm.astype(np.float32), world.astype(np.float32)
 
@@ -75,8 +84,9 @@ def test_recording_from_before_hands_reads_with_every_value():
             assert_person(raw, raw.id, f.index, raw=True)
     # known values, written out: person 7 in frame 1, its nose and its right ankle (28)
     np.testing.assert_array_equal(frames[1].poses[1].landmarks[0], [102.75, 750.0, 0.0, 0.5, 1.0])
-    np.testing.assert_array_equal(frames[1].poses[1].landmarks[28],
-                                  [382.75, 610.0, -0.4375, 0.71875, 0.890625])
+    np.testing.assert_array_equal(
+        frames[1].poses[1].landmarks[28], [382.75, 610.0, -0.4375, 0.71875, 0.890625]
+    )
     # no hands: neither tracked nor attached, in the records nor in the frames replayed
     for f in frames:
         assert not f.hands_tracked and f.hands == () and f.raw_hands == ()
@@ -127,20 +137,28 @@ def test_a_record_kind_from_a_newer_writer_is_skipped_silently():
 def _records(path: Path) -> bytes:
     """Everything after the header line (which holds the creation time)."""
     data = path.read_bytes()
-    return data[data.index(b"\n") + 1:]
+    return data[data.index(b"\n") + 1 :]
 
 
 def test_todays_writer_writes_the_same_records(tmp_path):
     """Frames without hands come out byte for byte as the writer from before hands wrote
     them (so readers from then still read them); frames with hands as the golden file."""
+
     def pose(person: int, frame: int, raw: bool = False) -> Pose:
         return Pose(*body(person, frame, raw), id=person)
 
     before = tmp_path / "before.arpose"
     with Recorder(before, fps=30.0, source="golden", fsync_s=0) as rec:
         for i, ids in enumerate([(3,), (3, 7), ()]):
-            rec.write(PoseFrame(i / 30, i, SIZE, tuple(pose(p, i) for p in ids),
-                                raw=tuple(pose(p, i, raw=True) for p in ids)))
+            rec.write(
+                PoseFrame(
+                    i / 30,
+                    i,
+                    SIZE,
+                    tuple(pose(p, i) for p in ids),
+                    raw=tuple(pose(p, i, raw=True) for p in ids),
+                )
+            )
     assert _records(before) == _records(BEFORE_HANDS)
 
     with_hands = tmp_path / "hands.arpose"
