@@ -24,6 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from arpose.pose import Hand, Pose, PoseFrame
+from arpose.record import Recorder, Recording
+
 SIZE = (640, 480)
 
 
@@ -54,17 +57,12 @@ def hand(side: str, frame: int) -> tuple[np.ndarray, np.ndarray]:
     return lm.astype(np.float32), world.astype(np.float32)
 
 
-def pose(person: int, frame: int, raw: bool = False):  # type: ignore[no-untyped-def]
-    from arpose.pose import Pose
-
+def pose(person: int, frame: int, raw: bool = False) -> Pose:
     return Pose(*body(person, frame, raw), id=person)
 
 
 def before_hands(out: Path) -> None:
     """Three frames: person 3; persons 3 and 7; nobody. Raw poses beside smoothed ones."""
-    from arpose.pose import PoseFrame
-    from arpose.record import Recorder
-
     people = [(3,), (3, 7), ()]
     with Recorder(out, fps=30.0, source="golden", fsync_s=0) as rec:
         for i, ids in enumerate(people):
@@ -82,9 +80,6 @@ def before_hands(out: Path) -> None:
 def hands(out: Path) -> None:
     """Three frames of person 3: with a left hand on the body and a lone right hand;
     hands tracked but none found; hand tracking off."""
-    from arpose.pose import Hand, PoseFrame
-    from arpose.record import Recorder
-
     with Recorder(out, fps=30.0, source="golden", fsync_s=0) as rec:
         left = Hand(*hand("left", 0), side="left", score=0.75, person=3, id=1)
         lone = Hand(hand("right", 0)[0], None, side="right", score=0.5, person=None, id=2)
@@ -97,9 +92,6 @@ def hands(out: Path) -> None:
 def unknown_record(out: Path) -> None:
     """Two frames of person 3 with a record kind no reader knows yet (b"ARPZ") between
     them: readers skip it (room for additions without a format version bump)."""
-    from arpose.pose import PoseFrame
-    from arpose.record import Recorder, Recording
-
     with Recorder(out, fps=30.0, source="golden", fsync_s=0) as rec:
         rec.write(PoseFrame(0.0, 0, SIZE, (pose(3, 0),)))
         rec.write(PoseFrame(1 / 30, 1, SIZE, (pose(3, 1),)))
