@@ -121,4 +121,4 @@ def renderer(offscreen):
     offscreen.mirror = False
     offscreen.occlusion = True
     offscreen.occlusion_z = 0.0
-    yield offscreen
+    return offscreen

@@ -50,7 +50,7 @@ def headless_round(video: Path, warmup: float, seconds: float) -> dict[str, Any]
 
 def window_round(video: Path, effect: str, warmup: float, seconds: float) -> dict[str, Any]:
     """Results fed and frames drawn by the mirror in a window while ``video`` (looped)
-    plays (the window loop of ``arpose mirror``: :func:`arpose.effects.mirror.run_mirror`),
+    plays (the window loop of ``arpose mirror``: :func:`arpose.apps.mirror.run_mirror`),
     counted after ``warmup`` seconds (opening the window, compiling shaders, loading the
     effect) for ``seconds``."""
     from arpose.effects import mirror

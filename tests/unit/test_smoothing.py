@@ -71,7 +71,7 @@ def test_zero_weight_holds_the_value():
 
 @pytest.mark.parametrize("kwargs", [{"min_cutoff": 0}, {"beta": -1}, {"d_cutoff": 0}])
 def test_invalid_parameters(kwargs):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"^{next(iter(kwargs))} must be"):
         OneEuroFilter(**kwargs)
 
 

@@ -301,11 +301,11 @@ def test_texture_from_arrays_and_files(tmp_path):
 
 
 def test_broken_textures_raise_asset_error_naming_the_file(tmp_path):
-    with pytest.raises(AssetError, match="not found: .*missing.png"):
+    with pytest.raises(AssetError, match=r"not found: .*missing\.png"):
         load_texture(tmp_path / "missing.png")
     bad = tmp_path / "corrupt.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
-    with pytest.raises(AssetError, match="corrupt.png"):
+    with pytest.raises(AssetError, match=r"corrupt\.png"):
         load_texture(bad)
     with pytest.raises(AssetError, match="limit"):
         TextureData(np.zeros((20000, 1, 4), np.uint8), "huge.png")
@@ -333,15 +333,15 @@ def test_meshes_load_and_convert_to_y_down(tmp_path):
 
 
 def test_broken_meshes_raise_asset_error(tmp_path):
-    with pytest.raises(AssetError, match="not found: .*none.obj"):
+    with pytest.raises(AssetError, match=r"not found: .*none\.obj"):
         load_mesh(tmp_path / "none.obj")
     empty = tmp_path / "empty.obj"
     empty.write_text("# nothing\nv 0 0 0\nv 1 0 0\n")
-    with pytest.raises(AssetError, match="empty.obj"):
+    with pytest.raises(AssetError, match=r"empty\.obj"):
         load_mesh(empty)
     junk = tmp_path / "junk.glb"
     junk.write_bytes(b"glTF\x02\x00\x00\x00not really")
-    with pytest.raises(AssetError, match="junk.glb"):
+    with pytest.raises(AssetError, match=r"junk\.glb"):
         load_mesh(junk)
     with pytest.raises(AssetError, match="no faces"):
         MeshData(np.zeros((3, 3)), np.zeros((0, 3)), name="flat")

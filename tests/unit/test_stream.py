@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from test_record import make_frames
+from record_helpers import make_frames
 
 from arpose.errors import ArposeError
 from arpose.stream import OscSender, Streamer, WebSocketServer, parse_endpoint
@@ -22,7 +22,7 @@ def _frames(n: int):
     return [pf for pf, _ in make_frames(n, seed=21)]
 
 
-@pytest.fixture()
+@pytest.fixture
 def osc_receiver():
     """A python-osc UDP server on 127.0.0.1 collecting (address, args)."""
     from pythonosc.dispatcher import Dispatcher
@@ -111,7 +111,8 @@ def test_osc_receiver_not_listening_is_quiet(caplog):
 
 
 def test_osc_bad_host_is_a_clear_error():
-    with pytest.raises(ArposeError, match="OSC receiver no-such-host.invalid:9000: host .* does not resolve"):
+    with pytest.raises(ArposeError,
+                       match=r"OSC receiver no-such-host\.invalid:9000: host .* does not resolve"):
         OscSender("no-such-host.invalid", 9000)
 
 
@@ -162,7 +163,7 @@ def test_parse_endpoint(text, expected):
 
 @pytest.mark.parametrize("text", ["host:abc", "70000", "localhost"])
 def test_parse_endpoint_errors(text):
-    with pytest.raises(ArposeError, match="port|HOST:PORT"):
+    with pytest.raises(ArposeError, match=r"port|HOST:PORT"):
         parse_endpoint(text)
 
 

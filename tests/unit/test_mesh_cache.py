@@ -4,8 +4,6 @@ give a wrong mesh."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -52,18 +50,6 @@ def test_first_load_decodes_and_stores_later_loads_read_the_same_arrays(cache, h
     assert second.name == str(hat) and second is not first
 
 
-def test_a_warm_cache_needs_no_trimesh(cache, hat):
-    load_mesh_asset(hat)
-    code = ("import sys; from pathlib import Path; from arpose.effects.assets import "
-            "load_mesh_asset; m = load_mesh_asset(Path(sys.argv[1])); "
-            "print(len(m.indices), 'trimesh' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", code, str(hat)], capture_output=True,
-                          text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    faces, imported = proc.stdout.split()
-    assert int(faces) == len(load_mesh_asset(hat).indices) and imported == "False"
-
-
 def test_an_edited_file_is_decoded_again(cache, hat, tmp_path):
     import trimesh
 
@@ -98,4 +84,3 @@ def test_an_unwritable_cache_still_loads(tmp_path, monkeypatch, hat):
     monkeypatch.setenv("ARPOSE_CACHE_DIR", str(blocker))
     mesh = load_mesh_asset(hat)
     assert len(mesh.indices) > 0
-

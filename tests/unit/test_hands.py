@@ -231,52 +231,6 @@ def test_dwell_button_pinch_needs_the_cursor_inside():
 
 
 # -- recordings ------------------------------------------------------------------------------
-def _old_record_module():
-    """record.py as it was before hands, frozen in tests/legacy, imported beside the new one."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-    path = Path(__file__).resolve().parent / "legacy" / "record_before_hands.py"
-    spec = importlib.util.spec_from_file_location("record_before_hands", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["record_before_hands"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_recording_with_hands_new_and_old_reader(tmp_path):
-    from arpose.record import Recorder, Recording
-    body = _body().with_id(0)
-    out = tmp_path / "take.arpose"
-    frames = []
-    with Recorder(out) as rec:
-        for i in range(5):
-            hand = synthetic_hand(side="left", person=0, center=(300 + i, 200)).replace(id=2)
-            lone = synthetic_hand(side="right", person=None, center=(50, 60)).replace(id=3)
-            pose = body.with_hands((hand,))
-            pf = PoseFrame(i / 30, i, (1280, 720), (pose,), raw=(pose,), hands=(hand, lone),
-                           hands_tracked=True)
-            frames.append(pf)
-            rec.write(pf)
-        rec.write(PoseFrame(5 / 30, 5, (1280, 720), (body,), raw=(body,)))  # hands off
-    got = list(Recording(out))
-    assert len(got) == 6
-    pf = got[2].to_pose_frame()
-    assert pf.hands_tracked and [h.id for h in pf.hands] == [2, 3]
-    np.testing.assert_array_equal(pf.hands[0].landmarks, frames[2].hands[0].landmarks)
-    assert pf.poses[0].hand("left") is not None and pf.hands[1].person is None
-    assert got[2].to_pose_frame(raw=True).poses[0].hand("left") is not None
-    assert not got[5].hands_tracked and got[5].to_pose_frame().hands == ()
-    # The reader from before hands reads every frame and skips the hands records.
-    old = _old_record_module()
-    old_frames = list(old.Recording(out))
-    assert len(old_frames) == 6
-    assert old_frames[2].poses[0].id == 0
-    np.testing.assert_array_equal(old_frames[2].poses[0].landmarks, body.landmarks)
-    assert not old.Recording(out).problems
-
-
 def test_openpose_round_trip_with_hands(tmp_path):
     from arpose.export import openpose_json, read_openpose, read_openpose_hands
     body = _body().with_id(0)

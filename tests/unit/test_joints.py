@@ -120,5 +120,5 @@ def test_json_round_trip():
 
 
 def test_pose_shape_is_checked():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"landmarks must be \(33, 5\), got \(17, 5\)"):
         Pose(np.zeros((17, 5), np.float32), np.zeros((33, 3), np.float32))

@@ -267,7 +267,7 @@ def _run_gl_script(script: str, out) -> np.ndarray:
 
     pytest.importorskip("pygame")
     proc = subprocess.run([sys.executable, "-c", script, str(out),
-                           str(Path(__file__).resolve().parent)],
+                           str(Path(__file__).resolve().parents[1])],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return np.load(out)
@@ -494,7 +494,7 @@ def test_an_unknown_node_type_is_a_clear_error_and_an_added_pass_draws_it():
     scene.add(PixelAnchor(200, 200, unit=40)).add(type("MySprite", (Sprite,), {})(solid(RED)))
     frame = make_frame([make_pose()], image=grey((256, 256)))
     with Renderer.offscreen((256, 256)) as r:
-        with pytest.raises(RenderError, match="no render pass draws node type _Blob.*Sprite"):
+        with pytest.raises(RenderError, match=r"no render pass draws node type _Blob.*Sprite"):
             render_frame(r, scene, frame)
         blobs = r.add_pass(_BlobPass())
         out = render_frame(r, scene, frame)

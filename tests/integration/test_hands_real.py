@@ -11,7 +11,7 @@ import pytest
 
 from arpose.errors import ModelError
 
-MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+MEDIA = Path(__file__).resolve().parents[2].parent / "shared" / "media"
 FLEX = MEDIA / "exercise" / "finger_flexion.mp4"
 JACKS = MEDIA / "exercise" / "jumping_jacks_11.mp4"
 
@@ -98,7 +98,7 @@ def test_detect_json_hands_contract(tmp_path, capsys):
 
 def test_missing_hand_model_is_a_clear_error(tmp_path):
     from arpose.tracking.hands import HandDetector, HandOptions
-    with pytest.raises(ModelError, match="no-such.task"):
+    with pytest.raises(ModelError, match=r"no-such\.task"):
         HandDetector(HandOptions(model=tmp_path / "no-such.task"))
 
 

@@ -25,7 +25,7 @@ from arpose.effects.schema import (
 from arpose.errors import EffectError
 
 
-@pytest.fixture()
+@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """An effect folder with a sprite and a mesh in it."""
     rgba = np.zeros((20, 40, 4), np.uint8)
@@ -199,7 +199,7 @@ def test_oversized_asset_and_corrupt_asset_are_refused_at_decode(folder):
 
     (folder / "broken.png").write_bytes(b"\x89PNG not really")
     effect = read_effect_file(write(folder, GOOD.replace("hat.png", "broken.png")))
-    with pytest.raises(AssetError, match="broken.png: cannot decode image"):
+    with pytest.raises(AssetError, match=r"broken\.png: cannot decode image"):
         load_asset_data(effect.assets["broken.png"].path, "sprite")
 
 
@@ -244,10 +244,10 @@ def test_gallery_has_the_eight_named_effects_and_they_validate():
 
 
 def test_gallery_unknown_name_suggests(tmp_path):
-    with pytest.raises(EffectError, match="unknown effect 'top_hat'.*did you mean 'top-hat'"):
+    with pytest.raises(EffectError, match=r"unknown effect 'top_hat'.*did you mean 'top-hat'"):
         gallery.load_effect("top_hat")
     path = write(tmp_path, GOOD.replace("hat.png", "x.png"), "mine.toml")
-    with pytest.raises(EffectError, match="missing asset file 'x.png'"):
+    with pytest.raises(EffectError, match=r"missing asset file 'x\.png'"):
         gallery.load_effect(str(path))
 
 
@@ -354,7 +354,7 @@ def _only_effect_or_effect_error(path: Path) -> None:
         result = read_effect_file(path)
     except EffectError as exc:
         message = str(exc)
-        assert message and "\n" not in message.strip("\n") or "invalid TOML" in message
+        assert (message and "\n" not in message.strip("\n")) or "invalid TOML" in message
     else:
         assert isinstance(result, Effect) and result.attachments
 

@@ -13,7 +13,7 @@ from arpose.metrics import coco_scores, hand_scores
 from arpose.pose import Pose
 from arpose.tracking.tiles import MIN_TILE_SCORE, Tile, search_tiles, tile_score, tiles_for
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COCO = REPO.parent / "shared" / "media" / "coco"
 
 

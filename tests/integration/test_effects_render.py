@@ -211,7 +211,7 @@ def test_animation_moves_content_over_time():
 
 def test_readme_five_line_effect_on_a_users_png(tmp_path, astronaut_png, astronaut, astro_frame):
     """The README example, verbatim: a user's own PNG on the nose, 0.5 head widths wide."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     start = readme.index("```toml\n", readme.index("<!-- section:effects -->")) + 8
     example = readme[start:readme.index("```", start)]
     assert len(example.strip().splitlines()) == 5

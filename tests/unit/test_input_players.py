@@ -105,7 +105,7 @@ def test_returning_anywhere_after_a_while_keeps_the_slot():
 def test_poses_without_ids_are_followed_by_position():
     slots = PlayerSlots(2)
     slots.update(frame(0.0, person(-1, 400), person(-1, 900)))
-    left_slot = [p for p in slots if p.center[0] > 640][0].slot
+    left_slot = next(p for p in slots if p.center[0] > 640).slot
     for i in range(1, 30):                 # both drift; order in the frame swaps
         x1, x2 = 400 + 3 * i, 900 - 3 * i
         slots.update(frame(i / 30, person(-1, x2), person(-1, x1)))

@@ -18,14 +18,14 @@ import pytest
 from arpose import model
 from arpose.errors import ModelError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture()
+@pytest.fixture
 def models_copy(tmp_path, monkeypatch):
     """A private copy of arpose/models that the test may damage."""
     folder = tmp_path / "models"
@@ -102,11 +102,11 @@ def test_missing_manifest_is_one_clear_line(models_copy):
 def test_given_model_must_be_a_bundle_of_the_right_kind(tmp_path):
     bogus = tmp_path / "bogus.task"
     bogus.write_bytes(b"not a zip")
-    with pytest.raises(ModelError, match="bogus.task"):
+    with pytest.raises(ModelError, match=r"bogus\.task"):
         model.ensure_model(bogus)
     with pytest.raises(ModelError, match="no such model file"):
         model.ensure_model(tmp_path / "missing.task")
-    with pytest.raises(ModelError, match="missing pose_detector.tflite"):
+    with pytest.raises(ModelError, match=r"missing pose_detector\.tflite"):
         model.ensure_model(model.ensure_hand_model())
     with pytest.raises(ModelError, match="not a hand landmarker bundle"):
         model.ensure_hand_model(model.ensure_model())

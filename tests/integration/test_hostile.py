@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_record import make_frames, write
+from record_helpers import make_frames, write
 
 from arpose.errors import ArposeError, SourceError
 from arpose.record import Recorder, Recording
@@ -70,7 +70,7 @@ def one_line_error(res: subprocess.CompletedProcess, *needles: str) -> str:
     return lines[0]
 
 
-@pytest.fixture()
+@pytest.fixture
 def photo(tmp_path: Path) -> Path:
     """A real photo of a person (Grace Hopper, shipped with matplotlib)."""
     from arpose.sources import sample_image_path
@@ -78,7 +78,7 @@ def photo(tmp_path: Path) -> Path:
     return sample_image_path()
 
 
-@pytest.fixture()
+@pytest.fixture
 def take(tmp_path: Path) -> Path:
     """A synthetic recording (no model needed), 60 frames at 50 FPS, no video."""
     return write(tmp_path / "take.arpose", make_frames(60))
