@@ -1,7 +1,7 @@
 """Regenerate tests/golden/astronaut_pose.json and astronaut_mask.png from the real model.
 
 The render golden tests use these stored results (so a tracker change does not move the
-golden images); tests/test_render.py also checks that the real model still agrees.
+golden images); tests/integration/test_render.py also checks that the real model still agrees.
 Run: python tools/make_render_fixtures.py
 """
 

@@ -51,7 +51,7 @@ def test_window_closed_mid_game_exits_cleanly():
     import subprocess
     from pathlib import Path
 
-    script = _WINDOW_SCRIPT.format(tests=str(Path(__file__).parent))
+    script = _WINDOW_SCRIPT.format(tests=str(Path(__file__).resolve().parents[1]))
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, timeout=180)
