@@ -118,7 +118,7 @@ def offscreen():
 @pytest.fixture
 def renderer(offscreen):
     """The shared renderer with its per-test state reset."""
-    offscreen.mirror = False
+    offscreen.flip = False
     offscreen.occlusion = True
     offscreen.occlusion_z = 0.0
     return offscreen

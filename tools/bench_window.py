@@ -53,7 +53,10 @@ def window_round(video: Path, effect: str, warmup: float, seconds: float) -> dic
     plays (the window loop of ``arpose mirror``: :func:`arpose.apps.mirror.run_mirror`),
     counted after ``warmup`` seconds (opening the window, compiling shaders, loading the
     effect) for ``seconds``."""
-    from arpose.effects import mirror
+    try:
+        from arpose.apps import mirror
+    except ImportError:  # an arpose before 0.2.0, measured as a baseline
+        from arpose.effects import mirror  # type: ignore[no-redef]
     from arpose.play import PlayOptions
     from arpose.play.runner import run_window
     from arpose.tracking.pipeline import track

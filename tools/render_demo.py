@@ -79,7 +79,7 @@ def main() -> int:
                 fourcc = cv2.VideoWriter.fourcc(*"mp4v")
                 writer = cv2.VideoWriter(args.output, fourcc, 25.0, pf.size)
             t0 = time.perf_counter()
-            rgb = renderer.render(scene, pf, mirror=args.mirror)
+            rgb = renderer.render(scene, pf, flip=args.mirror)
             render_ms.append((time.perf_counter() - t0) * 1000)
             writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             if args.frames_dir and n % args.every == 0:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pygame
 
+from ..compat import renamed_keywords
 from ..effects import EffectLike, gallery, load_effects
 from ..effects.nodes import needs_hands
 from ..effects.schema import Effect
@@ -148,7 +149,7 @@ class Mirror(View):
         elif key == pygame.K_SPACE:
             app.options.skeleton = not app.options.skeleton
         elif key == pygame.K_m:
-            app.set_mirror(not app.mirror)
+            app.set_flip(not app.flip)
         elif key == pygame.K_p:
             self.toggle_per_player()
         else:
@@ -229,8 +230,9 @@ def hud_surface(size: tuple[int, int], top: str, error: str | None) -> pygame.Su
     return surf
 
 
+@renamed_keywords(mirror="flip")
 def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
-               size: tuple[int, int] | None = None, max_people: int = 2, mirror: bool = True,
+               size: tuple[int, int] | None = None, max_people: int = 2, flip: bool = True,
                per_player: bool = False, model: str | None = None,
                max_frames: int | None = None, max_seconds: float | None = None,
                headless: bool = False, video: str | os.PathLike | None = None,
@@ -264,11 +266,11 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
         if headless:
             fps = float(getattr(pipeline.source, "fps", 0) or 30.0)
             run_view_headless(view, pipeline, options, size=win_size, video=video, fps=fps,
-                              mirror=mirror, max_frames=max_frames)
+                              flip=flip, max_frames=max_frames)
         else:
             run_window(pipeline, None, options, size=win_size, fps=60.0,
                        idle_fps=MIRROR_IDLE_FPS, view=view,
-                       max_seconds=max_seconds, loop=stop_after, mirror=mirror,
+                       max_seconds=max_seconds, loop=stop_after, flip=flip,
                        first=first, title="arpose mirror")
     view.stats.seconds = time.monotonic() - start
     return view.stats

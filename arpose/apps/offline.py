@@ -20,6 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..compat import renamed_keywords
 from ..effects.compose import EffectLike, EffectRenderer
 from ..effects.gallery import load_effects
 from ..effects.nodes import needs_hands, needs_mask
@@ -38,8 +39,9 @@ def _detect(image: np.ndarray, segmentation: bool, max_people: int,
                                hands=hands)
 
 
+@renamed_keywords(mirror="flip")
 def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarray,
-                 pose_frame: PoseFrame | None = None, *, mirror: bool = False,
+                 pose_frame: PoseFrame | None = None, *, flip: bool = False,
                  max_people: int = 2) -> np.ndarray:
     """Draw ``effects`` on one RGB photo and return the RGB result.
 
@@ -48,7 +50,7 @@ def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarr
         image_rgb: (H, W, 3) uint8.
         pose_frame: the poses to use; None runs the tracker on the photo (with the
             segmentation mask when an effect needs it).
-        mirror: return the selfie view (flipped; left/right content stays on the user's
+        flip: return the selfie view (flipped; left/right content stays on the user's
             own sides).
 
     Raises:
@@ -70,7 +72,7 @@ def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarr
                                stats=pose_frame.stats, hands=pose_frame.hands,
                                hands_tracked=pose_frame.hands_tracked)
     with EffectRenderer(loaded, max_people=max_people) as er:
-        out = er.render(pose_frame, mirror=mirror)
+        out = er.render(pose_frame, flip=flip)
     assert out is not None
     return out
 
@@ -90,8 +92,9 @@ class RenderStats:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
 
+@renamed_keywords(mirror="flip")
 def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, output: str | os.PathLike,
-                  *, mirror: bool = False, max_people: int = 2, model: str | None = None,
+                  *, flip: bool = False, max_people: int = 2, model: str | None = None,
                   progress: bool | Callable[[int, int | None], None] = False,
                   hands: bool = False) -> RenderStats:
     """Render ``effects`` over a photo, video or recording into ``output``.
@@ -147,9 +150,9 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                 # a new BGR picture per frame: the writer thread still holds the last one
                 assert pf.image is not None  # tracked with keep_images
                 bgr = cv2.cvtColor(pf.image, cv2.COLOR_RGB2BGR)
-                if mirror:
+                if flip:
                     bgr = cv2.flip(bgr, 1)
-                er.render_onto(pf, bgr, mirror=mirror, channels="bgr")
+                er.render_onto(pf, bgr, flip=flip, channels="bgr")
                 frames += 1
                 people += bool(pf.poses)
                 if suffix in VIDEO_OUTPUTS:

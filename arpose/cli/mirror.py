@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             raise ArposeError(f"--size must look like 1280x720, got {args.size!r}") from None
     stats = run_mirror(args.effect, args.source, size=size, max_people=args.max_people,
-                       mirror=not args.no_mirror, per_player=args.per_player,
+                       flip=not args.no_mirror, per_player=args.per_player,
                        model=args.model, max_seconds=args.seconds,
                        headless=args.headless, video=args.video, hands=args.hands)
     fps = stats.frames_drawn / stats.seconds if stats.seconds else 0.0

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")
     try:
         stats = render_source(args.effect, _source(args.source), args.output,
-                              mirror=args.mirror, max_people=args.max_people, model=args.model,
+                              flip=args.mirror, max_people=args.max_people, model=args.model,
                               progress=not args.no_progress and sys.stderr.isatty(),
                               hands=args.hands)
     except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: the video so far is finished

@@ -86,7 +86,7 @@ class RepCounter:
             other exercises ignore it).
         min_hold: seconds a threshold crossing must hold (glitch rejection).
         min_rep_time: reps faster than this are refused (default: the exercise's).
-        mirror: kept for compatibility (signals are mirror-independent).
+        flip: kept for compatibility (signals are mirror-independent).
         policy: "all" (default): every rep counts, form is reported; "good": reps with a
             form flag are reported as attempts and not counted.
         max_gap: seconds the needed joints may be out of view before a rep in progress is
@@ -101,7 +101,7 @@ class RepCounter:
 
     def __init__(self, exercise: str | Exercise = "squat", *, side: str = "both",
                  min_hold: float = 0.06, min_rep_time: float | None = None,
-                 mirror: bool = True, policy: str = "all", max_gap: float = 4.0) -> None:
+                 flip: bool = True, policy: str = "all", max_gap: float = 4.0) -> None:
         self.exercise = exercise if isinstance(exercise, Exercise) else resolve_exercise(exercise)
         if side not in ("both", "left", "right"):
             raise ArposeError(f"arm-raise side must be both, left or right, got {side!r}")
@@ -113,7 +113,7 @@ class RepCounter:
         self.min_rep_time = float(self.exercise.min_rep_time if min_rep_time is None
                                   else min_rep_time)
         self.max_gap = float(max_gap)
-        self.mirror = mirror
+        self.flip = flip
         self.reset()
 
     def reset(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..compat import renamed_keywords
 from ..errors import EffectError
 from ..pose import PoseFrame
 from ..render import Renderer
@@ -144,26 +145,28 @@ class EffectRenderer:
             self.renderer = Renderer.offscreen(size)
         return self.renderer
 
-    def render(self, frame: PoseFrame, *, mirror: bool = False, now: float | None = None,
+    @renamed_keywords(mirror="flip")
+    def render(self, frame: PoseFrame, *, flip: bool = False, now: float | None = None,
                read: bool = True) -> np.ndarray | None:
         """Draw the effects on ``frame`` (its image is the background).
 
         Returns:
-            RGB uint8 (H, W, 3) when ``read``; the mirrored picture when ``mirror``.
+            RGB uint8 (H, W, 3) when ``read``; the mirrored picture when ``flip``.
         """
         renderer = self._ensure_renderer((int(frame.size[0]), int(frame.size[1])))
-        return renderer.draw(Composition(frame, self.scene, now=now, mirror=mirror), read=read)
+        return renderer.draw(Composition(frame, self.scene, now=now, flip=flip), read=read)
 
-    def render_onto(self, frame: PoseFrame, image: np.ndarray, *, mirror: bool = False,
+    @renamed_keywords(mirror="flip")
+    def render_onto(self, frame: PoseFrame, image: np.ndarray, *, flip: bool = False,
                     now: float | None = None, channels: str = "rgb") -> np.ndarray:
         """Draw the effects over ``image`` (``frame.image`` as the output shows it:
-        flipped when ``mirror``, ``channels`` "rgb" or "bgr") in place and return it.
+        flipped when ``flip``, ``channels`` "rgb" or "bgr") in place and return it.
 
         The same pixels as :meth:`render` at a fraction of the GL work: see
         :meth:`arpose.render.Renderer.draw_onto`. Offline rendering uses it.
         """
         renderer = self._ensure_renderer((int(frame.size[0]), int(frame.size[1])))
-        return renderer.draw_onto(Composition(frame, self.scene, now=now, mirror=mirror),
+        return renderer.draw_onto(Composition(frame, self.scene, now=now, flip=flip),
                                   image, channels=channels)
 
     def close(self) -> None:

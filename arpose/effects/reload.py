@@ -124,7 +124,7 @@ class HotReloader:
         reloader = HotReloader(effect_renderer)
         while running:
             reloader.poll()
-            effect_renderer.render(frame, mirror=True, read=False)
+            effect_renderer.render(frame, flip=True, read=False)
             show(reloader.message)       # None, or the error of a broken edit
     """
 

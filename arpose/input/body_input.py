@@ -38,6 +38,7 @@ import math
 from typing import Any
 
 from ..coach import RepCounter, RepEvent
+from ..compat import renamed_keywords
 from ..pose import PoseFrame
 from ..scene.screen import ScreenMap
 from ..tracking.pipeline import track
@@ -60,7 +61,7 @@ class BodyInput:
             the pipeline thread now); None to drive with :meth:`feed` only.
         players: number of player slots (1 or 2 typically).
         screen_size: window size in pixels (cursors and screen positions use it).
-        mirror: the screen shows a mirror view (default True).
+        flip: the screen shows a mirror view (default True).
         fit: how the camera image fits the screen ("contain", "cover", "stretch"), for
             the image -> screen mapping of hands and swipes.
         hand: cursor hand, "auto"/"left"/"right"; ``landmark``: "wrist" or "index".
@@ -74,17 +75,18 @@ class BodyInput:
             ``model``, ``realtime``, ``segmentation``, ...).
     """
 
+    @renamed_keywords(mirror="flip")
     def __init__(self, source: Any = None, players: int = 2, *,
-                 screen_size: tuple[int, int] = (1280, 720), mirror: bool = True,
+                 screen_size: tuple[int, int] = (1280, 720), flip: bool = True,
                  fit: str = "contain", hand: str = "auto", landmark: str = "wrist",
                  exercise: str | None = None, post_events: bool = True,
                  gesture_config: GestureConfig | None = None, reach: ReachBox | None = None,
                  pipeline: Any = None, **track_options: Any):
-        self.slots = PlayerSlots(players, mirror=mirror)
+        self.slots = PlayerSlots(players, flip=flip)
         self.screen_size = (int(screen_size[0]), int(screen_size[1]))
-        self.mirror = mirror
+        self.flip = flip
         self.fit = fit
-        ScreenMap((1, 1), self.screen_size, mirror, fit)      # validate early
+        ScreenMap((1, 1), self.screen_size, flip, fit)      # validate early
         self.gesture_config = gesture_config or GestureConfig()
         self.poster = EventPoster(post_events)
         self.frame: PoseFrame | None = None
@@ -96,7 +98,7 @@ class BodyInput:
         """Per player slot, a HandGestureDetector (made when that player's hands appear)."""
         for pl in self.slots:
             pl.pointer = HandCursor(self.screen_size, hand=hand, landmark=landmark,
-                                    box=reach, mirror=mirror)
+                                    box=reach, flip=flip)
             pl.gestures = GestureDetector(self.gesture_config)
         if exercise is not None:
             self.set_exercise(exercise)
@@ -160,7 +162,7 @@ class BodyInput:
         player from zero; None stops counting."""
         self.exercise = exercise
         for pl in self.slots:
-            pl.reps = RepCounter(exercise, mirror=self.mirror, **options) \
+            pl.reps = RepCounter(exercise, flip=self.flip, **options) \
                 if exercise is not None else None
 
     def set_screen_size(self, size: tuple[int, int]) -> None:
@@ -174,7 +176,7 @@ class BodyInput:
         frame = frame or self.frame
         size = frame.size if frame is not None and frame.size[0] > 0 and frame.size[1] > 0 \
             else self.screen_size
-        return ScreenMap((int(size[0]), int(size[1])), self.screen_size, self.mirror, self.fit)
+        return ScreenMap((int(size[0]), int(size[1])), self.screen_size, self.flip, self.fit)
 
     # -- per frame ---------------------------------------------------------------------
     def update(self, timeout: float | None = 0.0) -> list[InputEvent]:

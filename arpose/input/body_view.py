@@ -90,14 +90,14 @@ class BodyView:
         seen: ``(len(JOINT_NAMES),)`` bool, landmark visible and finite.
         scale: pixels per shoulder width.
         origin: ``(2,)`` image pixel position of the mid-shoulder point.
-        mirror: whether user-right is image-left (True for a person facing the camera).
+        flip: whether user-right is image-left (True for a person facing the camera).
     """
 
     p: np.ndarray
     seen: np.ndarray
     scale: float
     origin: np.ndarray
-    mirror: bool = True
+    flip: bool = True
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.p[JOINT_INDEX[name]]
@@ -121,7 +121,7 @@ class BodyView:
     def to_image(self, q: np.ndarray) -> np.ndarray:
         """Body-unit point(s) ``(..., 2|3)`` back to image pixels ``(..., 2)``."""
         q = np.asarray(q, np.float64)[..., :2]
-        sign = -1.0 if self.mirror else 1.0
+        sign = -1.0 if self.flip else 1.0
         return np.stack([self.origin[0] + sign * q[..., 0] * self.scale,
                          self.origin[1] + q[..., 1] * self.scale], axis=-1)
 
@@ -134,7 +134,7 @@ class BodyView:
         return math.degrees(math.atan2(float(v[0]), float(-v[1])))
 
 
-def body_view(pose: Pose | None, *, scale: float | None = None, mirror: bool = True,
+def body_view(pose: Pose | None, *, scale: float | None = None, flip: bool = True,
               min_visibility: float = MIN_VISIBILITY) -> BodyView | None:
     """Measure ``pose`` in body units; None when it cannot be measured.
 
@@ -142,23 +142,23 @@ def body_view(pose: Pose | None, *, scale: float | None = None, mirror: bool = T
         pose: a pose (None gives None).
         scale: pixels per shoulder width to use (e.g. a smoothed value kept by the
             caller); default :func:`body_scale` of this pose.
-        mirror: True (default) for a person facing the camera: the user's right is the
+        flip: True (default) for a person facing the camera: the user's right is the
             image's left. Use False only for back-facing setups.
         min_visibility: landmarks below this visibility count as unseen.
     """
     if pose is None:
         return None
-    default = scale is None and mirror and min_visibility == MIN_VISIBILITY
+    default = scale is None and flip and min_visibility == MIN_VISIBILITY
     if default and pose in _VIEWS:
         return _VIEWS[pose]
-    view = _measure(pose, body_scale(pose) if scale is None else float(scale), mirror,
+    view = _measure(pose, body_scale(pose) if scale is None else float(scale), flip,
                     min_visibility)
     if default:
         _VIEWS[pose] = view
     return view
 
 
-def _measure(pose: Pose, s: float, mirror: bool, min_visibility: float) -> BodyView | None:
+def _measure(pose: Pose, s: float, flip: bool, min_visibility: float) -> BodyView | None:
     if not (math.isfinite(s) and s >= MIN_SCALE_PX):
         return None
     j = pose.all_joints.astype(np.float64)
@@ -172,11 +172,11 @@ def _measure(pose: Pose, s: float, mirror: bool, min_visibility: float) -> BodyV
     p[:, 0] -= origin[0]
     p[:, 1] -= origin[1]
     p /= s
-    if mirror:
+    if flip:
         p[:, 0] *= -1.0
     p.flags.writeable = False
     seen.flags.writeable = False
-    return BodyView(p=p, seen=seen, scale=s, origin=origin, mirror=mirror)
+    return BodyView(p=p, seen=seen, scale=s, origin=origin, flip=flip)
 
 
 # -- exercise and gesture signals (shared by gestures.py and reps.py) ---------------------

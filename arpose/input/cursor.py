@@ -9,7 +9,7 @@ stands near or far, centred or at the edge of the picture. The box's anchor
 the cursor itself is One-Euro smoothed (steady when still, quick when moving).
 
 Mirror-aware: the screen is a mirror view, so the user's right hand moving to the
-user's right moves the cursor right on screen (``mirror=False`` flips that for an
+user's right moves the cursor right on screen (``flip=False`` turns that off for an
 unmirrored view).
 
 The cursor is hidden (``pos`` None) while the hand hangs down (wrist more than
@@ -77,7 +77,7 @@ class HandCursor:
         hand: "auto" (the higher hand), "left" or "right" (the user's own hand).
         landmark: "wrist" (steadiest) or "index" (fingertip; reaches further).
         box: the reach box.
-        mirror: the screen is a mirror view (default True).
+        flip: the screen is a mirror view (default True).
         min_cutoff, beta: One-Euro parameters on normalised screen coordinates.
         anchor_tau: time constant (s) of the shoulder/scale anchor smoothing.
         switch_margin: in auto mode, how much higher (shoulder widths) the other hand
@@ -85,7 +85,7 @@ class HandCursor:
     """
 
     def __init__(self, screen_size: tuple[int, int] = (1280, 720), *, hand: str = "auto",
-                 landmark: str = "wrist", box: ReachBox | None = None, mirror: bool = True,
+                 landmark: str = "wrist", box: ReachBox | None = None, flip: bool = True,
                  min_cutoff: float = 0.3, beta: float = 2.0, anchor_tau: float = 1.0,
                  switch_margin: float = 0.3):
         if hand not in HANDS:
@@ -97,7 +97,7 @@ class HandCursor:
         self.hand_mode = hand
         self.landmark = landmark
         self.box = box or ReachBox()
-        self.mirror = mirror
+        self.flip = flip
         self.anchor_tau = float(anchor_tau)
         self.switch_margin = float(switch_margin)
         self._filter = OneEuroFilter(min_cutoff=min_cutoff, beta=beta)
@@ -179,7 +179,7 @@ class HandCursor:
         b = self.box
         nx = (ux - out_sign * b.out) / b.width + 0.5
         ny = (uy + b.up) / b.height + 0.5
-        if not self.mirror:
+        if not self.flip:
             nx = 1.0 - nx
         raw = np.clip(np.array([nx, ny]), 0.0, 1.0)
         sm = np.clip(self._filter(raw, t), 0.0, 1.0)

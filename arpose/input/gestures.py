@@ -229,12 +229,12 @@ class GestureDetector:
 
     Args:
         config: thresholds (see :class:`GestureConfig`).
-        mirror: True when the person faces the camera (user-right = image-left).
+        flip: True when the person faces the camera (user-right = image-left).
     """
 
-    def __init__(self, config: GestureConfig | None = None, *, mirror: bool = True):
+    def __init__(self, config: GestureConfig | None = None, *, flip: bool = True):
         self.config = config or GestureConfig()
-        self.mirror = mirror
+        self.flip = flip
         self.reset()
 
     def reset(self) -> None:
@@ -318,7 +318,7 @@ class GestureDetector:
         else:
             a = 1.0 - math.exp(-max(t - prev_t, 0.0) / max(self.config.scale_tau, 1e-6))
             self._scale += a * (s - self._scale)
-        return body_view(pose, scale=self._scale, mirror=self.mirror)
+        return body_view(pose, scale=self._scale, flip=self.flip)
 
     def _held_update(self, name: str, side: str | None, raw: bool, t: float,
                      value: float = 0.0) -> list[GestureEvent]:

@@ -141,19 +141,19 @@ class PlayerSlots:
         rejoin_radius: position fallback radius in the player's shoulder widths.
         rejoin_any_after: seconds absent after which any similar-sized unclaimed
             person may take the slot.
-        mirror: screen shows a mirror view (for left-to-right ordering on join).
+        flip: screen shows a mirror view (for left-to-right ordering on join).
     """
 
     def __init__(self, count: int = 2, *, leave_after: float = 0.5,
                  rejoin_radius: float = 2.5, rejoin_any_after: float = 3.0,
-                 mirror: bool = True):
+                 flip: bool = True):
         if not 1 <= int(count) <= 8:
             raise ValueError(f"players must be between 1 and 8, got {count}")
         self.count = int(count)
         self.leave_after = float(leave_after)
         self.rejoin_radius = float(rejoin_radius)
         self.rejoin_any_after = float(rejoin_any_after)
-        self.mirror = mirror
+        self.flip = flip
         self.accept_new = True
         """Set False to stop empty slots from filling (e.g. during a round)."""
         self.players = [Player(i) for i in range(self.count)]
@@ -236,7 +236,7 @@ class PlayerSlots:
             claimed.add(pick)
             picks.append(pick)
         if picks:
-            sign = -1.0 if self.mirror else 1.0           # screen x order
+            sign = -1.0 if self.flip else 1.0           # screen x order
             picks.sort(key=lambda i: sign * float(poses[i].center[0]))
             for pl, i in zip(empty, picks):
                 bound[pl.slot] = poses[i]

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 import pygame
 
+from ..compat import warn_renamed
 from ..effects.compose import EffectRenderer
 from ..effects.reload import HotReloader
 from ..errors import GameError
@@ -72,18 +73,18 @@ class PlayApp:
         step: fixed update step in seconds.
         post_events: post the input library's gesture/rep/player events to the pygame
             queue too (for code that reads ``pygame.event.get()``).
-        mirror: selfie view (the ScreenMap's and the Renderer's mirroring).
+        flip: selfie view (the ScreenMap's and the Renderer's mirroring).
     """
 
     def __init__(self, size: tuple[int, int] = (1280, 720), options: PlayOptions | None = None,
                  renderer: Any = None, step: float = 1.0 / 60.0,
-                 post_events: bool = False, mirror: bool = True) -> None:
+                 post_events: bool = False, flip: bool = True) -> None:
         ensure_pygame()
         self.options = options or PlayOptions()
         if self.options.players not in (1, 2):
             raise GameError(f"players must be 1 or 2, got {self.options.players}")
         self.size = (int(size[0]), int(size[1]))
-        self.mirror = bool(mirror)
+        self.flip = bool(flip)
         self._layer_buf, self.surface, self._layer_bgra = _layer_surface(self.size)
         """The views' 2D layer (transparent; composited over the camera and effects)."""
         self.renderer = renderer
@@ -127,7 +128,7 @@ class PlayApp:
     def screen_map(self, src_size: tuple[int, int]) -> ScreenMap:
         """The one image -> window mapping ("cover" fit, mirrored)."""
         return ScreenMap((max(int(src_size[0]), 1), max(int(src_size[1]), 1)), self.size,
-                         self.mirror, "cover")
+                         self.flip, "cover")
 
     def feed(self, pf: PoseFrame) -> None:
         """Take a new PoseFrame: update players/cursors and dispatch gesture events."""
@@ -152,10 +153,15 @@ class PlayApp:
                 self.handlers.dispatch("on_player", event)
 
     def set_mirror(self, mirror: bool) -> None:
+        """0.1.0's name of :meth:`set_flip` (deprecated)."""
+        warn_renamed("PlayApp.set_mirror", "PlayApp.set_flip")
+        self.set_flip(mirror)
+
+    def set_flip(self, flip: bool) -> None:
         """Selfie view on/off: the one ScreenMap and the Renderer flip together."""
-        self.mirror = bool(mirror)
+        self.flip = bool(flip)
         if self.renderer is not None:
-            self.renderer.mirror = self.mirror
+            self.renderer.flip = self.flip
         if self.frame is not None:
             self.smap = self.screen_map(self.frame.size)
 
@@ -244,7 +250,7 @@ class PlayApp:
         return renderer.draw(Composition(frame, scene, skeletons=skeletons,
                                          overlay=self._layer_pixels(),
                                          overlay_bgra=self._layer_bgra,
-                                         now=now, mirror=self.mirror), read=read)
+                                         now=now, flip=self.flip), read=read)
 
     # -- drawing helpers -------------------------------------------------------------------
     def _layer_pixels(self) -> np.ndarray:
@@ -259,7 +265,7 @@ class PlayApp:
 
     def _ensure_renderer(self) -> Any:
         if self.renderer is None:
-            self.renderer = Renderer.offscreen(self.size, mirror=self.mirror, fit="cover")
+            self.renderer = Renderer.offscreen(self.size, flip=self.flip, fit="cover")
             self._owns_renderer = True
         return self.renderer
 

@@ -35,7 +35,7 @@ class PlayerInput:
         self.screen_size = screen_size
         self.n = players
         # the app passes its own ScreenMap ("cover": the camera image fills the window)
-        self.body = BodyInput(None, players, screen_size=screen_size, mirror=True, fit="cover",
+        self.body = BodyInput(None, players, screen_size=screen_size, flip=True, fit="cover",
                               post_events=post_events)
 
     def feed(self, pf: PoseFrame, smap: ScreenMap) -> list[Any]:

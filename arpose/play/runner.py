@@ -98,10 +98,10 @@ def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | 
 def run_view_headless(view: View, frames: Iterable[PoseFrame],
                       options: PlayOptions | None = None, size: tuple[int, int] = (1280, 720),
                       video: str | os.PathLike | None = None, fps: float = 30.0,
-                      mirror: bool = True, max_frames: int | None = None) -> PlayApp:
+                      flip: bool = True, max_frames: int | None = None) -> PlayApp:
     """Run any view (the mirror) on PoseFrames without a window, drawing each frame
     offscreen and into ``video`` when given; returns the (closed) app for its stats."""
-    with _headless_app(PlayApp(size, options or PlayOptions(sound=False), mirror=mirror),
+    with _headless_app(PlayApp(size, options or PlayOptions(sound=False), flip=flip),
                        video, fps) as (app, writer):
         app.show(view)
         last_t: float | None = None
@@ -240,7 +240,7 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
                size: tuple[int, int] = (1280, 720), fps: float = 60.0,
                idle_fps: float = 20.0, fullscreen: bool = False, max_seconds: float | None = None,
                title_screen: bool = True, debug: bool = False,
-               view: View | None = None, loop: Any = None, mirror: bool = True,
+               view: View | None = None, loop: Any = None, flip: bool = True,
                first: PoseFrame | None = None, title: str | None = None
                ) -> dict[str, Any] | None:
     """Play in a window (one GL context, one Renderer) fed by a live pipeline.
@@ -259,7 +259,7 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
             mirror uses a low rate: its pictures only change with tracking results).
         view: show this view first instead of the title screen or ``game`` (the mirror).
         loop: called once per iteration with the app (extra per-frame work).
-        mirror: selfie view.
+        flip: selfie view.
         first: a PoseFrame already taken from the pipeline (shown first).
 
     Returns:
@@ -273,8 +273,8 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
     except RenderError as exc:
         raise GameError(f"cannot open a {size[0]}x{size[1]} window ({exc}); on a machine "
                         f"without a display, play headless") from exc
-    renderer = Renderer.for_window(window, mirror=mirror, fit="cover")
-    app = PlayApp(window.size, options, renderer=renderer, post_events=True, mirror=mirror)
+    renderer = Renderer.for_window(window, flip=flip, fit="cover")
+    app = PlayApp(window.size, options, renderer=renderer, post_events=True, flip=flip)
     app.debug = debug
     app.live = True
     if first is not None:

@@ -76,7 +76,7 @@ class ViewContext(Protocol):
         """Sound effects (``sounds.play("hit")``; silent without an audio device)."""
 
     @property
-    def mirror(self) -> bool:
+    def flip(self) -> bool:
         """Selfie view (the picture is flipped horizontally)."""
 
     report: dict[str, Any] | None
@@ -119,7 +119,7 @@ class ViewContext(Protocol):
     def quit(self) -> None:
         """Ask the runner to stop (clean exit)."""
 
-    def set_mirror(self, mirror: bool) -> None:
+    def set_flip(self, flip: bool) -> None:
         """Selfie view on/off."""
 
     def worn_effects(self, player: int | None = None) -> tuple[str, ...] | None:

@@ -2,7 +2,7 @@
 
 - :class:`Renderer` (``Renderer.offscreen(size)`` / ``Renderer.for_window(window)``):
   draws a :class:`~arpose.scene.Scene` over the camera image; ``render(scene, frame,
-  mirror=...)`` returns RGB pixels offscreen.
+  flip=...)`` returns RGB pixels offscreen.
   ``draw(Composition(...))`` draws one explicit frame (background, scene, skeletons,
   overlay); :meth:`Renderer.add_pass` adds a :class:`RenderPass`.
 - :func:`render_frame`: one call, one RGB frame (offline rendering, tests).

@@ -7,7 +7,7 @@ anew for every frame, so nothing from one frame leaks into the next: there is no
 renderer state to set before drawing and to forget to clear after.
 
     renderer.draw(Composition(frame, scene, skeletons=(SkeletonOverlay(frame),),
-                              overlay=hud_rgba, mirror=True))
+                              overlay=hud_rgba, flip=True))
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Composition:
             memory): GL swizzles them, the CPU does not.
         now: timeline seconds of this frame (default ``frame.t``); a later ``now`` for
             the same frame draws the extrapolated in-between state.
-        mirror: selfie view; None uses the renderer's default.
+        flip: selfie view; None uses the renderer's default.
         size: source size (w, h) when there is no frame.
     """
 
@@ -66,7 +66,7 @@ class Composition:
     overlay: np.ndarray | None = None
     overlay_bgra: bool = False
     now: float | None = None
-    mirror: bool | None = None
+    flip: bool | None = None
     size: tuple[int, int] | None = None
 
     @property

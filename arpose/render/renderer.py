@@ -34,8 +34,8 @@ checkerboard instead of stopping the show.
 Typical use::
 
     with Renderer.offscreen((1280, 720)) as r:
-        rgb = r.render(scene, pose_frame, mirror=True)   # (720, 1280, 3) uint8
-        rgb = r.draw(Composition(pose_frame, scene, overlay=hud_rgba, mirror=True))
+        rgb = r.render(scene, pose_frame, flip=True)   # (720, 1280, 3) uint8
+        rgb = r.draw(Composition(pose_frame, scene, overlay=hud_rgba, flip=True))
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..compat import renamed_keywords
 from ..errors import RenderError
 from ..pose import PoseFrame
 from ..scene.anchors import body_plane_z
@@ -88,7 +89,7 @@ class Renderer:
 
     Args:
         ctx: a moderngl context; fbo: the framebuffer to draw into.
-        mirror: default for :meth:`draw` (selfie view).
+        flip: default for :meth:`draw` (selfie view).
         occlusion: use ``PoseFrame.mask`` to hide content behind the body.
         occlusion_z: landmark z (pixel units, 0 = hip plane) of the body plane for content
             that is not under an anchor; None (default) estimates it from the first
@@ -102,13 +103,14 @@ class Renderer:
             body input and the games' drawing use.
     """
 
-    def __init__(self, ctx: Any, fbo: Any, *, mirror: bool = False, occlusion: bool = True,
+    @renamed_keywords(mirror="flip")
+    def __init__(self, ctx: Any, fbo: Any, *, flip: bool = False, occlusion: bool = True,
                  occlusion_z: float | None = None, background: Sequence[float] = (0.0, 0.0, 0.0),
                  fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False,
                  fit: str = "contain"):
         self.ctx = ctx
         self.fbo = fbo
-        self.mirror = bool(mirror)
+        self.flip = bool(flip)
         self.occlusion = bool(occlusion)
         self.occlusion_z = occlusion_z
         self.background = tuple(float(c) for c in background)
@@ -202,10 +204,10 @@ class Renderer:
         return self._passes.find(name)
 
     # -- drawing -------------------------------------------------------------------
-    def screen_map(self, src: tuple[int, int], mirror: bool | None = None) -> ScreenMap:
+    def screen_map(self, src: tuple[int, int], flip: bool | None = None) -> ScreenMap:
         """The source -> output mapping this renderer draws with (the one mapping)."""
-        mirror = self.mirror if mirror is None else bool(mirror)
-        return ScreenMap((int(src[0]), int(src[1])), tuple(self.fbo.size), mirror, self.fit)
+        flip = self.flip if flip is None else bool(flip)
+        return ScreenMap((int(src[0]), int(src[1])), tuple(self.fbo.size), flip, self.fit)
 
     def draw(self, composition: Composition, *, read: bool = True) -> np.ndarray | None:
         """Draw one frame; return RGB uint8 ``(H, W, 3)`` when ``read`` (False skips the
@@ -279,27 +281,29 @@ class Renderer:
             image[y0:y1, x0:x1] = cv2.cvtColor(cv2.flip(rgba, 0), code)
         return image
 
+    @renamed_keywords(mirror="flip")
     def render(self, scene: Scene | None, frame: PoseFrame | None, *, now: float | None = None,
-               mirror: bool | None = None, size: tuple[int, int] | None = None,
+               flip: bool | None = None, size: tuple[int, int] | None = None,
                read: bool = True) -> np.ndarray | None:
-        """:meth:`draw` of ``Composition(frame, scene, now=, mirror=, size=)``: ``scene``
+        """:meth:`draw` of ``Composition(frame, scene, now=, flip=, size=)``: ``scene``
         advanced to ``frame`` over ``frame.image`` (``size``: source size without a
         frame). Returns RGB uint8 ``(H, W, 3)`` when ``read``."""
-        return self.draw(Composition(frame, scene, now=now, mirror=mirror, size=size),
+        return self.draw(Composition(frame, scene, now=now, flip=flip, size=size),
                          read=read)
 
+    @renamed_keywords(mirror="flip")
     def render_onto(self, scene: Scene | None, frame: PoseFrame, image: np.ndarray, *,
-                    now: float | None = None, mirror: bool | None = None,
+                    now: float | None = None, flip: bool | None = None,
                     channels: str = "rgb") -> np.ndarray:
-        """:meth:`draw_onto` of ``Composition(frame, scene, now=, mirror=)``."""
-        return self.draw_onto(Composition(frame, scene, now=now, mirror=mirror), image,
+        """:meth:`draw_onto` of ``Composition(frame, scene, now=, flip=)``."""
+        return self.draw_onto(Composition(frame, scene, now=now, flip=flip), image,
                               channels=channels)
 
     def _draw(self, comp: Composition, onto: tuple[np.ndarray, bool] | None = None
               ) -> Box | None:
         """Draw a frame. ``onto`` (picture, is-BGR): only inside the content box, over
         that box of the picture; the box is returned (None: nothing to draw)."""
-        mirror = self.mirror if comp.mirror is None else bool(comp.mirror)
+        flip = self.flip if comp.flip is None else bool(comp.flip)
         frame, scene = comp.frame, comp.scene
         camera = self.camera = _advance(comp, self.camera, self.fov_y, self.fbo.size)
         self.stats = _new_stats()
@@ -310,12 +314,12 @@ class Renderer:
         if z is None:
             z = body_plane_z(frame.poses[0]) if frame is not None and frame.poses else 0.0
         state = FrameState(gpu=self.gpu, fbo=self.fbo, color_tex=self._color_tex,
-                           composition=comp, camera=camera, mirror=mirror, viewport=vp,
+                           composition=comp, camera=camera, flip=flip, viewport=vp,
                            stats=self.stats, clear_color=self.background,
                            mask_tex=self.gpu.zero_mask, use_mask=mask is not None,
                            default_body_depth=float(camera.depth(z)))
         draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
-        if not _place(state, draw, self._passes, self.screen_map(camera.size, mirror=False),
+        if not _place(state, draw, self._passes, self.screen_map(camera.size, flip=False),
                       onto):
             return None
         if mask is not None:  # uploaded before any drawing (see RenderPass.prepare)
@@ -395,10 +399,10 @@ def _place(state: FrameState, draw: list[Drawable], passes: PassList, to_output:
     the whole-frame path, when the box is most of the frame); otherwise the depth box.
     False: nothing to draw."""
     W, H = state.size
-    mirror, camera = state.mirror, state.camera
+    flip, camera = state.flip, state.camera
     if onto is not None:
         box = (0, 0, W, H) if any(p.covers_frame(state) for p in passes) \
-            else _bounds_box(draw, camera, to_output, mirror)
+            else _bounds_box(draw, camera, to_output, flip)
         state.stats["content_box"] = box
         if box is None:
             return False
@@ -414,12 +418,12 @@ def _place(state: FrameState, draw: list[Drawable], passes: PassList, to_output:
     # depth buffer cost more software-GL time per frame than drawing a crown (issue 11)
     state.depth_box = state.box if onto is not None else _bounds_box(
         [n for n in draw if LAYER_DEPTH[n.world_layer] and n.depth_tested],
-        camera, to_output, mirror)
+        camera, to_output, flip)
     return True
 
 
 def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap,
-                mirror: bool) -> Box | None:
+                flip: bool) -> Box | None:
     """Output pixel box ``(x0, y0, x1, y1)`` (row 0 on top, end exclusive) holding every
     pixel ``draw`` can touch, from each node's :meth:`~Drawable.pixel_bounds` taken
     through the screen mapping (a game window over a bigger or smaller camera picture;
@@ -434,7 +438,7 @@ def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap,
             return full
         if len(px) == 0:
             continue
-        if mirror and node.world_layer != "hud":
+        if flip and node.world_layer != "hud":
             px = np.stack([camera.size[0] - px[:, 0], px[:, 1]], -1)
         px = to_output.to_screen(px)
         boxes.append((px.min(0), px.max(0)))
@@ -454,12 +458,13 @@ def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap,
     return x0, y0, x1, y1
 
 
+@renamed_keywords(mirror="flip")
 def render_frame(renderer: Renderer, scene: Scene | None, frame: PoseFrame, *,
-                 mirror: bool = False, now: float | None = None,
+                 flip: bool = False, now: float | None = None,
                  skeleton: str | None = None) -> np.ndarray:
     """Render one frame and return RGB ``(H, W, 3)`` uint8: the one-call API for offline
     rendering (``arpose render``) and tests. ``skeleton`` adds an overlay style."""
     skeletons = (SkeletonOverlay(frame, skeleton),) if skeleton else ()
-    out = renderer.draw(Composition(frame, scene, skeletons=skeletons, now=now, mirror=mirror))
+    out = renderer.draw(Composition(frame, scene, skeletons=skeletons, now=now, flip=flip))
     assert out is not None
     return out

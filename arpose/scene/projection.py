@@ -88,16 +88,16 @@ class Projection:
         z = world[..., 2]
         return np.stack([world[..., 0] * f / z + w / 2.0, world[..., 1] * f / z + h / 2.0], -1)
 
-    def projection(self, mirror: bool = False) -> np.ndarray:
+    def projection(self, flip: bool = False) -> np.ndarray:
         """4x4 matrix (column-vector convention) from world to GL clip space.
 
-        y is negated (image rows go down, GL's y goes up); ``mirror`` negates x once,
+        y is negated (image rows go down, GL's y goes up); ``flip`` negates x once,
         which is the only place the selfie view is made.
         """
         w, h = self.size
         f = self.focal
         n, fa = self.near, self.far
-        sx = -1.0 if mirror else 1.0
+        sx = -1.0 if flip else 1.0
         return np.array([
             [sx * 2.0 * f / w, 0.0, 0.0, 0.0],
             [0.0, -2.0 * f / h, 0.0, 0.0],
@@ -105,11 +105,11 @@ class Projection:
             [0.0, 0.0, 1.0, 0.0],
         ], np.float64)
 
-    def screen_projection(self, mirror: bool = False) -> np.ndarray:
+    def screen_projection(self, flip: bool = False) -> np.ndarray:
         """4x4 orthographic matrix from source pixels (z ignored) to clip space (for the
         background, the skeleton and the HUD, which live in pixels)."""
         w, h = self.size
-        sx = -1.0 if mirror else 1.0
+        sx = -1.0 if flip else 1.0
         return np.array([
             [sx * 2.0 / w, 0.0, 0.0, -sx],
             [0.0, -2.0 / h, 0.0, 1.0],

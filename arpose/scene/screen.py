@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..compat import renamed_keywords, warn_renamed
+
 FITS = ("contain", "cover", "stretch")
 
 
@@ -24,15 +26,21 @@ class ScreenMap:
     Attributes:
         image_size: (width, height) of the camera image.
         screen_size: (width, height) of the window.
-        mirror: flip left-right (default True: a mirror view).
+        flip: flip left-right (default True: a mirror view).
         fit: "contain" (whole image visible, bars if aspect ratios differ; default),
             "cover" (fill the screen, crop), or "stretch".
     """
 
     image_size: tuple[int, int]
     screen_size: tuple[int, int]
-    mirror: bool = True
+    flip: bool = True
     fit: str = "contain"
+
+    @property
+    def mirror(self) -> bool:
+        """0.1.0's name of :attr:`flip` (deprecated)."""
+        warn_renamed("ScreenMap.mirror", "ScreenMap.flip")
+        return self.flip
 
     def __post_init__(self) -> None:
         if self.fit not in FITS:
@@ -58,7 +66,7 @@ class ScreenMap:
         p = np.asarray(xy, np.float64)[..., :2]
         x0, y0, w, h = self.rect
         u = p[..., 0] / self.image_size[0]
-        if self.mirror:
+        if self.flip:
             u = 1.0 - u
         v = p[..., 1] / self.image_size[1]
         return np.stack([x0 + u * w, y0 + v * h], axis=-1)
@@ -68,7 +76,7 @@ class ScreenMap:
         p = np.asarray(xy, np.float64)[..., :2]
         x0, y0, w, h = self.rect
         u = (p[..., 0] - x0) / w
-        if self.mirror:
+        if self.flip:
             u = 1.0 - u
         v = (p[..., 1] - y0) / h
         return np.stack([u * self.image_size[0], v * self.image_size[1]], axis=-1)
@@ -104,5 +112,7 @@ class ScreenMap:
             return 0, 0, sw, sh
         return (sw - vw) // 2, (sh - vh) // 2, vw, vh
 
+
+ScreenMap.__init__ = renamed_keywords(mirror="flip")(ScreenMap.__init__)  # type: ignore[method-assign]
 
 __all__ = ["ScreenMap", "FITS"]

@@ -44,14 +44,14 @@ def window():
     """One window for the module: SDL cannot re-create a GL window in the same process
     after closing one (the render tests use a subprocess for the same reason)."""
     with Window((640, 360), title="test mirror") as w:
-        renderer = Renderer.for_window(w, mirror=True, fit="cover")
+        renderer = Renderer.for_window(w, flip=True, fit="cover")
         yield w, renderer
         renderer.release()
 
 
 def shell(win, renderer, view: Mirror) -> PlayApp:
     """The mirror view in the play shell, drawing into the test window."""
-    renderer.mirror = True
+    renderer.flip = True
     app = PlayApp(renderer.size, PlayOptions(players=2, sound=False, skeleton=False, dim=1.0),
                   renderer=renderer)
     app.show(view)

@@ -38,10 +38,10 @@ def read_rgb(path: Path) -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def render_cli(tmp_path: Path, png: Path, *effects: str, mirror: bool = False) -> np.ndarray:
-    out = tmp_path / f"{'_'.join(Path(e).stem for e in effects)}{'_m' if mirror else ''}.png"
+def render_cli(tmp_path: Path, png: Path, *effects: str, flip: bool = False) -> np.ndarray:
+    out = tmp_path / f"{'_'.join(Path(e).stem for e in effects)}{'_m' if flip else ''}.png"
     args = ["render", *[a for e in effects for a in ("--effect", e)], "--source", str(png),
-            "--output", str(out), "--no-progress"] + (["--mirror"] if mirror else [])
+            "--output", str(out), "--no-progress"] + (["--mirror"] if flip else [])
     assert cli_main(args) == 0
     return read_rgb(out)
 
@@ -135,7 +135,7 @@ def test_glow_hands_on_both_wrists_and_mirror_keeps_sides():
     effect = gallery.load_effect("glow-hands")
     with EffectRenderer([effect]) as er:
         out = er.render(frame, now=0.0)
-        mirrored = er.render(frame, now=0.0, mirror=True)
+        mirrored = er.render(frame, now=0.0, flip=True)
     drawn = changed_mask(out, gray)
     for wrist in ("left_wrist", "right_wrist"):
         x, y = pose.xy(wrist).round().astype(int)
@@ -158,12 +158,12 @@ def test_left_only_attachment_stays_on_the_users_left_in_mirror(tmp_path):
     rx, _ = pose.xy("right_eye")
     assert lx > rx  # unmirrored camera view: the person's left is on the image's right
     plain = render_image([effect], gray, frame)
-    mirror = render_image([effect], gray, frame, mirror=True)
-    for img, x in ((plain, lx), (mirror, 399 - lx)):
+    flip = render_image([effect], gray, frame, flip=True)
+    for img, x in ((plain, lx), (flip, 399 - lx)):
         green = (img[..., 1] > 200) & (img[..., 0] < 60)
         gx, gy = centroid(green)
         assert abs(gx - x) < 4 and abs(gy - ly) < 4
-    green_m = (mirror[..., 1] > 200) & (mirror[..., 0] < 60)
+    green_m = (flip[..., 1] > 200) & (flip[..., 0] < 60)
     assert centroid(green_m)[0] < 200, "in the selfie view the user's left is on the left"
 
 

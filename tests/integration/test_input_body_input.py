@@ -93,7 +93,7 @@ def test_players_cursor_and_hands_on_screen():
     assert 400 < x <= 800 and 0 <= y < 300          # right hand out and up: upper right
     # wrists in screen space go through the same ScreenMap as the camera picture
     smap = body.screen_map()
-    assert isinstance(smap, ScreenMap) and smap.mirror
+    assert isinstance(smap, ScreenMap) and smap.flip
     wrist = smap.to_screen(p.pose.xy("right_wrist"))
     assert p.hands["right"] == pytest.approx(tuple(wrist))
     assert p.hands["right"][0] > p.hands["left"][0]   # mirror view: user's right on the right

@@ -60,13 +60,13 @@ def test_sprite_on_nose_lands_on_the_landmark_and_mirrors(renderer):
     nx, ny = pose.xy("nose")
     assert n > 50
     assert abs(x - (nx - 0.5)) < 1.5 and abs(y - (ny - 0.5)) < 1.5  # pixel centres at +0.5
-    out_m = render_frame(renderer, scene, frame, mirror=True)
+    out_m = render_frame(renderer, scene, frame, flip=True)
     xm, ym, _ = blob_center(out_m, RED)
     assert abs(xm - (512 - nx - 0.5)) < 1.5 and abs(ym - y) < 1.0
     # the background is mirrored too: a marker in the image's top-left moves top-right
     img = grey()
     img[:20, :20] = BLUE
-    out_m = render_frame(renderer, None, make_frame([], image=img), mirror=True)
+    out_m = render_frame(renderer, None, make_frame([], image=img), flip=True)
     assert tuple(out_m[5, 506]) == BLUE and tuple(out_m[5, 5]) != BLUE
 
 
@@ -80,7 +80,7 @@ def test_rolled_head_and_user_left_stays_left_in_mirror(renderer):
     frame = make_frame([pose], image=grey())
     out = render_frame(renderer, scene, frame)
     assert blob_center(out, GREEN)[0] > pose.xy("nose")[0]
-    out_m = render_frame(renderer, scene, frame, mirror=True)
+    out_m = render_frame(renderer, scene, frame, flip=True)
     assert blob_center(out_m, GREEN)[0] < 512 - pose.xy("nose")[0]
 
 
@@ -190,15 +190,15 @@ def test_hud_is_not_mirrored_and_overlay_is_drawn_last(renderer):
     hud = scene.add(PixelAnchor(40, 40, layer="hud"))
     hud.add(Sprite(solid(GREEN), width=20))
     frame = make_frame([], image=grey())
-    for mirror in (False, True):
-        x, y, _ = blob_center(render_frame(renderer, scene, frame, mirror=mirror), GREEN)
+    for flip in (False, True):
+        x, y, _ = blob_center(render_frame(renderer, scene, frame, flip=flip), GREEN)
         assert abs(x - 39.5) < 1 and abs(y - 39.5) < 1
     overlay = np.zeros((512, 512, 4), np.uint8)
     overlay[0:10, 0:10] = (0, 0, 255, 255)
-    out = renderer.draw(Composition(frame, scene, overlay=overlay, mirror=True))
+    out = renderer.draw(Composition(frame, scene, overlay=overlay, flip=True))
     assert tuple(out[5, 5]) == BLUE and tuple(out[5, 506]) == (60, 60, 60)
     # a composition is the whole frame: the next one without an overlay shows none
-    assert tuple(render_frame(renderer, scene, frame, mirror=True)[5, 5]) == (60, 60, 60)
+    assert tuple(render_frame(renderer, scene, frame, flip=True)[5, 5]) == (60, 60, 60)
 
 
 def test_background_texture_is_reused_and_textures_update_in_place(renderer):
@@ -413,9 +413,9 @@ GOLDEN_CASES = {
 
 @pytest.mark.parametrize("name", list(GOLDEN_CASES))
 def test_golden_images(renderer, name, tmp_path):
-    make_scene, mask, mirror = GOLDEN_CASES[name]
+    make_scene, mask, flip = GOLDEN_CASES[name]
     frame, _ = astronaut_frame(mask)
-    out = render_frame(renderer, make_scene(), frame, mirror=mirror)
+    out = render_frame(renderer, make_scene(), frame, flip=flip)
     path = GOLDEN_DIR / f"{name}.png"
     if os.environ.get("ARPOSE_UPDATE_GOLDEN") == "1":
         cv2.imwrite(str(path), cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
@@ -426,7 +426,7 @@ def test_golden_images(renderer, name, tmp_path):
     cv2.imwrite(str(tmp_path / f"{name}.png"), cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
     assert_images_close(out, expected)
     # and it is not just the photo: the overlay changed a good part of it
-    plain = frame.image[:, ::-1] if mirror else frame.image
+    plain = frame.image[:, ::-1] if flip else frame.image
     assert (np.abs(out.astype(int) - plain).max(2) > 30).mean() > 0.02
 
 

@@ -23,8 +23,8 @@ from arpose.scene import JointAnchor, Mesh, PixelAnchor, Scene, Sprite, box
 RED = (255, 0, 0)
 
 
-def canvas_for(image: np.ndarray, mirror: bool, channels: str) -> np.ndarray:
-    out = cv2.flip(image, 1) if mirror else image.copy()
+def canvas_for(image: np.ndarray, flip: bool, channels: str) -> np.ndarray:
+    out = cv2.flip(image, 1) if flip else image.copy()
     return cv2.cvtColor(out, cv2.COLOR_RGB2BGR) if channels == "bgr" else out
 
 
@@ -45,22 +45,22 @@ def astro_frames(astronaut):
 
 @pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("name", sorted(gallery.builtin_effects()))
-def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, mirror):
+def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, flip):
     effects = load_effects([name])
     from arpose.effects.nodes import needs_mask
 
     frame = astro_frames[needs_mask(effects)]
     with EffectRenderer(effects) as er:
-        expected = er.render(frame, mirror=mirror)
-        channels = "bgr" if mirror else "rgb"  # both orders, over the two mirror modes
-        canvas = canvas_for(astronaut, mirror, channels)
-        returned = er.render_onto(frame, canvas, mirror=mirror, channels=channels)
+        expected = er.render(frame, flip=flip)
+        channels = "bgr" if flip else "rgb"  # both orders, over the two mirror modes
+        canvas = canvas_for(astronaut, flip, channels)
+        returned = er.render_onto(frame, canvas, flip=flip, channels=channels)
         assert returned is canvas
         got = as_rgb(canvas, channels)
         box = er.renderer.stats["content_box"]
     diff = np.abs(got.astype(int) - expected.astype(int))
     assert diff.max() == 0, f"{name}: onto differs from the GL composite by {diff.max()}"
-    background = cv2.flip(astronaut, 1) if mirror else astronaut
+    background = cv2.flip(astronaut, 1) if flip else astronaut
     drawn = np.abs(expected.astype(int) - background.astype(int)).max(axis=2) > 0
     if drawn.any():
         ys, xs = np.nonzero(drawn)
@@ -70,21 +70,21 @@ def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, mir
 
 
 @pytest.mark.parametrize("mirror", [False, True])
-def test_every_gallery_effect_draws_the_same_on_a_whole_body(mirror):
+def test_every_gallery_effect_draws_the_same_on_a_whole_body(flip):
     """A hand-built frontal body with visible wrists (the astronaut's are not), on a
     textured background, all gallery effects at once: 8 effects, the same pixels."""
     pose = make_pose((256, 150), 110)
     image = noisy(seed=5)
     frame = make_frame([pose], image=image)
     with EffectRenderer(sorted(gallery.builtin_effects()), max_people=1) as er:
-        expected = er.render(frame, mirror=mirror)
-        canvas = canvas_for(image, mirror, "bgr")
-        got = as_rgb(er.render_onto(frame, canvas, mirror=mirror, channels="bgr"), "bgr")
+        expected = er.render(frame, flip=flip)
+        canvas = canvas_for(image, flip, "bgr")
+        got = as_rgb(er.render_onto(frame, canvas, flip=flip, channels="bgr"), "bgr")
     assert np.array_equal(got, expected)
-    background = cv2.flip(image, 1) if mirror else image
+    background = cv2.flip(image, 1) if flip else image
     for joint in ("left_wrist", "right_wrist", "nose", "head_top", "chest"):
         x, y = pose.xy(joint)
-        if mirror:
+        if flip:
             x = 511 - x
         patch = (slice(int(y) - 3, int(y) + 4), slice(int(x) - 3, int(x) + 4))
         assert not np.array_equal(got[patch], background[patch]), f"nothing on {joint}"
@@ -130,12 +130,12 @@ def test_meshes_skeletons_and_hud_match_the_gl_composite(renderer):
         Mesh(box((0.4, 0.4, 0.4)), color=(0.2, 0.8, 0.3, 1.0)))
     scene.add(Skeleton("body25"))
     scene.add(PixelAnchor(40, 40, layer="hud")).add(Sprite(solid((0, 255, 0)), width=20))
-    for mirror in (False, True):
-        expected = render_frame(renderer, scene, frame, mirror=mirror)
-        canvas = canvas_for(image, mirror, "rgb")
-        renderer.render_onto(scene, frame, canvas, mirror=mirror)
+    for flip in (False, True):
+        expected = render_frame(renderer, scene, frame, flip=flip)
+        canvas = canvas_for(image, flip, "rgb")
+        renderer.render_onto(scene, frame, canvas, flip=flip)
         diff = np.abs(canvas.astype(int) - expected.astype(int))
-        assert diff.max() == 0, f"mirror={mirror}: differs by {diff.max()}"
+        assert diff.max() == 0, f"flip={flip}: differs by {diff.max()}"
         # the HUD is never mirrored: its green square stays top-left
         assert tuple(canvas[40, 40]) == (0, 255, 0)
 

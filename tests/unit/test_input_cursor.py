@@ -30,7 +30,7 @@ def test_right_hand_to_the_users_right_moves_the_cursor_right_on_a_mirror_screen
     img_x = [make_pose(Body(right_hand=(o, 0.2, 0.5))).xy("right_wrist")[0] for o in (-0.3, 1.0)]
     assert img_x[1] < img_x[0]
     # an unmirrored screen flips it
-    xs_plain = [cursor_at(Body(right_hand=(o, 0.2, 0.5)), mirror=False)[0] for o in (-0.3, 1.0)]
+    xs_plain = [cursor_at(Body(right_hand=(o, 0.2, 0.5)), flip=False)[0] for o in (-0.3, 1.0)]
     assert xs_plain[1] < xs_plain[0]
 
 

@@ -30,7 +30,7 @@ def test_two_most_central_join_ordered_left_to_right_on_the_mirror_screen():
 
 
 def test_unmirrored_screen_orders_by_image_x():
-    slots = PlayerSlots(2, mirror=False)
+    slots = PlayerSlots(2, flip=False)
     slots.update(frame(0.0, person(2, 560), person(3, 780)))
     assert slots[0].person_id == 2
 

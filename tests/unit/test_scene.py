@@ -49,7 +49,7 @@ def test_camera_projection_matrix_matches_project():
     assert ndc[0] == pytest.approx(100 / 320 - 1)
     assert ndc[1] == pytest.approx(1 - 50 / 240)
     assert -1 < ndc[2] < 1
-    mclip = cam.projection(mirror=True) @ np.append(world, 1.0)
+    mclip = cam.projection(flip=True) @ np.append(world, 1.0)
     assert mclip[0] / mclip[3] == pytest.approx(-ndc[0])
 
 

@@ -89,7 +89,7 @@ class BackgroundPass(RenderPass):
     def _draw_quad(self, frame: FrameState) -> None:
         """The picture over the whole source area, blending off."""
         prog, camera, mgl = self.prog, frame.camera, self.gpu.mgl
-        prog["u_proj"].write(mat_bytes(camera.screen_projection(frame.mirror)))
+        prog["u_proj"].write(mat_bytes(camera.screen_projection(frame.flip)))
         w, h = camera.size
         prog["u_rect"].value = (0.0, 0.0, float(w), float(h))
         prog["u_uv_rect"].value = (0.0, 0.0, 1.0, 1.0)
@@ -104,16 +104,16 @@ class BackgroundPass(RenderPass):
     def _write_direct(self, frame: FrameState, image: np.ndarray) -> None:
         """``image`` into the colour attachment (rows bottom-up for GL, flipped
         horizontally in mirror mode); the converted copy is reused for repeat frames."""
-        mirror = frame.mirror
+        flip = frame.flip
         key = self._direct_key
-        if key is None or key[0] is not image or key[1] != mirror:
+        if key is None or key[0] is not image or key[1] != flip:
             h, w = image.shape[:2]
             if self._direct_buf is None or self._direct_buf.shape[:2] != (h, w):
                 self._direct_rgba = np.empty((h, w, 4), np.uint8)
                 self._direct_buf = np.empty((h, w, 4), np.uint8)
             cv2.cvtColor(image, cv2.COLOR_RGB2RGBA, dst=self._direct_rgba)
-            cv2.flip(self._direct_rgba, -1 if mirror else 0, dst=self._direct_buf)
-            self._direct_key = (image, mirror)
+            cv2.flip(self._direct_rgba, -1 if flip else 0, dst=self._direct_buf)
+            self._direct_key = (image, flip)
         frame.color_tex.write(self._direct_buf)
 
     def _write_box(self, frame: FrameState, image: np.ndarray, bgr: bool) -> None:

@@ -47,7 +47,7 @@ class FrameState:
     """
 
     def __init__(self, *, gpu: Gpu, fbo: Any, color_tex: Any, composition: Composition,
-                 camera: Projection, mirror: bool, viewport: tuple[int, int, int, int],
+                 camera: Projection, flip: bool, viewport: tuple[int, int, int, int],
                  stats: dict[str, Any], clear_color: tuple[float, ...],
                  mask_tex: Any, use_mask: bool, default_body_depth: float) -> None:
         self.gpu = gpu
@@ -58,7 +58,7 @@ class FrameState:
         self.composition = composition
         self.frame: PoseFrame | None = composition.frame
         self.camera = camera
-        self.mirror = mirror
+        self.flip = flip
         """The frame's selfie view (the ``hud`` layer and the overlay never mirror)."""
         self.size: tuple[int, int] = (int(fbo.size[0]), int(fbo.size[1]))
         self.viewport = viewport
@@ -104,9 +104,9 @@ class LayerState:
 
     __slots__ = ("name", "mirror", "proj", "proj_bytes")
 
-    def __init__(self, name: str, mirror: bool, proj: np.ndarray) -> None:
+    def __init__(self, name: str, flip: bool, proj: np.ndarray) -> None:
         self.name = name
-        self.mirror = mirror
+        self.flip = flip
         self.proj = proj
         self.proj_bytes = mat_bytes(proj)
 

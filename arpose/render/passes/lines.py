@@ -41,16 +41,16 @@ class LinePass(RenderPass):
         for sk in frame.composition.skeletons:
             th = max(2.0, sk.frame.size[1] / 180.0)
             self.draw_lines(skeleton_geometry(sk.frame.poses, sk.style, thickness=th,
-                                              color=sk.color), 1.0, frame, frame.mirror)
+                                              color=sk.color), 1.0, frame, frame.flip)
 
     def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
                    layer: LayerState) -> None:
         for node in nodes:
             self.draw_lines(node.geometry, node.world_opacity, frame,  # type: ignore[attr-defined]
-                            layer.mirror)
+                            layer.flip)
 
     def draw_lines(self, geom: np.ndarray, opacity: float, frame: FrameState,
-                   mirror: bool) -> None:
+                   flip: bool) -> None:
         """Capsules ``(N, 9)`` in source pixels (see :func:`skeleton_geometry`)."""
         k = len(geom)
         if k == 0:
@@ -60,7 +60,7 @@ class LinePass(RenderPass):
             g = geom.copy()
             g[:, 7] *= opacity
         vao = self.instances.upload(np.ascontiguousarray(g, np.float32))
-        self.prog["u_proj"].write(mat_bytes(frame.camera.screen_projection(mirror)))
+        self.prog["u_proj"].write(mat_bytes(frame.camera.screen_projection(flip)))
         frame.ctx.disable(frame.ctx.DEPTH_TEST)
         vao.render(self.gpu.mgl.TRIANGLE_STRIP, vertices=4, instances=k)
         frame.stats["draw_calls"] += 1

@@ -44,7 +44,7 @@ class MeshPass(RenderPass):
     def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
                    layer: LayerState) -> None:
         if self._layer is not layer:
-            self.prog["u_mirror"].value = layer.mirror
+            self.prog["u_mirror"].value = layer.flip
             self.prog["u_proj"].write(layer.proj_bytes)
             self._layer = layer
         for node in nodes:

@@ -83,8 +83,8 @@ class PassList:
                 ctx.enable(mgl.DEPTH_TEST)
             else:
                 ctx.disable(mgl.DEPTH_TEST)
-            layer_mirror = state.mirror and stage != "hud"
-            layer = LayerState(stage, layer_mirror, state.camera.projection(layer_mirror))
+            layer_flip = state.flip and stage != "hud"
+            layer = LayerState(stage, layer_flip, state.camera.projection(layer_flip))
             i, n = 0, len(items)
             while i < n:
                 key, p = items[i][1], self.for_node(type(items[i][3]))

@@ -45,7 +45,7 @@ class SpritePass(RenderPass):
     def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
                    layer: LayerState) -> None:
         if self._layer is not layer:
-            self.prog["u_mirror"].value = layer.mirror
+            self.prog["u_mirror"].value = layer.flip
             self.prog["u_proj"].write(layer.proj_bytes)
             self._layer = layer
         i, n = 0, len(nodes)
