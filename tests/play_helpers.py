@@ -6,7 +6,7 @@ import numpy as np
 
 from arpose.play import PlayApp, PlayOptions
 from arpose.pose import PoseFrame
-from arpose.testing.people import Body, make_pose
+from arpose.testing.bodies import Body, make_pose
 
 SIZE = (1280, 720)
 

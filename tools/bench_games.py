@@ -28,7 +28,7 @@ from arpose.bench import default_video  # noqa: E402
 from arpose.bench.games import GAMES, bench_game, camera_images  # noqa: E402
 from arpose.play import PlayApp, PlayOptions, get_game  # noqa: E402
 from arpose.pose import PoseFrame  # noqa: E402
-from arpose.testing.people import Body, frames, squat_motion  # noqa: E402
+from arpose.testing.bodies import Body, frames, squat_motion  # noqa: E402
 
 
 def bench_games(video: Path, n: int = 300, camera: bool = True) -> dict[str, dict[str, float]]:
@@ -55,7 +55,7 @@ def screenshots(video: Path, out: Path) -> list[Path]:
 
     menu = PlayApp((1280, 720), PlayOptions(sound=False))
     menu.show(TitleView())
-    from arpose.testing.people import make_pose
+    from arpose.testing.bodies import make_pose
     for k in range(20):
         menu.feed(PoseFrame(k / 30, k, (1280, 720), (make_pose(pointing),), image=images[0]))
         menu.tick(1 / 30)

@@ -58,7 +58,7 @@ from arpose.metrics import (
     rest_samples,
     valid_samples,
 )
-from arpose.tracking.people import PersonTracker
+from arpose.tracking.identity import PersonTracker
 
 MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 

@@ -21,7 +21,7 @@ from ..metrics import (
 )
 from ..pose import VIS, Pose, PoseFrame
 from ..tracking.filters import DEFAULT_METHOD, METHODS
-from ..tracking.people import PersonTracker
+from ..tracking.identity import PersonTracker
 from ..tracking.pipeline import track
 
 

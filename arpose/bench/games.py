@@ -20,7 +20,7 @@ import numpy as np
 from ..play import PlayApp, PlayOptions, get_game
 from ..pose import PoseFrame
 from ..sources import read_image, sample_image_path
-from ..testing.people import frames, squat_motion
+from ..testing.bodies import frames, squat_motion
 
 GAMES = ("slicer", "pose-wall", "workout", "pong")
 

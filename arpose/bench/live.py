@@ -35,7 +35,7 @@ from ..render.renderer import Renderer
 from ..scene.anchors import extrapolate
 from ..sources import VideoFile
 from ..tracking.detector import DetectorOptions, PoseDetector
-from ..tracking.people import PersonTracker
+from ..tracking.identity import PersonTracker
 from ..tracking.pipeline import track
 from . import latest_frames, percentile
 from .filters import RawTrack, resmooth_track, track_raw

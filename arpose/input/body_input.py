@@ -20,7 +20,7 @@ without knowing about threads or MediaPipe::
 recording); the capture/inference pipeline runs in background threads and
 :meth:`BodyInput.update` takes only the newest result (latest-wins, no lag build-up).
 Without a source, drive it yourself with :meth:`BodyInput.feed` (recorded or
-synthetic PoseFrames, e.g. from :mod:`arpose.testing.people`): the same code
+synthetic PoseFrames, e.g. from :mod:`arpose.testing.bodies`): the same code
 path, no threads; that is how games run headless and how the tests work.
 
 Per player (``body.players[i]``, see :class:`~arpose.input.players.Player`):

@@ -59,7 +59,7 @@ from .context import create_offscreen, current_context, forget_offscreen, note_c
 from .context import make_current as _make_current
 from .passes import FrameState, RenderPass, default_passes
 from .passes.base import LAYER_DEPTH
-from .passes.registry import PassList
+from .passes.pass_list import PassList
 from .resources import Gpu, load_shader
 
 __all__ = ["Renderer", "render_frame", "STATS_KEYS", "load_shader"]

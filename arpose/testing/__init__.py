@@ -1,5 +1,5 @@
 """Synthetic people and hands, for tests, benchmarks and headless demos.
 
-* :mod:`.people` - synthetic bodies and motions (squats, arm raises, swipes...) as PoseFrames
+* :mod:`.bodies` - synthetic bodies and motions (squats, arm raises, swipes...) as PoseFrames
 * :mod:`.hands`  - synthetic hands in the hand shapes of :mod:`arpose.input.handshapes`
 """

@@ -4,7 +4,7 @@
 * :mod:`.detector`  - :class:`PoseDetector`: finds poses in one image (hands too, on request)
 * :mod:`.tiles`     - the tiled second look for people in group photos
 * :mod:`.filters`   - per-array landmark filters (One-Euro, lag-compensated, Kalman)
-* :mod:`.people`    - :class:`PersonTracker`: who is who over time, filters injected
+* :mod:`.identity`  - :class:`PersonTracker`: who is who over time, filters injected
 * :mod:`.hands`     - hand regions, the hand detector and :class:`HandTracker`
 * :mod:`.stage`     - :class:`TrackingStage`: detection -> ids, filters, hands -> PoseFrame
 * :mod:`.pipeline`  - :class:`Pipeline` and :func:`track`: threads around the stage
@@ -18,7 +18,7 @@ from typing import Any
 from .detector import Detection, DetectorOptions, PoseDetector
 from .filters import KalmanFilter, LagCompensatedOneEuro, LandmarkFilter, OneEuroFilter, make_filter
 from .hands.tracker import HandTracker
-from .people import PersonTracker
+from .identity import PersonTracker
 from .pipeline import Pipeline, default_workers, track
 from .stage import TrackingStage
 

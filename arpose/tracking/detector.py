@@ -4,7 +4,7 @@ VIDEO mode by default (the model tracks its region of interest from frame to fra
 is both faster and steadier than re-detecting), ``num_poses`` people (2 so that two
 players work), optional segmentation masks (for occlusion). Output is unsmoothed
 :class:`~arpose.pose.Pose` records in source-image pixels with ``id == -1``; the
-:class:`~arpose.tracking.people.PersonTracker` assigns ids.
+:class:`~arpose.tracking.identity.PersonTracker` assigns ids.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ All are driven by real timestamps (variable frame rates are fine) and work in bo
 units: speeds and noise are divided by the body's size (the longer side of its landmark
 box), so one set of parameters fits a person near the camera and one far away (as in
 MediaPipe's own pose smoothing). :func:`make_filter` makes any of them by name for any
-landmark set; :class:`~arpose.tracking.people.PersonTracker` keeps one per person and
+landmark set; :class:`~arpose.tracking.identity.PersonTracker` keeps one per person and
 :class:`~arpose.tracking.hands.tracker.HandTracker` one per hand.
 
 The defaults were chosen by measurement: ``tools/tune_smoothing.py`` (ground truth and
@@ -40,7 +40,7 @@ def low_pass_alpha(dt: float, cutoff: np.ndarray | float) -> np.ndarray | float:
 
 
 class LandmarkFilter(Protocol):
-    """What :class:`~arpose.tracking.people.PersonTracker` needs of a per-array filter."""
+    """What :class:`~arpose.tracking.identity.PersonTracker` needs of a per-array filter."""
 
     def __call__(self, x: np.ndarray, t: float, scale: float = 1.0,
                  weight: np.ndarray | float | None = None) -> np.ndarray: ...
@@ -266,14 +266,14 @@ _process_default = [DEFAULT_METHOD]
 
 
 def set_default_method(method: str) -> None:
-    """Make ``method`` the one every :class:`~arpose.tracking.people.PersonTracker` made
+    """Make ``method`` the one every :class:`~arpose.tracking.identity.PersonTracker` made
     without a ``method`` uses (the ``--smoothing`` flag of the commands that track sets it once at start)."""
     make_filter(method)  # validates
     _process_default[0] = method
 
 
 def default_method() -> str:
-    """The method a :class:`~arpose.tracking.people.PersonTracker` without ``method`` uses."""
+    """The method a :class:`~arpose.tracking.identity.PersonTracker` without ``method`` uses."""
     return _process_default[0]
 
 

@@ -40,7 +40,7 @@ from ..errors import ArposeError, PipelineError
 from ..pose import PoseFrame
 from ..sources import Frame, ImageFile, PoseSource, Source, open_source
 from .detector import Detection, DetectorOptions, PoseDetector
-from .people import PersonTracker
+from .identity import PersonTracker
 from .stage import TrackingStage
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """TrackingStage: the one step from a detection to a :class:`~arpose.pose.PoseFrame`.
 
 Detection (:class:`~arpose.tracking.detector.PoseDetector`, hands included when asked
-for), then who is who (:class:`~arpose.tracking.people.PersonTracker`, which also filters
+for), then who is who (:class:`~arpose.tracking.identity.PersonTracker`, which also filters
 each person), then the hands' ids and filters (:class:`HandTracker`), then the PoseFrame.
 The pipeline's worker threads detect in parallel and call :meth:`TrackingStage.publish`
 in frame order; a single photo goes through :meth:`TrackingStage.photo`. Both paths are
@@ -18,7 +18,7 @@ from ..pose import FrameStats, Hand, Pose, PoseFrame, attach_hands
 from ..sources import Frame
 from .detector import Detection, DetectorOptions, PoseDetector
 from .hands.tracker import HandTracker
-from .people import PersonTracker
+from .identity import PersonTracker
 
 
 class TrackingStage:

@@ -15,7 +15,7 @@ from arpose.apps.mirror import Mirror, render_hud  # noqa: E402
 from arpose.play import PlayApp, PlayOptions  # noqa: E402
 from arpose.play.runner import WindowLoop  # noqa: E402
 from arpose.render import Renderer, Window  # noqa: E402
-from arpose.testing.people import Body, frames, pose_hold_motion  # noqa: E402
+from arpose.testing.bodies import Body, frames, pose_hold_motion  # noqa: E402
 from arpose.tracking.pipeline import Pipeline  # noqa: E402
 
 CYCLE = ["top-hat", "sunglasses", "crown"]
@@ -169,7 +169,7 @@ def test_per_player_effects_stay_on_their_player_when_the_frame_order_flips():
     """Per player, the effects follow the player slots (whose gestures pick them), not the
     order the tracker lists people in."""
     from arpose.pose import PoseFrame
-    from arpose.testing.people import make_pose
+    from arpose.testing.bodies import make_pose
 
     view = Mirror(["top-hat"], cycle=CYCLE, per_player=True)
     app = PlayApp((1280, 720), PlayOptions(players=2, sound=False, skeleton=False, dim=1.0))

@@ -15,7 +15,7 @@ from play_helpers import SIZE, frame, new_app
 
 from arpose.play import PlayOptions, get_game, run_headless
 from arpose.pose import Pose, PoseFrame
-from arpose.testing.people import (
+from arpose.testing.bodies import (
     Body,
     frames,
     make_pose,

@@ -14,8 +14,8 @@ from gl_fixtures import GOLDEN_DIR, assert_images_close
 from arpose.effects import load_effects
 from arpose.effects.nodes import needs_hands
 from arpose.pose import PoseFrame
+from arpose.testing.bodies import Body, make_pose
 from arpose.testing.hands import shape_hand
-from arpose.testing.people import Body, make_pose
 
 SIZE = (640, 480)
 

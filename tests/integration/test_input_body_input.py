@@ -12,7 +12,7 @@ import arpose
 from arpose.input import BodyInput
 from arpose.input.events import EVENT_NAMES, event_type
 from arpose.scene.screen import ScreenMap
-from arpose.testing.people import (
+from arpose.testing.bodies import (
     Body,
     concat,
     frames,

@@ -12,14 +12,14 @@ from play_helpers import frame, new_app
 from arpose.play import (
     View,
 )
-from arpose.testing.people import Body
+from arpose.testing.bodies import Body
 
 _WINDOW_SCRIPT = """
 import sys
 sys.path.insert(0, {tests!r})
 import pygame
 from play_helpers import frame, new_app
-from arpose.testing.people import Body
+from arpose.testing.bodies import Body
 from arpose.play import run_window
 
 

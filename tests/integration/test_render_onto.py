@@ -43,7 +43,7 @@ def astro_frames(astronaut):
     return {True: _detect(astronaut, True, 2), False: _detect(astronaut, False, 2)}
 
 
-@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize("flip", [False, True])
 @pytest.mark.parametrize("name", sorted(gallery.builtin_effects()))
 def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, flip):
     effects = load_effects([name])
@@ -69,7 +69,7 @@ def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, fli
             f"{name}: content outside the content box {box}"
 
 
-@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize("flip", [False, True])
 def test_every_gallery_effect_draws_the_same_on_a_whole_body(flip):
     """A hand-built frontal body with visible wrists (the astronaut's are not), on a
     textured background, all gallery effects at once: 8 effects, the same pixels."""

@@ -12,8 +12,8 @@ import arpose
 import arpose.tracking
 from arpose.metrics import hand_scores, oks, pck, zero_phase_lag
 from arpose.sources import Frame, ImageFile, read_image, sample_image_path
+from arpose.testing.bodies import Body, make_pose
 from arpose.testing.hands import synthetic_hand
-from arpose.testing.people import Body, make_pose
 from arpose.tracking import (
     Detection,
     DetectorOptions,

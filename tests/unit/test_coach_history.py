@@ -175,7 +175,7 @@ def test_progress_on_a_missing_or_bad_file_is_one_line(tmp_path, capsys):
 def _recording(path: Path, motion, fps: float = 30.0) -> str:
     """A synthetic take as a ``--source`` spec (``?fast``: replayed without real-time drops)."""
     from arpose.record import Recorder
-    from arpose.testing.people import frames
+    from arpose.testing.bodies import frames
     with Recorder(path) as r:
         for pf in frames(motion, fps=fps, noise=1.0, seed=3):
             r.write(pf)
@@ -183,7 +183,7 @@ def _recording(path: Path, motion, fps: float = 30.0) -> str:
 
 
 def test_two_headless_workouts_show_up_in_progress(tmp_path, capsys):
-    from arpose.testing.people import squat_motion
+    from arpose.testing.bodies import squat_motion
     hist = tmp_path / "h.db"
     reports = []
     for i, reps in enumerate((4, 6)):
@@ -202,7 +202,7 @@ def test_two_headless_workouts_show_up_in_progress(tmp_path, capsys):
 
 
 def test_headless_workout_without_history_writes_nothing(tmp_path, monkeypatch, capsys):
-    from arpose.testing.people import squat_motion
+    from arpose.testing.bodies import squat_motion
     monkeypatch.setenv("ARPOSE_HISTORY", str(tmp_path / "default.db"))
     rec = _recording(tmp_path / "w.arpose", squat_motion(reps=2))
     assert cli_main(["play", "workout", "--headless", "--source", str(rec)]) == 0
@@ -222,7 +222,7 @@ def test_list_exercises_and_did_you_mean_on_the_cli(capsys):
 
 
 def test_coach_learn_from_a_recording(tmp_path, monkeypatch, capsys):
-    from arpose.testing.people import lateral_raise_motion
+    from arpose.testing.bodies import lateral_raise_motion
     monkeypatch.setenv("ARPOSE_EXERCISES", str(tmp_path / "ex"))
     rec = _recording(tmp_path / "demo.arpose", lateral_raise_motion(reps=3))
     assert cli_main(["coach", "learn", "wings", "--source", str(rec)]) == 0

@@ -11,7 +11,7 @@ from play_helpers import SIZE, frame, new_app
 
 from arpose.play import PlayOptions, get_game, run_headless, write_report
 from arpose.pose import Pose, PoseFrame
-from arpose.testing.people import Body, frames, make_pose, squat_motion, still_motion, swipe_motion
+from arpose.testing.bodies import Body, frames, make_pose, squat_motion, still_motion, swipe_motion
 
 GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
 
@@ -91,7 +91,7 @@ def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
     """The same one-frame teleport through the real PersonTracker (what ``arpose play``
     feeds): the smoother turns it into a glide there and back, which must neither count
     as a swipe nor slice fruit lying anywhere on the jump path."""
-    from arpose.tracking.people import PersonTracker
+    from arpose.tracking.identity import PersonTracker
 
     app = new_app()
     game = _game(app, "slicer", spawn=False)
@@ -155,7 +155,7 @@ def test_workout_upper_body_only_says_it_needs_legs_and_counts_nothing():
 
 
 def test_workout_arm_raise_does_not_need_legs():
-    from arpose.testing.people import arm_raise_motion
+    from arpose.testing.bodies import arm_raise_motion
     clip = frames(arm_raise_motion(reps=4, body=Body(visible="upper")), fps=30, noise=1.0)
     report = run_headless("workout", clip, PlayOptions(exercise="arm-raise", sound=False))
     assert report["reps"] == 4

@@ -10,8 +10,8 @@ from play_helpers import SIZE, frame, new_app
 from arpose.errors import GameError
 from arpose.play import PlayOptions, get_game
 from arpose.pose import PoseFrame
+from arpose.testing.bodies import Body
 from arpose.testing.hands import shape_hand
-from arpose.testing.people import Body
 
 
 def _start(app, **extra):

@@ -44,7 +44,7 @@ def test_joints_command_lists_hands(capsys):
 
 # -- data model ----------------------------------------------------------------------------
 def _body() -> Pose:
-    from arpose.testing.people import Body, make_pose
+    from arpose.testing.bodies import Body, make_pose
     return make_pose(Body(), image_size=(1280, 720))
 
 
@@ -217,7 +217,7 @@ def test_pinch_presses_a_menu_button_before_the_dwell_would():
 
 
 def _body_from_helpers():
-    from arpose.testing.people import Body
+    from arpose.testing.bodies import Body
     return Body()
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from arpose.input.cursor import DwellButton, HandCursor, ReachBox, draw_dwell_ring
-from arpose.testing.people import Body, make_pose
+from arpose.testing.bodies import Body, make_pose
 
 SCREEN = (1280, 720)
 

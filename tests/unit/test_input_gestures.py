@@ -8,7 +8,7 @@ import pytest
 
 from arpose.input.gestures import GestureConfig, GestureDetector, GestureEvent
 from arpose.pose import PoseFrame
-from arpose.testing.people import (
+from arpose.testing.bodies import (
     Body,
     clap_motion,
     frames,
@@ -20,7 +20,7 @@ from arpose.testing.people import (
     still_motion,
     swipe_motion,
 )
-from arpose.tracking.people import PersonTracker
+from arpose.tracking.identity import PersonTracker
 
 
 def detect(clip: list[PoseFrame], config: GestureConfig | None = None) -> list[GestureEvent]:

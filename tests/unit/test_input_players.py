@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from arpose.input.players import PlayerSlots
 from arpose.pose import PoseFrame
-from arpose.testing.people import Body, make_pose
+from arpose.testing.bodies import Body, make_pose
 
 SIZE = (1280, 720)
 

@@ -13,7 +13,7 @@ from arpose.input import BodyInput, DwellButton, GestureDetector, HandCursor
 from arpose.input.body_view import body_view
 from arpose.joints import NUM_LANDMARKS
 from arpose.pose import Pose, PoseFrame
-from arpose.testing.people import Body, make_pose
+from arpose.testing.bodies import Body, make_pose
 
 odd_floats = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),

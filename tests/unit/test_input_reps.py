@@ -8,7 +8,7 @@ import pytest
 from arpose.coach import RepCounter, resolve_exercise
 from arpose.errors import ArposeError
 from arpose.pose import PoseFrame
-from arpose.testing.people import (
+from arpose.testing.bodies import (
     Body,
     arm_raise_motion,
     concat,

@@ -10,7 +10,7 @@ import numpy as np
 
 from arpose.bench.filters import RawTrack, noise_transfer, score_track
 from arpose.metrics import jitter_and_lag, masked_jitter, rest_samples, valid_samples
-from arpose.tracking.people import PersonTracker
+from arpose.tracking.identity import PersonTracker
 
 FPS = 30.0
 SIZE = 200.0  # body size, px

@@ -25,7 +25,7 @@ from arpose.play import (
 from arpose.play.sound import Sounds
 from arpose.play.view import ViewContext
 from arpose.scene.screen import ScreenMap
-from arpose.testing.people import Body
+from arpose.testing.bodies import Body
 
 
 def test_fixed_step_clock_runs_whole_steps_and_keeps_the_remainder():

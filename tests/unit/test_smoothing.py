@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from arpose.pose import Pose
 from arpose.tracking.filters import OneEuroFilter
-from arpose.tracking.people import PersonTracker
+from arpose.tracking.identity import PersonTracker
 
 
 def test_constant_stays_constant():

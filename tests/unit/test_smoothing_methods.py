@@ -11,7 +11,7 @@ import pytest
 from arpose.metrics import crossings, jitter, zero_phase_lag
 from arpose.pose import Pose
 from arpose.tracking.filters import METHODS, KalmanFilter, LagCompensatedOneEuro, OneEuroFilter, make_filter
-from arpose.tracking.people import PersonTracker
+from arpose.tracking.identity import PersonTracker
 
 FPS = 30.0
 

@@ -102,7 +102,7 @@ class FrameState:
 class LayerState:
     """One scene layer being drawn: its name, mirroring and projection."""
 
-    __slots__ = ("name", "mirror", "proj", "proj_bytes")
+    __slots__ = ("name", "flip", "proj", "proj_bytes")
 
     def __init__(self, name: str, flip: bool, proj: np.ndarray) -> None:
         self.name = name

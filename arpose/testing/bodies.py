@@ -18,7 +18,7 @@ given from the person's own point of view (``out`` = away from the body's midlin
 
 Example::
 
-    from arpose.testing.people import Body, frames, make_pose, squat_motion
+    from arpose.testing.bodies import Body, frames, make_pose, squat_motion
     pose = make_pose(Body(x=640, floor=700, scale=120, left_arm=180, right_arm=180))
     clip = frames(squat_motion(reps=5), fps=30, noise=1.5, seed=1)   # list[PoseFrame]
 """
