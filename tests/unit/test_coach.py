@@ -15,7 +15,7 @@ from arpose.coach import learned as L
 from arpose.errors import ExerciseError
 from arpose.input.players import PlayerSlots
 from arpose.pose import Pose, PoseFrame
-from arpose.testing import people as S
+from arpose.testing import bodies as S
 
 CASES = [
     ("squat", lambda: S.squat_motion(reps=5), 5),
