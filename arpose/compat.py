@@ -26,6 +26,7 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
     Raises:
         TypeError: both the old and the new name were given.
     """
+
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -36,7 +37,9 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
                     warn_renamed(f"{fn.__qualname__}({old}=...)", f"{new}=")
                     kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)
+
         return cast(F, call)
+
     return wrap
 
 

@@ -66,8 +66,7 @@ def coco17(pose: Pose) -> np.ndarray:
 
 
 def _flat(a: np.ndarray, decimals: tuple[int, ...] = (3, 3, 4)) -> list[float]:
-    rounded = np.stack([np.round(a[:, k].astype(np.float64), d)
-                        for k, d in enumerate(decimals)], axis=1)
+    rounded = np.stack([np.round(a[:, k].astype(np.float64), d) for k, d in enumerate(decimals)], axis=1)
     return [float(v) for v in rounded.ravel()]
 
 
@@ -94,15 +93,19 @@ def openpose_json(frame: PoseFrame) -> dict[str, Any]:
     people = []
     tracked = frame.hands_tracked or bool(frame.hands)
     for p in frame.poses:
-        people.append({
-            "person_id": [int(p.id)],
-            "pose_keypoints_2d": _flat(body25(p)),
-            "face_keypoints_2d": [], "hand_left_keypoints_2d": _hand_flat(p, "left", tracked),
-            "hand_right_keypoints_2d": _hand_flat(p, "right", tracked),
-            "pose_keypoints_3d": [],
-            "face_keypoints_3d": [], "hand_left_keypoints_3d": [],
-            "hand_right_keypoints_3d": [],
-        })
+        people.append(
+            {
+                "person_id": [int(p.id)],
+                "pose_keypoints_2d": _flat(body25(p)),
+                "face_keypoints_2d": [],
+                "hand_left_keypoints_2d": _hand_flat(p, "left", tracked),
+                "hand_right_keypoints_2d": _hand_flat(p, "right", tracked),
+                "pose_keypoints_3d": [],
+                "face_keypoints_3d": [],
+                "hand_left_keypoints_3d": [],
+                "hand_right_keypoints_3d": [],
+            }
+        )
     return {"version": OPENPOSE_VERSION, "people": people}
 
 
@@ -121,8 +124,7 @@ def read_openpose(path: str | os.PathLike) -> list[np.ndarray]:
     try:
         obj = json.loads(p.read_text())
         people = obj["people"]
-        out = [np.asarray(person["pose_keypoints_2d"], np.float32).reshape(25, 3)
-               for person in people]
+        out = [np.asarray(person["pose_keypoints_2d"], np.float32).reshape(25, 3) for person in people]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ExportError(f"{p}: not an OpenPose BODY_25 keypoints file ({exc})") from None
     return out
@@ -156,9 +158,13 @@ def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
     for pf in frames:
         for p in pf.poses:
             kp = coco17(p)
-            entry = {"image_id": int(pf.index), "category_id": 1,
-                     "keypoints": _flat(kp), "score": round(float(kp[:, 2].mean()), 4),
-                     "track_id": int(p.id)}
+            entry = {
+                "image_id": int(pf.index),
+                "category_id": 1,
+                "keypoints": _flat(kp),
+                "score": round(float(kp[:, 2].mean()), 4),
+                "track_id": int(p.id),
+            }
             if pf.hands_tracked or pf.hands:  # COCO-WholeBody's hand fields
                 entry["lefthand_kpts"] = _flat(hand21(p.hand("left")))
                 entry["righthand_kpts"] = _flat(hand21(p.hand("right")))
@@ -174,7 +180,8 @@ CSV_COLUMNS: tuple[str, ...] = (
 """One row per person per frame; a frame with nobody is one row with empty person cells."""
 
 CSV_HAND_COLUMNS: tuple[str, ...] = tuple(
-    f"{n}_{c}" for n in HAND_JOINT_NAMES for c in ("x", "y", "z", "visibility"))
+    f"{n}_{c}" for n in HAND_JOINT_NAMES for c in ("x", "y", "z", "visibility")
+)
 """Appended to :data:`CSV_COLUMNS` when hands are tracked (``export --hands``): each of the
 person's hands, 21 landmarks as x, y pixels, z, visibility (``left_hand_wrist_x``, ...,
 ``right_pinky_tip_visibility``); empty cells for a hand not found. Without hands the
@@ -196,8 +203,7 @@ def csv_rows(frame: PoseFrame, hands: bool = False) -> list[list[Any]]:
         if hands:
             for side in ("left", "right"):
                 hand = p.hand(side)
-                row += ([""] * 84 if hand is None
-                        else _flat(hand.landmarks[:, :4], (3, 3, 3, 4)))
+                row += [""] * 84 if hand is None else _flat(hand.landmarks[:, :4], (3, 3, 3, 4))
         rows.append(row)
     return rows
 
@@ -336,10 +342,15 @@ class ExportResult:
 
 
 @contextlib.contextmanager
-def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int = 2,
-                model: str | os.PathLike | None = None,
-                problems: list[str] | None = None, hands: bool = False
-                ) -> Iterator[Iterator[PoseFrame]]:
+def pose_frames(
+    path: str | os.PathLike,
+    *,
+    raw: bool = False,
+    max_people: int = 2,
+    model: str | os.PathLike | None = None,
+    problems: list[str] | None = None,
+    hands: bool = False,
+) -> Iterator[Iterator[PoseFrame]]:
     """The PoseFrames of a recording (read as fast as possible) or a video (tracked).
 
     Args:
@@ -358,9 +369,14 @@ def pose_frames(path: str | os.PathLike, *, raw: bool = False, max_people: int =
 
         yield frames()
         return
-    with track(str(p), max_people=max_people, smooth=not raw,
-               model=None if model is None else str(model),
-               keep_images=False, hands=hands) as pipeline:
+    with track(
+        str(p),
+        max_people=max_people,
+        smooth=not raw,
+        model=None if model is None else str(model),
+        keep_images=False,
+        hands=hands,
+    ) as pipeline:
         yield iter(pipeline)
 
 
@@ -371,10 +387,18 @@ def default_output(input_path: Path, fmt: str) -> Path:
     return input_path.with_suffix(".coco.json" if fmt == "coco" else ".csv")
 
 
-def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | None = None, *,
-           raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
-           progress: Callable[[int], None] | None = None, batch: bool = False,
-           hands: bool = False) -> ExportResult:
+def export(
+    input_path: str | os.PathLike,
+    fmt: str,
+    output: str | os.PathLike | None = None,
+    *,
+    raw: bool = False,
+    max_people: int = 2,
+    model: str | os.PathLike | None = None,
+    progress: Callable[[int], None] | None = None,
+    batch: bool = False,
+    hands: bool = False,
+) -> ExportResult:
     """Export one recording or video.
 
     Args:
@@ -392,11 +416,15 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
     src = Path(input_path)
     out = Path(output) if output is not None else default_output(src, fmt)
     if fmt == "openpose" and out.exists() and not out.is_dir():
-        raise ExportError(f"{out}: exists and is not a folder (OpenPose export writes one "
-                          f"JSON file per frame into a folder)")
+        raise ExportError(
+            f"{out}: exists and is not a folder (OpenPose export writes one "
+            f"JSON file per frame into a folder)"
+        )
     if fmt != "openpose" and out.is_dir():
-        raise ExportError(f"{out}: is a folder; {fmt} export writes one file, e.g. "
-                          f"{out / (src.stem + ('.json' if fmt == 'coco' else '.csv'))}")
+        raise ExportError(
+            f"{out}: is a folder; {fmt} export writes one file, e.g. "
+            f"{out / (src.stem + ('.json' if fmt == 'coco' else '.csv'))}"
+        )
     if not out.parent.exists():
         raise ExportError(f"{out}: folder {out.parent} does not exist")
     result = ExportResult(src, out)
@@ -405,8 +433,9 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
-        with pose_frames(src, raw=raw, max_people=max_people, model=model,
-                         problems=result.problems, hands=hands) as frames:
+        with pose_frames(
+            src, raw=raw, max_people=max_people, model=model, problems=result.problems, hands=hands
+        ) as frames:
             for pf in frames:
                 writer.write(pf)
                 result.frames += 1
@@ -429,8 +458,9 @@ def export(input_path: str | os.PathLike, fmt: str, output: str | os.PathLike | 
 def batch_inputs(folder: str | os.PathLike) -> list[Path]:
     """The videos and recordings in ``folder`` (not recursive), in name order."""
     d = Path(folder)
-    return sorted(p for p in d.iterdir()
-                  if p.is_file() and (p.suffix.lower() in VIDEO_SUFFIXES or is_recording(p)))
+    return sorted(
+        p for p in d.iterdir() if p.is_file() and (p.suffix.lower() in VIDEO_SUFFIXES or is_recording(p))
+    )
 
 
 def batch_output(out_dir: Path, src: Path, fmt: str) -> Path:
@@ -459,8 +489,7 @@ def _export_one(args: tuple[str, str, str, bool, int, str | None, bool]) -> Expo
     src, fmt, out, raw, max_people, model, hands = args
     logging.basicConfig(level=logging.WARNING, format="arpose: %(levelname)s: %(message)s")
     try:
-        return export(src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True,
-                      hands=hands)
+        return export(src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True, hands=hands)
     except ArposeError as exc:
         return ExportResult(Path(src), Path(out), error=str(exc))
 
@@ -486,12 +515,19 @@ def _output_check(dst: Path, fmt: str) -> dict[str, int] | None:
         return None
 
 
-def _input_key(src: Path, fmt: str, raw: bool, max_people: int,
-               model: str | os.PathLike | None, hands: bool = False) -> dict[str, Any]:
+def _input_key(
+    src: Path, fmt: str, raw: bool, max_people: int, model: str | os.PathLike | None, hands: bool = False
+) -> dict[str, Any]:
     st = src.stat()
-    key = {"input": src.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "format": fmt,
-           "raw": raw, "max_people": max_people,
-           "model": None if model is None else str(model)}
+    key = {
+        "input": src.name,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "format": fmt,
+        "raw": raw,
+        "max_people": max_people,
+        "model": None if model is None else str(model),
+    }
     if hands:  # absent without hands, so manifests written before hands still match
         key["hands"] = True
     return key
@@ -512,9 +548,16 @@ def _write_manifest(out: Path, entries: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def is_complete(out_dir: str | os.PathLike, src: str | os.PathLike, fmt: str, *,
-                raw: bool = False, max_people: int = 2,
-                model: str | os.PathLike | None = None, hands: bool = False) -> bool:
+def is_complete(
+    out_dir: str | os.PathLike,
+    src: str | os.PathLike,
+    fmt: str,
+    *,
+    raw: bool = False,
+    max_people: int = 2,
+    model: str | os.PathLike | None = None,
+    hands: bool = False,
+) -> bool:
     """True when a folder export into ``out_dir`` finished ``src`` with these options and
     the output still holds what it held then (the resume test; a name alone is not
     enough)."""
@@ -527,8 +570,11 @@ def is_complete(out_dir: str | os.PathLike, src: str | os.PathLike, fmt: str, *,
         key = _input_key(s, fmt, raw, max_people, model, hands)
     except OSError:
         return False
-    return (all(entry.get(k) == v for k, v in key.items()) and ("hands" in entry) == hands
-            and entry.get("output") == _output_check(dst, fmt))
+    return (
+        all(entry.get(k) == v for k, v in key.items())
+        and ("hands" in entry) == hands
+        and entry.get("output") == _output_check(dst, fmt)
+    )
 
 
 @contextlib.contextmanager
@@ -547,8 +593,10 @@ def _exclusive(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise ExportError(f"{out}: another arpose export is writing into this folder; "
-                              f"wait for it or choose another output folder") from None
+            raise ExportError(
+                f"{out}: another arpose export is writing into this folder; "
+                f"wait for it or choose another output folder"
+            ) from None
         yield
     finally:
         f.close()
@@ -577,11 +625,19 @@ def _remove_partial(dst: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLike, *,
-                  raw: bool = False, max_people: int = 2, model: str | os.PathLike | None = None,
-                  workers: int | None = None, progress: bool = True,
-                  on_result: Callable[[ExportResult], None] | None = None,
-                  hands: bool = False) -> list[ExportResult]:
+def export_folder(
+    folder: str | os.PathLike,
+    fmt: str,
+    out_dir: str | os.PathLike,
+    *,
+    raw: bool = False,
+    max_people: int = 2,
+    model: str | os.PathLike | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    on_result: Callable[[ExportResult], None] | None = None,
+    hands: bool = False,
+) -> list[ExportResult]:
     """Export every video and recording in ``folder`` into ``out_dir``, one process each.
 
     Resumes: an input is skipped only when the folder's manifest (:data:`MANIFEST`) says
@@ -603,59 +659,79 @@ def export_folder(folder: str | os.PathLike, fmt: str, out_dir: str | os.PathLik
     except OSError as exc:
         raise ExportError(f"{folder}: cannot list the folder ({exc.strerror or exc})") from None
     if not inputs:
-        raise ExportError(f"{folder}: holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))}) "
-                          f"or .arpose recordings")
+        raise ExportError(
+            f"{folder}: holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))}) or .arpose recordings"
+        )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ExportError(f"{out}: exists and is not a folder (a folder export writes one "
-                          f"output per input into a folder)")
+        raise ExportError(
+            f"{out}: exists and is not a folder (a folder export writes one output per input into a folder)"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ExportError(f"{out}: cannot create the output folder "
-                          f"({exc.strerror or exc})") from None
+        raise ExportError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise ExportError(f"{out}: output folder is not writable (permission denied)")
     with _exclusive(out):
-        return _export_folder_locked(inputs, fmt, out, raw=raw, max_people=max_people,
-                                     model=model, workers=workers, progress=progress,
-                                     on_result=on_result, hands=hands)
+        return _export_folder_locked(
+            inputs,
+            fmt,
+            out,
+            raw=raw,
+            max_people=max_people,
+            model=model,
+            workers=workers,
+            progress=progress,
+            on_result=on_result,
+            hands=hands,
+        )
 
 
-def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
-                          max_people: int, model: str | os.PathLike | None,
-                          workers: int | None, progress: bool,
-                          on_result: Callable[[ExportResult], None] | None,
-                          hands: bool = False) -> list[ExportResult]:
+def _export_folder_locked(
+    inputs: list[Path],
+    fmt: str,
+    out: Path,
+    *,
+    raw: bool,
+    max_people: int,
+    model: str | os.PathLike | None,
+    workers: int | None,
+    progress: bool,
+    on_result: Callable[[ExportResult], None] | None,
+    hands: bool = False,
+) -> list[ExportResult]:
     manifest = _read_manifest(out)
     results: list[ExportResult] = []
     todo = []
     for src in inputs:
         dst = batch_output(out, src, fmt)
-        if is_complete(out, src, fmt, raw=raw, max_people=max_people, model=model,
-                       hands=hands):
+        if is_complete(out, src, fmt, raw=raw, max_people=max_people, model=model, hands=hands):
             results.append(ExportResult(src, dst, skipped=True))
         else:
             if dst.exists():
                 log.info("%s: not known to be complete; exporting it again", dst)
             manifest.pop(dst.name, None)
-            todo.append((str(src), fmt, str(dst), raw, max_people,
-                         None if model is None else str(model), hands))
+            todo.append(
+                (str(src), fmt, str(dst), raw, max_people, None if model is None else str(model), hands)
+            )
     if todo:
         _write_manifest(out, manifest)  # forget outputs about to be replaced
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     from tqdm import tqdm  # lazy: only folder exports show a progress bar
 
-    bar = tqdm(total=len(inputs), initial=len(results), unit="file", disable=not progress,
-               desc=f"export {fmt}")
+    bar = tqdm(
+        total=len(inputs), initial=len(results), unit="file", disable=not progress, desc=f"export {fmt}"
+    )
     if results:
         bar.set_postfix_str(f"{len(results)} already done")
     try:
         if todo:
             # spawn: MediaPipe and OpenCV threads do not survive fork() reliably.
             ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_worker_init,
-                                          initargs=(os.getpid(),))
+            pool = cf.ProcessPoolExecutor(
+                n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            )
             try:
                 futures = [pool.submit(_export_one, job) for job in todo]
                 for fut in cf.as_completed(futures):
@@ -665,7 +741,9 @@ def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
                         src = res.input
                         manifest[res.output.name] = {
                             **_input_key(src, fmt, raw, max_people, model, hands),
-                            "frames": res.frames, "output": _output_check(res.output, fmt)}
+                            "frames": res.frames,
+                            "output": _output_check(res.output, fmt),
+                        }
                         _write_manifest(out, manifest)
                     if on_result is not None:
                         on_result(res)
@@ -677,8 +755,9 @@ def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
                 raise
             pool.shutdown(wait=True)
     except cf.process.BrokenProcessPool:
-        raise ExportError(f"{out}: an export worker process died (killed, or out of "
-                          f"memory); run the export again to resume") from None
+        raise ExportError(
+            f"{out}: an export worker process died (killed, or out of memory); run the export again to resume"
+        ) from None
     finally:
         bar.close()
     order = {p: i for i, p in enumerate(inputs)}
@@ -686,9 +765,27 @@ def _export_folder_locked(inputs: list[Path], fmt: str, out: Path, *, raw: bool,
     return results
 
 
-__all__ = ["FORMATS", "OPENPOSE_VERSION", "CSV_COLUMNS", "CSV_HAND_COLUMNS", "ExportResult", "body25",
-           "coco17",
-           "openpose_json", "openpose_filename", "read_openpose", "coco_results", "csv_rows",
-           "pose_frames", "export", "export_folder", "batch_inputs", "default_output", "is_complete",
-           "MANIFEST",
-           "OpenPoseWriter", "CocoWriter", "CsvWriter"]
+__all__ = [
+    "FORMATS",
+    "OPENPOSE_VERSION",
+    "CSV_COLUMNS",
+    "CSV_HAND_COLUMNS",
+    "ExportResult",
+    "body25",
+    "coco17",
+    "openpose_json",
+    "openpose_filename",
+    "read_openpose",
+    "coco_results",
+    "csv_rows",
+    "pose_frames",
+    "export",
+    "export_folder",
+    "batch_inputs",
+    "default_output",
+    "is_complete",
+    "MANIFEST",
+    "OpenPoseWriter",
+    "CocoWriter",
+    "CsvWriter",
+]

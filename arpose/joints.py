@@ -17,21 +17,38 @@ from .errors import UnknownJointError
 
 LANDMARK_NAMES: tuple[str, ...] = (
     "nose",
-    "left_eye_inner", "left_eye", "left_eye_outer",
-    "right_eye_inner", "right_eye", "right_eye_outer",
-    "left_ear", "right_ear",
-    "mouth_left", "mouth_right",
-    "left_shoulder", "right_shoulder",
-    "left_elbow", "right_elbow",
-    "left_wrist", "right_wrist",
-    "left_pinky", "right_pinky",
-    "left_index", "right_index",
-    "left_thumb", "right_thumb",
-    "left_hip", "right_hip",
-    "left_knee", "right_knee",
-    "left_ankle", "right_ankle",
-    "left_heel", "right_heel",
-    "left_foot_index", "right_foot_index",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
 )
 NUM_LANDMARKS = len(LANDMARK_NAMES)
 
@@ -66,11 +83,26 @@ VIRTUAL_NAMES: tuple[str, ...] = tuple(VIRTUAL_JOINTS)
 # hand model's wrist, which is ``left_hand_wrist`` so that ``left_wrist`` stays the body's.
 HAND_LANDMARK_NAMES: tuple[str, ...] = (
     "wrist",
-    "thumb_cmc", "thumb_mcp", "thumb_ip", "thumb_tip",
-    "index_finger_mcp", "index_finger_pip", "index_finger_dip", "index_finger_tip",
-    "middle_finger_mcp", "middle_finger_pip", "middle_finger_dip", "middle_finger_tip",
-    "ring_finger_mcp", "ring_finger_pip", "ring_finger_dip", "ring_finger_tip",
-    "pinky_mcp", "pinky_pip", "pinky_dip", "pinky_tip",
+    "thumb_cmc",
+    "thumb_mcp",
+    "thumb_ip",
+    "thumb_tip",
+    "index_finger_mcp",
+    "index_finger_pip",
+    "index_finger_dip",
+    "index_finger_tip",
+    "middle_finger_mcp",
+    "middle_finger_pip",
+    "middle_finger_dip",
+    "middle_finger_tip",
+    "ring_finger_mcp",
+    "ring_finger_pip",
+    "ring_finger_dip",
+    "ring_finger_tip",
+    "pinky_mcp",
+    "pinky_pip",
+    "pinky_dip",
+    "pinky_tip",
 )
 NUM_HAND_LANDMARKS = len(HAND_LANDMARK_NAMES)
 
@@ -112,15 +144,19 @@ def hand_joint_name(side: str, landmark: str) -> str:
 
 
 HAND_JOINT_NAMES: tuple[str, ...] = tuple(
-    hand_joint_name(side, n) for side in HAND_SIDES for n in HAND_LANDMARK_NAMES)
+    hand_joint_name(side, n) for side in HAND_SIDES for n in HAND_LANDMARK_NAMES
+)
 """The 42 hand joints: the left hand's 21, then the right hand's 21."""
 # The palm centre: the wrist and the four finger bases (a virtual hand joint).
-PALM_WEIGHTS: dict[str, float] = {"wrist": 0.2, "index_finger_mcp": 0.2,
-                                  "middle_finger_mcp": 0.2, "ring_finger_mcp": 0.2,
-                                  "pinky_mcp": 0.2}
+PALM_WEIGHTS: dict[str, float] = {
+    "wrist": 0.2,
+    "index_finger_mcp": 0.2,
+    "middle_finger_mcp": 0.2,
+    "ring_finger_mcp": 0.2,
+    "pinky_mcp": 0.2,
+}
 HAND_VIRTUAL_NAMES: tuple[str, ...] = ("left_palm", "right_palm")
-JOINT_NAMES: tuple[str, ...] = LANDMARK_NAMES + VIRTUAL_NAMES + HAND_JOINT_NAMES + \
-    HAND_VIRTUAL_NAMES
+JOINT_NAMES: tuple[str, ...] = LANDMARK_NAMES + VIRTUAL_NAMES + HAND_JOINT_NAMES + HAND_VIRTUAL_NAMES
 """All joints with a position: the 33 landmarks, the virtual joints, the 42 hand joints,
 then the two palms. Hand joints have visibility 0 when hand tracking is off or the hand
 was not found (their position then falls back to the body's nearest hand landmark)."""
@@ -179,8 +215,11 @@ def resolve_joint(name: str) -> str:
         return key
     choices = list(JOINT_NAMES) + list(ALIASES)
     close = difflib.get_close_matches(key, choices, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
-        " (run `arpose joints` for the list)"
+    hint = (
+        f"; did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else " (run `arpose joints` for the list)"
+    )
     raise UnknownJointError(f"unknown joint {name!r}{hint}")
 
 
@@ -196,71 +235,202 @@ def joint_index(name: str) -> int:
 
 # The hand's skeleton (MediaPipe HAND_CONNECTIONS), as pairs of hand landmark indices.
 HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
-    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10),
-    (10, 11), (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17),
-    (17, 18), (18, 19), (19, 20),
+    (0, 1),
+    (1, 2),
+    (2, 3),
+    (3, 4),
+    (0, 5),
+    (5, 6),
+    (6, 7),
+    (7, 8),
+    (5, 9),
+    (9, 10),
+    (10, 11),
+    (11, 12),
+    (9, 13),
+    (13, 14),
+    (14, 15),
+    (15, 16),
+    (13, 17),
+    (0, 17),
+    (17, 18),
+    (18, 19),
+    (19, 20),
 )
 
 # OpenPose's hand keypoints (hand_left_keypoints_2d / hand_right_keypoints_2d): the same
 # 21 points in the same order, so index i of OpenPose is hand landmark i.
-OPENPOSE_HAND: tuple[tuple[str, str], ...] = tuple(
-    (f"{i}", n) for i, n in enumerate(HAND_LANDMARK_NAMES))
+OPENPOSE_HAND: tuple[tuple[str, str], ...] = tuple((f"{i}", n) for i, n in enumerate(HAND_LANDMARK_NAMES))
 
 # When a hand is not tracked, its joints sit on the body's hand landmarks (visibility 0),
 # so nothing anchored to a finger jumps to the image origin.
 HAND_FALLBACK: tuple[str, ...] = (
-    "wrist", "thumb", "thumb", "thumb", "thumb", "index", "index", "index", "index",
-    "index", "index", "index", "index", "pinky", "pinky", "pinky", "pinky",
-    "pinky", "pinky", "pinky", "pinky",
+    "wrist",
+    "thumb",
+    "thumb",
+    "thumb",
+    "thumb",
+    "index",
+    "index",
+    "index",
+    "index",
+    "index",
+    "index",
+    "index",
+    "index",
+    "pinky",
+    "pinky",
+    "pinky",
+    "pinky",
+    "pinky",
+    "pinky",
+    "pinky",
+    "pinky",
 )
 
 # MediaPipe's 33-point skeleton, as pairs of landmark indices.
 POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
-    (0, 1), (1, 2), (2, 3), (3, 7), (0, 4), (4, 5), (5, 6), (6, 8), (9, 10),
-    (11, 12), (11, 13), (13, 15), (15, 17), (15, 19), (15, 21), (17, 19),
-    (12, 14), (14, 16), (16, 18), (16, 20), (16, 22), (18, 20),
-    (11, 23), (12, 24), (23, 24), (23, 25), (24, 26), (25, 27), (26, 28),
-    (27, 29), (28, 30), (29, 31), (30, 32), (27, 31), (28, 32),
+    (0, 1),
+    (1, 2),
+    (2, 3),
+    (3, 7),
+    (0, 4),
+    (4, 5),
+    (5, 6),
+    (6, 8),
+    (9, 10),
+    (11, 12),
+    (11, 13),
+    (13, 15),
+    (15, 17),
+    (15, 19),
+    (15, 21),
+    (17, 19),
+    (12, 14),
+    (14, 16),
+    (16, 18),
+    (16, 20),
+    (16, 22),
+    (18, 20),
+    (11, 23),
+    (12, 24),
+    (23, 24),
+    (23, 25),
+    (24, 26),
+    (25, 27),
+    (26, 28),
+    (27, 29),
+    (28, 30),
+    (29, 31),
+    (30, 32),
+    (27, 31),
+    (28, 32),
 )
 
 # COCO-17 keypoints in COCO order, each with the joint that provides it.
 COCO17: tuple[tuple[str, str], ...] = (
-    ("nose", "nose"), ("left_eye", "left_eye"), ("right_eye", "right_eye"),
-    ("left_ear", "left_ear"), ("right_ear", "right_ear"),
-    ("left_shoulder", "left_shoulder"), ("right_shoulder", "right_shoulder"),
-    ("left_elbow", "left_elbow"), ("right_elbow", "right_elbow"),
-    ("left_wrist", "left_wrist"), ("right_wrist", "right_wrist"),
-    ("left_hip", "left_hip"), ("right_hip", "right_hip"),
-    ("left_knee", "left_knee"), ("right_knee", "right_knee"),
-    ("left_ankle", "left_ankle"), ("right_ankle", "right_ankle"),
+    ("nose", "nose"),
+    ("left_eye", "left_eye"),
+    ("right_eye", "right_eye"),
+    ("left_ear", "left_ear"),
+    ("right_ear", "right_ear"),
+    ("left_shoulder", "left_shoulder"),
+    ("right_shoulder", "right_shoulder"),
+    ("left_elbow", "left_elbow"),
+    ("right_elbow", "right_elbow"),
+    ("left_wrist", "left_wrist"),
+    ("right_wrist", "right_wrist"),
+    ("left_hip", "left_hip"),
+    ("right_hip", "right_hip"),
+    ("left_knee", "left_knee"),
+    ("right_knee", "right_knee"),
+    ("left_ankle", "left_ankle"),
+    ("right_ankle", "right_ankle"),
 )
 COCO17_INDEX: tuple[int, ...] = tuple(JOINT_INDEX[j] for _, j in COCO17)
 
 # OpenPose BODY_25 keypoints in OpenPose order, each with the joint that provides
 # it; None where BlazePose has no counterpart (the small toes): exported as 0, 0, 0.
 BODY25: tuple[tuple[str, str | None], ...] = (
-    ("Nose", "nose"), ("Neck", "neck"),
-    ("RShoulder", "right_shoulder"), ("RElbow", "right_elbow"), ("RWrist", "right_wrist"),
-    ("LShoulder", "left_shoulder"), ("LElbow", "left_elbow"), ("LWrist", "left_wrist"),
+    ("Nose", "nose"),
+    ("Neck", "neck"),
+    ("RShoulder", "right_shoulder"),
+    ("RElbow", "right_elbow"),
+    ("RWrist", "right_wrist"),
+    ("LShoulder", "left_shoulder"),
+    ("LElbow", "left_elbow"),
+    ("LWrist", "left_wrist"),
     ("MidHip", "mid_hip"),
-    ("RHip", "right_hip"), ("RKnee", "right_knee"), ("RAnkle", "right_ankle"),
-    ("LHip", "left_hip"), ("LKnee", "left_knee"), ("LAnkle", "left_ankle"),
-    ("REye", "right_eye"), ("LEye", "left_eye"), ("REar", "right_ear"), ("LEar", "left_ear"),
-    ("LBigToe", "left_foot_index"), ("LSmallToe", None), ("LHeel", "left_heel"),
-    ("RBigToe", "right_foot_index"), ("RSmallToe", None), ("RHeel", "right_heel"),
+    ("RHip", "right_hip"),
+    ("RKnee", "right_knee"),
+    ("RAnkle", "right_ankle"),
+    ("LHip", "left_hip"),
+    ("LKnee", "left_knee"),
+    ("LAnkle", "left_ankle"),
+    ("REye", "right_eye"),
+    ("LEye", "left_eye"),
+    ("REar", "right_ear"),
+    ("LEar", "left_ear"),
+    ("LBigToe", "left_foot_index"),
+    ("LSmallToe", None),
+    ("LHeel", "left_heel"),
+    ("RBigToe", "right_foot_index"),
+    ("RSmallToe", None),
+    ("RHeel", "right_heel"),
 )
 BODY25_INDEX: tuple[int, ...] = tuple(-1 if j is None else JOINT_INDEX[j] for _, j in BODY25)
 BODY25_CONNECTIONS: tuple[tuple[int, int], ...] = (
-    (1, 8), (1, 2), (1, 5), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (10, 11),
-    (8, 12), (12, 13), (13, 14), (1, 0), (0, 15), (15, 17), (0, 16), (16, 18),
-    (14, 19), (19, 20), (14, 21), (11, 22), (22, 23), (11, 24),
+    (1, 8),
+    (1, 2),
+    (1, 5),
+    (2, 3),
+    (3, 4),
+    (5, 6),
+    (6, 7),
+    (8, 9),
+    (9, 10),
+    (10, 11),
+    (8, 12),
+    (12, 13),
+    (13, 14),
+    (1, 0),
+    (0, 15),
+    (15, 17),
+    (0, 16),
+    (16, 18),
+    (14, 19),
+    (19, 20),
+    (14, 21),
+    (11, 22),
+    (22, 23),
+    (11, 24),
 )
 # OpenPose's per-keypoint render colours (RGB).
 BODY25_COLORS: tuple[tuple[int, int, int], ...] = (
-    (255, 0, 85), (255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0),
-    (85, 255, 0), (0, 255, 0), (255, 0, 0), (0, 255, 85), (0, 255, 170), (0, 255, 255),
-    (0, 170, 255), (0, 85, 255), (0, 0, 255), (255, 0, 170), (170, 0, 255), (255, 0, 255),
-    (85, 0, 255), (0, 0, 255), (0, 0, 255), (0, 0, 255), (0, 255, 255), (0, 255, 255),
+    (255, 0, 85),
+    (255, 0, 0),
+    (255, 85, 0),
+    (255, 170, 0),
+    (255, 255, 0),
+    (170, 255, 0),
+    (85, 255, 0),
+    (0, 255, 0),
+    (255, 0, 0),
+    (0, 255, 85),
+    (0, 255, 170),
+    (0, 255, 255),
+    (0, 170, 255),
+    (0, 85, 255),
+    (0, 0, 255),
+    (255, 0, 170),
+    (170, 0, 255),
+    (255, 0, 255),
+    (85, 0, 255),
+    (0, 0, 255),
+    (0, 0, 255),
+    (0, 0, 255),
+    (0, 255, 255),
+    (0, 255, 255),
     (0, 255, 255),
 )
 
@@ -274,18 +444,19 @@ def describe() -> str:
         formula = " + ".join(f"{w:g}*{p}" for p, w in parts.items())
         lines.append(f"  {JOINT_INDEX[name]:2d}  {name:<13} = {formula}")
     lines.append("Aliases:")
-    lines += [f"      {a:<18} -> {t}" for a, t in ALIASES.items()
-              if not (t in HAND_JOINTS and a.startswith("right_"))]
+    lines += [
+        f"      {a:<18} -> {t}"
+        for a, t in ALIASES.items()
+        if not (t in HAND_JOINTS and a.startswith("right_"))
+    ]
     lines.append("      (right_* hand aliases as for left_*)")
     lines.append("Hand joints (need hand tracking: --hands; model order, both sides):")
     for i, n in enumerate(HAND_LANDMARK_NAMES):
         lines.append(f"  {i:2d}  {hand_joint_name('left', n):<24} {hand_joint_name('right', n)}")
-    lines.append(f"      {'left_palm':<24} right_palm   (mean of wrist and the four finger "
-                 f"bases)")
+    lines.append(f"      {'left_palm':<24} right_palm   (mean of wrist and the four finger bases)")
     lines.append("OpenPose hand (hand_left/right_keypoints_2d order = hand model order above)")
     lines.append("COCO-17 (COCO order -> arpose joint):")
     lines += [f"  {i:2d}  {c:<15} <- {j}" for i, (c, j) in enumerate(COCO17)]
     lines.append("OpenPose BODY_25 (OpenPose order -> arpose joint):")
-    lines += [f"  {i:2d}  {c:<10} <- {j or '(none: exported as 0, 0, 0)'}"
-              for i, (c, j) in enumerate(BODY25)]
+    lines += [f"  {i:2d}  {c:<10} <- {j or '(none: exported as 0, 0, 0)'}" for i, (c, j) in enumerate(BODY25)]
     return "\n".join(lines)

@@ -25,8 +25,9 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
     return np.asarray((c[window:] - c[:-window]) / window)
 
 
-def zero_phase_lag(raw: np.ndarray, smooth: np.ndarray, window: int = 5, max_lag: int = 8,
-                   min_contrast: float = 0.05) -> float:
+def zero_phase_lag(
+    raw: np.ndarray, smooth: np.ndarray, window: int = 5, max_lag: int = 8, min_contrast: float = 0.05
+) -> float:
     """Frames by which ``smooth`` trails ``raw`` (arrays (T, ...) on the same frames).
 
     The reference is a centred moving average of ``raw`` (zero phase, so it trails
@@ -71,8 +72,13 @@ REST_SPEED = 0.25  # body sizes per second: slower than this over REST_WINDOW_S 
 REST_WINDOW_S = 0.3
 
 
-def valid_samples(raw: np.ndarray, vis: np.ndarray, frame_size: tuple[int, int] | None = None,
-                  breaks: Sequence[int] = (), min_visibility: float = 0.5) -> np.ndarray:
+def valid_samples(
+    raw: np.ndarray,
+    vis: np.ndarray,
+    frame_size: tuple[int, int] | None = None,
+    breaks: Sequence[int] = (),
+    min_visibility: float = 0.5,
+) -> np.ndarray:
     """(T, 33) bool: where a raw landmark is a measurement of a visible point: visibility
     at least ``min_visibility`` and inside the picture (MediaPipe also places landmarks
     outside it, e.g. a head above the top edge, often with high visibility: guesses, not
@@ -90,8 +96,13 @@ def valid_samples(raw: np.ndarray, vis: np.ndarray, frame_size: tuple[int, int] 
     return ok
 
 
-def rest_samples(raw: np.ndarray, body_size: float, fps: float, max_speed: float = REST_SPEED,
-                 window_s: float = REST_WINDOW_S) -> np.ndarray:
+def rest_samples(
+    raw: np.ndarray,
+    body_size: float,
+    fps: float,
+    max_speed: float = REST_SPEED,
+    window_s: float = REST_WINDOW_S,
+) -> np.ndarray:
     """(T, 33) bool: where a landmark is at rest: its zero-phase speed (centred 5-frame
     moving average, in body sizes per second) stays below ``max_speed`` throughout the
     ``window_s`` around the frame. A window, not the speed at the frame, so the turning
@@ -103,10 +114,10 @@ def rest_samples(raw: np.ndarray, body_size: float, fps: float, max_speed: float
     m = moving_average(np.asarray(raw, np.float64), 5)  # m[j] centred on frame j + 2
     v = np.linalg.norm(np.diff(m, axis=0), axis=-1) * fps / max(body_size, 1e-9)
     speed = np.full(raw.shape[:2], np.inf)
-    speed[3:3 + len(v)] = v  # v[j]: between frames j + 2 and j + 3
+    speed[3 : 3 + len(v)] = v  # v[j]: between frames j + 2 and j + 3
     half = max(int(round(window_s * fps / 2)), 1)
     for t in range(half, n - half):
-        rest[t] = np.max(speed[t - half:t + half + 1], axis=0) < max_speed
+        rest[t] = np.max(speed[t - half : t + half + 1], axis=0) < max_speed
     return rest
 
 
@@ -118,10 +129,17 @@ def masked_jitter(x: np.ndarray, samples: np.ndarray) -> float:
     return float(d2[keep].mean()) if keep.any() else math.nan
 
 
-def jitter_and_lag(raw: np.ndarray, smooth: np.ndarray, vis: np.ndarray,
-                   min_visibility: float = 0.5, max_lag: int = 8,
-                   frame_size: tuple[int, int] | None = None, breaks: Sequence[int] = (),
-                   body_size: float | None = None, fps: float | None = None) -> dict[str, float]:
+def jitter_and_lag(
+    raw: np.ndarray,
+    smooth: np.ndarray,
+    vis: np.ndarray,
+    min_visibility: float = 0.5,
+    max_lag: int = 8,
+    frame_size: tuple[int, int] | None = None,
+    breaks: Sequence[int] = (),
+    body_size: float | None = None,
+    fps: float | None = None,
+) -> dict[str, float]:
     """Jitter and lag of ``smooth`` against ``raw`` (T, 33, 2) pixel positions.
 
     - ``jitter_ratio``: smoothed / raw mean |second difference| **at rest** over valid
@@ -144,19 +162,30 @@ def jitter_and_lag(raw: np.ndarray, smooth: np.ndarray, vis: np.ndarray,
     jit_raw, jit_smooth = jitter(r), jitter(s)
     valid = valid_samples(raw, vis, frame_size, breaks, min_visibility)
     ratio = lambda m: masked_jitter(smooth, m) / masked_jitter(raw, m)  # noqa: E731
-    out = {"jitter_ratio_whole": jit_smooth / jit_raw if jit_raw else math.nan,
-           "jitter_ratio_valid": ratio(valid), "valid_fraction": float(valid.mean())}
+    out = {
+        "jitter_ratio_whole": jit_smooth / jit_raw if jit_raw else math.nan,
+        "jitter_ratio_valid": ratio(valid),
+        "valid_fraction": float(valid.mean()),
+    }
     if body_size is not None and fps is not None:
         rest = rest_samples(raw, body_size, fps)
-        out.update({"jitter_raw_px": masked_jitter(raw, valid & rest),
-                    "jitter_smooth_px": masked_jitter(smooth, valid & rest),
-                    "jitter_ratio": ratio(valid & rest),
-                    "jitter_ratio_moving": ratio(valid & ~rest),
-                    "rest_fraction": float((valid & rest).mean())})
+        out.update(
+            {
+                "jitter_raw_px": masked_jitter(raw, valid & rest),
+                "jitter_smooth_px": masked_jitter(smooth, valid & rest),
+                "jitter_ratio": ratio(valid & rest),
+                "jitter_ratio_moving": ratio(valid & ~rest),
+                "rest_fraction": float((valid & rest).mean()),
+            }
+        )
     else:
-        out.update({"jitter_raw_px": masked_jitter(raw, valid),
-                    "jitter_smooth_px": masked_jitter(smooth, valid),
-                    "jitter_ratio": out["jitter_ratio_valid"]})
+        out.update(
+            {
+                "jitter_raw_px": masked_jitter(raw, valid),
+                "jitter_smooth_px": masked_jitter(smooth, valid),
+                "jitter_ratio": out["jitter_ratio_valid"],
+            }
+        )
     out["jitter_reduction"] = 1.0 - out["jitter_ratio"]
     out["lag_frames"] = zero_phase_lag(r, s, max_lag=max_lag)
     # the metric checked on this very clip: raw delayed by one frame must read 1
@@ -173,7 +202,7 @@ def crossings(x: np.ndarray, target: float = 1.0, band: float = 0.05) -> int:
         return 0
     side = 0
     n = 0
-    for v in x[reached[0]:] - target:
+    for v in x[reached[0] :] - target:
         s = 1 if v > band else -1 if v < -band else 0
         if s and side and s != side:
             n += 1
@@ -182,8 +211,12 @@ def crossings(x: np.ndarray, target: float = 1.0, band: float = 0.05) -> int:
 
 
 # -- COCO people on photos ------------------------------------------------------------------
-SIGMAS = np.array([.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87,
-                   .89, .89]) / 10.0
+SIGMAS = (
+    np.array(
+        [0.26, 0.25, 0.25, 0.35, 0.35, 0.79, 0.79, 0.72, 0.72, 0.62, 0.62, 1.07, 1.07, 0.87, 0.87, 0.89, 0.89]
+    )
+    / 10.0
+)
 """COCO's per-keypoint OKS constants (17 keypoints, COCO order)."""
 
 
@@ -198,8 +231,7 @@ def oks(pred: np.ndarray, gt: np.ndarray, area: float) -> float:
     return float(np.exp(-e)[vis].mean())
 
 
-def coco_scores(people_by_image: dict[int, list[np.ndarray]], coco: dict[str, Any]
-                ) -> dict[str, float]:
+def coco_scores(people_by_image: dict[int, list[np.ndarray]], coco: dict[str, Any]) -> dict[str, float]:
     """Recall at OKS 0.5, mean OKS, PCK@0.2 (of the box diagonal), people found and
     :func:`ghosts` of predicted (17, 2+) COCO-order people per image id."""
     oks_all, matched, pck_hits, pck_total = [], 0, 0, 0
@@ -221,10 +253,14 @@ def coco_scores(people_by_image: dict[int, list[np.ndarray]], coco: dict[str, An
             dist = np.linalg.norm(p[:, :2] - gt[:, :2], axis=1)
             pck_hits += int((dist[vis] <= thr).sum())
         pck_total += int((gt[:, 2] > 0).sum())
-    return {"people": len(oks_all), "recall@OKS0.5": matched / len(oks_all),
-            "mean_OKS": float(np.mean(oks_all)), "PCK@0.2": pck_hits / pck_total,
-            "found": sum(len(v) for v in people_by_image.values()),
-            "ghosts": ghosts(people_by_image, coco)}
+    return {
+        "people": len(oks_all),
+        "recall@OKS0.5": matched / len(oks_all),
+        "mean_OKS": float(np.mean(oks_all)),
+        "PCK@0.2": pck_hits / pck_total,
+        "found": sum(len(v) for v in people_by_image.values()),
+        "ghosts": ghosts(people_by_image, coco),
+    }
 
 
 def ghosts(people_by_image: dict[int, list[np.ndarray]], coco: dict[str, Any]) -> int:
@@ -235,11 +271,20 @@ def ghosts(people_by_image: dict[int, list[np.ndarray]], coco: dict[str, Any]) -
     for image_id, preds in people_by_image.items():
         anns = [a for a in coco["annotations"] if a["image_id"] == image_id]
         for p in preds:
-            best = max((oks(p, np.array(a["keypoints"], np.float64).reshape(17, 3), a["area"])
-                        for a in anns if a["num_keypoints"]), default=0.0)
+            best = max(
+                (
+                    oks(p, np.array(a["keypoints"], np.float64).reshape(17, 3), a["area"])
+                    for a in anns
+                    if a["num_keypoints"]
+                ),
+                default=0.0,
+            )
             cx, cy = np.median(p[:, :2], axis=0)
-            inside = any(a["bbox"][0] <= cx <= a["bbox"][0] + a["bbox"][2]
-                         and a["bbox"][1] <= cy <= a["bbox"][1] + a["bbox"][3] for a in anns)
+            inside = any(
+                a["bbox"][0] <= cx <= a["bbox"][0] + a["bbox"][2]
+                and a["bbox"][1] <= cy <= a["bbox"][1] + a["bbox"][3]
+                for a in anns
+            )
             n += best < 0.1 and not inside
     return n
 
@@ -255,8 +300,7 @@ def pck(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray, alpha: float = 0.2)
     return float(np.mean(d <= alpha * box))
 
 
-def hand_scores(preds: list[np.ndarray], gts: list[tuple[np.ndarray, np.ndarray]]
-                ) -> dict[str, Any]:
+def hand_scores(preds: list[np.ndarray], gts: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
     """Greedy best-PCK matching of predicted to gt hands; recall and mean PCK."""
     found, pcks = 0, []
     used: set[int] = set()

@@ -45,6 +45,7 @@ _fallback: Path | None = None
 
 # -- cache ---------------------------------------------------------------------------------
 
+
 def _configured_cache_dir() -> Path:
     env = os.environ.get("ARPOSE_CACHE_DIR")
     if env:
@@ -79,12 +80,17 @@ def cache_dir() -> Path:
     with _lock:
         if _fallback is None or not _writable(_fallback):
             _fallback = Path(tempfile.mkdtemp(prefix="arpose-cache-"))
-            log.warning("%s: cache folder is not writable; using %s for this run "
-                        "(set ARPOSE_CACHE_DIR to a writable folder)", wanted, _fallback)
+            log.warning(
+                "%s: cache folder is not writable; using %s for this run "
+                "(set ARPOSE_CACHE_DIR to a writable folder)",
+                wanted,
+                _fallback,
+            )
         return _fallback
 
 
 # -- shipped bundles -----------------------------------------------------------------------
+
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -103,8 +109,9 @@ def _manifest_entry(name: str) -> dict:
     except FileNotFoundError:
         raise ModelError(f"{MANIFEST}: missing; {_REPAIR}") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"{MANIFEST}: unreadable or damaged ({type(exc).__name__}: {exc}); "
-                         f"{_REPAIR}") from None
+        raise ModelError(
+            f"{MANIFEST}: unreadable or damaged ({type(exc).__name__}: {exc}); {_REPAIR}"
+        ) from None
 
 
 def shipped(name: str) -> Path:
@@ -128,8 +135,9 @@ def shipped(name: str) -> Path:
         if _verified.get(path) == state:
             return path
     if st.st_size != entry.get("size"):
-        raise ModelError(f"{path}: model file is damaged ({st.st_size} bytes, expected "
-                         f"{entry.get('size')}); {_REPAIR}")
+        raise ModelError(
+            f"{path}: model file is damaged ({st.st_size} bytes, expected {entry.get('size')}); {_REPAIR}"
+        )
     try:
         digest = _sha256(path)
     except OSError as exc:

@@ -38,25 +38,35 @@ VIRTUAL_VIS_WEIGHTS = _ABS / _ABS.sum(axis=1, keepdims=True)
 # Columns of Pose.landmarks
 X, Y, Z, VIS, PRESENCE = range(5)
 
-MEASURES = ("shoulder_width", "hip_width", "head_width", "eye_distance", "torso_height",
-            "body_size", "hand_size")
+MEASURES = (
+    "shoulder_width",
+    "hip_width",
+    "head_width",
+    "eye_distance",
+    "torso_height",
+    "body_size",
+    "hand_size",
+)
 """Names of the body measures that :meth:`Pose.measure` understands."""
-_MEASURE_PAIRS = (("left_ear", "right_ear"), ("mid_eye", "mouth"), ("left_eye", "right_eye"),
-                  ("left_shoulder", "right_shoulder"), ("mid_shoulder", "mid_hip"),
-                  ("left_hip", "right_hip"))
+_MEASURE_PAIRS = (
+    ("left_ear", "right_ear"),
+    ("mid_eye", "mouth"),
+    ("left_eye", "right_eye"),
+    ("left_shoulder", "right_shoulder"),
+    ("mid_shoulder", "mid_hip"),
+    ("left_hip", "right_hip"),
+)
 _MEASURE_A = np.array([joint_index(a) for a, _ in _MEASURE_PAIRS])
 _MEASURE_B = np.array([joint_index(b) for _, b in _MEASURE_PAIRS])
 
 
 # Hand joints in Pose.all_joints: rows after the body's landmarks and virtual joints.
 _HAND_START = NUM_LANDMARKS + len(VIRTUAL_WEIGHTS)
-_HAND_FALLBACK_IDX = np.array([[joint_index(f"{side}_{n}") for n in HAND_FALLBACK]
-                               for side in HAND_SIDES])
+_HAND_FALLBACK_IDX = np.array([[joint_index(f"{side}_{n}") for n in HAND_FALLBACK] for side in HAND_SIDES])
 _PALM = np.zeros(NUM_HAND_LANDMARKS, np.float32)
 for _name, _w in PALM_WEIGHTS.items():
     _PALM[HAND_LANDMARK_NAMES.index(_name)] = _w
-_WRIST, _MIDDLE_MCP = HAND_LANDMARK_NAMES.index("wrist"), HAND_LANDMARK_NAMES.index(
-    "middle_finger_mcp")
+_WRIST, _MIDDLE_MCP = HAND_LANDMARK_NAMES.index("wrist"), HAND_LANDMARK_NAMES.index("middle_finger_mcp")
 HAND_SIZE_PER_SHOULDER = 0.25
 """Hand size (wrist to middle-finger base) per shoulder width on adults, for a body whose
 hands are not tracked (measured on this project's photos: 0.22-0.27)."""
@@ -125,10 +135,13 @@ class Hand:
             "person": None if self.person is None else int(self.person),
             "side": self.side,
             "score": round(float(self.score), 4),
-            "landmarks": [[round(float(x), 2), round(float(y), 2), round(float(z), 2),
-                           round(float(v), 4)] for x, y, z, v in self.landmarks],
-            "world": None if self.world is None else
-            [[round(float(a), 4) for a in row] for row in self.world],
+            "landmarks": [
+                [round(float(x), 2), round(float(y), 2), round(float(z), 2), round(float(v), 4)]
+                for x, y, z, v in self.landmarks
+            ],
+            "world": None
+            if self.world is None
+            else [[round(float(a), 4) for a in row] for row in self.world],
         }
 
     @classmethod
@@ -136,10 +149,14 @@ class Hand:
         lm = np.asarray(obj["landmarks"], np.float32).reshape(NUM_HAND_LANDMARKS, 4)
         world = obj.get("world")
         person = obj.get("person")
-        return cls(lm, None if world is None else
-                   np.asarray(world, np.float32).reshape(NUM_HAND_LANDMARKS, 3),
-                   str(obj["side"]), float(obj.get("score", 1.0)),
-                   None if person is None else int(person), int(obj.get("id", -1)))
+        return cls(
+            lm,
+            None if world is None else np.asarray(world, np.float32).reshape(NUM_HAND_LANDMARKS, 3),
+            str(obj["side"]),
+            float(obj.get("score", 1.0)),
+            None if person is None else int(person),
+            int(obj.get("id", -1)),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,11 +207,9 @@ class Pose:
         for hand in self.hands:
             if hand.world is not None:
                 s = HAND_SIDES.index(hand.side)
-                hands[s] = self.world[joint_index(f"{hand.side}_wrist")] + \
-                    (hand.world - hand.world[0])
+                hands[s] = self.world[joint_index(f"{hand.side}_wrist")] + (hand.world - hand.world[0])
         palms = np.einsum("j,sjc->sc", _PALM, hands)
-        return np.concatenate([self.world, VIRTUAL_WEIGHTS @ self.world,
-                               hands.reshape(-1, 3), palms], axis=0)
+        return np.concatenate([self.world, VIRTUAL_WEIGHTS @ self.world, hands.reshape(-1, 3), palms], axis=0)
 
     def hand(self, side: str) -> Hand | None:
         """This person's ``"left"`` or ``"right"`` hand, or None when it is not tracked."""
@@ -227,8 +242,7 @@ class Pose:
         try:
             return self.measures[name]
         except KeyError:
-            raise KeyError(f"unknown body measure {name!r}; expected one of "
-                           f"{', '.join(MEASURES)}") from None
+            raise KeyError(f"unknown body measure {name!r}; expected one of {', '.join(MEASURES)}") from None
 
     @cached_property
     def measures(self) -> dict[str, float]:
@@ -246,7 +260,8 @@ class Pose:
         """
         j = self.all_joints
         ears, eye_mouth, eyes, shoulders, torso, hips = (
-            float(d) for d in np.linalg.norm(j[_MEASURE_A, :2] - j[_MEASURE_B, :2], axis=1))
+            float(d) for d in np.linalg.norm(j[_MEASURE_A, :2] - j[_MEASURE_B, :2], axis=1)
+        )
         shoulder_width = max(shoulders, 0.75 * torso)
         hand_sizes = [h.size for h in self.hands]
         return {
@@ -256,8 +271,7 @@ class Pose:
             "eye_distance": max(eyes, eye_mouth),
             "torso_height": torso,
             "body_size": self.body_size,
-            "hand_size": max(hand_sizes) if hand_sizes else
-            HAND_SIZE_PER_SHOULDER * shoulder_width,
+            "hand_size": max(hand_sizes) if hand_sizes else HAND_SIZE_PER_SHOULDER * shoulder_width,
         }
 
     @cached_property
@@ -288,8 +302,10 @@ class Pose:
         lm = self.landmarks
         return {
             "id": int(self.id),
-            "landmarks": [[round(float(x), 2), round(float(y), 2), round(float(z), 2),
-                           round(float(v), 4)] for x, y, z, v in lm[:, :4]],
+            "landmarks": [
+                [round(float(x), 2), round(float(y), 2), round(float(z), 2), round(float(v), 4)]
+                for x, y, z, v in lm[:, :4]
+            ],
             "world": [[round(float(a), 4) for a in row] for row in self.world],
         }
 
@@ -378,10 +394,14 @@ class PoseFrame:
     def from_json(cls, obj: dict[str, Any]) -> PoseFrame:
         poses = tuple(Pose.from_json(p) for p in obj.get("people", []))
         hands = tuple(Hand.from_json(h) for h in obj.get("hands") or ())
-        return cls(t=float(obj.get("t", 0.0)), index=int(obj.get("frame", 0)),
-                   size=(int(obj["width"]), int(obj["height"])),
-                   poses=attach_hands(poses, hands), hands=hands,
-                   hands_tracked="hands" in obj)
+        return cls(
+            t=float(obj.get("t", 0.0)),
+            index=int(obj.get("frame", 0)),
+            size=(int(obj["width"]), int(obj["height"])),
+            poses=attach_hands(poses, hands),
+            hands=hands,
+            hands_tracked="hands" in obj,
+        )
 
     def hand(self, person: int | None, side: str) -> Hand | None:
         """The ``side`` hand of person ``person`` (None: a hand without a body)."""
@@ -398,5 +418,17 @@ def attach_hands(poses: tuple[Pose, ...], hands: tuple[Hand, ...]) -> tuple[Pose
     return tuple(p.with_hands(tuple(h for h in hands if h.person == p.id)) for p in poses)
 
 
-__all__ = ["Hand", "attach_hands", "Pose", "PoseFrame", "FrameStats", "MEASURES", "JOINT_NAMES",
-           "X", "Y", "Z", "VIS", "PRESENCE"]
+__all__ = [
+    "Hand",
+    "attach_hands",
+    "Pose",
+    "PoseFrame",
+    "FrameStats",
+    "MEASURES",
+    "JOINT_NAMES",
+    "X",
+    "Y",
+    "Z",
+    "VIS",
+    "PRESENCE",
+]

@@ -70,13 +70,23 @@ TAG_PREFIX = b"ARP"
 TAG_FRAME = b"ARPF"
 TAG_HANDS = b"ARPH"
 HANDS_HEADER = struct.Struct("<IHH")
-HAND_DTYPE = np.dtype([("id", "<i4"), ("person", "<i4"), ("side", "u1"), ("has_world", "u1"),
-                       ("pad", "<u2"), ("score", "<f4"), ("landmarks", "<f4", (21, 4)),
-                       ("world", "<f4", (21, 3))])
+HAND_DTYPE = np.dtype(
+    [
+        ("id", "<i4"),
+        ("person", "<i4"),
+        ("side", "u1"),
+        ("has_world", "u1"),
+        ("pad", "<u2"),
+        ("score", "<f4"),
+        ("landmarks", "<f4", (21, 4)),
+        ("world", "<f4", (21, 3)),
+    ]
+)
 RECORD_HEADER = struct.Struct("<4sII")
 FRAME_HEADER = struct.Struct("<dIIIiHH")
-PERSON_DTYPE = np.dtype([("id", "<i4"), ("landmarks", "<f4", (NUM_LANDMARKS, 5)),
-                         ("world", "<f4", (NUM_LANDMARKS, 3))])
+PERSON_DTYPE = np.dtype(
+    [("id", "<i4"), ("landmarks", "<f4", (NUM_LANDMARKS, 5)), ("world", "<f4", (NUM_LANDMARKS, 3))]
+)
 MAX_RECORD = 64 * 1024 * 1024
 """A length field larger than this is treated as corruption, not as a frame."""
 MAX_HEADER = 1024 * 1024
@@ -98,16 +108,24 @@ class RecordedFrame:
     raw_hands: tuple[Hand, ...] = ()
     hands_tracked: bool = False
 
-    def to_pose_frame(self, *, raw: bool = False, image: np.ndarray | None = None,
-                      captured_at: float | None = None) -> PoseFrame:
+    def to_pose_frame(
+        self, *, raw: bool = False, image: np.ndarray | None = None, captured_at: float | None = None
+    ) -> PoseFrame:
         """The :class:`PoseFrame` consumers see (smoothed poses, or raw ones with ``raw``)."""
         stats = FrameStats(captured_at=time.monotonic() if captured_at is None else captured_at)
         hands = self.raw_hands if raw else self.hands
         poses = self.raw if raw else self.poses
-        return PoseFrame(t=self.t, index=self.index, size=self.size,
-                         poses=attach_hands(poses, hands), image=image, stats=stats,
-                         raw=attach_hands(self.raw, self.raw_hands), hands=hands,
-                         hands_tracked=self.hands_tracked)
+        return PoseFrame(
+            t=self.t,
+            index=self.index,
+            size=self.size,
+            poses=attach_hands(poses, hands),
+            image=image,
+            stats=stats,
+            raw=attach_hands(self.raw, self.raw_hands),
+            hands=hands,
+            hands_tracked=self.hands_tracked,
+        )
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -122,13 +140,19 @@ def _people_array(poses: Sequence[Pose]) -> np.ndarray:
     return arr
 
 
-def encode_frame(frame: PoseFrame, raw: Sequence[Pose] | None = None,
-                 video_frame: int = -1) -> bytes:
+def encode_frame(frame: PoseFrame, raw: Sequence[Pose] | None = None, video_frame: int = -1) -> bytes:
     """One complete frame record (header + payload) as bytes."""
     raw = tuple(raw or ())
     w, h = frame.size
-    head = FRAME_HEADER.pack(float(frame.t), int(frame.index) & 0xFFFFFFFF, int(w), int(h),
-                             int(video_frame), len(frame.poses), len(raw))
+    head = FRAME_HEADER.pack(
+        float(frame.t),
+        int(frame.index) & 0xFFFFFFFF,
+        int(w),
+        int(h),
+        int(video_frame),
+        len(frame.poses),
+        len(raw),
+    )
     payload = head + _people_array(frame.poses).tobytes() + _people_array(raw).tobytes()
     crc = zlib.crc32(payload, zlib.crc32(TAG_FRAME))
     return RECORD_HEADER.pack(TAG_FRAME, len(payload), crc) + payload
@@ -165,18 +189,26 @@ def decode_hands(payload: bytes | memoryview) -> tuple[int, tuple[Hand, ...], tu
     if len(payload) != need:
         raise ValueError(f"hands payload is {len(payload)} bytes; {n_s}+{n_r} hands need {need}")
     arr = np.frombuffer(payload, HAND_DTYPE, n_s + n_r, HANDS_HEADER.size)
-    hands = tuple(Hand(r["landmarks"].astype(np.float32),
-                       r["world"].astype(np.float32) if r["has_world"] else None,
-                       "left" if r["side"] == 0 else "right", float(r["score"]),
-                       None if r["person"] < 0 else int(r["person"]), int(r["id"]))
-                  for r in arr)
+    hands = tuple(
+        Hand(
+            r["landmarks"].astype(np.float32),
+            r["world"].astype(np.float32) if r["has_world"] else None,
+            "left" if r["side"] == 0 else "right",
+            float(r["score"]),
+            None if r["person"] < 0 else int(r["person"]),
+            int(r["id"]),
+        )
+        for r in arr
+    )
     return index, hands[:n_s], hands[n_s:]
 
 
 def _poses_from(arr: np.ndarray) -> tuple[Pose, ...]:
     # Copies, so the poses do not pin the whole file mapping in memory.
-    return tuple(Pose(rec["landmarks"].astype(np.float32), rec["world"].astype(np.float32),
-                      int(rec["id"])) for rec in arr)
+    return tuple(
+        Pose(rec["landmarks"].astype(np.float32), rec["world"].astype(np.float32), int(rec["id"]))
+        for rec in arr
+    )
 
 
 def decode_frame(payload: bytes | memoryview, offset: int = 0) -> RecordedFrame:
@@ -192,17 +224,26 @@ def decode_frame(payload: bytes | memoryview, offset: int = 0) -> RecordedFrame:
     if len(payload) != need:
         raise ValueError(f"frame payload is {len(payload)} bytes; {n_s}+{n_r} people need {need}")
     people = np.frombuffer(payload, PERSON_DTYPE, n_s + n_r, FRAME_HEADER.size)
-    return RecordedFrame(t=t, index=index, size=(w, h), poses=_poses_from(people[:n_s]),
-                         raw=_poses_from(people[n_s:]), video_frame=vframe, offset=offset)
+    return RecordedFrame(
+        t=t,
+        index=index,
+        size=(w, h),
+        poses=_poses_from(people[:n_s]),
+        raw=_poses_from(people[n_s:]),
+        video_frame=vframe,
+        offset=offset,
+    )
 
 
 def make_header(**meta: Any) -> bytes:
     """The header line of a new recording."""
-    info = {"format": "arpose-recording",
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "landmarks": list(LANDMARK_NAMES),
-            "landmark_columns": ["x_px", "y_px", "z", "visibility", "presence"],
-            "world_columns": ["x_m", "y_m", "z_m"]}
+    info = {
+        "format": "arpose-recording",
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "landmarks": list(LANDMARK_NAMES),
+        "landmark_columns": ["x_px", "y_px", "z", "visibility", "presence"],
+        "world_columns": ["x_m", "y_m", "z_m"],
+    }
     info.update({k: v for k, v in meta.items() if v is not None})
     line = MAGIC + str(FORMAT_VERSION).encode() + b" " + json.dumps(info).encode() + b"\n"
     if b"\n" in line[:-1]:  # json.dumps never emits raw newlines, but keep the invariant loud
@@ -216,29 +257,35 @@ def parse_header(data: bytes | mmap.mmap, name: str) -> tuple[int, dict, int]:
     Raises:
         RecordingError: not a recording, an incomplete header, or a newer format version.
     """
-    head = bytes(data[:len(MAGIC)])
+    head = bytes(data[: len(MAGIC)])
     if head != MAGIC:
         if len(head) < len(MAGIC) and MAGIC.startswith(head):
-            raise RecordingError(f"{name}: recording is truncated inside its header "
-                                 f"({len(data)} bytes); nothing to replay")
-        raise RecordingError(f"{name}: not an arpose recording (it does not start with "
-                             f"{MAGIC.decode()}); record one with `arpose record`")
+            raise RecordingError(
+                f"{name}: recording is truncated inside its header ({len(data)} bytes); nothing to replay"
+            )
+        raise RecordingError(
+            f"{name}: not an arpose recording (it does not start with "
+            f"{MAGIC.decode()}); record one with `arpose record`"
+        )
     end = data.find(b"\n", 0, MAX_HEADER)
     if end < 0:
-        raise RecordingError(f"{name}: recording is truncated inside its header "
-                             f"({min(len(data), MAX_HEADER)} bytes, no end of line); "
-                             f"nothing to replay")
-    line = bytes(data[len(MAGIC):end])
+        raise RecordingError(
+            f"{name}: recording is truncated inside its header "
+            f"({min(len(data), MAX_HEADER)} bytes, no end of line); "
+            f"nothing to replay"
+        )
+    line = bytes(data[len(MAGIC) : end])
     version_text, _, meta_text = line.partition(b" ")
     try:
         version = int(version_text)
     except ValueError:
-        raise RecordingError(f"{name}: bad format version {version_text[:20]!r} in the "
-                             f"header") from None
+        raise RecordingError(f"{name}: bad format version {version_text[:20]!r} in the header") from None
     if version > FORMAT_VERSION:
-        raise RecordingError(f"{name}: recorded with format version {version}, but this arpose "
-                             f"reads versions up to {FORMAT_VERSION}; upgrade arpose to "
-                             f"replay it")
+        raise RecordingError(
+            f"{name}: recorded with format version {version}, but this arpose "
+            f"reads versions up to {FORMAT_VERSION}; upgrade arpose to "
+            f"replay it"
+        )
     if version < 1:
         raise RecordingError(f"{name}: bad format version {version} in the header")
     try:
@@ -276,10 +323,18 @@ class Recorder:
         fsync_s: seconds between ``os.fsync`` calls (0 disables).
     """
 
-    def __init__(self, path: str | os.PathLike, *, video: bool | str | os.PathLike = False,
-                 fps: float | None = None, source: str | None = None,
-                 meta: dict[str, Any] | None = None, append: bool = False,
-                 stream: BinaryIO | None = None, fsync_s: float = 1.0):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        video: bool | str | os.PathLike = False,
+        fps: float | None = None,
+        source: str | None = None,
+        meta: dict[str, Any] | None = None,
+        append: bool = False,
+        stream: BinaryIO | None = None,
+        fsync_s: float = 1.0,
+    ):
         self.path = Path(path)
         self.fps = fps
         self.frames_written = 0
@@ -303,12 +358,14 @@ class Recorder:
             self._file = self._open(append)
         self._good = self._tell()
         if self._good == 0:
-            header = make_header(fps=fps, source=source,
-                                 video=self.video_path.name if self.video_path else None,
-                                 **(meta or {}))
+            header = make_header(
+                fps=fps,
+                source=source,
+                video=self.video_path.name if self.video_path else None,
+                **(meta or {}),
+            )
             if not self._write_all(header):
-                raise RecordingError(f"{self.path}: cannot write the recording header "
-                                     f"({self.error})")
+                raise RecordingError(f"{self.path}: cannot write the recording header ({self.error})")
             self._good = len(header)
 
     def _open(self, append: bool) -> BinaryIO:
@@ -319,9 +376,11 @@ class Recorder:
                 if self.video_path is not None:
                     # one video per recording, named in its header: a second writer would
                     # overwrite it and its frame numbers would point at the new pictures
-                    raise RecordingError(f"{self.path}: cannot append video to an existing "
-                                         f"recording; append landmarks only, or record "
-                                         f"to a new file")
+                    raise RecordingError(
+                        f"{self.path}: cannot append video to an existing "
+                        f"recording; append landmarks only, or record "
+                        f"to a new file"
+                    )
                 rec = Recording(self.path)
                 end = rec.valid_end()
                 for last in rec:  # the frame numbers and time to continue from
@@ -335,8 +394,7 @@ class Recorder:
                 return f
             return open(self.path, "wb", buffering=0)
         except OSError as exc:
-            raise RecordingError(f"{self.path}: cannot open for recording "
-                                 f"({exc.strerror or exc})") from None
+            raise RecordingError(f"{self.path}: cannot open for recording ({exc.strerror or exc})") from None
 
     def _tell(self) -> int:
         try:
@@ -354,10 +412,13 @@ class Recorder:
                     raise OSError(errno.EAGAIN, "write would block")
                 view = view[n:]
         except OSError as exc:
-            self.error = ("disk full" if exc.errno == errno.ENOSPC
-                          else (exc.strerror or str(exc)))
-            log.error("%s: recording stopped after %d frames: %s (kept what was written)",
-                      self.path, self.frames_written, self.error)
+            self.error = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            log.error(
+                "%s: recording stopped after %d frames: %s (kept what was written)",
+                self.path,
+                self.frames_written,
+                self.error,
+            )
             try:
                 self._file.truncate(self._good)
             except (OSError, ValueError, AttributeError):
@@ -383,18 +444,19 @@ class Recorder:
             if self._shift is None:
                 last_index, last_t = self._last
                 step = 1.0 / (self.fps or 30.0)
-                self._shift = (max(0, last_index + 1 - frame.index),
-                               max(0.0, last_t + step - frame.t))
+                self._shift = (max(0, last_index + 1 - frame.index), max(0.0, last_t + step - frame.t))
             if self._shift != (0, 0.0):
-                frame = dataclasses.replace(frame, index=frame.index + self._shift[0],
-                                            t=frame.t + self._shift[1])
+                frame = dataclasses.replace(
+                    frame, index=frame.index + self._shift[0], t=frame.t + self._shift[1]
+                )
         vframe = -1
         if self.video_path is not None and frame.image is not None:
             vframe = self._write_video(frame.image)
         record = encode_frame(frame, raw, vframe)
         if frame.hands_tracked or frame.hands:  # an additive record: old readers skip it
-            raw_hands = tuple(h for p in raw for h in p.hands) + \
-                tuple(h for h in frame.hands if h.person is None)
+            raw_hands = tuple(h for p in raw for h in p.hands) + tuple(
+                h for h in frame.hands if h.person is None
+            )
             record = encode_hands(frame, raw_hands) + record
         if not self._write_all(record):
             return False
@@ -538,7 +600,7 @@ class Recording:
                 body = pos + RECORD_HEADER.size
                 if tag == TAG_HANDS:
                     try:
-                        pending = decode_hands(data[body:body + length])
+                        pending = decode_hands(data[body : body + length])
                     except ValueError as exc:
                         self._problem(f"hands record at byte {pos} skipped: {exc}")
                         pending = None
@@ -548,26 +610,33 @@ class Recording:
                     pos = body + length  # a record kind from a newer writer: skip it
                     continue
                 try:
-                    rec = decode_frame(data[body:body + length], pos)
+                    rec = decode_frame(data[body : body + length], pos)
                 except ValueError as exc:
                     why = str(exc)
                 else:
                     if pending is not None and pending[0] == rec.index & 0xFFFFFFFF:
-                        rec = dataclasses.replace(rec, hands=pending[1], raw_hands=pending[2],
-                                                  hands_tracked=True)
+                        rec = dataclasses.replace(
+                            rec, hands=pending[1], raw_hands=pending[2], hands_tracked=True
+                        )
                     pending = None
                     yield rec
                     last, count, pos = rec, count + 1, body + length
                     continue
-            where = (f"after frame {last.index} (t={last.t:.3f} s)" if last is not None
-                     else "before the first frame")
+            where = (
+                f"after frame {last.index} (t={last.t:.3f} s)"
+                if last is not None
+                else "before the first frame"
+            )
             nxt = self._resync(data, pos + 1)
             if nxt is None:
-                self._problem(f"recording breaks at byte {pos} of {size} {where}: {why}; "
-                              f"replayed the {count} valid frames before it")
+                self._problem(
+                    f"recording breaks at byte {pos} of {size} {where}: {why}; "
+                    f"replayed the {count} valid frames before it"
+                )
                 return
-            self._problem(f"corrupted data at bytes {pos}-{nxt} {where}: {why}; skipped "
-                          f"to the next valid record")
+            self._problem(
+                f"corrupted data at bytes {pos}-{nxt} {where}: {why}; skipped to the next valid record"
+            )
             pos = nxt
 
     @staticmethod
@@ -584,7 +653,7 @@ class Recording:
         body = pos + RECORD_HEADER.size
         if size - body < length:
             return f"truncated record ({size - body} of {length} bytes)"
-        if zlib.crc32(data[body:body + length], zlib.crc32(tag)) != crc:
+        if zlib.crc32(data[body : body + length], zlib.crc32(tag)) != crc:
             return "checksum mismatch"
         return None
 
@@ -647,8 +716,16 @@ class Replay:
 
     yields_poses = True
 
-    def __init__(self, path: str | os.PathLike, *, fast: bool = False, raw: bool = False,
-                 video: bool = True, loop: bool = False, blank: bool = False):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        fast: bool = False,
+        raw: bool = False,
+        video: bool = True,
+        loop: bool = False,
+        blank: bool = False,
+    ):
         self.path = Path(path)
         self.name = str(path)
         self.blank = blank
@@ -677,8 +754,9 @@ class Replay:
             if cap.isOpened():
                 self._cap = cap
             else:
-                log.warning("%s: cannot open the recorded video; replaying landmarks only",
-                            self.recording.video_path)
+                log.warning(
+                    "%s: cannot open the recorded video; replaying landmarks only", self.recording.video_path
+                )
 
     def _estimate_fps(self) -> float:
         dt = np.diff(np.array([f.t for f in self._ahead], np.float64))
@@ -762,10 +840,13 @@ def open_replay(spec: str) -> Replay:
     opts = {o.strip().lower() for o in query.split("&") if o.strip()}
     unknown = opts - {"fast", "raw", "loop", "novideo"}
     if unknown:
-        raise SourceError(f"{spec}: unknown replay option(s) {', '.join(sorted(unknown))}; "
-                          f"expected fast, raw, loop or novideo")
-    return Replay(base, fast="fast" in opts, raw="raw" in opts, loop="loop" in opts,
-                  video="novideo" not in opts)
+        raise SourceError(
+            f"{spec}: unknown replay option(s) {', '.join(sorted(unknown))}; "
+            f"expected fast, raw, loop or novideo"
+        )
+    return Replay(
+        base, fast="fast" in opts, raw="raw" in opts, loop="loop" in opts, video="novideo" not in opts
+    )
 
 
 def register() -> None:
@@ -775,6 +856,19 @@ def register() -> None:
         sources._arpose_replay_registered = True  # type: ignore[attr-defined]
 
 
-__all__ = ["FORMAT_VERSION", "SUFFIX", "Recorder", "Recording", "RecordedFrame", "Replay",
-           "encode_frame", "decode_frame", "make_header", "parse_header", "read_recording",
-           "is_recording", "open_replay", "register"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SUFFIX",
+    "Recorder",
+    "Recording",
+    "RecordedFrame",
+    "Replay",
+    "encode_frame",
+    "decode_frame",
+    "make_header",
+    "parse_header",
+    "read_recording",
+    "is_recording",
+    "open_replay",
+    "register",
+]

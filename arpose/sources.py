@@ -149,8 +149,7 @@ def image_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
                 return w & 0x3FFF, h & 0x3FFF
             return None
         if b[:4] in (b"II*\0", b"MM\0*"):
-            return _tiff_size(bytes(data[:1 << 20]) if not isinstance(data, bytes)
-                              else data[:1 << 20])
+            return _tiff_size(bytes(data[: 1 << 20]) if not isinstance(data, bytes) else data[: 1 << 20])
         if b.startswith(b"\xff\xd8"):
             return _jpeg_size(data)
     except (struct.error, IndexError, ValueError):
@@ -184,20 +183,20 @@ def _jpeg_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
 def _tiff_size(b: bytes) -> tuple[int, int] | None:
     end = "<" if b[:2] == b"II" else ">"
     (ifd,) = struct.unpack(end + "I", b[4:8])
-    (count,) = struct.unpack(end + "H", b[ifd:ifd + 2])
+    (count,) = struct.unpack(end + "H", b[ifd : ifd + 2])
     dims: dict[int, int] = {}
     for k in range(count):
-        tag, kind, _, value = struct.unpack(end + "HHI4s", b[ifd + 2 + 12 * k:ifd + 14 + 12 * k])
+        tag, kind, _, value = struct.unpack(end + "HHI4s", b[ifd + 2 + 12 * k : ifd + 14 + 12 * k])
         if tag in (256, 257):
-            dims[tag] = struct.unpack(end + ("H" if kind == 3 else "I"),
-                                      value[:2] if kind == 3 else value)[0]
+            dims[tag] = struct.unpack(end + ("H" if kind == 3 else "I"), value[:2] if kind == 3 else value)[0]
     if 256 in dims and 257 in dims:
         return dims[256], dims[257]
     return None
 
 
-def check_image_size(size: tuple[int, int] | None, where: str | os.PathLike,
-                     max_pixels: int = MAX_PIXELS) -> None:
+def check_image_size(
+    size: tuple[int, int] | None, where: str | os.PathLike, max_pixels: int = MAX_PIXELS
+) -> None:
     """Refuse a picture over ``max_pixels`` (from :func:`image_size`) before decoding.
 
     Raises:
@@ -205,8 +204,10 @@ def check_image_size(size: tuple[int, int] | None, where: str | os.PathLike,
     """
     if size is not None and size[0] * size[1] > max_pixels:
         w, h = size
-        raise SourceError(f"{where}: image is {w}x{h}, larger than the "
-                          f"{max_pixels // 1_000_000} megapixel limit; scale it down first")
+        raise SourceError(
+            f"{where}: image is {w}x{h}, larger than the "
+            f"{max_pixels // 1_000_000} megapixel limit; scale it down first"
+        )
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
@@ -222,16 +223,17 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     if data.size == 0:
         raise SourceError(f"{p}: file is empty")
     if not cv2.haveImageReader(str(p)):
-        raise SourceError(f"{p}: cannot decode image (corrupt, or not an image format "
-                          f"OpenCV reads)")
+        raise SourceError(f"{p}: cannot decode image (corrupt, or not an image format OpenCV reads)")
     check_image_size(image_size(data), p)  # before decoding: a 1 MB PNG can hold 400 MP
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise SourceError(f"{p}: cannot decode image (corrupt or unsupported)")
     h, w = image.shape[:2]
     if h * w > MAX_PIXELS:  # a format whose header we do not read
-        raise SourceError(f"{p}: image is {w}x{h}, larger than the {MAX_PIXELS // 1_000_000} "
-                          f"megapixel limit; scale it down first")
+        raise SourceError(
+            f"{p}: image is {w}x{h}, larger than the {MAX_PIXELS // 1_000_000} "
+            f"megapixel limit; scale it down first"
+        )
     if image.dtype != np.uint8:
         image = cv2.convertScaleAbs(image, alpha=255.0 / max(float(np.max(image)), 1.0))
     return _to_rgb(image, str(p))
@@ -240,8 +242,10 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
 def _check_min_side(image: np.ndarray, where: Path) -> np.ndarray:
     h, w = image.shape[:2]
     if min(h, w) < MIN_IMAGE_SIDE:
-        raise SourceError(f"{where}: image is {w}x{h} pixels, too small to find a person "
-                          f"(at least {MIN_IMAGE_SIDE} px per side)")
+        raise SourceError(
+            f"{where}: image is {w}x{h} pixels, too small to find a person "
+            f"(at least {MIN_IMAGE_SIDE} px per side)"
+        )
     return image
 
 
@@ -270,8 +274,7 @@ class ImageFolder(_SourceBase):
         self.fps = fps
         self.files = sorted(f for f in self.path.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
-            raise SourceError(f"{self.path}: folder holds no images "
-                              f"({', '.join(sorted(IMAGE_SUFFIXES))})")
+            raise SourceError(f"{self.path}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
         self._i = 0
 
     def read(self) -> Frame | None:
@@ -291,8 +294,13 @@ class VideoFile(_SourceBase):
     one continuous, monotonic stream.
     """
 
-    def __init__(self, path: str | os.PathLike, realtime: bool = False,
-                 max_fps: float | None = None, loop: bool = False):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        realtime: bool = False,
+        max_fps: float | None = None,
+        loop: bool = False,
+    ):
         self.loop = loop
         self.path = Path(path)
         self.name = str(path)
@@ -393,8 +401,15 @@ class Camera(_SourceBase):
 
     live = True
 
-    def __init__(self, index: int = 0, width: int = 1280, height: int = 720, fps: float = 30.0,
-                 give_up_s: float = 20.0, opener: Callable[[int], cv2.VideoCapture] | None = None):
+    def __init__(
+        self,
+        index: int = 0,
+        width: int = 1280,
+        height: int = 720,
+        fps: float = 30.0,
+        give_up_s: float = 20.0,
+        opener: Callable[[int], cv2.VideoCapture] | None = None,
+    ):
         self.index = index
         self.name = f"camera {index}"
         self.width, self.height, self.fps = width, height, fps
@@ -402,8 +417,10 @@ class Camera(_SourceBase):
         self._opener = opener or self._open_device
         self._cap = self._open()
         if self._cap is None:
-            raise SourceError(f"camera {index}: cannot open (no such camera, or it is in use); "
-                              f"try another camera index, or a video file")
+            raise SourceError(
+                f"camera {index}: cannot open (no such camera, or it is in use); "
+                f"try another camera index, or a video file"
+            )
         self._start = time.monotonic()
         self._i = 0
 
@@ -446,8 +463,9 @@ class Camera(_SourceBase):
                 if ok and image is not None:
                     log.warning("%s: back", self.name)
                     return image
-        raise SourceError(f"{self.name}: stopped delivering frames and did not come back "
-                          f"within {self.give_up_s:g} s")
+        raise SourceError(
+            f"{self.name}: stopped delivering frames and did not come back within {self.give_up_s:g} s"
+        )
 
     def close(self) -> None:
         if self._cap is not None:
@@ -464,8 +482,9 @@ def register_source(matches: Callable[[str], bool], factory: SourceFactory) -> N
     _REGISTRY.append((matches, factory))
 
 
-def open_source(spec: str | int | os.PathLike, *, realtime: bool = False,
-                max_fps: float | None = None) -> _SourceBase:
+def open_source(
+    spec: str | int | os.PathLike, *, realtime: bool = False, max_fps: float | None = None
+) -> _SourceBase:
     """Open a source from a CLI-style spec: a camera index (``0``), an image, a folder
     of images, a video file, or any kind added with :func:`register_source`.
 
@@ -498,8 +517,7 @@ def open_source(spec: str | int | os.PathLike, *, realtime: bool = False,
     try:
         return VideoFile(path, realtime=realtime, max_fps=max_fps, loop=loop)
     except SourceError:
-        raise SourceError(f"{text}: not a known image, video or recording "
-                          f"(suffix {suffix!r})") from None
+        raise SourceError(f"{text}: not a known image, video or recording (suffix {suffix!r})") from None
 
 
 def sample_image_path() -> Path:
@@ -507,10 +525,21 @@ def sample_image_path() -> Path:
     of mediapipe), used by the demo when there is no camera."""
     try:
         import matplotlib.cbook as cbook  # lazy: matplotlib is heavy; only the demo photo
+
         return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
     except Exception as exc:  # pragma: no cover - matplotlib is installed with mediapipe
         raise SourceError(f"built-in sample photo not found ({exc})") from exc
 
 
-__all__ = ["Frame", "Source", "Camera", "VideoFile", "ImageFile", "ImageFolder", "open_source",
-           "register_source", "read_image", "sample_image_path"]
+__all__ = [
+    "Frame",
+    "Source",
+    "Camera",
+    "VideoFile",
+    "ImageFile",
+    "ImageFolder",
+    "open_source",
+    "register_source",
+    "read_image",
+    "sample_image_path",
+]

@@ -67,8 +67,7 @@ def parse_endpoint(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, in
     try:
         port = int(port_text)
     except ValueError:
-        raise StreamError(f"{text!r}: expected HOST:PORT or PORT (e.g. 127.0.0.1:9000)") \
-            from None
+        raise StreamError(f"{text!r}: expected HOST:PORT or PORT (e.g. 127.0.0.1:9000)") from None
     if not 0 <= port <= 65535:
         raise StreamError(f"{text!r}: port {port} is outside 0..65535")
     return host, port
@@ -88,8 +87,7 @@ class _QuietErrors:
         self.failures += 1
         now = time.monotonic()
         if now >= self._next_log:
-            more = f" ({self._suppressed} more failures since the last message)" \
-                if self._suppressed else ""
+            more = f" ({self._suppressed} more failures since the last message)" if self._suppressed else ""
             log.warning("%s: %s%s; still streaming", self.what, exc, more)
             self._suppressed = 0
             self._next_log = now + self.every_s
@@ -124,9 +122,11 @@ def _udp_socket(host: str, port: int) -> socket.socket:
         infos = socket.getaddrinfo(host, port, 0, socket.SOCK_DGRAM)
     except (OSError, UnicodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise StreamError(f"OSC receiver {host}:{port}: host {host!r} does not resolve "
-                          f"({reason}); give an IP address (127.0.0.1 for this machine) or "
-                          f"a host name this machine can resolve") from None
+        raise StreamError(
+            f"OSC receiver {host}:{port}: host {host!r} does not resolve "
+            f"({reason}); give an IP address (127.0.0.1 for this machine) or "
+            f"a host name this machine can resolve"
+        ) from None
     last: OSError | None = None
     for family, kind, proto, _, addr in infos:
         sock = socket.socket(family, kind, proto)
@@ -137,8 +137,10 @@ def _udp_socket(host: str, port: int) -> socket.socket:
         except OSError as exc:
             sock.close()
             last = exc
-    raise StreamError(f"OSC receiver {host}:{port}: cannot open a socket to it "
-                      f"({last.strerror if last is not None and last.strerror else last})")
+    raise StreamError(
+        f"OSC receiver {host}:{port}: cannot open a socket to it "
+        f"({last.strerror if last is not None and last.strerror else last})"
+    )
 
 
 class OscSender:
@@ -150,8 +152,14 @@ class OscSender:
         world: also send ``/arpose/world`` with world coordinates in metres.
     """
 
-    def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_OSC_PORT, *,
-                 prefix: str = OSC_PREFIX, world: bool = False):
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_OSC_PORT,
+        *,
+        prefix: str = OSC_PREFIX,
+        world: bool = False,
+    ):
         self.host, self.port = host, port
         self.prefix = "/" + prefix.strip("/")
         self.world = world
@@ -168,20 +176,27 @@ class OscSender:
         per person instead of one Python call per value)."""
         w, h = (max(int(v), 1) for v in frame.size)
         index = int(frame.index) & 0x7FFFFFFF
-        out = [self._frame_head + struct.pack(">ifiii", index, float(frame.t), w, h,
-                                              len(frame.poses))]
+        out = [self._frame_head + struct.pack(">ifiii", index, float(frame.t), w, h, len(frame.poses))]
         scale = np.array([1.0 / w, 1.0 / h, 1.0 / w, 1.0], np.float32)
         for p in frame.poses:
             values = (p.landmarks[:, :4] * scale).astype(">f4").tobytes()
-            out.append(self._pose_head + struct.pack(">ifi", index, float(frame.t), int(p.id))
-                       + values)
+            out.append(self._pose_head + struct.pack(">ifi", index, float(frame.t), int(p.id)) + values)
             if self.world:
-                out.append(self._world_head + struct.pack(">ii", index, int(p.id))
-                           + p.world.astype(">f4").tobytes())
+                out.append(
+                    self._world_head + struct.pack(">ii", index, int(p.id)) + p.world.astype(">f4").tobytes()
+                )
         for hand in frame.hands:
-            head = _osc_head(f"{self.prefix}/hand", "ifiis" + "f" * 84) + struct.pack(
-                ">ifii", index, float(frame.t), int(hand.id),
-                -1 if hand.person is None else int(hand.person)) + _osc_string(hand.side)
+            head = (
+                _osc_head(f"{self.prefix}/hand", "ifiis" + "f" * 84)
+                + struct.pack(
+                    ">ifii",
+                    index,
+                    float(frame.t),
+                    int(hand.id),
+                    -1 if hand.person is None else int(hand.person),
+                )
+                + _osc_string(hand.side)
+            )
             out.append(head + (hand.landmarks * scale).astype(">f4").tobytes())
         return out
 
@@ -243,8 +258,15 @@ class WebSocketServer:
     """Kernel send buffer per client (bytes): small, so a slow client's backlog waits in
     its bounded queue, where it is dropped oldest first, rather than in the kernel."""
 
-    def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_WS_PORT, *,
-                 queue_frames: int = 32, client_frames: int = 8, warn_every_s: float = 10.0):
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_WS_PORT,
+        *,
+        queue_frames: int = 32,
+        client_frames: int = 8,
+        warn_every_s: float = 10.0,
+    ):
         for name, value in (("queue_frames", queue_frames), ("client_frames", client_frames)):
             if value < 1:
                 raise StreamError(f"{name}={value}: must be at least 1")
@@ -260,8 +282,9 @@ class WebSocketServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._clients: set[_Client] = set()
-        self._pending: collections.deque[PoseFrame | dict[str, Any] | str] = \
-            collections.deque(maxlen=queue_frames)
+        self._pending: collections.deque[PoseFrame | dict[str, Any] | str] = collections.deque(
+            maxlen=queue_frames
+        )
         self._pending_lock = threading.Lock()
         self._scheduled = False
         self._dropped_gone = 0
@@ -284,15 +307,16 @@ class WebSocketServer:
             return self
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, args=(ready,),
-                                        name="arpose-websocket", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(ready,), name="arpose-websocket", daemon=True)
         self._thread.start()
         ready.wait(10.0)
         if self._error is not None or self._server is None:
             self._thread.join(1.0)
             self._thread = None
-            raise StreamError(f"WebSocket {self.host}:{self.port}: cannot listen "
-                              f"({self._error or 'timed out'}); choose another port") from None
+            raise StreamError(
+                f"WebSocket {self.host}:{self.port}: cannot listen "
+                f"({self._error or 'timed out'}); choose another port"
+            ) from None
         return self
 
     def _run(self, ready: threading.Event) -> None:
@@ -303,9 +327,15 @@ class WebSocketServer:
         asyncio.set_event_loop(loop)
 
         async def start() -> Any:
-            return await serve(self._handler, self.host, self.port, compression=None,
-                               max_queue=4, write_limit=1 << 14,
-                               logger=logging.getLogger(__name__ + ".websockets"))
+            return await serve(
+                self._handler,
+                self.host,
+                self.port,
+                compression=None,
+                max_queue=4,
+                write_limit=1 << 14,
+                logger=logging.getLogger(__name__ + ".websockets"),
+            )
 
         try:
             self._server = loop.run_until_complete(start())
@@ -378,8 +408,7 @@ class WebSocketServer:
             if self._clients:  # serialise only when someone listens, off the caller's thread
                 if isinstance(frame, PoseFrame):
                     frame = frame.to_json()
-                message = frame if isinstance(frame, str) else json.dumps(
-                    frame, separators=(",", ":"))
+                message = frame if isinstance(frame, str) else json.dumps(frame, separators=(",", ":"))
                 for client in list(self._clients):
                     client.put(message)
             self.sent += 1
@@ -387,9 +416,12 @@ class WebSocketServer:
         dropped = self.dropped
         now = time.monotonic()
         if dropped > self._warned_drops and now >= self._next_drop_warning:
-            log.warning("WebSocket: slow clients lost %d frames (oldest first) since the last "
-                        "message, %d in all; still streaming", dropped - self._warned_drops,
-                        dropped)
+            log.warning(
+                "WebSocket: slow clients lost %d frames (oldest first) since the last "
+                "message, %d in all; still streaming",
+                dropped - self._warned_drops,
+                dropped,
+            )
             self._warned_drops = dropped
             self._next_drop_warning = now + self.warn_every_s
 
@@ -436,11 +468,18 @@ class Streamer:
         world: include world coordinates in OSC (always in WebSocket JSON).
     """
 
-    def __init__(self, osc: tuple[str, int] | None = None,
-                 websocket: tuple[str, int] | None = None, *, world: bool = False):
+    def __init__(
+        self,
+        osc: tuple[str, int] | None = None,
+        websocket: tuple[str, int] | None = None,
+        *,
+        world: bool = False,
+    ):
         if osc is None and websocket is None:
-            raise StreamError("nothing to stream to: give an OSC receiver (osc=(host, port)) "
-                              "and/or a WebSocket address (websocket=(host, port))")
+            raise StreamError(
+                "nothing to stream to: give an OSC receiver (osc=(host, port)) "
+                "and/or a WebSocket address (websocket=(host, port))"
+            )
         self.osc = OscSender(*osc, world=world) if osc is not None else None
         self.websocket: WebSocketServer | None = None
         if websocket is not None:
@@ -472,5 +511,13 @@ class Streamer:
         self.close()
 
 
-__all__ = ["OscSender", "WebSocketServer", "Streamer", "parse_endpoint", "DEFAULT_HOST",
-           "DEFAULT_OSC_PORT", "DEFAULT_WS_PORT", "OSC_PREFIX"]
+__all__ = [
+    "OscSender",
+    "WebSocketServer",
+    "Streamer",
+    "parse_endpoint",
+    "DEFAULT_HOST",
+    "DEFAULT_OSC_PORT",
+    "DEFAULT_WS_PORT",
+    "OSC_PREFIX",
+]

@@ -27,8 +27,10 @@ def _video_writer(path: Path, fps: float, size: tuple[int, int]) -> Any:
     fourcc = cv2.VideoWriter.fourcc(*VIDEO_OUTPUTS[path.suffix.lower()])
     writer = cv2.VideoWriter(str(path), fourcc, float(fps), size)
     if not writer.isOpened():
-        raise RenderError(f"{path}: cannot open a video writer ({path.suffix} with "
-                          f"{VIDEO_OUTPUTS[path.suffix.lower()]}); is the folder writable?")
+        raise RenderError(
+            f"{path}: cannot open a video writer ({path.suffix} with "
+            f"{VIDEO_OUTPUTS[path.suffix.lower()]}); is the folder writable?"
+        )
     return writer
 
 
@@ -40,8 +42,7 @@ class VideoWriter:
         self._writer = _video_writer(path, fps, size)
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=QUEUE_FRAMES)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._loop, name="arpose-video-writer",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="arpose-video-writer", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
@@ -95,5 +96,4 @@ def write_image(path: Path, bgr: np.ndarray) -> None:
         raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-__all__ = ["VideoWriter", "open_video", "write_image", "IMAGE_OUTPUTS", "VIDEO_OUTPUTS",
-           "QUEUE_FRAMES"]
+__all__ = ["VideoWriter", "open_video", "write_image", "IMAGE_OUTPUTS", "VIDEO_OUTPUTS", "QUEUE_FRAMES"]

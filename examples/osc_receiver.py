@@ -20,9 +20,11 @@ def on_frame(_address, frame, t, width, height, people):
 
 
 def on_pose(_address, frame, t, person, *values):
-    x, y, z, visibility = values[4 * LEFT_WRIST: 4 * LEFT_WRIST + 4]
-    print(f"t={t:7.3f}s person {person}: left wrist at "
-          f"({x * size[0]:.0f}, {y * size[1]:.0f}) px, visibility {visibility:.2f}")
+    x, y, z, visibility = values[4 * LEFT_WRIST : 4 * LEFT_WRIST + 4]
+    print(
+        f"t={t:7.3f}s person {person}: left wrist at "
+        f"({x * size[0]:.0f}, {y * size[1]:.0f}) px, visibility {visibility:.2f}"
+    )
 
 
 dispatcher = Dispatcher()

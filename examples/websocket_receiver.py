@@ -20,7 +20,9 @@ try:
             frame = json.loads(message)
             for person in frame["people"]:
                 x, y, _z, vis = person["landmarks"][LEFT_WRIST]
-                print(f"t={frame['t']:7.3f}s person {person['id']}: left wrist at "
-                      f"({x:.0f}, {y:.0f}) px, visibility {vis:.2f}")
+                print(
+                    f"t={frame['t']:7.3f}s person {person['id']}: left wrist at "
+                    f"({x:.0f}, {y:.0f}) px, visibility {vis:.2f}"
+                )
 except (ConnectionClosed, OSError) as exc:
     print(f"stream ended: {exc}")

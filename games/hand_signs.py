@@ -26,8 +26,12 @@ from arpose.play.ui import GREEN, INK, ORANGE, RED, WHITE, YELLOW, bar, hearts, 
 from arpose.testing.hands import shape_hand
 
 SIGNS: tuple[tuple[str, str], ...] = (
-    ("fist", "Fist"), ("open_palm", "Open palm"), ("point", "Point"),
-    ("thumbs_up", "Thumbs up"), ("victory", "Victory"), ("ok", "OK"),
+    ("fist", "Fist"),
+    ("open_palm", "Open palm"),
+    ("point", "Point"),
+    ("thumbs_up", "Thumbs up"),
+    ("victory", "Victory"),
+    ("ok", "OK"),
 )
 """(gesture name, label) of every card."""
 LABELS = dict(SIGNS)
@@ -43,8 +47,7 @@ _ICON_ROTATION = {"thumbs_up": math.pi / 2}  # the mirrored thumb "out" points u
 def _icon_points(sign: str) -> np.ndarray:
     """The card's hand: the synthetic hand the detector is tested with, a right hand as
     the mirror view shows it (the camera sees it as a left one); made once per sign."""
-    hand = shape_hand(sign, side="left", rotation=_ICON_ROTATION.get(sign, 0.0),
-                      center=(0.0, 0.0), size=1.0)
+    hand = shape_hand(sign, side="left", rotation=_ICON_ROTATION.get(sign, 0.0), center=(0.0, 0.0), size=1.0)
     xy = hand.landmarks[:, :2].astype(np.float64)
     xy.setflags(write=False)  # shared by every draw
     return xy
@@ -63,12 +66,11 @@ class HandSigns(Game):
         self.lives = int(self.options.extra.get("lives", LIVES))
         seq = self.options.extra.get("sequence")
         if seq and any(s not in LABELS for s in seq):
-            raise GameError(f"hand-signs sequence: unknown sign in {seq} (signs: "
-                             f"{', '.join(LABELS)})")
+            raise GameError(f"hand-signs sequence: unknown sign in {seq} (signs: {', '.join(LABELS)})")
         self.sequence: list[str] | None = list(seq) if seq else None
         self.card: str | None = None
         self.last_card: str | None = None
-        self.shown = 0.0            # seconds the card has been up
+        self.shown = 0.0  # seconds the card has been up
         self.card_time = 6.0
         self.gap = GAP
         self.cards = 0
@@ -107,7 +109,7 @@ class HandSigns(Game):
             if self.gap <= 0:
                 self.card = self._next_card()
                 level = min(self.elapsed / max(self.length, 1.0), 1.0)
-                self.card_time = 6.0 - 3.0 * level      # 6 s per card at first, 3 s at the end
+                self.card_time = 6.0 - 3.0 * level  # 6 s per card at first, 3 s at the end
                 self.shown = 0.0
                 self.score.log(app.time, "card", sign=self.card)
             return
@@ -128,9 +130,15 @@ class HandSigns(Game):
         mult = self.score.hit()
         quick = max(0.0, 1.0 - self.shown / self.card_time)
         pts = (50 + int(round(100 * quick))) * mult
-        self.score.add(pts, app.time, "sign", player=player, sign=self.card,
-                       side=self.held[player].get(self.card, ""),
-                       reaction=round(self.shown, 3))
+        self.score.add(
+            pts,
+            app.time,
+            "sign",
+            player=player,
+            sign=self.card,
+            side=self.held[player].get(self.card, ""),
+            reaction=round(self.shown, 3),
+        )
         app.sounds.play("good")
         self.flash(f"{LABELS[self.card].upper()}! +{pts}", GREEN if quick > 0.5 else YELLOW, 0.9)
         self._next()
@@ -159,15 +167,14 @@ class HandSigns(Game):
             return
         W, H = surface.get_size()
         card = pygame.Rect(0, 0, int(H * 0.36), int(H * 0.46))
-        card.topright = (W - 16, int(H * 0.19))   # beside the player, under the pause button
+        card.topright = (W - 16, int(H * 0.19))  # beside the player, under the pause button
         panel(surface, card, INK, 215, radius=26, border=YELLOW)
-        self._draw_icon(surface, self.card, pygame.Rect(card.x, card.y + int(H * 0.03),
-                                                        card.w, int(card.h * 0.68)))
-        text(surface, LABELS[self.card], (card.centerx, card.bottom - int(card.h * 0.17)),
-             int(H / 14), WHITE)
+        self._draw_icon(
+            surface, self.card, pygame.Rect(card.x, card.y + int(H * 0.03), card.w, int(card.h * 0.68))
+        )
+        text(surface, LABELS[self.card], (card.centerx, card.bottom - int(card.h * 0.17)), int(H / 14), WHITE)
         left = max(0.0, 1.0 - self.shown / max(self.card_time, 1e-3))
-        bar(surface, (card.x + 18, card.bottom - 28, card.w - 36, 14), left,
-            GREEN if left > 0.35 else ORANGE)
+        bar(surface, (card.x + 18, card.bottom - 28, card.w - 36, 14), left, GREEN if left > 0.35 else ORANGE)
 
     @staticmethod
     def _draw_icon(surface: pygame.Surface, sign: str, box: pygame.Rect) -> None:
@@ -178,12 +185,10 @@ class HandSigns(Game):
         pts = (xy - (lo + hi) / 2) * scale + np.array(box.center, np.float64)
         width = max(3, box.h // 45)
         for a, b in HAND_CONNECTIONS:
-            pygame.draw.line(surface, WHITE, tuple(pts[a].astype(int)), tuple(pts[b].astype(int)),
-                             width)
+            pygame.draw.line(surface, WHITE, tuple(pts[a].astype(int)), tuple(pts[b].astype(int)), width)
         for i, p in enumerate(pts):
             r = width // 2 + (3 if i in (4, 8, 12, 16, 20) else 1)
-            pygame.draw.circle(surface, YELLOW if i in (4, 8, 12, 16, 20) else WHITE,
-                               tuple(p.astype(int)), r)
+            pygame.draw.circle(surface, YELLOW if i in (4, 8, 12, 16, 20) else WHITE, tuple(p.astype(int)), r)
 
     def hud(self, surface: pygame.Surface) -> None:
         W, H = surface.get_size()
@@ -192,13 +197,16 @@ class HandSigns(Game):
         held = self.shapes(0)
         label = ", ".join(LABELS[s] for s in held) if held else "-"
         colour = GREEN if self.card is not None and self.card in held else WHITE
-        text(surface, f"YOU: {label}", (box.x + 18, box.bottom - 12), int(H / 24), colour,
-             "bottomleft")
+        text(surface, f"YOU: {label}", (box.x + 18, box.bottom - 12), int(H / 24), colour, "bottomleft")
 
     def extra_report(self) -> dict[str, Any]:
-        return {"cards": self.cards, "signs": self.made, "missed": self.missed,
-                "lives": max(self.lives, 0),
-                "reactions": [round(r, 3) for r in self.reactions]}
+        return {
+            "cards": self.cards,
+            "signs": self.made,
+            "missed": self.missed,
+            "lives": max(self.lives, 0),
+            "reactions": [round(r, 3) for r in self.reactions],
+        }
 
     def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
         """Painted nails: the five fingertips the signs are read from, in colour."""
@@ -206,8 +214,10 @@ class HandSigns(Game):
 
     def result_lines(self) -> list[str]:
         mean = float(np.mean(self.reactions)) if self.reactions else 0.0
-        return [f"Signs made: {self.made} of {self.cards}",
-                f"Mean reaction: {mean:.2f} s" if self.reactions else "No sign made"]
+        return [
+            f"Signs made: {self.made} of {self.cards}",
+            f"Mean reaction: {mean:.2f} s" if self.reactions else "No sign made",
+        ]
 
 
 GAME = HandSigns

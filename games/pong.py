@@ -133,12 +133,13 @@ class Pong(Game):
         for slot, sign in ((0, -1), (1, 1)):
             face = self.xs[slot] - sign * self.paddle_w / 2
             moving_in = self.vel[0] * sign > 0
-            crossed = (self.ball_prev[0] + sign * r - face) * sign <= 0 <= \
-                (self.ball[0] + sign * r - face) * sign
+            crossed = (
+                (self.ball_prev[0] + sign * r - face) * sign <= 0 <= (self.ball[0] + sign * r - face) * sign
+            )
             if moving_in and crossed and abs(self.ball[1] - self.pad[slot]) <= half + r:
                 self.ball[0] = face - sign * r
-                off = (self.ball[1] - self.pad[slot]) / half      # -1..1: where it hit
-                speed = float(np.linalg.norm(self.vel)) * 1.06   # faster every hit
+                off = (self.ball[1] - self.pad[slot]) / half  # -1..1: where it hit
+                speed = float(np.linalg.norm(self.vel)) * 1.06  # faster every hit
                 speed = min(speed, W * 1.6)
                 ang = off * 1.0
                 self.vel = np.array([-sign * math.cos(ang) * speed, math.sin(ang) * speed])
@@ -146,8 +147,7 @@ class Pong(Game):
                 self.rally += 1
                 app.sounds.play("hit")
                 if slot == 0 or not self.ai:
-                    self.score.log(app.time, "hit", player=slot + 1,
-                                   speed=round(speed / W, 3))
+                    self.score.log(app.time, "hit", player=slot + 1, speed=round(speed / W, 3))
         if self.ball[0] < -r * 2 or self.ball[0] > W + r * 2:
             winner = 1 if self.ball[0] < 0 else 0
             self._point(winner)
@@ -182,7 +182,7 @@ class Pong(Game):
 
     def draw(self, surface: pygame.Surface, alpha: float) -> None:
         W, H = surface.get_size()
-        for y in range(0, H, int(H / 18)):       # the net
+        for y in range(0, H, int(H / 18)):  # the net
             pygame.draw.rect(surface, (255, 255, 255), (W // 2 - 3, y, 6, int(H / 36)))
         pad = lerp(self.pad_prev, self.pad, alpha)
         for slot in (0, 1):
@@ -201,24 +201,43 @@ class Pong(Game):
         W, H = surface.get_size()
         p1, p2 = self.points()
         text(surface, str(p1), (W * 0.4, H * 0.06), int(H / 7), PLAYER_COLOURS[0], "midtop")
-        text(surface, str(p2), (W * 0.6, H * 0.06), int(H / 7),
-             (200, 200, 210) if self.ai else PLAYER_COLOURS[1], "midtop")
-        text(surface, "YOU" if self.ai else "P1", (W * 0.4, H * 0.2), int(H / 24),
-             PLAYER_COLOURS[0])
-        text(surface, "CPU" if self.ai else "P2", (W * 0.6, H * 0.2), int(H / 24),
-             (200, 200, 210) if self.ai else PLAYER_COLOURS[1])
-        text(surface, f"first to {POINTS_TO_WIN}  |  {int(self.time_left + 0.999)} s",
-             (W / 2, H * 0.965), int(H / 28), WHITE)
+        text(
+            surface,
+            str(p2),
+            (W * 0.6, H * 0.06),
+            int(H / 7),
+            (200, 200, 210) if self.ai else PLAYER_COLOURS[1],
+            "midtop",
+        )
+        text(surface, "YOU" if self.ai else "P1", (W * 0.4, H * 0.2), int(H / 24), PLAYER_COLOURS[0])
+        text(
+            surface,
+            "CPU" if self.ai else "P2",
+            (W * 0.6, H * 0.2),
+            int(H / 24),
+            (200, 200, 210) if self.ai else PLAYER_COLOURS[1],
+        )
+        text(
+            surface,
+            f"first to {POINTS_TO_WIN}  |  {int(self.time_left + 0.999)} s",
+            (W / 2, H * 0.965),
+            int(H / 28),
+            WHITE,
+        )
         if self.pause_button is not None:
             self.pause_button.draw(surface)
 
     def extra_report(self) -> dict[str, Any]:
         p1, p2 = self.points()
-        out: dict[str, Any] = {"mode": "vs-ai" if getattr(self, "ai", True) else "two-player",
-                               "points": [p1, p2], "hits": getattr(self, "hits", 0)}
+        out: dict[str, Any] = {
+            "mode": "vs-ai" if getattr(self, "ai", True) else "two-player",
+            "points": [p1, p2],
+            "hits": getattr(self, "hits", 0),
+        }
         if self.finished:
-            out["winner"] = "draw" if p1 == p2 else ("player 1" if p1 > p2 else
-                                                     ("cpu" if self.ai else "player 2"))
+            out["winner"] = (
+                "draw" if p1 == p2 else ("player 1" if p1 > p2 else ("cpu" if self.ai else "player 2"))
+            )
         return out
 
     def result_effects(self) -> dict[int | None, tuple[str, ...]]:

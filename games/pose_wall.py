@@ -22,8 +22,12 @@ from arpose.input.body_view import body_scale
 from arpose.play.game import Game
 from arpose.play.ui import GREEN, INK, MAGENTA, ORANGE, RED, WHITE, YELLOW, hearts, panel, text
 
-SEGMENTS = (("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
-            ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"))
+SEGMENTS = (
+    ("right_shoulder", "right_elbow"),
+    ("right_elbow", "right_wrist"),
+    ("left_shoulder", "left_elbow"),
+    ("left_elbow", "left_wrist"),
+)
 """The scored segments, in the order of a target's four angles."""
 
 PASS = 0.6
@@ -63,8 +67,9 @@ def segment_angles(points: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(v[:, 1], v[:, 0]))
 
 
-def similarity(angles: np.ndarray, target: Target, seen: np.ndarray | None = None
-               ) -> tuple[float, np.ndarray]:
+def similarity(
+    angles: np.ndarray, target: Target, seen: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
     """Overall and per-segment similarity (0..1) of measured angles to a target.
 
     Unseen segments score 0 (hiding an arm is not a match).
@@ -95,12 +100,12 @@ class PoseWall(Game):
         self.streak = 0
         self.target: Target | None = None
         self.last_target: Target | None = None
-        self.progress = 0.0        # 0 = wall far away, 1 = at the player
+        self.progress = 0.0  # 0 = wall far away, 1 = at the player
         self.approach = 4.0
-        self.best = 0.0            # best similarity in the judge window
+        self.best = 0.0  # best similarity in the judge window
         self.current = 0.0
         self.per = np.zeros(4)
-        self.gap = 0.8             # seconds between walls
+        self.gap = 0.8  # seconds between walls
         self.result: tuple[str, tuple[int, int, int], float] | None = None
         self._wall_cache: tuple[Any, pygame.Surface] | None = None
         self.similarities: list[float] = []
@@ -157,8 +162,7 @@ class PoseWall(Game):
             mult = self.score.hit()
             pts = int(round(100 * sim)) * mult
             label, colour = ("PERFECT!", GREEN) if sim >= 0.85 else ("GOOD", YELLOW)
-            self.score.add(pts, app.time, "pass", pose=self.target.name,
-                           similarity=round(sim, 3))
+            self.score.add(pts, app.time, "pass", pose=self.target.name, similarity=round(sim, 3))
             app.sounds.play("good")
             self.flash(f"{label} +{pts}", colour, 1.0)
         else:
@@ -212,7 +216,7 @@ class PoseWall(Game):
             return
         pts, su = sil
         p = min(self.progress, 1.0)
-        scale = 0.25 + 0.75 * p ** 1.6          # perspective: slow far away, fast close by
+        scale = 0.25 + 0.75 * p**1.6  # perspective: slow far away, fast close by
         centre = (pts[0] + pts[3]) / 2
         # The wall: a brick panel with the pose-shaped hole, scaled around the shoulders.
         wall = pygame.Surface((W, H), pygame.SRCALPHA)
@@ -235,8 +239,9 @@ class PoseWall(Game):
             pygame.draw.circle(wall, hole, q, limb // 2)
         torso = [rs, ls, (ls[0], hip[1] + limb), (rs[0], hip[1] + limb)]
         pygame.draw.polygon(wall, hole, torso)
-        pygame.draw.rect(wall, hole, (min(rs[0], ls[0]) + limb // 4, hip[1],
-                                      abs(rs[0] - ls[0]) - limb // 2, H))
+        pygame.draw.rect(
+            wall, hole, (min(rs[0], ls[0]) + limb // 4, hip[1], abs(rs[0] - ls[0]) - limb // 2, H)
+        )
         pygame.draw.circle(wall, hole, head, int(su * 0.45))
         sw, sh = int(W * scale), int(H * scale)
         small = pygame.transform.scale(wall, (sw, sh))
@@ -257,20 +262,22 @@ class PoseWall(Game):
         hearts(surface, box.x + 20, box.y + int(H * 0.045), self.lives, LIVES, int(H * 0.022))
         match = int(round(100 * self.current)) if self.target is not None else 0
         colour = GREEN if self.current >= PASS else ORANGE
-        text(surface, f"MATCH {match}%", (box.x + 18, box.bottom - 12), int(H / 20), colour,
-             "bottomleft")
+        text(surface, f"MATCH {match}%", (box.x + 18, box.bottom - 12), int(H / 20), colour, "bottomleft")
 
     def extra_report(self) -> dict[str, Any]:
-        return {"walls": self.walls, "passed": self.passed, "lives": max(self.lives, 0),
-                "similarities": [round(s, 3) for s in self.similarities]}
+        return {
+            "walls": self.walls,
+            "passed": self.passed,
+            "lives": max(self.lives, 0),
+            "similarities": [round(s, 3) for s in self.similarities],
+        }
 
     def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
         """A costume shirt: the body's outline, which the wall is about, stands out."""
         return {None: ("costume-shirt",)}
 
     def result_lines(self) -> list[str]:
-        return [f"Walls passed: {self.passed} of {self.walls}",
-                f"Best streak: {self.best_streak}"]
+        return [f"Walls passed: {self.passed} of {self.walls}", f"Best streak: {self.best_streak}"]
 
 
 GAME = PoseWall

@@ -106,8 +106,13 @@ class Slicer(Game):
         """0 at the start, 1 at the end of the round: drives spawn rate and bombs."""
         return min(self.elapsed / max(self.length, 1.0), 1.0)
 
-    def spawn(self, kind: str | None = None, pos: tuple[float, float] | None = None,
-              vel: tuple[float, float] | None = None, gravity: float | None = None) -> Thing:
+    def spawn(
+        self,
+        kind: str | None = None,
+        pos: tuple[float, float] | None = None,
+        vel: tuple[float, float] | None = None,
+        gravity: float | None = None,
+    ) -> Thing:
         """Launch a fruit or bomb (random unless given; tests place things exactly)."""
         W, H = self.app.size
         rng = self.app.rng
@@ -124,8 +129,9 @@ class Slicer(Game):
             flight = 2 * -vy / g
             vx = float((rng.uniform(W * 0.3, W * 0.7) - pos[0]) / flight)
             vel = (vx, vy)
-        thing = Thing(kind, np.array(pos, float), np.array(vel, float), H / 15.0, g,
-                      spin=float(rng.uniform(-3, 3)))
+        thing = Thing(
+            kind, np.array(pos, float), np.array(vel, float), H / 15.0, g, spin=float(rng.uniform(-3, 3))
+        )
         thing.prev = thing.pos.copy()
         self.things.append(thing)
         return thing
@@ -170,8 +176,12 @@ class Slicer(Game):
 
     def on_gesture(self, event: Any) -> bool | None:
         """Swipes of the players' hands (screen coordinates) wait for the next step."""
-        if event.name == "swipe" and event.start is not None and event.end is not None \
-                and 0 <= event.player < self.options.players:
+        if (
+            event.name == "swipe"
+            and event.start is not None
+            and event.end is not None
+            and 0 <= event.player < self.options.players
+        ):
             self._pending.append(event)
         return None
 
@@ -185,8 +195,7 @@ class Slicer(Game):
             self.swipes += 1
             self.trails.append((t, a, b))
             for th in self.things:
-                if th.alive and min(_seg_dist(th.pos, a, b),
-                                    _seg_dist(th.prev, a, b)) <= th.radius * 1.1:
+                if th.alive and min(_seg_dist(th.pos, a, b), _seg_dist(th.prev, a, b)) <= th.radius * 1.1:
                     self._slice(th, a, b, float(ev.speed), int(ev.player))
 
     def _slice(self, th: Thing, a: np.ndarray, b: np.ndarray, speed: float, slot: int) -> None:
@@ -201,17 +210,29 @@ class Slicer(Game):
             for _ in range(24):
                 ang = rng.uniform(0, 2 * math.pi)
                 v = rng.uniform(200, 700)
-                self.pieces.append(Piece(th.pos.copy(), np.array([math.cos(ang) * v,
-                                                                  math.sin(ang) * v]),
-                                         (255, int(rng.integers(120, 230)), 40),
-                                         th.radius * 0.25, 0.6))
+                self.pieces.append(
+                    Piece(
+                        th.pos.copy(),
+                        np.array([math.cos(ang) * v, math.sin(ang) * v]),
+                        (255, int(rng.integers(120, 230)), 40),
+                        th.radius * 0.25,
+                        0.6,
+                    )
+                )
             self.lose_life("BOOM!")
             return
         self.sliced += 1
         mult = self.score.hit()
-        self.score.add(10 * mult, app.time, "slice", player=slot, fruit=th.kind,
-                       speed=round(float(speed), 2), x=round(float(th.pos[0]), 1),
-                       y=round(float(th.pos[1]), 1))
+        self.score.add(
+            10 * mult,
+            app.time,
+            "slice",
+            player=slot,
+            fruit=th.kind,
+            speed=round(float(speed), 2),
+            x=round(float(th.pos[0]), 1),
+            y=round(float(th.pos[1]), 1),
+        )
         if mult > 1 and self.score.combo % 5 == 0:
             self.flash(f"Combo x{mult}!", YELLOW, 1.0)
         app.sounds.play("slice")
@@ -220,13 +241,24 @@ class Slicer(Game):
         d = d / (np.linalg.norm(d) + 1e-9)
         normal = np.array([-d[1], d[0]])
         for half in (-1, 1):
-            self.pieces.append(Piece(th.pos.copy(), th.vel * 0.3 + normal * half * 160,
-                                     colour, th.radius, 0.9, half,
-                                     math.degrees(math.atan2(d[1], d[0]))))
+            self.pieces.append(
+                Piece(
+                    th.pos.copy(),
+                    th.vel * 0.3 + normal * half * 160,
+                    colour,
+                    th.radius,
+                    0.9,
+                    half,
+                    math.degrees(math.atan2(d[1], d[0])),
+                )
+            )
         for _ in range(14):
             v = d * rng.uniform(100, 500) + rng.normal(0, 180, 2)
-            self.pieces.append(Piece(th.pos.copy(), v, inner, th.radius * rng.uniform(0.08, 0.2),
-                                     float(rng.uniform(0.3, 0.7))))
+            self.pieces.append(
+                Piece(
+                    th.pos.copy(), v, inner, th.radius * rng.uniform(0.08, 0.2), float(rng.uniform(0.3, 0.7))
+                )
+            )
 
     # -- drawing ---------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, alpha: float) -> None:
@@ -237,8 +269,9 @@ class Slicer(Game):
             if pc.half:
                 self._draw_half(surface, pc)
             else:
-                pygame.draw.circle(surface, pc.colour, (int(pc.pos[0]), int(pc.pos[1])),
-                                   max(2, int(pc.radius)))
+                pygame.draw.circle(
+                    surface, pc.colour, (int(pc.pos[0]), int(pc.pos[1])), max(2, int(pc.radius))
+                )
         for _t, a, b in self.trails:
             for width, col in ((18, (120, 200, 255)), (8, WHITE)):
                 pygame.draw.line(surface, col, tuple(map(int, a)), tuple(map(int, b)), width)
@@ -287,16 +320,28 @@ class Slicer(Game):
         box = panel(surface, (16, int(16 + H * 0.16), int(W * 0.24), int(H * 0.09)), INK, 170)
         hearts(surface, box.x + 20, box.centery, self.lives, LIVES, int(H * 0.024))
         if self.score.combo >= 3:
-            text(surface, f"combo {self.score.combo}", (box.right - 14, box.centery), int(H / 24),
-                 YELLOW, "midright")
+            text(
+                surface,
+                f"combo {self.score.combo}",
+                (box.right - 14, box.centery),
+                int(H / 24),
+                YELLOW,
+                "midright",
+            )
 
     def extra_report(self) -> dict[str, Any]:
-        return {"sliced": self.sliced, "missed": self.missed, "bombs": self.bombs_hit,
-                "lives": max(self.lives, 0)}
+        return {
+            "sliced": self.sliced,
+            "missed": self.missed,
+            "bombs": self.bombs_hit,
+            "lives": max(self.lives, 0),
+        }
 
     def result_lines(self) -> list[str]:
-        return [f"Fruit sliced: {self.sliced}    Missed: {self.missed}",
-                f"Bombs hit: {self.bombs_hit}    Best combo: {self.score.best_combo}"]
+        return [
+            f"Fruit sliced: {self.sliced}    Missed: {self.missed}",
+            f"Bombs hit: {self.bombs_hit}    Best combo: {self.score.best_combo}",
+        ]
 
 
 GAME = Slicer

@@ -37,7 +37,6 @@ PARTS_GRACE = 0.6
 """Seconds the exercise's joints may be out of view before the game pauses."""
 
 
-
 class Workout(Game):
     name = "workout"
     title = "Workout"
@@ -70,12 +69,13 @@ class Workout(Game):
             return reason
         app = self.app
         pose = app.player(0)
-        if self._parts_seen_t is None or (pose is not None
-                                          and not self.exercise.missing(Joints(pose))):
-            self._parts_seen_t = app.time       # (from the first frame when never seen)
+        if self._parts_seen_t is None or (pose is not None and not self.exercise.missing(Joints(pose))):
+            self._parts_seen_t = app.time  # (from the first frame when never seen)
         if app.time - self._parts_seen_t > PARTS_GRACE:
-            return (f"{self.title_text} needs your {self.exercise.parts}",
-                    "Step back or turn until they are in the picture")
+            return (
+                f"{self.title_text} needs your {self.exercise.parts}",
+                "Step back or turn until they are in the picture",
+            )
         return None
 
     def _open_history(self) -> None:
@@ -118,10 +118,20 @@ class Workout(Game):
                 mult = self.score.hit() if ev.good else 1
                 if not ev.good:
                     self.score.break_combo()
-                self.score.add((10 + (5 if ev.good else 0)) * mult, ev.t, "rep", count=ev.count,
-                               good=ev.good, depth=round(ev.depth, 3), feedback=ev.feedback,
-                               range=round(ev.range, 3), down=round(ev.down, 3),
-                               up=round(ev.up, 3), flags=list(ev.flags), side=ev.side)
+                self.score.add(
+                    (10 + (5 if ev.good else 0)) * mult,
+                    ev.t,
+                    "rep",
+                    count=ev.count,
+                    good=ev.good,
+                    depth=round(ev.depth, 3),
+                    feedback=ev.feedback,
+                    range=round(ev.range, 3),
+                    down=round(ev.down, 3),
+                    up=round(ev.up, 3),
+                    flags=list(ev.flags),
+                    side=ev.side,
+                )
                 if self.session is not None:
                     self.session.add_rep(ev)
                 app.sounds.play("rep" if ev.good else "hit")
@@ -160,15 +170,23 @@ class Workout(Game):
         W, H = surface.get_size()
         # The big rep counter on the right.
         box = panel(surface, (int(W * 0.74), int(H * 0.2), int(W * 0.24), int(H * 0.5)), INK, 180)
-        text(surface, self.title_text.upper(), (box.centerx, box.y + H * 0.05),
-             int(H / 22), CYAN)
+        text(surface, self.title_text.upper(), (box.centerx, box.y + H * 0.05), int(H / 22), CYAN)
         text(surface, str(self.counter.count), (box.centerx, box.y + H * 0.2), int(H / 4), YELLOW)
         text(surface, "REPS", (box.centerx, box.y + H * 0.33), int(H / 20), WHITE)
-        text(surface, f"Set {self.set_no}: {self.set_reps}/{self.goal}",
-             (box.centerx, box.bottom - H * 0.07), int(H / 22), WHITE)
+        text(
+            surface,
+            f"Set {self.set_no}: {self.set_reps}/{self.goal}",
+            (box.centerx, box.bottom - H * 0.07),
+            int(H / 22),
+            WHITE,
+        )
         set_left = max(SET_TIME - self.set_time, 0.0)
-        bar(surface, (box.x + 20, box.bottom - int(H * 0.035), box.width - 40, int(H * 0.02)),
-            set_left / SET_TIME, GREEN if set_left > 8 else ORANGE)
+        bar(
+            surface,
+            (box.x + 20, box.bottom - int(H * 0.035), box.width - 40, int(H * 0.02)),
+            set_left / SET_TIME,
+            GREEN if set_left > 8 else ORANGE,
+        )
         # Movement gauge on the left: how far into the rep you are, with the thresholds.
         gx, gy, gw, gh = int(W * 0.03), int(H * 0.3), int(W * 0.035), int(H * 0.5)
         pygame.draw.rect(surface, (30, 30, 45), (gx, gy, gw, gh), border_radius=10)
@@ -183,23 +201,32 @@ class Workout(Game):
             text(surface, label, (gx + gw + 10, y), int(H / 30), WHITE, "midleft")
         pygame.draw.rect(surface, WHITE, (gx, gy, gw, gh), 2, border_radius=10)
         if self.feedback and self.feedback_age < 2.5:
-            text(surface, self.feedback, (W / 2, H * 0.88), int(H / 13),
-                 GREEN if self.feedback_good else ORANGE)
+            text(
+                surface,
+                self.feedback,
+                (W / 2, H * 0.88),
+                int(H / 13),
+                GREEN if self.feedback_good else ORANGE,
+            )
 
     def extra_report(self) -> dict[str, Any]:
         reps = self.counter.reps
         out: dict[str, Any] = {
-            "exercise": self.exercise.name.replace("_", "-"), "reps": self.counter.count,
-            "good_reps": self.counter.good_count, "sets": self.sets_done,
+            "exercise": self.exercise.name.replace("_", "-"),
+            "reps": self.counter.count,
+            "good_reps": self.counter.good_count,
+            "sets": self.sets_done,
             "rep_times": [round(e.t, 3) for e in reps],
             "rep_ranges": [round(e.range, 3) for e in reps],
             "rep_flags": [list(e.flags) for e in reps],
-            "mean_range": round(sum(e.range for e in reps) / len(reps), 3) if reps else None}
+            "mean_range": round(sum(e.range for e in reps) / len(reps), 3) if reps else None,
+        }
         if self.exercise.per_side:
             out["side_reps"] = dict(self.counter.side_counts)
         if self.last_session is not None:
-            out["last_session"] = {k: self.last_session[k] for k in
-                                   ("started", "reps", "good_reps", "mean_range")}
+            out["last_session"] = {
+                k: self.last_session[k] for k in ("started", "reps", "good_reps", "mean_range")
+            }
         return out
 
     def end(self, reason: str = "over") -> None:
@@ -208,7 +235,7 @@ class Workout(Game):
 
     def report(self) -> dict[str, Any]:
         out = super().report()
-        if not self.over:            # the source ended first (headless): the session ends here
+        if not self.over:  # the source ended first (headless): the session ends here
             self._close_session(out)
         return out
 
@@ -224,13 +251,14 @@ class Workout(Game):
 
     def result_lines(self) -> list[str]:
         c = self.counter
-        lines = [f"{self.title_text}: {c.count} reps ({c.good_count} with good form)",
-                 f"Sets completed: {self.sets_done}"]
+        lines = [
+            f"{self.title_text}: {c.count} reps ({c.good_count} with good form)",
+            f"Sets completed: {self.sets_done}",
+        ]
         last = self.last_session
         if last is not None:
             d = c.count - int(last["reps"])
-            lines.append(f"Last time: {last['reps']} reps ({d:+d}), "
-                         f"{last['good_reps']} good")
+            lines.append(f"Last time: {last['reps']} reps ({d:+d}), {last['good_reps']} good")
         return lines
 
     def draw_results(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
@@ -248,15 +276,15 @@ class Workout(Game):
             for i, ev in enumerate(reps):
                 h = int(span * min(max(ev.range, 0.0), 1.0))
                 x = int(rect.x + 8 + i * w)
-                pygame.draw.rect(surface, GREEN if ev.good else ORANGE,
-                                 (x + 1, bottom - h, max(int(w) - 2, 1), h))
+                pygame.draw.rect(
+                    surface, GREEN if ev.good else ORANGE, (x + 1, bottom - h, max(int(w) - 2, 1), h)
+                )
         last = self.last_session
         if last is not None and last.get("mean_range") is not None:
             y = bottom - int(span * float(last["mean_range"]))
             for x in range(rect.x + 8, rect.right - 8, 14):
                 pygame.draw.line(surface, YELLOW, (x, y), (min(x + 7, rect.right - 8), y), 2)
-            text(surface, "last session", (rect.right - 10, y - 4), int(H / 36), YELLOW,
-                 "bottomright")
+            text(surface, "last session", (rect.right - 10, y - 4), int(H / 36), YELLOW, "bottomright")
 
 
 GAME = Workout

@@ -38,6 +38,7 @@ def dance_video(media: Path) -> Path:
 def astronaut() -> np.ndarray:
     """skimage's astronaut photo (512x512 RGB, upper body facing the camera)."""
     from skimage import data
+
     return np.ascontiguousarray(data.astronaut())
 
 
@@ -45,6 +46,7 @@ def astronaut() -> np.ndarray:
 def cameraman() -> np.ndarray:
     """skimage's cameraman (512x512 grayscale, a standing man) as RGB."""
     from skimage import data
+
     gray = data.camera()
     return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
 
@@ -52,6 +54,7 @@ def cameraman() -> np.ndarray:
 @pytest.fixture(scope="session")
 def astronaut_png(tmp_path_factory, astronaut) -> Path:
     import cv2
+
     path = tmp_path_factory.mktemp("photos") / "astronaut.png"
     cv2.imwrite(str(path), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
     return path

@@ -17,30 +17,51 @@ from arpose.pose import Pose, PoseFrame
 # on the image's right.
 _CANON = {
     "nose": (0.0, -0.55, -0.40),
-    "left_eye_inner": (0.06, -0.65, -0.36), "left_eye": (0.10, -0.66, -0.36),
+    "left_eye_inner": (0.06, -0.65, -0.36),
+    "left_eye": (0.10, -0.66, -0.36),
     "left_eye_outer": (0.14, -0.66, -0.34),
-    "right_eye_inner": (-0.06, -0.65, -0.36), "right_eye": (-0.10, -0.66, -0.36),
+    "right_eye_inner": (-0.06, -0.65, -0.36),
+    "right_eye": (-0.10, -0.66, -0.36),
     "right_eye_outer": (-0.14, -0.66, -0.34),
-    "left_ear": (0.22, -0.60, -0.12), "right_ear": (-0.22, -0.60, -0.12),
-    "mouth_left": (0.06, -0.45, -0.36), "mouth_right": (-0.06, -0.45, -0.36),
-    "left_shoulder": (0.5, 0.0, 0.0), "right_shoulder": (-0.5, 0.0, 0.0),
-    "left_elbow": (0.62, 0.6, 0.0), "right_elbow": (-0.62, 0.6, 0.0),
-    "left_wrist": (0.66, 1.15, -0.1), "right_wrist": (-0.66, 1.15, -0.1),
-    "left_pinky": (0.7, 1.25, -0.1), "right_pinky": (-0.7, 1.25, -0.1),
-    "left_index": (0.66, 1.27, -0.1), "right_index": (-0.66, 1.27, -0.1),
-    "left_thumb": (0.62, 1.22, -0.12), "right_thumb": (-0.62, 1.22, -0.12),
-    "left_hip": (0.3, 1.3, 0.0), "right_hip": (-0.3, 1.3, 0.0),
-    "left_knee": (0.3, 2.0, 0.0), "right_knee": (-0.3, 2.0, 0.0),
-    "left_ankle": (0.3, 2.7, 0.1), "right_ankle": (-0.3, 2.7, 0.1),
-    "left_heel": (0.3, 2.78, 0.15), "right_heel": (-0.3, 2.78, 0.15),
-    "left_foot_index": (0.38, 2.82, -0.05), "right_foot_index": (-0.38, 2.82, -0.05),
+    "left_ear": (0.22, -0.60, -0.12),
+    "right_ear": (-0.22, -0.60, -0.12),
+    "mouth_left": (0.06, -0.45, -0.36),
+    "mouth_right": (-0.06, -0.45, -0.36),
+    "left_shoulder": (0.5, 0.0, 0.0),
+    "right_shoulder": (-0.5, 0.0, 0.0),
+    "left_elbow": (0.62, 0.6, 0.0),
+    "right_elbow": (-0.62, 0.6, 0.0),
+    "left_wrist": (0.66, 1.15, -0.1),
+    "right_wrist": (-0.66, 1.15, -0.1),
+    "left_pinky": (0.7, 1.25, -0.1),
+    "right_pinky": (-0.7, 1.25, -0.1),
+    "left_index": (0.66, 1.27, -0.1),
+    "right_index": (-0.66, 1.27, -0.1),
+    "left_thumb": (0.62, 1.22, -0.12),
+    "right_thumb": (-0.62, 1.22, -0.12),
+    "left_hip": (0.3, 1.3, 0.0),
+    "right_hip": (-0.3, 1.3, 0.0),
+    "left_knee": (0.3, 2.0, 0.0),
+    "right_knee": (-0.3, 2.0, 0.0),
+    "left_ankle": (0.3, 2.7, 0.1),
+    "right_ankle": (-0.3, 2.7, 0.1),
+    "left_heel": (0.3, 2.78, 0.15),
+    "right_heel": (-0.3, 2.78, 0.15),
+    "left_foot_index": (0.38, 2.82, -0.05),
+    "right_foot_index": (-0.38, 2.82, -0.05),
 }
 CANON = np.array([_CANON[n] for n in LANDMARK_NAMES], np.float64)
 
 
-def make_pose(center: tuple[float, float] = (256.0, 200.0), shoulder_px: float = 160.0, *,
-              roll_deg: float = 0.0, visibility: float = 0.99, pid: int = 0,
-              z_shift: float = 0.0) -> Pose:
+def make_pose(
+    center: tuple[float, float] = (256.0, 200.0),
+    shoulder_px: float = 160.0,
+    *,
+    roll_deg: float = 0.0,
+    visibility: float = 0.99,
+    pid: int = 0,
+    z_shift: float = 0.0,
+) -> Pose:
     """A frontal pose with its shoulder midpoint at ``center`` and shoulders ``shoulder_px``
     apart (2D), rolled by ``roll_deg`` (image plane, clockwise on screen). ``z_shift``
     moves every landmark's z by that many pixels."""
@@ -55,8 +76,7 @@ def make_pose(center: tuple[float, float] = (256.0, 200.0), shoulder_px: float =
     return Pose(lm, world, pid)
 
 
-def make_frame(poses=(), size=(512, 512), t: float = 0.0, index: int = 0, image=None,
-               mask=None) -> PoseFrame:
+def make_frame(poses=(), size=(512, 512), t: float = 0.0, index: int = 0, image=None, mask=None) -> PoseFrame:
     return PoseFrame(t=t, index=index, size=size, poses=tuple(poses), image=image, mask=mask)
 
 
@@ -89,17 +109,24 @@ def solid(color: tuple[int, int, int], size: int = 16) -> np.ndarray:
     return img
 
 
-def assert_images_close(actual: np.ndarray, expected: np.ndarray, *, mean_tol: float = 2.0,
-                        frac_tol: float = 0.01, pixel_tol: int = 40) -> None:
+def assert_images_close(
+    actual: np.ndarray,
+    expected: np.ndarray,
+    *,
+    mean_tol: float = 2.0,
+    frac_tol: float = 0.01,
+    pixel_tol: int = 40,
+) -> None:
     """Mean absolute difference below ``mean_tol`` and at most ``frac_tol`` of the pixels
     differing by more than ``pixel_tol`` (software GL versions round differently)."""
     assert actual.shape == expected.shape, f"{actual.shape} != {expected.shape}"
     diff = np.abs(actual.astype(np.int16) - expected.astype(np.int16))
     mean = float(diff.mean())
     frac = float((diff.max(axis=2) > pixel_tol).mean())
-    assert mean <= mean_tol and frac <= frac_tol, \
-        f"images differ: mean abs diff {mean:.2f} (tol {mean_tol}), {frac:.3%} pixels off by " \
+    assert mean <= mean_tol and frac <= frac_tol, (
+        f"images differ: mean abs diff {mean:.2f} (tol {mean_tol}), {frac:.3%} pixels off by "
         f"more than {pixel_tol} (tol {frac_tol:.1%})"
+    )
 
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"

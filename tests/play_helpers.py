@@ -23,6 +23,7 @@ def hand_pointing_at(app: PlayApp, target: tuple[float, float], body: Body | Non
     Searches the arm's reach: the cursor mapping is the library's, not re-derived here.
     """
     from arpose.play.player_input import PlayerInput
+
     body = Body() if body is None else body
     best, best_d = body, float("inf")
     for out in np.linspace(-0.6, 1.4, 21):
@@ -41,8 +42,7 @@ def hand_pointing_at(app: PlayApp, target: tuple[float, float], body: Body | Non
     return best
 
 
-def drive(app: PlayApp, body_fn, t0: float, seconds: float, fps: float = 30.0,
-          draw: bool = False) -> float:
+def drive(app: PlayApp, body_fn, t0: float, seconds: float, fps: float = 30.0, draw: bool = False) -> float:
     """Feed frames from ``body_fn(t) -> list[Body]`` for ``seconds``; returns the end time."""
     n = int(seconds * fps)
     t = t0

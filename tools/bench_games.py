@@ -41,6 +41,7 @@ def screenshots(video: Path, out: Path) -> list[Path]:
     import pygame
 
     from arpose.play import MenuView, TitleView
+
     out.mkdir(parents=True, exist_ok=True)
     images = camera_images(video)
     saved: list[Path] = []
@@ -56,6 +57,7 @@ def screenshots(video: Path, out: Path) -> list[Path]:
     menu = PlayApp((1280, 720), PlayOptions(sound=False))
     menu.show(TitleView())
     from arpose.testing.bodies import make_pose
+
     for k in range(20):
         menu.feed(PoseFrame(k / 30, k, (1280, 720), (make_pose(pointing),), image=images[0]))
         menu.tick(1 / 30)
@@ -66,8 +68,7 @@ def screenshots(video: Path, out: Path) -> list[Path]:
         menu.tick(1 / 30)
     shot(menu, "menu.png")
     for name in GAMES:
-        app = PlayApp((1280, 720), PlayOptions(sound=False, duration=8.0,
-                                               players=2 if name == "pong" else 1))
+        app = PlayApp((1280, 720), PlayOptions(sound=False, duration=8.0, players=2 if name == "pong" else 1))
         app.show(TitleView(name))
         app.feed(PoseFrame(0, 0, (1280, 720), (make_pose(pointing),), image=images[0]))
         shot(app, f"{name}-title.png")
@@ -76,8 +77,10 @@ def screenshots(video: Path, out: Path) -> list[Path]:
         for k, src in enumerate(clip[:400]):
             poses = src.poses
             if name == "pong":
-                poses = (make_pose(Body(x=900, id=0, right_hand=(0.6, np.sin(k / 9), 0.3))),
-                         make_pose(Body(x=380, id=1, right_hand=(0.6, np.cos(k / 7), 0.3))))
+                poses = (
+                    make_pose(Body(x=900, id=0, right_hand=(0.6, np.sin(k / 9), 0.3))),
+                    make_pose(Body(x=380, id=1, right_hand=(0.6, np.cos(k / 7), 0.3))),
+                )
             elif name == "slicer":
                 poses = (make_pose(Body(right_hand=(0.6 + 0.8 * np.sin(k / 3), 0.2, 0.3))),)
             elif name == "pose-wall":
@@ -97,16 +100,21 @@ def screenshots(video: Path, out: Path) -> list[Path]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=300)
-    ap.add_argument("--video", type=Path, default=None,
-                    help="camera frames from this video (default: $ARPOSE_BENCH_VIDEO, else "
-                         "the built-in sample clip)")
+    ap.add_argument(
+        "--video",
+        type=Path,
+        default=None,
+        help="camera frames from this video (default: $ARPOSE_BENCH_VIDEO, else the built-in sample clip)",
+    )
     ap.add_argument("--shots", type=Path, help="save screenshots to this folder")
     args = ap.parse_args()
     video = default_video(args.video)
     for camera in (True, False):
         for name, r in bench_games(video, args.frames, camera).items():
-            print(f"{name:<10} camera={'on ' if camera else 'off'}  median {r['median_ms']:6.2f} ms"
-                  f"  p95 {r['p95_ms']:6.2f} ms  -> {r['fps']:6.1f} FPS")
+            print(
+                f"{name:<10} camera={'on ' if camera else 'off'}  median {r['median_ms']:6.2f} ms"
+                f"  p95 {r['p95_ms']:6.2f} ms  -> {r['fps']:6.1f} FPS"
+            )
     if args.shots:
         for p in screenshots(video, args.shots):
             print("saved", p)

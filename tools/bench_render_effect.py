@@ -54,45 +54,67 @@ def _frame_count(video: Path) -> int:
 def cli_detect(video: Path, max_people: int) -> tuple[int, float]:
     start = time.perf_counter()
     with open(Path(tempfile.gettempdir()) / "arpose-bench-detect.jsonl", "w") as sink:
-        subprocess.run([sys.executable, "-m", "arpose", "detect", str(video), "--json",
-                        "--max-people", str(max_people)], stdout=sink, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "arpose", "detect", str(video), "--json", "--max-people", str(max_people)],
+            stdout=sink,
+            check=True,
+        )
     return _frame_count(video), time.perf_counter() - start
 
 
 def cli_render(video: Path, effect: str, max_people: int, out: Path) -> tuple[int, float]:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "arpose", "render", "--effect", effect,
-                    "--source", str(video), "--output", str(out), "--no-progress",
-                    "--max-people", str(max_people)], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arpose",
+            "render",
+            "--effect",
+            effect,
+            "--source",
+            str(video),
+            "--output",
+            str(out),
+            "--no-progress",
+            "--max-people",
+            str(max_people),
+        ],
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
     return _frame_count(video), time.perf_counter() - start
 
 
-def measure(mode: str, video: Path, effect: str, rounds: int, max_people: int,
-            out: Path) -> float:
+def measure(mode: str, video: Path, effect: str, rounds: int, max_people: int, out: Path) -> float:
     detect, render = (loop_detect, loop_render) if mode == "loop" else (cli_detect, cli_render)
 
     def report(r: int, kind: str, n: int, s: float) -> None:
-        extra = (f" (effect {effect}, {out.stat().st_size / 1e6:.1f} MB mp4)"
-                 if kind == "render" else "")
-        print(f"{mode} round {r + 1}: {kind} {n} frames in {s:6.2f} s = {n / s:6.2f} "
-              f"frames/s{extra}", flush=True)
+        extra = f" (effect {effect}, {out.stat().st_size / 1e6:.1f} MB mp4)" if kind == "render" else ""
+        print(
+            f"{mode} round {r + 1}: {kind} {n} frames in {s:6.2f} s = {n / s:6.2f} frames/s{extra}",
+            flush=True,
+        )
 
-    _, detect_fps, render_fps = alternate(lambda: detect(video, max_people),
-                                          lambda: render(video, effect, max_people, out),
-                                          rounds, report)
+    _, detect_fps, render_fps = alternate(
+        lambda: detect(video, max_people), lambda: render(video, effect, max_people, out), rounds, report
+    )
     med_d, med_r = statistics.median(detect_fps), statistics.median(render_fps)
     ratio = med_r / med_d
     print(f"{mode}: detect median {med_d:.2f} frames/s, render median {med_r:.2f} frames/s")
-    print(f"{mode}: ratio render/detect {ratio:.2f} (median; best-of "
-          f"{max(render_fps) / max(detect_fps):.2f}); target >= 0.80: "
-          f"{'PASS' if ratio >= 0.8 else 'FAIL'}")
+    print(
+        f"{mode}: ratio render/detect {ratio:.2f} (median; best-of "
+        f"{max(render_fps) / max(detect_fps):.2f}); target >= 0.80: "
+        f"{'PASS' if ratio >= 0.8 else 'FAIL'}"
+    )
     return ratio
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=None,
-                        help="default: $ARPOSE_BENCH_VIDEO, else the built-in sample clip")
+    parser.add_argument(
+        "--video", type=Path, default=None, help="default: $ARPOSE_BENCH_VIDEO, else the built-in sample clip"
+    )
     parser.add_argument("--effect", default="top-hat")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--max-people", type=int, default=2)

@@ -107,8 +107,7 @@ def stats(lat_ms: list[float]) -> str:
     if not lat_ms:
         return "no data"
     a = np.asarray(lat_ms)
-    return (f"median {np.median(a):.2f} ms, p95 {np.percentile(a, 95):.2f} ms, "
-            f"max {a.max():.2f} ms")
+    return f"median {np.median(a):.2f} ms, p95 {np.percentile(a, 95):.2f} ms, max {a.max():.2f} ms"
 
 
 def main() -> int:
@@ -130,8 +129,10 @@ def main() -> int:
     ctx = mp.get_context("spawn")
     out, stop = ctx.Queue(), ctx.Event()
     osc_ready, ws_ready = ctx.Event(), ctx.Event()
-    procs = [ctx.Process(target=osc_receiver, args=(osc_port, osc_ready, out, stop)),
-             ctx.Process(target=ws_receiver, args=(ws_port, ws_ready, out, stop))]
+    procs = [
+        ctx.Process(target=osc_receiver, args=(osc_port, osc_ready, out, stop)),
+        ctx.Process(target=ws_receiver, args=(ws_port, ws_ready, out, stop)),
+    ]
     streamer = Streamer(osc=("127.0.0.1", osc_port), websocket=("127.0.0.1", ws_port))
     for p in procs:
         p.start()
@@ -165,9 +166,11 @@ def main() -> int:
         p.join(10)
     streamer.close()
 
-    print(f"source: {n} frames at {args.fps:g} FPS, {args.people} people each; "
-          f"{len(sent_at)} frames streamed in {elapsed:.2f} s "
-          f"({len(sent_at) / elapsed:.1f} FPS), pipeline dropped {dropped}")
+    print(
+        f"source: {n} frames at {args.fps:g} FPS, {args.people} people each; "
+        f"{len(sent_at)} frames streamed in {elapsed:.2f} s "
+        f"({len(sent_at) / elapsed:.1f} FPS), pipeline dropped {dropped}"
+    )
     print(f"Streamer.send() call (OSC + WebSocket hand-off): {stats(send_cost)}")
     for kind, label in (("osc", "OSC (UDP)"), ("ws", "WebSocket")):
         arrivals, count = results[kind]

@@ -80,14 +80,30 @@ def window_round(video: Path, effect: str, warmup: float, seconds: float) -> dic
 
         # the mirror's idle rate (an older arpose, measured as a baseline, has none)
         idle = {"idle_fps": mirror.MIRROR_IDLE_FPS} if hasattr(mirror, "MIRROR_IDLE_FPS") else {}
-        run_window(pipeline, None, options, size=(int(first.size[0]), int(first.size[1])),
-                   fps=60.0, view=view, loop=count, first=first, title="bench_window",
-                   max_seconds=warmup + seconds + 60.0, **idle)
+        run_window(
+            pipeline,
+            None,
+            options,
+            size=(int(first.size[0]), int(first.size[1])),
+            fps=60.0,
+            view=view,
+            loop=count,
+            first=first,
+            title="bench_window",
+            max_seconds=warmup + seconds + 60.0,
+            **idle,
+        )
     elapsed = marks["t1"] - marks["t0"]
     tracked = marks["frames1"] - marks["frames0"]
     drawn = marks["draws1"] - marks["draws0"]
-    return {"mode": "window", "tracked": tracked, "drawn": drawn, "seconds": elapsed,
-            "tracked_per_s": tracked / elapsed, "drawn_per_s": drawn / elapsed}
+    return {
+        "mode": "window",
+        "tracked": tracked,
+        "drawn": drawn,
+        "seconds": elapsed,
+        "tracked_per_s": tracked / elapsed,
+        "drawn_per_s": drawn / elapsed,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,11 +113,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds before counting")
     ap.add_argument("--seconds", type=float, default=8.0, help="seconds counted")
-    ap.add_argument("--window-env", action="append", default=[], metavar="KEY=VALUE",
-                    help="environment of the window rounds only (e.g. LP_NUM_THREADS=1)")
-    ap.add_argument("--baseline", type=Path, metavar="SRC",
-                    help="also run window rounds with the arpose package found in SRC (e.g. "
-                         "an unpacked `git archive` of an older commit): before/after")
+    ap.add_argument(
+        "--window-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment of the window rounds only (e.g. LP_NUM_THREADS=1)",
+    )
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="also run window rounds with the arpose package found in SRC (e.g. "
+        "an unpacked `git archive` of an older commit): before/after",
+    )
     ap.add_argument("--round", choices=("headless", "window"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.round == "headless":
@@ -123,10 +148,26 @@ def main(argv: list[str] | None = None) -> int:
             if mode == "baseline":
                 env["PYTHONPATH"] = str(args.baseline.resolve())
             kind = "headless" if mode == "headless" else "window"
-            out = subprocess.run([sys.executable, __file__, "--video", str(args.video),
-                                  "--effect", args.effect, "--warmup", str(args.warmup),
-                                  "--seconds", str(args.seconds), "--round", kind],
-                                 capture_output=True, text=True, check=True, env=env)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--video",
+                    str(args.video),
+                    "--effect",
+                    args.effect,
+                    "--warmup",
+                    str(args.warmup),
+                    "--seconds",
+                    str(args.seconds),
+                    "--round",
+                    kind,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            )
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row["mode"] = mode
             rows.append(row)
@@ -136,18 +177,21 @@ def main(argv: list[str] | None = None) -> int:
         vals = sorted(r[key] for r in rows if r["mode"] == mode)
         return vals[len(vals) // 2]
 
-    summary = {"headless_tracked_per_s": med("headless", "tracked_per_s"),
-               "window_tracked_per_s": med("window", "tracked_per_s"),
-               "window_drawn_per_s": med("window", "drawn_per_s")}
-    summary["window_vs_headless"] = summary["window_tracked_per_s"] / \
-        max(summary["headless_tracked_per_s"], 1e-9)
-    summary["drawn_vs_tracked"] = summary["window_drawn_per_s"] / \
-        max(summary["window_tracked_per_s"], 1e-9)
+    summary = {
+        "headless_tracked_per_s": med("headless", "tracked_per_s"),
+        "window_tracked_per_s": med("window", "tracked_per_s"),
+        "window_drawn_per_s": med("window", "drawn_per_s"),
+    }
+    summary["window_vs_headless"] = summary["window_tracked_per_s"] / max(
+        summary["headless_tracked_per_s"], 1e-9
+    )
+    summary["drawn_vs_tracked"] = summary["window_drawn_per_s"] / max(summary["window_tracked_per_s"], 1e-9)
     if args.baseline:
         summary["baseline_tracked_per_s"] = med("baseline", "tracked_per_s")
         summary["baseline_drawn_per_s"] = med("baseline", "drawn_per_s")
-        summary["baseline_vs_headless"] = summary["baseline_tracked_per_s"] / \
-            max(summary["headless_tracked_per_s"], 1e-9)
+        summary["baseline_vs_headless"] = summary["baseline_tracked_per_s"] / max(
+            summary["headless_tracked_per_s"], 1e-9
+        )
     print(json.dumps(summary))
     return 0
 

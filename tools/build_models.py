@@ -55,14 +55,19 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 BUNDLES: dict[str, dict[str, tuple[str, float, float]]] = {
     "pose_landmarker_full.task": {
         "pose_detector.tflite": ("mediapipe/modules/pose_detection/pose_detection.tflite", 127.5, 127.5),
-        "pose_landmarks_detector.tflite":
-            ("mediapipe/modules/pose_landmark/pose_landmark_full.tflite", 0.0, 255.0),
+        "pose_landmarks_detector.tflite": (
+            "mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
+            0.0,
+            255.0,
+        ),
     },
     "hand_landmarker_full.task": {
-        "hand_detector.tflite":
-            ("mediapipe/modules/palm_detection/palm_detection_full.tflite", 0.0, 255.0),
-        "hand_landmarks_detector.tflite":
-            ("mediapipe/modules/hand_landmark/hand_landmark_full.tflite", 0.0, 255.0),
+        "hand_detector.tflite": ("mediapipe/modules/palm_detection/palm_detection_full.tflite", 0.0, 255.0),
+        "hand_landmarks_detector.tflite": (
+            "mediapipe/modules/hand_landmark/hand_landmark_full.tflite",
+            0.0,
+            255.0,
+        ),
     },
 }
 LICENSE_SOURCE = f"mediapipe-{SOURCE_VERSION}.dist-info/LICENSE"
@@ -96,9 +101,22 @@ def _sha256(data: bytes) -> str:
 
 def download_wheel(dest: Path) -> Path:
     """``pip download`` the 0.10.21 wheel (cp311 manylinux; the models are the same in every wheel)."""
-    cmd = [sys.executable, "-m", "pip", "download", f"{SOURCE_PACKAGE}=={SOURCE_VERSION}", "--no-deps",
-           "--only-binary=:all:", "--python-version", "3.11", "--platform", "manylinux_2_28_x86_64",
-           "-d", str(dest), "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        f"{SOURCE_PACKAGE}=={SOURCE_VERSION}",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--platform",
+        "manylinux_2_28_x86_64",
+        "-d",
+        str(dest),
+        "-q",
+    ]
     subprocess.run(cmd, check=True)
     wheels = sorted(dest.glob(f"{SOURCE_PACKAGE}-{SOURCE_VERSION}-*.whl"))
     if not wheels:
@@ -169,6 +187,7 @@ def _fixed_zip_dates() -> Iterator[None]:
 def with_image_metadata(model: bytes, mean: float, std: float) -> bytes:
     """The model with TFLite image-input metadata (normalisation) added by mediapipe's writer."""
     from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
+
     with _fixed_zip_dates():
         writer = metadata_writer.MetadataWriter.create(bytearray(model))
         writer.add_image_input(norm_mean=[mean] * 3, norm_std=[std] * 3)
@@ -192,11 +211,15 @@ def stored_zip(members: dict[str, bytes]) -> bytes:
 def build(source: Source) -> dict[str, bytes]:
     """Every output file's name and bytes."""
     import mediapipe
+
     files: dict[str, bytes] = {}
     manifest: dict = {
         "format": FORMAT,
-        "source": {"package": SOURCE_PACKAGE, "version": SOURCE_VERSION,
-                   "url": f"https://pypi.org/project/{SOURCE_PACKAGE}/{SOURCE_VERSION}/"},
+        "source": {
+            "package": SOURCE_PACKAGE,
+            "version": SOURCE_VERSION,
+            "url": f"https://pypi.org/project/{SOURCE_PACKAGE}/{SOURCE_VERSION}/",
+        },
         "metadata_writer": f"mediapipe {getattr(mediapipe, '__version__', 'unknown')}",
         "built_by": "tools/build_models.py",
         "files": {},
@@ -207,17 +230,28 @@ def build(source: Source) -> dict[str, bytes]:
         for member, (rel, mean, std) in spec.items():
             raw = source.read(rel)
             members[member] = with_image_metadata(raw, mean, std)
-            described[member] = {"source": rel, "source_sha256": _sha256(raw),
-                                 "sha256": _sha256(members[member]), "size": len(members[member]),
-                                 "norm_mean": mean, "norm_std": std}
+            described[member] = {
+                "source": rel,
+                "source_sha256": _sha256(raw),
+                "sha256": _sha256(members[member]),
+                "size": len(members[member]),
+                "norm_mean": mean,
+                "norm_std": std,
+            }
         files[bundle] = stored_zip(members)
-        manifest["files"][bundle] = {"sha256": _sha256(files[bundle]), "size": len(files[bundle]),
-                                     "members": described}
+        manifest["files"][bundle] = {
+            "sha256": _sha256(files[bundle]),
+            "size": len(files[bundle]),
+            "members": described,
+        }
     files["LICENSE"] = source.read(LICENSE_SOURCE)
     files["NOTICE"] = NOTICE.encode()
     for name in ("LICENSE", "NOTICE"):
-        manifest["files"][name] = {"sha256": _sha256(files[name]), "size": len(files[name]),
-                                   "source": LICENSE_SOURCE if name == "LICENSE" else "tools/build_models.py"}
+        manifest["files"][name] = {
+            "sha256": _sha256(files[name]),
+            "size": len(files[name]),
+            "source": LICENSE_SOURCE if name == "LICENSE" else "tools/build_models.py",
+        }
     files["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     return files
 
@@ -234,26 +268,36 @@ def write(files: dict[str, bytes], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--source", type=Path, help="mediapipe 0.10.21 wheel, a folder holding it, or a "
-                                                "site-packages folder (default: pip download it)")
+    ap.add_argument(
+        "--source",
+        type=Path,
+        help="mediapipe 0.10.21 wheel, a folder holding it, or a "
+        "site-packages folder (default: pip download it)",
+    )
     ap.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
-    ap.add_argument("--check", action="store_true",
-                    help="rebuild and fail unless the files in --out are byte-identical")
+    ap.add_argument(
+        "--check", action="store_true", help="rebuild and fail unless the files in --out are byte-identical"
+    )
     args = ap.parse_args(argv)
     try:
         from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer  # noqa: F401
     except ImportError as exc:
-        raise SystemExit(f"build_models: this Python's mediapipe has no usable metadata writer "
-                         f"({exc}); run it with a Python that has mediapipe=={SOURCE_VERSION} "
-                         f"(see the module docstring)") from None
+        raise SystemExit(
+            f"build_models: this Python's mediapipe has no usable metadata writer "
+            f"({exc}); run it with a Python that has mediapipe=={SOURCE_VERSION} "
+            f"(see the module docstring)"
+        ) from None
     with tempfile.TemporaryDirectory() as tmp:
         src = Source(args.source if args.source else download_wheel(Path(tmp)))
         if src.version() not in (SOURCE_VERSION, "unknown"):
             raise SystemExit(f"{src.path}: is mediapipe {src.version()}, need {SOURCE_VERSION}")
         files = build(src)
     if args.check:
-        differ = [n for n, data in files.items()
-                  if not (args.out / n).is_file() or (args.out / n).read_bytes() != data]
+        differ = [
+            n
+            for n, data in files.items()
+            if not (args.out / n).is_file() or (args.out / n).read_bytes() != data
+        ]
         for n in differ:
             print(f"{args.out / n}: differs from a fresh build", file=sys.stderr)
         print("byte-identical" if not differ else f"{len(differ)} file(s) differ")

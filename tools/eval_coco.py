@@ -45,23 +45,39 @@ def main() -> None:
     def detect(*flags: str) -> dict[int, list[np.ndarray]]:
         out: dict[int, list[np.ndarray]] = {}
         for img in coco["images"]:
-            res = subprocess.run([sys.executable, "-m", "arpose", "detect", "--json",
-                                  "--max-people", str(args.max_people), *flags,
-                                  str(folder / img["file_name"])],
-                                 capture_output=True, text=True)
+            res = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "arpose",
+                    "detect",
+                    "--json",
+                    "--max-people",
+                    str(args.max_people),
+                    *flags,
+                    str(folder / img["file_name"]),
+                ],
+                capture_output=True,
+                text=True,
+            )
             obj = json.loads(res.stdout)
-            out[img["id"]] = [np.array(p["landmarks"])[list(COCO17_INDEX), :2]
-                              for p in obj["people"]]
+            out[img["id"]] = [np.array(p["landmarks"])[list(COCO17_INDEX), :2] for p in obj["people"]]
         return out
 
-    print(f"{'method':<34} {'people':>6} {'recall@OKS.5':>12} {'mean OKS':>9} {'PCK@0.2':>8} "
-          f"{'found':>5} {'ghosts':>6}")
-    for name, preds in (("raw MediaPipe (IMAGE mode)", raw),
-                        ("arpose detect --json --no-tiles", detect("--no-tiles")),
-                        ("arpose detect --json", detect())):
+    print(
+        f"{'method':<34} {'people':>6} {'recall@OKS.5':>12} {'mean OKS':>9} {'PCK@0.2':>8} "
+        f"{'found':>5} {'ghosts':>6}"
+    )
+    for name, preds in (
+        ("raw MediaPipe (IMAGE mode)", raw),
+        ("arpose detect --json --no-tiles", detect("--no-tiles")),
+        ("arpose detect --json", detect()),
+    ):
         r = coco_scores(preds, coco)
-        print(f"{name:<34} {r['people']:>6} {r['recall@OKS0.5']:>12.3f} {r['mean_OKS']:>9.3f} "
-              f"{r['PCK@0.2']:>8.3f} {r['found']:>5} {r['ghosts']:>6}")
+        print(
+            f"{name:<34} {r['people']:>6} {r['recall@OKS0.5']:>12.3f} {r['mean_OKS']:>9.3f} "
+            f"{r['PCK@0.2']:>8.3f} {r['found']:>5} {r['ghosts']:>6}"
+        )
 
 
 if __name__ == "__main__":

@@ -54,11 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--media", default=str(REPO.parent / "shared" / "media"))
     ap.add_argument("--frames", type=int, default=20, help="video frames for the close-up sets")
-    ap.add_argument("--shrink", default="4,8,12,16",
-                    help="shrink factors of the close-up frames for the small sets")
+    ap.add_argument(
+        "--shrink", default="4,8,12,16", help="shrink factors of the close-up frames for the small sets"
+    )
     ap.add_argument("--json", help="write the table as JSON here")
-    ap.add_argument("--no-tiles", action="store_true",
-                    help="arpose without its tiled people search (as before it existed)")
+    ap.add_argument(
+        "--no-tiles",
+        action="store_true",
+        help="arpose without its tiled people search (as before it existed)",
+    )
     args = ap.parse_args(argv)
     _check_metric()
     media = Path(args.media)
@@ -71,17 +75,20 @@ def main(argv: list[str] | None = None) -> int:
     hand_px: dict[str, list[float]] = {}
 
     def add(set_name: str, method: str, res: dict) -> None:
-        t = totals.setdefault(set_name, {}).setdefault(method, {"hands": 0, "found": 0,
-                                                                "pck_all": [], "extra": 0})
+        t = totals.setdefault(set_name, {}).setdefault(
+            method, {"hands": 0, "found": 0, "pck_all": [], "extra": 0}
+        )
         t["hands"] += res["hands"]
         t["extra"] += res["extra"]
         t["found"] += res["found"]
         t["pck_all"] += res["pck_all"]
 
     # what `arpose detect --hands PHOTO` runs (arpose.tracking.pipeline.track on a single image)
-    opts = DetectorOptions(mode="image", num_poses=PHOTO_MAX_PEOPLE, hands=True,
-                          hand_fallback="always", tiles=not args.no_tiles)
+    opts = DetectorOptions(
+        mode="image", num_poses=PHOTO_MAX_PEOPLE, hands=True, hand_fallback="always", tiles=not args.no_tiles
+    )
     with PoseDetector(opts) as tracker, HandDetector(HandOptions(fallback="always")) as raw:
+
         def run_both(rgb: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
             det = tracker.detect(rgb)
             ours = [h.landmarks[:, :2] for h in det.hands]
@@ -92,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if coco.is_file():
             data = json.loads(coco.read_text())
             for im in data["images"]:
-                rgb = cv2.cvtColor(cv2.imread(str(coco.parent / im["file_name"])),
-                                   cv2.COLOR_BGR2RGB)
+                rgb = cv2.cvtColor(cv2.imread(str(coco.parent / im["file_name"])), cv2.COLOR_BGR2RGB)
                 gts: list[tuple[np.ndarray, np.ndarray]] = []
                 for a in data["annotations"]:
                     if a["image_id"] != im["id"]:
@@ -128,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
                     small = np.empty_like(rgb)
                     small[:] = bg
                     x0, y0 = (w - sw) // 2, (h - sh) // 2
-                    small[y0:y0 + sh, x0:x0 + sw] = cv2.resize(rgb, (sw, sh),
-                                                               interpolation=cv2.INTER_AREA)
+                    small[y0 : y0 + sh, x0 : x0 + sw] = cv2.resize(
+                        rgb, (sw, sh), interpolation=cv2.INTER_AREA
+                    )
                     ours_s, theirs_s = run_both(small)
                     gts_s = [(p * [sw / w, sh / h] + [x0, y0], v) for p, v in gts]
                     name = f"small x{f}"
@@ -142,19 +149,30 @@ def main(argv: list[str] | None = None) -> int:
         for method, t in methods.items():
             found = [p for p in t["pck_all"] if p > 0]
             px = hand_px.get(set_name) or [0.0]
-            rows.append({"set": set_name, "method": method, "hands": t["hands"],
-                         "hand_px": float(np.median(px)),
-                         "found": t["found"], "extra": t["extra"],
-                         "recall": t["found"] / t["hands"] if t["hands"] else 0.0,
-                         "pck_found": float(np.mean(found)) if found else 0.0,
-                         "pck_all": float(np.mean(t["pck_all"])) if t["pck_all"] else 0.0})
-    print(f"{'set':<10} {'hand px':>7} {'method':<7} {'hands':>5} {'found':>5} {'recall':>7} "
-          f"{'PCK@0.2 found':>13} {'PCK@0.2 all':>11} {'extra':>5}")
+            rows.append(
+                {
+                    "set": set_name,
+                    "method": method,
+                    "hands": t["hands"],
+                    "hand_px": float(np.median(px)),
+                    "found": t["found"],
+                    "extra": t["extra"],
+                    "recall": t["found"] / t["hands"] if t["hands"] else 0.0,
+                    "pck_found": float(np.mean(found)) if found else 0.0,
+                    "pck_all": float(np.mean(t["pck_all"])) if t["pck_all"] else 0.0,
+                }
+            )
+    print(
+        f"{'set':<10} {'hand px':>7} {'method':<7} {'hands':>5} {'found':>5} {'recall':>7} "
+        f"{'PCK@0.2 found':>13} {'PCK@0.2 all':>11} {'extra':>5}"
+    )
     for r in rows:
-        print(f"{r['set']:<10} {r['hand_px']:>7.0f} {r['method']:<7} {r['hands']:>5} "
-              f"{r['found']:>5} "
-              f"{r['recall']:>7.2f} {r['pck_found']:>13.3f} {r['pck_all']:>11.3f} "
-              f"{r['extra']:>5}")
+        print(
+            f"{r['set']:<10} {r['hand_px']:>7.0f} {r['method']:<7} {r['hands']:>5} "
+            f"{r['found']:>5} "
+            f"{r['recall']:>7.2f} {r['pck_found']:>13.3f} {r['pck_all']:>11.3f} "
+            f"{r['extra']:>5}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0

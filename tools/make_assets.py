@@ -46,8 +46,9 @@ def top_hat() -> trimesh.Trimesh:
     brim = _upright(trimesh.creation.cylinder(radius=0.5, height=0.035, sections=48), 0.0)
     crown = _upright(trimesh.creation.cylinder(radius=0.31, height=0.6, sections=48), 0.02)
     band = _upright(trimesh.creation.cylinder(radius=0.318, height=0.1, sections=48), 0.035)
-    return trimesh.util.concatenate([_colored(brim, (28, 28, 32)), _colored(crown, (22, 22, 26)),
-                                     _colored(band, (170, 20, 30))])
+    return trimesh.util.concatenate(
+        [_colored(brim, (28, 28, 32)), _colored(crown, (22, 22, 26)), _colored(band, (170, 20, 30))]
+    )
 
 
 def crown() -> trimesh.Trimesh:
@@ -57,8 +58,9 @@ def crown() -> trimesh.Trimesh:
     icosahedra. With twice-/once-subdivided spheres (4,480 triangles) the crown cost
     software GL about 2.5 ms a frame for no visible difference even at 230 px wide
     (issue 11)."""
-    parts = [_colored(_upright(trimesh.creation.annulus(0.44, 0.5, height=0.2, sections=48), 0.0),
-                      (235, 180, 40))]
+    parts = [
+        _colored(_upright(trimesh.creation.annulus(0.44, 0.5, height=0.2, sections=48), 0.0), (235, 180, 40))
+    ]
     for k in range(8):
         a = 2 * math.pi * k / 8
         x, z = 0.47 * math.sin(a), 0.47 * math.cos(a)
@@ -111,8 +113,12 @@ def clown_nose() -> trimesh.Trimesh:
     return _colored(trimesh.creation.icosphere(subdivisions=3, radius=0.5), (225, 25, 30))
 
 
-MESHES = {"top_hat.glb": top_hat, "crown.glb": crown, "party_hat.glb": party_hat,
-          "clown_nose.glb": clown_nose}
+MESHES = {
+    "top_hat.glb": top_hat,
+    "crown.glb": crown,
+    "party_hat.glb": party_hat,
+    "clown_nose.glb": clown_nose,
+}
 
 # ----------------------------------------------------------------------------- sprites
 
@@ -141,7 +147,7 @@ def sunglasses() -> np.ndarray:
     """Aviator-style shades, 512x190; the bridge's centre is the image centre."""
     w, h = 512, 190
     img = _canvas(w, h)
-    yy, xx = np.mgrid[0:h * SS, 0:w * SS] / SS
+    yy, xx = np.mgrid[0 : h * SS, 0 : w * SS] / SS
     for cx in (135, 377):  # lens centres
         lens = np.zeros(img.shape[:2], np.uint8)
         # a rounded trapezoid lens: ellipse unioned with a flatter top
@@ -171,12 +177,11 @@ def shirt() -> np.ndarray:
     w, h = 512, 600
     img = _canvas(w, h)
     body = np.zeros(img.shape[:2], np.uint8)
-    outline = [(0, 20), (160, 0), (205, 40), (307, 40), (352, 0), (512, 20), (512, 600),
-               (0, 600)]
+    outline = [(0, 20), (160, 0), (205, 40), (307, 40), (352, 0), (512, 20), (512, 600), (0, 600)]
     cv2.fillPoly(body, [_pts(outline)], 255, cv2.LINE_AA)
     cv2.ellipse(body, _pts((256, 0)), _pts((70, 55)), 0, 0, 180, 0, -1, cv2.LINE_AA)  # neckline
-    yy, xx = np.mgrid[0:h * SS, 0:w * SS] / SS
-    stripes = ((yy // 50) % 2 == 0)
+    yy, xx = np.mgrid[0 : h * SS, 0 : w * SS] / SS
+    stripes = (yy // 50) % 2 == 0
     rgb = np.where(stripes[..., None], np.array([25, 60, 160]), np.array([240, 240, 245]))
     shade = 0.8 + 0.2 * np.cos((xx / w - 0.5) * np.pi)  # darker sides: looks rounded
     rgb = rgb * shade[..., None]
@@ -205,9 +210,15 @@ def wings() -> np.ndarray:
     w, h = 800, 480
     img = _canvas(w, h)
     for side in (-1, 1):
-        for row, (length, width, tilt, tone) in enumerate([
-                (380, 80, -28, 255), (340, 70, -8, 245), (290, 60, 12, 235), (230, 52, 32, 225),
-                (170, 45, 52, 215)]):
+        for row, (length, width, tilt, tone) in enumerate(
+            [
+                (380, 80, -28, 255),
+                (340, 70, -8, 245),
+                (290, 60, 12, 235),
+                (230, 52, 32, 225),
+                (170, 45, 52, 215),
+            ]
+        ):
             for k in range(7):  # feathers along each row
                 frac = k / 6
                 base = np.array([400 + side * (20 + frac * 40), 200 + row * 18 + frac * 30])
@@ -219,10 +230,10 @@ def wings() -> np.ndarray:
                 angle = math.degrees(math.atan2(d[1], d[0]))
                 fw = width * (0.8 + 0.2 * frac)
                 col = (tone - 30 * frac, tone - 20 * frac, 255, 255)
-                cv2.ellipse(img, _pts(mid), _pts((L, fw / 2)), angle, 0, 360,
-                            (120, 140, 190, 255), -1, cv2.LINE_AA)
-                cv2.ellipse(img, _pts(mid), _pts((L - 4, fw / 2 - 4)), angle, 0, 360, col, -1,
-                            cv2.LINE_AA)
+                cv2.ellipse(
+                    img, _pts(mid), _pts((L, fw / 2)), angle, 0, 360, (120, 140, 190, 255), -1, cv2.LINE_AA
+                )
+                cv2.ellipse(img, _pts(mid), _pts((L - 4, fw / 2 - 4)), angle, 0, 360, col, -1, cv2.LINE_AA)
     return _down(img)
 
 
@@ -232,9 +243,9 @@ def glow() -> np.ndarray:
     n = 256
     yy, xx = np.mgrid[0:n, 0:n]
     r = np.hypot(xx - (n - 1) / 2, yy - (n - 1) / 2) / (n / 2)
-    core = np.exp(-(r / 0.35) ** 2)
-    ring = np.exp(-((r - 0.55) / 0.06) ** 2)
-    alpha = np.clip(0.85 * core + 0.9 * ring + 0.25 * np.exp(-(r / 0.8) ** 2), 0, 1)
+    core = np.exp(-((r / 0.35) ** 2))
+    ring = np.exp(-(((r - 0.55) / 0.06) ** 2))
+    alpha = np.clip(0.85 * core + 0.9 * ring + 0.25 * np.exp(-((r / 0.8) ** 2)), 0, 1)
     alpha[r >= 1] = 0
     white = np.clip(core * 1.2, 0, 1)[..., None]
     cyan = np.array([60, 230, 255], np.float64)
@@ -253,7 +264,7 @@ def ring() -> np.ndarray:
     band = (np.abs(xx - 64) <= 9) & (np.abs(yy - 64) <= 40)
     shade = 0.55 + 0.45 * np.cos((yy - 64) / 40 * math.pi / 2)
     gold = np.array([235, 180, 50], np.float64)  # RGB
-    shine = np.exp(-((xx - 61) / 2.5) ** 2) * 60
+    shine = np.exp(-(((xx - 61) / 2.5) ** 2)) * 60
     for c in range(3):
         img[..., c] = np.where(band, np.clip(gold[c] * shade + shine, 0, 255), img[..., c])
     img[..., 3] = np.where(band, 255, img[..., 3])
@@ -270,18 +281,25 @@ def nail() -> np.ndarray:
     c = (48 * SS, 48 * SS)
     cv2.ellipse(img, c, (34 * SS, 24 * SS), 0, 0, 360, (215, 20, 40, 255), -1, cv2.LINE_AA)
     cv2.ellipse(img, c, (34 * SS, 24 * SS), 0, 0, 360, (120, 10, 30, 255), 2 * SS, cv2.LINE_AA)
-    cv2.ellipse(img, (56 * SS, 40 * SS), (14 * SS, 5 * SS), -10, 0, 360,
-                (255, 225, 235, 255), -1, cv2.LINE_AA)
+    cv2.ellipse(
+        img, (56 * SS, 40 * SS), (14 * SS, 5 * SS), -10, 0, 360, (255, 225, 235, 255), -1, cv2.LINE_AA
+    )
     return _down(img)
 
 
-SPRITES = {"sunglasses.png": sunglasses, "shirt.png": shirt, "wings.png": wings,
-           "glow.png": glow, "ring.png": ring, "nail.png": nail}
+SPRITES = {
+    "sunglasses.png": sunglasses,
+    "shirt.png": shirt,
+    "wings.png": wings,
+    "glow.png": glow,
+    "ring.png": ring,
+    "nail.png": nail,
+}
 
 # ----------------------------------------------------------------------------- effects
 
 EFFECTS: dict[str, str] = {
-    "top-hat": '''\
+    "top-hat": """\
 name = "Top hat"
 description = "A black 3D top hat with a red band, sitting on the head."
 
@@ -294,8 +312,8 @@ asset = "hat"
 scale = 1.5                 # brim width: 1.5 head widths
 offset = [0, 0.3, 0]        # y is down: sink the hat onto the head
 # scale_by = "head_width" and rotate_by = ["right_ear", "left_ear"] are the defaults here
-''',
-    "sunglasses": '''\
+""",
+    "sunglasses": """\
 name = "Sunglasses"
 description = "Dark aviator sunglasses over the eyes."
 
@@ -309,8 +327,8 @@ scale = 1.05                # 1.05 head widths wide
 rotate_by = ["right_eye", "left_eye"]
 offset = [0, 0.03, 0]
 layer = "front"
-''',
-    "crown": '''\
+""",
+    "crown": """\
 name = "Crown"
 description = "A slowly turning golden crown with jewels."
 
@@ -323,8 +341,8 @@ asset = "crown"
 scale = 1.15
 offset = [0, 0.25, 0]
 animation = { kind = "spin", period = 6.0, axis = "y" }
-''',
-    "party-hat": '''\
+""",
+    "party-hat": """\
 name = "Party hat"
 description = "A striped party cone, tilted and bobbing."
 
@@ -338,8 +356,8 @@ scale = 0.85
 offset = [0.12, 0.2, 0]
 rotate = [0, 0, 12]         # positive roll tilts the top toward the person's left
 animation = { kind = "bob", amplitude = 0.04, period = 0.8 }
-''',
-    "clown-nose": '''\
+""",
+    "clown-nose": """\
 name = "Clown nose"
 description = "A red ball on the nose that pulses gently."
 
@@ -353,8 +371,8 @@ scale = 0.36
 offset = [0, 0, -0.1]       # z is away from the camera: negative = in front of the face
 layer = "front"
 animation = { kind = "pulse", amplitude = 0.08, period = 1.2 }
-''',
-    "costume-shirt": '''\
+""",
+    "costume-shirt": """\
 name = "Costume shirt"
 description = "A striped T-shirt warped onto the torso: its corners follow both shoulders and both hips."
 
@@ -370,8 +388,8 @@ margin = [0.22, 0.06]       # a bit wider than the shoulders, a bit higher than 
 layer = "front"
 min_visibility = 0.1        # hips are often out of the picture: their estimate is good enough
 opacity = 0.95
-''',
-    "wings": '''\
+""",
+    "wings": """\
 name = "Wings"
 description = "Feathered wings behind the back, hidden where the body is in front of them."
 
@@ -387,8 +405,8 @@ pivot = [0.5, 0.6]          # the wings' roots (just below the image centre) on 
 offset = [0, 0.35, 0.3]     # y down, z away: down between the shoulder blades, behind the body
 layer = "behind_body"       # occluded by the person (segmentation mask)
 animation = { kind = "pulse", amplitude = 0.03, period = 1.6 }
-''',
-    "finger-ring": '''\
+""",
+    "finger-ring": """\
 name = "Finger ring"
 description = "A gold ring with a gem on the left ring finger; it follows the finger and rolls with it."
 
@@ -403,8 +421,8 @@ scale_by = "hand_size"
 rotate_by = ["left_ring_finger_mcp", "left_ring_finger_pip"]
 offset = [-0.22, 0, -0.02]   # back from the middle joint towards the knuckle
 layer = "front"
-''',
-    "painted-nails": '''\
+""",
+    "painted-nails": """\
 name = "Painted nails"
 description = "Glossy red nails on all ten fingertips, turned along each finger."
 
@@ -490,8 +508,8 @@ scale = 0.19
 rotate_by = ["right_pinky_dip", "right_pinky_tip"]
 offset = [-0.06, 0, -0.02]
 layer = "front"
-''',
-    "glow-hands": '''\
+""",
+    "glow-hands": """\
 name = "Glowing hands"
 description = "Pulsing rings of light around both wrists."
 
@@ -513,7 +531,7 @@ scale = 0.55
 scale_by = "shoulder_width"
 layer = "front"
 animation = { kind = "pulse", amplitude = 0.15, period = 0.9, phase = 0.45 }
-''',
+""",
 }
 
 
@@ -532,8 +550,9 @@ def write_all(out: Path) -> list[Path]:
     for name, make in SPRITES.items():
         path = effects / "sprites" / name
         rgba = make()
-        ok, buf = cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA),
-                               [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        ok, buf = cv2.imencode(
+            ".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA), [cv2.IMWRITE_PNG_COMPRESSION, 9]
+        )
         assert ok, name
         path.write_bytes(buf.tobytes())
         written.append(path)

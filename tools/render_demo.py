@@ -28,10 +28,12 @@ def star_sprite(size: int = 128) -> np.ndarray:
     angles = np.pi / 2 + np.arange(10) * np.pi / 5
     radii = np.where(np.arange(10) % 2 == 0, size * 0.48, size * 0.2)
     pts = np.stack([c + radii * np.cos(angles), c - radii * np.sin(angles)], 1)
-    cv2.fillPoly(img, [np.round(pts * 4).astype(np.int32)], (255, 200, 40, 255),
-                 lineType=cv2.LINE_AA, shift=2)
-    cv2.polylines(img, [np.round(pts * 4).astype(np.int32)], True, (150, 90, 0, 255), 3,
-                  lineType=cv2.LINE_AA, shift=2)
+    cv2.fillPoly(
+        img, [np.round(pts * 4).astype(np.int32)], (255, 200, 40, 255), lineType=cv2.LINE_AA, shift=2
+    )
+    cv2.polylines(
+        img, [np.round(pts * 4).astype(np.int32)], True, (150, 90, 0, 255), 3, lineType=cv2.LINE_AA, shift=2
+    )
     return img
 
 
@@ -39,13 +41,12 @@ def build_scene(people: int, skeleton: bool) -> Scene:
     scene = Scene()
     star = star_sprite()
     for slot in range(people):
-        head = scene.add(JointAnchor("head_top", slot=slot, scale_by="head_width",
-                                     offset=(0, -0.35, 0)))
+        head = scene.add(JointAnchor("head_top", slot=slot, scale_by="head_width", offset=(0, -0.35, 0)))
         head.add(Sprite(star, width=0.9, pivot=(0.5, 0.5)))
-        chest = scene.add(JointAnchor("chest", slot=slot, scale_by="shoulder_width",
-                                      tilt_3d=True, offset=(0, 0, -0.1)))
-        chest.add(Mesh(box((0.32, 0.32, 0.12), color=(0.15, 0.55, 1.0)),
-                       rotation=(0.0, 0.0, 0.38, 0.92)))
+        chest = scene.add(
+            JointAnchor("chest", slot=slot, scale_by="shoulder_width", tilt_3d=True, offset=(0, 0, -0.1))
+        )
+        chest.add(Mesh(box((0.32, 0.32, 0.12), color=(0.15, 0.55, 1.0)), rotation=(0.0, 0.0, 0.38, 0.92)))
         chest.add(Mesh(sphere(0.08, color=(1.0, 0.25, 0.2)), position=(0, 0, -0.08)))
     if skeleton:
         scene.add(Skeleton("mediapipe", opacity=0.6))
@@ -84,8 +85,7 @@ def main() -> int:
             writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             if args.frames_dir and n % args.every == 0:
                 args.frames_dir.mkdir(parents=True, exist_ok=True)
-                cv2.imwrite(str(args.frames_dir / f"frame_{n:04d}.png"),
-                            cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+                cv2.imwrite(str(args.frames_dir / f"frame_{n:04d}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             n += 1
             if args.max_frames and n >= args.max_frames:
                 break
@@ -94,8 +94,10 @@ def main() -> int:
     if renderer is not None:
         renderer.release()
     total = time.perf_counter() - start
-    print(f"{n} frames in {total:.1f} s; render p50 {np.median(render_ms):.1f} ms "
-          f"p95 {np.percentile(render_ms, 95):.1f} ms -> {args.output}")
+    print(
+        f"{n} frames in {total:.1f} s; render p50 {np.median(render_ms):.1f} ms "
+        f"p95 {np.percentile(render_ms, 95):.1f} ms -> {args.output}"
+    )
     return 0
 
 

@@ -35,12 +35,18 @@ def make_recording(path: Path, frames: int = 500, fps: float = 50.0) -> Path:
     from arpose.record import Recorder
 
     rng = np.random.default_rng(5)
-    base = [np.concatenate([rng.uniform(100, 500, (33, 2)), rng.normal(0, 10, (33, 1)),
-                            np.ones((33, 2))], axis=1).astype(np.float32) for _ in range(2)]
+    base = [
+        np.concatenate(
+            [rng.uniform(100, 500, (33, 2)), rng.normal(0, 10, (33, 1)), np.ones((33, 2))], axis=1
+        ).astype(np.float32)
+        for _ in range(2)
+    ]
     with Recorder(path, fps=fps, source="soak") as rec:
         for i in range(frames):
-            poses = tuple(Pose(b + np.float32(5 * np.sin(i / 20 + k)),
-                               np.zeros((33, 3), np.float32), k) for k, b in enumerate(base))
+            poses = tuple(
+                Pose(b + np.float32(5 * np.sin(i / 20 + k)), np.zeros((33, 3), np.float32), k)
+                for k, b in enumerate(base)
+            )
             rec.write(PoseFrame(t=i / fps, index=i, size=(640, 480), poses=poses), poses)
     return path
 
@@ -58,8 +64,7 @@ def slow_client(port: int, sleep_s: float, stop, counts, k: int) -> None:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
         sock.connect(("127.0.0.1", port))
-        with connect(f"ws://127.0.0.1:{port}", sock=sock, open_timeout=20, max_size=None,
-                     max_queue=2) as ws:
+        with connect(f"ws://127.0.0.1:{port}", sock=sock, open_timeout=20, max_size=None, max_queue=2) as ws:
             while not stop.is_set():
                 ws.recv(timeout=30)
                 got += 1
@@ -81,8 +86,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--client-sleep", type=float, default=0.2,
-                    help="seconds each client sleeps after every message (slow client)")
+    ap.add_argument(
+        "--client-sleep",
+        type=float,
+        default=0.2,
+        help="seconds each client sleeps after every message (slow client)",
+    )
     ap.add_argument("--sample-s", type=float, default=5.0)
     ap.add_argument("--tolerance", type=float, default=0.10)
     ap.add_argument("--arpose", default=shutil.which("arpose") or "arpose")
@@ -95,9 +104,19 @@ def main() -> int:
     server = subprocess.Popen(
         # ?fast&loop rather than --fast --loop: the same stream on versions where --fast
         # dropped ?loop (issue 15, row 7), so a before/after comparison is possible
-        [args.arpose, "serve", "--source", f"{rec}?fast&loop",
-         "--websocket", f"127.0.0.1:{ws_port}", "--osc", f"127.0.0.1:{osc_port}"],
-        stderr=open(tmp / "serve.log", "w"), cwd=tmp)
+        [
+            args.arpose,
+            "serve",
+            "--source",
+            f"{rec}?fast&loop",
+            "--websocket",
+            f"127.0.0.1:{ws_port}",
+            "--osc",
+            f"127.0.0.1:{osc_port}",
+        ],
+        stderr=open(tmp / "serve.log", "w"),
+        cwd=tmp,
+    )
     stop = mp.Event()
     counts = mp.Array("l", args.clients)
     clients = []
@@ -108,9 +127,10 @@ def main() -> int:
                 if s.connect_ex(("127.0.0.1", ws_port)) == 0:
                     break
             time.sleep(0.2)
-        clients = [mp.Process(target=slow_client,
-                              args=(ws_port, args.client_sleep, stop, counts, k))
-                   for k in range(args.clients)]
+        clients = [
+            mp.Process(target=slow_client, args=(ws_port, args.client_sleep, stop, counts, k))
+            for k in range(args.clients)
+        ]
         for c in clients:
             c.start()
         start = time.monotonic()
@@ -122,17 +142,18 @@ def main() -> int:
                 return 2
             samples.append((time.monotonic() - start, rss_mb(server.pid)))
             t, m = samples[-1]
-            print(f"{t:7.1f} s  server RSS {m:7.1f} MB  client messages "
-                  f"{counts[:]}", flush=True)
+            print(f"{t:7.1f} s  server RSS {m:7.1f} MB  client messages {counts[:]}", flush=True)
             time.sleep(args.sample_s)
         after_1 = next(m for t, m in samples if t >= min(60.0, samples[-1][0]))
         last = samples[-1][1]
         peak = max(m for _, m in samples)
         dead = [k for k, c in enumerate(counts[:]) if c < 0]
         ratio = last / after_1
-        print(f"RSS after minute 1: {after_1:.1f} MB; at the end ({samples[-1][0]:.0f} s): "
-              f"{last:.1f} MB ({(ratio - 1) * 100:+.1f} %); peak {peak:.1f} MB; "
-              f"clients that died: {dead or 'none'}")
+        print(
+            f"RSS after minute 1: {after_1:.1f} MB; at the end ({samples[-1][0]:.0f} s): "
+            f"{last:.1f} MB ({(ratio - 1) * 100:+.1f} %); peak {peak:.1f} MB; "
+            f"clients that died: {dead or 'none'}"
+        )
         log_lines = (tmp / "serve.log").read_text(errors="replace").splitlines()
         print(f"server log: {len(log_lines)} lines so far")
         return 0 if abs(ratio - 1) <= args.tolerance and not dead else 1

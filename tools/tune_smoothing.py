@@ -63,17 +63,28 @@ from arpose.tracking.identity import PersonTracker
 MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 
 GRIDS: dict[str, list[dict[str, float]]] = {
-    "one-euro": [{"min_cutoff": mc, "beta": b} for mc, b in itertools.product(
-        (0.05, 0.1, 0.3, 1.0), (1.0, 5.0, 10.0, 20.0, 40.0, 80.0))],
-    "one-euro-lc": [{"min_cutoff": mc, "beta": b, "d_cutoff": d} for mc, b, d in
-                    itertools.product((0.1, 0.3, 1.0), (5.0, 10.0, 15.0), (0.5, 0.7, 1.0))],
-    "kalman": [{"noise": n, "accel": a} for n, a in itertools.product(
-        (0.01, 0.02, 0.03, 0.05), (0.25, 0.35, 0.5, 0.7, 1.0, 2.0))],
+    "one-euro": [
+        {"min_cutoff": mc, "beta": b}
+        for mc, b in itertools.product((0.05, 0.1, 0.3, 1.0), (1.0, 5.0, 10.0, 20.0, 40.0, 80.0))
+    ],
+    "one-euro-lc": [
+        {"min_cutoff": mc, "beta": b, "d_cutoff": d}
+        for mc, b, d in itertools.product((0.1, 0.3, 1.0), (5.0, 10.0, 15.0), (0.5, 0.7, 1.0))
+    ],
+    "kalman": [
+        {"noise": n, "accel": a}
+        for n, a in itertools.product((0.01, 0.02, 0.03, 0.05), (0.25, 0.35, 0.5, 0.7, 1.0, 2.0))
+    ],
 }
-QUICK = {"one-euro": [{"min_cutoff": 1.0, "beta": 1.0}, {"min_cutoff": 0.1, "beta": 40.0},
-                      {"min_cutoff": 1.0, "beta": 10.0}],
-         "one-euro-lc": [{"min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 0.5}],
-         "kalman": [{"noise": 0.02, "accel": 1.0}]}
+QUICK = {
+    "one-euro": [
+        {"min_cutoff": 1.0, "beta": 1.0},
+        {"min_cutoff": 0.1, "beta": 40.0},
+        {"min_cutoff": 1.0, "beta": 10.0},
+    ],
+    "one-euro-lc": [{"min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 0.5}],
+    "kalman": [{"noise": 0.02, "accel": 1.0}],
+}
 
 
 HAND_CLIPS: set[str] = set()
@@ -90,22 +101,34 @@ def default_clips() -> list[Path]:
     return [c for c in clips if c.is_file()]
 
 
-def score(method: str, params: dict[str, float], tracks: list[RawTrack],
-          noise: dict[str, Any]) -> dict[str, Any]:
+def score(
+    method: str, params: dict[str, float], tracks: list[RawTrack], noise: dict[str, Any]
+) -> dict[str, Any]:
     make = lambda: PersonTracker(method=method, params=params)
     clips = {}
     for tr in tracks:
         r = score_track(tr, make(), noise, make)
-        clips[tr.name] = {"jitter_ratio": r["jitter_ratio"], "lag_frames": r["lag_frames"],
-                          "noise": r["noise_ratio_in_motion"],
-                          "moving": r["jitter_ratio_moving"], "whole": r["jitter_ratio_whole"],
-                          "check": r["metric_check_1_frame_delay"]}
+        clips[tr.name] = {
+            "jitter_ratio": r["jitter_ratio"],
+            "lag_frames": r["lag_frames"],
+            "noise": r["noise_ratio_in_motion"],
+            "moving": r["jitter_ratio_moving"],
+            "whole": r["jitter_ratio_whole"],
+            "check": r["metric_check_1_frame_delay"],
+        }
     gt = ground_truth(noise, make)
     lags = [c["lag_frames"] for c in clips.values() if not math.isnan(c["lag_frames"])]
-    return {"method": method, "params": params, "clips": clips, "truth": gt,
-            "worst_jitter": max(max(c["noise"], 0.0 if math.isnan(c["jitter_ratio"])
-                                    else c["jitter_ratio"]) for c in clips.values()),
-            "worst_lag": max(lags) if lags else math.nan}
+    return {
+        "method": method,
+        "params": params,
+        "clips": clips,
+        "truth": gt,
+        "worst_jitter": max(
+            max(c["noise"], 0.0 if math.isnan(c["jitter_ratio"]) else c["jitter_ratio"])
+            for c in clips.values()
+        ),
+        "worst_lag": max(lags) if lags else math.nan,
+    }
 
 
 def known_answer(tr: RawTrack, noise: dict[str, Any], seed: int = 1) -> dict[str, float]:
@@ -123,8 +146,11 @@ def known_answer(tr: RawTrack, noise: dict[str, Any], seed: int = 1) -> dict[str
     real_rest = masked_jitter(raw, valid & rest_samples(raw, size, tr.fps))
     motion = moving_average(raw, 9)
     valid, vis = valid[4:-4], vis[4:-4]
-    eps = (_ar1(len(motion), (33, 2), float(noise["r1"]), np.random.default_rng(seed))
-           * np.asarray(noise["sigma"])[None, :, None] * size)
+    eps = (
+        _ar1(len(motion), (33, 2), float(noise["r1"]), np.random.default_rng(seed))
+        * np.asarray(noise["sigma"])[None, :, None]
+        * size
+    )
     rest = valid & rest_samples(motion + eps, size, tr.fps)
     if rest.sum() >= 100 and not math.isnan(real_rest):
         eps *= real_rest / masked_jitter(eps, rest)
@@ -132,8 +158,9 @@ def known_answer(tr: RawTrack, noise: dict[str, Any], seed: int = 1) -> dict[str
     for xy in (motion, motion + eps):
         lm = tr.landmarks[run][4:-4].astype(np.float32)
         lm[..., :2] = xy
-        syn = RawTrack(tr.t[run][4:-4], np.ones(len(xy), bool), lm, tr.world[run][4:-4],
-                       tr.fps, tr.name, tr.frame_size)
+        syn = RawTrack(
+            tr.t[run][4:-4], np.ones(len(xy), bool), lm, tr.world[run][4:-4], tr.fps, tr.name, tr.frame_size
+        )
         outs.append(resmooth_track(syn, PersonTracker())[1])
     x = motion + eps
     rest = valid & rest_samples(x, size, tr.fps)
@@ -174,8 +201,10 @@ def rank(r: dict[str, Any]) -> tuple[float, float]:
     if clips_met(r) == len(r["clips"]):
         return (-clips_met(r), truth_error(r))
     nz = lambda v: 0.0 if math.isnan(v) else v  # noqa: E731
-    excess = max(max(nz(c["jitter_ratio"]) / 0.5, nz(c["noise"]) / 0.5, nz(c["lag_frames"]))
-                 for c in r["clips"].values())
+    excess = max(
+        max(nz(c["jitter_ratio"]) / 0.5, nz(c["noise"]) / 0.5, nz(c["lag_frames"]))
+        for c in r["clips"].values()
+    )
     return (-clips_met(r), excess)
 
 
@@ -190,8 +219,12 @@ def _p(params: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("videos", nargs="*", type=Path)
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/arpose-smoothing-cache"),
-                    help="folder for the raw tracks (tracked once per clip)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/tmp/arpose-smoothing-cache"),
+        help="folder for the raw tracks (tracked once per clip)",
+    )
     ap.add_argument("--quick", action="store_true", help="a few settings per method only")
     ap.add_argument("--json", type=Path, help="write every score to this file")
     args = ap.parse_args(argv)
@@ -209,16 +242,20 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             continue
     noise = min(noises, key=lambda z: z["motion_body_per_frame"])
-    print(f"noise from {noise['source']} frames {noise['window'][0]}-{noise['window'][1]} "
-          f"(moving {noise['motion_body_per_frame']:.4f} body/frame): sigma median "
-          f"{np.median(noise['sigma']):.4f} body (min {noise['sigma'].min():.4f}, max "
-          f"{noise['sigma'].max():.4f}); autocorrelation r1 {noise['r1']:.2f}, r2 "
-          f"{noise['r2']:.2f} (AR(1) predicts r2 = r1^2 = {noise['r1'] ** 2:.2f})")
-    print("jitter metric: mean |2nd difference| at rest (speed < "
-          f"{REST_SPEED} body/s for {REST_WINDOW_S} s) over valid samples (visible, inside "
-          "the picture, not across a reset); known answer = the clip's motion + the "
-          "standing-still noise, scaled to the clip's own raw jitter at rest where it has "
-          "rest; 'whole' = the earlier all-frames figure")
+    print(
+        f"noise from {noise['source']} frames {noise['window'][0]}-{noise['window'][1]} "
+        f"(moving {noise['motion_body_per_frame']:.4f} body/frame): sigma median "
+        f"{np.median(noise['sigma']):.4f} body (min {noise['sigma'].min():.4f}, max "
+        f"{noise['sigma'].max():.4f}); autocorrelation r1 {noise['r1']:.2f}, r2 "
+        f"{noise['r2']:.2f} (AR(1) predicts r2 = r1^2 = {noise['r1'] ** 2:.2f})"
+    )
+    print(
+        "jitter metric: mean |2nd difference| at rest (speed < "
+        f"{REST_SPEED} body/s for {REST_WINDOW_S} s) over valid samples (visible, inside "
+        "the picture, not across a reset); known answer = the clip's motion + the "
+        "standing-still noise, scaled to the clip's own raw jitter at rest where it has "
+        "rest; 'whole' = the earlier all-frames figure"
+    )
     for tr in tracks:
         run = tr.longest_run()
         raw, _, vis = resmooth_track(tr, PersonTracker(smooth=False))
@@ -228,41 +265,53 @@ def main(argv: list[str] | None = None) -> int:
         rest = valid & rest_samples(raw, size, tr.fps)
         ma = []
         for w in (3, 5):
-            m = np.concatenate([raw[:w // 2], moving_average(raw, w), raw[len(raw) - w // 2:]])
-            ma.append((masked_jitter(m, rest) / masked_jitter(raw, rest),
-                       jitter(m[:, good]) / jitter(raw[:, good])))
+            m = np.concatenate([raw[: w // 2], moving_average(raw, w), raw[len(raw) - w // 2 :]])
+            ma.append(
+                (masked_jitter(m, rest) / masked_jitter(raw, rest), jitter(m[:, good]) / jitter(raw[:, good]))
+            )
         ka = known_answer(tr, noise)
-        print(f"  clip {tr.name}: {tr.fps:.2f} FPS, {tr.frame_size}, longest run "
-              f"{run.stop - run.start} frames of {len(tr.t)}; samples valid {valid.mean():.2f},"
-              f" at rest {rest.mean():.2f}; raw jitter at rest {masked_jitter(raw, rest):.2f} px, "
-              f"moving {masked_jitter(raw, valid & ~rest):.2f} px\n"
-              f"    zero-lag moving average jitter ratio at rest / whole: 3 frames "
-              f"{ma[0][0]:.2f} / {ma[0][1]:.2f}, 5 frames {ma[1][0]:.2f} / {ma[1][1]:.2f}\n"
-              f"    known answer (default method): true noise ratio at rest {ka['true_rest']:.2f},"
-              f" metric reads {ka['read_rest']:.2f}; on all valid samples true "
-              f"{ka['true_valid']:.2f}, the all-samples metric reads {ka['read_valid']:.2f}")
+        print(
+            f"  clip {tr.name}: {tr.fps:.2f} FPS, {tr.frame_size}, longest run "
+            f"{run.stop - run.start} frames of {len(tr.t)}; samples valid {valid.mean():.2f},"
+            f" at rest {rest.mean():.2f}; raw jitter at rest {masked_jitter(raw, rest):.2f} px, "
+            f"moving {masked_jitter(raw, valid & ~rest):.2f} px\n"
+            f"    zero-lag moving average jitter ratio at rest / whole: 3 frames "
+            f"{ma[0][0]:.2f} / {ma[0][1]:.2f}, 5 frames {ma[1][0]:.2f} / {ma[1][1]:.2f}\n"
+            f"    known answer (default method): true noise ratio at rest {ka['true_rest']:.2f},"
+            f" metric reads {ka['read_rest']:.2f}; on all valid samples true "
+            f"{ka['true_valid']:.2f}, the all-samples metric reads {ka['read_valid']:.2f}"
+        )
     grids = QUICK if args.quick else GRIDS
     results = []
     names = [tr.name for tr in tracks]
-    print(f"\n{'method':<12} {'params':<28} {'worst jit':>9} {'worst lag':>9} "
-          + " ".join(f"{n[:14]:>15}" for n in names)
-          + "  gt: rest-jit ramp-lag sine-lag swipe-lag overshoot osc rms-sine")
+    print(
+        f"\n{'method':<12} {'params':<28} {'worst jit':>9} {'worst lag':>9} "
+        + " ".join(f"{n[:14]:>15}" for n in names)
+        + "  gt: rest-jit ramp-lag sine-lag swipe-lag overshoot osc rms-sine"
+    )
     for method, grid in grids.items():
         for params in grid:
             r = score(method, params, tracks, noise)
             results.append(r)
             gt = r["truth"]
-            cells = " ".join(f"{c['jitter_ratio']:4.2f}/{c['noise']:4.2f}/{c['lag_frames']:4.2f}"
-                             f"/{c['whole']:4.2f}" for c in r["clips"].values())
-            print(f"{method:<12} {_p(params):<28} {r['worst_jitter']:9.2f} {r['worst_lag']:9.2f} "
-                  f"{cells} {gt['jitter_rest_ratio']:8.2f} {gt['lag_ramp']:8.2f} "
-                  f"{gt['lag_sine']:8.2f} {gt['lag_swipe']:9.2f} {gt['step_overshoot']:9.2f} "
-                  f"{gt['step_crossings']:3.0f} {gt['rms_sine']:8.4f}"
-                  f"  {clips_met(r)}/{len(r['clips'])}{' *' if qualifies(r) else ''}", flush=True)
-    print("\n(cells per clip: jitter ratio at rest (real clip) / noise ratio in motion (the "
-          "clip's motion + known noise) / lag frames / whole-clip jitter ratio (the earlier "
-          "metric); n/m: clips on target; * = all, and "
-          "stable)")
+            cells = " ".join(
+                f"{c['jitter_ratio']:4.2f}/{c['noise']:4.2f}/{c['lag_frames']:4.2f}/{c['whole']:4.2f}"
+                for c in r["clips"].values()
+            )
+            print(
+                f"{method:<12} {_p(params):<28} {r['worst_jitter']:9.2f} {r['worst_lag']:9.2f} "
+                f"{cells} {gt['jitter_rest_ratio']:8.2f} {gt['lag_ramp']:8.2f} "
+                f"{gt['lag_sine']:8.2f} {gt['lag_swipe']:9.2f} {gt['step_overshoot']:9.2f} "
+                f"{gt['step_crossings']:3.0f} {gt['rms_sine']:8.4f}"
+                f"  {clips_met(r)}/{len(r['clips'])}{' *' if qualifies(r) else ''}",
+                flush=True,
+            )
+    print(
+        "\n(cells per clip: jitter ratio at rest (real clip) / noise ratio in motion (the "
+        "clip's motion + known noise) / lag frames / whole-clip jitter ratio (the earlier "
+        "metric); n/m: clips on target; * = all, and "
+        "stable)"
+    )
     best: dict[str, dict[str, Any]] = {}
     for r in results:
         if stable(r) and (r["method"] not in best or rank(r) < rank(best[r["method"]])):
@@ -270,9 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     for method in grids:
         if method in best:
             b = best[method]
-            print(f"best {method}: {_p(b['params'])}: on target on {clips_met(b)} of "
-                  f"{len(b['clips'])} clips; worst jitter {b['worst_jitter']:.2f}, worst lag "
-                  f"{b['worst_lag']:.2f} frames; error to truth {truth_error(b):.4f} body")
+            print(
+                f"best {method}: {_p(b['params'])}: on target on {clips_met(b)} of "
+                f"{len(b['clips'])} clips; worst jitter {b['worst_jitter']:.2f}, worst lag "
+                f"{b['worst_lag']:.2f} frames; error to truth {truth_error(b):.4f} body"
+            )
         else:
             print(f"best {method}: no stable setting")
     if best:

@@ -73,9 +73,14 @@ class Mirror(View):
     """Everyone tracked wears the shared effect; in per-player mode the player slots do
     (see :meth:`toggle_per_player`)."""
 
-    def __init__(self, effects: Iterable[EffectLike] | None = None, *,
-                 cycle: Sequence[str] | None = None, max_people: int = 2,
-                 per_player: bool = False) -> None:
+    def __init__(
+        self,
+        effects: Iterable[EffectLike] | None = None,
+        *,
+        cycle: Sequence[str] | None = None,
+        max_people: int = 2,
+        per_player: bool = False,
+    ) -> None:
         super().__init__()
         self.cycle = list(cycle) if cycle is not None else gallery.effect_names()
         initial = list(effects) if effects else self.cycle[:1]
@@ -97,8 +102,10 @@ class Mirror(View):
     # -- what the shell draws ---------------------------------------------------------------
     def scene_effects(self) -> dict[int | None, tuple[EffectLike, ...]]:  # type: ignore[override]
         if self.per_player:
-            return {None: (), **{p: self._choice.get(p, self._choice[None])
-                                 for p in range(1, self.max_people + 1)}}
+            return {
+                None: (),
+                **{p: self._choice.get(p, self._choice[None]) for p in range(1, self.max_people + 1)},
+            }
         return {None: self._choice[None]}
 
     # -- controls -------------------------------------------------------------------------
@@ -173,8 +180,9 @@ class Mirror(View):
     def hud_lines(self) -> tuple[str, str | None]:
         """Top line (effect names, hints) and the error line (or None)."""
         app = self.app
-        worn = {p: app.worn_effects(p) for p in
-                (range(1, self.max_people + 1) if self.per_player else (None,))}
+        worn = {
+            p: app.worn_effects(p) for p in (range(1, self.max_people + 1) if self.per_player else (None,))
+        }
         if any(names is None for names in worn.values()):  # not drawn yet
             names = "-"
         elif self.per_player:
@@ -231,12 +239,21 @@ def hud_surface(size: tuple[int, int], top: str, error: str | None) -> pygame.Su
 
 
 @renamed_keywords(mirror="flip")
-def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
-               size: tuple[int, int] | None = None, max_people: int = 2, flip: bool = True,
-               per_player: bool = False, model: str | None = None,
-               max_frames: int | None = None, max_seconds: float | None = None,
-               headless: bool = False, video: str | os.PathLike | None = None,
-               hands: bool = False) -> MirrorStats:
+def run_mirror(
+    effects: Iterable[EffectLike] | None = None,
+    source: Any = 0,
+    *,
+    size: tuple[int, int] | None = None,
+    max_people: int = 2,
+    flip: bool = True,
+    per_player: bool = False,
+    model: str | None = None,
+    max_frames: int | None = None,
+    max_seconds: float | None = None,
+    headless: bool = False,
+    video: str | os.PathLike | None = None,
+    hands: bool = False,
+) -> MirrorStats:
     """Open the mirror on ``source`` (camera index, video, image, recording) in the play
     shell's window and run until Esc/close (or ``max_frames`` drawn / ``max_seconds``).
 
@@ -251,13 +268,22 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
     view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
-    pipeline = track(source, max_people=max_people, model=model, segmentation=True,
-                     realtime=not headless, hands=hands or needs_hands(view.loaded))
+    pipeline = track(
+        source,
+        max_people=max_people,
+        model=model,
+        segmentation=True,
+        realtime=not headless,
+        hands=hands or needs_hands(view.loaded),
+    )
     start = time.monotonic()
     with pipeline:
         first = pipeline.latest(timeout=10.0) if not headless else None
-        win_size = size or ((int(first.size[0]), int(first.size[1])) if first is not None
-                            else _source_size(pipeline, (1280, 720)))
+        win_size = size or (
+            (int(first.size[0]), int(first.size[1]))
+            if first is not None
+            else _source_size(pipeline, (1280, 720))
+        )
 
         def stop_after(app: PlayApp) -> None:
             if max_frames is not None and app.stats["draws"] >= max_frames:
@@ -265,13 +291,24 @@ def run_mirror(effects: Iterable[EffectLike] | None = None, source: Any = 0, *,
 
         if headless:
             fps = float(getattr(pipeline.source, "fps", 0) or 30.0)
-            run_view_headless(view, pipeline, options, size=win_size, video=video, fps=fps,
-                              flip=flip, max_frames=max_frames)
+            run_view_headless(
+                view, pipeline, options, size=win_size, video=video, fps=fps, flip=flip, max_frames=max_frames
+            )
         else:
-            run_window(pipeline, None, options, size=win_size, fps=60.0,
-                       idle_fps=MIRROR_IDLE_FPS, view=view,
-                       max_seconds=max_seconds, loop=stop_after, flip=flip,
-                       first=first, title="arpose mirror")
+            run_window(
+                pipeline,
+                None,
+                options,
+                size=win_size,
+                fps=60.0,
+                idle_fps=MIRROR_IDLE_FPS,
+                view=view,
+                max_seconds=max_seconds,
+                loop=stop_after,
+                flip=flip,
+                first=first,
+                title="arpose mirror",
+            )
     view.stats.seconds = time.monotonic() - start
     return view.stats
 

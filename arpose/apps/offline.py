@@ -33,16 +33,19 @@ from ..writers import IMAGE_OUTPUTS, QUEUE_FRAMES, VIDEO_OUTPUTS, VideoWriter, w
 log = logging.getLogger(__name__)
 
 
-def _detect(image: np.ndarray, segmentation: bool, max_people: int,
-            hands: bool = False) -> PoseFrame:
-    return TrackingStage.photo(image, max_people=max_people, segmentation=segmentation,
-                               hands=hands)
+def _detect(image: np.ndarray, segmentation: bool, max_people: int, hands: bool = False) -> PoseFrame:
+    return TrackingStage.photo(image, max_people=max_people, segmentation=segmentation, hands=hands)
 
 
 @renamed_keywords(mirror="flip")
-def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarray,
-                 pose_frame: PoseFrame | None = None, *, flip: bool = False,
-                 max_people: int = 2) -> np.ndarray:
+def render_image(
+    effects: EffectLike | Iterable[EffectLike],
+    image_rgb: np.ndarray,
+    pose_frame: PoseFrame | None = None,
+    *,
+    flip: bool = False,
+    max_people: int = 2,
+) -> np.ndarray:
     """Draw ``effects`` on one RGB photo and return the RGB result.
 
     Args:
@@ -58,19 +61,27 @@ def render_image(effects: EffectLike | Iterable[EffectLike], image_rgb: np.ndarr
     """
     image = np.ascontiguousarray(image_rgb)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise RenderError(f"render_image needs an RGB uint8 (H, W, 3) image, got "
-                          f"{image.dtype} {image.shape}")
+        raise RenderError(f"render_image needs an RGB uint8 (H, W, 3) image, got {image.dtype} {image.shape}")
     loaded = load_effects(effects)
     if pose_frame is not None and not pose_frame.hands_tracked and needs_hands(loaded):
-        log.warning("an effect uses finger joints but this PoseFrame was tracked without "
-                    "hands: track(..., hands=True) or pass pose_frame=None")
+        log.warning(
+            "an effect uses finger joints but this PoseFrame was tracked without "
+            "hands: track(..., hands=True) or pass pose_frame=None"
+        )
     if pose_frame is None:
         pose_frame = _detect(image, needs_mask(loaded), max_people, needs_hands(loaded))
     elif pose_frame.image is None:
-        pose_frame = PoseFrame(pose_frame.t, pose_frame.index, pose_frame.size,
-                               pose_frame.poses, image=image, mask=pose_frame.mask,
-                               stats=pose_frame.stats, hands=pose_frame.hands,
-                               hands_tracked=pose_frame.hands_tracked)
+        pose_frame = PoseFrame(
+            pose_frame.t,
+            pose_frame.index,
+            pose_frame.size,
+            pose_frame.poses,
+            image=image,
+            mask=pose_frame.mask,
+            stats=pose_frame.stats,
+            hands=pose_frame.hands,
+            hands_tracked=pose_frame.hands_tracked,
+        )
     with EffectRenderer(loaded, max_people=max_people) as er:
         out = er.render(pose_frame, flip=flip)
     assert out is not None
@@ -93,10 +104,17 @@ class RenderStats:
 
 
 @renamed_keywords(mirror="flip")
-def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, output: str | os.PathLike,
-                  *, flip: bool = False, max_people: int = 2, model: str | None = None,
-                  progress: bool | Callable[[int, int | None], None] = False,
-                  hands: bool = False) -> RenderStats:
+def render_source(
+    effects: EffectLike | Iterable[EffectLike],
+    source: Any,
+    output: str | os.PathLike,
+    *,
+    flip: bool = False,
+    max_people: int = 2,
+    model: str | None = None,
+    progress: bool | Callable[[int, int | None], None] = False,
+    hands: bool = False,
+) -> RenderStats:
     """Render ``effects`` over a photo, video or recording into ``output``.
 
     Hand tracking runs when ``hands`` or when an effect uses a finger joint.
@@ -115,16 +133,22 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
     out = Path(output)
     suffix = out.suffix.lower()
     if suffix not in IMAGE_OUTPUTS and suffix not in VIDEO_OUTPUTS:
-        raise RenderError(f"{out}: output must end in .png, .jpg or .mp4 (or .avi), "
-                          f"not {suffix or 'nothing'!r}")
+        raise RenderError(
+            f"{out}: output must end in .png, .jpg or .mp4 (or .avi), not {suffix or 'nothing'!r}"
+        )
     if not out.parent.exists():
         raise RenderError(f"{out}: folder {str(out.parent)!r} does not exist")
     loaded = load_effects(effects)
     # deeper file hand-offs: the writer's pace varies, and a stalled consumer would stall
     # the inference threads (the bottleneck) with it
-    pipeline = track(source, max_people=max_people, model=model,
-                     segmentation=needs_mask(loaded), capacity=QUEUE_FRAMES,
-                     hands=hands or needs_hands(loaded))
+    pipeline = track(
+        source,
+        max_people=max_people,
+        model=model,
+        segmentation=needs_mask(loaded),
+        capacity=QUEUE_FRAMES,
+        hands=hands or needs_hands(loaded),
+    )
     src: Any = pipeline.source  # duck-typed: frame_count (VideoFile), files (ImageFolder)
     total = None
     if getattr(src, "frame_count", 0) > 0:  # VideoFile
@@ -157,8 +181,9 @@ def render_source(effects: EffectLike | Iterable[EffectLike], source: Any, outpu
                 people += bool(pf.poses)
                 if suffix in VIDEO_OUTPUTS:
                     if writer is None:
-                        writer = VideoWriter(out, getattr(src, "fps", 30.0) or 30.0,
-                                           (int(pf.size[0]), int(pf.size[1])))
+                        writer = VideoWriter(
+                            out, getattr(src, "fps", 30.0) or 30.0, (int(pf.size[0]), int(pf.size[1]))
+                        )
                     writer.write(bgr)
                 else:
                     last = bgr

@@ -117,15 +117,17 @@ def make_sample_video(path: Path, frames: int = 150, fps: float = 30.0) -> Path:
         phase = 2 * math.pi * i / frames
         zoom = 1.0 + 0.15 * math.sin(phase)
         dx, dy = 40 * math.sin(phase), 20 * math.cos(2 * phase)
-        m = np.array([[zoom, 0, out_w / 2 - zoom * w / 2 + dx],
-                      [0, zoom, out_h / 2 - zoom * h / 2 + dy]], np.float32)
+        m = np.array(
+            [[zoom, 0, out_w / 2 - zoom * w / 2 + dx], [0, zoom, out_h / 2 - zoom * h / 2 + dy]], np.float32
+        )
         writer.write(cv2.warpAffine(img, m, (out_w, out_h), borderMode=cv2.BORDER_REFLECT))
     writer.release()
     return path
 
 
-def run(video: str | Path | None = None, sections: list[str] | None = None,
-        options: dict[str, Any] | None = None) -> dict[str, Any]:
+def run(
+    video: str | Path | None = None, sections: list[str] | None = None, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Run the named sections (all by default) on ``video`` (see :func:`default_video`)
     and return their results."""
     video = default_video(video)
@@ -138,4 +140,3 @@ def run(video: str | Path | None = None, sections: list[str] | None = None,
         log.info("bench: %s", name)
         results[name] = fn(video, options)
     return results
-

@@ -35,8 +35,7 @@ def detect_loop(video: str | Path, max_people: int = 2) -> tuple[int, float]:
     return frames, time.perf_counter() - start
 
 
-def render_loop(video: str | Path, effect: str, out: Path,
-                max_people: int = 2) -> tuple[int, float]:
+def render_loop(video: str | Path, effect: str, out: Path, max_people: int = 2) -> tuple[int, float]:
     """What ``arpose render --effect E --source VIDEO --output OUT.mp4`` does.
     Returns (frames, seconds)."""
     start = time.perf_counter()
@@ -44,9 +43,12 @@ def render_loop(video: str | Path, effect: str, out: Path,
     return stats.frames, time.perf_counter() - start
 
 
-def alternate(detect: Callable[[], tuple[int, float]], render: Callable[[], tuple[int, float]],
-              rounds: int, report: Callable[[int, str, int, float], None] | None = None,
-              ) -> tuple[int, list[float], list[float]]:
+def alternate(
+    detect: Callable[[], tuple[int, float]],
+    render: Callable[[], tuple[int, float]],
+    rounds: int,
+    report: Callable[[int, str, int, float], None] | None = None,
+) -> tuple[int, list[float], list[float]]:
     """Run ``detect`` and ``render`` (each returning (frames, seconds)) alternately for
     ``rounds`` rounds, so load from other processes hits both alike. Returns (frames of
     the last render, detect frames/s per round, render frames/s per round); ``report(round,
@@ -71,12 +73,16 @@ def bench_effects(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     effect = str(options.get("effect", "top-hat"))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.mp4"
-        n, detect_fps, render_fps = alternate(lambda: detect_loop(video),
-                                              lambda: render_loop(video, effect, out), rounds)
+        n, detect_fps, render_fps = alternate(
+            lambda: detect_loop(video), lambda: render_loop(video, effect, out), rounds
+        )
     med_d, med_r = statistics.median(detect_fps), statistics.median(render_fps)
     return {
-        "effect": effect, "rounds": rounds, "frames": n,
-        "detect_fps_median": round(med_d, 2), "render_fps_median": round(med_r, 2),
+        "effect": effect,
+        "rounds": rounds,
+        "frames": n,
+        "detect_fps_median": round(med_d, 2),
+        "render_fps_median": round(med_r, 2),
         "render_vs_detect": round(med_r / med_d, 3),
         "render_vs_detect_best": round(max(render_fps) / max(detect_fps), 3),
     }

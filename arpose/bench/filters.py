@@ -58,9 +58,9 @@ def _trajectories(frames: list[PoseFrame], pid: int) -> tuple[np.ndarray, np.nda
 MIN_REST_SAMPLES = 100  # fewer landmark-frames at rest: the clip's jitter at rest is n/a
 
 
-def score_track(track: RawTrack, smoother: PersonTracker,
-                noise: dict[str, Any] | None = None,
-                make_smoother: Any = None) -> dict[str, float]:
+def score_track(
+    track: RawTrack, smoother: PersonTracker, noise: dict[str, Any] | None = None, make_smoother: Any = None
+) -> dict[str, float]:
     """:func:`jitter_and_lag` of ``smoother`` on the longest run of ``track``, with the
     track's frame size, body size and rate, and the smoother's own resets as breaks; the
     jitter at rest is NaN when fewer than :data:`MIN_REST_SAMPLES` samples are at rest.
@@ -70,8 +70,15 @@ def score_track(track: RawTrack, smoother: PersonTracker,
     raw, smooth, vis = resmooth_track(track, smoother, run)
     t = track.t[run]
     breaks = sorted({int(np.searchsorted(t, rt)) for rt, _, _ in smoother.resets})
-    out = jitter_and_lag(raw, smooth, vis, frame_size=track.frame_size, breaks=breaks,
-                         body_size=track.body_size(run), fps=track.fps)
+    out = jitter_and_lag(
+        raw,
+        smooth,
+        vis,
+        frame_size=track.frame_size,
+        breaks=breaks,
+        body_size=track.body_size(run),
+        fps=track.fps,
+    )
     if out.get("rest_fraction", 0.0) * raw.shape[0] * raw.shape[1] < MIN_REST_SAMPLES:
         out["jitter_ratio"] = out["jitter_reduction"] = math.nan
     if noise is not None and make_smoother is not None:
@@ -79,8 +86,7 @@ def score_track(track: RawTrack, smoother: PersonTracker,
     return out
 
 
-def noise_transfer(track: RawTrack, make_smoother: Any, noise: dict[str, Any],
-                   seed: int = 0) -> float:
+def noise_transfer(track: RawTrack, make_smoother: Any, noise: dict[str, Any], seed: int = 0) -> float:
     """The share of known noise that gets through a smoother while the clip's real person
     moves: the clip's motion (a centred 9-frame moving average of its raw track: the
     motion without most of the noise; real visibilities kept) is smoothed with and without
@@ -96,22 +102,27 @@ def noise_transfer(track: RawTrack, make_smoother: Any, noise: dict[str, Any],
     motion = moving_average(lm[:, :, :2], 9)
     lm = lm[4:-4]
     size = track.body_size(run)
-    eps = (_ar1(len(motion), (33, 2), float(noise["r1"]), np.random.default_rng(seed))
-           * np.asarray(noise["sigma"])[None, :, None] * size)
+    eps = (
+        _ar1(len(motion), (33, 2), float(noise["r1"]), np.random.default_rng(seed))
+        * np.asarray(noise["sigma"])[None, :, None]
+        * size
+    )
     t = track.t[run][4:-4]
     outs = []
     for xy in (motion, motion + eps):
         frames = lm.astype(np.float32)
         frames[:, :, :2] = xy
-        sub = RawTrack(t, np.ones(len(t), bool), frames, track.world[run][4:-4], track.fps,
-                       track.name, track.frame_size)
+        sub = RawTrack(
+            t, np.ones(len(t), bool), frames, track.world[run][4:-4], track.fps, track.name, track.frame_size
+        )
         outs.append(resmooth_track(sub, make_smoother())[1])
     valid = valid_samples(motion, lm[:, :, VIS], track.frame_size)
     return masked_jitter(outs[1] - outs[0], valid) / masked_jitter(eps, valid)
 
 
-def collect_frames(video: Path, smoother: PersonTracker | None = None,
-                   max_frames: int | None = None) -> list[PoseFrame]:
+def collect_frames(
+    video: Path, smoother: PersonTracker | None = None, max_frames: int | None = None
+) -> list[PoseFrame]:
     frames = []
     with track(video, drop_frames=False, keep_images=False, tracker=smoother) as pipeline:
         for pf in pipeline:
@@ -162,30 +173,45 @@ class RawTrack:
     (x, y, z, visibility, presence; zeros where absent); ``world`` (N, 33, 3); ``fps``.
     """
 
-    def __init__(self, t: np.ndarray, present: np.ndarray, landmarks: np.ndarray,
-                 world: np.ndarray, fps: float, name: str = "",
-                 frame_size: tuple[int, int] | None = None):
+    def __init__(
+        self,
+        t: np.ndarray,
+        present: np.ndarray,
+        landmarks: np.ndarray,
+        world: np.ndarray,
+        fps: float,
+        name: str = "",
+        frame_size: tuple[int, int] | None = None,
+    ):
         self.t, self.present, self.landmarks, self.world = t, present, landmarks, world
         self.fps, self.name, self.frame_size = fps, name, frame_size
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, t=self.t, present=self.present, landmarks=self.landmarks,
-                            world=self.world, fps=np.float64(self.fps),
-                            frame_size=np.asarray(self.frame_size or (0, 0), np.int64))
+        np.savez_compressed(
+            path,
+            t=self.t,
+            present=self.present,
+            landmarks=self.landmarks,
+            world=self.world,
+            fps=np.float64(self.fps),
+            frame_size=np.asarray(self.frame_size or (0, 0), np.int64),
+        )
 
     @classmethod
     def load(cls, path: Path, name: str = "") -> RawTrack:
         with np.load(path, allow_pickle=False) as z:
             fs = tuple(int(v) for v in z["frame_size"]) if "frame_size" in z else (0, 0)
             size = (fs[0], fs[1]) if fs[0] > 0 else None
-            return cls(z["t"], z["present"], z["landmarks"], z["world"], float(z["fps"]), name,
-                       size)
+            return cls(z["t"], z["present"], z["landmarks"], z["world"], float(z["fps"]), name, size)
 
     def body_size(self, run: slice | None = None) -> float:
         """Median body size (px) over ``run`` (default: the longest run)."""
         run = run or self.longest_run()
-        sizes = [Pose(self.landmarks[i], self.world[i]).body_size
-                 for i in range(run.start, run.stop) if self.present[i]]
+        sizes = [
+            Pose(self.landmarks[i], self.world[i]).body_size
+            for i in range(run.start, run.stop)
+            if self.present[i]
+        ]
         return float(np.median(sizes)) if sizes else 1.0
 
     def longest_run(self) -> slice:
@@ -228,8 +254,9 @@ def track_raw(video: Path, cache: Path | None = None) -> RawTrack:
     return track
 
 
-def resmooth_track(track: RawTrack, smoother: PersonTracker,
-                   run: slice | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def resmooth_track(
+    track: RawTrack, smoother: PersonTracker, run: slice | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Feed the raw poses of ``track`` (its longest run by default) through ``smoother``;
     returns raw (T, 33, 2), smoothed (T, 33, 2) pixel positions and visibility (T, 33)."""
     run = run or track.longest_run()
@@ -240,8 +267,7 @@ def resmooth_track(track: RawTrack, smoother: PersonTracker,
         raw.append(track.landmarks[i, :, :2])
         out.append(sm.landmarks[:, :2])
         vis.append(track.landmarks[i, :, VIS])
-    return (np.asarray(raw, np.float64), np.asarray(out, np.float64),
-            np.asarray(vis, np.float64))
+    return (np.asarray(raw, np.float64), np.asarray(out, np.float64), np.asarray(vis, np.float64))
 
 
 # -- ground truth --------------------------------------------------------------------------
@@ -253,32 +279,38 @@ def still_noise(track: RawTrack, seconds: float = 1.5) -> dict[str, Any]:
     run = track.longest_run()
     w = max(int(round(seconds * track.fps)), 8)
     lm = track.landmarks[run, :, :2].astype(np.float64)
-    size = np.array([Pose(track.landmarks[i], track.world[i]).body_size
-                     for i in range(run.start, run.stop)])
+    size = np.array([Pose(track.landmarks[i], track.world[i]).body_size for i in range(run.start, run.stop)])
     if len(lm) < w + 2:
         raise ValueError(f"{track.name}: fewer than {w} frames with the person present")
     trend = moving_average(lm, 9) if len(lm) > 9 else lm
-    motion = np.array([np.abs(np.diff(trend[j:j + w - 8], axis=0)).mean()
-                       for j in range(len(trend) - (w - 8))])
+    motion = np.array(
+        [np.abs(np.diff(trend[j : j + w - 8], axis=0)).mean() for j in range(len(trend) - (w - 8))]
+    )
     j = int(np.argmin(motion))
-    seg = lm[j:j + w] / float(np.median(size[j:j + w]))
+    seg = lm[j : j + w] / float(np.median(size[j : j + w]))
     tt = np.arange(w) - (w - 1) / 2
-    coef = (seg * tt[:, None, None]).sum(0) / (tt ** 2).sum()
+    coef = (seg * tt[:, None, None]).sum(0) / (tt**2).sum()
     res = seg - seg.mean(0) - coef * tt[:, None, None]
     flat = res.reshape(w, -1)
-    var = (flat ** 2).mean(0)
+    var = (flat**2).mean(0)
     r1 = float((flat[1:] * flat[:-1]).mean(0).sum() / var.sum() * w / (w - 1))
     r2 = float((flat[2:] * flat[:-2]).mean(0).sum() / var.sum() * w / (w - 2))
     start = run.start + j
-    return {"sigma": np.sqrt((res ** 2).mean(axis=(0, 2))), "r1": r1, "r2": r2,
-            "window": (start, start + w), "fps": track.fps,
-            "pose": track.landmarks[start:start + w].mean(0), "source": track.name,
-            "motion_body_per_frame": float(motion[j] / np.median(size[j:j + w]))}
+    return {
+        "sigma": np.sqrt((res**2).mean(axis=(0, 2))),
+        "r1": r1,
+        "r2": r2,
+        "window": (start, start + w),
+        "fps": track.fps,
+        "pose": track.landmarks[start : start + w].mean(0),
+        "source": track.name,
+        "motion_body_per_frame": float(motion[j] / np.median(size[j : j + w])),
+    }
 
 
 def _ar1(n: int, shape: tuple[int, ...], rho: float, rng: np.random.Generator) -> np.ndarray:
     """AR(1) noise of unit variance and lag-1 autocorrelation ``rho``."""
-    e = rng.normal(0.0, math.sqrt(max(1 - rho ** 2, 1e-6)), (n,) + shape)
+    e = rng.normal(0.0, math.sqrt(max(1 - rho**2, 1e-6)), (n,) + shape)
     out = np.empty_like(e)
     out[0] = rng.normal(0.0, 1.0, shape)
     for i in range(1, n):
@@ -314,8 +346,9 @@ def trajectories(fps: float, seconds: float = 4.0) -> dict[str, np.ndarray]:
     return out
 
 
-def ground_truth(noise: dict[str, Any], make_smoother: Any, seed: int = 0,
-                 seconds: float = 4.0) -> dict[str, float]:
+def ground_truth(
+    noise: dict[str, Any], make_smoother: Any, seed: int = 0, seconds: float = 4.0
+) -> dict[str, float]:
     """Score a smoother (``make_smoother()`` -> fresh :class:`PersonTracker`) on the known
     trajectories of :func:`trajectories` carried by the real still pose of ``noise``,
     with AR(1) noise of the measured per-landmark size and lag-1 autocorrelation.
@@ -338,8 +371,10 @@ def ground_truth(noise: dict[str, Any], make_smoother: Any, seed: int = 0,
         lm[:, :, :2] = truth + eps
         lm[:, :, VIS:] = 0.99
         sm = make_smoother()
-        res = np.array([sm([Pose(lm[i], np.zeros((33, 3), np.float32))], i / fps)[0]
-                        .landmarks[:, :2] for i in range(n)], np.float64)
+        res = np.array(
+            [sm([Pose(lm[i], np.zeros((33, 3), np.float32))], i / fps)[0].landmarks[:, :2] for i in range(n)],
+            np.float64,
+        )
         err = (res - truth) / size
         settle = int(0.5 * fps)  # skip the filter's start-up
         out[f"rms_{name}"] = float(np.sqrt((err[settle:] ** 2).sum(-1).mean()))

@@ -25,8 +25,7 @@ from ..testing.bodies import frames, squat_motion
 GAMES = ("slicer", "pose-wall", "workout", "pong")
 
 
-def camera_images(video: Path | None, n: int = 8,
-                  size: tuple[int, int] = (1280, 720)) -> list[np.ndarray]:
+def camera_images(video: Path | None, n: int = 8, size: tuple[int, int] = (1280, 720)) -> list[np.ndarray]:
     """A few real RGB frames of ``video`` at ``size``, else the built-in photo scaled."""
     out: list[np.ndarray] = []
     if video is not None and Path(video).is_file():
@@ -42,9 +41,14 @@ def camera_images(video: Path | None, n: int = 8,
     return out
 
 
-def bench_game(name: str, images: list[np.ndarray], n: int = 300,
-               size: tuple[int, int] = (1280, 720), camera: bool = True,
-               effects: tuple[str, ...] = ()) -> dict[str, float]:
+def bench_game(
+    name: str,
+    images: list[np.ndarray],
+    n: int = 300,
+    size: tuple[int, int] = (1280, 720),
+    camera: bool = True,
+    effects: tuple[str, ...] = (),
+) -> dict[str, float]:
     """Median / p95 milliseconds per rendered frame and the FPS that allows.
 
     ``effects``: what every player wears (the game's own effects are off, so ``()``
@@ -53,17 +57,24 @@ def bench_game(name: str, images: list[np.ndarray], n: int = 300,
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
     clip = frames(squat_motion(reps=20, period=1.5), fps=30, noise=1.0)
-    app = PlayApp(size, PlayOptions(sound=False, camera_view=camera, duration=600.0,
-                                    effects=tuple(effects), game_effects=False,
-                                    extra={"countdown": 0.0}))
+    app = PlayApp(
+        size,
+        PlayOptions(
+            sound=False,
+            camera_view=camera,
+            duration=600.0,
+            effects=tuple(effects),
+            game_effects=False,
+            extra={"countdown": 0.0},
+        ),
+    )
     app.show(get_game(name)(app.options))
     times = []
     for i in range(n):
         t0 = time.perf_counter()
         if i % 2 == 0:  # camera at 30 FPS, rendering at 60
             src = clip[(i // 2) % len(clip)]
-            app.feed(PoseFrame(i / 60, i // 2, src.size, src.poses,
-                               image=images[(i // 2) % len(images)]))
+            app.feed(PoseFrame(i / 60, i // 2, src.size, src.poses, image=images[(i // 2) % len(images)]))
         app.tick(1 / 60)
         app.draw()
         times.append((time.perf_counter() - t0) * 1000)
@@ -84,15 +95,25 @@ def bench_games(video: Path | None, options: dict[str, Any]) -> dict[str, Any]:
         out[f"{name}_ms_p50"] = r["median_ms"]
         out[f"{name}_ms_p95"] = r["p95_ms"]
         out[f"{name}_share_of_30fps_budget"] = r["median_ms"] / (1000 / 30)
-    out.update(bench_effect_on_off(images, effect=str(options.get("game_effect", "crown")),
-                                   rounds=int(options.get("game_rounds", 3)),
-                                   n=int(options.get("game_effect_frames", 120))))
+    out.update(
+        bench_effect_on_off(
+            images,
+            effect=str(options.get("game_effect", "crown")),
+            rounds=int(options.get("game_rounds", 3)),
+            n=int(options.get("game_effect_frames", 120)),
+        )
+    )
     return out
 
 
-def bench_effect_on_off(images: list[np.ndarray], effect: str = "crown", rounds: int = 3,
-                        n: int = 120, game: str = "slicer",
-                        size: tuple[int, int] = (1280, 720)) -> dict[str, Any]:
+def bench_effect_on_off(
+    images: list[np.ndarray],
+    effect: str = "crown",
+    rounds: int = 3,
+    n: int = 120,
+    game: str = "slicer",
+    size: tuple[int, int] = (1280, 720),
+) -> dict[str, Any]:
     """Camera background + one effect + game + HUD at ``size``, against the same scene
     without the effect, in alternating rounds of the same run (medians of the rounds'
     medians): the main thread's work per frame through the play shell's Renderer."""
@@ -102,5 +123,10 @@ def bench_effect_on_off(images: list[np.ndarray], effect: str = "crown", rounds:
         off.append(bench_game(game, images, n, size)["median_ms"])
         on.append(bench_game(game, images, n, size, effects=(effect,))["median_ms"])
     p50_on, p50_off = float(np.median(on)), float(np.median(off))
-    return {"effect": effect, "effect_game": game, "effect_on_ms_p50": p50_on,
-            "effect_off_ms_p50": p50_off, "effect_on_vs_off": p50_on / max(p50_off, 1e-9)}
+    return {
+        "effect": effect,
+        "effect_game": game,
+        "effect_on_ms_p50": p50_on,
+        "effect_off_ms_p50": p50_off,
+        "effect_on_vs_off": p50_on / max(p50_off, 1e-9),
+    }

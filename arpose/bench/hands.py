@@ -22,14 +22,12 @@ from ..tracking.pipeline import track
 from . import latest_frames
 
 
-def _pipelined(video: Path, hands: bool, max_people: int, max_frames: int | None
-               ) -> dict[str, Any]:
+def _pipelined(video: Path, hands: bool, max_people: int, max_frames: int | None) -> dict[str, Any]:
     inference: list[float] = []
     found: list[int] = []
     hand_ms: list[float] = []
     crops: list[int] = []
-    with track(video, drop_frames=False, max_people=max_people, hands=hands,
-               keep_images=False) as pipeline:
+    with track(video, drop_frames=False, max_people=max_people, hands=hands, keep_images=False) as pipeline:
         start = time.perf_counter()
         for pf in pipeline:
             inference.append(pf.stats.inference_ms)
@@ -40,12 +38,17 @@ def _pipelined(video: Path, hands: bool, max_people: int, max_frames: int | None
                 break
         elapsed = time.perf_counter() - start
     n = len(inference)
-    return {"fps": n / elapsed if elapsed else math.nan, "frames": n,
-            "inference_ms": inference, "hands": found, "hand_ms": hand_ms, "crops": crops}
+    return {
+        "fps": n / elapsed if elapsed else math.nan,
+        "frames": n,
+        "inference_ms": inference,
+        "hands": found,
+        "hand_ms": hand_ms,
+        "crops": crops,
+    }
 
 
-def _live(video: Path, hands: bool, max_people: int, fps: float,
-          max_frames: int | None) -> list[float]:
+def _live(video: Path, hands: bool, max_people: int, fps: float, max_frames: int | None) -> list[float]:
     source = VideoFile(video, realtime=True, max_fps=fps)
     latency: list[float] = []
     with track(source, drop_frames=True, max_people=max_people, hands=hands) as pipeline:
@@ -88,9 +91,9 @@ def bench_hands(video: Path, options: dict[str, Any]) -> dict[str, Any]:
         "hand_ms_per_found_hand": hand_ms / max(sum(h for r in on for h in r["hands"]), 1),
         "body_latency_ms_p50": float(np.percentile(lat_off, 50)) if lat_off else math.nan,
         "hands_latency_ms_p50": float(np.percentile(lat_on, 50)) if lat_on else math.nan,
-        "hands_vs_body_latency_p50": (float(np.percentile(lat_on, 50) /
-                                            np.percentile(lat_off, 50))
-                                      if lat_on and lat_off else math.nan),
+        "hands_vs_body_latency_p50": (
+            float(np.percentile(lat_on, 50) / np.percentile(lat_off, 50)) if lat_on and lat_off else math.nan
+        ),
     }
 
 

@@ -71,8 +71,9 @@ def _main(poses: tuple[Pose, ...], pid: int | None) -> Pose | None:
     return max(poses, key=lambda p: p.body_size) if poses else None
 
 
-def live_run(video: Path, fps: float, workers: int, max_frames: int | None = None,
-             render: bool = True) -> dict[str, Any]:
+def live_run(
+    video: Path, fps: float, workers: int, max_frames: int | None = None, render: bool = True
+) -> dict[str, Any]:
     """One camera-paced replay with ``workers`` inference threads; per drawn result the
     latency parts, plus the main person's raw and smoothed tracks for the checks."""
     source = VideoFile(video, realtime=True, max_fps=fps)
@@ -114,11 +115,21 @@ def live_run(video: Path, fps: float, workers: int, max_frames: int | None = Non
     finally:
         if renderer is not None:
             renderer.release()
-    return {"workers": workers, "frames": len(total), "dropped": dropped,
-            "source_fps": source.fps / source._step, "capture_to_landmarks_ms": cap_to_lm,
-            "landmarks_to_drawn_ms": lm_to_drawn, "total_ms": total, "inference_ms": inference,
-            "t": np.asarray(ts), "smooth": np.asarray(smooth), "raw": np.asarray(raw),
-            "vis": np.asarray(vis), "size": np.asarray(sizes)}
+    return {
+        "workers": workers,
+        "frames": len(total),
+        "dropped": dropped,
+        "source_fps": source.fps / source._step,
+        "capture_to_landmarks_ms": cap_to_lm,
+        "landmarks_to_drawn_ms": lm_to_drawn,
+        "total_ms": total,
+        "inference_ms": inference,
+        "t": np.asarray(ts),
+        "smooth": np.asarray(smooth),
+        "raw": np.asarray(raw),
+        "vis": np.asarray(vis),
+        "size": np.asarray(sizes),
+    }
 
 
 def filter_delay_ms(video: Path, step: int, fps: float) -> float:
@@ -128,8 +139,9 @@ def filter_delay_ms(video: Path, step: int, fps: float) -> float:
     little motion for the metric to see a lag."""
     track = track_raw(video)
     keep = np.arange(0, len(track.t), max(step, 1))
-    sub = RawTrack(track.t[keep], track.present[keep], track.landmarks[keep],
-                   track.world[keep], fps, track.name)
+    sub = RawTrack(
+        track.t[keep], track.present[keep], track.landmarks[keep], track.world[keep], fps, track.name
+    )
     if sub.present.sum() < 30:
         return math.nan
     raw, smooth, vis = resmooth_track(sub, PersonTracker())
@@ -156,8 +168,10 @@ def extrapolation_error(run: dict[str, Any]) -> dict[str, float]:
         s = max(float(size[i]), 1.0)
         with_x.append(float(np.linalg.norm(drawn - p[i + 1], axis=1)[good].mean()) / s)
         without.append(float(np.linalg.norm(p[i] - p[i + 1], axis=1)[good].mean()) / s)
-    return {"extrapolation_error_body": float(np.mean(with_x)) if with_x else math.nan,
-            "hold_error_body": float(np.mean(without)) if without else math.nan}
+    return {
+        "extrapolation_error_body": float(np.mean(with_x)) if with_x else math.nan,
+        "hold_error_body": float(np.mean(without)) if without else math.nan,
+    }
 
 
 def bench_live(video: Path, options: dict[str, Any]) -> dict[str, Any]:
@@ -185,9 +199,12 @@ def bench_live(video: Path, options: dict[str, Any]) -> dict[str, Any]:
         for w in order:
             runs[w].append(this[w])
     alone_p50 = percentile(alone, 50)
-    out: dict[str, Any] = {"rounds": rounds, "inference_alone_ms_p50": alone_p50,
-                           "inference_alone_ms_p95": percentile(alone, 95),
-                           "live_fps": runs[1][0]["source_fps"]}
+    out: dict[str, Any] = {
+        "rounds": rounds,
+        "inference_alone_ms_p50": alone_p50,
+        "inference_alone_ms_p95": percentile(alone, 95),
+        "live_fps": runs[1][0]["source_fps"],
+    }
     source = VideoFile(video, realtime=True, max_fps=fps)
     step, live_fps = source._step, source.fps / source._step
     source.close()
@@ -196,22 +213,26 @@ def bench_live(video: Path, options: dict[str, Any]) -> dict[str, Any]:
     extra = 0.0 if math.isnan(delay) else delay
     for w, rs in runs.items():
         pre = f"threads{w}_"
-        pooled = {k: [v for r in rs for v in r[k]] for k in
-                  ("capture_to_landmarks_ms", "landmarks_to_drawn_ms", "total_ms", "inference_ms")}
+        pooled = {
+            k: [v for r in rs for v in r[k]]
+            for k in ("capture_to_landmarks_ms", "landmarks_to_drawn_ms", "total_ms", "inference_ms")
+        }
         t50, t95 = percentile(pooled["total_ms"], 50), percentile(pooled["total_ms"], 95)
-        out.update({
-            pre + "frames_drawn": sum(r["frames"] for r in rs),
-            pre + "dropped": sum(r["dropped"] for r in rs),
-            pre + "inference_ms_p50": percentile(pooled["inference_ms"], 50),
-            pre + "capture_to_landmarks_ms_p50": percentile(pooled["capture_to_landmarks_ms"], 50),
-            pre + "capture_to_landmarks_ms_p95": percentile(pooled["capture_to_landmarks_ms"], 95),
-            pre + "landmarks_to_drawn_ms_p50": percentile(pooled["landmarks_to_drawn_ms"], 50),
-            pre + "landmarks_to_drawn_ms_p95": percentile(pooled["landmarks_to_drawn_ms"], 95),
-            pre + "total_ms_p50": t50 + extra,
-            pre + "total_ms_p95": t95 + extra,
-            pre + "total_p50_vs_inference_alone": (t50 + extra) / alone_p50,
-            pre + "rounds_won": wins[w],
-        })
+        out.update(
+            {
+                pre + "frames_drawn": sum(r["frames"] for r in rs),
+                pre + "dropped": sum(r["dropped"] for r in rs),
+                pre + "inference_ms_p50": percentile(pooled["inference_ms"], 50),
+                pre + "capture_to_landmarks_ms_p50": percentile(pooled["capture_to_landmarks_ms"], 50),
+                pre + "capture_to_landmarks_ms_p95": percentile(pooled["capture_to_landmarks_ms"], 95),
+                pre + "landmarks_to_drawn_ms_p50": percentile(pooled["landmarks_to_drawn_ms"], 50),
+                pre + "landmarks_to_drawn_ms_p95": percentile(pooled["landmarks_to_drawn_ms"], 95),
+                pre + "total_ms_p50": t50 + extra,
+                pre + "total_ms_p95": t95 + extra,
+                pre + "total_p50_vs_inference_alone": (t50 + extra) / alone_p50,
+                pre + "rounds_won": wins[w],
+            }
+        )
         errs = [extrapolation_error(r) for r in rs]
         for k in ("extrapolation_error_body", "hold_error_body"):
             vals = [e[k] for e in errs if not math.isnan(e[k])]

@@ -21,24 +21,77 @@ from ..pose import Pose, PoseFrame
 from ..render.renderer import Renderer
 from ..scene import JointAnchor, Mesh, Scene, Sprite, TextureData, box, cylinder, sphere, torus
 
-SPRITE_JOINTS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "mouth",
-                 "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
-                 "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee",
-                 "right_knee", "left_ankle", "right_ankle", "head_top", "chest",
-                 "neck", "mid_hip", "left_index", "right_index", "chin")
+SPRITE_JOINTS = (
+    "nose",
+    "left_eye",
+    "right_eye",
+    "left_ear",
+    "right_ear",
+    "mouth",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "head_top",
+    "chest",
+    "neck",
+    "mid_hip",
+    "left_index",
+    "right_index",
+    "chin",
+)
 MESH_JOINTS = ("head_top", "chest", "left_wrist", "right_wrist", "nose")
 
 
 def _pose(cx: float, cy: float, s: float, pid: int, phase: float) -> Pose:
     # a plausible frontal body (shoulder width s), arms swinging with phase
     rng = np.random.default_rng(pid)
-    base = np.array([
-        (0, -.55), (.06, -.65), (.1, -.66), (.14, -.66), (-.06, -.65), (-.1, -.66),
-        (-.14, -.66), (.22, -.6), (-.22, -.6), (.06, -.45), (-.06, -.45), (.5, 0), (-.5, 0),
-        (.62, .6), (-.62, .6), (.66, 1.15), (-.66, 1.15), (.7, 1.25), (-.7, 1.25),
-        (.66, 1.27), (-.66, 1.27), (.62, 1.22), (-.62, 1.22), (.3, 1.3), (-.3, 1.3),
-        (.3, 2), (-.3, 2), (.3, 2.7), (-.3, 2.7), (.3, 2.78), (-.3, 2.78), (.38, 2.82),
-        (-.38, 2.82)], np.float64)
+    base = np.array(
+        [
+            (0, -0.55),
+            (0.06, -0.65),
+            (0.1, -0.66),
+            (0.14, -0.66),
+            (-0.06, -0.65),
+            (-0.1, -0.66),
+            (-0.14, -0.66),
+            (0.22, -0.6),
+            (-0.22, -0.6),
+            (0.06, -0.45),
+            (-0.06, -0.45),
+            (0.5, 0),
+            (-0.5, 0),
+            (0.62, 0.6),
+            (-0.62, 0.6),
+            (0.66, 1.15),
+            (-0.66, 1.15),
+            (0.7, 1.25),
+            (-0.7, 1.25),
+            (0.66, 1.27),
+            (-0.66, 1.27),
+            (0.62, 1.22),
+            (-0.62, 1.22),
+            (0.3, 1.3),
+            (-0.3, 1.3),
+            (0.3, 2),
+            (-0.3, 2),
+            (0.3, 2.7),
+            (-0.3, 2.7),
+            (0.3, 2.78),
+            (-0.3, 2.78),
+            (0.38, 2.82),
+            (-0.38, 2.82),
+        ],
+        np.float64,
+    )
     base[13:23, 0] += 0.3 * np.sin(phase) * np.sign(base[13:23, 0])
     lm = np.zeros((33, 5), np.float32)
     lm[:, :2] = base * s + (cx, cy) + rng.normal(0, 1, (33, 2))
@@ -58,17 +111,25 @@ def build_scene(sprites: int = 50, meshes: int = 10) -> Scene:
         img[..., :3] = rng.integers(40, 255, 3)
         img[..., 3] = np.clip((60 - r) * 8, 0, 255)
         textures.append(TextureData(img, f"bench{k}"))
-    shapes = [box((0.5, 0.5, 0.5), color=(0.9, 0.7, 0.1)), sphere(0.3, color=(0.8, 0.1, 0.1)),
-              cylinder(0.3, 0.6, color=(0.1, 0.1, 0.1)), torus(0.4, 0.08, color=(0.2, 0.2, 0.8))]
+    shapes = [
+        box((0.5, 0.5, 0.5), color=(0.9, 0.7, 0.1)),
+        sphere(0.3, color=(0.8, 0.1, 0.1)),
+        cylinder(0.3, 0.6, color=(0.1, 0.1, 0.1)),
+        torus(0.4, 0.08, color=(0.2, 0.2, 0.8)),
+    ]
     scene = Scene()
     for i in range(sprites):
         person = i % 2
-        a = scene.add(JointAnchor(SPRITE_JOINTS[(i // 2) % len(SPRITE_JOINTS)], slot=person,
-                                  scale_by="head_width"))
+        a = scene.add(
+            JointAnchor(SPRITE_JOINTS[(i // 2) % len(SPRITE_JOINTS)], slot=person, scale_by="head_width")
+        )
         a.add(Sprite(textures[i % 10], width=0.6))
     for i in range(meshes):
-        a = scene.add(JointAnchor(MESH_JOINTS[(i // 2) % len(MESH_JOINTS)], slot=i % 2,
-                                  scale_by="head_width", tilt_3d=True))
+        a = scene.add(
+            JointAnchor(
+                MESH_JOINTS[(i // 2) % len(MESH_JOINTS)], slot=i % 2, scale_by="head_width", tilt_3d=True
+            )
+        )
         a.add(Mesh(shapes[i % len(shapes)]))
     assert all(j in JOINT_NAMES for j in SPRITE_JOINTS + MESH_JOINTS)
     return scene
@@ -98,8 +159,7 @@ def _time(renderer: Renderer, scene: Scene | None, frames: list[PoseFrame], warm
     return np.array(times)
 
 
-def _time_onto(renderer: Renderer, scene: Scene, frames: list[PoseFrame],
-               warmup: int) -> np.ndarray:
+def _time_onto(renderer: Renderer, scene: Scene, frames: list[PoseFrame], warmup: int) -> np.ndarray:
     """The offline path: a copy of each frame (what ``arpose render`` encodes) with the
     scene blended in by :meth:`Renderer.render_onto`."""
     times = []
@@ -112,8 +172,14 @@ def _time_onto(renderer: Renderer, scene: Scene, frames: list[PoseFrame],
     return np.array(times)
 
 
-def bench_render(frames: int = 120, size: tuple[int, int] = (1280, 720), *, sprites: int = 50,
-                 meshes: int = 10, warmup: int = 10) -> dict[str, Any]:
+def bench_render(
+    frames: int = 120,
+    size: tuple[int, int] = (1280, 720),
+    *,
+    sprites: int = 50,
+    meshes: int = 10,
+    warmup: int = 10,
+) -> dict[str, Any]:
     """Measure the offscreen renderer.
 
     Returns:
@@ -140,15 +206,21 @@ def bench_render(frames: int = 120, size: tuple[int, int] = (1280, 720), *, spri
     p50, p95 = float(np.percentile(full, 50)), float(np.percentile(full, 95))
     b50, b95 = float(np.percentile(baseline, 50)), float(np.percentile(baseline, 95))
     return {
-        "size": list(size), "frames": frames, "sprites": sprites, "meshes": meshes,
-        "scene_ms_p50": round(p50, 2), "scene_ms_p95": round(p95, 2),
-        "baseline_ms_p50": round(b50, 2), "baseline_ms_p95": round(b95, 2),
+        "size": list(size),
+        "frames": frames,
+        "sprites": sprites,
+        "meshes": meshes,
+        "scene_ms_p50": round(p50, 2),
+        "scene_ms_p95": round(p95, 2),
+        "baseline_ms_p50": round(b50, 2),
+        "baseline_ms_p95": round(b95, 2),
         "ratio_p50": round(p50 / b50, 2) if b50 > 0 else None,
         "fps_p50": round(1000.0 / p50, 1) if p50 > 0 else None,
         "budget_share_30fps": round(p50 / (1000.0 / 30.0), 3),
         "onto_ms_p50": round(float(np.percentile(onto, 50)), 2),
         "onto_ratio_p50": round(float(np.percentile(onto, 50)) / p50, 2) if p50 > 0 else None,
-        "draw_calls": draw_calls, "gl_renderer": gl,
+        "draw_calls": draw_calls,
+        "gl_renderer": gl,
     }
 
 

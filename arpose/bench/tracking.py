@@ -37,8 +37,12 @@ def run_naive(video: Path, max_frames: int | None = None) -> dict[str, float]:
             n += 1
         elapsed = time.perf_counter() - start
     cap.release()
-    return {"frames": n, "seconds": elapsed, "fps": n / elapsed if elapsed else math.nan,
-            "ms_per_frame": 1000 * elapsed / max(n, 1)}
+    return {
+        "frames": n,
+        "seconds": elapsed,
+        "fps": n / elapsed if elapsed else math.nan,
+        "ms_per_frame": 1000 * elapsed / max(n, 1),
+    }
 
 
 def run_pipelined(video: Path, max_frames: int | None = None) -> dict[str, Any]:
@@ -56,8 +60,13 @@ def run_pipelined(video: Path, max_frames: int | None = None) -> dict[str, Any]:
             if max_frames is not None and n >= max_frames:
                 break
         elapsed = time.perf_counter() - start
-    return {"frames": n, "seconds": elapsed, "fps": n / elapsed if elapsed else math.nan,
-            "inference_ms": inference, "filter_ms": filt}
+    return {
+        "frames": n,
+        "seconds": elapsed,
+        "fps": n / elapsed if elapsed else math.nan,
+        "inference_ms": inference,
+        "filter_ms": filt,
+    }
 
 
 def run_live(video: Path, fps: float, max_frames: int | None = None) -> dict[str, Any]:
@@ -74,8 +83,13 @@ def run_live(video: Path, fps: float, max_frames: int | None = None) -> dict[str
             if max_frames is not None and len(latency) >= max_frames:
                 break
         dropped = pipeline.dropped
-    return {"frames": len(latency), "latency_ms": latency, "inference_ms": inference,
-            "dropped": dropped, "source_fps": source.fps / source._step}
+    return {
+        "frames": len(latency),
+        "latency_ms": latency,
+        "inference_ms": inference,
+        "dropped": dropped,
+        "source_fps": source.fps / source._step,
+    }
 
 
 def bench_tracking(video: Path, options: dict[str, Any]) -> dict[str, Any]:

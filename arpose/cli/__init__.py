@@ -36,16 +36,16 @@ COMMANDS: tuple[str, ...] = (
     "coach",  # also adds `progress`
 )
 # Commands that track people: they take --smoothing (added here, in one place).
-TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play",
-                                      "render")
+TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play", "render")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arpose",
         description="Body-tracked AR and motion-controlled games from a webcam. "
-                    "Without a command: the live mirror when a camera and a display exist, "
-                    "otherwise a demo on a built-in sample photo written to a file.")
+        "Without a command: the live mirror when a camera and a display exist, "
+        "otherwise a demo on a built-in sample photo written to a file.",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -59,17 +59,22 @@ def _add_smoothing_flag(sub: argparse._SubParsersAction) -> None:
     for name in TRACKING_COMMANDS:
         if name in sub.choices:
             sub.choices[name].add_argument(
-                "--smoothing", choices=list(METHODS), default=None, metavar="METHOD",
+                "--smoothing",
+                choices=list(METHODS),
+                default=None,
+                metavar="METHOD",
                 help=f"landmark filter: {', '.join(METHODS)} (default {DEFAULT_METHOD}, "
-                     "chosen by measurement; see the README's Smoothing section)")
+                "chosen by measurement; see the README's Smoothing section)",
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `arpose` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="arpose: %(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING, format="arpose: %(levelname)s: %(message)s"
+    )
     if not args.debug:
         # MediaPipe/TFLite chatter (absl, glog) goes to stderr from C++; keep it quiet.
         os.environ.setdefault("GLOG_minloglevel", "2")

@@ -16,18 +16,24 @@ from ..tracking.pipeline import track
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "coach", help="the exercise coach: teach an exercise by demonstration, list exercises",
+        "coach",
+        help="the exercise coach: teach an exercise by demonstration, list exercises",
         description="`learn` watches 2-3 reps of any movement and saves a counter for it as a "
-                    "small JSON data file; then `arpose play workout --exercise NAME` counts it.")
+        "small JSON data file; then `arpose play workout --exercise NAME` counts it.",
+    )
     csub = p.add_subparsers(dest="coach_command", metavar="ACTION", required=True)
     lp = csub.add_parser("learn", help="learn an exercise from a video or the camera")
     lp.add_argument("name", help="name of the new exercise")
     lp.add_argument("--source", default="0", help="video file, recording or camera index")
-    lp.add_argument("--seconds", type=float, metavar="S",
-                    help="use only the first S seconds (default: the whole source; "
-                         "20 s from a camera)")
-    lp.add_argument("--out", metavar="FILE.json",
-                    help="where to save (default: the user's arpose data folder)")
+    lp.add_argument(
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="use only the first S seconds (default: the whole source; 20 s from a camera)",
+    )
+    lp.add_argument(
+        "--out", metavar="FILE.json", help="where to save (default: the user's arpose data folder)"
+    )
     lp.add_argument("--model", metavar="PATH", help="pose model .task bundle")
     lp.add_argument("--force", action="store_true", help="replace an existing learned exercise")
     lp.set_defaults(run=run_learn)
@@ -38,10 +44,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _add_progress_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "progress", help="your workouts over time: table, trends, plot, JSON",
-        description="Reads the workout history (SQLite) that `arpose play workout` writes.")
-    p.add_argument("--history", metavar="PATH",
-                   help="history file (default: $XDG_DATA_HOME/arpose/history.db)")
+        "progress",
+        help="your workouts over time: table, trends, plot, JSON",
+        description="Reads the workout history (SQLite) that `arpose play workout` writes.",
+    )
+    p.add_argument(
+        "--history", metavar="PATH", help="history file (default: $XDG_DATA_HOME/arpose/history.db)"
+    )
     p.add_argument("--exercise", metavar="NAME", help="only this exercise")
     p.add_argument("--json", action="store_true", help="print the sessions as JSON")
     p.add_argument("--plot", metavar="OUT.png", help="write a plot of reps and range over time")
@@ -55,8 +64,7 @@ def run_learn(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else learned.exercises_dir() / f"{key}.json"
     if out.exists() and not args.force:
         raise ExerciseError(f"{out}: already exists (pass --force to replace it)")
-    seconds = args.seconds if args.seconds is not None else (
-        20.0 if str(args.source).isdigit() else None)
+    seconds = args.seconds if args.seconds is not None else (20.0 if str(args.source).isdigit() else None)
     samples = []
     with track(args.source, max_people=2, model=args.model, keep_images=False) as pipeline:
         t0 = None
@@ -68,8 +76,10 @@ def run_learn(args: argparse.Namespace) -> int:
     doc = learned.learn(samples, key, source=str(args.source))
     learned.save(doc, out)
     info = doc["learned_from"]
-    print(f"learned {key!r} from {info['frames']} frames ({info['reps_seen']} reps seen, "
-          f"angles: {', '.join(doc['features'])}) -> {out}")
+    print(
+        f"learned {key!r} from {info['frames']} frames ({info['reps_seen']} reps seen, "
+        f"angles: {', '.join(doc['features'])}) -> {out}"
+    )
     return 0
 
 

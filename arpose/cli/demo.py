@@ -25,15 +25,28 @@ DEFAULT_EFFECTS = ("top-hat",)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="the default: live mirror with a camera and a display, "
-                                    "else the sample photo with an effect, written to a file")
-    p.add_argument("--source", default=None,
-                   help="camera index or file (default: camera 0 when present, else the "
-                        "built-in sample photo)")
-    p.add_argument("--effect", "-e", action="append", metavar="NAME_OR_PATH",
-                   help=f"effect(s) to wear (default: {', '.join(DEFAULT_EFFECTS)})")
-    p.add_argument("--output", default="arpose-demo.png",
-                   help="where the headless demo writes its image (default ./arpose-demo.png)")
+    p = sub.add_parser(
+        "demo",
+        help="the default: live mirror with a camera and a display, "
+        "else the sample photo with an effect, written to a file",
+    )
+    p.add_argument(
+        "--source",
+        default=None,
+        help="camera index or file (default: camera 0 when present, else the built-in sample photo)",
+    )
+    p.add_argument(
+        "--effect",
+        "-e",
+        action="append",
+        metavar="NAME_OR_PATH",
+        help=f"effect(s) to wear (default: {', '.join(DEFAULT_EFFECTS)})",
+    )
+    p.add_argument(
+        "--output",
+        default="arpose-demo.png",
+        help="where the headless demo writes its image (default ./arpose-demo.png)",
+    )
     p.set_defaults(run=run)
 
 
@@ -59,9 +72,11 @@ def run_headless(source: str, effects: list[str], output: str) -> int:
     draw_skeleton(image, pose_frame, thickness=1)
     write_image(output, image)
     people = len(pose_frame.poses)
-    print(f"arpose: no camera or no display here, so the demo tracked {source} "
-          f"({people} person{'s' if people != 1 else ''}), drew {', '.join(effects)} and the "
-          f"skeleton, and wrote {Path(output).resolve()}")
+    print(
+        f"arpose: no camera or no display here, so the demo tracked {source} "
+        f"({people} person{'s' if people != 1 else ''}), drew {', '.join(effects)} and the "
+        f"skeleton, and wrote {Path(output).resolve()}"
+    )
     return 0 if people else 1
 
 
@@ -71,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if can_run_live() and live_source.isdigit() and has_camera(int(live_source)):
         run_mirror(effects, int(live_source))  # the live selfie mirror
         return 0
-    source = args.source if args.source is not None and not args.source.isdigit() \
-        else str(sample_image_path())
+    source = (
+        args.source if args.source is not None and not args.source.isdigit() else str(sample_image_path())
+    )
     return run_headless(source, effects, args.output)

@@ -14,42 +14,72 @@ from .record import check_max_people
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "detect", help="track people in an image, video, folder, camera or recording",
+        "detect",
+        help="track people in an image, video, folder, camera or recording",
         description="Prints landmarks in source-image pixels. An image gives one JSON "
-                    "object; a video, folder, camera or recording gives JSON Lines (one "
-                    "object per frame, with 'frame' and 't'). See README: JSON contract.")
+        "object; a video, folder, camera or recording gives JSON Lines (one "
+        "object per frame, with 'frame' and 't'). See README: JSON contract.",
+    )
     p.add_argument("source", help="image, video, folder of images, camera index (0) or .arpose")
-    p.add_argument("--json", action="store_true",
-                   help="print the JSON contract (default: a short human-readable summary)")
-    p.add_argument("--max-people", type=int, default=None, metavar="N",
-                   help="most people to track (default 2; 8 on a single image)")
-    p.add_argument("--no-tiles", action="store_true",
-                   help="a single image: look for people on the whole image only (default: "
-                        "also on overlapping tiles, which finds the people of a group photo)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the JSON contract (default: a short human-readable summary)",
+    )
+    p.add_argument(
+        "--max-people",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most people to track (default 2; 8 on a single image)",
+    )
+    p.add_argument(
+        "--no-tiles",
+        action="store_true",
+        help="a single image: look for people on the whole image only (default: "
+        "also on overlapping tiles, which finds the people of a group photo)",
+    )
     p.add_argument("--no-smooth", action="store_true", help="raw landmarks, no One-Euro filter")
-    p.add_argument("--model", metavar="PATH",
-                   help="a pose_landmarker_{lite,full,heavy}.task bundle (default: the one "
-                        "shipped with arpose)")
+    p.add_argument(
+        "--model",
+        metavar="PATH",
+        help="a pose_landmarker_{lite,full,heavy}.task bundle (default: the one shipped with arpose)",
+    )
     add_hand_arguments(p)
     p.set_defaults(run=run)
 
 
 def add_hand_arguments(p: argparse.ArgumentParser) -> None:
     """``--hands`` and ``--hand-model`` (shared by every command that tracks)."""
-    p.add_argument("--hands", action="store_true",
-                   help="also track 21 landmarks per hand (JSON: a top-level 'hands' list)")
-    p.add_argument("--hand-model", metavar="PATH",
-                   help="a hand_landmarker .task bundle (default: the one shipped with arpose)")
+    p.add_argument(
+        "--hands",
+        action="store_true",
+        help="also track 21 landmarks per hand (JSON: a top-level 'hands' list)",
+    )
+    p.add_argument(
+        "--hand-model",
+        metavar="PATH",
+        help="a hand_landmarker .task bundle (default: the one shipped with arpose)",
+    )
 
 
 def _summary(pf) -> str:
-    people = ", ".join(
-        f"#{p.id} nose ({p.xy('nose')[0]:.0f}, {p.xy('nose')[1]:.0f}) "
-        f"size {p.body_size:.0f}px" for p in pf.poses) or "nobody"
+    people = (
+        ", ".join(
+            f"#{p.id} nose ({p.xy('nose')[0]:.0f}, {p.xy('nose')[1]:.0f}) size {p.body_size:.0f}px"
+            for p in pf.poses
+        )
+        or "nobody"
+    )
     line = f"frame {pf.index:5d}  t={pf.t:7.3f}s  {len(pf.poses)} person(s): {people}"
     if pf.hands_tracked:
-        hands = ", ".join(f"#{h.id} {h.side} of {'#' + str(h.person) if h.person is not None else 'nobody'}"
-                          for h in pf.hands) or "none"
+        hands = (
+            ", ".join(
+                f"#{h.id} {h.side} of {'#' + str(h.person) if h.person is not None else 'nobody'}"
+                for h in pf.hands
+            )
+            or "none"
+        )
         line += f"; hands: {hands}"
     return line
 
@@ -57,9 +87,16 @@ def _summary(pf) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.max_people is not None:
         check_max_people(args.max_people)
-    pipeline = track(args.source, max_people=args.max_people, smooth=not args.no_smooth,
-                     model=args.model, keep_images=False, hands=args.hands,
-                     hand_model=args.hand_model, tiles=not args.no_tiles)
+    pipeline = track(
+        args.source,
+        max_people=args.max_people,
+        smooth=not args.no_smooth,
+        model=args.model,
+        keep_images=False,
+        hands=args.hands,
+        hand_model=args.hand_model,
+        tiles=not args.no_tiles,
+    )
     single = isinstance(pipeline.source, ImageFile)
     found = hands_found = 0
     with pipeline:
@@ -67,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
             found += len(pf.poses)
             hands_found += len(pf.hands)
             if args.json:
-                print(json.dumps(pf.to_json(include_time=not single), separators=(",", ":")),
-                      flush=not single)
+                print(
+                    json.dumps(pf.to_json(include_time=not single), separators=(",", ":")), flush=not single
+                )
             else:
                 print(_summary(pf), flush=True)
     if single and found == 0 and not (args.hands and hands_found):

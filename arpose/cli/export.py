@@ -17,27 +17,45 @@ from .record import check_max_people
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "export", help="write OpenPose JSON, COCO keypoints or CSV from a recording or video",
+        "export",
+        help="write OpenPose JSON, COCO keypoints or CSV from a recording or video",
         description="A video is tracked first. A folder exports every video and recording in "
-                    "it, one process per file, and resumes: outputs that exist are skipped.")
+        "it, one process per file, and resumes: outputs that exist are skipped.",
+    )
     p.add_argument("input", help="a .arpose recording, a video, or a folder of them")
-    p.add_argument("--format", "-f", required=True, choices=FORMATS,
-                   help="openpose: one BODY_25 JSON per frame in a folder; coco: keypoint "
-                        "results JSON; csv: one row per person per frame")
-    p.add_argument("--output", "-o", default=None,
-                   help="folder (openpose, or any format for a folder input) or file (coco, "
-                        "csv); default: next to the input")
-    p.add_argument("--raw", action="store_true",
-                   help="raw landmarks (a recording's unsmoothed ones; no filter for a video)")
+    p.add_argument(
+        "--format",
+        "-f",
+        required=True,
+        choices=FORMATS,
+        help="openpose: one BODY_25 JSON per frame in a folder; coco: keypoint "
+        "results JSON; csv: one row per person per frame",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        default=None,
+        help="folder (openpose, or any format for a folder input) or file (coco, "
+        "csv); default: next to the input",
+    )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="raw landmarks (a recording's unsmoothed ones; no filter for a video)",
+    )
     p.add_argument("--max-people", type=int, default=2, metavar="N")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="processes for a folder (default: all cores)")
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes for a folder (default: all cores)"
+    )
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    p.add_argument("--hands", action="store_true",
-                   help="track hands too (a video): OpenPose hand_left/right_keypoints_2d, "
-                        "COCO-WholeBody lefthand/righthand_kpts, CSV hand columns; "
-                        "a folder too")
+    p.add_argument(
+        "--hands",
+        action="store_true",
+        help="track hands too (a video): OpenPose hand_left/right_keypoints_2d, "
+        "COCO-WholeBody lefthand/righthand_kpts, CSV hand columns; "
+        "a folder too",
+    )
     p.set_defaults(run=run)
 
 
@@ -62,24 +80,36 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
         finished: list[ExportResult] = []
         try:
-            results = export_folder(src, args.format, out, raw=args.raw,
-                                    max_people=args.max_people, model=args.model,
-                                    workers=args.workers, progress=show,
-                                    on_result=finished.append, hands=args.hands)
+            results = export_folder(
+                src,
+                args.format,
+                out,
+                raw=args.raw,
+                max_people=args.max_people,
+                model=args.model,
+                workers=args.workers,
+                progress=show,
+                on_result=finished.append,
+                hands=args.hands,
+            )
         except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: workers stopped, partials gone
             done = [r for r in finished if not r.error]
-            print(f"arpose: export {signals.describe(exc)}: {len(done)} file(s) finished in "
-                  f"{printable(out)} (a rerun resumes after them); partial outputs removed",
-                  file=sys.stderr)
+            print(
+                f"arpose: export {signals.describe(exc)}: {len(done)} file(s) finished in "
+                f"{printable(out)} (a rerun resumes after them); partial outputs removed",
+                file=sys.stderr,
+            )
             raise
         failed = [r for r in results if r.error]
         done = [r for r in results if not r.error and not r.skipped]
         skipped = [r for r in results if r.skipped]
         for r in failed:
             print(f"arpose: error: {printable(r.error)}", file=sys.stderr)
-        print(f"arpose: exported {len(done)} file(s) ({sum(r.frames for r in done)} frames) "
-              f"to {printable(out)}; {len(skipped)} already done; {len(failed)} failed",
-              file=sys.stderr)
+        print(
+            f"arpose: exported {len(done)} file(s) ({sum(r.frames for r in done)} frames) "
+            f"to {printable(out)}; {len(skipped)} already done; {len(failed)} failed",
+            file=sys.stderr,
+        )
         return 1 if failed else 0
     out = Path(args.output) if args.output else default_output(src, args.format)
     bar = None
@@ -88,18 +118,30 @@ def run(args: argparse.Namespace) -> int:
 
         bar = tqdm(total=_frame_count(src), unit="frame", desc=f"export {args.format}")
     try:
-        res = export(src, args.format, out, raw=args.raw, max_people=args.max_people,
-                     model=args.model, progress=bar.update if bar is not None else None,
-                     hands=args.hands)
+        res = export(
+            src,
+            args.format,
+            out,
+            raw=args.raw,
+            max_people=args.max_people,
+            model=args.model,
+            progress=bar.update if bar is not None else None,
+            hands=args.hands,
+        )
     except KeyboardInterrupt as exc:
-        print(f"arpose: export {signals.describe(exc)}: nothing written to {printable(out)}",
-              file=sys.stderr)
+        print(f"arpose: export {signals.describe(exc)}: nothing written to {printable(out)}", file=sys.stderr)
         raise
     finally:
         if bar is not None:
             bar.close()
-    print(f"arpose: exported {res.frames} frames ({res.people} person-frames) to "
-          f"{printable(res.output)}"
-          + (f"; the recording is damaged: {len(res.problems)} problem(s) reported above"
-             if res.problems else ""), file=sys.stderr)
+    print(
+        f"arpose: exported {res.frames} frames ({res.people} person-frames) to "
+        f"{printable(res.output)}"
+        + (
+            f"; the recording is damaged: {len(res.problems)} problem(s) reported above"
+            if res.problems
+            else ""
+        ),
+        file=sys.stderr,
+    )
     return 0

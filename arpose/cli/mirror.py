@@ -10,31 +10,45 @@ from ..errors import ArposeError
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "mirror", help="live selfie mirror with effects (webcam, pygame window)",
+        "mirror",
+        help="live selfie mirror with effects (webcam, pygame window)",
         description="Shows the camera mirrored with effects on every person. Left/Right "
-                    "arrows or raising one hand above your head change the effect; P: each "
-                    "person chooses their own; Space: skeleton; M: mirroring; Esc: quit. "
-                    "Effect files are hot-reloaded when saved.")
-    p.add_argument("--effect", "-e", action="append", metavar="NAME_OR_PATH",
-                   help="effect(s) to start with (gallery name or .toml); repeat for several "
-                        "(default: the gallery's first)")
-    p.add_argument("--source", "-s", default="0",
-                   help="camera index (default 0), or a video, photo or .arpose recording")
-    p.add_argument("--max-people", type=int, default=2, metavar="N",
-                   help="people who each get their own copy (default 2)")
-    p.add_argument("--per-player", action="store_true",
-                   help="each person chooses their own effect")
+        "arrows or raising one hand above your head change the effect; P: each "
+        "person chooses their own; Space: skeleton; M: mirroring; Esc: quit. "
+        "Effect files are hot-reloaded when saved.",
+    )
+    p.add_argument(
+        "--effect",
+        "-e",
+        action="append",
+        metavar="NAME_OR_PATH",
+        help="effect(s) to start with (gallery name or .toml); repeat for several "
+        "(default: the gallery's first)",
+    )
+    p.add_argument(
+        "--source", "-s", default="0", help="camera index (default 0), or a video, photo or .arpose recording"
+    )
+    p.add_argument(
+        "--max-people",
+        type=int,
+        default=2,
+        metavar="N",
+        help="people who each get their own copy (default 2)",
+    )
+    p.add_argument("--per-player", action="store_true", help="each person chooses their own effect")
     p.add_argument("--no-mirror", action="store_true", help="camera view instead of selfie view")
     p.add_argument("--size", metavar="WxH", help="window size (default: the camera's)")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
-    p.add_argument("--headless", action="store_true",
-                   help="no window: draw every frame of a file source offscreen")
-    p.add_argument("--video", metavar="OUT.mp4",
-                   help="headless: write the frames the window would show to a video")
-    p.add_argument("--hands", action="store_true",
-                   help="track hands (on by itself when an effect uses a finger joint)")
-    p.add_argument("--seconds", type=float, metavar="S",
-                   help="quit after S seconds (demos, tests)")
+    p.add_argument(
+        "--headless", action="store_true", help="no window: draw every frame of a file source offscreen"
+    )
+    p.add_argument(
+        "--video", metavar="OUT.mp4", help="headless: write the frames the window would show to a video"
+    )
+    p.add_argument(
+        "--hands", action="store_true", help="track hands (on by itself when an effect uses a finger joint)"
+    )
+    p.add_argument("--seconds", type=float, metavar="S", help="quit after S seconds (demos, tests)")
     p.set_defaults(run=run)
 
 
@@ -46,11 +60,22 @@ def run(args: argparse.Namespace) -> int:
             size = (w, h)
         except ValueError:
             raise ArposeError(f"--size must look like 1280x720, got {args.size!r}") from None
-    stats = run_mirror(args.effect, args.source, size=size, max_people=args.max_people,
-                       flip=not args.no_mirror, per_player=args.per_player,
-                       model=args.model, max_seconds=args.seconds,
-                       headless=args.headless, video=args.video, hands=args.hands)
+    stats = run_mirror(
+        args.effect,
+        args.source,
+        size=size,
+        max_people=args.max_people,
+        flip=not args.no_mirror,
+        per_player=args.per_player,
+        model=args.model,
+        max_seconds=args.seconds,
+        headless=args.headless,
+        video=args.video,
+        hands=args.hands,
+    )
     fps = stats.frames_drawn / stats.seconds if stats.seconds else 0.0
-    print(f"mirror: {stats.frames_drawn} frames drawn in {stats.seconds:.1f} s ({fps:.1f}/s), "
-          f"{stats.pose_frames} tracked")
+    print(
+        f"mirror: {stats.frames_drawn} frames drawn in {stats.seconds:.1f} s ({fps:.1f}/s), "
+        f"{stats.pose_frames} tracked"
+    )
     return 0

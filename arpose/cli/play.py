@@ -25,52 +25,77 @@ def _size(text: str) -> tuple[int, int]:
             raise ValueError
         return w, h
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--size must look like 1280x720 (at least 320x240), "
-                                         f"got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--size must look like 1280x720 (at least 320x240), got {text!r}"
+        ) from None
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "play", help="play a body-controlled game (slicer, pose-wall, workout, pong, hand-signs)",
+        "play",
+        help="play a body-controlled game (slicer, pose-wall, workout, pong, hand-signs)",
         description="Without GAME: a menu you drive with your hands (hold a hand over a "
-                    "button). With --headless the game runs on a video or recording without "
-                    "a window and --report writes the result as JSON.")
+        "button). With --headless the game runs on a video or recording without "
+        "a window and --report writes the result as JSON.",
+    )
     p.add_argument("game", nargs="?", help="game name (see --list); omit for the menu")
-    p.add_argument("--source", default="0",
-                   help="camera index, video file or .arpose recording (default 0)")
+    p.add_argument("--source", default="0", help="camera index, video file or .arpose recording (default 0)")
     p.add_argument("--players", type=int, choices=(1, 2), default=1, help="player slots")
-    p.add_argument("--exercise", default="squat",
-                   help="workout exercise (see --list-exercises; default squat)")
-    p.add_argument("--list-exercises", action="store_true",
-                   help="list the workout's exercises and the body parts each needs, and exit")
-    p.add_argument("--history", metavar="PATH",
-                   help="workout history file (default: $XDG_DATA_HOME/arpose/history.db)")
+    p.add_argument(
+        "--exercise", default="squat", help="workout exercise (see --list-exercises; default squat)"
+    )
+    p.add_argument(
+        "--list-exercises",
+        action="store_true",
+        help="list the workout's exercises and the body parts each needs, and exit",
+    )
+    p.add_argument(
+        "--history", metavar="PATH", help="workout history file (default: $XDG_DATA_HOME/arpose/history.db)"
+    )
     p.add_argument("--no-history", action="store_true", help="do not save the workout")
     p.add_argument("--duration", type=float, metavar="S", help="round length in seconds")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--headless", action="store_true",
-                   help="no window: play GAME on --source (a file) as fast as it decodes")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no window: play GAME on --source (a file) as fast as it decodes",
+    )
     p.add_argument("--report", metavar="OUT.json", help="write the game's result as JSON")
-    p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
-                   help="window size (default 1280x720)")
+    p.add_argument(
+        "--size", type=_size, default=(1280, 720), metavar="WxH", help="window size (default 1280x720)"
+    )
     p.add_argument("--fullscreen", action="store_true")
     p.add_argument("--no-sound", action="store_true", help="no sound effects")
-    p.add_argument("--no-camera", action="store_true",
-                   help="do not draw the camera image behind the game")
-    p.add_argument("--effect", "-e", action="append", metavar="NAME_OR_PATH", default=[],
-                   help="an effect every player wears (gallery name or .toml; repeatable; "
-                        "hot-reloaded when its file changes)")
-    p.add_argument("--no-game-effects", action="store_true",
-                   help="only the --effect ones: the games do not dress the players")
-    p.add_argument("--video", metavar="OUT.mp4",
-                   help="with --headless: write what the window would show (camera, "
-                        "effects, game, HUD) to a video")
-    p.add_argument("--debug-overlay", action="store_true",
-                   help="start with the debug overlay on (F3 toggles it): drawn FPS, "
-                        "tracking rate, latency, dropped frames")
+    p.add_argument("--no-camera", action="store_true", help="do not draw the camera image behind the game")
+    p.add_argument(
+        "--effect",
+        "-e",
+        action="append",
+        metavar="NAME_OR_PATH",
+        default=[],
+        help="an effect every player wears (gallery name or .toml; repeatable; "
+        "hot-reloaded when its file changes)",
+    )
+    p.add_argument(
+        "--no-game-effects",
+        action="store_true",
+        help="only the --effect ones: the games do not dress the players",
+    )
+    p.add_argument(
+        "--video",
+        metavar="OUT.mp4",
+        help="with --headless: write what the window would show (camera, effects, game, HUD) to a video",
+    )
+    p.add_argument(
+        "--debug-overlay",
+        action="store_true",
+        help="start with the debug overlay on (F3 toggles it): drawn FPS, "
+        "tracking rate, latency, dropped frames",
+    )
     p.add_argument("--model", metavar="PATH", help="pose model .task bundle")
-    p.add_argument("--hands", action="store_true",
-                   help="track hands: pinch a button to press it, hand gestures in games")
+    p.add_argument(
+        "--hands", action="store_true", help="track hands: pinch a button to press it, hand gestures in games"
+    )
     p.add_argument("--list", action="store_true", help="list the games and exit")
     p.set_defaults(run=run)
 
@@ -81,8 +106,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.list:
         for info in available_games().values():
-            print(f"{info.name:<12} {info.description}"
-                  + ("" if info.origin == "builtin" else f"  [{info.origin}]"))
+            print(
+                f"{info.name:<12} {info.description}"
+                + ("" if info.origin == "builtin" else f"  [{info.origin}]")
+            )
         return 0
     hands = args.hands
     if args.game:  # unknown names fail before the camera or model starts
@@ -95,10 +122,16 @@ def run(args: argparse.Namespace) -> int:
     if args.effect:
         # a bad effect fails before the camera or model starts; a finger effect needs hands
         hands = hands or needs_hands(load_effects(args.effect))
-    options = PlayOptions(players=args.players, exercise=args.exercise, seed=args.seed,
-                          duration=args.duration, sound=not args.no_sound and not args.headless,
-                          camera_view=not args.no_camera, effects=tuple(args.effect),
-                          game_effects=not args.no_game_effects)
+    options = PlayOptions(
+        players=args.players,
+        exercise=args.exercise,
+        seed=args.seed,
+        duration=args.duration,
+        sound=not args.no_sound and not args.headless,
+        camera_view=not args.no_camera,
+        effects=tuple(args.effect),
+        game_effects=not args.no_game_effects,
+    )
     # live workouts are saved by default, headless ones only with --history
     if args.game == "workout" and not args.no_history and (args.history or not args.headless):
         path = args.history or default_history_path()
@@ -109,18 +142,25 @@ def run(args: argparse.Namespace) -> int:
     if args.headless:
         if not args.game:
             raise GameError("--headless needs a GAME name (the menu is played with the body)")
-        pipeline = track(args.source, max_people=max_people, model=args.model,
-                         keep_images=bool(args.video), hands=hands)
+        pipeline = track(
+            args.source, max_people=max_people, model=args.model, keep_images=bool(args.video), hands=hands
+        )
         fps = float(getattr(pipeline.source, "fps", 0) or 30.0) if args.video else 30.0
         with pipeline:
-            report = run_headless(args.game, pipeline, options, size=args.size,
-                                  video=args.video, fps=fps, hold_end=3.0)
+            report = run_headless(
+                args.game, pipeline, options, size=args.size, video=args.video, fps=fps, hold_end=3.0
+            )
     else:
-        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True,
-                         hands=hands)
+        pipeline = track(args.source, max_people=max_people, model=args.model, realtime=True, hands=hands)
         with pipeline:
-            report = run_window(pipeline, args.game, options, size=args.size,
-                                fullscreen=args.fullscreen, debug=args.debug_overlay)
+            report = run_window(
+                pipeline,
+                args.game,
+                options,
+                size=args.size,
+                fullscreen=args.fullscreen,
+                debug=args.debug_overlay,
+            )
     if report is not None:
         if args.report:
             write_report(report, args.report)

@@ -16,26 +16,48 @@ from .record import check_max_people
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "render", help="render effects onto a photo or video (offline, headless)",
+        "render",
+        help="render effects onto a photo or video (offline, headless)",
         description="Tracks the people in SOURCE and draws the effects on them, writing "
-                    "exactly the frames the live mirror would show. A photo gives a .png or "
-                    ".jpg; a video gives an .mp4 (a progress bar shows on stderr).")
-    p.add_argument("--effect", "-e", action="append", required=True, metavar="NAME_OR_PATH",
-                   help="a gallery name (top-hat, sunglasses, ...) or an effect .toml file; "
-                        "repeat for several effects at once")
-    p.add_argument("--source", "-s", required=True, metavar="IMAGE_OR_VIDEO",
-                   help="a photo, a video file, a folder of images or a .arpose recording")
-    p.add_argument("--output", "-o", required=True, metavar="OUT",
-                   help="output file: .png or .jpg (photo), .mp4 (video)")
-    p.add_argument("--mirror", action="store_true",
-                   help="selfie view: flip the picture (content stays on the user's own "
-                        "left/right)")
-    p.add_argument("--max-people", type=int, default=2, metavar="N",
-                   help="most people to track; each gets their own copy (default 2)")
+        "exactly the frames the live mirror would show. A photo gives a .png or "
+        ".jpg; a video gives an .mp4 (a progress bar shows on stderr).",
+    )
+    p.add_argument(
+        "--effect",
+        "-e",
+        action="append",
+        required=True,
+        metavar="NAME_OR_PATH",
+        help="a gallery name (top-hat, sunglasses, ...) or an effect .toml file; "
+        "repeat for several effects at once",
+    )
+    p.add_argument(
+        "--source",
+        "-s",
+        required=True,
+        metavar="IMAGE_OR_VIDEO",
+        help="a photo, a video file, a folder of images or a .arpose recording",
+    )
+    p.add_argument(
+        "--output", "-o", required=True, metavar="OUT", help="output file: .png or .jpg (photo), .mp4 (video)"
+    )
+    p.add_argument(
+        "--mirror",
+        action="store_true",
+        help="selfie view: flip the picture (content stays on the user's own left/right)",
+    )
+    p.add_argument(
+        "--max-people",
+        type=int,
+        default=2,
+        metavar="N",
+        help="most people to track; each gets their own copy (default 2)",
+    )
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--hands", action="store_true",
-                   help="track hands (on by itself when an effect uses a finger joint)")
+    p.add_argument(
+        "--hands", action="store_true", help="track hands (on by itself when an effect uses a finger joint)"
+    )
     p.set_defaults(run=run)
 
 
@@ -49,11 +71,14 @@ def _source(spec: str) -> object:
     opts = {o.strip().lower() for o in query.split("&") if o.strip()}
     if rec.video_path is not None and "novideo" not in opts:
         return spec
-    why = ("its video " + printable(rec.meta.get("video")) + " is missing"
-           if rec.video_missing else "it has no video" if "novideo" not in opts
-           else "?novideo")
-    print(f"arpose: note: {printable(base)}: {why}; rendering over a black background",
-          file=sys.stderr)
+    why = (
+        "its video " + printable(rec.meta.get("video")) + " is missing"
+        if rec.video_missing
+        else "it has no video"
+        if "novideo" not in opts
+        else "?novideo"
+    )
+    print(f"arpose: note: {printable(base)}: {why}; rendering over a black background", file=sys.stderr)
     return Replay(base, fast=True, raw="raw" in opts, video=False, blank=True)
 
 
@@ -63,21 +88,34 @@ def run(args: argparse.Namespace) -> int:
     if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
         raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")
     try:
-        stats = render_source(args.effect, _source(args.source), args.output,
-                              flip=args.mirror, max_people=args.max_people, model=args.model,
-                              progress=not args.no_progress and sys.stderr.isatty(),
-                              hands=args.hands)
+        stats = render_source(
+            args.effect,
+            _source(args.source),
+            args.output,
+            flip=args.mirror,
+            max_people=args.max_people,
+            model=args.model,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            hands=args.hands,
+        )
     except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: the video so far is finished
         if out.suffix.lower() not in (".png", ".jpg", ".jpeg") and out.exists():
-            print(f"arpose: render {signals.describe(exc)}: {printable(out)} holds the frames "
-                  f"rendered so far (a playable video)", file=sys.stderr)
+            print(
+                f"arpose: render {signals.describe(exc)}: {printable(out)} holds the frames "
+                f"rendered so far (a playable video)",
+                file=sys.stderr,
+            )
         raise
     if stats.people_frames == 0:
-        print(f"arpose: warning: nobody found in {printable(args.source)}; wrote the picture "
-              f"without effects", file=sys.stderr)
+        print(
+            f"arpose: warning: nobody found in {printable(args.source)}; wrote the picture without effects",
+            file=sys.stderr,
+        )
     if stats.frames == 1:
         print(f"wrote {printable(stats.output)}")
     else:
-        print(f"wrote {printable(stats.output)}: {stats.frames} frames in {stats.seconds:.1f} s "
-              f"({stats.fps:.1f} frames/s), people in {stats.people_frames}")
+        print(
+            f"wrote {printable(stats.output)}: {stats.frames} frames in {stats.seconds:.1f} s "
+            f"({stats.fps:.1f} frames/s), people in {stats.people_frames}"
+        )
     return 0

@@ -14,24 +14,31 @@ from .record import check_max_people, open_pipeline
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "serve", help="stream landmarks live to Godot, Unity, TouchDesigner, a web page (OSC, "
-                      "WebSocket)",
+        "serve",
+        help="stream landmarks live to Godot, Unity, TouchDesigner, a web page (OSC, WebSocket)",
         description="Without --osc or --websocket both are on: OSC to "
-                    f"{DEFAULT_HOST}:{DEFAULT_OSC_PORT} and a WebSocket server on "
-                    f"ws://{DEFAULT_HOST}:{DEFAULT_WS_PORT}. See README for the OSC address "
-                    "scheme and the JSON message.")
-    p.add_argument("--source", default="0",
-                   help="camera index (default 0), video (played at its own rate), or recording")
+        f"{DEFAULT_HOST}:{DEFAULT_OSC_PORT} and a WebSocket server on "
+        f"ws://{DEFAULT_HOST}:{DEFAULT_WS_PORT}. See README for the OSC address "
+        "scheme and the JSON message.",
+    )
+    p.add_argument(
+        "--source", default="0", help="camera index (default 0), video (played at its own rate), or recording"
+    )
     p.add_argument("--osc", metavar="HOST:PORT", help="send OSC (UDP) to this receiver")
-    p.add_argument("--websocket", metavar="[HOST:]PORT",
-                   help="serve WebSocket clients on this port")
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help=f"address the WebSocket server binds (default {DEFAULT_HOST}: this "
-                        f"machine only; 0.0.0.0 for the whole network)")
+    p.add_argument("--websocket", metavar="[HOST:]PORT", help="serve WebSocket clients on this port")
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address the WebSocket server binds (default {DEFAULT_HOST}: this "
+        f"machine only; 0.0.0.0 for the whole network)",
+    )
     p.add_argument("--world", action="store_true", help="also send /arpose/world over OSC")
     p.add_argument("--max-people", type=int, default=2, metavar="N")
-    p.add_argument("--fast", action="store_true",
-                   help="a video or recording as fast as possible instead of at its own rate")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="a video or recording as fast as possible instead of at its own rate",
+    )
     p.add_argument("--loop", action="store_true", help="replay a recording again and again")
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--hands", action="store_true", help="also track 21 landmarks per hand")
@@ -54,8 +61,15 @@ def run(args: argparse.Namespace) -> int:
     source = args.source
     if args.loop:
         source += ("&" if "?" in source else "?") + "loop"
-    pipeline = open_pipeline(source, fast=args.fast, realtime=True, max_people=args.max_people,
-                             keep_images=False, model=args.model, hands=args.hands)
+    pipeline = open_pipeline(
+        source,
+        fast=args.fast,
+        realtime=True,
+        max_people=args.max_people,
+        keep_images=False,
+        model=args.model,
+        hands=args.hands,
+    )
     frames = 0
     started = time.monotonic()
     interrupted: KeyboardInterrupt | None = None
@@ -71,10 +85,11 @@ def run(args: argparse.Namespace) -> int:
         if streamer.osc is not None:
             where.append(f"OSC to {streamer.osc.host}:{streamer.osc.port}")
         if streamer.websocket is not None:
-            where.append(f"WebSocket on ws://{streamer.websocket.host}:"
-                         f"{streamer.websocket.port}")
-        print(f"arpose: streaming {printable(args.source)}: {', '.join(where)} (Ctrl+C to "
-              f"stop)", file=sys.stderr)
+            where.append(f"WebSocket on ws://{streamer.websocket.host}:{streamer.websocket.port}")
+        print(
+            f"arpose: streaming {printable(args.source)}: {', '.join(where)} (Ctrl+C to stop)",
+            file=sys.stderr,
+        )
         try:
             with pipeline:
                 for pf in pipeline:
@@ -84,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
             interrupted = exc
     elapsed = max(time.monotonic() - started, 1e-9)
     dropped = streamer.websocket.dropped if streamer.websocket is not None else 0
-    print(f"arpose: streamed {frames} frames in {elapsed:.1f} s ({frames / elapsed:.1f} FPS)"
-          + (f"; slow WebSocket clients skipped {dropped} frames" if dropped else "")
-          + (f" ({signals.describe(interrupted)})" if interrupted else ""), file=sys.stderr)
+    print(
+        f"arpose: streamed {frames} frames in {elapsed:.1f} s ({frames / elapsed:.1f} FPS)"
+        + (f"; slow WebSocket clients skipped {dropped} frames" if dropped else "")
+        + (f" ({signals.describe(interrupted)})" if interrupted else ""),
+        file=sys.stderr,
+    )
     return signals.exit_code(interrupted) if interrupted else 0

@@ -17,6 +17,18 @@ from .learned import all_exercises, learn, resolve_exercise
 EXERCISES = BUILTIN
 """Built-in exercises by name (the old name, kept)."""
 
-__all__ = ["RepCounter", "RepEvent", "count_reps", "POLICIES", "Exercise", "FormCheck",
-           "BUILTIN", "EXERCISES", "canonical", "display_name", "resolve_exercise", "learn",
-           "all_exercises"]
+__all__ = [
+    "RepCounter",
+    "RepEvent",
+    "count_reps",
+    "POLICIES",
+    "Exercise",
+    "FormCheck",
+    "BUILTIN",
+    "EXERCISES",
+    "canonical",
+    "display_name",
+    "resolve_exercise",
+    "learn",
+    "all_exercises",
+]

@@ -99,9 +99,17 @@ class RepCounter:
         ...         print(ev.count, ev.range, ev.flags)
     """
 
-    def __init__(self, exercise: str | Exercise = "squat", *, side: str = "both",
-                 min_hold: float = 0.06, min_rep_time: float | None = None,
-                 flip: bool = True, policy: str = "all", max_gap: float = 4.0) -> None:
+    def __init__(
+        self,
+        exercise: str | Exercise = "squat",
+        *,
+        side: str = "both",
+        min_hold: float = 0.06,
+        min_rep_time: float | None = None,
+        flip: bool = True,
+        policy: str = "all",
+        max_gap: float = 4.0,
+    ) -> None:
         self.exercise = exercise if isinstance(exercise, Exercise) else resolve_exercise(exercise)
         if side not in ("both", "left", "right"):
             raise ArposeError(f"arm-raise side must be both, left or right, got {side!r}")
@@ -110,8 +118,7 @@ class RepCounter:
         self.side = side
         self.policy = policy
         self.min_hold = float(min_hold)
-        self.min_rep_time = float(self.exercise.min_rep_time if min_rep_time is None
-                                  else min_rep_time)
+        self.min_rep_time = float(self.exercise.min_rep_time if min_rep_time is None else min_rep_time)
         self.max_gap = float(max_gap)
         self.flip = flip
         self.reset()
@@ -162,7 +169,7 @@ class RepCounter:
         t = float(t)
         if not math.isfinite(t):
             return []
-        if self._t is not None and t < self._t:      # replay restarted
+        if self._t is not None and t < self._t:  # replay restarted
             self.reset()
         self._t = t
         ex = self.exercise
@@ -184,9 +191,8 @@ class RepCounter:
                 else:
                     status, message = "missing", ex.missing_message
         if status != self.status:
-            if "missing" in (status, self.status):   # presence itself is a PLAYER event
-                events.append(RepEvent(ex.name, "status", self.count, t,
-                                       feedback=message or "tracking ok"))
+            if "missing" in (status, self.status):  # presence itself is a PLAYER event
+                events.append(RepEvent(ex.name, "status", self.count, t, feedback=message or "tracking ok"))
             self.status, self.message = status, message
         if reading is None:
             self._cand_since, self._cand_n = None, 0
@@ -200,9 +206,9 @@ class RepCounter:
         if p > self._peak:
             self._peak, self._peak_t = p, t
         if p >= self._peak - 0.03:
-            self._peak_last_t = t               # end of the hold at the extreme
+            self._peak_last_t = t  # end of the hold at the extreme
         if self.state == "rest" and p <= 0.1:
-            self._low_t = t                     # last moment clearly at rest
+            self._low_t = t  # last moment clearly at rest
         # form is judged at the extreme of the movement: unclipped ("raw") when the
         # exercise reports it (a press keeps rising after progress reached 1)
         key = details.get("raw", p)
@@ -222,10 +228,19 @@ class RepCounter:
                 if p <= ex.exit:
                     if self._peak >= (ex.enter + ex.exit) / 2 and self._leave_t is not None:
                         self.feedback = f"{ex.low_range_flag} (not counted)"
-                        events.append(RepEvent(ex.name, "attempt", self.count, t,
-                                               feedback=self.feedback, depth=self._peak,
-                                               range=self._peak, duration=t - self._leave_t,
-                                               flags=(ex.low_range_flag,)))
+                        events.append(
+                            RepEvent(
+                                ex.name,
+                                "attempt",
+                                self.count,
+                                t,
+                                feedback=self.feedback,
+                                depth=self._peak,
+                                range=self._peak,
+                                duration=t - self._leave_t,
+                                flags=(ex.low_range_flag,),
+                            )
+                        )
                     self._clear_rep()
         else:  # active
             if p <= ex.exit:
@@ -239,8 +254,11 @@ class RepCounter:
         ex = self.exercise
         if ex.name == "arm_raise" and self.side != "both":
             s = self.side
-            sw = j.dist("left_shoulder", "right_shoulder") if j.sees(
-                "left_shoulder", "right_shoulder") else j.dist(f"{s}_shoulder", f"{s}_elbow") * 1.25
+            sw = (
+                j.dist("left_shoulder", "right_shoulder")
+                if j.sees("left_shoulder", "right_shoulder")
+                else j.dist(f"{s}_shoulder", f"{s}_elbow") * 1.25
+            )
             if sw < 1e-6:
                 return float("nan"), {}
             rise = float(j[f"{s}_shoulder"][1] - j[f"{s}_wrist"][1]) / sw
@@ -266,17 +284,33 @@ class RepCounter:
         duration = t - start
         if duration < self.min_rep_time:
             self.feedback = "too fast: not counted"
-            return RepEvent(ex.name, "attempt", self.count, t, feedback=self.feedback,
-                            depth=peak, range=peak, duration=duration)
+            return RepEvent(
+                ex.name,
+                "attempt",
+                self.count,
+                t,
+                feedback=self.feedback,
+                depth=peak,
+                range=peak,
+                duration=duration,
+            )
         flags = ex.judge(details, peak)
         good = not flags
         side = ""
         if ex.per_side and "side" in details:
             side = "left" if details["side"] < 0.5 else "right"
         self.feedback = ex.good_feedback if good else ", ".join(flags)
-        kwargs: dict[str, Any] = dict(good=good, feedback=self.feedback, depth=peak, duration=duration,
-                      range=peak, down=max(peak_t - low_t, 0.0), up=max(t - hold_end, 0.0),
-                      flags=flags, side=side)
+        kwargs: dict[str, Any] = dict(
+            good=good,
+            feedback=self.feedback,
+            depth=peak,
+            duration=duration,
+            range=peak,
+            down=max(peak_t - low_t, 0.0),
+            up=max(t - hold_end, 0.0),
+            flags=flags,
+            side=side,
+        )
         if self.policy == "good" and not good:
             self.feedback = f"{self.feedback} (not counted)"
             kwargs["feedback"] = self.feedback
@@ -290,8 +324,9 @@ class RepCounter:
         return ev
 
 
-def count_reps(poses: list[tuple[Pose | None, float]], exercise: str | Exercise = "squat",
-               **options: Any) -> int:
+def count_reps(
+    poses: list[tuple[Pose | None, float]], exercise: str | Exercise = "squat", **options: Any
+) -> int:
     """Reps of ``exercise`` in a sequence of ``(pose, t)`` of one person."""
     counter = RepCounter(exercise, **options)
     for pose, t in poses:

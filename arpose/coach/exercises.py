@@ -73,8 +73,7 @@ class Joints:
         ok = [s for s in SIDES if self.sees(*(f"{s}_{p}" for p in parts))]
         if len(ok) < 2:
             return ok[0] if ok else None
-        length = [sum(self.dist(f"{s}_{a}", f"{s}_{b}") for a, b in zip(parts, parts[1:]))
-                  for s in ok]
+        length = [sum(self.dist(f"{s}_{a}", f"{s}_{b}") for a, b in zip(parts, parts[1:])) for s in ok]
         return ok[int(np.argmax(length))]
 
 
@@ -144,8 +143,15 @@ class Exercise:
         names = self.needs or tuple(str(n) for n in self.params.get("uses", ()))  # type: ignore[attr-defined]
         for n in names:
             base = n.replace("{side}_", "").replace("left_", "").replace("right_", "")
-            word = {"hip": "hips", "knee": "knees", "ankle": "ankles", "shoulder": "shoulders",
-                    "elbow": "elbows", "wrist": "wrists", "heel": "heels"}.get(base, base)
+            word = {
+                "hip": "hips",
+                "knee": "knees",
+                "ankle": "ankles",
+                "shoulder": "shoulders",
+                "elbow": "elbows",
+                "wrist": "wrists",
+                "heel": "heels",
+            }.get(base, base)
             if n.startswith("{side}_"):
                 word += " (one side)"
             if word not in seen:
@@ -206,9 +212,13 @@ def _squat(j: Joints) -> Reading:
     knee_gap = abs(j["left_knee"][0] - j["right_knee"][0])
     ankle_gap = abs(j["left_ankle"][0] - j["right_ankle"][0])
     hip_w = abs(j["left_hip"][0] - j["right_hip"][0])
-    metrics = {"ratio": r, "knee_angle": float(np.mean(angles)),
-               "knees_in": float(knee_gap / max(ankle_gap, 1e-6))
-               if hip_w > 0.25 * j.dist("left_hip", "left_knee") else float("nan")}
+    metrics = {
+        "ratio": r,
+        "knee_angle": float(np.mean(angles)),
+        "knees_in": float(knee_gap / max(ankle_gap, 1e-6))
+        if hip_w > 0.25 * j.dist("left_hip", "left_knee")
+        else float("nan"),
+    }
     return max(by_ratio, by_angle), metrics
 
 
@@ -231,8 +241,7 @@ def _jack(j: Joints) -> Reading:
     thigh = (j.dist("left_hip", "left_knee") + j.dist("right_hip", "right_knee")) / 2
     spread = abs(j["left_ankle"][0] - j["right_ankle"][0]) / max(sw, 1e-6)
     legs = _ramp(spread, 0.75, 1.7)
-    return 0.5 * (arms + legs), {"arms": arms, "legs": legs, "spread": spread,
-                                 "thigh": thigh / max(sw, 1e-6)}
+    return 0.5 * (arms + legs), {"arms": arms, "legs": legs, "spread": spread, "thigh": thigh / max(sw, 1e-6)}
 
 
 def _arm_raise(j: Joints) -> Reading:
@@ -247,8 +256,7 @@ def _lateral(j: Joints) -> Reading:
     a = [j.angle(f"{s}_hip", f"{s}_shoulder", f"{s}_elbow") for s in SIDES]
     elbow = [j.angle(f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist") for s in SIDES]
     low = min(a)
-    return _ramp(low, 15.0, 85.0), {"elevation": low, "elbow": float(np.mean(elbow)),
-                                     "over": max(a)}
+    return _ramp(low, 15.0, 85.0), {"elevation": low, "elbow": float(np.mean(elbow)), "over": max(a)}
 
 
 def _press(j: Joints) -> Reading:
@@ -268,8 +276,7 @@ def _pushup(j: Joints) -> Reading:
     if s is None:
         return NAN_READING
     elbow = j.angle(f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist")
-    line = j.angle(f"{s}_shoulder", f"{s}_hip", f"{s}_ankle") if j.sees(f"{s}_ankle") \
-        else float("nan")
+    line = j.angle(f"{s}_shoulder", f"{s}_hip", f"{s}_ankle") if j.sees(f"{s}_ankle") else float("nan")
     return _ramp(elbow, 160.0, 95.0), {"elbow": elbow, "body_line": line}
 
 
@@ -293,8 +300,7 @@ def _lunge(j: Joints) -> Reading:
     if j.sees("left_shoulder", "right_shoulder"):
         v = (j["left_shoulder"] + j["right_shoulder"]) / 2 - (j["left_hip"] + j["right_hip"]) / 2
         torso = abs(math.degrees(math.atan2(float(v[0]), float(-v[1]))))
-    return _ramp(bent, 170.0, 105.0), {"knee_angle": angles[front], "side": float(front),
-                                       "torso_lean": torso}
+    return _ramp(bent, 170.0, 105.0), {"knee_angle": angles[front], "side": float(front), "torso_lean": torso}
 
 
 def _high_knees(j: Joints) -> Reading:
@@ -306,7 +312,7 @@ def _high_knees(j: Joints) -> Reading:
     if thigh < 1e-6:
         return NAN_READING
     for i, s in enumerate(SIDES):
-        lift = float(j[f"{s}_hip"][1] - j[f"{s}_knee"][1]) / thigh   # -1 hanging, 0 level
+        lift = float(j[f"{s}_hip"][1] - j[f"{s}_knee"][1]) / thigh  # -1 hanging, 0 level
         if lift > best:
             best, side = lift, i
     if not math.isfinite(best):
@@ -318,54 +324,155 @@ def _metric(name: str) -> Callable[[dict[str, float]], float]:
     return lambda m: float(m[name])
 
 
-BUILTIN: dict[str, Exercise] = {e.name: e for e in (
-    Exercise("squat", "Squats", "Squat until your thighs are level, then stand up tall",
-             LEGS, _squat, enter=0.6, exit=0.25, good=0.8,
-             checks=(FormCheck("knees in", lambda m, r: m["knees_in"] < 0.75),),
-             good_feedback="good depth"),
-    Exercise("jumping_jack", "Jumping Jacks", "Jump your feet apart and clap your hands overhead",
-             LEGS + ARMS, _jack, enter=0.6, exit=0.25, good=0.8,
-             checks=(FormCheck("arms higher", lambda m, r: m["arms"] < 0.8),
-                     FormCheck("feet wider", lambda m, r: m["legs"] < 0.6)),
-             low_range_flag="bigger jumping jack", good_feedback="full jumping jack",
-             min_rep_time=0.5),
-    Exercise("arm_raise", "Arm Raises", "Raise both arms straight up, then lower them",
-             ARMS, _arm_raise, enter=0.55, exit=0.25, good=0.9,
-             low_range_flag="arms higher", good_feedback="arms all the way up"),
-    Exercise("lateral_raise", "Lateral Raises", "Lift both arms out to shoulder height",
-             ("left_hip", "right_hip", "left_shoulder", "right_shoulder", "left_elbow",
-              "right_elbow", "left_wrist", "right_wrist"), _lateral, enter=0.55, exit=0.25,
-             good=0.88, checks=(FormCheck("not above the shoulders", lambda m, r: m["over"] > 120),),
-             low_range_flag="arms higher", good_feedback="shoulder height"),
-    Exercise("shoulder_press", "Shoulder Press", "Press both hands from your shoulders overhead",
-             ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
-              "right_wrist"), _press, enter=0.5, exit=0.2, good=0.85,
-             checks=(FormCheck("straighten your arms", lambda m, r: m["elbow"] < 140),),
-             low_range_flag="press higher", good_feedback="full press"),
-    Exercise("push_up", "Push-ups", "Side-on to the camera: lower your chest, push back up",
-             ("{side}_shoulder", "{side}_elbow", "{side}_wrist", "{side}_hip"), _pushup,
-             enter=0.45, exit=0.2, good=0.8,
-             checks=(FormCheck("keep your body straight", lambda m, r: m["body_line"] < 150),),
-             good_feedback="good push-up"),
-    Exercise("sit_up", "Sit-ups", "Lie side-on to the camera, knees bent, and sit up",
-             ("{side}_shoulder", "{side}_hip", "{side}_knee"), _situp, enter=0.35, exit=0.15,
-             good=0.8, low_range_flag="come up higher", good_feedback="good sit-up"),
-    Exercise("lunge", "Lunges", "Step forward and lower your back knee, then step back",
-             LEGS, _lunge, enter=0.45, exit=0.2, good=0.8,
-             checks=(FormCheck("chest up", lambda m, r: m["torso_lean"] > 25),),
-             per_side=True, good_feedback="good lunge"),
-    Exercise("high_knees", "High Knees", "Run on the spot, knees up to hip height",
-             LEGS, _high_knees, enter=0.5, exit=0.2, good=0.85,
-             low_range_flag="knees higher", per_side=True, good_feedback="knee to hip height",
-             min_rep_time=0.15),
-)}
+BUILTIN: dict[str, Exercise] = {
+    e.name: e
+    for e in (
+        Exercise(
+            "squat",
+            "Squats",
+            "Squat until your thighs are level, then stand up tall",
+            LEGS,
+            _squat,
+            enter=0.6,
+            exit=0.25,
+            good=0.8,
+            checks=(FormCheck("knees in", lambda m, r: m["knees_in"] < 0.75),),
+            good_feedback="good depth",
+        ),
+        Exercise(
+            "jumping_jack",
+            "Jumping Jacks",
+            "Jump your feet apart and clap your hands overhead",
+            LEGS + ARMS,
+            _jack,
+            enter=0.6,
+            exit=0.25,
+            good=0.8,
+            checks=(
+                FormCheck("arms higher", lambda m, r: m["arms"] < 0.8),
+                FormCheck("feet wider", lambda m, r: m["legs"] < 0.6),
+            ),
+            low_range_flag="bigger jumping jack",
+            good_feedback="full jumping jack",
+            min_rep_time=0.5,
+        ),
+        Exercise(
+            "arm_raise",
+            "Arm Raises",
+            "Raise both arms straight up, then lower them",
+            ARMS,
+            _arm_raise,
+            enter=0.55,
+            exit=0.25,
+            good=0.9,
+            low_range_flag="arms higher",
+            good_feedback="arms all the way up",
+        ),
+        Exercise(
+            "lateral_raise",
+            "Lateral Raises",
+            "Lift both arms out to shoulder height",
+            (
+                "left_hip",
+                "right_hip",
+                "left_shoulder",
+                "right_shoulder",
+                "left_elbow",
+                "right_elbow",
+                "left_wrist",
+                "right_wrist",
+            ),
+            _lateral,
+            enter=0.55,
+            exit=0.25,
+            good=0.88,
+            checks=(FormCheck("not above the shoulders", lambda m, r: m["over"] > 120),),
+            low_range_flag="arms higher",
+            good_feedback="shoulder height",
+        ),
+        Exercise(
+            "shoulder_press",
+            "Shoulder Press",
+            "Press both hands from your shoulders overhead",
+            ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist"),
+            _press,
+            enter=0.5,
+            exit=0.2,
+            good=0.85,
+            checks=(FormCheck("straighten your arms", lambda m, r: m["elbow"] < 140),),
+            low_range_flag="press higher",
+            good_feedback="full press",
+        ),
+        Exercise(
+            "push_up",
+            "Push-ups",
+            "Side-on to the camera: lower your chest, push back up",
+            ("{side}_shoulder", "{side}_elbow", "{side}_wrist", "{side}_hip"),
+            _pushup,
+            enter=0.45,
+            exit=0.2,
+            good=0.8,
+            checks=(FormCheck("keep your body straight", lambda m, r: m["body_line"] < 150),),
+            good_feedback="good push-up",
+        ),
+        Exercise(
+            "sit_up",
+            "Sit-ups",
+            "Lie side-on to the camera, knees bent, and sit up",
+            ("{side}_shoulder", "{side}_hip", "{side}_knee"),
+            _situp,
+            enter=0.35,
+            exit=0.15,
+            good=0.8,
+            low_range_flag="come up higher",
+            good_feedback="good sit-up",
+        ),
+        Exercise(
+            "lunge",
+            "Lunges",
+            "Step forward and lower your back knee, then step back",
+            LEGS,
+            _lunge,
+            enter=0.45,
+            exit=0.2,
+            good=0.8,
+            checks=(FormCheck("chest up", lambda m, r: m["torso_lean"] > 25),),
+            per_side=True,
+            good_feedback="good lunge",
+        ),
+        Exercise(
+            "high_knees",
+            "High Knees",
+            "Run on the spot, knees up to hip height",
+            LEGS,
+            _high_knees,
+            enter=0.5,
+            exit=0.2,
+            good=0.85,
+            low_range_flag="knees higher",
+            per_side=True,
+            good_feedback="knee to hip height",
+            min_rep_time=0.15,
+        ),
+    )
+}
 """Built-in exercises by canonical name."""
 
-ALIASES = {"squats": "squat", "jumping_jacks": "jumping_jack", "jacks": "jumping_jack",
-           "arm_raises": "arm_raise", "lateral_raises": "lateral_raise", "press": "shoulder_press",
-           "pushup": "push_up", "push_ups": "push_up", "pushups": "push_up", "situp": "sit_up",
-           "sit_ups": "sit_up", "lunges": "lunge",
-           "high_knee": "high_knees"}
+ALIASES = {
+    "squats": "squat",
+    "jumping_jacks": "jumping_jack",
+    "jacks": "jumping_jack",
+    "arm_raises": "arm_raise",
+    "lateral_raises": "lateral_raise",
+    "press": "shoulder_press",
+    "pushup": "push_up",
+    "push_ups": "push_up",
+    "pushups": "push_up",
+    "situp": "sit_up",
+    "sit_ups": "sit_up",
+    "lunges": "lunge",
+    "high_knee": "high_knees",
+}
 
 
 def canonical(name: str) -> str:
@@ -387,10 +494,25 @@ def unknown_exercise(name: str, known: list[str]) -> ExerciseError:
     key = canonical(name)
     close = difflib.get_close_matches(key, known + list(ALIASES), n=1, cutoff=0.6)
     hint = f"; did you mean {display_name(ALIASES.get(close[0], close[0]))!r}?" if close else ""
-    return ExerciseError(f"unknown exercise {name!r}{hint} (known: "
-                         f"{', '.join(display_name(n) for n in known)}; "
-                         f"teach a new one with `arpose coach learn NAME --source VIDEO`)")
+    return ExerciseError(
+        f"unknown exercise {name!r}{hint} (known: "
+        f"{', '.join(display_name(n) for n in known)}; "
+        f"teach a new one with `arpose coach learn NAME --source VIDEO`)"
+    )
 
 
-__all__ = ["Exercise", "FormCheck", "Joints", "BUILTIN", "ALIASES", "LEGS", "ARMS", "Reading",
-           "canonical", "display_name", "known_names", "unknown_exercise", "MIN_VISIBILITY"]
+__all__ = [
+    "Exercise",
+    "FormCheck",
+    "Joints",
+    "BUILTIN",
+    "ALIASES",
+    "LEGS",
+    "ARMS",
+    "Reading",
+    "canonical",
+    "display_name",
+    "known_names",
+    "unknown_exercise",
+    "MIN_VISIBILITY",
+]

@@ -130,12 +130,24 @@ class SessionSummary:
 
     def as_dict(self) -> dict[str, Any]:
         down, up = self.tempo
-        return {"id": self.id, "started": self.started, "ended": self.ended,
-                "complete": self.ended is not None, "exercise": self.exercise,
-                "game": self.game, "source": self.source, "reps": self.reps,
-                "good_reps": self.good_reps, "sets": self.sets, "best_set": self.best_set,
-                "mean_range": self.mean_range, "tempo_down": down, "tempo_up": up,
-                "ranges": [round(r, 3) for r in self.ranges], "flags": self.flags}
+        return {
+            "id": self.id,
+            "started": self.started,
+            "ended": self.ended,
+            "complete": self.ended is not None,
+            "exercise": self.exercise,
+            "game": self.game,
+            "source": self.source,
+            "reps": self.reps,
+            "good_reps": self.good_reps,
+            "sets": self.sets,
+            "best_set": self.best_set,
+            "mean_range": self.mean_range,
+            "tempo_down": down,
+            "tempo_up": up,
+            "ranges": [round(r, 3) for r in self.ranges],
+            "flags": self.flags,
+        }
 
 
 class History:
@@ -154,27 +166,39 @@ class History:
             stays locked.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 5.0,
-                 retries: int = 3, move_aside: bool = False, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        timeout: float = 5.0,
+        retries: int = 3,
+        move_aside: bool = False,
+        readonly: bool = False,
+    ) -> None:
         self.path = Path(path) if path is not None else default_history_path()
         self.timeout = float(timeout)
         self.retries = int(retries)
         self.moved_to: Path | None = None
         if readonly and not self.path.exists():
-            raise HistoryError(f"{self.path}: no workout history yet (play `arpose play "
-                               f"workout` first, or pass --history PATH)")
+            raise HistoryError(
+                f"{self.path}: no workout history yet (play `arpose play "
+                f"workout` first, or pass --history PATH)"
+            )
         problem = self._check_file()
         if problem:
             if not move_aside or readonly:
-                raise HistoryError(f"{self.path}: {problem}; it was left untouched (move it "
-                                   f"away or pass another --history PATH)")
+                raise HistoryError(
+                    f"{self.path}: {problem}; it was left untouched (move it "
+                    f"away or pass another --history PATH)"
+                )
             self.moved_to = self._move_aside(problem)
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
-            self.db = sqlite3.connect(uri, timeout=self.timeout, uri=readonly,
-                                      isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(
+                uri, timeout=self.timeout, uri=readonly, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise HistoryError(f"{self.path}: cannot open ({exc})") from None
         self.db.row_factory = sqlite3.Row
@@ -182,8 +206,9 @@ class History:
             self._retry(self._setup if not readonly else self._check_version)
         except sqlite3.DatabaseError as exc:
             self.db.close()
-            raise HistoryError(f"{self.path}: not a usable SQLite database ({exc}); it was "
-                               f"left untouched") from None
+            raise HistoryError(
+                f"{self.path}: not a usable SQLite database ({exc}); it was left untouched"
+            ) from None
         except BaseException:
             self.db.close()
             raise
@@ -211,15 +236,17 @@ class History:
                 con.close()
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                return None          # another writer holds it: fine, we will wait for it
+                return None  # another writer holds it: fine, we will wait for it
             return f"damaged SQLite database ({exc})"
         except sqlite3.DatabaseError as exc:
             return f"damaged SQLite database ({exc})"
         if ok != "ok":
             return f"damaged SQLite database (integrity check: {ok})"
         if version > SCHEMA_VERSION:
-            return (f"history schema version {version} is newer than this arpose reads "
-                    f"({SCHEMA_VERSION}); upgrade arpose")
+            return (
+                f"history schema version {version} is newer than this arpose reads "
+                f"({SCHEMA_VERSION}); upgrade arpose"
+            )
         return None
 
     def _move_aside(self, problem: str) -> Path:
@@ -234,18 +261,21 @@ class History:
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
                 os.replace(side, dest.with_name(dest.name + suffix))
-        log.warning("%s: %s; moved it to %s and started a new history", self.path, problem,
-                    dest.name)
+        log.warning("%s: %s; moved it to %s and started a new history", self.path, problem, dest.name)
         return dest
 
     def _check_version(self) -> None:
         v = self.db.execute("PRAGMA user_version").fetchone()[0]
         if v > SCHEMA_VERSION:
-            raise HistoryError(f"{self.path}: history schema version {v} is newer than this "
-                               f"arpose reads ({SCHEMA_VERSION}); upgrade arpose")
+            raise HistoryError(
+                f"{self.path}: history schema version {v} is newer than this "
+                f"arpose reads ({SCHEMA_VERSION}); upgrade arpose"
+            )
         if v < SCHEMA_VERSION:
-            raise HistoryError(f"{self.path}: history schema version {v} needs an upgrade: "
-                               f"open it for writing once (any workout with --history)")
+            raise HistoryError(
+                f"{self.path}: history schema version {v} needs an upgrade: "
+                f"open it for writing once (any workout with --history)"
+            )
 
     def _setup(self) -> None:
         db = self.db
@@ -267,8 +297,9 @@ class History:
                 msg = str(exc).lower()
                 if "locked" not in msg and "busy" not in msg:
                     if "full" in msg or "disk" in msg:
-                        raise HistoryError(f"{self.path}: cannot write ({exc}); the reps "
-                                           f"saved so far are kept") from None
+                        raise HistoryError(
+                            f"{self.path}: cannot write ({exc}); the reps saved so far are kept"
+                        ) from None
                     raise HistoryError(f"{self.path}: {exc}") from None
                 if attempt == self.retries:
                     raise HistoryError(
@@ -292,33 +323,39 @@ class History:
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn(db)`` in one committed transaction (retried while locked)."""
+
         def attempt() -> T:
             with self._tx() as db:
                 return fn(db)
+
         return self._retry(attempt)
 
     # -- writing --------------------------------------------------------------------------
-    def start_session(self, exercise: str, *, game: str = "workout", source: str = "",
-                      started: str | None = None) -> Session:
+    def start_session(
+        self, exercise: str, *, game: str = "workout", source: str = "", started: str | None = None
+    ) -> Session:
         """Begin a session (committed at once, so a crash still leaves it)."""
+
         def fn(db: sqlite3.Connection) -> int:
-            cur = db.execute("INSERT INTO sessions (started, exercise, game, source) "
-                             "VALUES (?, ?, ?, ?)", (started or _now(), exercise, game, source))
+            cur = db.execute(
+                "INSERT INTO sessions (started, exercise, game, source) VALUES (?, ?, ?, ?)",
+                (started or _now(), exercise, game, source),
+            )
             sid = int(cur.lastrowid or 0)
             db.execute("INSERT INTO sets (session_id, n) VALUES (?, 1)", (sid,))
             return sid
+
         return Session(self, self.write(fn), exercise)
 
     # -- reading --------------------------------------------------------------------------
     def sessions(self, exercise: str | None = None) -> list[SessionSummary]:
         """Every session, oldest first (``exercise`` filters by name)."""
-        q = "SELECT * FROM sessions" + (" WHERE exercise = ?" if exercise else "") + \
-            " ORDER BY started, id"
+        q = "SELECT * FROM sessions" + (" WHERE exercise = ?" if exercise else "") + " ORDER BY started, id"
         rows = self._retry(lambda: self.db.execute(q, (exercise,) if exercise else ()).fetchall())
         out = []
+
         def reps_of(sid: int) -> list[sqlite3.Row]:
-            return self.db.execute("SELECT * FROM reps WHERE session_id = ? ORDER BY n",
-                                   (sid,)).fetchall()
+            return self.db.execute("SELECT * FROM reps WHERE session_id = ? ORDER BY n", (sid,)).fetchall()
 
         for r in rows:
             sid = int(r["id"])
@@ -329,13 +366,23 @@ class History:
                 per_set[rep["set_n"]] = per_set.get(rep["set_n"], 0) + 1
                 for f in json.loads(rep["flags"] or "[]"):
                     flags[f] = flags.get(f, 0) + 1
-            out.append(SessionSummary(
-                id=r["id"], started=r["started"], ended=r["ended"], exercise=r["exercise"],
-                game=r["game"], source=r["source"], reps=len(reps),
-                good_reps=sum(int(x["good"]) for x in reps),
-                sets=[per_set[k] for k in sorted(per_set)],
-                ranges=[float(x["range"]) for x in reps], downs=[x["down"] for x in reps],
-                ups=[x["up"] for x in reps], flags=flags))
+            out.append(
+                SessionSummary(
+                    id=r["id"],
+                    started=r["started"],
+                    ended=r["ended"],
+                    exercise=r["exercise"],
+                    game=r["game"],
+                    source=r["source"],
+                    reps=len(reps),
+                    good_reps=sum(int(x["good"]) for x in reps),
+                    sets=[per_set[k] for k in sorted(per_set)],
+                    ranges=[float(x["range"]) for x in reps],
+                    downs=[x["down"] for x in reps],
+                    ups=[x["up"] for x in reps],
+                    flags=flags,
+                )
+            )
         return out
 
     def close(self) -> None:
@@ -379,11 +426,24 @@ class Session:
         """Save one :class:`~arpose.coach.RepEvent` (its own transaction)."""
         self.n += 1
         n, set_n = self.n, self.set_n
-        return self._write(lambda db: db.execute(
-            "INSERT INTO reps (session_id, n, t, range, good, set_n, down, up, flags, side) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.id, n, float(rep.t), float(rep.range), int(bool(rep.good)), set_n,
-             float(rep.down), float(rep.up), json.dumps(list(rep.flags)), rep.side)))
+        return self._write(
+            lambda db: db.execute(
+                "INSERT INTO reps (session_id, n, t, range, good, set_n, down, up, flags, side) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.id,
+                    n,
+                    float(rep.t),
+                    float(rep.range),
+                    int(bool(rep.good)),
+                    set_n,
+                    float(rep.down),
+                    float(rep.up),
+                    json.dumps(list(rep.flags)),
+                    rep.side,
+                ),
+            )
+        )
 
     def end_set(self, goal: int | None = None, seconds: float | None = None) -> bool:
         """Close the current set and open the next."""
@@ -391,16 +451,22 @@ class Session:
         self.set_n += 1
 
         def fn(db: sqlite3.Connection) -> None:
-            db.execute("UPDATE sets SET goal = ?, seconds = ? WHERE session_id = ? AND n = ?",
-                       (goal, seconds, self.id, n))
+            db.execute(
+                "UPDATE sets SET goal = ?, seconds = ? WHERE session_id = ? AND n = ?",
+                (goal, seconds, self.id, n),
+            )
             db.execute("INSERT INTO sets (session_id, n) VALUES (?, ?)", (self.id, n + 1))
+
         return self._write(fn)
 
     def finish(self, report: dict[str, Any] | None = None) -> bool:
         """Mark the session ended (with the game's report, as JSON)."""
-        return self._write(lambda db: db.execute(
-            "UPDATE sessions SET ended = ?, report = ? WHERE id = ?",
-            (_now(), json.dumps(report) if report is not None else None, self.id)))
+        return self._write(
+            lambda db: db.execute(
+                "UPDATE sessions SET ended = ?, report = ? WHERE id = ?",
+                (_now(), json.dumps(report) if report is not None else None, self.id),
+            )
+        )
 
 
 def migrate(db: sqlite3.Connection, name: str = "history") -> int:
@@ -409,14 +475,17 @@ def migrate(db: sqlite3.Connection, name: str = "history") -> int:
     try:
         v = db.execute("PRAGMA user_version").fetchone()[0]
         if v > SCHEMA_VERSION:
-            raise HistoryError(f"{name}: history schema version {v} is newer than this "
-                               f"arpose reads ({SCHEMA_VERSION}); upgrade arpose")
+            raise HistoryError(
+                f"{name}: history schema version {v} is newer than this "
+                f"arpose reads ({SCHEMA_VERSION}); upgrade arpose"
+            )
         if v == 0:
-            tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'"
-                                ).fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
             if tables:
-                raise HistoryError(f"{name}: an SQLite database of another program (it has "
-                                   f"tables but no arpose schema version); left untouched")
+                raise HistoryError(
+                    f"{name}: an SQLite database of another program (it has "
+                    f"tables but no arpose schema version); left untouched"
+                )
             for stmt in SCHEMA_V1.split(";"):
                 if stmt.strip():
                     db.execute(stmt)
@@ -437,5 +506,13 @@ def migrate(db: sqlite3.Connection, name: str = "history") -> int:
     return int(v)
 
 
-__all__ = ["History", "Session", "SessionSummary", "SCHEMA_VERSION", "SCHEMA_V1", "MIGRATIONS",
-           "default_history_path", "migrate"]
+__all__ = [
+    "History",
+    "Session",
+    "SessionSummary",
+    "SCHEMA_VERSION",
+    "SCHEMA_V1",
+    "MIGRATIONS",
+    "default_history_path",
+    "migrate",
+]

@@ -111,7 +111,7 @@ class LearnedProgress:
         self.features = features
         self.rest = rest
         self.d = far - rest
-        self.w = self.d ** 2
+        self.w = self.d**2
 
     def __call__(self, j: Joints) -> Reading:
         f = angles(j, self.features)
@@ -125,17 +125,24 @@ class LearnedProgress:
 
 def _exercise(name: str, data: dict[str, Any], origin: str) -> Exercise:
     features = list(data["features"])
-    lp = LearnedProgress(features, np.asarray(data["rest"], np.float64),
-                         np.asarray(data["far"], np.float64))
+    lp = LearnedProgress(features, np.asarray(data["rest"], np.float64), np.asarray(data["far"], np.float64))
     joints = sorted({n for f in features for n in FEATURES[f] if n != "mid_hip"})
 
     return Exercise(
-        name=name, title=name.replace("_", " ").title(),
+        name=name,
+        title=name.replace("_", " ").title(),
         how=f"Move as in the demonstration ({', '.join(f.replace('_', ' ') for f in features)})",
-        needs=(), progress=lp, enter=float(data["enter"]), exit=float(data["exit"]),
-        good=float(data["good"]), low_range_flag="full range", good_feedback="full rep",
-        min_rep_time=float(data.get("min_rep_time", 0.3)), origin=origin,
-        params={"uses": tuple(joints), "features": tuple(features)})
+        needs=(),
+        progress=lp,
+        enter=float(data["enter"]),
+        exit=float(data["exit"]),
+        good=float(data["good"]),
+        low_range_flag="full range",
+        good_feedback="full rep",
+        min_rep_time=float(data.get("min_rep_time", 0.3)),
+        origin=origin,
+        params={"uses": tuple(joints), "features": tuple(features)},
+    )
 
 
 def _bad(path: Path | str, what: str) -> ExerciseError:
@@ -151,26 +158,31 @@ def parse(data: Any, path: Path | str) -> Exercise:
     if not isinstance(data, dict):
         raise _bad(path, "a learned exercise must be a JSON object")
     if data.get("format") != FORMAT:
-        raise _bad(path, f"not an arpose exercise file (format {data.get('format')!r}, "
-                         f"expected {FORMAT!r})")
+        raise _bad(path, f"not an arpose exercise file (format {data.get('format')!r}, expected {FORMAT!r})")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _bad(path, f"key 'version' must be a positive integer, got {version!r}")
     if version > VERSION:
-        raise _bad(path, f"version {version} is newer than this arpose reads ({VERSION}); "
-                         f"upgrade arpose or learn the exercise again")
+        raise _bad(
+            path,
+            f"version {version} is newer than this arpose reads ({VERSION}); "
+            f"upgrade arpose or learn the exercise again",
+        )
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise _bad(path, "key 'name' must be a non-empty string")
     feats = data.get("features")
     if not isinstance(feats, list) or not feats or not all(f in FEATURES for f in feats):
-        raise _bad(path, f"key 'features' must be a non-empty list of "
-                         f"{', '.join(FEATURES)}; got {feats!r}")
+        raise _bad(path, f"key 'features' must be a non-empty list of {', '.join(FEATURES)}; got {feats!r}")
     for key in ("rest", "far"):
         v = data.get(key)
-        if not isinstance(v, list) or len(v) != len(feats) or not all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-                for x in v):
+        if (
+            not isinstance(v, list)
+            or len(v) != len(feats)
+            or not all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v
+            )
+        ):
             raise _bad(path, f"key {key!r} must be a list of {len(feats)} finite numbers")
     if float(np.sum((np.asarray(data["far"]) - np.asarray(data["rest"])) ** 2)) < 1e-6:
         raise _bad(path, "keys 'rest' and 'far' are the same pose: nothing to count")
@@ -251,17 +263,24 @@ def all_exercises() -> list[Exercise]:
 
 # -- learning ------------------------------------------------------------------------------
 
+
 def _median_filter(x: np.ndarray, k: int = 5) -> np.ndarray:
     out = x.copy()
     h = k // 2
     for i in range(len(x)):
-        out[i] = np.nanmedian(x[max(0, i - h):i + h + 1], axis=0)
+        out[i] = np.nanmedian(x[max(0, i - h) : i + h + 1], axis=0)
     return out
 
 
-def learn(poses: Iterable[tuple[Pose | None, float]], name: str, *,
-          source: str = "", enter: float = 0.5, exit: float = 0.22,
-          good: float = 0.8) -> dict[str, Any]:
+def learn(
+    poses: Iterable[tuple[Pose | None, float]],
+    name: str,
+    *,
+    source: str = "",
+    enter: float = 0.5,
+    exit: float = 0.22,
+    good: float = 0.8,
+) -> dict[str, Any]:
     """Learn an exercise from a demonstration: ``(pose, t)`` of one person doing 2-3 reps.
 
     Returns the document to :func:`save` (see the module doc).
@@ -276,8 +295,10 @@ def learn(poses: Iterable[tuple[Pose | None, float]], name: str, *,
             rows.append(angles(pose, names))
             times.append(float(t))
     if len(rows) < 10:
-        raise ExerciseError(f"learning {name!r}: only {len(rows)} frames with a person "
-                            f"(need at least 10: record 2-3 full reps)")
+        raise ExerciseError(
+            f"learning {name!r}: only {len(rows)} frames with a person "
+            f"(need at least 10: record 2-3 full reps)"
+        )
     F = np.asarray(rows)
     seen = np.isfinite(F).mean(axis=0)
     cols = [i for i in range(len(names)) if seen[i] >= 0.6]
@@ -288,8 +309,7 @@ def learn(poses: Iterable[tuple[Pose | None, float]], name: str, *,
     rng = hi - lo
     moving = [k for k in range(len(cols)) if rng[k] >= max(rng.max() / 3, 12 / 180)]
     if not moving:
-        raise ExerciseError(f"learning {name!r}: nothing moved more than 12 degrees; "
-                            f"record 2-3 full reps")
+        raise ExerciseError(f"learning {name!r}: nothing moved more than 12 degrees; record 2-3 full reps")
     G = F[:, moving]
     ok = np.isfinite(G).all(axis=1)
     if ok.sum() < 10:
@@ -317,11 +337,24 @@ def learn(poses: Iterable[tuple[Pose | None, float]], name: str, *,
     if reps < 1:
         raise ExerciseError(f"learning {name!r}: no complete rep found in the demonstration")
     feats = [names[cols[k]] for k in moving]
-    doc = {"format": FORMAT, "version": VERSION, "name": canonical(name), "features": feats,
-           "rest": [round(float(v), 5) for v in rest], "far": [round(float(v), 5) for v in far],
-           "enter": enter, "exit": exit, "good": good, "min_rep_time": 0.3,
-           "learned_from": {"source": source, "frames": len(rows), "reps_seen": reps,
-                            "seconds": round(times[-1] - times[0], 2)}}
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": canonical(name),
+        "features": feats,
+        "rest": [round(float(v), 5) for v in rest],
+        "far": [round(float(v), 5) for v in far],
+        "enter": enter,
+        "exit": exit,
+        "good": good,
+        "min_rep_time": 0.3,
+        "learned_from": {
+            "source": source,
+            "frames": len(rows),
+            "reps_seen": reps,
+            "seconds": round(times[-1] - times[0], 2),
+        },
+    }
     parse(doc, f"<learned {name}>")
     return doc
 
@@ -331,6 +364,19 @@ def main_person(poses: tuple[Pose, ...] | list[Pose]) -> Pose | None:
     return max(poses, key=lambda p: float(np.nan_to_num(p.body_size)), default=None)
 
 
-__all__ = ["FEATURES", "FORMAT", "VERSION", "angles", "learn", "load", "save", "parse",
-           "resolve_exercise", "learned_names", "all_exercises", "exercises_dir", "data_dir",
-           "main_person"]
+__all__ = [
+    "FEATURES",
+    "FORMAT",
+    "VERSION",
+    "angles",
+    "learn",
+    "load",
+    "save",
+    "parse",
+    "resolve_exercise",
+    "learned_names",
+    "all_exercises",
+    "exercises_dir",
+    "data_dir",
+    "main_person",
+]

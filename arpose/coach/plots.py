@@ -27,8 +27,7 @@ def rows(sessions: list[SessionSummary]) -> list[dict[str, Any]]:
         if prev:
             for key in ("reps", "good_reps", "mean_range"):
                 vals = [p[key] for p in prev if p[key] is not None]
-                trend[key] = (round(d[key] - sum(vals) / len(vals), 3)
-                              if vals and d[key] is not None else None)
+                trend[key] = round(d[key] - sum(vals) / len(vals), 3) if vals and d[key] is not None else None
         d["trend"] = trend
         d["previous_sessions"] = len(prev)
         by_ex[s.exercise].append(d)
@@ -48,8 +47,10 @@ def table(data: list[dict[str, Any]]) -> str:
     """The sessions as a text table with trends (what ``arpose progress`` prints)."""
     if not data:
         return "no sessions yet"
-    head = (f"{'date':<20} {'exercise':<15} {'reps':>9} {'good':>9} {'best set':>8} "
-            f"{'range':>13} {'tempo down/up':>14}")
+    head = (
+        f"{'date':<20} {'exercise':<15} {'reps':>9} {'good':>9} {'best set':>8} "
+        f"{'range':>13} {'tempo down/up':>14}"
+    )
     lines = [head, "-" * len(head)]
     for d in data:
         tr = d["trend"]
@@ -58,12 +59,15 @@ def table(data: list[dict[str, Any]]) -> str:
         rng = f"{_fmt(d['mean_range'], '.2f')}{_signed(tr.get('mean_range'), '.2f')}"
         tempo = f"{_fmt(d['tempo_down'], '.1f')}/{_fmt(d['tempo_up'], '.1f')} s"
         date = d["started"].replace("T", " ")[:19] + ("" if d["complete"] else "*")
-        lines.append(f"{date:<20} {d['exercise'].replace('_', '-'):<15} {reps:>9} {good:>9} "
-                     f"{d['best_set']:>8} {rng:>13} {tempo:>14}")
+        lines.append(
+            f"{date:<20} {d['exercise'].replace('_', '-'):<15} {reps:>9} {good:>9} "
+            f"{d['best_set']:>8} {rng:>13} {tempo:>14}"
+        )
     if any(not d["complete"] for d in data):
         lines.append("* session did not finish (crash or quit): its saved reps are shown")
-    lines.append("(+n) = change against the mean of the previous "
-                 f"{TREND_WINDOW} sessions of the same exercise")
+    lines.append(
+        f"(+n) = change against the mean of the previous {TREND_WINDOW} sessions of the same exercise"
+    )
     return "\n".join(lines)
 
 
@@ -88,14 +92,25 @@ def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) 
     colours = {e: plt.get_cmap("tab10")(i % 10) for i, e in enumerate(exercises)}
     for e in exercises:
         xs = [i for i, d in enumerate(data) if d["exercise"] == e]
-        ax1.bar(xs, [data[i]["reps"] for i in xs], color=colours[e], alpha=0.45,
-                label=f"{e.replace('_', '-')} reps")
-        ax1.bar(xs, [data[i]["good_reps"] for i in xs], color=colours[e], width=0.4,
-                label=f"{e.replace('_', '-')} good")
+        ax1.bar(
+            xs,
+            [data[i]["reps"] for i in xs],
+            color=colours[e],
+            alpha=0.45,
+            label=f"{e.replace('_', '-')} reps",
+        )
+        ax1.bar(
+            xs,
+            [data[i]["good_reps"] for i in xs],
+            color=colours[e],
+            width=0.4,
+            label=f"{e.replace('_', '-')} good",
+        )
         ys = [(i, data[i]["mean_range"]) for i in xs if data[i]["mean_range"] is not None]
         if ys:
-            ax2.plot([a for a, _ in ys], [b for _, b in ys], "o-", color=colours[e],
-                     label=e.replace("_", "-"))
+            ax2.plot(
+                [a for a, _ in ys], [b for _, b in ys], "o-", color=colours[e], label=e.replace("_", "-")
+            )
     ax1.set_ylabel("reps per session")
     ax1.legend(fontsize=8, loc="upper left")
     ax1.grid(axis="y", alpha=0.3)

@@ -31,12 +31,27 @@ def __getattr__(name: str) -> Any:
     """0.1.0's names, kept for one release with a DeprecationWarning (see CHANGELOG.md)."""
     if name in _DEPRECATED:
         new, value = _DEPRECATED[name]
-        warnings.warn(f"arpose.effects.{name} is deprecated: use arpose.effects.{new}",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"arpose.effects.{name} is deprecated: use arpose.effects.{new}", DeprecationWarning, stacklevel=2
+        )
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Effect", "Attachment", "Asset", "Animation", "EffectLike", "load_effect",
-           "load_effects", "read_effect_file", "effect_names", "GALLERY", "EffectNode",
-           "decode_assets", "EffectRenderer", "EffectWatcher", "HotReloader"]
+__all__ = [
+    "Effect",
+    "Attachment",
+    "Asset",
+    "Animation",
+    "EffectLike",
+    "load_effect",
+    "load_effects",
+    "read_effect_file",
+    "effect_names",
+    "GALLERY",
+    "EffectNode",
+    "decode_assets",
+    "EffectRenderer",
+    "EffectWatcher",
+    "HotReloader",
+]

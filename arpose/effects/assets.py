@@ -48,8 +48,9 @@ class AssetKind:
 _KINDS: dict[str, AssetKind] = {}
 
 
-def register_asset_kind(name: str, extensions: tuple[str, ...] | list[str],
-                        load: Callable[[Path], Any]) -> None:
+def register_asset_kind(
+    name: str, extensions: tuple[str, ...] | list[str], load: Callable[[Path], Any]
+) -> None:
     """Add (or replace) an asset kind, e.g. ``register_asset_kind("video", (".mp4",), fn)``."""
     exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in extensions)
     _KINDS[name] = AssetKind(name, exts, load)
@@ -76,8 +77,9 @@ def kind_for(path: str | os.PathLike, kind: str | None = None) -> str:
     for k in _KINDS.values():
         if suffix in k.extensions:
             return k.name
-    raise AssetError(f"no asset kind for {Path(path).name!r} (extension {suffix or 'none'!r}); "
-                     f"known kinds: {listing}")
+    raise AssetError(
+        f"no asset kind for {Path(path).name!r} (extension {suffix or 'none'!r}); known kinds: {listing}"
+    )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -86,8 +88,9 @@ def _read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise AssetError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if size > MAX_ASSET_BYTES:
-        raise AssetError(f"{path}: asset is {size / 1e6:.1f} MB, over the "
-                         f"{MAX_ASSET_BYTES // (1024 * 1024)} MB limit")
+        raise AssetError(
+            f"{path}: asset is {size / 1e6:.1f} MB, over the {MAX_ASSET_BYTES // (1024 * 1024)} MB limit"
+        )
     if size == 0:
         raise AssetError(f"{path}: asset file is empty")
     try:
@@ -101,8 +104,10 @@ def load_image_rgba(path: Path) -> np.ndarray:
     raw = _read_bytes(path)
     size = image_size(raw)  # from the header: refuse a decompression bomb before decoding
     if size is not None and max(size) > MAX_TEXTURE_SIDE:
-        raise AssetError(f"{path}: image is {size[0]}x{size[1]}, larger than the "
-                         f"{MAX_TEXTURE_SIDE} px texture limit; scale it down")
+        raise AssetError(
+            f"{path}: image is {size[0]}x{size[1]}, larger than the "
+            f"{MAX_TEXTURE_SIDE} px texture limit; scale it down"
+        )
     data = np.frombuffer(raw, np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
@@ -111,8 +116,9 @@ def load_image_rgba(path: Path) -> np.ndarray:
         image = (image / max(float(np.max(image)), 1.0) * 255).astype(np.uint8)
     h, w = image.shape[:2]
     if max(h, w) > MAX_TEXTURE_SIDE:
-        raise AssetError(f"{path}: image is {w}x{h}, larger than the {MAX_TEXTURE_SIDE} px "
-                         f"texture limit; scale it down")
+        raise AssetError(
+            f"{path}: image is {w}x{h}, larger than the {MAX_TEXTURE_SIDE} px texture limit; scale it down"
+        )
     if image.ndim == 2:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2RGBA)
     if image.shape[2] == 4:
@@ -133,8 +139,9 @@ def load_trimesh(path: Path, data: bytes | None = None) -> Any:
     if data is None:
         data = _read_bytes(path)
     try:
-        loaded = trimesh.load(io.BytesIO(data), file_type=path.suffix.lower().lstrip("."),
-                              force=None, process=True)
+        loaded = trimesh.load(
+            io.BytesIO(data), file_type=path.suffix.lower().lstrip("."), force=None, process=True
+        )
     except Exception as exc:  # trimesh raises many types for corrupt files
         raise AssetError(f"{path}: cannot load mesh ({type(exc).__name__}: {exc})") from None
     if isinstance(loaded, trimesh.Scene):
@@ -173,6 +180,16 @@ def load_asset_data(path: Path, kind: str) -> Any:
     return _KINDS[kind_for(path, kind)].load(path)
 
 
-__all__ = ["AssetKind", "register_asset_kind", "asset_kinds", "kind_for", "load_asset_data",
-           "load_image_rgba", "load_trimesh", "load_sprite_asset", "load_mesh_asset",
-           "MAX_ASSET_BYTES", "MAX_TEXTURE_SIDE"]
+__all__ = [
+    "AssetKind",
+    "register_asset_kind",
+    "asset_kinds",
+    "kind_for",
+    "load_asset_data",
+    "load_image_rgba",
+    "load_trimesh",
+    "load_sprite_asset",
+    "load_mesh_asset",
+    "MAX_ASSET_BYTES",
+    "MAX_TEXTURE_SIDE",
+]

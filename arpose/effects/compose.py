@@ -25,6 +25,7 @@ from .schema import Effect
 
 log = logging.getLogger(__name__)
 
+
 class EffectRenderer:
     """A scene of effects for up to ``max_people`` people, drawn over PoseFrames.
 
@@ -39,8 +40,14 @@ class EffectRenderer:
     ``player=N``.
     """
 
-    def __init__(self, effects: EffectLike | Iterable[EffectLike] = (), *,
-                 renderer: Any = None, max_people: int = 2, on_error: str = "raise"):
+    def __init__(
+        self,
+        effects: EffectLike | Iterable[EffectLike] = (),
+        *,
+        renderer: Any = None,
+        max_people: int = 2,
+        on_error: str = "raise",
+    ):
         if max_people < 1:
             raise EffectError(f"max_people must be at least 1, got {max_people}")
         self.max_people = int(max_people)
@@ -66,15 +73,13 @@ class EffectRenderer:
         """Effects set for ``player`` (None: the ones set for everyone)."""
         return [n.effect for n in self._by_player.get(player, [])]
 
-    def set_effects(self, effects: EffectLike | Iterable[EffectLike], *,
-                    player: int | None = None) -> None:
+    def set_effects(self, effects: EffectLike | Iterable[EffectLike], *, player: int | None = None) -> None:
         """Show ``effects`` on everyone (``player=None``) or only on player N (1-based;
         that player then no longer wears the everyone-effects)."""
         loaded = load_effects(effects)
         for node in self._by_player.pop(player, []):
             self.scene.remove(node)
-        nodes = [EffectNode(e, players=self._players(player), on_error=self.on_error)
-                 for e in loaded]
+        nodes = [EffectNode(e, players=self._players(player), on_error=self.on_error) for e in loaded]
         for node in nodes:
             self.scene.add(node)
         self._by_player[player] = nodes
@@ -114,8 +119,7 @@ class EffectRenderer:
                     return node.assets
         return None
 
-    def replace_effect(self, old: Effect, new: Effect,
-                       assets: dict[str, Any] | None = None) -> bool:
+    def replace_effect(self, old: Effect, new: Effect, assets: dict[str, Any] | None = None) -> bool:
         """Swap every copy of ``old`` for ``new`` (hot reload), keeping its place in the
         draw order. Returns False when ``old`` is not shown. Asset decoding errors raise
         :class:`EffectError` before anything changes."""
@@ -146,8 +150,9 @@ class EffectRenderer:
         return self.renderer
 
     @renamed_keywords(mirror="flip")
-    def render(self, frame: PoseFrame, *, flip: bool = False, now: float | None = None,
-               read: bool = True) -> np.ndarray | None:
+    def render(
+        self, frame: PoseFrame, *, flip: bool = False, now: float | None = None, read: bool = True
+    ) -> np.ndarray | None:
         """Draw the effects on ``frame`` (its image is the background).
 
         Returns:
@@ -157,8 +162,15 @@ class EffectRenderer:
         return renderer.draw(Composition(frame, self.scene, now=now, flip=flip), read=read)
 
     @renamed_keywords(mirror="flip")
-    def render_onto(self, frame: PoseFrame, image: np.ndarray, *, flip: bool = False,
-                    now: float | None = None, channels: str = "rgb") -> np.ndarray:
+    def render_onto(
+        self,
+        frame: PoseFrame,
+        image: np.ndarray,
+        *,
+        flip: bool = False,
+        now: float | None = None,
+        channels: str = "rgb",
+    ) -> np.ndarray:
         """Draw the effects over ``image`` (``frame.image`` as the output shows it:
         flipped when ``flip``, ``channels`` "rgb" or "bgr") in place and return it.
 
@@ -166,8 +178,9 @@ class EffectRenderer:
         :meth:`arpose.render.Renderer.draw_onto`. Offline rendering uses it.
         """
         renderer = self._ensure_renderer((int(frame.size[0]), int(frame.size[1])))
-        return renderer.draw_onto(Composition(frame, self.scene, now=now, flip=flip),
-                                  image, channels=channels)
+        return renderer.draw_onto(
+            Composition(frame, self.scene, now=now, flip=flip), image, channels=channels
+        )
 
     def close(self) -> None:
         if self._owns_renderer and self.renderer is not None:

@@ -35,8 +35,16 @@ EffectLike = Effect | str | os.PathLike
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "arpose.effects"
-GALLERY: tuple[str, ...] = ("top-hat", "sunglasses", "crown", "party-hat", "clown-nose",
-                            "costume-shirt", "wings", "glow-hands")
+GALLERY: tuple[str, ...] = (
+    "top-hat",
+    "sunglasses",
+    "crown",
+    "party-hat",
+    "clown-nose",
+    "costume-shirt",
+    "wings",
+    "glow-hands",
+)
 """The built-in effects, in the order the mirror cycles through them."""
 
 
@@ -45,8 +53,9 @@ def assets_root() -> Path:
     effects/meshes/)."""
     root = resources.files("arpose.assets")
     if not isinstance(root, Path):  # zip imports: not supported for effect assets
-        raise EffectError("arpose.assets is not on the file system (zipped install?); "
-                          "install arpose as a normal wheel")
+        raise EffectError(
+            "arpose.assets is not on the file system (zipped install?); install arpose as a normal wheel"
+        )
     return root
 
 
@@ -81,15 +90,18 @@ def _from_plugin(name: str, ep: Any) -> Effect:
         if callable(obj) and not isinstance(obj, Effect):
             obj = obj()
     except Exception as exc:
-        raise EffectError(f"effect plug-in {name!r} ({ep.value}) failed to load: "
-                          f"{type(exc).__name__}: {exc}") from None
+        raise EffectError(
+            f"effect plug-in {name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
+        ) from None
     if isinstance(obj, Effect):
         return obj
     if isinstance(obj, (str, os.PathLike)) or hasattr(obj, "joinpath"):
         path = Path(str(obj))
         return read_effect_file(path, display=f"{path.name} (plug-in {name!r})")
-    raise EffectError(f"effect plug-in {name!r} ({ep.value}) gave a {type(obj).__name__}; "
-                      f"expected a path to a .toml file or an Effect")
+    raise EffectError(
+        f"effect plug-in {name!r} ({ep.value}) gave a {type(obj).__name__}; "
+        f"expected a path to a .toml file or an Effect"
+    )
 
 
 def load_effect(name_or_path: str | os.PathLike | Effect) -> Effect:
@@ -113,8 +125,10 @@ def load_effect(name_or_path: str | os.PathLike | Effect) -> Effect:
     names = list(builtin) + [n for n in plugins if n not in builtin]
     close = difflib.get_close_matches(text, names, n=2, cutoff=0.5)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    raise EffectError(f"unknown effect {text!r}: not a .toml file and not in the gallery; "
-                      f"{hint}available: {', '.join(names) or '(none)'}")
+    raise EffectError(
+        f"unknown effect {text!r}: not a .toml file and not in the gallery; "
+        f"{hint}available: {', '.join(names) or '(none)'}"
+    )
 
 
 def load_effects(effects: EffectLike | Iterable[EffectLike]) -> list[Effect]:
@@ -124,5 +138,13 @@ def load_effects(effects: EffectLike | Iterable[EffectLike]) -> list[Effect]:
     return [load_effect(e) for e in effects]
 
 
-__all__ = ["load_effect", "load_effects", "EffectLike", "effect_names", "builtin_effects",
-           "assets_root", "GALLERY", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "load_effect",
+    "load_effects",
+    "EffectLike",
+    "effect_names",
+    "builtin_effects",
+    "assets_root",
+    "GALLERY",
+    "ENTRY_POINT_GROUP",
+]

@@ -44,8 +44,9 @@ def _trimesh_version() -> str:
 
 def cache_key(data: bytes, suffix: str) -> str:
     """Name of the entry for a mesh file's bytes (and the settings that decode it)."""
-    h = hashlib.sha256(f"arpose-mesh {FORMAT} {suffix.lower()} {SMOOTH_ANGLE} "
-                       f"trimesh {_trimesh_version()}\n".encode())
+    h = hashlib.sha256(
+        f"arpose-mesh {FORMAT} {suffix.lower()} {SMOOTH_ANGLE} trimesh {_trimesh_version()}\n".encode()
+    )
     h.update(data)
     return h.hexdigest()
 
@@ -63,10 +64,15 @@ def load(key: str, name: str) -> MeshData | None:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         texture = arrays.get("texture")
-        return MeshData(arrays["positions"], arrays["indices"], normals=arrays["normals"],
-                        uvs=arrays.get("uvs"), colors=arrays.get("colors"),
-                        texture=None if texture is None else
-                        TextureData(texture, f"{name}:texture"), name=name)
+        return MeshData(
+            arrays["positions"],
+            arrays["indices"],
+            normals=arrays["normals"],
+            uvs=arrays.get("uvs"),
+            colors=arrays.get("colors"),
+            texture=None if texture is None else TextureData(texture, f"{name}:texture"),
+            name=name,
+        )
     except Exception as exc:  # any damage to the entry: decode the file again
         log.warning("%s: mesh cache entry unreadable (%s); decoding the file again", path, exc)
         return None
@@ -75,8 +81,7 @@ def load(key: str, name: str) -> MeshData | None:
 def save(key: str, mesh: MeshData) -> None:
     """Store ``mesh`` under ``key``, atomically; failures are logged, never raised."""
     path = entry_path(key)
-    arrays: dict[str, Any] = {"positions": mesh.positions, "indices": mesh.indices,
-                              "normals": mesh.normals}
+    arrays: dict[str, Any] = {"positions": mesh.positions, "indices": mesh.indices, "normals": mesh.normals}
     for field in _OPTIONAL:
         value = getattr(mesh, field)
         if value is not None:

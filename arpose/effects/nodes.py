@@ -55,8 +55,11 @@ def decode_assets(effect: Effect, *, on_error: str = "raise") -> dict[str, Asset
             if on_error == "raise":
                 raise EffectError(f"asset {name!r} of {where}: {exc}") from None
             log.error("asset %r of %s: %s (showing a placeholder)", name, where, exc)
-            value = (MeshData.placeholder(str(asset.path), str(exc)) if asset.kind == "mesh"
-                     else TextureData.placeholder(str(asset.path), str(exc)))
+            value = (
+                MeshData.placeholder(str(asset.path), str(exc))
+                if asset.kind == "mesh"
+                else TextureData.placeholder(str(asset.path), str(exc))
+            )
         data[name] = value
     return data
 
@@ -64,8 +67,14 @@ def decode_assets(effect: Effect, *, on_error: str = "raise") -> dict[str, Asset
 def _euler_matrix(degrees: Iterable[float]) -> np.ndarray:
     """3x3 rotation for angles about x, then y, then z (degrees)."""
     ax, ay, az = (math.radians(float(d)) for d in degrees)
-    cx, sx, cy, sy, cz, sz = math.cos(ax), math.sin(ax), math.cos(ay), math.sin(ay), \
-        math.cos(az), math.sin(az)
+    cx, sx, cy, sy, cz, sz = (
+        math.cos(ax),
+        math.sin(ax),
+        math.cos(ay),
+        math.sin(ay),
+        math.cos(az),
+        math.sin(az),
+    )
     rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
     ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
     rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
@@ -80,8 +89,13 @@ class Animator(Node):
     only when it is animated.
     """
 
-    def __init__(self, rotate: Iterable[float] = (0.0, 0.0, 0.0),
-                 animation: Animation | None = None, name: str = "Animator", **kw: Any):
+    def __init__(
+        self,
+        rotate: Iterable[float] = (0.0, 0.0, 0.0),
+        animation: Animation | None = None,
+        name: str = "Animator",
+        **kw: Any,
+    ):
         super().__init__(name, **kw)
         self.base_rotation = tuple(float(r) for r in rotate)
         self.animation = animation
@@ -146,47 +160,77 @@ class EffectNode(Node):
         assets: the decoded asset data (shared by every player's copy).
     """
 
-    def __init__(self, effect: Effect, *, players: Iterable[int] = (1, 2),
-                 assets: Mapping[str, AssetData] | None = None, on_error: str = "raise",
-                 **kw: Any):
+    def __init__(
+        self,
+        effect: Effect,
+        *,
+        players: Iterable[int] = (1, 2),
+        assets: Mapping[str, AssetData] | None = None,
+        on_error: str = "raise",
+        **kw: Any,
+    ):
         super().__init__(kw.pop("name", f"Effect({effect.name})"), **kw)
         self.effect = effect
         self.players = tuple(int(p) for p in players)
         if self.players and min(self.players) < 1:  # empty: shown on nobody right now
             raise ValueError(f"players must be numbers from 1, got {players!r}")
-        self.assets = dict(assets) if assets is not None else decode_assets(effect,
-                                                                         on_error=on_error)
+        self.assets = dict(assets) if assets is not None else decode_assets(effect, on_error=on_error)
         where = effect.path.name if effect.path is not None else f"effect {effect.name!r}"
         for i, att in enumerate(effect.attachments, 1):
             for player in self.players:
                 if att.applies_to(player):
-                    self.add(attachment_node(att, self.assets[att.asset], slot=player - 1,
-                                             where=f"attachment {i} of {where}",
-                                             color=effect.assets[att.asset].color))
+                    self.add(
+                        attachment_node(
+                            att,
+                            self.assets[att.asset],
+                            slot=player - 1,
+                            where=f"attachment {i} of {where}",
+                            color=effect.assets[att.asset].color,
+                        )
+                    )
 
     def anchors(self) -> list[Node]:
         """The per-attachment roots (JointAnchors and BodyQuads)."""
         return list(self.children)
 
 
-def attachment_node(att: Attachment, data: AssetData, *, slot: int = 0,
-                    where: str = "attachment",
-                    color: tuple[float, float, float, float] | None = None) -> Node:
+def attachment_node(
+    att: Attachment,
+    data: AssetData,
+    *,
+    slot: int = 0,
+    where: str = "attachment",
+    color: tuple[float, float, float, float] | None = None,
+) -> Node:
     """The scene subtree for one attachment on person ``slot`` (0-based)."""
     rgba = color or (1.0, 1.0, 1.0, 1.0)
     if att.quad is not None:
         if not isinstance(data, TextureData):
-            raise EffectError(f"'quad' in {where} needs a sprite (image) asset, got a "
-                              f"{type(data).__name__}")
+            raise EffectError(f"'quad' in {where} needs a sprite (image) asset, got a {type(data).__name__}")
         left, top, right, bottom = att.margin
-        return BodyQuad(data, att.quad, slot=slot, expand=(left, top, right, bottom),
-                        min_visibility=att.min_visibility, layer=att.layer,
-                        opacity=att.opacity, color=rgba, name=f"quad[{slot}]:{att.asset}")
-    anchor = JointAnchor(att.joint, slot=slot, scale_by=att.scale_by, offset=att.offset,
-                         rotate_by=cast("tuple[str, str] | None", att.rotate_by),  # normalised
-                         tilt_3d=att.tilt_3d,
-                         min_visibility=att.min_visibility, layer=att.layer,
-                         opacity=att.opacity, name=f"{att.joint}[{slot}]:{att.asset}")
+        return BodyQuad(
+            data,
+            att.quad,
+            slot=slot,
+            expand=(left, top, right, bottom),
+            min_visibility=att.min_visibility,
+            layer=att.layer,
+            opacity=att.opacity,
+            color=rgba,
+            name=f"quad[{slot}]:{att.asset}",
+        )
+    anchor = JointAnchor(
+        att.joint,
+        slot=slot,
+        scale_by=att.scale_by,
+        offset=att.offset,
+        rotate_by=cast("tuple[str, str] | None", att.rotate_by),  # normalised
+        tilt_3d=att.tilt_3d,
+        min_visibility=att.min_visibility,
+        layer=att.layer,
+        opacity=att.opacity,
+        name=f"{att.joint}[{slot}]:{att.asset}",
+    )
     sx, sy, sz = att.scale
     parent: Node = anchor.add(FaceCamera("FaceCamera")) if isinstance(data, MeshData) else anchor
     holder = parent.add(Animator(att.rotate, att.animation))
@@ -199,8 +243,9 @@ def attachment_node(att: Attachment, data: AssetData, *, slot: int = 0,
     elif isinstance(data, Node):  # a kind whose loader makes nodes itself
         holder.add(data)
     else:
-        raise AssetError(f"{where}: asset {att.asset!r} decoded to a {type(data).__name__}, "
-                         f"which the scene cannot draw")
+        raise AssetError(
+            f"{where}: asset {att.asset!r} decoded to a {type(data).__name__}, which the scene cannot draw"
+        )
     return anchor
 
 
@@ -208,8 +253,7 @@ def needs_mask(effects: Iterable[Effect]) -> bool:
     """True when some attachment must be hidden where the body is (``background`` and
     ``behind_body`` layers), so tracking should produce the segmentation mask. Content in
     the ``body`` layer uses the mask when there is one, but does not ask for it."""
-    return any(a.layer in ("background", "behind_body")
-               for e in effects for a in e.attachments)
+    return any(a.layer in ("background", "behind_body") for e in effects for a in e.attachments)
 
 
 def needs_hands(effects: Iterable[Effect]) -> bool:
@@ -223,5 +267,12 @@ def needs_hands(effects: Iterable[Effect]) -> bool:
     return False
 
 
-__all__ = ["decode_assets", "EffectNode", "Animator", "FaceCamera", "attachment_node", "needs_mask",
-           "needs_hands"]
+__all__ = [
+    "decode_assets",
+    "EffectNode",
+    "Animator",
+    "FaceCamera",
+    "attachment_node",
+    "needs_mask",
+    "needs_hands",
+]

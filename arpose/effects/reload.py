@@ -59,8 +59,9 @@ class EffectWatcher:
         version: increments with every successful reload.
     """
 
-    def __init__(self, effect: Effect, assets: dict[str, Any] | None = None, *,
-                 interval: float = DEFAULT_INTERVAL):
+    def __init__(
+        self, effect: Effect, assets: dict[str, Any] | None = None, *, interval: float = DEFAULT_INTERVAL
+    ):
         if effect.path is None:
             raise ValueError(f"effect {effect.name!r} has no file to watch")
         self.path = Path(effect.path)
@@ -103,8 +104,7 @@ class EffectWatcher:
         except ArposeError as exc:
             message = str(exc)
             if message != self.error:
-                log.warning("reload of %s failed, keeping the last good version: %s",
-                            self.path, message)
+                log.warning("reload of %s failed, keeping the last good version: %s", self.path, message)
             self.error = message
             return False
         self.effect, self.assets = effect, assets
@@ -142,8 +142,9 @@ class HotReloader:
         for path, effect in shown.items():
             w = self._watchers.get(path)
             if w is None or (w.effect is not effect and w.error is None):
-                self._watchers[path] = EffectWatcher(effect, self.renderer.assets_of(effect),
-                                                     interval=self.interval)
+                self._watchers[path] = EffectWatcher(
+                    effect, self.renderer.assets_of(effect), interval=self.interval
+                )
 
     def poll(self, now: float | None = None, *, force: bool = False) -> list[Effect]:
         """Reload changed effects into the renderer; returns the effects that changed."""

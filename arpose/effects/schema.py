@@ -51,15 +51,39 @@ LAYER_ALIASES = {"behind": "behind_body", "back": "behind_body", "behind-body": 
 ANIMATIONS = ("bob", "spin", "pulse")
 AXES = ("x", "y", "z")
 
-HEAD_JOINTS = frozenset({
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "mid_eye",
-    "mouth", "head", "head_top", "chin",
-})
-TORSO_JOINTS = frozenset({
-    "left_shoulder", "right_shoulder", "left_hip", "right_hip", "mid_shoulder", "mid_hip",
-    "neck", "chest", "spine",
-})
+HEAD_JOINTS = frozenset(
+    {
+        "nose",
+        "left_eye_inner",
+        "left_eye",
+        "left_eye_outer",
+        "right_eye_inner",
+        "right_eye",
+        "right_eye_outer",
+        "left_ear",
+        "right_ear",
+        "mouth_left",
+        "mouth_right",
+        "mid_eye",
+        "mouth",
+        "head",
+        "head_top",
+        "chin",
+    }
+)
+TORSO_JOINTS = frozenset(
+    {
+        "left_shoulder",
+        "right_shoulder",
+        "left_hip",
+        "right_hip",
+        "mid_shoulder",
+        "mid_hip",
+        "neck",
+        "chest",
+        "spine",
+    }
+)
 
 
 def default_scale_by(joint: str) -> str:
@@ -82,6 +106,7 @@ def default_rotate_by(joint: str) -> tuple[str, str] | None:
 
 # ----------------------------------------------------------------------------- validators
 
+
 def _suggest(key: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(key), list(choices), n=2, cutoff=0.6)
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -96,8 +121,15 @@ def _bad(key: str, where: str, expected: str, value: Any) -> EffectError:
     return EffectError(f"invalid {key!r} in {where}: expected {expected}, got {_fmt(value)}")
 
 
-def _number(value: Any, key: str, where: str, *, lo: float | None = None,
-            hi: float | None = None, positive: bool = False) -> float:
+def _number(
+    value: Any,
+    key: str,
+    where: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    positive: bool = False,
+) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad(key, where, "a number", value)
     v = float(value)
@@ -112,9 +144,16 @@ def _number(value: Any, key: str, where: str, *, lo: float | None = None,
     return v
 
 
-def _vector(value: Any, key: str, where: str, *, sizes: tuple[int, ...] = (2, 3),
-            fill: float = 0.0, positive: bool = False, scalar_ok: bool = False
-            ) -> tuple[float, float, float]:
+def _vector(
+    value: Any,
+    key: str,
+    where: str,
+    *,
+    sizes: tuple[int, ...] = (2, 3),
+    fill: float = 0.0,
+    positive: bool = False,
+    scalar_ok: bool = False,
+) -> tuple[float, float, float]:
     """A 3-vector from a list of 2 or 3 numbers (or one number when ``scalar_ok``)."""
     if scalar_ok and isinstance(value, (int, float)) and not isinstance(value, bool):
         v = _number(value, key, where, positive=positive)
@@ -141,8 +180,10 @@ def _choice(value: Any, key: str, where: str, choices: Iterable[str]) -> str:
     choices = tuple(choices)
     text = _string(value, key, where).strip().lower()
     if text not in choices:
-        raise EffectError(f"invalid {key!r} in {where}: {_fmt(value)} is not one of "
-                          f"{', '.join(choices)}{_suggest(text, choices)}")
+        raise EffectError(
+            f"invalid {key!r} in {where}: {_fmt(value)} is not one of "
+            f"{', '.join(choices)}{_suggest(text, choices)}"
+        )
     return text
 
 
@@ -161,14 +202,18 @@ def _joint(value: Any, key: str, where: str) -> str:
     # Suggest only the clearly closest names ('left_sholder' -> 'left_shoulder', not also
     # 'left_toe'): keep the matches within 0.1 similarity of the best one.
     key_norm = name.strip().lower().replace("-", "_").replace(" ", "_")
-    scored = sorted(((difflib.SequenceMatcher(None, key_norm, c).ratio(), c)
-                     for c in (*JOINT_NAMES, *ALIASES)), reverse=True)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, key_norm, c).ratio(), c) for c in (*JOINT_NAMES, *ALIASES)),
+        reverse=True,
+    )
     close = [c for r, c in scored[:3] if r >= 0.6 and r >= scored[0][0] - 0.1]
-    hint = (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close
-            else " (run `arpose joints` for the list)")
+    hint = (
+        f"; did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else " (run `arpose joints` for the list)"
+    )
     place = where if key == "joint" else f"{key!r} of {where}"
     raise EffectError(f"unknown joint {name!r} in {place}{hint}") from None
-
 
 
 def _rgba(parts: list[float]) -> tuple[float, float, float, float]:
@@ -176,20 +221,21 @@ def _rgba(parts: list[float]) -> tuple[float, float, float, float]:
     r, g, b, a = (parts + [1.0])[:4]
     return (r, g, b, a)
 
+
 def _color(value: Any, key: str, where: str) -> tuple[float, float, float, float]:
     """``"#rrggbb"``/``"#rrggbbaa"`` or a list of 3-4 numbers in 0..1."""
     if isinstance(value, str):
         text = value.strip().lstrip("#")
         if len(text) in (6, 8):
             try:
-                parts = [int(text[i:i + 2], 16) / 255.0 for i in range(0, len(text), 2)]
+                parts = [int(text[i : i + 2], 16) / 255.0 for i in range(0, len(text), 2)]
             except ValueError:
                 parts = []
             if parts:
                 return _rgba(parts)
-        raise _bad(key, where, "a colour like \"#ffcc00\" or [1.0, 0.8, 0.0]", value)
+        raise _bad(key, where, 'a colour like "#ffcc00" or [1.0, 0.8, 0.0]', value)
     if not isinstance(value, (list, tuple)) or len(value) not in (3, 4):
-        raise _bad(key, where, "a colour like \"#ffcc00\" or [1.0, 0.8, 0.0]", value)
+        raise _bad(key, where, 'a colour like "#ffcc00" or [1.0, 0.8, 0.0]', value)
     parts = [_number(x, key, where, lo=0.0, hi=1.0) for x in value]
     return _rgba(parts)
 
@@ -198,11 +244,13 @@ def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) ->
     allowed = tuple(allowed)
     for key in table:
         if key not in allowed:
-            raise EffectError(f"unknown key {str(key)!r} in {where}{_suggest(key, allowed)}"
-                              f" (allowed: {', '.join(allowed)})")
+            raise EffectError(
+                f"unknown key {str(key)!r} in {where}{_suggest(key, allowed)} (allowed: {', '.join(allowed)})"
+            )
 
 
 # ----------------------------------------------------------------------------- records
+
 
 @dataclass(frozen=True, kw_only=True)
 class Animation:
@@ -230,8 +278,10 @@ class Animation:
         if amp < 0:
             amp = 0.1 if kind == "pulse" else 0.05
         if kind == "pulse" and amp >= 1.0:
-            raise EffectError(f"invalid 'amplitude' in {where}: a pulse must stay below 1 "
-                              f"(a fraction of the size), got {amp:g}")
+            raise EffectError(
+                f"invalid 'amplitude' in {where}: a pulse must stay below 1 "
+                f"(a fraction of the size), got {amp:g}"
+            )
         axis = _choice(self.axis or "y", "axis", where, AXES)
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "period", period)
@@ -239,8 +289,7 @@ class Animation:
         object.__setattr__(self, "axis", axis)
         object.__setattr__(self, "phase", _number(self.phase, "phase", where))
 
-    def sample(self, t: float) -> tuple[tuple[float, float, float], tuple[float, float, float],
-                                         float]:
+    def sample(self, t: float) -> tuple[tuple[float, float, float], tuple[float, float, float], float]:
         """Offset (body units), rotation (degrees about x, y, z) and scale factor at time ``t``."""
         phase = 2.0 * math.pi * ((t + self.phase) / self.period)
         axis = AXES.index(self.axis)
@@ -359,8 +408,11 @@ class Attachment:
         set_(self, "margin", tuple(m * 2 if len(m) == 2 else m))
         set_(self, "offset", _vector(self.offset, "offset", where))
         set_(self, "scale", _vector(self.scale, "scale", where, positive=True, scalar_ok=True))
-        set_(self, "scale_by", _choice(self.scale_by, "scale_by", where, MEASURES)
-             if self.scale_by else default_scale_by(joint))
+        set_(
+            self,
+            "scale_by",
+            _choice(self.scale_by, "scale_by", where, MEASURES) if self.scale_by else default_scale_by(joint),
+        )
         rb = self.rotate_by
         if rb is True:
             rb = default_rotate_by(joint)
@@ -369,8 +421,9 @@ class Attachment:
         elif isinstance(rb, (list, tuple)) and len(rb) == 2:
             a, b = (_joint(j, "rotate_by", where) for j in rb)
             if a == b:
-                raise EffectError(f"invalid 'rotate_by' in {where}: the two joints must differ, "
-                                  f"got {a!r} twice")
+                raise EffectError(
+                    f"invalid 'rotate_by' in {where}: the two joints must differ, got {a!r} twice"
+                )
             rb = (a, b)
         else:
             raise _bad("rotate_by", where, "a list of 2 joint names, or false", rb)
@@ -386,17 +439,16 @@ class Attachment:
         set_(self, "layer", _choice(LAYER_ALIASES.get(layer, layer), "layer", where, LAYERS))
         px, py, _ = _vector(self.pivot, "pivot", where, sizes=(2,))
         set_(self, "pivot", (px, py))
-        set_(self, "min_visibility",
-             _number(self.min_visibility, "min_visibility", where, lo=0.0, hi=1.0))
+        set_(self, "min_visibility", _number(self.min_visibility, "min_visibility", where, lo=0.0, hi=1.0))
         person = self.person
         if isinstance(person, str):
             if person.strip().lower() != "all":
-                raise _bad("person", where, "\"all\" or a player number (1, 2, ...)", person)
+                raise _bad("person", where, '"all" or a player number (1, 2, ...)', person)
             person = "all"
         else:
             person = int(_number(person, "person", where, lo=1.0, hi=16.0))
             if person != self.person:
-                raise _bad("person", where, "\"all\" or a whole player number", self.person)
+                raise _bad("person", where, '"all" or a whole player number', self.person)
         set_(self, "person", person)
         set_(self, "opacity", _number(self.opacity, "opacity", where, lo=0.0, hi=1.0))
         set_(self, "animation", _animation(self.animation, where))
@@ -406,9 +458,24 @@ class Attachment:
         return self.person == "all" or self.person == player
 
 
-ATTACHMENT_KEYS = ("joint", "asset", "quad", "margin", "offset", "scale", "scale_by",
-                   "rotate_by", "rotate", "tilt_3d", "pivot", "layer", "min_visibility", "person", "opacity",
-                   "animation")
+ATTACHMENT_KEYS = (
+    "joint",
+    "asset",
+    "quad",
+    "margin",
+    "offset",
+    "scale",
+    "scale_by",
+    "rotate_by",
+    "rotate",
+    "tilt_3d",
+    "pivot",
+    "layer",
+    "min_visibility",
+    "person",
+    "opacity",
+    "animation",
+)
 EFFECT_KEYS = ("name", "description", "version", "assets", "attach")
 
 
@@ -448,12 +515,12 @@ class Effect:
         sandbox = Path(self.sandbox) if self.sandbox is not None else None
         set_(self, "sandbox", sandbox)
         if not isinstance(self.attachments, (list, tuple)) or not self.attachments:
-            raise EffectError(f"no attachments in {where}; add at least one [[attach]] table "
-                              f"with a 'joint' and an 'asset'")
+            raise EffectError(
+                f"no attachments in {where}; add at least one [[attach]] table with a 'joint' and an 'asset'"
+            )
         assets: dict[str, Asset] = {}
         for name, a in dict(self.assets).items():
-            assets[name] = a if isinstance(a, Asset) else _asset(name, a, root, where,
-                                                                 sandbox=sandbox)
+            assets[name] = a if isinstance(a, Asset) else _asset(name, a, root, where, sandbox=sandbox)
         for i, att in enumerate(self.attachments, 1):
             if not isinstance(att, Attachment):
                 raise _bad(f"attachments[{i}]", where, "an Attachment", att)
@@ -463,9 +530,9 @@ class Effect:
                     raise EffectError(
                         f"unknown asset {att.asset!r} in {a_where}: not in [assets] and not a "
                         f"file name{_suggest(att.asset, assets)}"
-                        + (f" (assets: {', '.join(assets)})" if assets else ""))
-                assets[att.asset] = _asset(att.asset, att.asset, root, a_where,
-                                           sandbox=sandbox, key="asset")
+                        + (f" (assets: {', '.join(assets)})" if assets else "")
+                    )
+                assets[att.asset] = _asset(att.asset, att.asset, root, a_where, sandbox=sandbox, key="asset")
         set_(self, "attachments", tuple(self.attachments))
         set_(self, "assets", MappingProxyType(assets))
 
@@ -482,8 +549,9 @@ def _looks_like_path(text: str) -> bool:
     return "." in Path(text).name or "/" in text or "\\" in text
 
 
-def _asset(name: str, value: Any, root: Path | None, where: str, *, sandbox: Path | None,
-           key: str = "path") -> Asset:
+def _asset(
+    name: str, value: Any, root: Path | None, where: str, *, sandbox: Path | None, key: str = "path"
+) -> Asset:
     """Validate one asset entry (a path string, or a table with ``path``/``kind``/``color``)
     and check the file: it exists, is a regular file, and stays inside ``root``."""
     place = f"asset {name!r} of {where}" if key == "path" else where
@@ -504,37 +572,41 @@ def _asset(name: str, value: Any, root: Path | None, where: str, *, sandbox: Pat
     return Asset(name=name, path=path, kind=kind, color=table.get("color"), where=place)
 
 
-def _confined_path(rel: str, root: Path | None, where: str, key: str, *,
-                   sandbox: Path | None) -> Path:
+def _confined_path(rel: str, root: Path | None, where: str, key: str, *, sandbox: Path | None) -> Path:
     """Resolve an asset path relative to ``root``; with a ``sandbox`` it must stay inside
     it (no absolute paths, no ``..`` out, no symlinks pointing out)."""
     p = Path(rel)
     base = root if root is not None else Path.cwd()
     if sandbox is not None:
         if p.is_absolute() or p.drive or rel.startswith(("/", "\\")):
-            raise EffectError(f"asset path {rel!r} in {where} ({key!r}) is absolute; use a path "
-                              f"relative to the effect file, inside its folder")
+            raise EffectError(
+                f"asset path {rel!r} in {where} ({key!r}) is absolute; use a path "
+                f"relative to the effect file, inside its folder"
+            )
     full = base / p
     try:
         resolved = full.resolve()
         box = sandbox.resolve() if sandbox is not None else None
     except (OSError, RuntimeError) as exc:  # symlink loops
-        raise EffectError(f"asset path {rel!r} in {where} ({key!r}) cannot be resolved: "
-                          f"{exc}") from None
+        raise EffectError(f"asset path {rel!r} in {where} ({key!r}) cannot be resolved: {exc}") from None
     if box is not None and not resolved.is_relative_to(box):
-        raise EffectError(f"asset path {rel!r} in {where} ({key!r}) escapes the effect's folder "
-                          f"{str(sandbox)!r}; keep assets next to the effect file")
+        raise EffectError(
+            f"asset path {rel!r} in {where} ({key!r}) escapes the effect's folder "
+            f"{str(sandbox)!r}; keep assets next to the effect file"
+        )
     try:
         st = resolved.stat()
     except OSError:
-        raise EffectError(f"missing asset file {rel!r} in {where} ({key!r}): no such file in "
-                          f"{str(full.parent)!r}") from None
+        raise EffectError(
+            f"missing asset file {rel!r} in {where} ({key!r}): no such file in {str(full.parent)!r}"
+        ) from None
     if not stat.S_ISREG(st.st_mode):
         raise EffectError(f"asset path {rel!r} in {where} ({key!r}) is not a regular file")
     return resolved
 
 
 # ----------------------------------------------------------------------------- parsing
+
 
 def read_effect_text(path: str | os.PathLike, display: str | None = None) -> str:
     """Read an effect file's text with every check done before and while reading:
@@ -551,8 +623,10 @@ def read_effect_text(path: str | os.PathLike, display: str | None = None) -> str
     if not stat.S_ISREG(st.st_mode):
         raise EffectError(f"{name}: not a regular file")
     if st.st_size > MAX_EFFECT_BYTES:
-        raise EffectError(f"{name}: file is {st.st_size / 1e6:.1f} MB, over the "
-                          f"{MAX_EFFECT_BYTES // 1024} KB limit for effect files")
+        raise EffectError(
+            f"{name}: file is {st.st_size / 1e6:.1f} MB, over the "
+            f"{MAX_EFFECT_BYTES // 1024} KB limit for effect files"
+        )
     try:
         with p.open("rb") as fh:
             data = fh.read(MAX_EFFECT_BYTES + 1)
@@ -561,18 +635,26 @@ def read_effect_text(path: str | os.PathLike, display: str | None = None) -> str
     if len(data) > MAX_EFFECT_BYTES:  # grew between stat and read
         raise EffectError(f"{name}: file is over the {MAX_EFFECT_BYTES // 1024} KB limit")
     if not data.strip():
-        raise EffectError(f"{name}: file is empty; an effect needs at least one [[attach]] "
-                          f"table with a 'joint' and an 'asset'")
+        raise EffectError(
+            f"{name}: file is empty; an effect needs at least one [[attach]] "
+            f"table with a 'joint' and an 'asset'"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise EffectError(f"{name}: not valid UTF-8 (byte {exc.start}); save the file as "
-                          f"UTF-8") from None
+        raise EffectError(f"{name}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
     return text.removeprefix("\ufeff")
 
 
-def parse_effect(text: str, *, name: str, root: Path | None, path: Path | None = None,
-                 display: str | None = None, sandbox: Path | None = None) -> Effect:
+def parse_effect(
+    text: str,
+    *,
+    name: str,
+    root: Path | None,
+    path: Path | None = None,
+    display: str | None = None,
+    sandbox: Path | None = None,
+) -> Effect:
     """Parse effect TOML text into an :class:`Effect` (asset files are checked, not decoded).
 
     Raises:
@@ -590,15 +672,18 @@ def parse_effect(text: str, *, name: str, root: Path | None, path: Path | None =
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _bad("version", where, "a positive whole number", version)
     if version > FORMAT_VERSION:
-        raise EffectError(f"{where}: effect format version {version} is newer than this arpose "
-                          f"understands ({FORMAT_VERSION}); upgrade arpose")
+        raise EffectError(
+            f"{where}: effect format version {version} is newer than this arpose "
+            f"understands ({FORMAT_VERSION}); upgrade arpose"
+        )
     assets = doc.get("assets", {})
     if not isinstance(assets, Mapping):
         raise _bad("assets", where, "a table ([assets])", assets)
     attach = doc.get("attach")
     if attach is None:
-        raise EffectError(f"no attachments in {where}; add at least one [[attach]] table with "
-                          f"a 'joint' and an 'asset'")
+        raise EffectError(
+            f"no attachments in {where}; add at least one [[attach]] table with a 'joint' and an 'asset'"
+        )
     if not isinstance(attach, list) or not all(isinstance(t, Mapping) for t in attach):
         raise _bad("attach", where, "an array of tables ([[attach]])", attach)
     attachments = []
@@ -612,13 +697,21 @@ def parse_effect(text: str, *, name: str, root: Path | None, path: Path | None =
         except TypeError as exc:  # unreachable after _check_keys; kept as a guard
             raise EffectError(f"{a_where}: {exc}") from None
     title = doc.get("name", name)
-    return Effect(name=_string(title, "name", where), attachments=tuple(attachments),
-                  assets=assets, root=root, sandbox=sandbox, path=path,
-                  description=doc.get("description", ""), where=where)
+    return Effect(
+        name=_string(title, "name", where),
+        attachments=tuple(attachments),
+        assets=assets,
+        root=root,
+        sandbox=sandbox,
+        path=path,
+        description=doc.get("description", ""),
+        where=where,
+    )
 
 
-def read_effect_file(path: str | os.PathLike, display: str | None = None, *,
-                sandbox: str | os.PathLike | None = None) -> Effect:
+def read_effect_file(
+    path: str | os.PathLike, display: str | None = None, *, sandbox: str | os.PathLike | None = None
+) -> Effect:
     """Read and validate an effect file (asset files are checked for existence and
     containment here; :func:`arpose.effects.nodes.decode_assets` decodes them).
 
@@ -635,15 +728,36 @@ def read_effect_file(path: str | os.PathLike, display: str | None = None, *,
     display = display or str(path)
     text = read_effect_text(p, display)
     try:
-        return parse_effect(text, name=p.stem, root=p.parent, path=p, display=display,
-                            sandbox=Path(sandbox) if sandbox is not None else p.parent)
+        return parse_effect(
+            text,
+            name=p.stem,
+            root=p.parent,
+            path=p,
+            display=display,
+            sandbox=Path(sandbox) if sandbox is not None else p.parent,
+        )
     except EffectError:
         raise
     except ArposeError as exc:  # any other library error is still the file's fault
         raise EffectError(f"{display}: {exc}") from None
 
 
-__all__ = ["Effect", "Attachment", "Asset", "Animation", "read_effect_file", "parse_effect",
-           "read_effect_text", "default_scale_by", "default_rotate_by", "LAYERS",
-           "ANIMATIONS", "MAX_EFFECT_BYTES", "FORMAT_VERSION", "ATTACHMENT_KEYS", "EFFECT_KEYS",
-           "ASSET_KEYS", "ANIMATION_KEYS"]
+__all__ = [
+    "Effect",
+    "Attachment",
+    "Asset",
+    "Animation",
+    "read_effect_file",
+    "parse_effect",
+    "read_effect_text",
+    "default_scale_by",
+    "default_rotate_by",
+    "LAYERS",
+    "ANIMATIONS",
+    "MAX_EFFECT_BYTES",
+    "FORMAT_VERSION",
+    "ATTACHMENT_KEYS",
+    "EFFECT_KEYS",
+    "ASSET_KEYS",
+    "ANIMATION_KEYS",
+]

@@ -32,9 +32,23 @@ def __getattr__(name: str) -> int:  # GESTURE, REP, PLAYER, BUTTON: registered l
 
 
 __all__ = [
-    "BodyInput", "InputEvent", "BodyView", "body_view", "body_scale",
-    "HandCursor", "ReachBox", "DwellButton", "draw_dwell_ring",
-    "EVENT_NAMES", "EventPoster", "event_type",
-    "GESTURES", "GestureConfig", "GestureDetector", "GestureEvent",
-    "Player", "PlayerEvent", "PlayerSlots",
+    "BodyInput",
+    "InputEvent",
+    "BodyView",
+    "body_view",
+    "body_scale",
+    "HandCursor",
+    "ReachBox",
+    "DwellButton",
+    "draw_dwell_ring",
+    "EVENT_NAMES",
+    "EventPoster",
+    "event_type",
+    "GESTURES",
+    "GestureConfig",
+    "GestureDetector",
+    "GestureEvent",
+    "Player",
+    "PlayerEvent",
+    "PlayerSlots",
 ]

@@ -76,17 +76,28 @@ class BodyInput:
     """
 
     @renamed_keywords(mirror="flip")
-    def __init__(self, source: Any = None, players: int = 2, *,
-                 screen_size: tuple[int, int] = (1280, 720), flip: bool = True,
-                 fit: str = "contain", hand: str = "auto", landmark: str = "wrist",
-                 exercise: str | None = None, post_events: bool = True,
-                 gesture_config: GestureConfig | None = None, reach: ReachBox | None = None,
-                 pipeline: Any = None, **track_options: Any):
+    def __init__(
+        self,
+        source: Any = None,
+        players: int = 2,
+        *,
+        screen_size: tuple[int, int] = (1280, 720),
+        flip: bool = True,
+        fit: str = "contain",
+        hand: str = "auto",
+        landmark: str = "wrist",
+        exercise: str | None = None,
+        post_events: bool = True,
+        gesture_config: GestureConfig | None = None,
+        reach: ReachBox | None = None,
+        pipeline: Any = None,
+        **track_options: Any,
+    ):
         self.slots = PlayerSlots(players, flip=flip)
         self.screen_size = (int(screen_size[0]), int(screen_size[1]))
         self.flip = flip
         self.fit = fit
-        ScreenMap((1, 1), self.screen_size, flip, fit)      # validate early
+        ScreenMap((1, 1), self.screen_size, flip, fit)  # validate early
         self.gesture_config = gesture_config or GestureConfig()
         self.poster = EventPoster(post_events)
         self.frame: PoseFrame | None = None
@@ -97,8 +108,7 @@ class BodyInput:
         self.hand_gestures: dict[int, Any] = {}
         """Per player slot, a HandGestureDetector (made when that player's hands appear)."""
         for pl in self.slots:
-            pl.pointer = HandCursor(self.screen_size, hand=hand, landmark=landmark,
-                                    box=reach, flip=flip)
+            pl.pointer = HandCursor(self.screen_size, hand=hand, landmark=landmark, box=reach, flip=flip)
             pl.gestures = GestureDetector(self.gesture_config)
         if exercise is not None:
             self.set_exercise(exercise)
@@ -162,8 +172,7 @@ class BodyInput:
         player from zero; None stops counting."""
         self.exercise = exercise
         for pl in self.slots:
-            pl.reps = RepCounter(exercise, flip=self.flip, **options) \
-                if exercise is not None else None
+            pl.reps = RepCounter(exercise, flip=self.flip, **options) if exercise is not None else None
 
     def set_screen_size(self, size: tuple[int, int]) -> None:
         self.screen_size = (int(size[0]), int(size[1]))
@@ -174,8 +183,9 @@ class BodyInput:
     def screen_map(self, frame: PoseFrame | None = None) -> ScreenMap:
         """The image -> screen mapping for ``frame`` (default the latest frame)."""
         frame = frame or self.frame
-        size = frame.size if frame is not None and frame.size[0] > 0 and frame.size[1] > 0 \
-            else self.screen_size
+        size = (
+            frame.size if frame is not None and frame.size[0] > 0 and frame.size[1] > 0 else self.screen_size
+        )
         return ScreenMap((int(size[0]), int(size[1])), self.screen_size, self.flip, self.fit)
 
     # -- per frame ---------------------------------------------------------------------
@@ -215,7 +225,7 @@ class BodyInput:
         for pl in self.slots:
             pose = pl.pose
             if pl.state == PRESENT and pose is None:
-                continue                      # a dropout inside the grace time: hold still
+                continue  # a dropout inside the grace time: hold still
             if pl.state != PRESENT:
                 if pl.state == ABSENT and pl.pointer is not None and pl.pointer.active:
                     pl.pointer.update(None, t)
@@ -231,8 +241,9 @@ class BodyInput:
             if pl.reps is not None:
                 events += self._tag(pl, pl.reps.update(pose, t))
             if pose.hands or pl.slot in self.hand_gestures:
-                events += self._tag(pl, [self._to_screen(e, smap) for e in
-                                         self._hand_gestures(pl.slot).update(pose.hands, t)])
+                events += self._tag(
+                    pl, [self._to_screen(e, smap) for e in self._hand_gestures(pl.slot).update(pose.hands, t)]
+                )
         self.poster.post_all(events)
         self.events = events
         return events
@@ -264,8 +275,7 @@ class BodyInput:
         if ev.start is None or ev.end is None:
             return ev
         s, e = smap.to_screen(ev.start), smap.to_screen(ev.end)
-        return dataclasses.replace(ev, start=(float(s[0]), float(s[1])),
-                                   end=(float(e[0]), float(e[1])))
+        return dataclasses.replace(ev, start=(float(s[0]), float(s[1])), end=(float(e[0]), float(e[1])))
 
     @staticmethod
     def _hands(pose: Any, smap: ScreenMap) -> dict[str, tuple[float, float] | None]:

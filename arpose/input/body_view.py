@@ -46,8 +46,7 @@ def _idx(*names: str) -> np.ndarray:
     return np.array([JOINT_INDEX[n] for n in names])
 
 
-_SCALE_ROWS = tuple(int(i) for i in _idx("left_shoulder", "right_shoulder", "left_hip",
-                                          "right_hip"))
+_SCALE_ROWS = tuple(int(i) for i in _idx("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
 _MID_SHOULDER = JOINT_INDEX["mid_shoulder"]
 
 # Per-pose caches (a Pose is immutable; entries vanish with the pose).
@@ -70,8 +69,7 @@ def body_scale(pose: Pose) -> float:
     if ls[3] >= MIN_VISIBILITY and rs[3] >= MIN_VISIBILITY:
         width = math.hypot(ls[0] - rs[0], ls[1] - rs[1])
         if lh[3] >= MIN_VISIBILITY and rh[3] >= MIN_VISIBILITY:
-            torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2,
-                               (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
+            torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2, (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
             if math.isfinite(torso):
                 width = max(width, torso / TORSO_PER_SU)
         if math.isfinite(width) and width >= MIN_SCALE_PX:
@@ -122,20 +120,26 @@ class BodyView:
         """Body-unit point(s) ``(..., 2|3)`` back to image pixels ``(..., 2)``."""
         q = np.asarray(q, np.float64)[..., :2]
         sign = -1.0 if self.flip else 1.0
-        return np.stack([self.origin[0] + sign * q[..., 0] * self.scale,
-                         self.origin[1] + q[..., 1] * self.scale], axis=-1)
+        return np.stack(
+            [self.origin[0] + sign * q[..., 0] * self.scale, self.origin[1] + q[..., 1] * self.scale], axis=-1
+        )
 
     def torso_tilt(self) -> float:
         """Sideways torso tilt in degrees, positive toward the user's right; NaN if the
         hips are not visible."""
         if not self.sees("left_hip", "right_hip"):
             return float("nan")
-        v = -self["mid_hip"]                      # mid_hip -> mid_shoulder (origin)
+        v = -self["mid_hip"]  # mid_hip -> mid_shoulder (origin)
         return math.degrees(math.atan2(float(v[0]), float(-v[1])))
 
 
-def body_view(pose: Pose | None, *, scale: float | None = None, flip: bool = True,
-              min_visibility: float = MIN_VISIBILITY) -> BodyView | None:
+def body_view(
+    pose: Pose | None,
+    *,
+    scale: float | None = None,
+    flip: bool = True,
+    min_visibility: float = MIN_VISIBILITY,
+) -> BodyView | None:
     """Measure ``pose`` in body units; None when it cannot be measured.
 
     Args:
@@ -151,8 +155,7 @@ def body_view(pose: Pose | None, *, scale: float | None = None, flip: bool = Tru
     default = scale is None and flip and min_visibility == MIN_VISIBILITY
     if default and pose in _VIEWS:
         return _VIEWS[pose]
-    view = _measure(pose, body_scale(pose) if scale is None else float(scale), flip,
-                    min_visibility)
+    view = _measure(pose, body_scale(pose) if scale is None else float(scale), flip, min_visibility)
     if default:
         _VIEWS[pose] = view
     return view
@@ -181,6 +184,7 @@ def _measure(pose: Pose, s: float, flip: bool, min_visibility: float) -> BodyVie
 
 # -- exercise and gesture signals (shared by gestures.py and reps.py) ---------------------
 
+
 def squat_ratio(view: BodyView) -> float:
     """Vertical thigh length over vertical shin length, averaged over both legs.
 
@@ -194,7 +198,7 @@ def squat_ratio(view: BodyView) -> float:
     for side in ("left", "right"):
         hip, knee, ankle = view[f"{side}_hip"], view[f"{side}_knee"], view[f"{side}_ankle"]
         shin = float(ankle[1] - knee[1])
-        if shin < 0.2:                      # lying down or garbage: no reading
+        if shin < 0.2:  # lying down or garbage: no reading
             return float("nan")
         out.append(float(knee[1] - hip[1]) / shin)
     return (out[0] + out[1]) / 2
@@ -216,6 +220,15 @@ def feet_spread(view: BodyView) -> float:
     return float(abs(view["left_ankle"][0] - view["right_ankle"][0]))
 
 
-__all__ = ["BodyView", "body_view", "body_scale", "squat_ratio", "arm_rise", "feet_spread", "LEGS",
-           "MIN_VISIBILITY", "MIN_SCALE_PX",
-           "TORSO_PER_SU"]
+__all__ = [
+    "BodyView",
+    "body_view",
+    "body_scale",
+    "squat_ratio",
+    "arm_rise",
+    "feet_spread",
+    "LEGS",
+    "MIN_VISIBILITY",
+    "MIN_SCALE_PX",
+    "TORSO_PER_SU",
+]

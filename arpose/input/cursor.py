@@ -65,8 +65,7 @@ class ReachBox:
 
     def __post_init__(self) -> None:
         if not (self.width > 0 and self.height > 0):
-            raise ValueError(f"ReachBox width and height must be > 0, got "
-                             f"{self.width} x {self.height}")
+            raise ValueError(f"ReachBox width and height must be > 0, got {self.width} x {self.height}")
 
 
 class HandCursor:
@@ -84,15 +83,23 @@ class HandCursor:
             must be to take over.
     """
 
-    def __init__(self, screen_size: tuple[int, int] = (1280, 720), *, hand: str = "auto",
-                 landmark: str = "wrist", box: ReachBox | None = None, flip: bool = True,
-                 min_cutoff: float = 0.3, beta: float = 2.0, anchor_tau: float = 1.0,
-                 switch_margin: float = 0.3):
+    def __init__(
+        self,
+        screen_size: tuple[int, int] = (1280, 720),
+        *,
+        hand: str = "auto",
+        landmark: str = "wrist",
+        box: ReachBox | None = None,
+        flip: bool = True,
+        min_cutoff: float = 0.3,
+        beta: float = 2.0,
+        anchor_tau: float = 1.0,
+        switch_margin: float = 0.3,
+    ):
         if hand not in HANDS:
             raise ValueError(f"hand must be one of {', '.join(HANDS)}, got {hand!r}")
         if landmark not in LANDMARKS:
-            raise ValueError(f"landmark must be one of {', '.join(LANDMARKS)}, got "
-                             f"{landmark!r}")
+            raise ValueError(f"landmark must be one of {', '.join(LANDMARKS)}, got {landmark!r}")
         self.screen_size = (int(screen_size[0]), int(screen_size[1]))
         self.hand_mode = hand
         self.landmark = landmark
@@ -110,7 +117,7 @@ class HandCursor:
         """Position in 0..1 screen units (x right, y down), None while hidden."""
         self.hand: str | None = None
         """Which hand ("left"/"right") points now."""
-        self._anchor: np.ndarray | None = None       # (shoulder_x, shoulder_y, scale) px
+        self._anchor: np.ndarray | None = None  # (shoulder_x, shoulder_y, scale) px
         self._t: float | None = None
         self._filter.reset()
 
@@ -158,7 +165,7 @@ class HandCursor:
             self._filter.reset()
             return None
         if hand != self.hand:
-            self._filter.reset()            # no glide from the old hand to the new one
+            self._filter.reset()  # no glide from the old hand to the new one
         self.hand = hand
         tip = v[f"{hand}_{self.landmark}"]
         shoulder = v[f"{hand}_shoulder"]
@@ -212,8 +219,16 @@ class DwellButton:
     Use ``rearm=math.inf`` for strictly one press per visit (the games' menus).
     """
 
-    def __init__(self, rect: Sequence[float] | Any, *, dwell: float = 1.0, label: str = "",
-                 key: object = None, grace: float = 0.15, rearm: float = 2.0):
+    def __init__(
+        self,
+        rect: Sequence[float] | Any,
+        *,
+        dwell: float = 1.0,
+        label: str = "",
+        key: object = None,
+        grace: float = 0.15,
+        rearm: float = 2.0,
+    ):
         x, y, w, h = (float(v) for v in tuple(rect))
         if not (w > 0 and h > 0):
             raise ValueError(f"DwellButton rect needs a positive size, got {tuple(rect)}")
@@ -257,12 +272,19 @@ class DwellButton:
         self._armed = False
         self.progress = 0.0
 
-    def update(self, cursors: Iterable[tuple[float, float] | None] | tuple[float, float] | None,
-               t: float, pinches: Iterable[tuple[float, float]] = ()) -> bool:
+    def update(
+        self,
+        cursors: Iterable[tuple[float, float] | None] | tuple[float, float] | None,
+        t: float,
+        pinches: Iterable[tuple[float, float]] = (),
+    ) -> bool:
         """Advance with this frame's cursor(s); True when the button is pressed now."""
         t = float(t)
-        if cursors is None or (isinstance(cursors, tuple) and len(cursors) == 2
-                               and all(isinstance(c, (int, float)) for c in cursors)):
+        if cursors is None or (
+            isinstance(cursors, tuple)
+            and len(cursors) == 2
+            and all(isinstance(c, (int, float)) for c in cursors)
+        ):
             cursors = [cursors]  # type: ignore[list-item]
         points: list[tuple[float, float] | None] = list(cursors)  # type: ignore[arg-type]
         inside = [i for i, c in enumerate(points) if self.contains(c)]
@@ -303,9 +325,15 @@ class DwellButton:
         return False
 
 
-def draw_dwell_ring(surface: Any, center: tuple[float, float], radius: float,
-                    progress: float, color: tuple[int, int, int] = (255, 255, 255),
-                    width: int = 6, track: tuple[int, int, int] | None = (90, 90, 90)) -> None:
+def draw_dwell_ring(
+    surface: Any,
+    center: tuple[float, float],
+    radius: float,
+    progress: float,
+    color: tuple[int, int, int] = (255, 255, 255),
+    width: int = 6,
+    track: tuple[int, int, int] | None = (90, 90, 90),
+) -> None:
     """Draw a progress ring (pygame): a faint full circle and an arc from 12 o'clock
     clockwise covering ``progress`` (0..1)."""
     import pygame  # lazy: arpose.input works without pygame and a display

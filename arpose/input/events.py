@@ -50,11 +50,11 @@ def event_type(name: str) -> int:
     registered on first use."""
     key = name.upper()
     if key not in EVENT_NAMES:
-        raise KeyError(f"unknown arpose event type {name!r}; expected one of "
-                       f"{', '.join(EVENT_NAMES)}")
+        raise KeyError(f"unknown arpose event type {name!r}; expected one of {', '.join(EVENT_NAMES)}")
     with _lock:
         if key not in _types:
             import pygame  # lazy: arpose.input is usable without pygame
+
             _types[key] = pygame.event.custom_type()
         return _types[key]
 
@@ -97,15 +97,18 @@ class EventPoster:
         if not self.enabled:
             return False
         import pygame  # lazy: arpose.input is usable without pygame
+
         etype, attrs = event_payload(record)
         try:
             ok = bool(pygame.event.post(pygame.event.Event(etype, attrs)))
         except pygame.error as exc:
             ok = False
             if not self._warned:
-                log.warning("cannot post body-input events to pygame (%s); call "
-                            "pygame.init() first, or poll BodyInput.update()'s return value",
-                            exc)
+                log.warning(
+                    "cannot post body-input events to pygame (%s); call "
+                    "pygame.init() first, or poll BodyInput.update()'s return value",
+                    exc,
+                )
                 self._warned = True
         if ok:
             self.posted += 1

@@ -64,8 +64,18 @@ import numpy as np
 from ..pose import Pose
 from .body_view import BodyView, body_scale, body_view, squat_ratio
 
-GESTURES: tuple[str, ...] = ("hand_up", "both_hands_up", "t_pose", "lean", "squat_down",
-                             "squat_up", "jump", "swipe", "punch", "clap")
+GESTURES: tuple[str, ...] = (
+    "hand_up",
+    "both_hands_up",
+    "t_pose",
+    "lean",
+    "squat_down",
+    "squat_up",
+    "jump",
+    "swipe",
+    "punch",
+    "clap",
+)
 """Every gesture name a :class:`GestureEvent` can carry."""
 
 HELD: tuple[str, ...] = ("hand_up", "both_hands_up", "t_pose", "lean")
@@ -134,8 +144,7 @@ class GestureConfig:
         for f in fields(self):
             v = getattr(self, f.name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                raise ValueError(f"GestureConfig.{f.name} must be a finite number >= 0, "
-                                 f"got {v!r}")
+                raise ValueError(f"GestureConfig.{f.name} must be a finite number >= 0, got {v!r}")
         if self.hand_up_release > self.hand_up:
             raise ValueError("GestureConfig.hand_up_release must be <= hand_up")
         if self.squat_down >= self.squat_up:
@@ -188,7 +197,7 @@ class _Held:
     def __init__(self) -> None:
         self.active = False
         self.raw = False
-        self._since: float | None = None   # when raw last changed
+        self._since: float | None = None  # when raw last changed
 
     def update(self, raw: bool, t: float, hold: float, release: float) -> str | None:
         if raw != self.raw:
@@ -265,8 +274,7 @@ class GestureDetector:
 
     def is_active(self, name: str, side: str | None = None) -> bool:
         """Whether held gesture ``name`` (optionally of ``side``) is active now."""
-        return any(h.active for (n, s), h in self._held.items()
-                   if n == name and (side is None or s == side))
+        return any(h.active for (n, s), h in self._held.items() if n == name and (side is None or s == side))
 
     # -- main entry ----------------------------------------------------------------
     def update(self, pose: Pose | None, t: float) -> list[GestureEvent]:
@@ -320,8 +328,9 @@ class GestureDetector:
             self._scale += a * (s - self._scale)
         return body_view(pose, scale=self._scale, flip=self.flip)
 
-    def _held_update(self, name: str, side: str | None, raw: bool, t: float,
-                     value: float = 0.0) -> list[GestureEvent]:
+    def _held_update(
+        self, name: str, side: str | None, raw: bool, t: float, value: float = 0.0
+    ) -> list[GestureEvent]:
         h = self._held.setdefault((name, side), _Held())
         phase = h.update(raw, t, self.config.hold, self.config.release)
         return [GestureEvent(name, t, phase, side, value=value)] if phase else []
@@ -346,15 +355,20 @@ class GestureDetector:
         ev += self._held_update("both_hands_up", None, up["left"] and up["right"], t)
         # T-pose
         tp = False
-        if v.sees("left_wrist", "right_wrist", "left_elbow", "right_elbow",
-                  "left_shoulder", "right_shoulder"):
+        if v.sees(
+            "left_wrist", "right_wrist", "left_elbow", "right_elbow", "left_shoulder", "right_shoulder"
+        ):
             level = c.t_pose_release if self._is("t_pose") else c.t_pose_level
             tp = True
             for side, sign in (("left", -1.0), ("right", 1.0)):
                 sh, el, wr = v[f"{side}_shoulder"], v[f"{side}_elbow"], v[f"{side}_wrist"]
                 reach = sign * (wr[0] - sh[0])
-                tp &= reach >= c.t_pose_reach and abs(wr[1] - sh[1]) <= level \
-                    and abs(el[1] - sh[1]) <= level and sign * (el[0] - sh[0]) > 0
+                tp &= (
+                    reach >= c.t_pose_reach
+                    and abs(wr[1] - sh[1]) <= level
+                    and abs(el[1] - sh[1]) <= level
+                    and sign * (el[0] - sh[0]) > 0
+                )
         ev += self._held_update("t_pose", None, tp, t)
         # lean
         tilt = v.torso_tilt()
@@ -400,12 +414,12 @@ class GestureDetector:
         if self._ankle_base is None or self._hip_base is None:
             self._ankle_base, self._hip_base = ankles, hips
             return []
-        rise_a = (self._ankle_base - low_ankle) / s    # the LOWER foot must leave the floor
+        rise_a = (self._ankle_base - low_ankle) / s  # the LOWER foot must leave the floor
         rise_h = (self._hip_base - hips) / s
         hist = self._jump_hist
         while hist and t - hist[0][0] > c.jump_window:
             hist.popleft()
-        for tk, hk in hist:                              # a fast take-off recently?
+        for tk, hk in hist:  # a fast take-off recently?
             d = (hk - hips) / s
             if t > tk and d >= 0.5 * c.jump_rise and d / (t - tk) >= c.jump_speed:
                 self._fast_t = t
@@ -417,7 +431,7 @@ class GestureDetector:
         ev: list[GestureEvent] = []
         if not self._air:
             self._air_n = self._air_n + 1 if up else 0
-            if self._air_n >= 2:                       # 2 samples: one glitch is not a jump
+            if self._air_n >= 2:  # 2 samples: one glitch is not a jump
                 self._air = True
                 ev.append(GestureEvent("jump", t, value=float(rise_a)))
         elif down:
@@ -443,9 +457,9 @@ class GestureDetector:
         if tr.t:
             dt = max(t - tr.t[-1], 1.0 / 240.0)
             if float(np.linalg.norm(p - tr.p[-1])) / dt > c.max_speed:
-                tr.holdoff_until = t + c.glitch_holdoff   # a teleport: ignore the glide
+                tr.holdoff_until = t + c.glitch_holdoff  # a teleport: ignore the glide
         if t < tr.holdoff_until:
-            tr.clear()                               # the trail restarts after the hold-off
+            tr.clear()  # the trail restarts after the hold-off
         tr.t.append(t)
         tr.p.append(p)
         while tr.t and t - tr.t[0] > c.swipe_window:
@@ -455,7 +469,7 @@ class GestureDetector:
             return []
         last_dt = max(tr.t[-1] - tr.t[-2], 1.0 / 240.0)
         if float(np.hypot(*(tr.p[-1] - tr.p[-2]))) / last_dt < c.swipe_speed * 0.3:
-            return []                                # not moving now: no run ends here
+            return []  # not moving now: no run ends here
         ts = np.fromiter(tr.t, float)
         ps = np.array(tr.p)
         steps = np.diff(ps, axis=0)
@@ -491,10 +505,18 @@ class GestureDetector:
         tr.cooldown_until = t + c.swipe_cooldown
         tr.clear()
         start, end = v.to_image(ps[k]), v.to_image(p)
-        return [GestureEvent("swipe", t, side=side, speed=float(speed),
-                             direction=(float(disp[0] / dist), float(disp[1] / dist)),
-                             value=dist, start=(float(start[0]), float(start[1])),
-                             end=(float(end[0]), float(end[1])))]
+        return [
+            GestureEvent(
+                "swipe",
+                t,
+                side=side,
+                speed=float(speed),
+                direction=(float(disp[0] / dist), float(disp[1] / dist)),
+                value=dist,
+                start=(float(start[0]), float(start[1])),
+                end=(float(end[0]), float(end[1])),
+            )
+        ]
 
     def _punch(self, v: BodyView, t: float, side: str) -> list[GestureEvent]:
         """Punch: the wrist's depth in front of its shoulder grows fast.
@@ -519,7 +541,7 @@ class GestureDetector:
             return []
         ps = np.array(tr.p)
         if float(ps[-n:, 0].max() - ps[:, 0].min()) < c.punch_depth:
-            return []                                # cheap test before the medians
+            return []  # cheap test before the medians
         ts = np.fromiter(tr.t, float)
         k = np.arange(n - 1, len(ts))
         reach = np.median(np.lib.stride_tricks.sliding_window_view(ps[:, 0], n), axis=1)
@@ -534,7 +556,7 @@ class GestureDetector:
         if gain < c.punch_depth or dt <= 0 or gain / dt < c.swipe_speed:
             return []
         seg = reach[low_i:]
-        if np.any(np.diff(seg) < -0.25 * c.punch_depth):     # must grow steadily
+        if np.any(np.diff(seg) < -0.25 * c.punch_depth):  # must grow steadily
             return []
         tr.cooldown_until = t + c.swipe_cooldown
         tr.clear()
@@ -542,11 +564,18 @@ class GestureDetector:
         start, end = v.to_image(xy0), v.to_image(xy1)
         flat = xy1 - xy0
         nrm = float(np.linalg.norm(flat))
-        return [GestureEvent("punch", t, side=side, speed=gain / dt,
-                             direction=(float(flat[0] / nrm), float(flat[1] / nrm))
-                             if nrm > 1e-9 else (0.0, 0.0), value=gain,
-                             start=(float(start[0]), float(start[1])),
-                             end=(float(end[0]), float(end[1])))]
+        return [
+            GestureEvent(
+                "punch",
+                t,
+                side=side,
+                speed=gain / dt,
+                direction=(float(flat[0] / nrm), float(flat[1] / nrm)) if nrm > 1e-9 else (0.0, 0.0),
+                value=gain,
+                start=(float(start[0]), float(start[1])),
+                end=(float(end[0]), float(end[1])),
+            )
+        ]
 
     def _clap(self, v: BodyView, t: float) -> list[GestureEvent]:
         c = self.config
@@ -573,8 +602,9 @@ class GestureDetector:
         return [GestureEvent("clap", t, speed=(c.clap_open - d) / elapsed)]
 
 
-def detect_all(poses: Iterable[tuple[Pose | None, float]],
-               config: GestureConfig | None = None) -> list[GestureEvent]:
+def detect_all(
+    poses: Iterable[tuple[Pose | None, float]], config: GestureConfig | None = None
+) -> list[GestureEvent]:
     """Run one detector over ``(pose, t)`` pairs (one person) and collect every event."""
     det = GestureDetector(config)
     out: list[GestureEvent] = []

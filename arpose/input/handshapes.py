@@ -37,12 +37,16 @@ from ..joints import HAND_SIDES
 from ..pose import Hand
 from .gestures import GestureEvent
 
-HAND_GESTURES: tuple[str, ...] = ("pinch", "fist", "open_palm", "point", "thumbs_up",
-                                  "victory", "ok")
+HAND_GESTURES: tuple[str, ...] = ("pinch", "fist", "open_palm", "point", "thumbs_up", "victory", "ok")
 """Every hand gesture name (all are held: "start" and "end" phases)."""
 
-_FINGER_IDX = {"thumb": (1, 2, 3, 4), "index": (5, 6, 7, 8), "middle": (9, 10, 11, 12),
-               "ring": (13, 14, 15, 16), "pinky": (17, 18, 19, 20)}
+_FINGER_IDX = {
+    "thumb": (1, 2, 3, 4),
+    "index": (5, 6, 7, 8),
+    "middle": (9, 10, 11, 12),
+    "ring": (13, 14, 15, 16),
+    "pinky": (17, 18, 19, 20),
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,9 @@ def hand_shape(hand: Hand, config: HandGestureConfig | None = None) -> HandShape
     ext: dict[str, bool] = {}
     cur: dict[str, bool] = {}
     for name, (a, b, c, d) in _FINGER_IDX.items():
-        bones = float(np.linalg.norm(lm[b] - lm[a]) + np.linalg.norm(lm[c] - lm[b]) +
-                      np.linalg.norm(lm[d] - lm[c]))
+        bones = float(
+            np.linalg.norm(lm[b] - lm[a]) + np.linalg.norm(lm[c] - lm[b]) + np.linalg.norm(lm[d] - lm[c])
+        )
         straight = float(np.linalg.norm(lm[d] - lm[a]) / max(bones, 1e-6))
         reach = float(np.linalg.norm(lm[d] - wrist)) / size
         if name == "thumb":
@@ -92,8 +97,7 @@ def hand_shape(hand: Hand, config: HandGestureConfig | None = None) -> HandShape
             ext[name] = straight >= cfg.extended and away >= cfg.thumb_extended
             cur[name] = not ext[name]
             continue
-        ext[name] = straight >= cfg.extended and \
-            np.linalg.norm(lm[d] - wrist) > np.linalg.norm(lm[b] - wrist)
+        ext[name] = straight >= cfg.extended and np.linalg.norm(lm[d] - wrist) > np.linalg.norm(lm[b] - wrist)
         cur[name] = straight <= cfg.curled or reach <= cfg.curled_reach
     pinch = float(np.linalg.norm(lm[4] - lm[8])) / size
     thumb_up = ext["thumb"] and (lm[2, 1] - lm[4, 1]) / size >= cfg.thumb_up
@@ -157,8 +161,7 @@ class HandGestureDetector:
         p = (hand.landmarks[4, :2] + hand.landmarks[8, :2]) / 2.0
         return float(p[0]), float(p[1])
 
-    def update(self, hands: Mapping[str, Hand | None] | Iterable[Hand], t: float
-               ) -> list[GestureEvent]:
+    def update(self, hands: Mapping[str, Hand | None] | Iterable[Hand], t: float) -> list[GestureEvent]:
         if not isinstance(hands, Mapping):
             hands = {h.side: h for h in hands}
         cfg = self.config
@@ -184,24 +187,29 @@ class HandGestureDetector:
                 if now and name not in st.active and held_for >= hold:
                     st.active.add(name)
                     events.append(self._event(name, "start", side, hand, shape, t))
-                elif not now and name in st.active and (held_for >= cfg.release or
-                                                        hand is None or name == "pinch"):
+                elif (
+                    not now
+                    and name in st.active
+                    and (held_for >= cfg.release or hand is None or name == "pinch")
+                ):
                     st.active.discard(name)
                     events.append(self._event(name, "end", side, hand, shape, t))
             st.raw = raw
         return events
 
     @staticmethod
-    def _event(name: str, phase: str, side: str, hand: Hand | None, shape: HandShape | None,
-               t: float) -> GestureEvent:
+    def _event(
+        name: str, phase: str, side: str, hand: Hand | None, shape: HandShape | None, t: float
+    ) -> GestureEvent:
         end = None
         if hand is not None:
-            p = (hand.landmarks[4, :2] + hand.landmarks[8, :2]) / 2.0 if name in ("pinch", "ok") \
+            p = (
+                (hand.landmarks[4, :2] + hand.landmarks[8, :2]) / 2.0
+                if name in ("pinch", "ok")
                 else hand.landmarks[8, :2]
+            )
             end = (float(p[0]), float(p[1]))
-        return GestureEvent(name, t, phase, side, value=shape.pinch if shape else 0.0,
-                            end=end)
+        return GestureEvent(name, t, phase, side, value=shape.pinch if shape else 0.0, end=end)
 
 
-__all__ = ["HAND_GESTURES", "HandGestureConfig", "HandGestureDetector", "HandShape",
-           "hand_shape"]
+__all__ = ["HAND_GESTURES", "HandGestureConfig", "HandGestureDetector", "HandShape", "hand_shape"]

@@ -93,7 +93,8 @@ class Player:
     gestures: GestureDetector | None = None
     reps: RepCounter | None = None
     hands: dict[str, tuple[float, float] | None] = field(
-        default_factory=lambda: {"left": None, "right": None})
+        default_factory=lambda: {"left": None, "right": None}
+    )
 
     @property
     def number(self) -> int:
@@ -144,9 +145,15 @@ class PlayerSlots:
         flip: screen shows a mirror view (for left-to-right ordering on join).
     """
 
-    def __init__(self, count: int = 2, *, leave_after: float = 0.5,
-                 rejoin_radius: float = 2.5, rejoin_any_after: float = 3.0,
-                 flip: bool = True):
+    def __init__(
+        self,
+        count: int = 2,
+        *,
+        leave_after: float = 0.5,
+        rejoin_radius: float = 2.5,
+        rejoin_any_after: float = 3.0,
+        flip: bool = True,
+    ):
         if not 1 <= int(count) <= 8:
             raise ValueError(f"players must be between 1 and 8, got {count}")
         self.count = int(count)
@@ -161,8 +168,9 @@ class PlayerSlots:
 
     def reset(self) -> None:
         """Empty every slot (the next frame picks players afresh)."""
-        self.players = [Player(i, pointer=p.pointer, gestures=p.gestures, reps=p.reps)
-                        for i, p in enumerate(self.players)]
+        self.players = [
+            Player(i, pointer=p.pointer, gestures=p.gestures, reps=p.reps) for i, p in enumerate(self.players)
+        ]
         self._t = None
 
     def __getitem__(self, i: int) -> Player:
@@ -220,8 +228,12 @@ class PlayerSlots:
                 d = float(np.linalg.norm(pose.center - pl.center))
                 if d < radius and d < best_d:
                     best, best_d = i, d
-            if best is None and pl.state == ABSENT and pl.absent_since is not None \
-                    and t - pl.absent_since >= self.rejoin_any_after:
+            if (
+                best is None
+                and pl.state == ABSENT
+                and pl.absent_since is not None
+                and t - pl.absent_since >= self.rejoin_any_after
+            ):
                 best = self._most_central(poses, claimed, w, like=pl)
             if best is not None:
                 claimed.add(best)
@@ -236,7 +248,7 @@ class PlayerSlots:
             claimed.add(pick)
             picks.append(pick)
         if picks:
-            sign = -1.0 if self.flip else 1.0           # screen x order
+            sign = -1.0 if self.flip else 1.0  # screen x order
             picks.sort(key=lambda i: sign * float(poses[i].center[0]))
             for pl, i in zip(empty, picks):
                 bound[pl.slot] = poses[i]
@@ -253,7 +265,7 @@ class PlayerSlots:
                 pl.center = np.asarray(seen.center, np.float64).copy()
                 scale = body_scale(seen)
                 if math.isfinite(scale) or not math.isfinite(pl.scale):
-                    pl.scale = scale          # keep the last known size while shoulders are out
+                    pl.scale = scale  # keep the last known size while shoulders are out
                 pl.last_seen, pl.absent_since = t, None
             else:
                 pl.pose = None
@@ -264,21 +276,21 @@ class PlayerSlots:
 
     def _owned_by_other(self, pose: Pose, pl: Player) -> bool:
         """Pose carries the id of another joined player (who is just not matched yet)."""
-        return pose.id >= 0 and any(o is not pl and o.state != EMPTY and o.person_id == pose.id
-                                    for o in self.players)
+        return pose.id >= 0 and any(
+            o is not pl and o.state != EMPTY and o.person_id == pose.id for o in self.players
+        )
 
-    def _most_central(self, poses: list[Pose], claimed: set[int], w: float,
-                      like: Player | None = None) -> int | None:
+    def _most_central(
+        self, poses: list[Pose], claimed: set[int], w: float, like: Player | None = None
+    ) -> int | None:
         best, best_key = None, (math.inf, 0.0)
         for i, pose in enumerate(poses):
             if i in claimed or (like is not None and self._owned_by_other(pose, like)):
                 continue
-            if like is None and any(o.state != EMPTY and o.person_id == pose.id >= 0
-                                    for o in self.players):
+            if like is None and any(o.state != EMPTY and o.person_id == pose.id >= 0 for o in self.players):
                 continue
             s = body_scale(pose)
-            if like is not None and math.isfinite(like.scale) and \
-                    not 0.6 <= s / like.scale <= 1.6:
+            if like is not None and math.isfinite(like.scale) and not 0.6 <= s / like.scale <= 1.6:
                 continue
             key = (abs(float(pose.center[0]) - w / 2) / w, -s)
             if key < best_key:

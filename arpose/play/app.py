@@ -76,9 +76,15 @@ class PlayApp:
         flip: selfie view (the ScreenMap's and the Renderer's mirroring).
     """
 
-    def __init__(self, size: tuple[int, int] = (1280, 720), options: PlayOptions | None = None,
-                 renderer: Any = None, step: float = 1.0 / 60.0,
-                 post_events: bool = False, flip: bool = True) -> None:
+    def __init__(
+        self,
+        size: tuple[int, int] = (1280, 720),
+        options: PlayOptions | None = None,
+        renderer: Any = None,
+        step: float = 1.0 / 60.0,
+        post_events: bool = False,
+        flip: bool = True,
+    ) -> None:
         ensure_pygame()
         self.options = options or PlayOptions()
         if self.options.players not in (1, 2):
@@ -127,8 +133,7 @@ class PlayApp:
     # -- input ---------------------------------------------------------------------------
     def screen_map(self, src_size: tuple[int, int]) -> ScreenMap:
         """The one image -> window mapping ("cover" fit, mirrored)."""
-        return ScreenMap((max(int(src_size[0]), 1), max(int(src_size[1]), 1)), self.size,
-                         self.flip, "cover")
+        return ScreenMap((max(int(src_size[0]), 1), max(int(src_size[1]), 1)), self.size, self.flip, "cover")
 
     def feed(self, pf: PoseFrame) -> None:
         """Take a new PoseFrame: update players/cursors and dispatch gesture events."""
@@ -179,8 +184,7 @@ class PlayApp:
 
     def cursors(self) -> list[tuple[float, float]]:
         """Window positions of the hand cursors of the players present."""
-        return [c for c in (self.input.cursor(i) for i in range(self.options.players))
-                if c is not None]
+        return [c for c in (self.input.cursor(i) for i in range(self.options.players)) if c is not None]
 
     def take_pinches(self) -> list[tuple[float, float]]:
         """Cursor positions (window px) where a player started a pinch since the last call:
@@ -240,17 +244,26 @@ class PlayApp:
         skeletons: tuple[SkeletonOverlay, ...] = ()
         if self.options.skeleton:
             skeletons = tuple(
-                SkeletonOverlay(dataclasses.replace(frame, poses=(pose,)),
-                                color=PLAYER_COLOURS[i % 2])
-                for i, pose in enumerate(frame.poses) if pose is not _INVISIBLE)
+                SkeletonOverlay(dataclasses.replace(frame, poses=(pose,)), color=PLAYER_COLOURS[i % 2])
+                for i, pose in enumerate(frame.poses)
+                if pose is not _INVISIBLE
+            )
         scene = self.effects.scene if self.effects is not None and self.effects.effects else None
         now: float | None = None  # timeline seconds: extrapolated in a live window
         if self.live and self.frame is not None:
             now = float(self.frame.t) + (time.monotonic() - self._arrived)
-        return renderer.draw(Composition(frame, scene, skeletons=skeletons,
-                                         overlay=self._layer_pixels(),
-                                         overlay_bgra=self._layer_bgra,
-                                         now=now, flip=self.flip), read=read)
+        return renderer.draw(
+            Composition(
+                frame,
+                scene,
+                skeletons=skeletons,
+                overlay=self._layer_pixels(),
+                overlay_bgra=self._layer_bgra,
+                now=now,
+                flip=self.flip,
+            ),
+            read=read,
+        )
 
     # -- drawing helpers -------------------------------------------------------------------
     def _layer_pixels(self) -> np.ndarray:
@@ -277,7 +290,7 @@ class PlayApp:
         pf = self.frame
         size = tuple(pf.size) if pf is not None and pf.size[0] > 0 else self.size
         if people:
-            poses = tuple(pf.poses[:max(2, self.options.players)]) if pf is not None else ()
+            poses = tuple(pf.poses[: max(2, self.options.players)]) if pf is not None else ()
         else:
             poses = tuple(p if p is not None else _INVISIBLE for p in self.players)
         while poses and poses[-1] is _INVISIBLE:
@@ -325,9 +338,9 @@ class PlayApp:
         if wanted == self._wanted:
             return
         if self.effects is None:
-            self.effects = EffectRenderer((), renderer=self.renderer,
-                                          max_people=max(2, self.options.players),
-                                          on_error="placeholder")
+            self.effects = EffectRenderer(
+                (), renderer=self.renderer, max_people=max(2, self.options.players), on_error="placeholder"
+            )
             self.reloader = HotReloader(self.effects)
         old = self._wanted or {}
         for player in old:
@@ -341,27 +354,37 @@ class PlayApp:
     def _draw_notes(self, surface: pygame.Surface) -> None:
         W, H = self.size
         if self.note:
-            box = panel(surface, (W - int(W * 0.22) - 12, H - int(H * 0.06) - 12,
-                                  int(W * 0.22), int(H * 0.06)), alpha=200)
+            box = panel(
+                surface,
+                (W - int(W * 0.22) - 12, H - int(H * 0.06) - 12, int(W * 0.22), int(H * 0.06)),
+                alpha=200,
+            )
             text(surface, self.note, box.center, int(H / 26), YELLOW)
         if self.debug:
             lines = self.debug_text()
-            box = panel(surface, (W - int(W * 0.3) - 12, 12, int(W * 0.3),
-                                  int(H * 0.045) * len(lines) + 16), alpha=190)
+            box = panel(
+                surface,
+                (W - int(W * 0.3) - 12, 12, int(W * 0.3), int(H * 0.045) * len(lines) + 16),
+                alpha=190,
+            )
             for i, line in enumerate(lines):
-                text(surface, line, (box.x + 12, box.y + 8 + i * int(H * 0.045)), int(H / 30),
-                     WHITE, "topleft")
+                text(
+                    surface, line, (box.x + 12, box.y + 8 + i * int(H * 0.045)), int(H / 30), WHITE, "topleft"
+                )
 
     def debug_text(self) -> list[str]:
         """The debug overlay's lines: drawn FPS, tracking rate, latency, dropped frames."""
+
         def rate(ts: list[float]) -> float:
             return (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 and ts[-1] > ts[0] else 0.0
 
         st = self.frame.stats if self.frame is not None else None
-        lines = [f"drawn {rate(self._draw_times):5.1f} fps",
-                 f"tracked {rate(self._feed_times):5.1f} /s",
-                 f"latency {st.latency_ms if st else 0.0:5.0f} ms",
-                 f"dropped {st.dropped if st else 0}"]
+        lines = [
+            f"drawn {rate(self._draw_times):5.1f} fps",
+            f"tracked {rate(self._feed_times):5.1f} /s",
+            f"latency {st.latency_ms if st else 0.0:5.0f} ms",
+            f"dropped {st.dropped if st else 0}",
+        ]
         return lines + self.debug_lines
 
     def dispatch(self, event: str, *args: Any) -> bool:
@@ -433,8 +456,11 @@ def _layer_surface(size: tuple[int, int]) -> tuple[np.ndarray | None, pygame.Sur
         surface = pygame.image.frombuffer(buf.data, (W, H), "BGRA")
     except (ValueError, pygame.error):
         surface = None
-    if surface is None or not surface.get_flags() & pygame.SRCALPHA \
-            or surface.get_masks() != (0xFF0000, 0xFF00, 0xFF, 0xFF000000):
+    if (
+        surface is None
+        or not surface.get_flags() & pygame.SRCALPHA
+        or surface.get_masks() != (0xFF0000, 0xFF00, 0xFF, 0xFF000000)
+    ):
         return None, pygame.Surface((W, H), pygame.SRCALPHA), False
     return buf, surface, True
 

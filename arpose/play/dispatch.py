@@ -36,8 +36,9 @@ class HandlerStack:
         other_methods: ``on_*`` names an object may have without being a handler.
     """
 
-    def __init__(self, event_types: Iterable[str] = EVENT_TYPES,
-                 other_methods: Iterable[str] = VIEW_METHODS) -> None:
+    def __init__(
+        self, event_types: Iterable[str] = EVENT_TYPES, other_methods: Iterable[str] = VIEW_METHODS
+    ) -> None:
         self._frames: list[tuple[object | None, dict[str, Callable[..., Any]]]] = []
         self.event_types: list[str] = []
         self._other = set(other_methods)
@@ -57,8 +58,9 @@ class HandlerStack:
             return
         close = difflib.get_close_matches(name, self.event_types, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise GameError(f"{where}: {name} is not a registered event{hint}; events: "
-                        f"{', '.join(self.event_types)}")
+        raise GameError(
+            f"{where}: {name} is not a registered event{hint}; events: {', '.join(self.event_types)}"
+        )
 
     def push_handlers(self, obj: object | None = None, **handlers: Callable[..., Any]) -> None:
         """Push a frame: the ``on_*`` methods of ``obj`` and/or keyword handlers.

@@ -139,8 +139,9 @@ class Game(View):
         if self.pause_button is None:
             W, H = app.size
             s = int(H * 0.11)
-            self.pause_button = MenuButton("pause", "II", pygame.Rect(W - s - 16, 16, s, s),
-                                            dwell=2.0, colour=(90, 90, 110))
+            self.pause_button = MenuButton(
+                "pause", "II", pygame.Rect(W - s - 16, 16, s, s), dwell=2.0, colour=(90, 90, 110)
+            )
         if not self.started:
             self.started = True
             self.score.log(app.time, "start", game=self.name)
@@ -153,13 +154,17 @@ class Game(View):
         # A one-frame tracking dropout is not "leaving": wait ABSENT_GRACE seconds first
         # (always wait at the very start, before anyone was seen).
         if absent and (self._absent_for > ABSENT_GRACE or not self._seen_once):
-            who = "Player " + " & ".join(str(s + 1) for s in absent) if \
-                self.options.players > 1 else "Step into view"
-            return ("Step into view" if self.options.players == 1 else f"{who}: step in",
-                    "Stand 2-3 m from the camera so your whole body is seen")
+            who = (
+                "Player " + " & ".join(str(s + 1) for s in absent)
+                if self.options.players > 1
+                else "Step into view"
+            )
+            return (
+                "Step into view" if self.options.players == 1 else f"{who}: step in",
+                "Stand 2-3 m from the camera so your whole body is seen",
+            )
         if self.needs_legs_now() and self._legs_missing_for > 0.4:
-            return ("This game needs your legs",
-                    "Step back until your knees and feet are in the picture")
+            return ("This game needs your legs", "Step back until your knees and feet are in the picture")
         return None
 
     def on_fixed_update(self, dt: float) -> None:
@@ -170,8 +175,9 @@ class Game(View):
         self._absent_for = 0.0 if present else self._absent_for + dt
         self._seen_once = self._seen_once or present
         if self.needs_legs_now():
-            legs = all(app.has_legs(app.player(s)) for s in self.required_slots()
-                       if app.player(s) is not None)
+            legs = all(
+                app.has_legs(app.player(s)) for s in self.required_slots() if app.player(s) is not None
+            )
             self._legs_missing_for = 0.0 if legs else self._legs_missing_for + dt
         reason = self.missing()
         if reason != self.waiting:
@@ -253,13 +259,11 @@ class Game(View):
             prompt(surface, self.waiting[0], self.waiting[1], YELLOW, self.anim)
         elif self.countdown > 0:
             n = int(self.countdown) + 1
-            text(surface, str(n), (W / 2, H / 2), int(H / 2.5 * (1 + (self.countdown % 1) * 0.3)),
-                 YELLOW)
+            text(surface, str(n), (W / 2, H / 2), int(H / 2.5 * (1 + (self.countdown % 1) * 0.3)), YELLOW)
             text(surface, self.how_to, (W / 2, H * 0.82), int(H / 20), WHITE)
         for i, c in enumerate(app.cursor(s) for s in range(self.options.players)):
             if c is not None and self.show_cursor():
-                prog = self.pause_button.progress if self.pause_button and \
-                    self.pause_button.hovered else 0.0
+                prog = self.pause_button.progress if self.pause_button and self.pause_button.hovered else 0.0
                 draw_cursor(surface, c, PLAYER_COLOURS[i % 2], prog)
 
     def show_cursor(self) -> bool:
@@ -272,15 +276,20 @@ class Game(View):
         big = int(H / 11)
         box = panel(surface, (16, 16, int(W * 0.24), int(H * 0.15)), INK, 170)
         text(surface, "SCORE", (box.x + 18, box.y + 10), int(H / 28), (200, 200, 220), "topleft")
-        text(surface, f"{self.score.total}", (box.x + 18, box.bottom - 8), big, YELLOW,
-             "bottomleft")
+        text(surface, f"{self.score.total}", (box.x + 18, box.bottom - 8), big, YELLOW, "bottomleft")
         # Timer bar along the top, green -> orange -> red.
         frac = self.time_left / max(self.length, 1e-6)
         colour = GREEN if frac > 0.5 else ORANGE if frac > 0.2 else RED
         bw = int(W * 0.4)
         bar(surface, ((W - bw) // 2, 22, bw, int(H * 0.035)), frac, colour)
-        text(surface, f"{int(self.time_left + 0.999)} s", (W / 2, 22 + H * 0.035 + 6),
-             int(H / 22), WHITE, "midtop")
+        text(
+            surface,
+            f"{int(self.time_left + 0.999)} s",
+            (W / 2, 22 + H * 0.035 + 6),
+            int(H / 22),
+            WHITE,
+            "midtop",
+        )
         self.hud(surface)
         if self.pause_button is not None:
             self.pause_button.draw(surface)

@@ -30,13 +30,13 @@ class PlayerInput:
         post_events: also post the input library's pygame events (a live window).
     """
 
-    def __init__(self, screen_size: tuple[int, int], players: int = 1,
-                 post_events: bool = False) -> None:
+    def __init__(self, screen_size: tuple[int, int], players: int = 1, post_events: bool = False) -> None:
         self.screen_size = screen_size
         self.n = players
         # the app passes its own ScreenMap ("cover": the camera image fills the window)
-        self.body = BodyInput(None, players, screen_size=screen_size, flip=True, fit="cover",
-                              post_events=post_events)
+        self.body = BodyInput(
+            None, players, screen_size=screen_size, flip=True, fit="cover", post_events=post_events
+        )
 
     def feed(self, pf: PoseFrame, smap: ScreenMap) -> list[Any]:
         """Update from a frame mapped to the window by ``smap`` (the app's one mapping);

@@ -66,8 +66,7 @@ def available_games() -> dict[str, GameInfo]:
         games[info.name] = info
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in games:
-            log.warning("entry point %s (%s) ignored: a game named %r exists", ep.name,
-                        ep.value, ep.name)
+            log.warning("entry point %s (%s) ignored: a game named %r exists", ep.name, ep.value, ep.name)
             continue
 
         def load(ep=ep):
@@ -76,12 +75,14 @@ def available_games() -> dict[str, GameInfo]:
             except Exception as exc:
                 raise GameError(f"game {ep.name!r} ({ep.value}) cannot be loaded: {exc}") from exc
             if not (isinstance(cls, type) and hasattr(cls, "update") and hasattr(cls, "name")):
-                raise GameError(f"game {ep.name!r}: entry point {ep.value} is not a "
-                                f"arpose.play.Game subclass")
+                raise GameError(
+                    f"game {ep.name!r}: entry point {ep.value} is not a arpose.play.Game subclass"
+                )
             return cls
 
-        games[ep.name] = GameInfo(ep.name, ep.name.replace("-", " ").title(),
-                                  f"third-party game ({ep.value})", load, ep.value)
+        games[ep.name] = GameInfo(
+            ep.name, ep.name.replace("-", " ").title(), f"third-party game ({ep.value})", load, ep.value
+        )
     return games
 
 

@@ -37,12 +37,19 @@ def start_game(app: PlayApp, game: str) -> None:
     app.show(get_game(game)(app.options))
 
 
-def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | None = None,
-                 size: tuple[int, int] = (1280, 720), render: bool = False,
-                 on_frame: Callable[[PlayApp, PoseFrame], None] | None = None,
-                 max_frames: int | None = None, countdown: float = 0.0,
-                 video: str | os.PathLike | None = None, fps: float = 30.0,
-                 hold_end: float = 0.0) -> dict[str, Any]:
+def run_headless(
+    game: str,
+    frames: Iterable[PoseFrame],
+    options: PlayOptions | None = None,
+    size: tuple[int, int] = (1280, 720),
+    render: bool = False,
+    on_frame: Callable[[PlayApp, PoseFrame], None] | None = None,
+    max_frames: int | None = None,
+    countdown: float = 0.0,
+    video: str | os.PathLike | None = None,
+    fps: float = 30.0,
+    hold_end: float = 0.0,
+) -> dict[str, Any]:
     """Play ``game`` on a sequence of PoseFrames without a window; returns the report.
 
     Args:
@@ -95,14 +102,22 @@ def run_headless(game: str, frames: Iterable[PoseFrame], options: PlayOptions | 
         return report
 
 
-def run_view_headless(view: View, frames: Iterable[PoseFrame],
-                      options: PlayOptions | None = None, size: tuple[int, int] = (1280, 720),
-                      video: str | os.PathLike | None = None, fps: float = 30.0,
-                      flip: bool = True, max_frames: int | None = None) -> PlayApp:
+def run_view_headless(
+    view: View,
+    frames: Iterable[PoseFrame],
+    options: PlayOptions | None = None,
+    size: tuple[int, int] = (1280, 720),
+    video: str | os.PathLike | None = None,
+    fps: float = 30.0,
+    flip: bool = True,
+    max_frames: int | None = None,
+) -> PlayApp:
     """Run any view (the mirror) on PoseFrames without a window, drawing each frame
     offscreen and into ``video`` when given; returns the (closed) app for its stats."""
-    with _headless_app(PlayApp(size, options or PlayOptions(sound=False), flip=flip),
-                       video, fps) as (app, writer):
+    with _headless_app(PlayApp(size, options or PlayOptions(sound=False), flip=flip), video, fps) as (
+        app,
+        writer,
+    ):
         app.show(view)
         last_t: float | None = None
         for pf in frames:
@@ -116,8 +131,7 @@ def run_view_headless(view: View, frames: Iterable[PoseFrame],
 
 
 @contextlib.contextmanager
-def _headless_app(app: PlayApp, video: str | os.PathLike | None,
-                  fps: float) -> Iterator[tuple[PlayApp, Any]]:
+def _headless_app(app: PlayApp, video: str | os.PathLike | None, fps: float) -> Iterator[tuple[PlayApp, Any]]:
     """``app`` with the video writer for ``video`` (None without one); on the way out the
     writer is closed, then the app, even when the run or the writer's close fails."""
     try:
@@ -165,8 +179,16 @@ class WindowLoop:
     WAIT = 0.01
     """Longest wait for a new result in one iteration (keeps window events responsive)."""
 
-    def __init__(self, app: PlayApp, pipeline: Any, window: Any = None, *, fps: float = 60.0,
-                 idle_fps: float = 20.0, extra: Any = None) -> None:
+    def __init__(
+        self,
+        app: PlayApp,
+        pipeline: Any,
+        window: Any = None,
+        *,
+        fps: float = 60.0,
+        idle_fps: float = 20.0,
+        extra: Any = None,
+    ) -> None:
         self.app, self.pipeline, self.window = app, pipeline, window
         self.min_dt = 1.0 / fps if fps > 0 else 0.0
         self.idle_dt = 1.0 / idle_fps if idle_fps > 0 else float("inf")
@@ -236,13 +258,23 @@ def _share_cores_with_tracking() -> None:
     os.environ.setdefault("LP_NUM_THREADS", str(WINDOW_RASTER_THREADS))
 
 
-def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | None = None,
-               size: tuple[int, int] = (1280, 720), fps: float = 60.0,
-               idle_fps: float = 20.0, fullscreen: bool = False, max_seconds: float | None = None,
-               title_screen: bool = True, debug: bool = False,
-               view: View | None = None, loop: Any = None, flip: bool = True,
-               first: PoseFrame | None = None, title: str | None = None
-               ) -> dict[str, Any] | None:
+def run_window(
+    pipeline: Any,
+    game: str | None = None,
+    options: PlayOptions | None = None,
+    size: tuple[int, int] = (1280, 720),
+    fps: float = 60.0,
+    idle_fps: float = 20.0,
+    fullscreen: bool = False,
+    max_seconds: float | None = None,
+    title_screen: bool = True,
+    debug: bool = False,
+    view: View | None = None,
+    loop: Any = None,
+    flip: bool = True,
+    first: PoseFrame | None = None,
+    title: str | None = None,
+) -> dict[str, Any] | None:
     """Play in a window (one GL context, one Renderer) fed by a live pipeline.
 
     Each iteration takes the newest PoseFrame (``pipeline.latest()``), runs the clock and
@@ -268,11 +300,13 @@ def run_window(pipeline: Any, game: str | None = None, options: PlayOptions | No
     options = options or PlayOptions()
     _share_cores_with_tracking()
     try:
-        window = Window(size, title=title or ("arpose play" + (f": {game}" if game else "")),
-                        fullscreen=fullscreen)
+        window = Window(
+            size, title=title or ("arpose play" + (f": {game}" if game else "")), fullscreen=fullscreen
+        )
     except RenderError as exc:
-        raise GameError(f"cannot open a {size[0]}x{size[1]} window ({exc}); on a machine "
-                        f"without a display, play headless") from exc
+        raise GameError(
+            f"cannot open a {size[0]}x{size[1]} window ({exc}); on a machine without a display, play headless"
+        ) from exc
     renderer = Renderer.for_window(window, flip=flip, fit="cover")
     app = PlayApp(window.size, options, renderer=renderer, post_events=True, flip=flip)
     app.debug = debug

@@ -40,8 +40,7 @@ class Score:
     def total(self) -> int:
         return int(sum(self.points))
 
-    def add(self, points: int, t: float, kind: str = "score", player: int = 0,
-            **data: Any) -> None:
+    def add(self, points: int, t: float, kind: str = "score", player: int = 0, **data: Any) -> None:
         """Add points for ``player`` and log the reason."""
         self.points[player] += int(points)
         self.log(t, kind, points=int(points), player=player + 1, **data)

@@ -57,12 +57,16 @@ class _ButtonView(View):
         for i in range(self.app.options.players):
             c = self.app.cursor(i)
             if c is not None:
-                draw_cursor(surface, c, PLAYER_COLOURS[i % 2], prog,
-                            f"P{i + 1}" if self.app.options.players > 1 else None)
+                draw_cursor(
+                    surface,
+                    c,
+                    PLAYER_COLOURS[i % 2],
+                    prog,
+                    f"P{i + 1}" if self.app.options.players > 1 else None,
+                )
         if not self.app.cursors():
             W, H = surface.get_size()
-            text(surface, "Step into view and raise a hand", (W / 2, H * 0.93), int(H / 20),
-                 YELLOW)
+            text(surface, "Step into view and raise a hand", (W / 2, H * 0.93), int(H / 20), YELLOW)
 
 
 class TitleView(_ButtonView):
@@ -75,8 +79,9 @@ class TitleView(_ButtonView):
     def on_show(self) -> None:
         W, H = self.app.size
         bw, bh = int(W * 0.3), int(H * 0.2)
-        self.buttons = [MenuButton("start", "START", pygame.Rect((W - bw) // 2, int(H * 0.6),
-                                                                  bw, bh), 1.0, GREEN)]
+        self.buttons = [
+            MenuButton("start", "START", pygame.Rect((W - bw) // 2, int(H * 0.6), bw, bh), 1.0, GREEN)
+        ]
 
     def on_button(self, button_id: str) -> Any:
         if button_id == "start":
@@ -98,8 +103,11 @@ class TitleView(_ButtonView):
             cls: Any = get_game(self.game)
             title, sub, how = cls.title, cls.description, cls.how_to
         else:
-            title, sub, how = "ARPOSE", "Games you play with your whole body", \
-                "No controller: your hands are the mouse"
+            title, sub, how = (
+                "ARPOSE",
+                "Games you play with your whole body",
+                "No controller: your hands are the mouse",
+            )
         panel(surface, (int(W * 0.1), int(H * 0.08), int(W * 0.8), int(H * 0.42)), alpha=160)
         bob = 6 * (1 + pygame.math.Vector2(1, 0).rotate(self.anim * 120).y)
         text(surface, title.upper(), (W / 2, H * 0.2 + bob), int(H / 5.5), YELLOW)
@@ -125,9 +133,11 @@ class MenuView(_ButtonView):
         for i, g in enumerate(games):
             r, c = divmod(i, cols)
             rect = pygame.Rect(x0 + c * (bw + gap), y0 + r * (bh + gap), bw, bh)
-            self.buttons.append(MenuButton(g.name, g.title, rect, 1.2,
-                                            _MENU_COLOURS[i % len(_MENU_COLOURS)],
-                                            subtitle=g.description))
+            self.buttons.append(
+                MenuButton(
+                    g.name, g.title, rect, 1.2, _MENU_COLOURS[i % len(_MENU_COLOURS)], subtitle=g.description
+                )
+            )
 
     def on_button(self, button_id: str) -> Any:
         self.app.show(get_game(button_id)(self.app.options))
@@ -177,10 +187,10 @@ class ResultsView(_ButtonView):
         dim(surface, 150)
         g = self.game
         text(surface, g.title.upper(), (W / 2, H * 0.1), int(H / 12), (200, 220, 255))
-        reason = {"quit": "Stopped", "lives": "Game over", "time": "Time's up!",
-                  "win": "Match over"}.get(
-            str(next((e.data.get("reason") for e in reversed(g.score.events)
-                      if e.kind == "end"), "")), "Finished!")
+        reason = {"quit": "Stopped", "lives": "Game over", "time": "Time's up!", "win": "Match over"}.get(
+            str(next((e.data.get("reason") for e in reversed(g.score.events) if e.kind == "end"), "")),
+            "Finished!",
+        )
         text(surface, reason, (W / 2, H * 0.2), int(H / 12), WHITE)
         if g.options.players > 1 and len(g.score.points) > 1:
             for i, pts in enumerate(g.score.points):
@@ -191,7 +201,7 @@ class ResultsView(_ButtonView):
             text(surface, str(g.score.total), (W / 2, H * 0.38), int(H / 3.6), YELLOW)
         for i, line in enumerate(g.result_lines()[:4]):
             text(surface, line, (W / 2, H * 0.55 + i * H * 0.055), int(H / 20), WHITE)
-        chart = getattr(g, "draw_results", None)   # optional per-game chart (workout)
+        chart = getattr(g, "draw_results", None)  # optional per-game chart (workout)
         if chart is not None:
             chart(surface, pygame.Rect(int(W * 0.71), int(H * 0.26), int(W * 0.27), int(H * 0.27)))
         self.draw_buttons_and_cursors(surface)

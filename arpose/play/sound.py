@@ -25,8 +25,9 @@ def _env(n: int, attack: float = 0.01, release: float = 0.6) -> np.ndarray:
     return a * r
 
 
-def tone(freq: float | tuple[float, float], dur: float, *, kind: str = "sine",
-         volume: float = 0.4) -> np.ndarray:
+def tone(
+    freq: float | tuple[float, float], dur: float, *, kind: str = "sine", volume: float = 0.4
+) -> np.ndarray:
     """A mono float32 waveform in [-1, 1]; ``freq`` may be a (start, end) sweep."""
     n = max(int(RATE * dur), 1)
     f0, f1 = (freq, freq) if isinstance(freq, (int, float)) else freq

@@ -46,9 +46,15 @@ def font(size: int, bold: bool = True) -> pygame.font.Font:
     return f
 
 
-def text(surface: pygame.Surface, msg: str, pos: tuple[float, float], size: int,
-         colour: tuple[int, int, int] = WHITE, anchor: str = "center",
-         shadow: bool = True) -> pygame.Rect:
+def text(
+    surface: pygame.Surface,
+    msg: str,
+    pos: tuple[float, float],
+    size: int,
+    colour: tuple[int, int, int] = WHITE,
+    anchor: str = "center",
+    shadow: bool = True,
+) -> pygame.Rect:
     """Draw text with a drop shadow (readable over any camera image).
 
     ``anchor`` is a pygame Rect attribute name: center, midtop, topleft, topright, ...
@@ -77,14 +83,21 @@ def fit_lines(msg: str, size: int, width: float) -> tuple[list[str], int]:
     lines = [str(msg)]
     words = str(msg).split()
     if font(size).size(str(msg))[0] > width and len(words) > 1:
-        cut = min(range(1, len(words)),
-                  key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        cut = min(
+            range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:])))
+        )
         lines = [" ".join(words[:cut]), " ".join(words[cut:])]
     return lines, min(fit_size(line, size, width) for line in lines)
 
 
-def panel(surface: pygame.Surface, rect: pygame.Rect | tuple, colour=INK, alpha: int = 170,
-          radius: int = 18, border: tuple[int, int, int] | None = None) -> pygame.Rect:
+def panel(
+    surface: pygame.Surface,
+    rect: pygame.Rect | tuple,
+    colour=INK,
+    alpha: int = 170,
+    radius: int = 18,
+    border: tuple[int, int, int] | None = None,
+) -> pygame.Rect:
     """A translucent rounded box behind HUD text."""
     rect = pygame.Rect(rect)
     box = pygame.Surface(rect.size, pygame.SRCALPHA)
@@ -102,8 +115,9 @@ def dim(surface: pygame.Surface, alpha: int = 140) -> None:
     surface.blit(shade, (0, 0))
 
 
-def ring(surface: pygame.Surface, centre, radius: float, progress: float,
-         colour=YELLOW, width: int = 8) -> None:
+def ring(
+    surface: pygame.Surface, centre, radius: float, progress: float, colour=YELLOW, width: int = 8
+) -> None:
     """A progress ring: a faint full circle and an arc filled clockwise from the top."""
     cx, cy = float(centre[0]), float(centre[1])
     r = int(radius)
@@ -118,8 +132,9 @@ def ring(surface: pygame.Surface, centre, radius: float, progress: float,
         pygame.draw.circle(surface, colour, (int(cx), int(cy)), r, width)
 
 
-def draw_cursor(surface: pygame.Surface, pos, colour, progress: float = 0.0,
-                label: str | None = None) -> None:
+def draw_cursor(
+    surface: pygame.Surface, pos, colour, progress: float = 0.0, label: str | None = None
+) -> None:
     """A hand cursor: filled dot with a white rim, and the dwell ring around it."""
     h = surface.get_height()
     r = max(10, h // 40)
@@ -143,12 +158,18 @@ class MenuButton:
     takes the frame's ``dt`` where the logic takes a time.
     """
 
-    def __init__(self, id: str, label: str, rect: pygame.Rect, dwell: float = 1.0,
-                 colour: tuple[int, int, int] = BLUE, subtitle: str = "") -> None:
+    def __init__(
+        self,
+        id: str,
+        label: str,
+        rect: pygame.Rect,
+        dwell: float = 1.0,
+        colour: tuple[int, int, int] = BLUE,
+        subtitle: str = "",
+    ) -> None:
         self.id, self.label, self.subtitle, self.colour = id, label, subtitle, colour
         self.rect = pygame.Rect(rect)
-        self.press = DwellButton(tuple(self.rect), dwell=dwell, label=label, key=id,
-                                 rearm=math.inf)
+        self.press = DwellButton(tuple(self.rect), dwell=dwell, label=label, key=id, rearm=math.inf)
         self._t = 0.0
 
     @property
@@ -167,8 +188,9 @@ class MenuButton:
         """For a screen opening under the player's hand: leave first, then dwell."""
         self.press.disarm()
 
-    def update(self, cursors: Iterable[tuple[float, float]], dt: float,
-               pinches: Iterable[tuple[float, float]] = ()) -> bool:
+    def update(
+        self, cursors: Iterable[tuple[float, float]], dt: float, pinches: Iterable[tuple[float, float]] = ()
+    ) -> bool:
         """Advance by ``dt`` seconds with the cursors and this frame's pinch positions;
         True on the frame the button is pressed."""
         self._t += float(dt)
@@ -177,8 +199,14 @@ class MenuButton:
     def draw(self, surface: pygame.Surface) -> None:
         h = surface.get_height()
         base = tuple(min(255, int(c * (1.25 if self.hovered else 1.0))) for c in self.colour)
-        panel(surface, self.rect, base, 225 if self.hovered else 190, radius=22,
-              border=WHITE if self.hovered else None)
+        panel(
+            surface,
+            self.rect,
+            base,
+            225 if self.hovered else 190,
+            radius=22,
+            border=WHITE if self.hovered else None,
+        )
         if self.progress > 0:  # the fill grows from the left edge
             fill = self.rect.copy()
             fill.width = max(1, int(self.rect.width * self.progress))
@@ -196,8 +224,9 @@ class MenuButton:
             ring(surface, self.press.hover_pos, max(22, h // 18), self.progress, YELLOW, 8)
 
 
-def button_pair(size: tuple[int, int], width: float, height: float,
-                top: float) -> tuple[pygame.Rect, pygame.Rect]:
+def button_pair(
+    size: tuple[int, int], width: float, height: float, top: float
+) -> tuple[pygame.Rect, pygame.Rect]:
     """Rects for two buttons side by side, centred with a 60 px gap (the results and
     pause screens' choice of two); ``width``, ``height`` and ``top`` are fractions of
     the screen."""
@@ -206,8 +235,7 @@ def button_pair(size: tuple[int, int], width: float, height: float,
     return pygame.Rect(W // 2 - bw - 30, y, bw, bh), pygame.Rect(W // 2 + 30, y, bw, bh)
 
 
-def prompt(surface: pygame.Surface, title: str, detail: str = "",
-           colour=YELLOW, t: float = 0.0) -> None:
+def prompt(surface: pygame.Surface, title: str, detail: str = "", colour=YELLOW, t: float = 0.0) -> None:
     """A big centred message over a dimmed screen ("Step into view", "Paused")."""
     W, H = surface.get_size()
     dim(surface, 120)
@@ -215,14 +243,12 @@ def prompt(surface: pygame.Surface, title: str, detail: str = "",
     box = pygame.Rect(0, 0, int(W * 0.7), int(H * (0.32 if detail else 0.22)))
     box.center = (W // 2, H // 2)
     panel(surface, box, INK, 200, border=colour)
-    text(surface, title, (W / 2, box.centery - (H * 0.04 if detail else 0)),
-         int(H / 9 * pulse), colour)
+    text(surface, title, (W / 2, box.centery - (H * 0.04 if detail else 0)), int(H / 9 * pulse), colour)
     if detail:
         text(surface, detail, (W / 2, box.centery + H * 0.08), int(H / 22), WHITE)
 
 
-def hearts(surface: pygame.Surface, left: int, centre_y: int, lives: int, slots: int,
-           size: int) -> None:
+def hearts(surface: pygame.Surface, left: int, centre_y: int, lives: int, slots: int, size: int) -> None:
     """``slots`` hearts in a row from ``left``; the first ``lives`` red, the rest grey."""
     r = max(int(size), 4)
     for i in range(max(slots, lives)):
@@ -231,12 +257,12 @@ def hearts(surface: pygame.Surface, left: int, centre_y: int, lives: int, slots:
         cy = centre_y
         pygame.draw.circle(surface, col, (cx - r // 2, cy - r // 3), int(r / 1.6))
         pygame.draw.circle(surface, col, (cx + r // 2, cy - r // 3), int(r / 1.6))
-        pygame.draw.polygon(surface, col, [(cx - r * 1.1, cy - r // 6), (cx + r * 1.1, cy - r // 6),
-                                           (cx, cy + r)])
+        pygame.draw.polygon(
+            surface, col, [(cx - r * 1.1, cy - r // 6), (cx + r * 1.1, cy - r // 6), (cx, cy + r)]
+        )
 
 
-def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
-        back=(40, 40, 50)) -> None:
+def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN, back=(40, 40, 50)) -> None:
     """A horizontal progress/timer bar."""
     rect = pygame.Rect(rect)
     pygame.draw.rect(surface, back, rect, border_radius=rect.height // 2)
@@ -248,7 +274,30 @@ def bar(surface: pygame.Surface, rect, fraction: float, colour=GREEN,
     pygame.draw.rect(surface, WHITE, rect, 2, border_radius=rect.height // 2)
 
 
-__all__ = ["MenuButton", "button_pair", "fit_size", "fit_lines", "text", "panel", "dim", "ring",
-           "draw_cursor", "prompt", "bar",
-           "font", "ensure_pygame", "hearts", "PLAYER_COLOURS", "WHITE", "BLACK", "INK", "YELLOW",
-           "ORANGE", "RED", "GREEN", "CYAN", "MAGENTA", "BLUE"]
+__all__ = [
+    "MenuButton",
+    "button_pair",
+    "fit_size",
+    "fit_lines",
+    "text",
+    "panel",
+    "dim",
+    "ring",
+    "draw_cursor",
+    "prompt",
+    "bar",
+    "font",
+    "ensure_pygame",
+    "hearts",
+    "PLAYER_COLOURS",
+    "WHITE",
+    "BLACK",
+    "INK",
+    "YELLOW",
+    "ORANGE",
+    "RED",
+    "GREEN",
+    "CYAN",
+    "MAGENTA",
+    "BLUE",
+]

@@ -163,8 +163,10 @@ class View:
             GameError: the view was never pushed (e.g. a game's ``start`` called by hand).
         """
         if self._app is None:
-            raise GameError(f"{type(self).__name__}: the view is not on a view stack yet, so it "
-                            f"has no app (push it with app.show(view) first)")
+            raise GameError(
+                f"{type(self).__name__}: the view is not on a view stack yet, so it "
+                f"has no app (push it with app.show(view) first)"
+            )
         return self._app
 
     def attach(self, app: ViewContext) -> None:

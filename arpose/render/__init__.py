@@ -19,6 +19,17 @@ from .passes import FrameState, LayerState, RenderPass
 from .renderer import Renderer, render_frame
 from .skeleton import STYLES, Skeleton, skeleton_geometry
 
-__all__ = ["Renderer", "render_frame", "Composition", "SkeletonOverlay", "RenderPass",
-           "FrameState", "LayerState", "Window", "create_offscreen", "Skeleton",
-           "skeleton_geometry", "STYLES"]
+__all__ = [
+    "Renderer",
+    "render_frame",
+    "Composition",
+    "SkeletonOverlay",
+    "RenderPass",
+    "FrameState",
+    "LayerState",
+    "Window",
+    "create_offscreen",
+    "Skeleton",
+    "skeleton_geometry",
+    "STYLES",
+]

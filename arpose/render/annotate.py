@@ -13,9 +13,12 @@ from ..pose import PoseFrame
 from .skeleton import MIN_VISIBILITY, skeleton_geometry
 
 
-def draw_skeleton(image: np.ndarray, pose_frame: PoseFrame,
-                  min_visibility: float = MIN_VISIBILITY,
-                  thickness: int | None = None) -> np.ndarray:
+def draw_skeleton(
+    image: np.ndarray,
+    pose_frame: PoseFrame,
+    min_visibility: float = MIN_VISIBILITY,
+    thickness: int | None = None,
+) -> np.ndarray:
     """Draw every person's 33-point skeleton onto ``image`` (RGB, in place) and return it."""
     h, w = image.shape[:2]
     t = thickness or max(2, round(max(h, w) / 400))

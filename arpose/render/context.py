@@ -56,8 +56,7 @@ def forget_offscreen(ctx: Any) -> None:
     _OFFSCREEN.discard(ctx)
 
 
-_HINT = ("headless rendering needs EGL and Mesa's drivers (Debian/Ubuntu: "
-         "apt install libegl1 libgl1-mesa-dri)")
+_HINT = "headless rendering needs EGL and Mesa's drivers (Debian/Ubuntu: apt install libegl1 libgl1-mesa-dri)"
 
 
 def create_offscreen(size: tuple[int, int], samples: int = 0):
@@ -81,8 +80,7 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
         except Exception as exc:  # moderngl raises plain Exceptions for missing libs
             errors.append(f"{kwargs.get('backend', 'default')}: {exc}")
     else:
-        raise RenderError(f"cannot create an offscreen OpenGL 3.3 context ({'; '.join(errors)}); "
-                          f"{_HINT}")
+        raise RenderError(f"cannot create an offscreen OpenGL 3.3 context ({'; '.join(errors)}); {_HINT}")
     note_current(ctx)  # a new standalone context is current where it was made
     _OFFSCREEN.add(ctx)
     ctx.gc_mode = "context_gc"
@@ -92,8 +90,7 @@ def create_offscreen(size: tuple[int, int], samples: int = 0):
         raise RenderError(f"output size {w}x{h} exceeds this GL's limit of {max_rb} pixels per side")
     samples = min(int(samples), ctx.max_samples) if samples else 0
     # a texture (not a renderbuffer) so the renderer can write the camera image straight in
-    color = (ctx.renderbuffer((w, h), components=4, samples=samples) if samples
-             else ctx.texture((w, h), 4))
+    color = ctx.renderbuffer((w, h), components=4, samples=samples) if samples else ctx.texture((w, h), 4)
     depth = ctx.depth_renderbuffer((w, h), samples=samples)
     fbo = ctx.framebuffer(color_attachments=[color], depth_attachment=depth)
     log.debug("offscreen context: %s, %dx%d", ctx.info.get("GL_RENDERER"), w, h)
@@ -123,18 +120,31 @@ class Window:
         fbo: ``ctx.screen``.
     """
 
-    def __init__(self, size: tuple[int, int] = (1280, 720), title: str = "arpose",
-                 vsync: bool = True, resizable: bool = False, fullscreen: bool = False):
+    def __init__(
+        self,
+        size: tuple[int, int] = (1280, 720),
+        title: str = "arpose",
+        vsync: bool = True,
+        resizable: bool = False,
+        fullscreen: bool = False,
+    ):
         import moderngl  # lazy: loads the GL/SDL libraries; only creating a context needs them
         import pygame  # lazy: loads the GL/SDL libraries; only creating a context needs them
 
         self.size = _check_size(size)
         pygame.display.init()
-        for attr, value in ((pygame.GL_CONTEXT_MAJOR_VERSION, 3), (pygame.GL_CONTEXT_MINOR_VERSION, 3),
-                            (pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE)):
+        for attr, value in (
+            (pygame.GL_CONTEXT_MAJOR_VERSION, 3),
+            (pygame.GL_CONTEXT_MINOR_VERSION, 3),
+            (pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE),
+        ):
             pygame.display.gl_set_attribute(attr, value)
-        flags = pygame.OPENGL | pygame.DOUBLEBUF | (pygame.RESIZABLE if resizable else 0) \
+        flags = (
+            pygame.OPENGL
+            | pygame.DOUBLEBUF
+            | (pygame.RESIZABLE if resizable else 0)
             | (pygame.FULLSCREEN if fullscreen else 0)
+        )
         try:
             self.surface = pygame.display.set_mode(self.size, flags, vsync=int(vsync))
         except pygame.error:

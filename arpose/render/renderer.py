@@ -69,14 +69,20 @@ _WHOLE_FRAME_SHARE = 0.6
 """Content boxes larger than this share of the frame are composited as a whole frame by
 :meth:`Renderer.draw_onto` (the box path's own copies cost more there: measured
 crossover 0.55-0.7 at 1280x720 on llvmpipe)."""
-STATS_KEYS = ("draw_calls", "sprites", "meshes", "lines", "direct_background",
-              "content_box", "overlay_boxes")
+STATS_KEYS = ("draw_calls", "sprites", "meshes", "lines", "direct_background", "content_box", "overlay_boxes")
 """The keys of :attr:`Renderer.stats`, the same after every render."""
 
 
 def _new_stats() -> dict[str, Any]:
-    return {"draw_calls": 0, "sprites": 0, "meshes": 0, "lines": 0,
-            "direct_background": False, "content_box": None, "overlay_boxes": 0}
+    return {
+        "draw_calls": 0,
+        "sprites": 0,
+        "meshes": 0,
+        "lines": 0,
+        "direct_background": False,
+        "content_box": None,
+        "overlay_boxes": 0,
+    }
 
 
 class Renderer:
@@ -104,10 +110,19 @@ class Renderer:
     """
 
     @renamed_keywords(mirror="flip")
-    def __init__(self, ctx: Any, fbo: Any, *, flip: bool = False, occlusion: bool = True,
-                 occlusion_z: float | None = None, background: Sequence[float] = (0.0, 0.0, 0.0),
-                 fov_y: float = DEFAULT_FOV_Y, owns_context: bool = False,
-                 fit: str = "contain"):
+    def __init__(
+        self,
+        ctx: Any,
+        fbo: Any,
+        *,
+        flip: bool = False,
+        occlusion: bool = True,
+        occlusion_z: float | None = None,
+        background: Sequence[float] = (0.0, 0.0, 0.0),
+        fov_y: float = DEFAULT_FOV_Y,
+        owns_context: bool = False,
+        fit: str = "contain",
+    ):
         self.ctx = ctx
         self.fbo = fbo
         self.flip = bool(flip)
@@ -138,8 +153,7 @@ class Renderer:
 
     # -- factories -----------------------------------------------------------------
     @classmethod
-    def offscreen(cls, size: tuple[int, int] = (1280, 720), *, samples: int = 0,
-                  **kw: Any) -> Renderer:
+    def offscreen(cls, size: tuple[int, int] = (1280, 720), *, samples: int = 0, **kw: Any) -> Renderer:
         """A renderer drawing into an EGL offscreen framebuffer of ``size`` (w, h)."""
         ctx, fbo = create_offscreen(size, samples=samples)
         try:
@@ -220,8 +234,7 @@ class Renderer:
                 self.ctx.copy_framebuffer(self._present[0], self._present[1])
             return self.read() if read else None
 
-    def draw_onto(self, composition: Composition, image: np.ndarray, *,
-                  channels: str = "rgb") -> np.ndarray:
+    def draw_onto(self, composition: Composition, image: np.ndarray, *, channels: str = "rgb") -> np.ndarray:
         """Draw ``composition`` over ``image`` in place and return ``image``.
 
         The offline path (``arpose render``): the same picture as :meth:`draw`, but GL
@@ -247,16 +260,19 @@ class Renderer:
         if channels not in ("rgb", "bgr"):
             raise ValueError(f"channels must be 'rgb' or 'bgr', got {channels!r}")
         W, H = self.fbo.size
-        if image.shape != (H, W, 3) or image.dtype != np.uint8 \
-                or not image.flags.c_contiguous:
-            raise RenderError(f"render_onto needs a contiguous uint8 ({H}, {W}, 3) image, "
-                              f"got {image.dtype} {image.shape}")
+        if image.shape != (H, W, 3) or image.dtype != np.uint8 or not image.flags.c_contiguous:
+            raise RenderError(
+                f"render_onto needs a contiguous uint8 ({H}, {W}, 3) image, got {image.dtype} {image.shape}"
+            )
         frame = composition.frame
         if frame is None:
             raise RenderError("render_onto needs a composition with a frame")
         bgr = channels == "bgr"
-        if composition.overlay is not None or self._color_tex is None \
-                or self.screen_map((int(frame.size[0]), int(frame.size[1]))).viewport() != (0, 0, W, H):
+        if (
+            composition.overlay is not None
+            or self._color_tex is None
+            or self.screen_map((int(frame.size[0]), int(frame.size[1]))).viewport() != (0, 0, W, H)
+        ):
             out = self.draw(composition, read=True)
             assert out is not None
             if bgr:
@@ -282,25 +298,36 @@ class Renderer:
         return image
 
     @renamed_keywords(mirror="flip")
-    def render(self, scene: Scene | None, frame: PoseFrame | None, *, now: float | None = None,
-               flip: bool | None = None, size: tuple[int, int] | None = None,
-               read: bool = True) -> np.ndarray | None:
+    def render(
+        self,
+        scene: Scene | None,
+        frame: PoseFrame | None,
+        *,
+        now: float | None = None,
+        flip: bool | None = None,
+        size: tuple[int, int] | None = None,
+        read: bool = True,
+    ) -> np.ndarray | None:
         """:meth:`draw` of ``Composition(frame, scene, now=, flip=, size=)``: ``scene``
         advanced to ``frame`` over ``frame.image`` (``size``: source size without a
         frame). Returns RGB uint8 ``(H, W, 3)`` when ``read``."""
-        return self.draw(Composition(frame, scene, now=now, flip=flip, size=size),
-                         read=read)
+        return self.draw(Composition(frame, scene, now=now, flip=flip, size=size), read=read)
 
     @renamed_keywords(mirror="flip")
-    def render_onto(self, scene: Scene | None, frame: PoseFrame, image: np.ndarray, *,
-                    now: float | None = None, flip: bool | None = None,
-                    channels: str = "rgb") -> np.ndarray:
+    def render_onto(
+        self,
+        scene: Scene | None,
+        frame: PoseFrame,
+        image: np.ndarray,
+        *,
+        now: float | None = None,
+        flip: bool | None = None,
+        channels: str = "rgb",
+    ) -> np.ndarray:
         """:meth:`draw_onto` of ``Composition(frame, scene, now=, flip=)``."""
-        return self.draw_onto(Composition(frame, scene, now=now, flip=flip), image,
-                              channels=channels)
+        return self.draw_onto(Composition(frame, scene, now=now, flip=flip), image, channels=channels)
 
-    def _draw(self, comp: Composition, onto: tuple[np.ndarray, bool] | None = None
-              ) -> Box | None:
+    def _draw(self, comp: Composition, onto: tuple[np.ndarray, bool] | None = None) -> Box | None:
         """Draw a frame. ``onto`` (picture, is-BGR): only inside the content box, over
         that box of the picture; the box is returned (None: nothing to draw)."""
         flip = self.flip if comp.flip is None else bool(comp.flip)
@@ -313,14 +340,22 @@ class Renderer:
         z = self.occlusion_z
         if z is None:
             z = body_plane_z(frame.poses[0]) if frame is not None and frame.poses else 0.0
-        state = FrameState(gpu=self.gpu, fbo=self.fbo, color_tex=self._color_tex,
-                           composition=comp, camera=camera, flip=flip, viewport=vp,
-                           stats=self.stats, clear_color=self.background,
-                           mask_tex=self.gpu.zero_mask, use_mask=mask is not None,
-                           default_body_depth=float(camera.depth(z)))
+        state = FrameState(
+            gpu=self.gpu,
+            fbo=self.fbo,
+            color_tex=self._color_tex,
+            composition=comp,
+            camera=camera,
+            flip=flip,
+            viewport=vp,
+            stats=self.stats,
+            clear_color=self.background,
+            mask_tex=self.gpu.zero_mask,
+            use_mask=mask is not None,
+            default_body_depth=float(camera.depth(z)),
+        )
         draw: list[Drawable] = list(scene.draw_list) if scene is not None else []  # type: ignore[arg-type]
-        if not _place(state, draw, self._passes, self.screen_map(camera.size, flip=False),
-                      onto):
+        if not _place(state, draw, self._passes, self.screen_map(camera.size, flip=False), onto):
             return None
         if mask is not None:  # uploaded before any drawing (see RenderPass.prepare)
             state.mask_tex = self.gpu.mask(mask)
@@ -375,8 +410,9 @@ class Renderer:
         self.release()
 
 
-def _advance(comp: Composition, last: Projection | None, fov_y: float,
-             out_size: tuple[int, int]) -> Projection:
+def _advance(
+    comp: Composition, last: Projection | None, fov_y: float, out_size: tuple[int, int]
+) -> Projection:
     """The scene reads the newest frame (anchors, one world pass); returns the camera
     model to draw with (the scene's, or ``last`` when it still fits a frame without
     a scene)."""
@@ -392,8 +428,13 @@ def _advance(comp: Composition, last: Projection | None, fov_y: float,
     return last
 
 
-def _place(state: FrameState, draw: list[Drawable], passes: PassList, to_output: ScreenMap,
-           onto: tuple[np.ndarray, bool] | None) -> bool:
+def _place(
+    state: FrameState,
+    draw: list[Drawable],
+    passes: PassList,
+    to_output: ScreenMap,
+    onto: tuple[np.ndarray, bool] | None,
+) -> bool:
     """Set the frame's boxes: for ``onto`` (a :meth:`Renderer.draw_onto` frame) the
     content box, which becomes the background's box, the scissor and the depth box (or
     the whole-frame path, when the box is most of the frame); otherwise the depth box.
@@ -401,14 +442,20 @@ def _place(state: FrameState, draw: list[Drawable], passes: PassList, to_output:
     W, H = state.size
     flip, camera = state.flip, state.camera
     if onto is not None:
-        box = (0, 0, W, H) if any(p.covers_frame(state) for p in passes) \
+        box = (
+            (0, 0, W, H)
+            if any(p.covers_frame(state) for p in passes)
             else _bounds_box(draw, camera, to_output, flip)
+        )
         state.stats["content_box"] = box
         if box is None:
             return False
         x0, y0, x1, y1 = box
-        if (x1 - x0) * (y1 - y0) > _WHOLE_FRAME_SHARE * W * H \
-                and state.image is not None and state.can_write_direct(state.image):
+        if (
+            (x1 - x0) * (y1 - y0) > _WHOLE_FRAME_SHARE * W * H
+            and state.image is not None
+            and state.can_write_direct(state.image)
+        ):
             onto, box = None, (0, 0, W, H)  # the whole-frame path: same pixels, cheaper
         else:
             state.image = None  # the caller's picture is the background, in the box only
@@ -416,14 +463,17 @@ def _place(state: FrameState, draw: list[Drawable], passes: PassList, to_output:
         state.onto, state.box = onto, box
     # depth is read only where depth-tested content draws: clearing a whole 1280x720
     # depth buffer cost more software-GL time per frame than drawing a crown (issue 11)
-    state.depth_box = state.box if onto is not None else _bounds_box(
-        [n for n in draw if LAYER_DEPTH[n.world_layer] and n.depth_tested],
-        camera, to_output, flip)
+    state.depth_box = (
+        state.box
+        if onto is not None
+        else _bounds_box(
+            [n for n in draw if LAYER_DEPTH[n.world_layer] and n.depth_tested], camera, to_output, flip
+        )
+    )
     return True
 
 
-def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap,
-                flip: bool) -> Box | None:
+def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap, flip: bool) -> Box | None:
     """Output pixel box ``(x0, y0, x1, y1)`` (row 0 on top, end exclusive) holding every
     pixel ``draw`` can touch, from each node's :meth:`~Drawable.pixel_bounds` taken
     through the screen mapping (a game window over a bigger or smaller camera picture;
@@ -459,9 +509,15 @@ def _bounds_box(draw: list[Drawable], camera: Projection, to_output: ScreenMap,
 
 
 @renamed_keywords(mirror="flip")
-def render_frame(renderer: Renderer, scene: Scene | None, frame: PoseFrame, *,
-                 flip: bool = False, now: float | None = None,
-                 skeleton: str | None = None) -> np.ndarray:
+def render_frame(
+    renderer: Renderer,
+    scene: Scene | None,
+    frame: PoseFrame,
+    *,
+    flip: bool = False,
+    now: float | None = None,
+    skeleton: str | None = None,
+) -> np.ndarray:
     """Render one frame and return RGB ``(H, W, 3)`` uint8: the one-call API for offline
     rendering (``arpose render``) and tests. ``skeleton`` adds an overlay style."""
     skeletons = (SkeletonOverlay(frame, skeleton),) if skeleton else ()

@@ -131,8 +131,9 @@ class Gpu:
         prog = self._programs.get(key)
         if prog is None:
             try:
-                prog = self.ctx.program(vertex_shader=load_shader(vertex),
-                                        fragment_shader=load_shader(fragment))
+                prog = self.ctx.program(
+                    vertex_shader=load_shader(vertex), fragment_shader=load_shader(fragment)
+                )
             except Exception as exc:
                 raise RenderError(f"shader compilation failed: {exc}") from exc
             self._programs[key] = prog
@@ -149,8 +150,10 @@ class Gpu:
         w, h = data.size
         try:
             if max(w, h) > self.max_texture_size:
-                raise AssetError(f"texture {data.name} is {w}x{h}; this GL's limit is "
-                                 f"{self.max_texture_size} per side: scale it down")
+                raise AssetError(
+                    f"texture {data.name} is {w}x{h}; this GL's limit is "
+                    f"{self.max_texture_size} per side: scale it down"
+                )
             if entry is not None and entry[0].size == (w, h):
                 entry[0].write(data.array)
                 tex = entry[0]
@@ -191,8 +194,7 @@ class Gpu:
         self._mask_source = mask
         return self._mask_tex
 
-    def pixels(self, size: tuple[int, int], w: int | None = None,
-               h: int | None = None) -> np.ndarray:
+    def pixels(self, size: tuple[int, int], w: int | None = None, h: int | None = None) -> np.ndarray:
         """A reused RGBA uint8 buffer: ``(H, W, 4)`` of the output ``size`` (W, H), or
         its first ``w * h`` pixels as ``(h, w, 4)`` for a box's upload or read-back."""
         W, H = size
@@ -200,12 +202,11 @@ class Gpu:
             self._pixels = np.empty((H, W, 4), np.uint8)
         if w is None or h is None:
             return self._pixels
-        return self._pixels.reshape(-1)[:w * h * 4].reshape(h, w, 4)
+        return self._pixels.reshape(-1)[: w * h * 4].reshape(h, w, 4)
 
     def release(self) -> None:
         self.cache.clear()
-        for obj in (self._mask_tex, self.white, self.zero_mask, self.quad,
-                    *self._programs.values()):
+        for obj in (self._mask_tex, self.white, self.zero_mask, self.quad, *self._programs.values()):
             if obj is not None:
                 obj.release()
         self._programs.clear()
@@ -222,8 +223,7 @@ class InstanceBuffer:
         make_vao: builds the vertex array over a buffer.
     """
 
-    def __init__(self, ctx: Any, capacity: int, row_bytes: int,
-                 make_vao: Callable[[Any], Any]) -> None:
+    def __init__(self, ctx: Any, capacity: int, row_bytes: int, make_vao: Callable[[Any], Any]) -> None:
         self.capacity = capacity
         self.row_bytes = row_bytes
         self._make_vao = make_vao

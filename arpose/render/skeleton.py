@@ -35,10 +35,20 @@ _MP_BONE = (224, 224, 224)
 _MP_LEFT = (255, 138, 0)
 _MP_RIGHT = (0, 217, 231)
 _MP_CENTER = (255, 255, 255)
-_MP_POINT_COLORS = np.array([
-    _MP_LEFT if n.startswith("left_") or n == "mouth_left" else
-    _MP_RIGHT if n.startswith("right_") or n == "mouth_right" else _MP_CENTER
-    for n in LANDMARK_NAMES], np.float32) / 255.0
+_MP_POINT_COLORS = (
+    np.array(
+        [
+            _MP_LEFT
+            if n.startswith("left_") or n == "mouth_left"
+            else _MP_RIGHT
+            if n.startswith("right_") or n == "mouth_right"
+            else _MP_CENTER
+            for n in LANDMARK_NAMES
+        ],
+        np.float32,
+    )
+    / 255.0
+)
 
 _B25_INDEX = np.array(BODY25_INDEX)
 _B25_COLORS = np.array(BODY25_COLORS, np.float32) / 255.0
@@ -49,17 +59,27 @@ _HAND_PAIRS = np.array(HAND_CONNECTIONS)
 
 def check_style(style: str) -> str:
     key = str(style).strip().lower().replace("_", "").replace("-", "")
-    key = {"mediapipe": "mediapipe", "mp": "mediapipe", "blazepose": "mediapipe",
-           "body25": "body25", "openpose": "body25"}.get(key, key)
+    key = {
+        "mediapipe": "mediapipe",
+        "mp": "mediapipe",
+        "blazepose": "mediapipe",
+        "body25": "body25",
+        "openpose": "body25",
+    }.get(key, key)
     if key not in STYLES:
         raise ValueError(f"unknown skeleton style {style!r}; expected one of {', '.join(STYLES)}")
     return key
 
 
-def skeleton_geometry(poses: Iterable[Pose], style: str = "mediapipe", *,
-                      min_visibility: float = MIN_VISIBILITY, thickness: float = 4.0,
-                      opacity: float = 1.0,
-                      color: tuple[int, int, int] | None = None) -> np.ndarray:
+def skeleton_geometry(
+    poses: Iterable[Pose],
+    style: str = "mediapipe",
+    *,
+    min_visibility: float = MIN_VISIBILITY,
+    thickness: float = 4.0,
+    opacity: float = 1.0,
+    color: tuple[int, int, int] | None = None,
+) -> np.ndarray:
     """Capsules for the given poses: ``(N, 9)`` float32 rows of
     ``x0, y0, x1, y1, r, g, b, a, width`` in source pixels. Bones first, then joints.
 
@@ -106,15 +126,20 @@ def skeleton_geometry(poses: Iterable[Pose], style: str = "mediapipe", *,
             q[:, 4:7], q[:, 7], q[:, 8] = pcol[k], opacity, point_w
             points.append(q)
         for hand in pose.hands:
-            _hand_rows(hand.landmarks, bones, points, min_visibility, thickness * 0.5,
-                       opacity, color)
+            _hand_rows(hand.landmarks, bones, points, min_visibility, thickness * 0.5, opacity, color)
     rows = bones + points
     return np.concatenate(rows) if rows else np.zeros((0, 9), np.float32)
 
 
-def _hand_rows(lm: np.ndarray, bones: list[np.ndarray], points: list[np.ndarray],
-               min_visibility: float, width: float, opacity: float,
-               color: tuple[int, int, int] | None) -> None:
+def _hand_rows(
+    lm: np.ndarray,
+    bones: list[np.ndarray],
+    points: list[np.ndarray],
+    min_visibility: float,
+    width: float,
+    opacity: float,
+    color: tuple[int, int, int] | None,
+) -> None:
     """One hand's bones and joints (MediaPipe's hand style: white bones, red joints; a
     player ``color`` paints the bones)."""
     xy, vis = lm[:, :2], lm[:, 3]
@@ -145,9 +170,17 @@ class Skeleton(Drawable):
         thickness: bone width in source pixels; None = image height / 180.
     """
 
-    def __init__(self, style: str = "mediapipe", *, people: Sequence[int] | None = None,
-                 min_visibility: float = MIN_VISIBILITY, thickness: float | None = None,
-                 name: str = "", layer: str | None = "front", **kw):
+    def __init__(
+        self,
+        style: str = "mediapipe",
+        *,
+        people: Sequence[int] | None = None,
+        min_visibility: float = MIN_VISIBILITY,
+        thickness: float | None = None,
+        name: str = "",
+        layer: str | None = "front",
+        **kw,
+    ):
         super().__init__(name or f"Skeleton({style})", layer=layer, **kw)
         self.style = check_style(style)
         self.people = None if people is None else set(int(p) for p in people)
@@ -164,8 +197,7 @@ class Skeleton(Drawable):
             return
         poses = [p for p in frame.poses if self.people is None or p.id in self.people]
         th = self.thickness if self.thickness is not None else max(2.0, frame.size[1] / 180.0)
-        self.geometry = skeleton_geometry(poses, self.style, min_visibility=self.min_visibility,
-                                          thickness=th)
+        self.geometry = skeleton_geometry(poses, self.style, min_visibility=self.min_visibility, thickness=th)
 
     depth_tested = False  # lines are drawn without the depth test
 

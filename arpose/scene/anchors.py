@@ -37,11 +37,35 @@ from .sprite import TextureData, load_texture
 
 log = logging.getLogger(__name__)
 
-HEAD_JOINTS = {"nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner",
-               "right_eye", "right_eye_outer", "left_ear", "right_ear", "mouth_left",
-               "mouth_right", "mid_eye", "mouth", "head", "head_top", "chin"}
-TORSO_JOINTS = {"left_shoulder", "right_shoulder", "left_hip", "right_hip", "mid_shoulder",
-                "mid_hip", "neck", "chest", "spine"}
+HEAD_JOINTS = {
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "mid_eye",
+    "mouth",
+    "head",
+    "head_top",
+    "chin",
+}
+TORSO_JOINTS = {
+    "left_shoulder",
+    "right_shoulder",
+    "left_hip",
+    "right_hip",
+    "mid_shoulder",
+    "mid_hip",
+    "neck",
+    "chest",
+    "spine",
+}
 HEAD_PAIR = ("right_ear", "left_ear")
 SHOULDER_PAIR = ("right_shoulder", "left_shoulder")
 HEAD_DOWN = ("mid_eye", "mouth")
@@ -51,12 +75,10 @@ TORSO_DOWN = ("mid_shoulder", "mid_hip")
 BODY_DEPTH_MARGIN = 0.25
 """The body plane for occlusion lies this many shoulder widths behind the torso joints
 (landmarks are joint centres inside the body; the back is further away)."""
-_TORSO_IDX = np.array([JOINT_INDEX[n] for n in ("left_shoulder", "right_shoulder",
-                                                  "left_hip", "right_hip")])
+_TORSO_IDX = np.array([JOINT_INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")])
 
 
-def body_plane_z(pose: Pose, min_visibility: float = 0.5,
-                 shoulder_width: float | None = None) -> float:
+def body_plane_z(pose: Pose, min_visibility: float = 0.5, shoulder_width: float | None = None) -> float:
     """Landmark z (pixel units) of the plane behind which content is hidden by this
     person's mask: the mean z of the visible torso joints (shoulders if the hips are not
     visible) plus :data:`BODY_DEPTH_MARGIN` shoulder widths."""
@@ -74,8 +96,7 @@ def _check_measure(name: str | None, what: str) -> str | None:
     if name is None:
         return None
     if name not in MEASURES:
-        raise ValueError(f"unknown body measure {name!r} for {what}; expected one of "
-                         f"{', '.join(MEASURES)}")
+        raise ValueError(f"unknown body measure {name!r} for {what}; expected one of {', '.join(MEASURES)}")
     return name
 
 
@@ -208,14 +229,27 @@ class JointAnchor(Node):
         max_speed: velocity cap for extrapolation, in measures per second.
     """
 
-    def __init__(self, joint: str, *, person: int | None = None, slot: int = 0,
-                 scale_by: str | None = "shoulder_width", scale: float = 1.0,
-                 offset: Sequence[float] = (0.0, 0.0, 0.0), offset_by: str | None = None,
-                 rotate_by: Sequence[str] | str | None = "auto", tilt_3d: bool = False,
-                 down_by: Sequence[str] | str | None = "auto", use_depth: bool = True,
-                 min_visibility: float = 0.5, fade_time: float = 0.2,
-                 max_extrapolation: float = 0.1, max_speed: float = 10.0,
-                 name: str = "", **kw):
+    def __init__(
+        self,
+        joint: str,
+        *,
+        person: int | None = None,
+        slot: int = 0,
+        scale_by: str | None = "shoulder_width",
+        scale: float = 1.0,
+        offset: Sequence[float] = (0.0, 0.0, 0.0),
+        offset_by: str | None = None,
+        rotate_by: Sequence[str] | str | None = "auto",
+        tilt_3d: bool = False,
+        down_by: Sequence[str] | str | None = "auto",
+        use_depth: bool = True,
+        min_visibility: float = 0.5,
+        fade_time: float = 0.2,
+        max_extrapolation: float = 0.1,
+        max_speed: float = 10.0,
+        name: str = "",
+        **kw,
+    ):
         self.joint = resolve_joint(joint)
         super().__init__(name or f"JointAnchor({self.joint})", **kw)
         self._index = JOINT_INDEX[self.joint]
@@ -232,11 +266,17 @@ class JointAnchor(Node):
             raise ValueError(f"offset of anchor {self.name} must be 2 or 3 numbers, got {offset!r}")
         self.offset = off
         if rotate_by == "auto":
-            rotate_by = HEAD_PAIR if self.joint in HEAD_JOINTS else \
-                SHOULDER_PAIR if self.joint in TORSO_JOINTS else None
+            rotate_by = (
+                HEAD_PAIR
+                if self.joint in HEAD_JOINTS
+                else SHOULDER_PAIR
+                if self.joint in TORSO_JOINTS
+                else None
+            )
         if down_by == "auto":
-            down_by = HEAD_DOWN if self.joint in HEAD_JOINTS else \
-                TORSO_DOWN if self.joint in TORSO_JOINTS else None
+            down_by = (
+                HEAD_DOWN if self.joint in HEAD_JOINTS else TORSO_DOWN if self.joint in TORSO_JOINTS else None
+            )
         self._rot_pair = _pair(rotate_by, f"rotate_by of anchor {self.name}")
         self._down_pair = _pair(down_by, f"down_by of anchor {self.name}")
         self.tilt_3d = bool(tilt_3d)
@@ -358,8 +398,7 @@ class PixelAnchor(Node):
     """Content at a fixed source pixel ``(x, y)`` and relative depth ``z``; children see
     one unit = ``unit`` pixels. In the ``hud`` layer, x and y are output pixels."""
 
-    def __init__(self, x: float, y: float, z: float = 0.0, *, unit: float = 1.0,
-                 name: str = "", **kw):
+    def __init__(self, x: float, y: float, z: float = 0.0, *, unit: float = 1.0, name: str = "", **kw):
         super().__init__(name or f"PixelAnchor({x:g},{y:g})", **kw)
         if unit <= 0:
             raise ValueError(f"unit of {self.name} must be positive")
@@ -401,13 +440,23 @@ class BodyQuad(Drawable):
         layer: default ``front`` (on the body, not hidden by the body mask).
     """
 
-    def __init__(self, texture: TextureData | str | os.PathLike | np.ndarray,
-                 corners: Sequence[str] = ("right_shoulder", "left_shoulder", "left_hip",
-                                           "right_hip"), *,
-                 person: int | None = None, slot: int = 0,
-                 expand: Sequence[float] = (0.0, 0.0, 0.0, 0.0), depth_bias: float = 0.1,
-                 min_visibility: float = 0.5, fade_time: float = 0.2, grid: int = 8,
-                 use_depth: bool = True, name: str = "", layer: str | None = "front", **kw):
+    def __init__(
+        self,
+        texture: TextureData | str | os.PathLike | np.ndarray,
+        corners: Sequence[str] = ("right_shoulder", "left_shoulder", "left_hip", "right_hip"),
+        *,
+        person: int | None = None,
+        slot: int = 0,
+        expand: Sequence[float] = (0.0, 0.0, 0.0, 0.0),
+        depth_bias: float = 0.1,
+        min_visibility: float = 0.5,
+        fade_time: float = 0.2,
+        grid: int = 8,
+        use_depth: bool = True,
+        name: str = "",
+        layer: str | None = "front",
+        **kw,
+    ):
         self.texture = load_texture(texture)
         super().__init__(name or "BodyQuad", layer=layer, **kw)
         if isinstance(corners, str) or len(corners) != 4:
@@ -437,8 +486,9 @@ class BodyQuad(Drawable):
         n = self.grid
         g = np.arange(n - 1)
         a = (g[:, None] * n + g[None, :]).reshape(-1)
-        self.indices = np.concatenate([np.stack([a, a + 1, a + n], 1),
-                                       np.stack([a + 1, a + n + 1, a + n], 1)]).astype(np.uint32)
+        self.indices = np.concatenate(
+            [np.stack([a, a + 1, a + n], 1), np.stack([a + 1, a + n + 1, a + n], 1)]
+        ).astype(np.uint32)
         u = np.linspace(0.0, 1.0, n)
         self._uv = np.stack(np.meshgrid(u, u), -1).reshape(-1, 2)  # (u, v) row-major in v
 

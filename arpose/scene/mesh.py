@@ -44,10 +44,18 @@ class MeshData:
         [0, 1] or None; indices: (M, 3); texture: TextureData or None; name: for messages.
     """
 
-    def __init__(self, positions: np.ndarray, indices: np.ndarray, *,
-                 normals: np.ndarray | None = None, uvs: np.ndarray | None = None,
-                 colors: np.ndarray | None = None, texture: TextureData | None = None,
-                 name: str = "<mesh>", error: str | None = None):
+    def __init__(
+        self,
+        positions: np.ndarray,
+        indices: np.ndarray,
+        *,
+        normals: np.ndarray | None = None,
+        uvs: np.ndarray | None = None,
+        colors: np.ndarray | None = None,
+        texture: TextureData | None = None,
+        name: str = "<mesh>",
+        error: str | None = None,
+    ):
         self.name = name
         self.error = error
         pos = np.ascontiguousarray(positions, np.float32).reshape(-1, 3)
@@ -62,8 +70,11 @@ class MeshData:
             raise AssetError(f"mesh {name} has non-finite vertex positions")
         self.positions = pos
         self.indices = idx
-        self.normals = (np.ascontiguousarray(normals, np.float32).reshape(-1, 3)
-                        if normals is not None else _vertex_normals(pos, idx))
+        self.normals = (
+            np.ascontiguousarray(normals, np.float32).reshape(-1, 3)
+            if normals is not None
+            else _vertex_normals(pos, idx)
+        )
         self.uvs = None if uvs is None else np.ascontiguousarray(uvs, np.float32).reshape(-1, 2)
         self.colors = None if colors is None else np.ascontiguousarray(colors, np.float32).reshape(-1, 4)
         for label, arr in (("normals", self.normals), ("uvs", self.uvs), ("colors", self.colors)):
@@ -84,8 +95,7 @@ class MeshData:
         cached = getattr(self, "_corners", None)
         if cached is None or cached[0] != key:
             (ax, ay, az), (bx, by, bz) = self.bounds.astype(np.float64)
-            box = np.array([[x, y, z, 1.0] for x in (ax, bx) for y in (ay, by)
-                            for z in (az, bz)])
+            box = np.array([[x, y, z, 1.0] for x in (ax, bx) for y in (ay, by) for z in (az, bz)])
             self._corners = cached = (key, box)
         return cached[1]
 
@@ -104,18 +114,25 @@ class MeshData:
         lo, hi = self.bounds
         span = float((hi - lo).max()) or 1.0
         pos = (self.positions - (lo + hi) / 2.0) * (size / span)
-        return MeshData(pos, self.indices, normals=self.normals, uvs=self.uvs,
-                        colors=self.colors, texture=self.texture, name=self.name)
+        return MeshData(
+            pos,
+            self.indices,
+            normals=self.normals,
+            uvs=self.uvs,
+            colors=self.colors,
+            texture=self.texture,
+            name=self.name,
+        )
 
     @classmethod
-    def from_trimesh(cls, tm: Any, name: str = "<trimesh>", y_up: bool = True,
-                     smooth_angle: float | None = SMOOTH_ANGLE) -> MeshData:
+    def from_trimesh(
+        cls, tm: Any, name: str = "<trimesh>", y_up: bool = True, smooth_angle: float | None = SMOOTH_ANGLE
+    ) -> MeshData:
         """Convert a ``trimesh.Trimesh`` (or Scene, concatenated); y-up unless told."""
         import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
         if isinstance(tm, trimesh.Scene):
-            geoms = [g for g in tm.dump() if isinstance(g, trimesh.Trimesh)] \
-                if hasattr(tm, "dump") else []
+            geoms = [g for g in tm.dump() if isinstance(g, trimesh.Trimesh)] if hasattr(tm, "dump") else []
             if not geoms:
                 raise AssetError(f"mesh {name} contains no triangle geometry")
             tm = trimesh.util.concatenate(geoms) if len(geoms) > 1 else geoms[0]
@@ -129,8 +146,9 @@ class MeshData:
         if getattr(visual, "kind", None) == "texture" and getattr(visual, "uv", None) is not None:
             uvs = np.asarray(visual.uv, np.float32).copy()
             uvs[:, 1] = 1.0 - uvs[:, 1]  # GL/OBJ v goes up; our textures have row 0 on top
-            image = getattr(visual.material, "image", None) or \
-                getattr(visual.material, "baseColorTexture", None)
+            image = getattr(visual.material, "image", None) or getattr(
+                visual.material, "baseColorTexture", None
+            )
             if image is not None:
                 texture = TextureData(np.asarray(image.convert("RGBA")), f"{name}:texture")
             colors = None
@@ -155,8 +173,9 @@ class MeshData:
         if y_up:
             pos = pos @ _Y_UP_TO_Y_DOWN
             normals = normals @ _Y_UP_TO_Y_DOWN
-        return cls(pos, np.asarray(tm.faces), normals=normals, uvs=uvs, colors=colors,
-                   texture=texture, name=name)
+        return cls(
+            pos, np.asarray(tm.faces), normals=normals, uvs=uvs, colors=colors, texture=texture, name=name
+        )
 
     @classmethod
     def placeholder(cls, name: str = "<placeholder>", error: str | None = None) -> MeshData:
@@ -185,8 +204,13 @@ def _vertex_normals(pos: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return (vn / np.where(norm > 0, norm, 1.0)).astype(np.float32)
 
 
-def load_mesh(source: str | os.PathLike | Any, *, on_error: str = "raise",
-              normalize: float | None = None, y_up: bool = True) -> MeshData:
+def load_mesh(
+    source: str | os.PathLike | Any,
+    *,
+    on_error: str = "raise",
+    normalize: float | None = None,
+    y_up: bool = True,
+) -> MeshData:
     """Load OBJ/GLB/GLTF/PLY/STL with trimesh (or convert a trimesh object).
 
     Args:
@@ -221,8 +245,9 @@ def _load_file(path: Path, y_up: bool) -> MeshData:
         raise AssetError(f"mesh file not found: {path}")
     size = path.stat().st_size
     if size > MAX_MESH_BYTES:
-        raise AssetError(f"mesh file {path} is {size / 1e6:.0f} MB; the limit is "
-                         f"{MAX_MESH_BYTES // 1_000_000} MB")
+        raise AssetError(
+            f"mesh file {path} is {size / 1e6:.0f} MB; the limit is {MAX_MESH_BYTES // 1_000_000} MB"
+        )
     if size == 0:
         raise AssetError(f"mesh file {path} is empty")
     try:
@@ -241,23 +266,30 @@ def _from_creation(tm: Any, name: str, color: Sequence[float] | None) -> MeshDat
     return MeshData.from_trimesh(tm, name)
 
 
-def box(extents: Sequence[float] = (1.0, 1.0, 1.0), *, color: Sequence[float] | None = None,
-        name: str = "box") -> MeshData:
+def box(
+    extents: Sequence[float] = (1.0, 1.0, 1.0), *, color: Sequence[float] | None = None, name: str = "box"
+) -> MeshData:
     import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
     return _from_creation(trimesh.creation.box(extents=extents), name, color)
 
 
-def sphere(radius: float = 0.5, *, subdivisions: int = 2, color: Sequence[float] | None = None,
-           name: str = "sphere") -> MeshData:
+def sphere(
+    radius: float = 0.5, *, subdivisions: int = 2, color: Sequence[float] | None = None, name: str = "sphere"
+) -> MeshData:
     import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
-    return _from_creation(trimesh.creation.icosphere(subdivisions=subdivisions, radius=radius),
-                          name, color)
+    return _from_creation(trimesh.creation.icosphere(subdivisions=subdivisions, radius=radius), name, color)
 
 
-def cylinder(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
-             color: Sequence[float] | None = None, name: str = "cylinder") -> MeshData:
+def cylinder(
+    radius: float = 0.5,
+    height: float = 1.0,
+    *,
+    sections: int = 32,
+    color: Sequence[float] | None = None,
+    name: str = "cylinder",
+) -> MeshData:
     """A cylinder along y (up), centred at the origin."""
     import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
@@ -266,8 +298,14 @@ def cylinder(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
     return _from_creation(tm, name, color)
 
 
-def cone(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
-         color: Sequence[float] | None = None, name: str = "cone") -> MeshData:
+def cone(
+    radius: float = 0.5,
+    height: float = 1.0,
+    *,
+    sections: int = 32,
+    color: Sequence[float] | None = None,
+    name: str = "cone",
+) -> MeshData:
     """A cone along y with its base at y=0 and its tip at y=height."""
     import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
@@ -276,14 +314,21 @@ def cone(radius: float = 0.5, height: float = 1.0, *, sections: int = 32,
     return _from_creation(tm, name, color)
 
 
-def torus(major: float = 0.5, minor: float = 0.15, *, major_sections: int = 32,
-          minor_sections: int = 12, color: Sequence[float] | None = None,
-          name: str = "torus") -> MeshData:
+def torus(
+    major: float = 0.5,
+    minor: float = 0.15,
+    *,
+    major_sections: int = 32,
+    minor_sections: int = 12,
+    color: Sequence[float] | None = None,
+    name: str = "torus",
+) -> MeshData:
     """A ring in the x-z plane (a hat brim, a halo)."""
     import trimesh  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
 
-    tm = trimesh.creation.torus(major_radius=major, minor_radius=minor,
-                                major_sections=major_sections, minor_sections=minor_sections)
+    tm = trimesh.creation.torus(
+        major_radius=major, minor_radius=minor, major_sections=major_sections, minor_sections=minor_sections
+    )
     tm.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))
     return _from_creation(tm, name, color)
 
@@ -297,8 +342,7 @@ class Mesh(Drawable):
         lit: simple directional + ambient lighting; False draws flat colours.
     """
 
-    def __init__(self, mesh: MeshData | str | os.PathLike | Any, *, lit: bool = True,
-                 name: str = "", **kw):
+    def __init__(self, mesh: MeshData | str | os.PathLike | Any, *, lit: bool = True, name: str = "", **kw):
         self.mesh = load_mesh(mesh)
         super().__init__(name or f"Mesh({Path(self.mesh.name).name})", **kw)
         self.lit = bool(lit)

@@ -69,15 +69,18 @@ def quat_to_matrix(q: Sequence[float] | np.ndarray) -> np.ndarray:
     if n < 1e-12:
         return np.eye(3)
     s = 2.0 / n
-    return np.array([
-        [1 - s * (y * y + z * z), s * (x * y - z * w), s * (x * z + y * w)],
-        [s * (x * y + z * w), 1 - s * (x * x + z * z), s * (y * z - x * w)],
-        [s * (x * z - y * w), s * (y * z + x * w), 1 - s * (x * x + y * y)],
-    ])
+    return np.array(
+        [
+            [1 - s * (y * y + z * z), s * (x * y - z * w), s * (x * z + y * w)],
+            [s * (x * y + z * w), 1 - s * (x * x + z * z), s * (y * z - x * w)],
+            [s * (x * z - y * w), s * (y * z + x * w), 1 - s * (x * x + y * y)],
+        ]
+    )
 
 
-def compose(position: Sequence[float] | np.ndarray, rotation: np.ndarray,
-            scale: Sequence[float] | np.ndarray) -> np.ndarray:
+def compose(
+    position: Sequence[float] | np.ndarray, rotation: np.ndarray, scale: Sequence[float] | np.ndarray
+) -> np.ndarray:
     """4x4 matrix T @ R @ S; ``rotation`` is a 3x3 matrix."""
     m = np.eye(4)
     m[:3, :3] = rotation * np.asarray(scale, np.float64)[None, :]
@@ -115,11 +118,19 @@ class Node:
         order: draw order within a layer (lower first).
     """
 
-    def __init__(self, name: str = "", *, position: Sequence[float] = (0.0, 0.0, 0.0),
-                 rotation: Sequence[float] = (0.0, 0.0, 0.0, 1.0),
-                 scale: float | Sequence[float] = 1.0, visible: bool = True,
-                 opacity: float = 1.0, layer: str | None = None, order: int = 0,
-                 children: Iterable[Node] = ()):
+    def __init__(
+        self,
+        name: str = "",
+        *,
+        position: Sequence[float] = (0.0, 0.0, 0.0),
+        rotation: Sequence[float] = (0.0, 0.0, 0.0, 1.0),
+        scale: float | Sequence[float] = 1.0,
+        visible: bool = True,
+        opacity: float = 1.0,
+        layer: str | None = None,
+        order: int = 0,
+        children: Iterable[Node] = (),
+    ):
         self.name = name or type(self).__name__
         self.parent: Node | None = None
         self.children: list[Node] = []
@@ -264,8 +275,14 @@ class Drawable(Node):
 
     OCCLUSION_MODES = ("none", "depth", "always")
 
-    def __init__(self, name: str = "", *, color: Sequence[float] = (1.0, 1.0, 1.0, 1.0),
-                 occlusion: str | None = None, **kw):
+    def __init__(
+        self,
+        name: str = "",
+        *,
+        color: Sequence[float] = (1.0, 1.0, 1.0, 1.0),
+        occlusion: str | None = None,
+        **kw,
+    ):
         super().__init__(name, **kw)
         c = [float(v) for v in color]
         if len(c) == 3:
@@ -274,8 +291,10 @@ class Drawable(Node):
             raise ValueError(f"color of {self.name} must have 3 or 4 numbers, got {color!r}")
         self.color = tuple(c)
         if occlusion is not None and occlusion not in self.OCCLUSION_MODES:
-            raise ValueError(f"occlusion of {self.name} must be one of "
-                             f"{', '.join(self.OCCLUSION_MODES)}, got {occlusion!r}")
+            raise ValueError(
+                f"occlusion of {self.name} must be one of "
+                f"{', '.join(self.OCCLUSION_MODES)}, got {occlusion!r}"
+            )
         self.occlusion = occlusion
 
     depth_tested = True
@@ -327,8 +346,9 @@ class Scene(Node):
         body, or a still image would lose them until a frame that never comes."""
         self._last_frame = None
 
-    def update_frame(self, frame: PoseFrame | None, now: float | None = None,
-                     size: tuple[int, int] | None = None) -> FrameContext:
+    def update_frame(
+        self, frame: PoseFrame | None, now: float | None = None, size: tuple[int, int] | None = None
+    ) -> FrameContext:
         """Advance the scene to ``frame`` at timeline time ``now`` (default ``frame.t``).
 
         Call once per render. Calling again with the same frame and a later ``now``
@@ -345,8 +365,7 @@ class Scene(Node):
         dt = 0.0 if self._last_now is None else now - self._last_now
         if dt < 0 or dt > 5.0:  # a seek or a replay restart: no fading across it
             dt = 0.0
-        ctx = FrameContext(frame, float(now), float(dt), self.camera,
-                           new_frame=frame is not self._last_frame)
+        ctx = FrameContext(frame, float(now), float(dt), self.camera, new_frame=frame is not self._last_frame)
         self._last_frame, self._last_now = frame, float(now)
         self._update_tree(ctx)
         return ctx
@@ -382,6 +401,5 @@ class Scene(Node):
             if isinstance(node, Drawable):
                 draw.append(node)
             for c in reversed(node.children):
-                stack.append((c, node.world_matrix, node.world_opacity, node.world_layer, dirty,
-                              body_z))
+                stack.append((c, node.world_matrix, node.world_opacity, node.world_layer, dirty, body_z))
         self.draw_list = draw

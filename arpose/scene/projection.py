@@ -39,8 +39,7 @@ class Projection:
             raise ValueError(f"fov_y must be in [1, 170] degrees, got {self.fov_y}")
 
         # cached: read for every anchor every frame
-        object.__setattr__(self, "_focal",
-                           (self.size[1] / 2.0) / math.tan(math.radians(self.fov_y) / 2.0))
+        object.__setattr__(self, "_focal", (self.size[1] / 2.0) / math.tan(math.radians(self.fov_y) / 2.0))
 
     @property
     def focal(self) -> float:
@@ -98,21 +97,27 @@ class Projection:
         f = self.focal
         n, fa = self.near, self.far
         sx = -1.0 if flip else 1.0
-        return np.array([
-            [sx * 2.0 * f / w, 0.0, 0.0, 0.0],
-            [0.0, -2.0 * f / h, 0.0, 0.0],
-            [0.0, 0.0, (fa + n) / (fa - n), -2.0 * fa * n / (fa - n)],
-            [0.0, 0.0, 1.0, 0.0],
-        ], np.float64)
+        return np.array(
+            [
+                [sx * 2.0 * f / w, 0.0, 0.0, 0.0],
+                [0.0, -2.0 * f / h, 0.0, 0.0],
+                [0.0, 0.0, (fa + n) / (fa - n), -2.0 * fa * n / (fa - n)],
+                [0.0, 0.0, 1.0, 0.0],
+            ],
+            np.float64,
+        )
 
     def screen_projection(self, flip: bool = False) -> np.ndarray:
         """4x4 orthographic matrix from source pixels (z ignored) to clip space (for the
         background, the skeleton and the HUD, which live in pixels)."""
         w, h = self.size
         sx = -1.0 if flip else 1.0
-        return np.array([
-            [sx * 2.0 / w, 0.0, 0.0, -sx],
-            [0.0, -2.0 / h, 0.0, 1.0],
-            [0.0, 0.0, 0.0, 0.0],
-            [0.0, 0.0, 0.0, 1.0],
-        ], np.float64)
+        return np.array(
+            [
+                [sx * 2.0 / w, 0.0, 0.0, -sx],
+                [0.0, -2.0 / h, 0.0, 1.0],
+                [0.0, 0.0, 0.0, 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+            ],
+            np.float64,
+        )

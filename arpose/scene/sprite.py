@@ -66,10 +66,11 @@ class TextureData:
         self.version += 1
 
     @classmethod
-    def placeholder(cls, name: str = "<placeholder>", error: str | None = None,
-                    size: int = 64, cells: int = 8) -> TextureData:
+    def placeholder(
+        cls, name: str = "<placeholder>", error: str | None = None, size: int = 64, cells: int = 8
+    ) -> TextureData:
         """A magenta/black checkerboard that marks a broken asset on screen."""
-        idx = (np.arange(size) * cells // size)
+        idx = np.arange(size) * cells // size
         check = (idx[:, None] + idx[None, :]) % 2
         img = np.empty((size, size, 4), np.uint8)
         img[check == 0] = PLACEHOLDER_COLORS[0]
@@ -85,11 +86,14 @@ def _to_rgba(array: np.ndarray, name: str) -> np.ndarray:
     if a.ndim == 2:
         a = a[:, :, None]
     if a.ndim != 3 or a.shape[2] not in (1, 3, 4) or a.shape[0] < 1 or a.shape[1] < 1:
-        raise AssetError(f"texture {name}: expected an (H, W), (H, W, 3) or (H, W, 4) image, "
-                         f"got shape {a.shape}")
+        raise AssetError(
+            f"texture {name}: expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}"
+        )
     if max(a.shape[:2]) > MAX_TEXTURE_SIZE:
-        raise AssetError(f"texture {name} is {a.shape[1]}x{a.shape[0]} pixels; the limit is "
-                         f"{MAX_TEXTURE_SIZE} per side: scale it down")
+        raise AssetError(
+            f"texture {name} is {a.shape[1]}x{a.shape[0]} pixels; the limit is "
+            f"{MAX_TEXTURE_SIZE} per side: scale it down"
+        )
     if a.dtype != np.uint8:
         if np.issubdtype(a.dtype, np.floating):
             a = np.clip(np.nan_to_num(a) * 255.0 + 0.5, 0, 255).astype(np.uint8)
@@ -102,8 +106,9 @@ def _to_rgba(array: np.ndarray, name: str) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def load_texture(source: str | os.PathLike | np.ndarray | TextureData, *,
-                 on_error: str = "raise") -> TextureData:
+def load_texture(
+    source: str | os.PathLike | np.ndarray | TextureData, *, on_error: str = "raise"
+) -> TextureData:
     """Decode an image file (PNG with alpha, JPEG, ...) or wrap an array.
 
     Args:
@@ -136,8 +141,10 @@ def _decode_file(path: Path) -> np.ndarray:
     data = np.fromfile(str(path), np.uint8)
     size = image_size(data)  # from the header: refuse a decompression bomb before decoding
     if size is not None and size[0] * size[1] > MAX_PIXELS:
-        raise AssetError(f"{path}: image is {size[0]}x{size[1]}, larger than the "
-                         f"{MAX_PIXELS // 1_000_000} megapixel limit; scale it down")
+        raise AssetError(
+            f"{path}: image is {size[0]}x{size[1]}, larger than the "
+            f"{MAX_PIXELS // 1_000_000} megapixel limit; scale it down"
+        )
     img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if img is None:
         raise AssetError(f"cannot decode image {path}: not a valid PNG/JPEG/BMP/WebP file")
@@ -164,9 +171,16 @@ class Sprite(Drawable):
         Other keywords: see :class:`~arpose.scene.node.Drawable` / ``Node``.
     """
 
-    def __init__(self, texture: TextureData | str | os.PathLike | np.ndarray, *,
-                 width: float = 1.0, height: float | None = None,
-                 pivot: Sequence[float] = (0.5, 0.5), name: str = "", **kw):
+    def __init__(
+        self,
+        texture: TextureData | str | os.PathLike | np.ndarray,
+        *,
+        width: float = 1.0,
+        height: float | None = None,
+        pivot: Sequence[float] = (0.5, 0.5),
+        name: str = "",
+        **kw,
+    ):
         self.texture = load_texture(texture)
         super().__init__(name or f"Sprite({Path(self.texture.name).name})", **kw)
         if width <= 0 or (height is not None and height <= 0):

@@ -42,8 +42,16 @@ METRES_PER_SU = 0.38
 """Shoulder width of the synthetic person in metres (for world landmarks)."""
 
 UPPER_ARM, FOREARM, THIGH, SHIN, TORSO, HIP_HALF = 0.8, 0.7, 1.15, 1.15, 1.4, 0.35
-LEG_NAMES = ("left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
-             "left_foot_index", "right_foot_index")
+LEG_NAMES = (
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
 
 
 @dataclass(frozen=True)
@@ -96,8 +104,14 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 1e-9 else v
 
 
-def _arm(shoulder: np.ndarray, side: float, up: np.ndarray, lateral: np.ndarray,
-         angle: float, hand: tuple[float, float, float] | None) -> tuple[np.ndarray, ...]:
+def _arm(
+    shoulder: np.ndarray,
+    side: float,
+    up: np.ndarray,
+    lateral: np.ndarray,
+    angle: float,
+    hand: tuple[float, float, float] | None,
+) -> tuple[np.ndarray, ...]:
     """Elbow, wrist and hand points (pinky, index, thumb) in body coordinates."""
     fwd = np.array([0.0, 0.0, 1.0])
     out = lateral * side
@@ -111,16 +125,19 @@ def _arm(shoulder: np.ndarray, side: float, up: np.ndarray, lateral: np.ndarray,
         d_vec = wrist - shoulder
         dist = float(np.linalg.norm(d_vec))
         if dist >= UPPER_ARM + FOREARM - 1e-6 or dist < 1e-6:
-            wrist = shoulder + _unit(d_vec) * min(dist, UPPER_ARM + FOREARM) if dist > 1e-6 \
+            wrist = (
+                shoulder + _unit(d_vec) * min(dist, UPPER_ARM + FOREARM)
+                if dist > 1e-6
                 else shoulder - up * (UPPER_ARM + FOREARM)
+            )
             elbow = shoulder + _unit(wrist - shoulder) * UPPER_ARM
         else:
             d = _unit(d_vec)
-            along = (UPPER_ARM ** 2 - FOREARM ** 2 + dist ** 2) / (2 * dist)
-            h = math.sqrt(max(UPPER_ARM ** 2 - along ** 2, 0.0))
-            bend = -up - np.dot(-up, d) * d          # elbows hang down...
+            along = (UPPER_ARM**2 - FOREARM**2 + dist**2) / (2 * dist)
+            h = math.sqrt(max(UPPER_ARM**2 - along**2, 0.0))
+            bend = -up - np.dot(-up, d) * d  # elbows hang down...
             if np.linalg.norm(bend) < 0.2:
-                bend = out - np.dot(out, d) * d      # ...or out when the arm is vertical
+                bend = out - np.dot(out, d) * d  # ...or out when the arm is vertical
             elbow = shoulder + along * d + h * _unit(bend)
     f = _unit(wrist - elbow)
     side_vec = _unit(np.cross(f, fwd)) if abs(f[2]) < 0.9 else up
@@ -137,9 +154,9 @@ def body_points(body: Body) -> np.ndarray:
     still poses repeat a lot in test sequences)."""
     p = np.zeros((NUM_LANDMARKS, 3))
     depth = max(0.0, float(body.squat))
-    theta = math.radians(min(depth, 1.4) * 90.0)     # thigh angle from vertical
-    phi = 0.45 * theta                                # shin leans forward
-    psi = 0.35 * theta                                # torso leans forward
+    theta = math.radians(min(depth, 1.4) * 90.0)  # thigh angle from vertical
+    phi = 0.45 * theta  # shin leans forward
+    psi = 0.35 * theta  # torso leans forward
     lift = max(0.0, float(body.jump))
     for side, s in (("left", 1.0), ("right", -1.0)):
         ankle = np.array([s * body.legs_apart / 2, 0.1 + lift, 0.0])
@@ -152,8 +169,7 @@ def body_points(body: Body) -> np.ndarray:
         p[_I[f"{side}_hip"]] = hip
         p[_I[f"{side}_heel"]] = ankle + [0.0, -0.07, -0.12]
         p[_I[f"{side}_foot_index"]] = ankle + [s * 0.05, -0.1, 0.3]
-    for side, s, lift_deg in (("left", 1.0, body.left_knee_lift),
-                              ("right", -1.0, body.right_knee_lift)):
+    for side, s, lift_deg in (("left", 1.0, body.left_knee_lift), ("right", -1.0, body.right_knee_lift)):
         if lift_deg > 0:
             a = math.radians(lift_deg)
             hip = p[_I[f"{side}_hip"]]
@@ -165,8 +181,7 @@ def body_points(body: Body) -> np.ndarray:
             p[_I[f"{side}_foot_index"]] = ankle + [s * 0.05, -0.1, 0.3]
     mid_hip = (p[_I["left_hip"]] + p[_I["right_hip"]]) / 2
     lam = math.radians(body.lean)
-    up = _unit(np.array([-math.sin(lam) * math.cos(psi), math.cos(lam) * math.cos(psi),
-                         math.sin(psi)]))
+    up = _unit(np.array([-math.sin(lam) * math.cos(psi), math.cos(lam) * math.cos(psi), math.sin(psi)]))
     lateral = _unit(np.array([math.cos(lam), math.sin(lam), 0.0]))
     fwd = np.array([0.0, 0.0, 1.0])
     mid_sh = mid_hip + TORSO * up
@@ -195,9 +210,14 @@ def body_points(body: Body) -> np.ndarray:
     return p
 
 
-def make_pose(body: Body | SideBody | None = None, *, noise: float = 0.0,
-              rng: np.random.Generator | None = None,
-              image_size: tuple[int, int] | None = None, **changes: object) -> Pose:
+def make_pose(
+    body: Body | SideBody | None = None,
+    *,
+    noise: float = 0.0,
+    rng: np.random.Generator | None = None,
+    image_size: tuple[int, int] | None = None,
+    **changes: object,
+) -> Pose:
     """A :class:`Pose` for ``body`` (keyword ``changes`` override its fields).
 
     Args:
@@ -233,7 +253,7 @@ def make_pose(body: Body | SideBody | None = None, *, noise: float = 0.0,
     lm[:, 4] = lm[:, 3]
     mid_hip = (pts[_I["left_hip"]] + pts[_I["right_hip"]]) / 2
     world = (pts - mid_hip) * METRES_PER_SU
-    world[:, 1:] *= -1.0                           # MediaPipe world: y down, z away
+    world[:, 1:] *= -1.0  # MediaPipe world: y down, z away
     return Pose(lm, world.astype(np.float32), int(body.id))
 
 
@@ -241,9 +261,17 @@ Motion = tuple[Callable[[float], Sequence["Body | SideBody"]], float]
 """A motion: a function from time (s) to the bodies in view, and its duration (s)."""
 
 
-def frames(motion: Motion, *, fps: float = 30.0, noise: float = 1.0, seed: int = 0,
-           time_jitter: float = 0.0, drop: float = 0.0, size: tuple[int, int] = (1280, 720),
-           t0: float = 0.0) -> list[PoseFrame]:
+def frames(
+    motion: Motion,
+    *,
+    fps: float = 30.0,
+    noise: float = 1.0,
+    seed: int = 0,
+    time_jitter: float = 0.0,
+    drop: float = 0.0,
+    size: tuple[int, int] = (1280, 720),
+    t0: float = 0.0,
+) -> list[PoseFrame]:
     """Sample a motion into PoseFrames the way a tracker would deliver them.
 
     Args:
@@ -281,8 +309,9 @@ def still_motion(duration: float = 4.0, body: Body | None = None) -> Motion:
     return (lambda t: [b]), duration
 
 
-def squat_motion(reps: int = 5, *, depth: float = 1.0, period: float = 2.0,
-                 rest: float = 1.0, body: Body | None = None) -> Motion:
+def squat_motion(
+    reps: int = 5, *, depth: float = 1.0, period: float = 2.0, rest: float = 1.0, body: Body | None = None
+) -> Motion:
     """``reps`` squats to ``depth`` (1 = parallel), one every ``period`` s, with ``rest``
     s standing before and after."""
     b = body or Body()
@@ -290,16 +319,21 @@ def squat_motion(reps: int = 5, *, depth: float = 1.0, period: float = 2.0,
     def fn(t: float) -> list[Body]:
         u = t - rest
         if 0 <= u < reps * period:
-            return [b.but(squat=depth * _smooth_cycle(u / period),
-                          left_hand=None, right_hand=None)]
+            return [b.but(squat=depth * _smooth_cycle(u / period), left_hand=None, right_hand=None)]
         return [b]
 
     return fn, reps * period + 2 * rest
 
 
-def jumping_jack_motion(reps: int = 5, *, period: float = 1.2, rest: float = 1.0,
-                        arms: float = 170.0, spread: float = 2.0,
-                        body: Body | None = None) -> Motion:
+def jumping_jack_motion(
+    reps: int = 5,
+    *,
+    period: float = 1.2,
+    rest: float = 1.0,
+    arms: float = 170.0,
+    spread: float = 2.0,
+    body: Body | None = None,
+) -> Motion:
     """``reps`` jumping jacks: arms from hanging to ``arms`` degrees, feet from together
     to ``spread`` shoulder widths apart, with a small hop each time."""
     b = body or Body()
@@ -309,15 +343,22 @@ def jumping_jack_motion(reps: int = 5, *, period: float = 1.2, rest: float = 1.0
         if 0 <= u < reps * period:
             k = _smooth_cycle(u / period)
             hop = 0.25 * abs(math.sin(2 * math.pi * u / period))
-            return [b.but(left_arm=8 + (arms - 8) * k, right_arm=8 + (arms - 8) * k,
-                          legs_apart=0.6 + (spread - 0.6) * k, jump=hop)]
+            return [
+                b.but(
+                    left_arm=8 + (arms - 8) * k,
+                    right_arm=8 + (arms - 8) * k,
+                    legs_apart=0.6 + (spread - 0.6) * k,
+                    jump=hop,
+                )
+            ]
         return [b.but(legs_apart=0.6)]
 
     return fn, reps * period + 2 * rest
 
 
-def arm_raise_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
-                     top: float = 175.0, body: Body | None = None) -> Motion:
+def arm_raise_motion(
+    reps: int = 5, *, period: float = 2.0, rest: float = 1.0, top: float = 175.0, body: Body | None = None
+) -> Motion:
     """``reps`` raises of both straight arms from hanging to ``top`` degrees."""
     b = body or Body()
 
@@ -331,8 +372,9 @@ def arm_raise_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
     return fn, reps * period + 2 * rest
 
 
-def pose_hold_motion(hold: float = 1.5, *, rest: float = 1.0, body: Body | None = None,
-                     **pose: object) -> Motion:
+def pose_hold_motion(
+    hold: float = 1.5, *, rest: float = 1.0, body: Body | None = None, **pose: object
+) -> Motion:
     """Stand, take the pose ``pose`` (Body fields, e.g. ``left_arm=180``) for ``hold`` s,
     stand again."""
     b = body or Body()
@@ -344,9 +386,15 @@ def pose_hold_motion(hold: float = 1.5, *, rest: float = 1.0, body: Body | None 
     return fn, hold + 2 * rest
 
 
-def swipe_motion(side: str = "right", *, start: tuple[float, float, float] = (0.2, -0.3, 0.3),
-                 end: tuple[float, float, float] = (1.4, 0.2, 0.3), duration: float = 0.25,
-                 rest: float = 1.0, body: Body | None = None) -> Motion:
+def swipe_motion(
+    side: str = "right",
+    *,
+    start: tuple[float, float, float] = (0.2, -0.3, 0.3),
+    end: tuple[float, float, float] = (1.4, 0.2, 0.3),
+    duration: float = 0.25,
+    rest: float = 1.0,
+    body: Body | None = None,
+) -> Motion:
     """One fast hand movement of ``side``'s wrist from ``start`` to ``end`` (shoulder-relative
     ``(out, up, forward)`` in shoulder widths) taking ``duration`` s; the hand rests at
     ``start`` before and at ``end`` after. A punch is a swipe along ``forward``."""
@@ -364,24 +412,26 @@ def swipe_motion(side: str = "right", *, start: tuple[float, float, float] = (0.
     return fn, duration + 2 * rest
 
 
-def clap_motion(claps: int = 1, *, period: float = 0.8, rest: float = 1.0,
-                body: Body | None = None) -> Motion:
+def clap_motion(
+    claps: int = 1, *, period: float = 0.8, rest: float = 1.0, body: Body | None = None
+) -> Motion:
     """Hands in front of the chest, apart then together, ``claps`` times."""
     b = body or Body()
 
     def fn(t: float) -> list[Body]:
         u = t - rest
         if 0 <= u < claps * period:
-            k = _smooth_cycle(u / period)          # 0 apart -> 1 together -> 0 apart
-            out = 0.9 - 1.35 * k                   # wrist 0.9 su outside -> at the midline
+            k = _smooth_cycle(u / period)  # 0 apart -> 1 together -> 0 apart
+            out = 0.9 - 1.35 * k  # wrist 0.9 su outside -> at the midline
             return [b.but(left_hand=(out, -0.5, 0.6), right_hand=(out, -0.5, 0.6))]
         return [b.but(left_hand=(0.9, -0.5, 0.6), right_hand=(0.9, -0.5, 0.6))]
 
     return fn, claps * period + 2 * rest
 
 
-def jump_motion(jumps: int = 1, *, height: float = 0.8, period: float = 0.6,
-                rest: float = 1.0, body: Body | None = None) -> Motion:
+def jump_motion(
+    jumps: int = 1, *, height: float = 0.8, period: float = 0.6, rest: float = 1.0, body: Body | None = None
+) -> Motion:
     """``jumps`` vertical jumps, feet ``height`` shoulder widths off the floor at the top."""
     b = body or Body()
 
@@ -389,15 +439,16 @@ def jump_motion(jumps: int = 1, *, height: float = 0.8, period: float = 0.6,
         u = t - rest
         if 0 <= u < jumps * period * 2:
             ph = (u % (2 * period)) / period
-            if ph < 1.0:                           # airborne half of each cycle: a parabola
+            if ph < 1.0:  # airborne half of each cycle: a parabola
                 return [b.but(jump=height * 4 * ph * (1 - ph))]
         return [b]
 
     return fn, jumps * period * 2 + 2 * rest
 
 
-def lean_motion(side: str = "left", *, angle: float = 20.0, hold: float = 1.0,
-                rest: float = 1.0, body: Body | None = None) -> Motion:
+def lean_motion(
+    side: str = "left", *, angle: float = 20.0, hold: float = 1.0, rest: float = 1.0, body: Body | None = None
+) -> Motion:
     """Lean the torso ``angle`` degrees toward the person's ``side`` and hold."""
     sign = 1.0 if side == "right" else -1.0
     return pose_hold_motion(hold, rest=rest, body=body, lean=sign * angle)
@@ -405,23 +456,28 @@ def lean_motion(side: str = "left", *, angle: float = 20.0, hold: float = 1.0,
 
 def concat(*motions: Motion) -> Motion:
     """Play motions one after another."""
+
     def fn(t: float) -> Sequence[Body | SideBody]:
         for m_fn, dur in motions:
             if t < dur:
                 return m_fn(t)
             t -= dur
         return motions[-1][0](motions[-1][1])
+
     return fn, sum(d for _, d in motions)
 
 
 def together(*motions: Motion) -> Motion:
     """Several people at once (each motion should use its own Body x and id)."""
+
     def fn(t: float) -> list[Body | SideBody]:
         return [b for m_fn, dur in motions for b in m_fn(min(t, dur))]
+
     return fn, max(d for _, d in motions)
 
 
 # -- side views and lying poses (push-ups, sit-ups, lunges, side squats) -----------------
+
 
 @dataclass(frozen=True)
 class SideBody:
@@ -442,13 +498,13 @@ class SideBody:
     facing: float = 1.0
     pose: str = "stand"
     torso: float = 0.0
-    thighs: tuple[float, float] = (0.0, 0.0)      # left, right
+    thighs: tuple[float, float] = (0.0, 0.0)  # left, right
     shins: tuple[float, float] = (0.0, 0.0)
-    front: int = 0                                 # leg on the floor carrying the hips
-    arm: float = 0.0                               # upper arm from down (stand)
-    elbow: float = 175.0                           # plank: elbow angle
+    front: int = 0  # leg on the floor carrying the hips
+    arm: float = 0.0  # upper arm from down (stand)
+    elbow: float = 175.0  # plank: elbow angle
     sag: float = 0.0
-    trunk: float = 0.0                             # lying: torso up from the floor
+    trunk: float = 0.0  # lying: torso up from the floor
     id: int = 0
 
     def but(self, **changes: Any) -> SideBody:
@@ -474,8 +530,9 @@ def side_points(b: SideBody) -> dict[str, np.ndarray]:
             knee = hip + THIGH * _d(b.thighs[i], f)
             pts[f"{side}_hip"], pts[f"{side}_knee"] = hip, knee
             pts[f"{side}_ankle"] = knee + SHIN * _d(b.shins[i], f)
-        shoulder = hip + TORSO * np.array([math.sin(math.radians(b.torso)) * f,
-                                           -math.cos(math.radians(b.torso))])
+        shoulder = hip + TORSO * np.array(
+            [math.sin(math.radians(b.torso)) * f, -math.cos(math.radians(b.torso))]
+        )
         up = _unit(shoulder - hip)
         elbow = shoulder + UPPER_ARM * _d(b.arm, f)
         wrist = elbow + FOREARM * _d(b.arm, f)
@@ -483,11 +540,11 @@ def side_points(b: SideBody) -> dict[str, np.ndarray]:
         e = math.radians(min(max(b.elbow, 60.0), 180.0))
         wrist = np.array([0.0, -0.05])
         elbow = wrist + np.array([0.0, -FOREARM])
-        beta = math.pi - e                          # upper arm from down, pointing back
+        beta = math.pi - e  # upper arm from down, pointing back
         shoulder = elbow + UPPER_ARM * np.array([math.sin(beta) * f, -math.cos(beta)])
         length = TORSO + THIGH + SHIN
         h = -shoulder[1] - 0.1
-        run = math.sqrt(max(length ** 2 - h ** 2, 0.0))
+        run = math.sqrt(max(length**2 - h**2, 0.0))
         ankle = shoulder + np.array([-f * run, h])
         line = ankle - shoulder
         hip = shoulder + line * (TORSO / length) + np.array([0.0, b.sag])
@@ -505,7 +562,7 @@ def side_points(b: SideBody) -> dict[str, np.ndarray]:
         shoulder = hip + TORSO * np.array([-math.cos(a) * f, -math.sin(a)])
         up = _unit(shoulder - hip)
         elbow = shoulder + UPPER_ARM * 0.5 * (-up) + np.array([0.25 * f, 0.0])
-        wrist = shoulder + np.array([0.3 * f, 0.05])   # hands crossed on the chest
+        wrist = shoulder + np.array([0.3 * f, 0.05])  # hands crossed on the chest
     else:
         raise ValueError(f"SideBody.pose must be stand, plank or lying, got {b.pose!r}")
     fwd = np.array([f, 0.0])
@@ -517,18 +574,23 @@ def side_points(b: SideBody) -> dict[str, np.ndarray]:
     return pts
 
 
-def _side_pose(b: SideBody, noise: float, rng: np.random.Generator | None,
-               image_size: tuple[int, int] | None) -> Pose:
+def _side_pose(
+    b: SideBody, noise: float, rng: np.random.Generator | None, image_size: tuple[int, int] | None
+) -> Pose:
     pts = side_points(b)
-    near = "left" if b.facing < 0 else "right"      # facing image-right shows the right side
+    near = "left" if b.facing < 0 else "right"  # facing image-right shows the right side
     lm = np.zeros((NUM_LANDMARKS, 5), np.float32)
     lm[:, 3] = 0.99
     head = pts["head"]
     for name in LANDMARK_NAMES:
-        side = ("left" if name.startswith("left") or name.endswith("_left") else
-                "right" if name.startswith("right") or name.endswith("_right") else "")
-        base = (name.replace("left_", "").replace("right_", "").replace("_left", "")
-                .replace("_right", ""))
+        side = (
+            "left"
+            if name.startswith("left") or name.endswith("_left")
+            else "right"
+            if name.startswith("right") or name.endswith("_right")
+            else ""
+        )
+        base = name.replace("left_", "").replace("right_", "").replace("_left", "").replace("_right", "")
         key = name if name in pts else base
         if key in ("shoulder", "elbow", "wrist"):
             q = pts[key]
@@ -536,7 +598,7 @@ def _side_pose(b: SideBody, noise: float, rng: np.random.Generator | None,
             q = pts["wrist"] + (pts["wrist"] - pts["elbow"]) * 0.25
         elif name in pts:
             q = pts[name]
-        else:                                          # face points: around the head
+        else:  # face points: around the head
             q = head + np.array([0.05 * b.facing, -0.05])
         q = np.asarray(q, np.float64).copy()
         if side and side != near:
@@ -554,39 +616,50 @@ def _side_pose(b: SideBody, noise: float, rng: np.random.Generator | None,
         lm[outside, 3] = np.minimum(lm[outside, 3], 0.05)
     lm[:, 4] = lm[:, 3]
     world = np.zeros((NUM_LANDMARKS, 3), np.float32)
-    world[:, :2] = (lm[:, :2] - lm[[_I["left_hip"], _I["right_hip"]], :2].mean(axis=0)) \
-        / b.scale * METRES_PER_SU
+    world[:, :2] = (
+        (lm[:, :2] - lm[[_I["left_hip"], _I["right_hip"]], :2].mean(axis=0)) / b.scale * METRES_PER_SU
+    )
     return Pose(lm, world, int(b.id))
 
 
-def _cycle_motion(reps: int, period: float, rest: float,
-                  at: Callable[[float, int], Body | SideBody], still: Body | SideBody) -> Motion:
+def _cycle_motion(
+    reps: int, period: float, rest: float, at: Callable[[float, int], Body | SideBody], still: Body | SideBody
+) -> Motion:
     """``reps`` cycles of ``at(k, rep)`` (k: 0 -> 1 -> 0 eased) with rest before and after."""
+
     def fn(t: float) -> list[Body | SideBody]:
         u = t - rest
         if 0 <= u < reps * period:
             return [at(_smooth_cycle(u / period), int(u // period))]
         return [still]
+
     return fn, reps * period + 2 * rest
 
 
-def pushup_motion(reps: int = 5, *, period: float = 1.6, rest: float = 1.0, bottom: float = 85.0,
-                  body: SideBody | None = None) -> Motion:
+def pushup_motion(
+    reps: int = 5,
+    *,
+    period: float = 1.6,
+    rest: float = 1.0,
+    bottom: float = 85.0,
+    body: SideBody | None = None,
+) -> Motion:
     """Side-view push-ups: elbows from 175 degrees down to ``bottom`` and back."""
     b = (body or SideBody(x=900.0, floor=650.0, scale=90.0)).but(pose="plank", elbow=175.0)
-    return _cycle_motion(reps, period, rest,
-                         lambda k, i: b.but(elbow=175.0 - (175.0 - bottom) * k), b)
+    return _cycle_motion(reps, period, rest, lambda k, i: b.but(elbow=175.0 - (175.0 - bottom) * k), b)
 
 
-def situp_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0, top: float = 75.0,
-                 body: SideBody | None = None) -> Motion:
+def situp_motion(
+    reps: int = 5, *, period: float = 2.0, rest: float = 1.0, top: float = 75.0, body: SideBody | None = None
+) -> Motion:
     """Side-view sit-ups: lying on the back, knees bent, torso up to ``top`` degrees."""
     b = (body or SideBody(x=600.0, floor=650.0, scale=100.0)).but(pose="lying", trunk=0.0)
     return _cycle_motion(reps, period, rest, lambda k, i: b.but(trunk=top * k), b)
 
 
-def lunge_motion(reps: int = 6, *, period: float = 2.0, rest: float = 1.0, depth: float = 1.0,
-                 body: SideBody | None = None) -> Motion:
+def lunge_motion(
+    reps: int = 6, *, period: float = 2.0, rest: float = 1.0, depth: float = 1.0, body: SideBody | None = None
+) -> Motion:
     """Side-view forward lunges, alternating legs (left first): front thigh to level, back
     knee toward the floor."""
     b = body or SideBody(x=640.0, floor=690.0, scale=100.0)
@@ -599,29 +672,43 @@ def lunge_motion(reps: int = 6, *, period: float = 2.0, rest: float = 1.0, depth
         thighs[front], shins[front] = 85.0 * k, -5.0 * k
         thighs[1 - front], shins[1 - front] = -15.0 * k, -95.0 * k
         return b.but(thighs=tuple(thighs), shins=tuple(shins), front=front)
+
     return _cycle_motion(reps, period, rest, at, b)
 
 
-def side_squat_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
-                      body: SideBody | None = None) -> Motion:
+def side_squat_motion(
+    reps: int = 5, *, period: float = 2.0, rest: float = 1.0, body: SideBody | None = None
+) -> Motion:
     """Squats filmed from the side: thighs to level, shins and torso leaning forward."""
     b = body or SideBody(x=640.0, floor=690.0, scale=100.0)
-    return _cycle_motion(reps, period, rest, lambda k, i: b.but(
-        thighs=(85.0 * k, 85.0 * k), shins=(-30.0 * k, -30.0 * k), torso=40.0 * k,
-        arm=80.0 * k), b)
+    return _cycle_motion(
+        reps,
+        period,
+        rest,
+        lambda k, i: b.but(
+            thighs=(85.0 * k, 85.0 * k), shins=(-30.0 * k, -30.0 * k), torso=40.0 * k, arm=80.0 * k
+        ),
+        b,
+    )
 
 
-def lateral_raise_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
-                         top: float = 90.0, body: Body | None = None) -> Motion:
+def lateral_raise_motion(
+    reps: int = 5, *, period: float = 2.0, rest: float = 1.0, top: float = 90.0, body: Body | None = None
+) -> Motion:
     """Both straight arms out to the side, to ``top`` degrees (90 = shoulder height)."""
     b = body or Body()
-    return _cycle_motion(reps, period, rest, lambda k, i: b.but(
-        left_arm=10 + (top - 10) * k, right_arm=10 + (top - 10) * k), b.but(left_arm=10,
-                                                                             right_arm=10))
+    return _cycle_motion(
+        reps,
+        period,
+        rest,
+        lambda k, i: b.but(left_arm=10 + (top - 10) * k, right_arm=10 + (top - 10) * k),
+        b.but(left_arm=10, right_arm=10),
+    )
 
 
-def shoulder_press_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1.0,
-                          body: Body | None = None) -> Motion:
+def shoulder_press_motion(
+    reps: int = 5, *, period: float = 2.0, rest: float = 1.0, body: Body | None = None
+) -> Motion:
     """Hands from beside the shoulders (rest) pressed overhead and back."""
     b = body or Body()
     low, high = (0.3, 0.1, 0.1), (0.15, 1.45, 0.05)
@@ -629,23 +716,48 @@ def shoulder_press_motion(reps: int = 5, *, period: float = 2.0, rest: float = 1
     def at(k: float, i: int) -> Body:
         hand = tuple(lo + (hi - lo) * k for lo, hi in zip(low, high))
         return b.but(left_hand=hand, right_hand=hand)
+
     return _cycle_motion(reps, period, rest, at, b.but(left_hand=low, right_hand=low))
 
 
-def high_knees_motion(reps: int = 10, *, period: float = 0.7, rest: float = 1.0,
-                      lift: float = 90.0, body: Body | None = None) -> Motion:
+def high_knees_motion(
+    reps: int = 10, *, period: float = 0.7, rest: float = 1.0, lift: float = 90.0, body: Body | None = None
+) -> Motion:
     """Running on the spot: knees up to ``lift`` degrees, alternating (left first); ``reps``
     counts single knee lifts."""
     b = body or Body()
 
     def at(k: float, i: int) -> Body:
         return b.but(**{("left" if i % 2 == 0 else "right") + "_knee_lift": lift * k})
+
     return _cycle_motion(reps, period, rest, at, b)
 
 
-__all__ = ["Body", "SideBody", "Motion", "side_points", "pushup_motion", "situp_motion",
-           "lunge_motion", "side_squat_motion", "lateral_raise_motion", "shoulder_press_motion",
-           "high_knees_motion", "METRES_PER_SU", "body_points", "make_pose", "frames", "concat",
-           "together", "still_motion", "squat_motion", "jumping_jack_motion",
-           "arm_raise_motion", "pose_hold_motion", "swipe_motion", "clap_motion",
-           "jump_motion", "lean_motion"]
+__all__ = [
+    "Body",
+    "SideBody",
+    "Motion",
+    "side_points",
+    "pushup_motion",
+    "situp_motion",
+    "lunge_motion",
+    "side_squat_motion",
+    "lateral_raise_motion",
+    "shoulder_press_motion",
+    "high_knees_motion",
+    "METRES_PER_SU",
+    "body_points",
+    "make_pose",
+    "frames",
+    "concat",
+    "together",
+    "still_motion",
+    "squat_motion",
+    "jumping_jack_motion",
+    "arm_raise_motion",
+    "pose_hold_motion",
+    "swipe_motion",
+    "clap_motion",
+    "jump_motion",
+    "lean_motion",
+]

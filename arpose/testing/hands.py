@@ -17,16 +17,18 @@ from ..pose import Hand
 FINGERS = ("thumb", "index", "middle", "ring", "pinky")
 # Base (mcp) positions in hand units, fingers up (-y), for the person's right hand seen
 # palm-on (thumb on the image's left); bone lengths proximal, middle, distal.
-_BASE = {"index": (-0.32, -0.95), "middle": (0.0, -1.0), "ring": (0.27, -0.93),
-         "pinky": (0.5, -0.8)}
-_BONES = {"index": (0.45, 0.27, 0.2), "middle": (0.5, 0.3, 0.22), "ring": (0.46, 0.28, 0.2),
-          "pinky": (0.36, 0.21, 0.18)}
+_BASE = {"index": (-0.32, -0.95), "middle": (0.0, -1.0), "ring": (0.27, -0.93), "pinky": (0.5, -0.8)}
+_BONES = {
+    "index": (0.45, 0.27, 0.2),
+    "middle": (0.5, 0.3, 0.22),
+    "ring": (0.46, 0.28, 0.2),
+    "pinky": (0.36, 0.21, 0.18),
+}
 _SPREAD = {"index": -0.12, "middle": 0.0, "ring": 0.1, "pinky": 0.22}
 _FLEX = (1.4, 1.75, 1.2)  # radians at curl 1 for mcp, pip, dip
 
 
-def _finger(base: tuple[float, float], bones: tuple[float, ...], spread: float,
-            curl: float) -> np.ndarray:
+def _finger(base: tuple[float, float], bones: tuple[float, ...], spread: float, curl: float) -> np.ndarray:
     """4 points (mcp, pip, dip, tip) as x, y, z in hand units."""
     pts = [np.array([base[0], base[1], 0.0])]
     d_img = np.array([math.sin(spread), -math.cos(spread)])  # the finger's image direction
@@ -39,10 +41,17 @@ def _finger(base: tuple[float, float], bones: tuple[float, ...], spread: float,
     return np.array(pts)
 
 
-def synthetic_hand(curls: Mapping[str, float] | None = None, *, thumb: str = "out",
-                   center: tuple[float, float] = (320.0, 240.0), size: float = 60.0,
-                   rotation: float = 0.0, side: str = "right", person: int | None = 0,
-                   pinch_gap: float = 0.05) -> Hand:
+def synthetic_hand(
+    curls: Mapping[str, float] | None = None,
+    *,
+    thumb: str = "out",
+    center: tuple[float, float] = (320.0, 240.0),
+    size: float = 60.0,
+    rotation: float = 0.0,
+    side: str = "right",
+    person: int | None = 0,
+    pinch_gap: float = 0.05,
+) -> Hand:
     """A hand with each finger curled by ``curls[finger]`` in [0, 1] (0 straight).
 
     Args:
@@ -57,12 +66,14 @@ def synthetic_hand(curls: Mapping[str, float] | None = None, *, thumb: str = "ou
     c.update({k: float(v) for k, v in (curls or {}).items() if k != "thumb"})
     pts = np.zeros((21, 3))
     for k, name in enumerate(FINGERS[1:]):
-        pts[5 + 4 * k: 9 + 4 * k] = _finger(_BASE[name], _BONES[name], _SPREAD[name], c[name])
+        pts[5 + 4 * k : 9 + 4 * k] = _finger(_BASE[name], _BONES[name], _SPREAD[name], c[name])
     cmc = np.array([-0.2, -0.2, 0.0])
     if thumb == "pinch":
         tip = pts[8] + np.array([-pinch_gap, 0.0, 0.0])
-        chain = [cmc + (tip - cmc) * f + np.array([-0.12, 0.0, 0.0]) * math.sin(math.pi * f)
-                 for f in (0.35, 0.7, 1.0)]
+        chain = [
+            cmc + (tip - cmc) * f + np.array([-0.12, 0.0, 0.0]) * math.sin(math.pi * f)
+            for f in (0.35, 0.7, 1.0)
+        ]
     else:
         angle = {"out": -1.1, "relaxed": -0.6, "folded": 0.5}[thumb]
         bend = {"out": 0.0, "relaxed": 0.25, "folded": 0.5}[thumb]

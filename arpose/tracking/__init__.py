@@ -44,7 +44,19 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Detection", "DetectorOptions", "PoseDetector", "KalmanFilter",
-           "LagCompensatedOneEuro", "LandmarkFilter", "OneEuroFilter", "make_filter",
-           "HandTracker", "PersonTracker", "Pipeline", "default_workers", "track",
-           "TrackingStage"]
+__all__ = [
+    "Detection",
+    "DetectorOptions",
+    "PoseDetector",
+    "KalmanFilter",
+    "LagCompensatedOneEuro",
+    "LandmarkFilter",
+    "OneEuroFilter",
+    "make_filter",
+    "HandTracker",
+    "PersonTracker",
+    "Pipeline",
+    "default_workers",
+    "track",
+    "TrackingStage",
+]

@@ -93,20 +93,28 @@ class PoseDetector:
             raise ValueError("tiles work on photos only: they need mode='image'")
         self.model_path = ensure_model(opts.model)
         self._landmarker = create_pose_landmarker(
-            self.model_path, video=opts.mode == "video", num_poses=opts.num_poses,
+            self.model_path,
+            video=opts.mode == "video",
+            num_poses=opts.num_poses,
             min_detection_confidence=opts.min_detection_confidence,
             min_presence_confidence=opts.min_presence_confidence,
             min_tracking_confidence=opts.min_tracking_confidence,
-            segmentation=opts.segmentation, quiet=opts.quiet)
+            segmentation=opts.segmentation,
+            quiet=opts.quiet,
+        )
         self._last_ms = -1
         self._warm = not opts.quiet
         self._hands: HandDetector | None = None
         if opts.hands:
             try:
-                self._hands = HandDetector(HandOptions(model=opts.hand_model,
-                                                      fallback=opts.hand_fallback,
-                                                      track=opts.mode == "video",
-                                                      quiet=opts.quiet))
+                self._hands = HandDetector(
+                    HandOptions(
+                        model=opts.hand_model,
+                        fallback=opts.hand_fallback,
+                        track=opts.mode == "video",
+                        quiet=opts.quiet,
+                    )
+                )
             except BaseException:
                 self.close()
                 raise
@@ -123,15 +131,15 @@ class PoseDetector:
             raise SourceError(f"expected an RGB uint8 image, got shape {image.shape} {image.dtype}")
         h, w = image.shape[:2]
         if min(h, w) < MIN_IMAGE_SIDE:
-            raise SourceError(f"image is {w}x{h} pixels, too small to find a person "
-                              f"(at least {MIN_IMAGE_SIDE} px per side)")
+            raise SourceError(
+                f"image is {w}x{h} pixels, too small to find a person (at least {MIN_IMAGE_SIDE} px per side)"
+            )
         full = image
         scale = 1.0
         side = max(h, w)
         if side > self.options.max_input_side:
             scale = self.options.max_input_side / side
-            image = cv2.resize(image, (round(w * scale), round(h * scale)),
-                               interpolation=cv2.INTER_AREA)
+            image = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         mp_frame = mp_image(image)
         start = time.perf_counter()
         with native_stderr_silenced(not self._warm):  # first frame only: see DetectorOptions.quiet
@@ -143,8 +151,10 @@ class PoseDetector:
                 result = self._landmarker.detect(mp_frame)
         self._warm = True
         inference_ms = (time.perf_counter() - start) * 1000.0
-        poses = tuple(_to_pose(lms, world, w, h)
-                      for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks))
+        poses = tuple(
+            _to_pose(lms, world, w, h)
+            for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)
+        )
         if self.options.tiles:
             poses = tuple(search_tiles(full, poses, self.options.num_poses, self._on_tile))
             inference_ms = (time.perf_counter() - start) * 1000.0
@@ -155,19 +165,27 @@ class PoseDetector:
             if mask.ndim == 3:
                 mask = mask[..., 0]
             if scale != 1.0:
-                mask = np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR),
-                                  np.float32)
+                mask = np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
         if self._hands is None:
             return Detection(poses, mask, inference_ms)
         hands = self._hands.detect(full, poses, single_image=self.options.mode == "image")
-        return Detection(poses, mask, inference_ms + self._hands.last_ms, hands, True,
-                         self._hands.last_ms, self._hands.last_crops)
+        return Detection(
+            poses,
+            mask,
+            inference_ms + self._hands.last_ms,
+            hands,
+            True,
+            self._hands.last_ms,
+            self._hands.last_crops,
+        )
 
     def _on_tile(self, patch: np.ndarray, tile: Tile) -> list[Pose]:
         """The landmarker (IMAGE mode) on one tile, poses in image pixels."""
         result = self._landmarker.detect(mp_image(patch))
-        return [_to_pose(lms, world, tile.side, tile.side, tile.x, tile.y)
-                for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)]
+        return [
+            _to_pose(lms, world, tile.side, tile.side, tile.x, tile.y)
+            for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)
+        ]
 
     def close(self) -> None:
         hands = getattr(self, "_hands", None)
@@ -187,7 +205,9 @@ class PoseDetector:
 
 def _to_pose(landmarks, world, w: int, h: int, x0: int = 0, y0: int = 0) -> Pose:
     """A Pose in pixels of an image whose ``w`` x ``h`` part at ``(x0, y0)`` was seen."""
-    lm = np.array([(p.x * w + x0, p.y * h + y0, p.z * w, p.visibility or 0.0, p.presence or 0.0)
-                   for p in landmarks], np.float32)
+    lm = np.array(
+        [(p.x * w + x0, p.y * h + y0, p.z * w, p.visibility or 0.0, p.presence or 0.0) for p in landmarks],
+        np.float32,
+    )
     wd = np.array([(p.x, p.y, p.z) for p in world], np.float32)
     return Pose(lm, wd)

@@ -42,8 +42,9 @@ def low_pass_alpha(dt: float, cutoff: np.ndarray | float) -> np.ndarray | float:
 class LandmarkFilter(Protocol):
     """What :class:`~arpose.tracking.identity.PersonTracker` needs of a per-array filter."""
 
-    def __call__(self, x: np.ndarray, t: float, scale: float = 1.0,
-                 weight: np.ndarray | float | None = None) -> np.ndarray: ...
+    def __call__(
+        self, x: np.ndarray, t: float, scale: float = 1.0, weight: np.ndarray | float | None = None
+    ) -> np.ndarray: ...
 
     def reset(self) -> None: ...
 
@@ -61,8 +62,12 @@ class OneEuroFilter:
         d_cutoff: cutoff (Hz) of the speed estimate.
     """
 
-    def __init__(self, min_cutoff: float = DEFAULT_MIN_CUTOFF, beta: float = DEFAULT_BETA,
-                 d_cutoff: float = DEFAULT_D_CUTOFF):
+    def __init__(
+        self,
+        min_cutoff: float = DEFAULT_MIN_CUTOFF,
+        beta: float = DEFAULT_BETA,
+        d_cutoff: float = DEFAULT_D_CUTOFF,
+    ):
         if not min_cutoff > 0:
             raise ValueError(f"min_cutoff must be > 0, got {min_cutoff}")
         if not beta >= 0:
@@ -94,8 +99,9 @@ class OneEuroFilter:
         first-order low-pass trails by its time constant 1 / (2 pi cutoff)."""
         return 1.0 / (2.0 * math.pi * np.asarray(self._cutoff))
 
-    def __call__(self, x: np.ndarray, t: float, scale: float = 1.0,
-                 weight: np.ndarray | float | None = None) -> np.ndarray:
+    def __call__(
+        self, x: np.ndarray, t: float, scale: float = 1.0, weight: np.ndarray | float | None = None
+    ) -> np.ndarray:
         """Filter one sample.
 
         Args:
@@ -142,9 +148,15 @@ class LagCompensatedOneEuro(OneEuroFilter):
             is bounded, see the tests).
     """
 
-    def __init__(self, min_cutoff: float = DEFAULT_MIN_CUTOFF, beta: float = DEFAULT_BETA,
-                 d_cutoff: float = DEFAULT_D_CUTOFF, compensation: float = 1.0,
-                 max_lead_s: float = 0.2, clip_to_sample: float = 0.0):
+    def __init__(
+        self,
+        min_cutoff: float = DEFAULT_MIN_CUTOFF,
+        beta: float = DEFAULT_BETA,
+        d_cutoff: float = DEFAULT_D_CUTOFF,
+        compensation: float = 1.0,
+        max_lead_s: float = 0.2,
+        clip_to_sample: float = 0.0,
+    ):
         self.clip_to_sample = bool(clip_to_sample)
         if not 0 <= compensation <= 2:
             raise ValueError(f"compensation must be in [0, 2], got {compensation}")
@@ -162,8 +174,9 @@ class LagCompensatedOneEuro(OneEuroFilter):
         """Last output (the compensated value)."""
         return self._out
 
-    def __call__(self, x: np.ndarray, t: float, scale: float = 1.0,
-                 weight: np.ndarray | float | None = None) -> np.ndarray:
+    def __call__(
+        self, x: np.ndarray, t: float, scale: float = 1.0, weight: np.ndarray | float | None = None
+    ) -> np.ndarray:
         x = np.asarray(x, np.float64)
         fresh = self._t is None or t > self._t
         xf = super().__call__(x, t, scale, weight)
@@ -213,8 +226,9 @@ class KalmanFilter:
         """Estimated speed (units per second)."""
         return self._v
 
-    def __call__(self, x: np.ndarray, t: float, scale: float = 1.0,
-                 weight: np.ndarray | float | None = None) -> np.ndarray:
+    def __call__(
+        self, x: np.ndarray, t: float, scale: float = 1.0, weight: np.ndarray | float | None = None
+    ) -> np.ndarray:
         x = np.asarray(x, np.float64)
         s = max(scale, 1e-9)
         r = (self.noise * s) ** 2
@@ -230,12 +244,11 @@ class KalmanFilter:
         p00, p01, p11 = self._p
         # predict
         xp = self._x + self._v * dt
-        p00 = p00 + dt * (2 * p01 + dt * p11) + q * dt ** 3 / 3
-        p01 = p01 + dt * p11 + q * dt ** 2 / 2
+        p00 = p00 + dt * (2 * p01 + dt * p11) + q * dt**3 / 3
+        p01 = p01 + dt * p11 + q * dt**2 / 2
         p11 = p11 + q * dt
         # update (weight 0: no measurement, the prediction is held)
-        w = np.ones_like(x) if weight is None else np.broadcast_to(
-            np.asarray(weight, np.float64), x.shape)
+        w = np.ones_like(x) if weight is None else np.broadcast_to(np.asarray(weight, np.float64), x.shape)
         seen = w > 0
         r_eff = r / np.maximum(w, 1e-9)
         k0 = np.where(seen, p00 / (p00 + r_eff), 0.0)
@@ -256,9 +269,17 @@ class KalmanFilter:
 # are kept for direct users such as the cursor, which pass their own parameters.)
 METHODS: dict[str, tuple[type, dict[str, float]]] = {
     "one-euro": (OneEuroFilter, {"min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 1.0}),
-    "one-euro-lc": (LagCompensatedOneEuro, {"min_cutoff": 1.0, "beta": 10.0, "d_cutoff": 0.5,
-                                            "compensation": 1.0, "max_lead_s": 0.2,
-                                            "clip_to_sample": 0.0}),
+    "one-euro-lc": (
+        LagCompensatedOneEuro,
+        {
+            "min_cutoff": 1.0,
+            "beta": 10.0,
+            "d_cutoff": 0.5,
+            "compensation": 1.0,
+            "max_lead_s": 0.2,
+            "clip_to_sample": 0.0,
+        },
+    ),
     "kalman": (KalmanFilter, {"noise": 0.02, "accel": 1.0, "speed0": 1.0}),
 }
 DEFAULT_METHOD = "one-euro-lc"  # the measured best (README "Smoothing")
@@ -285,7 +306,9 @@ def make_filter(method: str = DEFAULT_METHOD, **params: float) -> LandmarkFilter
     cls, defaults = METHODS[method]
     unknown = set(params) - set(defaults)
     if unknown:
-        raise ValueError(f"smoothing method {method!r} has no parameter "
-                         f"{', '.join(sorted(unknown))}; it takes {', '.join(defaults)}")
+        raise ValueError(
+            f"smoothing method {method!r} has no parameter "
+            f"{', '.join(sorted(unknown))}; it takes {', '.join(defaults)}"
+        )
     filt: LandmarkFilter = cls(**{**defaults, **params})
     return filt

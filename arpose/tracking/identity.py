@@ -81,14 +81,25 @@ class PersonTracker:
     ``resets`` holds the latest resets as ``(t, id, reason)`` (for the benchmarks).
     """
 
-    def __init__(self, min_cutoff: float | None = None, beta: float | None = None,
-                 d_cutoff: float | None = None, *, method: str | None = None,
-                 params: dict[str, float] | None = None, smooth: bool = True,
-                 keep_lost_s: float = 1.0, match_distance: float = 0.6,
-                 visibility_low: float = 0.2, visibility_high: float = 0.6,
-                 visibility_cutoff: float = 3.0, reset_gap_s: float = 0.3,
-                 jump_reset: float = 0.35, cut_ratio: float = 1.35,
-                 filter_factory: Callable[[], LandmarkFilter] | None = None):
+    def __init__(
+        self,
+        min_cutoff: float | None = None,
+        beta: float | None = None,
+        d_cutoff: float | None = None,
+        *,
+        method: str | None = None,
+        params: dict[str, float] | None = None,
+        smooth: bool = True,
+        keep_lost_s: float = 1.0,
+        match_distance: float = 0.6,
+        visibility_low: float = 0.2,
+        visibility_high: float = 0.6,
+        visibility_cutoff: float = 3.0,
+        reset_gap_s: float = 0.3,
+        jump_reset: float = 0.35,
+        cut_ratio: float = 1.35,
+        filter_factory: Callable[[], LandmarkFilter] | None = None,
+    ):
         extra: dict[str, float] = dict(params or {})
         for name, v in (("min_cutoff", min_cutoff), ("beta", beta), ("d_cutoff", d_cutoff)):
             if v is not None:
@@ -183,9 +194,18 @@ class PersonTracker:
     def _new_track(self, pose: Pose, t: float) -> _Track:
         pid, self._next_id = self._next_id, self._next_id + 1
         lf, wf = self._filters()
-        track = _Track(pid, lf, wf, pose.landmarks[:, VIS].astype(np.float64), pose.center,
-                       pose.body_size, t, pose.with_id(pid),
-                       pose.landmarks[:, :2].astype(np.float64), _torso(pose.landmarks))
+        track = _Track(
+            pid,
+            lf,
+            wf,
+            pose.landmarks[:, VIS].astype(np.float64),
+            pose.center,
+            pose.body_size,
+            t,
+            pose.with_id(pid),
+            pose.landmarks[:, :2].astype(np.float64),
+            _torso(pose.landmarks),
+        )
         if self.smooth:
             lf(pose.landmarks[:, :3], t, scale=pose.body_size)
             wf(pose.world, t)
@@ -222,8 +242,9 @@ class PersonTracker:
             track.pose = pose.with_id(track.id)
             return
         vis = pose.landmarks[:, VIS].astype(np.float64)
-        trust = np.clip((vis - self.visibility_low) /
-                        (self.visibility_high - self.visibility_low), 0.02, 1.0)[:, None]
+        trust = np.clip(
+            (vis - self.visibility_low) / (self.visibility_high - self.visibility_low), 0.02, 1.0
+        )[:, None]
         xyz = track.landmarks(pose.landmarks[:, :3], t, scale=pose.body_size, weight=trust)
         world = track.world(pose.world, t, scale=1.0, weight=trust)
         if dt > 0:

@@ -126,21 +126,30 @@ class Pipeline:
     ``pipeline.latest()`` the newest unseen one (or None) without waiting.
     """
 
-    def __init__(self, source: Source | PoseSource,
-                 detector: PoseDetector | list[PoseDetector] | None = None,
-                 tracker: PersonTracker | None = None, *, drop_frames: bool | None = None,
-                 keep_images: bool = True, capacity: int = 2):
+    def __init__(
+        self,
+        source: Source | PoseSource,
+        detector: PoseDetector | list[PoseDetector] | None = None,
+        tracker: PersonTracker | None = None,
+        *,
+        drop_frames: bool | None = None,
+        keep_images: bool = True,
+        capacity: int = 2,
+    ):
         self.source = source
         self.yields_poses = bool(getattr(source, "yields_poses", False))
         self.detectors: list[PoseDetector] = (
-            list(detector) if isinstance(detector, (list, tuple))
-            else [detector] if detector is not None else [])
+            list(detector)
+            if isinstance(detector, (list, tuple))
+            else [detector]
+            if detector is not None
+            else []
+        )
         if not self.detectors and not self.yields_poses:
             raise ValueError("a detector is needed for a source of images")
         self.tracker = tracker
         self.stage = TrackingStage(tracker, keep_images=keep_images)
-        self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None \
-            else drop_frames
+        self.drop_frames = bool(getattr(source, "live", False)) if drop_frames is None else drop_frames
         # Live: one latest-wins slot shared by the inference threads. Files: one bounded
         # FIFO per inference thread, dealt round robin (deterministic, and it bounds the
         # reorder buffer).
@@ -169,15 +178,22 @@ class Pipeline:
     def start(self) -> Pipeline:
         if self._threads:
             return self
-        self._threads = [threading.Thread(target=self._guard, args=(self._capture_loop,),
-                                          name="arpose-capture", daemon=True)]
+        self._threads = [
+            threading.Thread(
+                target=self._guard, args=(self._capture_loop,), name="arpose-capture", daemon=True
+            )
+        ]
         if not self.yields_poses:
             for i, detector in enumerate(self.detectors):
                 inbox = self._inputs[i % len(self._inputs)]
-                self._threads.append(threading.Thread(
-                    target=self._guard,
-                    args=(lambda d=detector, box=inbox: self._infer_loop(d, box),),
-                    name=f"arpose-inference-{i}", daemon=True))
+                self._threads.append(
+                    threading.Thread(
+                        target=self._guard,
+                        args=(lambda d=detector, box=inbox: self._infer_loop(d, box),),
+                        name=f"arpose-inference-{i}",
+                        daemon=True,
+                    )
+                )
         for th in self._threads:
             th.start()
         return self
@@ -226,8 +242,10 @@ class Pipeline:
             return
         if isinstance(exc, ArposeError):
             raise exc
-        raise PipelineError(f"{getattr(self.source, 'name', 'source')}: the capture/inference "
-                            f"worker failed: {type(exc).__name__}: {exc}") from exc
+        raise PipelineError(
+            f"{getattr(self.source, 'name', 'source')}: the capture/inference "
+            f"worker failed: {type(exc).__name__}: {exc}"
+        ) from exc
 
     def read(self, timeout: float | None = None) -> PoseFrame | None:
         """The next PoseFrame in order; None at the end of the source.
@@ -365,13 +383,24 @@ PHOTO_MAX_PEOPLE = 8
 """Most people :func:`track` finds on a single image by default (a group photo)."""
 
 
-def track(spec: str | int | Path | Source | PoseSource, *, max_people: int | None = None,
-          smooth: bool = True, model: str | Path | None = None, segmentation: bool = False,
-          realtime: bool = False, max_fps: float | None = None,
-          drop_frames: bool | None = None, keep_images: bool = True,
-          tracker: PersonTracker | None = None,
-          workers: int | None = None, capacity: int = 2, hands: bool = False,
-          hand_model: str | Path | None = None, tiles: bool | None = None) -> Pipeline:
+def track(
+    spec: str | int | Path | Source | PoseSource,
+    *,
+    max_people: int | None = None,
+    smooth: bool = True,
+    model: str | Path | None = None,
+    segmentation: bool = False,
+    realtime: bool = False,
+    max_fps: float | None = None,
+    drop_frames: bool | None = None,
+    keep_images: bool = True,
+    tracker: PersonTracker | None = None,
+    workers: int | None = None,
+    capacity: int = 2,
+    hands: bool = False,
+    hand_model: str | Path | None = None,
+    tiles: bool | None = None,
+) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
     and return a ready-to-start :class:`Pipeline` with detector(s) and a person tracker.
 
@@ -398,8 +427,11 @@ def track(spec: str | int | Path | Source | PoseSource, *, max_people: int | Non
     """
     if max_people is not None and max_people < 1:
         raise ArposeError(f"max_people={max_people}: must be at least 1")
-    source = (cast("Source | PoseSource", spec) if hasattr(spec, "read")
-              else open_source(spec, realtime=realtime, max_fps=max_fps))
+    source = (
+        cast("Source | PoseSource", spec)
+        if hasattr(spec, "read")
+        else open_source(spec, realtime=realtime, max_fps=max_fps)
+    )
     photo = isinstance(source, ImageFile)
     if max_people is None:
         max_people = PHOTO_MAX_PEOPLE if photo else 2
@@ -410,16 +442,22 @@ def track(spec: str | int | Path | Source | PoseSource, *, max_people: int | Non
             n = workers or default_workers(live=bool(getattr(source, "live", False)))
             if photo:
                 n = 1
-            options = DetectorOptions(model=model, num_poses=max_people,
-                                     segmentation=segmentation, hands=hands,
-                                     hand_model=hand_model,
-                                     hand_fallback="always" if photo else "auto",
-                                     mode="image" if tiled else "video", tiles=tiled)
+            options = DetectorOptions(
+                model=model,
+                num_poses=max_people,
+                segmentation=segmentation,
+                hands=hands,
+                hand_model=hand_model,
+                hand_fallback="always" if photo else "auto",
+                mode="image" if tiled else "video",
+                tiles=tiled,
+            )
             detectors = [PoseDetector(options) for _ in range(max(1, n))]
         if tracker is None:
             tracker = PersonTracker(smooth=smooth)
-        return Pipeline(source, detectors, tracker, drop_frames=drop_frames,
-                        keep_images=keep_images, capacity=capacity)
+        return Pipeline(
+            source, detectors, tracker, drop_frames=drop_frames, keep_images=keep_images, capacity=capacity
+        )
     except BaseException:
         for detector in detectors:
             detector.close()

@@ -47,38 +47,55 @@ class TrackingStage:
         if detection.hands_tracked:
             if self.hand_tracker is None:
                 self.hand_tracker = HandTracker(smooth=getattr(self.tracker, "smooth", False))
-            poses, raw, hands = track_detection_hands(self.hand_tracker, detection, poses,
-                                                      raw, frame.t)
+            poses, raw, hands = track_detection_hands(self.hand_tracker, detection, poses, raw, frame.t)
         filter_ms = (time.perf_counter() - t0) * 1000.0
         h, w = frame.image.shape[:2]
-        stats = FrameStats(captured_at=frame.captured_at, inference_ms=detection.inference_ms,
-                           filter_ms=filter_ms,
-                           latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
-                           dropped=dropped, hand_ms=float(detection.hand_ms),
-                           hand_crops=int(detection.hand_crops))
-        return PoseFrame(t=frame.t, index=frame.index, size=(w, h), poses=poses,
-                         image=frame.image if self.keep_images else None,
-                         mask=detection.mask, stats=stats, raw=raw, hands=hands,
-                         hands_tracked=detection.hands_tracked)
+        stats = FrameStats(
+            captured_at=frame.captured_at,
+            inference_ms=detection.inference_ms,
+            filter_ms=filter_ms,
+            latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
+            dropped=dropped,
+            hand_ms=float(detection.hand_ms),
+            hand_crops=int(detection.hand_crops),
+        )
+        return PoseFrame(
+            t=frame.t,
+            index=frame.index,
+            size=(w, h),
+            poses=poses,
+            image=frame.image if self.keep_images else None,
+            mask=detection.mask,
+            stats=stats,
+            raw=raw,
+            hands=hands,
+            hands_tracked=detection.hands_tracked,
+        )
 
     @classmethod
-    def photo(cls, image: np.ndarray, *, max_people: int, segmentation: bool = False,
-              hands: bool = False) -> PoseFrame:
+    def photo(
+        cls, image: np.ndarray, *, max_people: int, segmentation: bool = False, hands: bool = False
+    ) -> PoseFrame:
         """One photo -> PoseFrame, as ``arpose detect`` and :func:`track` see a photo: the
         tiled second look for people, palm detection over the whole photo when hands are
         asked for, person ids without smoothing."""
-        options = DetectorOptions(num_poses=max_people, segmentation=segmentation,
-                                  mode="image", hands=hands, tiles=True,
-                                  hand_fallback="always")
+        options = DetectorOptions(
+            num_poses=max_people,
+            segmentation=segmentation,
+            mode="image",
+            hands=hands,
+            tiles=True,
+            hand_fallback="always",
+        )
         with PoseDetector(options) as detector:
             detection = detector.detect(image, 0.0)
         frame = Frame(image, 0.0, 0, time.monotonic())
         return cls(PersonTracker(smooth=False)).publish(frame, detection)
 
 
-def track_detection_hands(tracker: HandTracker, detection: Detection,
-                          poses: tuple[Pose, ...], raw: tuple[Pose, ...], t: float
-                          ) -> tuple[tuple[Pose, ...], tuple[Pose, ...], tuple[Hand, ...]]:
+def track_detection_hands(
+    tracker: HandTracker, detection: Detection, poses: tuple[Pose, ...], raw: tuple[Pose, ...], t: float
+) -> tuple[tuple[Pose, ...], tuple[Pose, ...], tuple[Hand, ...]]:
     """Give the detection's hands their person ids (the detector knows only the index of
     the body in ``detection.poses``), track and smooth them, and attach them to the
     smoothed and raw poses. Returns (poses, raw, hands)."""

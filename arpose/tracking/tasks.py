@@ -70,6 +70,7 @@ def native_stderr_silenced(active: bool) -> Iterator[None]:
 def mp_image(rgb: np.ndarray) -> Any:
     """An RGB uint8 array as the ``mediapipe.Image`` the landmarkers take."""
     import mediapipe as mp  # lazy: mediapipe is heavy; importing arpose must not load it
+
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 
@@ -78,22 +79,31 @@ def _create(factory: Any, options: Any, model_path: Path, what: str, quiet: bool
         with native_stderr_silenced(quiet):
             landmarker = factory(options)
     except (RuntimeError, ValueError) as exc:
-        raise ModelError(f"{model_path}: MediaPipe cannot load this {what} "
-                         f"({str(exc).splitlines()[0]})") from None
+        raise ModelError(
+            f"{model_path}: MediaPipe cannot load this {what} ({str(exc).splitlines()[0]})"
+        ) from None
     close_at_exit(landmarker)
     return landmarker
 
 
-def create_pose_landmarker(model_path: Path, *, video: bool, num_poses: int,
-                           min_detection_confidence: float, min_presence_confidence: float,
-                           min_tracking_confidence: float, segmentation: bool,
-                           quiet: bool) -> Any:
+def create_pose_landmarker(
+    model_path: Path,
+    *,
+    video: bool,
+    num_poses: int,
+    min_detection_confidence: float,
+    min_presence_confidence: float,
+    min_tracking_confidence: float,
+    segmentation: bool,
+    quiet: bool,
+) -> Any:
     """A PoseLandmarker (VIDEO or IMAGE mode) from a ``.task`` bundle.
 
     Raises:
         ModelError: MediaPipe refused the file (named in the message).
     """
     from mediapipe.tasks.python import BaseOptions, vision  # lazy: heavy, see mp_image
+
     mode = vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
@@ -104,25 +114,27 @@ def create_pose_landmarker(model_path: Path, *, video: bool, num_poses: int,
         min_tracking_confidence=min_tracking_confidence,
         output_segmentation_masks=segmentation,
     )
-    return _create(vision.PoseLandmarker.create_from_options, options, model_path, "model",
-                   quiet)
+    return _create(vision.PoseLandmarker.create_from_options, options, model_path, "model", quiet)
 
 
-def create_hand_landmarker(model_path: Path, *, min_detection_confidence: float,
-                           min_presence_confidence: float, quiet: bool) -> Any:
+def create_hand_landmarker(
+    model_path: Path, *, min_detection_confidence: float, min_presence_confidence: float, quiet: bool
+) -> Any:
     """A HandLandmarker (IMAGE mode, two hands) from a ``.task`` bundle.
 
     Raises:
         ModelError: MediaPipe refused the file (named in the message).
     """
     from mediapipe.tasks.python import BaseOptions, vision  # lazy: heavy, see mp_image
+
     options = vision.HandLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=vision.RunningMode.IMAGE, num_hands=2,
+        running_mode=vision.RunningMode.IMAGE,
+        num_hands=2,
         min_hand_detection_confidence=min_detection_confidence,
-        min_hand_presence_confidence=min_presence_confidence)
-    return _create(vision.HandLandmarker.create_from_options, options, model_path,
-                   "hand model", quiet)
+        min_hand_presence_confidence=min_presence_confidence,
+    )
+    return _create(vision.HandLandmarker.create_from_options, options, model_path, "hand model", quiet)
 
 
 def close_landmarker(landmarker: object, quiet: bool = True) -> None:

@@ -60,8 +60,7 @@ class Tile:
     side: int
 
 
-def tiles_for(width: int, height: int,
-              fractions: Sequence[float] = TILE_FRACTIONS) -> list[Tile]:
+def tiles_for(width: int, height: int, fractions: Sequence[float] = TILE_FRACTIONS) -> list[Tile]:
     """Overlapping square tiles (stride half a side) covering a ``width`` x ``height`` photo."""
     out: list[Tile] = []
     short = min(width, height)
@@ -121,8 +120,12 @@ def _seen_box(pose: Pose) -> tuple[float, float, float, float]:
     pts = lm[lm[:, VIS] >= 0.5, :2]
     if len(pts) < 2:
         pts = lm[:, :2]
-    return (float(np.min(pts[:, 0])), float(np.min(pts[:, 1])),
-            float(np.max(pts[:, 0])), float(np.max(pts[:, 1])))
+    return (
+        float(np.min(pts[:, 0])),
+        float(np.min(pts[:, 1])),
+        float(np.max(pts[:, 0])),
+        float(np.max(pts[:, 1])),
+    )
 
 
 def inside_larger(small: Pose, big: Pose) -> bool:
@@ -138,9 +141,13 @@ def inside_larger(small: Pose, big: Pose) -> bool:
     return ix * iy / area >= INSIDE
 
 
-def search_tiles(image: np.ndarray, found: Sequence[Pose], limit: int,
-                 detect: Callable[[np.ndarray, Tile], Sequence[Pose]],
-                 fractions: Sequence[float] = TILE_FRACTIONS) -> list[Pose]:
+def search_tiles(
+    image: np.ndarray,
+    found: Sequence[Pose],
+    limit: int,
+    detect: Callable[[np.ndarray, Tile], Sequence[Pose]],
+    fractions: Sequence[float] = TILE_FRACTIONS,
+) -> list[Pose]:
     """``found`` (the whole photo's people, kept as they are) plus the people ``detect``
     finds on tiles of ``image`` and nobody found before, best first, at most ``limit``.
 
@@ -151,7 +158,7 @@ def search_tiles(image: np.ndarray, found: Sequence[Pose], limit: int,
     h, w = image.shape[:2]
     candidates: list[tuple[float, Pose]] = []
     for tile in tiles_for(w, h, fractions):
-        patch = image[tile.y:tile.y + tile.side, tile.x:tile.x + tile.side]
+        patch = image[tile.y : tile.y + tile.side, tile.x : tile.x + tile.side]
         for pose in detect(patch, tile):
             s = tile_score(pose, tile, w, h)
             if s >= MIN_TILE_SCORE:

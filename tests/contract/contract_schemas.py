@@ -29,5 +29,7 @@ def validator(name: str) -> Draft202012Validator:
 
 def errors(name: str, instance: Any) -> list[str]:
     """Every violation of schema ``name`` by ``instance``, as readable lines (empty: valid)."""
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-            for e in validator(name).iter_errors(instance)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+        for e in validator(name).iter_errors(instance)
+    ]

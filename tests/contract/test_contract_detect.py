@@ -18,8 +18,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def _detect(*args: str) -> str:
     """Run the installed `arpose detect` as a user does; its stdout."""
-    proc = subprocess.run([sys.executable, "-m", "arpose", "detect", *args], capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "arpose", "detect", *args], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -29,6 +30,7 @@ def astronaut_file(tmp_path_factory) -> Path:
     """skimage's astronaut photo (public domain; one person, upper body) as a PNG."""
     import cv2
     from skimage import data
+
     path = tmp_path_factory.mktemp("contract") / "astronaut.png"
     cv2.imwrite(str(path), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
     return path
@@ -76,8 +78,16 @@ def test_the_schema_rejects_broken_detect_output(photo_json):
     d["width"] = str(d["width"])  # a number, not text
     broken.append(d)
     e = copy.deepcopy(photo_json)
-    e["hands"] = [{"id": 0, "person": None, "side": "up", "score": 0.5,
-                   "landmarks": np.zeros((21, 4)).tolist(), "world": None}]
+    e["hands"] = [
+        {
+            "id": 0,
+            "person": None,
+            "side": "up",
+            "score": 0.5,
+            "landmarks": np.zeros((21, 4)).tolist(),
+            "world": None,
+        }
+    ]
     broken.append(e)
     for obj in broken:
         assert errors("pose-frame", obj), obj.keys()

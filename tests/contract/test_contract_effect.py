@@ -38,7 +38,7 @@ def test_every_gallery_effect_matches_the_schema():
 def test_the_readme_example_matches_the_schema():
     text = README.read_text(encoding="utf-8")
     start = text.index("```toml\n", text.index("<!-- section:effects -->")) + 8
-    doc = tomllib.loads(text[start:text.index("```", start)])
+    doc = tomllib.loads(text[start : text.index("```", start)])
     assert errors("effect", doc) == []
 
 
@@ -56,17 +56,21 @@ def test_schema_keys_and_choices_are_the_readers():
     assert s["properties"]["version"]["maximum"] == effect_schema.FORMAT_VERSION
 
 
-@pytest.mark.parametrize("change", [
-    {},                                  # the control: valid for both
-    {"scael": 1.0},                      # unknown key
-    {"scale": 0},                        # not > 0
-    {"layer": "over"},                   # unknown layer
-    {"opacity": 2.0},                    # out of 0..1
-    {"animation": {"period": 1.0}},      # no kind
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},  # the control: valid for both
+        {"scael": 1.0},  # unknown key
+        {"scale": 0},  # not > 0
+        {"layer": "over"},  # unknown layer
+        {"opacity": 2.0},  # out of 0..1
+        {"animation": {"period": 1.0}},  # no kind
+    ],
+)
 def test_schema_and_reader_agree_on_an_attachment(change, tmp_path):
     import cv2
     import numpy as np
+
     cv2.imwrite(str(tmp_path / "x.png"), np.full((8, 8, 4), 255, np.uint8))
     table = {"joint": "nose", "asset": "x.png", **change}
     text = "[[attach]]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in table.items())

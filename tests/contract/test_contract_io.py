@@ -31,17 +31,32 @@ def _frames(n: int, *, hands: bool = True) -> list[PoseFrame]:
             lm[:, 2] = rng.uniform(-200, 200, len(LANDMARK_NAMES))
             lm[:, 3:] = rng.uniform(0, 1, (len(LANDMARK_NAMES), 2))
             world = rng.uniform(-1, 1, (len(LANDMARK_NAMES), 3)).astype(np.float32)
-            hand = Hand(np.concatenate([rng.uniform(50, 600, (21, 3)), rng.uniform(0, 1, (21, 1))],
-                                       axis=1).astype(np.float32),
-                        rng.uniform(-0.1, 0.1, (21, 3)).astype(np.float32),
-                        side=("left", "right")[pid % 2], score=0.9, person=pid, id=pid)
+            hand = Hand(
+                np.concatenate([rng.uniform(50, 600, (21, 3)), rng.uniform(0, 1, (21, 1))], axis=1).astype(
+                    np.float32
+                ),
+                rng.uniform(-0.1, 0.1, (21, 3)).astype(np.float32),
+                side=("left", "right")[pid % 2],
+                score=0.9,
+                person=pid,
+                id=pid,
+            )
             poses.append(Pose(lm, world, pid, (hand,) if hands else ()))
             hand_list.append(hand)
         if hands:
-            hand_list.append(Hand(np.full((21, 4), 0.5, np.float32), None, side="right",
-                                  score=0.7, person=None, id=9))
-        out.append(PoseFrame(t=i / 30, index=i, size=(640, 480), poses=tuple(poses),
-                             hands=tuple(hand_list) if hands else (), hands_tracked=hands))
+            hand_list.append(
+                Hand(np.full((21, 4), 0.5, np.float32), None, side="right", score=0.7, person=None, id=9)
+            )
+        out.append(
+            PoseFrame(
+                t=i / 30,
+                index=i,
+                size=(640, 480),
+                poses=tuple(poses),
+                hands=tuple(hand_list) if hands else (),
+                hands_tracked=hands,
+            )
+        )
     return out
 
 
@@ -52,9 +67,9 @@ def test_recording_header_and_frames_match_the_schemas(tmp_path):
         for pf in frames:
             assert rec.write(pf)
     data = path.read_bytes()
-    first = data[:data.index(b"\n")]
+    first = data[: data.index(b"\n")]
     assert first.startswith(MAGIC + b"1 ")
-    header = json.loads(first[len(MAGIC) + 2:])
+    header = json.loads(first[len(MAGIC) + 2 :])
     assert errors("recording-header", header) == []
     assert header["fps"] == 30.0 and header["source"] == "camera 0" and header["video"] == "take.avi"
     back = list(Recording(path))
@@ -62,14 +77,19 @@ def test_recording_header_and_frames_match_the_schemas(tmp_path):
     for rf in back:
         assert errors("pose-frame", rf.to_pose_frame().to_json()) == []
     # and not vacuous: a header another program could not read is refused
-    for change in ({"format": "arpose"}, {"landmarks": list(LANDMARK_NAMES)[:32]},
-                   {"created": "yesterday"}, {"fps": 0}):
+    for change in (
+        {"format": "arpose"},
+        {"landmarks": list(LANDMARK_NAMES)[:32]},
+        {"created": "yesterday"},
+        {"fps": 0},
+    ):
         assert errors("recording-header", {**header, **change}), change
 
 
 def _osc_json(datagram: bytes) -> dict:
     """An OSC datagram as {"address", "args"}, decoded by python-osc (an independent reader)."""
     from pythonosc.osc_message import OscMessage
+
     msg = OscMessage(datagram)
     return {"address": msg.address, "args": list(msg.params)}
 
@@ -103,6 +123,7 @@ def test_websocket_messages_match_the_schema():
     with WebSocketServer("127.0.0.1", 0) as server:
         with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=TIMEOUT_S) as ws:
             import time
+
             deadline = time.monotonic() + TIMEOUT_S
             while server.clients < 1 and time.monotonic() < deadline:
                 time.sleep(0.01)

@@ -16,20 +16,22 @@ from arpose.errors import ArposeError
 
 def test_every_section_is_registered_without_the_cli():
     # a fresh interpreter that never imports arpose.cli
-    code = ("import sys, arpose.bench as b; "
-            "assert 'arpose.cli' not in sys.modules; print(' '.join(b.section_names()))")
+    code = (
+        "import sys, arpose.bench as b; "
+        "assert 'arpose.cli' not in sys.modules; print(' '.join(b.section_names()))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["tracking", "smoothing", "live", "render", "games", "effects",
-                                  "hands"]
+    assert out.stdout.split() == ["tracking", "smoothing", "live", "render", "games", "effects", "hands"]
 
 
 def test_render_section_runs_from_python(tmp_path):
     video = bench.make_sample_video(tmp_path / "clip.avi", frames=4)
-    code = ("import json, sys, arpose.bench as b; "
-            f"r = b.run({str(video)!r}, sections=['render'], options={{'render_frames': 3}}); "
-            "assert 'arpose.cli' not in sys.modules; print(json.dumps(r))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)
+    code = (
+        "import json, sys, arpose.bench as b; "
+        f"r = b.run({str(video)!r}, sections=['render'], options={{'render_frames': 3}}); "
+        "assert 'arpose.cli' not in sys.modules; print(json.dumps(r))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
     assert result["source"] == str(video)

@@ -13,9 +13,24 @@ from arpose.bench import make_sample_video
 
 def test_bench_effects_section_reports_both_loops(tmp_path):
     video = make_sample_video(tmp_path / "clip.avi", frames=24)
-    proc = subprocess.run([sys.executable, "-m", "arpose", "bench", "--section", "effects",
-                           "--source", str(video), "--rounds", "1", "--json"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arpose",
+            "bench",
+            "--section",
+            "effects",
+            "--source",
+            str(video),
+            "--rounds",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)["effects"]
     assert result["effect"] == "top-hat" and result["rounds"] == 1

@@ -19,8 +19,14 @@ def arpose(*args: str, cwd=None) -> subprocess.CompletedProcess:
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
     env.pop("DISPLAY", None)
     # From another folder, so the installed package is what runs (not the checkout).
-    return subprocess.run([sys.executable, "-m", "arpose", *args], capture_output=True,
-                          text=True, cwd=cwd or tempfile.gettempdir(), env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "arpose", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or tempfile.gettempdir(),
+        env=env,
+        timeout=300,
+    )
 
 
 def test_detect_image_prints_the_json_contract(astronaut_png):
@@ -51,13 +57,16 @@ def test_detect_video_prints_json_lines(tmp_path, astronaut):
     assert all(len(o["people"]) == 1 for o in lines)
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("missing.jpg", None, "missing.jpg: no such file"),
-    ("empty.jpg", b"", "empty.jpg: file is empty"),
-    ("bad.png", b"\x89PNG garbage", "bad.png: cannot decode"),
-    ("bad.avi", b"RIFF nonsense" * 10, "bad.avi: cannot open video"),
-    ("", None, "folder holds no images"),
-])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("missing.jpg", None, "missing.jpg: no such file"),
+        ("empty.jpg", b"", "empty.jpg: file is empty"),
+        ("bad.png", b"\x89PNG garbage", "bad.png: cannot decode"),
+        ("bad.avi", b"RIFF nonsense" * 10, "bad.avi: cannot open video"),
+        ("", None, "folder holds no images"),
+    ],
+)
 def test_bad_input_gives_one_line_errors(tmp_path, capsys, name, content, expected):
     target = tmp_path / name
     if content is not None:
@@ -119,8 +128,9 @@ def test_default_command_falls_back_to_the_sample_photo(tmp_path):
     assert image is not None and image.shape[:2] == (600, 512)
 
 
-@pytest.mark.parametrize("command", [["detect"], ["render", "--effect", "top-hat", "--output",
-                                                   "out.png", "--source"]])
+@pytest.mark.parametrize(
+    "command", [["detect"], ["render", "--effect", "top-hat", "--output", "out.png", "--source"]]
+)
 def test_max_people_must_be_positive(capsys, astronaut_png, command):
     args = [command[0], "--max-people", "0", *command[1:], str(astronaut_png)]
     assert main(args) == 1

@@ -15,8 +15,17 @@ from arpose.coach.history import History
 
 
 def rep(i: int, good: bool = True, rng: float = 0.9) -> RepEvent:
-    return RepEvent("squat", "rep", i, float(i), good=good, range=rng, down=1.0, up=0.8,
-                    flags=() if good else ("go deeper",))
+    return RepEvent(
+        "squat",
+        "rep",
+        i,
+        float(i),
+        good=good,
+        range=rng,
+        down=1.0,
+        up=0.8,
+        flags=() if good else ("go deeper",),
+    )
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,8 +48,12 @@ s.finish({"reps": n})
 
 
 def writer(path: Path, exercise: str, n: int, pause: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), exercise, str(n), str(pause)],
-                            stdout=subprocess.PIPE, text=True, cwd=REPO)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), exercise, str(n), str(pause)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
 
 
 def test_sigkill_mid_session_loses_at_most_the_rep_in_flight(tmp_path):
@@ -55,8 +68,8 @@ def test_sigkill_mid_session_loses_at_most_the_rep_in_flight(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     with History(path, readonly=True) as h:
         (s,) = h.sessions()
-    assert s.ended is None                        # never finished...
-    assert seen <= s.reps <= seen + 1             # ...but every printed (committed) rep is there
+    assert s.ended is None  # never finished...
+    assert seen <= s.reps <= seen + 1  # ...but every printed (committed) rep is there
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # and the file keeps working for the next workout
     with History(path) as h:

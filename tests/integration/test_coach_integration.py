@@ -17,6 +17,7 @@ def test_real_barbell_squats_and_a_counter_learned_from_them(media):
     if not clip.is_file():
         pytest.skip(f"{clip} not found")
     from arpose.tracking.pipeline import track
+
     with track(str(clip), max_people=1, keep_images=False) as pipeline:
         samples = [(L.main_person(pf.poses), pf.t) for pf in pipeline]
     counter = RepCounter("squat")

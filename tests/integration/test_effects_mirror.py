@@ -52,8 +52,9 @@ def window():
 def shell(win, renderer, view: Mirror) -> PlayApp:
     """The mirror view in the play shell, drawing into the test window."""
     renderer.flip = True
-    app = PlayApp(renderer.size, PlayOptions(players=2, sound=False, skeleton=False, dim=1.0),
-                  renderer=renderer)
+    app = PlayApp(
+        renderer.size, PlayOptions(players=2, sound=False, skeleton=False, dim=1.0), renderer=renderer
+    )
     app.show(view)
     return app
 
@@ -86,8 +87,7 @@ def test_keys_cycle_the_gallery(window):
 def test_raising_a_hand_cycles_for_that_person(window):
     win, renderer = window
     body = Body(x=320, floor=350, scale=50)  # small enough that the raised hand is in view
-    clip = frames(pose_hold_motion(hold=1.0, rest=0.8, body=body, right_arm=175), fps=30,
-                  size=(640, 360))
+    clip = frames(pose_hold_motion(hold=1.0, rest=0.8, body=body, right_arm=175), fps=30, size=(640, 360))
     with Pipeline(PoseFrames(clip)) as pipeline:
         app = Mirror(["top-hat"], cycle=CYCLE)
         drain(shell(win, renderer, app), pipeline, win)
@@ -154,14 +154,44 @@ def test_arpose_mirror_command_on_a_photo(astronaut_png):
     import sys
 
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
-    proc = subprocess.run([sys.executable, "-m", "arpose", "mirror", "--source",
-                           str(astronaut_png), "-e", "sunglasses", "--seconds", "2"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arpose",
+            "mirror",
+            "--source",
+            str(astronaut_png),
+            "-e",
+            "sunglasses",
+            "--seconds",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "frames drawn" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "arpose", "mirror", "--source",
-                           str(astronaut_png), "-e", "no-such-effect", "--seconds", "2"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arpose",
+            "mirror",
+            "--source",
+            str(astronaut_png),
+            "-e",
+            "no-such-effect",
+            "--seconds",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "unknown effect 'no-such-effect'" in proc.stderr
 
 
@@ -179,12 +209,12 @@ def test_per_player_effects_stay_on_their_player_when_the_frame_order_flips():
         right = make_pose(Body(x=880), image_size=(1280, 720)).with_id(1)
         first: list[float] = []
         for i in range(60):
-            people = (left, right) if i < 30 else (right, left)   # the tracker re-lists them
+            people = (left, right) if i < 30 else (right, left)  # the tracker re-lists them
             app.feed(PoseFrame(i / 30, i, (1280, 720), people))
             drawn = app._draw_frame(True, view.dress == "people")
-            first.append(float(drawn.poses[0].landmarks[0, 0]))   # effect player 1's nose x
+            first.append(float(drawn.poses[0].landmarks[0, 0]))  # effect player 1's nose x
         assert abs(first[29] - first[59]) < 5, (first[29], first[59])
-        view.toggle_per_player()                                   # shared effect: everyone
+        view.toggle_per_player()  # shared effect: everyone
         assert view.dress == "people"
     finally:
         app.close()

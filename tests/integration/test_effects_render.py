@@ -29,7 +29,7 @@ def astro_frame(astronaut):
 
 
 def changed_mask(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > CHANGED)
+    return np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > CHANGED
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -40,8 +40,15 @@ def read_rgb(path: Path) -> np.ndarray:
 
 def render_cli(tmp_path: Path, png: Path, *effects: str, flip: bool = False) -> np.ndarray:
     out = tmp_path / f"{'_'.join(Path(e).stem for e in effects)}{'_m' if flip else ''}.png"
-    args = ["render", *[a for e in effects for a in ("--effect", e)], "--source", str(png),
-            "--output", str(out), "--no-progress"] + (["--mirror"] if flip else [])
+    args = [
+        "render",
+        *[a for e in effects for a in ("--effect", e)],
+        "--source",
+        str(png),
+        "--output",
+        str(out),
+        "--no-progress",
+    ] + (["--mirror"] if flip else [])
     assert cli_main(args) == 0
     return read_rgb(out)
 
@@ -85,7 +92,7 @@ def test_sunglasses_cover_both_eyes(tmp_path, astronaut_png, astronaut, astro_fr
     assert np.linalg.norm(centroid(drawn) - pose.xy("mid_eye")) < 0.25 * hw
     for eye in ("left_eye", "right_eye"):
         x, y = pose.xy(eye).round().astype(int)
-        assert drawn[y - 2:y + 3, x - 2:x + 3].all(), f"{eye} is not covered"
+        assert drawn[y - 2 : y + 3, x - 2 : x + 3].all(), f"{eye} is not covered"
     ys, xs = np.nonzero(drawn)
     assert ys.min() > pose.xy("head_top")[1] and ys.max() < pose.xy("mouth")[1]
 
@@ -112,7 +119,7 @@ def test_costume_shirt_covers_the_torso(tmp_path, astronaut_png, astronaut, astr
     assert drawn.mean() > 0.15
     # the chest between the shoulders, a little below them, is covered
     chest = ((ls + rs) / 2 + [0, 0.4 * abs(ls[0] - rs[0])]).round().astype(int)
-    assert drawn[chest[1] - 3:chest[1] + 4, chest[0] - 3:chest[0] + 4].all()
+    assert drawn[chest[1] - 3 : chest[1] + 4, chest[0] - 3 : chest[0] + 4].all()
 
 
 def test_wings_are_behind_the_body(tmp_path, astronaut_png, astronaut, astro_frame):
@@ -149,8 +156,11 @@ def test_left_only_attachment_stays_on_the_users_left_in_mirror(tmp_path):
     rgba = np.zeros((32, 32, 4), np.uint8)
     rgba[..., 1] = rgba[..., 3] = 255  # a green square
     cv2.imwrite(str(tmp_path / "patch.png"), rgba)
-    effect = Effect(name="patch", root=tmp_path, attachments=[
-        Attachment(joint="left_eye", asset="patch.png", scale=0.5, scale_by="head_width")])
+    effect = Effect(
+        name="patch",
+        root=tmp_path,
+        attachments=[Attachment(joint="left_eye", asset="patch.png", scale=0.5, scale_by="head_width")],
+    )
     gray = np.full((400, 400, 3), 90, np.uint8)
     pose = make_pose(center=(200, 200), shoulder_px=150)
     frame = make_frame([pose], size=(400, 400), image=gray)
@@ -180,10 +190,12 @@ def test_players_each_get_their_own_and_person_filter(tmp_path):
         x, y = pose.xy("nose").round().astype(int)
         return img[y, x, 2] > 200 and img[y, x, 0] < 60
 
-    everyone = Effect(name="all", root=tmp_path,
-                      attachments=[Attachment(joint="nose", asset="dot.png", scale=0.3)])
-    second = Effect(name="p2", root=tmp_path, attachments=[
-        Attachment(joint="nose", asset="dot.png", scale=0.3, person=2)])
+    everyone = Effect(
+        name="all", root=tmp_path, attachments=[Attachment(joint="nose", asset="dot.png", scale=0.3)]
+    )
+    second = Effect(
+        name="p2", root=tmp_path, attachments=[Attachment(joint="nose", asset="dot.png", scale=0.3, person=2)]
+    )
     out = render_image([everyone], gray, frame)
     assert blue_at(out, p1) and blue_at(out, p2)
     out = render_image([second], gray, frame)
@@ -213,7 +225,7 @@ def test_readme_five_line_effect_on_a_users_png(tmp_path, astronaut_png, astrona
     """The README example, verbatim: a user's own PNG on the nose, 0.5 head widths wide."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     start = readme.index("```toml\n", readme.index("<!-- section:effects -->")) + 8
-    example = readme[start:readme.index("```", start)]
+    example = readme[start : readme.index("```", start)]
     assert len(example.strip().splitlines()) == 5
     (tmp_path / "my-effect.toml").write_text(example)
     star = np.zeros((100, 100, 4), np.uint8)

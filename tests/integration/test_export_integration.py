@@ -86,11 +86,12 @@ def test_cli_export_file_and_folder(take, tmp_path, capsys):
     from arpose.cli import main
 
     path, frames = take
-    assert main(["export", str(path), "--format", "coco", "--output",
-                 str(tmp_path / "c.json")]) == 0
+    assert main(["export", str(path), "--format", "coco", "--output", str(tmp_path / "c.json")]) == 0
     assert len(json.loads((tmp_path / "c.json").read_text())) == sum(len(f.poses) for f in frames)
-    assert main(["export", str(tmp_path), "-f", "csv", "-o", str(tmp_path / "csvs"),
-                 "--workers", "1", "-q"]) == 0
+    assert (
+        main(["export", str(tmp_path), "-f", "csv", "-o", str(tmp_path / "csvs"), "--workers", "1", "-q"])
+        == 0
+    )
     assert (tmp_path / "csvs" / "take.csv").exists()
     assert "exported 1 file(s)" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "nothing.arpose"), "-f", "csv"]) == 1

@@ -66,7 +66,7 @@ def _odd_frames(seed: int, n: int, people: int, kind: str) -> list[PoseFrame]:
 @pytest.mark.parametrize("name", GAMES)
 def test_game_runs_start_to_finish_headless(name):
     """A few hundred frames each, drawn, with the round shortened so it ends."""
-    clip = frames(squat_motion(reps=4, period=1.5), fps=30, noise=1.0)   # 8 s, 241 frames
+    clip = frames(squat_motion(reps=4, period=1.5), fps=30, noise=1.0)  # 8 s, 241 frames
     report = run_headless(name, clip, PlayOptions(sound=False, duration=6.0), render=True)
     assert report["game"] == name and report["finished"] is True
     assert report["events"][0]["kind"] == "start" and report["events"][-1]["kind"] == "end"
@@ -74,25 +74,41 @@ def test_game_runs_start_to_finish_headless(name):
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), people=st.integers(0, 3),
-       kind=st.sampled_from(["ok", "random", "nan", "zero", "invisible", "huge"]),
-       players=st.sampled_from([1, 2]))
-
-
+@given(
+    seed=st.integers(0, 10_000),
+    people=st.integers(0, 3),
+    kind=st.sampled_from(["ok", "random", "nan", "zero", "invisible", "huge"]),
+    players=st.sampled_from([1, 2]),
+)
 def test_no_game_crashes_on_empty_or_odd_landmarks(seed, people, kind, players):
     clip = _odd_frames(seed, 200, people, kind)
     for name in GAMES:
-        report = run_headless(name, clip, PlayOptions(sound=False, players=players, seed=seed),
-                              render=True, size=(640, 360))
+        report = run_headless(
+            name, clip, PlayOptions(sound=False, players=players, seed=seed), render=True, size=(640, 360)
+        )
         json.dumps(report)
         assert report["game"] == name
 
 
 def test_cli_play_slicer_headless_on_the_real_clip(dance_video, tmp_path):
     out = tmp_path / "report.json"
-    proc = subprocess.run([sys.executable, "-m", "arpose", "play", "slicer", "--source",
-                           str(dance_video), "--headless", "--report", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "arpose",
+            "play",
+            "slicer",
+            "--source",
+            str(dance_video),
+            "--headless",
+            "--report",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
     assert data["game"] == "slicer" and isinstance(data["score"], int)
@@ -102,14 +118,20 @@ def test_cli_play_slicer_headless_on_the_real_clip(dance_video, tmp_path):
 
 
 def test_cli_play_errors_are_one_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "arpose", "play", "slicr", "--headless",
-                           "--source", "x.avi"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "arpose", "play", "slicr", "--headless", "--source", "x.avi"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
         "arpose: error: unknown game 'slicr'; did you mean 'slicer'? "
-        "(games: slicer, pose-wall, workout, pong, hand-signs)"]
-    proc = subprocess.run([sys.executable, "-m", "arpose", "play", "--list"],
-                          capture_output=True, text=True, timeout=60)
+        "(games: slicer, pose-wall, workout, pong, hand-signs)"
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "arpose", "play", "--list"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and proc.stdout.split()[0] == "slicer"
 
 
@@ -121,15 +143,19 @@ def test_effects_never_change_a_games_result(name, tmp_path):
     clip = frames(squat_motion(reps=2, period=1.5), fps=30, noise=1.0)[:90]
     plain = run_headless(name, clip, PlayOptions(sound=False, duration=2.0, game_effects=False))
     video = tmp_path / f"{name}.mp4"
-    dressed = run_headless(name, clip, PlayOptions(sound=False, duration=2.0,
-                                                   effects=("crown",)),
-                           video=video, fps=30.0, hold_end=0.5)
+    dressed = run_headless(
+        name,
+        clip,
+        PlayOptions(sound=False, duration=2.0, effects=("crown",)),
+        video=video,
+        fps=30.0,
+        hold_end=0.5,
+    )
     assert dressed == plain and plain["finished"]
     cap = cv2.VideoCapture(str(video))
     n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-    assert n == plain["frames"] + 15                     # every drawn frame, then the hold
-    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) \
-        == SIZE
+    assert n == plain["frames"] + 15  # every drawn frame, then the hold
+    assert (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))) == SIZE
 
 
 def test_pongs_winner_wears_a_crown_on_the_results_screen():
@@ -142,7 +168,7 @@ def test_pongs_winner_wears_a_crown_on_the_results_screen():
     assert type(results).__name__ == "ResultsView"
     assert results.scene_effects() == {1: ("crown",)}
     assert app.wanted_effects()[1] == ("crown",)
-    rgb = app.draw(read=True)                      # the crown drawn through the shell
+    rgb = app.draw(read=True)  # the crown drawn through the shell
     assert [e.name for e in app.effects.effects_for(1)] == ["Crown"]
     assert rgb.shape == (720, 1280, 3)
     app.close()

@@ -22,18 +22,24 @@ SIZE = (640, 480)
 
 def _frame(rotation: float = 0.0) -> PoseFrame:
     pose = make_pose(Body(), image_size=SIZE).with_id(0)
-    hands = (shape_hand("open_palm", side="left", person=0, center=(470.0, 330.0), size=70.0,
-                        rotation=rotation),
-             shape_hand("victory", side="right", person=0, center=(170.0, 330.0), size=70.0))
+    hands = (
+        shape_hand("open_palm", side="left", person=0, center=(470.0, 330.0), size=70.0, rotation=rotation),
+        shape_hand("victory", side="right", person=0, center=(170.0, 330.0), size=70.0),
+    )
     image = np.full((SIZE[1], SIZE[0], 3), (205, 190, 175), np.uint8)
     from arpose.joints import HAND_CONNECTIONS
+
     for hand in hands:  # the hands themselves, so the picture shows where the fingers are
         for a, b in HAND_CONNECTIONS:
-            cv2.line(image, tuple(int(v) for v in hand.landmarks[a, :2]),
-                     tuple(int(v) for v in hand.landmarks[b, :2]), (150, 100, 80), 9,
-                     cv2.LINE_AA)
-    return PoseFrame(0.0, 0, SIZE, (pose.with_hands(hands),), image=image, hands=hands,
-                     hands_tracked=True)
+            cv2.line(
+                image,
+                tuple(int(v) for v in hand.landmarks[a, :2]),
+                tuple(int(v) for v in hand.landmarks[b, :2]),
+                (150, 100, 80),
+                9,
+                cv2.LINE_AA,
+            )
+    return PoseFrame(0.0, 0, SIZE, (pose.with_hands(hands),), image=image, hands=hands, hands_tracked=True)
 
 
 def test_finger_effects_need_hands_and_body_effects_do_not():
@@ -44,6 +50,7 @@ def test_finger_effects_need_hands_and_body_effects_do_not():
 
 def test_golden_finger_effects(tmp_path):
     from arpose.apps.offline import render_image
+
     frame = _frame()
     out = render_image(["finger-ring", "painted-nails"], frame.image, frame)
     path = GOLDEN_DIR / "hands_fingers.png"
@@ -60,7 +67,7 @@ def test_golden_finger_effects(tmp_path):
             if hand.side == "right" and tip == 12:
                 continue
             x, y = hand.landmarks[tip, :2].astype(int)
-            assert red[y - 8:y + 9, x - 8:x + 9].any(), (hand.side, tip)
+            assert red[y - 8 : y + 9, x - 8 : x + 9].any(), (hand.side, tip)
 
 
 def test_ring_follows_and_rolls_with_the_finger():
@@ -82,10 +89,10 @@ def test_ring_follows_and_rolls_with_the_finger():
     c1, a1 = ring_axis(math.radians(40))
     frame = _frame(0.0)
     mcp, pip = frame.hands[0].landmarks[13, :2], frame.hands[0].landmarks[14, :2]
-    assert np.linalg.norm(c0 - (mcp + pip) / 2) < 25          # on the ring finger
+    assert np.linalg.norm(c0 - (mcp + pip) / 2) < 25  # on the ring finger
     turned = (a1 - a0) % 180
-    assert 25 < turned < 55 or 125 < turned < 155              # rolled with the hand (40 deg)
-    assert np.linalg.norm(c1 - c0) > 20                        # and moved with it
+    assert 25 < turned < 55 or 125 < turned < 155  # rolled with the hand (40 deg)
+    assert np.linalg.norm(c1 - c0) > 20  # and moved with it
 
 
 def test_the_one_skeleton_drawer_draws_the_tracked_hands():
@@ -94,14 +101,14 @@ def test_the_one_skeleton_drawer_draws_the_tracked_hands():
 
     pose = make_pose(Body(), image_size=(1280, 720)).with_id(0)
     wrist = pose.xy("right_wrist")
-    hand = shape_hand("open_palm", side="right", person=0, center=(float(wrist[0]),
-                                                                 float(wrist[1])))
+    hand = shape_hand("open_palm", side="right", person=0, center=(float(wrist[0]), float(wrist[1])))
     body_only = skeleton_geometry([pose])
     with_hand = skeleton_geometry([pose.with_hands((hand,))])
     assert len(with_hand) == len(body_only) + len(HAND_CONNECTIONS) + 21
     tips = hand.landmarks[[4, 8, 12, 16, 20], :2]
     starts = with_hand[:, 0:2]
     assert all(np.any(np.all(np.isclose(starts, tip, atol=1e-3), axis=1)) for tip in tips)
-    hidden = hand.replace(landmarks=np.concatenate(
-        [hand.landmarks[:, :3], np.zeros((21, 1), np.float32)], axis=1))
+    hidden = hand.replace(
+        landmarks=np.concatenate([hand.landmarks[:, :3], np.zeros((21, 1), np.float32)], axis=1)
+    )
     assert len(skeleton_geometry([pose.with_hands((hidden,))])) == len(body_only)

@@ -41,13 +41,25 @@ def _env() -> dict[str, str]:
 
 
 def arpose(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "arpose", *args], capture_output=True,
-                          text=True, cwd=cwd, env=_env(), timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "arpose", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_env(),
+        timeout=timeout,
+    )
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "arpose", *args], cwd=cwd, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "arpose", *args],
+        cwd=cwd,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def peak_rss_mb(*args: str, cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
@@ -56,8 +68,7 @@ def peak_rss_mb(*args: str, cwd: Path) -> tuple[float, subprocess.CompletedProce
     out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss / 1024.0, subprocess.CompletedProcess(proc.args, proc.returncode,
-                                                                  out, err)
+    return usage.ru_maxrss / 1024.0, subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def one_line_error(res: subprocess.CompletedProcess, *needles: str) -> str:
@@ -86,16 +97,24 @@ def take(tmp_path: Path) -> Path:
 
 def bomb_png(path: Path, w: int = 20000, h: int = 20000) -> Path:
     """A 1-bit PNG that claims w x h pixels in a few kB (a decompression bomb)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     comp = zlib.compressobj(9)
     row = bytes(1 + (w + 7) // 8)
     idat = b"".join(comp.compress(row) for _ in range(h)) + comp.flush()
-    path.write_bytes(b"\x89PNG\r\n\x1a\n"
-                     + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0))
-                     + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", idat)
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -157,13 +176,13 @@ def test_export_workers_die_with_their_parent(tmp_path, dance_video):
     src.mkdir()
     for name in ("a.avi", "b.avi"):
         os.symlink(dance_video, src / name)
-    proc = start("export", str(src), "-f", "csv", "-o", str(tmp_path / "out"), "-q",
-                 "--workers", "2", cwd=tmp_path)
+    proc = start(
+        "export", str(src), "-f", "csv", "-o", str(tmp_path / "out"), "-q", "--workers", "2", cwd=tmp_path
+    )
     workers: list[int] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(workers) < 2:
-        workers = [p for p in _children(proc.pid)
-                   if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        workers = [p for p in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
         time.sleep(0.2)
     assert len(workers) == 2, "workers did not start"
     time.sleep(2.0)  # let them load the model and start writing
@@ -220,8 +239,9 @@ def test_native_stderr_silencing_restores_fd2_when_threads_interleave():
     for t in threads:
         t.join(10)
     after = os.fstat(2)
-    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino), \
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino), (
         "fd 2 was left pointing somewhere else (/dev/null)"
+    )
 
 
 def test_folder_with_a_corrupt_image_keeps_good_frames_and_names_the_file(tmp_path, photo):
@@ -243,6 +263,7 @@ def test_tiny_image_in_a_folder_is_named():
     import tempfile
 
     from arpose.sources import ImageFolder
+
     with tempfile.TemporaryDirectory() as d:
         cv2.imwrite(os.path.join(d, "a.png"), np.zeros((64, 64, 3), np.uint8))
         cv2.imwrite(os.path.join(d, "b.png"), np.zeros((1, 1, 3), np.uint8))
@@ -267,8 +288,10 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path):
     sprite_dir = tmp_path / "fx"
     (sprite_dir / "sprites").mkdir(parents=True)
     shutil.copy(bomb, sprite_dir / "sprites" / "s.png")
-    toml = ('name = "Bomb"\n[assets]\nshirt = "sprites/s.png"\n[[attach]]\nasset = "shirt"\n'
-            'quad = ["right_shoulder", "left_shoulder", "left_hip", "right_hip"]\n')
+    toml = (
+        'name = "Bomb"\n[assets]\nshirt = "sprites/s.png"\n[[attach]]\nasset = "shirt"\n'
+        'quad = ["right_shoulder", "left_shoulder", "left_hip", "right_hip"]\n'
+    )
     (sprite_dir / "bomb.toml").write_text(toml)
     cv2.imwrite(str(sprite_dir / "sprites" / "ok.png"), np.zeros((64, 64, 4), np.uint8))
     (sprite_dir / "ok.toml").write_text(toml.replace("s.png", "ok.png"))
@@ -292,7 +315,7 @@ def test_image_size_is_read_from_headers(tmp_path):
     ok, buf = cv2.imencode(".jpg", img)
     data = bytearray(buf.tobytes())
     sof = next(i for i in range(2, len(data) - 1) if data[i] == 0xFF and data[i + 1] == 0xC0)
-    data[sof + 5:sof + 9] = struct.pack(">HH", 12000, 12000)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 12000, 12000)
     (tmp_path / "huge.jpg").write_bytes(bytes(data))
     with pytest.raises(SourceError, match=r"huge\.jpg: image is 12000x12000"):
         read_image(tmp_path / "huge.jpg")
@@ -332,10 +355,23 @@ def test_websocket_slow_client_has_a_bounded_queue(caplog):
     frames = [pf for pf, _ in make_frames(40, seed=2)]
     caplog.set_level(logging.WARNING, logger="arpose.stream")
     with WebSocketServer("127.0.0.1", 0, client_frames=8) as server:
-        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=10,
-                     ping_interval=None, max_queue=1, close_timeout=0.5) as stuck, \
-                connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=10,
-                        ping_interval=None, close_timeout=0.5) as reader:
+        with (
+            connect(
+                f"ws://127.0.0.1:{server.port}",
+                proxy=None,
+                open_timeout=10,
+                ping_interval=None,
+                max_queue=1,
+                close_timeout=0.5,
+            ) as stuck,
+            connect(
+                f"ws://127.0.0.1:{server.port}",
+                proxy=None,
+                open_timeout=10,
+                ping_interval=None,
+                close_timeout=0.5,
+            ) as reader,
+        ):
             deadline = time.monotonic() + 10
             while server.clients < 2 and time.monotonic() < deadline:
                 time.sleep(0.01)
@@ -412,8 +448,9 @@ def test_sigterm_finishes_a_render_like_ctrl_c(tmp_path):
     black with a note (it used to be a cv2.error traceback)."""
     long_take = write(tmp_path / "long.arpose", make_frames(3000))
     out = tmp_path / "r.mp4"
-    proc = start("render", "-e", "top-hat", "-s", str(long_take), "-o", str(out),
-                 "--no-progress", cwd=tmp_path)
+    proc = start(
+        "render", "-e", "top-hat", "-s", str(long_take), "-o", str(out), "--no-progress", cwd=tmp_path
+    )
     _wait_for_file(out)
     time.sleep(1.5)
     code, err = _terminate(proc)
@@ -445,8 +482,7 @@ def test_sigterm_record_keeps_every_frame_and_prints_the_summary(tmp_path, take)
 
 def test_sigterm_serve_prints_the_summary(tmp_path, take):
     """[8] SIGTERM of `serve` printed no summary."""
-    proc = start("serve", "--source", f"{take}?loop", "--websocket", "127.0.0.1:0",
-                 cwd=tmp_path)
+    proc = start("serve", "--source", f"{take}?loop", "--websocket", "127.0.0.1:0", cwd=tmp_path)
     assert proc.stderr is not None
     line = proc.stderr.readline()
     assert "streaming" in line, line
@@ -465,15 +501,13 @@ def test_sigterm_export_stops_workers_and_removes_partial_outputs(tmp_path):
     for k in range(2):
         shutil.copy(long_take, src / f"t{k}.arpose")
     out = tmp_path / "out"
-    proc = start("export", str(src), "-f", "openpose", "-o", str(out), "-q", "--workers", "2",
-                 cwd=tmp_path)
+    proc = start("export", str(src), "-f", "openpose", "-o", str(out), "-q", "--workers", "2", cwd=tmp_path)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(
-            p.name.endswith(".partial") and any(p.iterdir()) for p in
-            (out.iterdir() if out.is_dir() else [])):
+        p.name.endswith(".partial") and any(p.iterdir()) for p in (out.iterdir() if out.is_dir() else [])
+    ):
         time.sleep(0.1)
-    workers = [p for p in _children(proc.pid)
-               if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    workers = [p for p in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
     code, err = _terminate(proc)
     assert code == 143, err[-2000:]
     assert "export terminated by SIGTERM" in err and "partial outputs removed" in err, err
@@ -539,8 +573,7 @@ def _waits_on_fifo(pid: int, fifo: Path) -> bool:
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             if os.readlink(fd) == str(fifo):
                 return True
-        return any("fifo_open" in (t / "wchan").read_text()
-                   for t in Path(f"/proc/{pid}/task").iterdir())
+        return any("fifo_open" in (t / "wchan").read_text() for t in Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return False
 
@@ -604,8 +637,9 @@ def test_osc_socket_is_bound_to_loopback():
 def test_unresolvable_osc_host_says_what_to_fix(tmp_path, take):
     """[15] Documented: an unresolvable --osc host stops `serve` at once (exit 1) with a
     message naming the flag, the host and what to give instead."""
-    res = arpose("serve", "--source", str(take), "--osc", "no-such-host.invalid:9000",
-                 cwd=tmp_path, timeout=60)
+    res = arpose(
+        "serve", "--source", str(take), "--osc", "no-such-host.invalid:9000", cwd=tmp_path, timeout=60
+    )
     one_line_error(res, "--osc", "no-such-host.invalid", "does not resolve", "IP address")
     from arpose.errors import StreamError
     from arpose.stream import OscSender

@@ -35,13 +35,19 @@ def pg():
 
 
 def test_importing_arpose_does_not_import_pygame_and_types_are_registered_lazily():
-    code = ("import sys, arpose; assert 'pygame' not in sys.modules; "
-            "g = arpose.GESTURE; assert 'pygame' in sys.modules; "
-            "import pygame; assert pygame.USEREVENT < g < pygame.NUMEVENTS; "
-            "assert arpose.GESTURE == g and arpose.input.GESTURE == g; "
-            "assert len({arpose.GESTURE, arpose.REP, arpose.PLAYER, arpose.BUTTON}) == 4")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYGAME_HIDE_SUPPORT_PROMPT": "1", "PATH": ""})
+    code = (
+        "import sys, arpose; assert 'pygame' not in sys.modules; "
+        "g = arpose.GESTURE; assert 'pygame' in sys.modules; "
+        "import pygame; assert pygame.USEREVENT < g < pygame.NUMEVENTS; "
+        "assert arpose.GESTURE == g and arpose.input.GESTURE == g; "
+        "assert len({arpose.GESTURE, arpose.REP, arpose.PLAYER, arpose.BUTTON}) == 4"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYGAME_HIDE_SUPPORT_PROMPT": "1", "PATH": ""},
+    )
     assert res.returncode == 0, res.stderr
     with pytest.raises(AttributeError):
         arpose.NOT_AN_EVENT  # noqa: B018
@@ -51,18 +57,18 @@ def test_importing_arpose_does_not_import_pygame_and_types_are_registered_lazily
 
 def test_events_reach_the_pygame_queue_with_their_attributes(pg):
     body = BodyInput(players=2, screen_size=(1280, 720), exercise="squat")
-    p1 = Body(x=800, id=4)                     # image right = screen left: player 1
+    p1 = Body(x=800, id=4)  # image right = screen left: player 1
     p2 = Body(x=400, id=7)
-    clip = frames(together(swipe_motion("right", body=p1),
-                           concat(squat_motion(2, body=p2))), fps=30, noise=1.0)
+    clip = frames(
+        together(swipe_motion("right", body=p1), concat(squat_motion(2, body=p2))), fps=30, noise=1.0
+    )
     returned = []
     for pf in clip:
         returned += body.feed(pf)
     queue = [e for e in pg.event.get() if e.type in {event_type(n) for n in EVENT_NAMES}]
     assert len(queue) == len(returned) and body.poster.posted == len(returned)
     players = [e for e in queue if e.type == arpose.PLAYER]
-    assert {(e.player, e.change, e.person_id) for e in players} == {(0, "joined", 4),
-                                                                      (1, "joined", 7)}
+    assert {(e.player, e.change, e.person_id) for e in players} == {(0, "joined", 4), (1, "joined", 7)}
     swipes = [e for e in queue if e.type == arpose.GESTURE and e.gesture == "swipe"]
     assert len(swipes) == 1 and swipes[0].player == 0 and swipes[0].label == "right"
     # start/end are screen pixels of a mirror view: the swipe goes right on screen
@@ -73,13 +79,15 @@ def test_events_reach_the_pygame_queue_with_their_attributes(pg):
 
 
 def test_without_pygame_display_events_are_still_returned(caplog):
-    body = BodyInput(players=1)                # post_events=True but pygame not initialised
+    body = BodyInput(players=1)  # post_events=True but pygame not initialised
     pygame.display.quit()
     out = []
     for pf in frames(pose_hold_motion(left_arm=175), fps=30, noise=1.0):
         out += body.feed(pf)
-    assert [(getattr(e, "name", None), getattr(e, "phase", None)) for e in out
-            if hasattr(e, "name")] == [("hand_up", "start"), ("hand_up", "end")]
+    assert [(getattr(e, "name", None), getattr(e, "phase", None)) for e in out if hasattr(e, "name")] == [
+        ("hand_up", "start"),
+        ("hand_up", "end"),
+    ]
 
 
 def test_players_cursor_and_hands_on_screen():
@@ -90,13 +98,13 @@ def test_players_cursor_and_hands_on_screen():
     p = body.players[0]
     assert p.present and p.cursor is not None
     x, y = p.cursor
-    assert 400 < x <= 800 and 0 <= y < 300          # right hand out and up: upper right
+    assert 400 < x <= 800 and 0 <= y < 300  # right hand out and up: upper right
     # wrists in screen space go through the same ScreenMap as the camera picture
     smap = body.screen_map()
     assert isinstance(smap, ScreenMap) and smap.flip
     wrist = smap.to_screen(p.pose.xy("right_wrist"))
     assert p.hands["right"] == pytest.approx(tuple(wrist))
-    assert p.hands["right"][0] > p.hands["left"][0]   # mirror view: user's right on the right
+    assert p.hands["right"][0] > p.hands["left"][0]  # mirror view: user's right on the right
 
 
 def test_leaving_pauses_with_a_prompt_and_returning_keeps_reps():
@@ -142,8 +150,9 @@ def test_update_without_pipeline_is_harmless():
 def test_body_input_runs_the_real_pipeline_on_a_video(dance_video):
     """The threaded path: BodyInput(source=VIDEO) -> pipeline thread -> update()."""
     seen = posed = 0
-    with BodyInput(source=str(dance_video), players=2, post_events=False,
-                   realtime=False, keep_images=False) as body:
+    with BodyInput(
+        source=str(dance_video), players=2, post_events=False, realtime=False, keep_images=False
+    ) as body:
         for _ in range(400):
             body.update(timeout=5.0)
             if body.frame is not None:

@@ -26,11 +26,12 @@ def hat() -> Path:
 
 def test_a_warm_cache_needs_no_trimesh(cache, hat):
     load_mesh_asset(hat)
-    code = ("import sys; from pathlib import Path; from arpose.effects.assets import "
-            "load_mesh_asset; m = load_mesh_asset(Path(sys.argv[1])); "
-            "print(len(m.indices), 'trimesh' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", code, str(hat)], capture_output=True,
-                          text=True, timeout=120)
+    code = (
+        "import sys; from pathlib import Path; from arpose.effects.assets import "
+        "load_mesh_asset; m = load_mesh_asset(Path(sys.argv[1])); "
+        "print(len(m.indices), 'trimesh' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(hat)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     faces, imported = proc.stdout.split()
     assert int(faces) == len(load_mesh_asset(hat).indices) and imported == "False"

@@ -38,8 +38,11 @@ def models_copy(tmp_path, monkeypatch):
 
 def test_shipped_bundles_match_the_manifest():
     manifest = json.loads(model.MANIFEST.read_text())
-    assert manifest["source"] == {"package": "mediapipe", "version": "0.10.21",
-                                  "url": "https://pypi.org/project/mediapipe/0.10.21/"}
+    assert manifest["source"] == {
+        "package": "mediapipe",
+        "version": "0.10.21",
+        "url": "https://pypi.org/project/mediapipe/0.10.21/",
+    }
     for name in (model.POSE_BUNDLE, model.HAND_BUNDLE, "LICENSE", "NOTICE"):
         entry = manifest["files"][name]
         assert _sha(model.MODELS_DIR / name) == entry["sha256"]
@@ -68,8 +71,9 @@ def test_ensure_hand_model_returns_the_shipped_hand_bundle():
     assert {(m["norm_mean"], m["norm_std"]) for m in manifest.values()} == {(0.0, 255.0)}
 
 
-@pytest.mark.parametrize("ensure, name", [(model.ensure_model, model.POSE_BUNDLE),
-                                          (model.ensure_hand_model, model.HAND_BUNDLE)])
+@pytest.mark.parametrize(
+    "ensure, name", [(model.ensure_model, model.POSE_BUNDLE), (model.ensure_hand_model, model.HAND_BUNDLE)]
+)
 def test_missing_or_damaged_shipped_bundle_is_one_clear_line(models_copy, ensure, name):
     target = models_copy / name
     good = target.read_bytes()
@@ -123,17 +127,22 @@ def test_a_given_bundle_path_is_used_as_is(tmp_path):
 
 def test_build_tool_reproduces_the_shipped_files_when_the_wheel_is_here(tmp_path):
     """tools/build_models.py --check against a local 0.10.21 wheel (skips when there is none)."""
-    wheels = sorted(Path(os.environ.get("ARPOSE_MEDIAPIPE_WHEEL_DIR", "/nonexistent")).glob(
-        "mediapipe-0.10.21-*.whl"))
+    wheels = sorted(
+        Path(os.environ.get("ARPOSE_MEDIAPIPE_WHEEL_DIR", "/nonexistent")).glob("mediapipe-0.10.21-*.whl")
+    )
     if not wheels:
         pytest.skip("set ARPOSE_MEDIAPIPE_WHEEL_DIR to a folder holding the mediapipe 0.10.21 wheel")
-    res = subprocess.run([sys.executable, str(REPO / "tools" / "build_models.py"), "--source",
-                          str(wheels[0]), "--check"], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "build_models.py"), "--source", str(wheels[0]), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     assert "byte-identical" in res.stdout
 
 
 # -- cache -------------------------------------------------------------------------------
+
 
 def test_cache_dir_is_the_configured_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("ARPOSE_CACHE_DIR", str(tmp_path / "c"))
@@ -164,8 +173,10 @@ def test_unwritable_cache_falls_back_with_a_warning(tmp_path, monkeypatch, caplo
 
 # -- whole processes ---------------------------------------------------------------------
 
+
 def _grace_hopper() -> str:
     import matplotlib.cbook
+
     return str(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
 
 
@@ -177,14 +188,23 @@ def _env(**extra: str) -> dict[str, str]:
 def test_damaged_installation_gives_one_line_and_exit_1(tmp_path):
     """A copy of the installed package with a truncated model, run as a user would."""
     site = tmp_path / "site"
-    shutil.copytree(model.MODELS_DIR.parent, site / "arpose",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(model.MODELS_DIR.parent, site / "arpose", ignore=shutil.ignore_patterns("__pycache__"))
     bundle = site / "arpose" / "models" / "pose_landmarker_full.task"
     bundle.write_bytes(bundle.read_bytes()[:1000])
-    res = subprocess.run([sys.executable, "-c", "import sys; from arpose.cli import main; "
-                          "sys.exit(main(sys.argv[1:]))", "detect", _grace_hopper()],
-                         capture_output=True, text=True, cwd=tmp_path,
-                         env=_env(PYTHONPATH=str(site)), timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from arpose.cli import main; sys.exit(main(sys.argv[1:]))",
+            "detect",
+            _grace_hopper(),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(PYTHONPATH=str(site)),
+        timeout=120,
+    )
     assert res.returncode == 1, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1, res.stderr
@@ -195,11 +215,25 @@ def test_damaged_installation_gives_one_line_and_exit_1(tmp_path):
 def test_several_processes_starting_at_once_all_succeed(tmp_path):
     """Four real `arpose detect` processes on an empty cache: all succeed, same answer."""
     cache = tmp_path / "empty-cache"
-    cmd = [sys.executable, "-c", "import sys; from arpose.cli import main; sys.exit(main(sys.argv[1:]))",
-           "detect", "--json", _grace_hopper()]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              cwd=tmp_path, env=_env(ARPOSE_CACHE_DIR=str(cache)))
-             for _ in range(4)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from arpose.cli import main; sys.exit(main(sys.argv[1:]))",
+        "detect",
+        "--json",
+        _grace_hopper(),
+    ]
+    procs = [
+        subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env=_env(ARPOSE_CACHE_DIR=str(cache)),
+        )
+        for _ in range(4)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     for p, (_, err) in zip(procs, outs):
         assert p.returncode == 0, err

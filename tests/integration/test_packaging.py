@@ -25,8 +25,10 @@ def _declared() -> tuple[list[str], dict[str, str]]:
 
 def test_every_package_folder_is_declared():
     packages, dirs = _declared()
-    found = {"arpose." + ".".join(p.parent.relative_to(REPO / "arpose").parts)
-             for p in (REPO / "arpose").rglob("__init__.py")}
+    found = {
+        "arpose." + ".".join(p.parent.relative_to(REPO / "arpose").parts)
+        for p in (REPO / "arpose").rglob("__init__.py")
+    }
     found = {f.rstrip(".") for f in found} | {"arpose.games", "arpose.assets"}
     assert found <= set(packages), f"add to pyproject packages: {sorted(found - set(packages))}"
     assert dirs["arpose.games"] == "games" and dirs["arpose.assets"] == "assets"
@@ -34,15 +36,20 @@ def test_every_package_folder_is_declared():
 
 @pytest.mark.slow
 def test_wheel_carries_games_assets_and_shaders(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                          str(tmp_path), str(REPO)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     wheel = next(tmp_path.glob("arpose-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    repo_files = [p for p in (REPO / "assets").rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts]
-    missing = [str(p.relative_to(REPO)) for p in repo_files
-               if "arpose/assets/" + str(p.relative_to(REPO / "assets")) not in names]
+    repo_files = [p for p in (REPO / "assets").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    missing = [
+        str(p.relative_to(REPO))
+        for p in repo_files
+        if "arpose/assets/" + str(p.relative_to(REPO / "assets")) not in names
+    ]
     assert not missing, f"gallery files missing from the wheel: {missing}"
     games = [p.name for p in (REPO / "games").glob("*.py")]
     assert all(f"arpose/games/{g}" in names for g in games)
@@ -50,6 +57,11 @@ def test_wheel_carries_games_assets_and_shaders(tmp_path):
     assert all(f"arpose/render/shaders/{s}" in names for s in shaders)
     assert "arpose/py.typed" in names
     models = [p.name for p in (REPO / "arpose" / "models").iterdir() if p.is_file()]
-    assert {"pose_landmarker_full.task", "hand_landmarker_full.task", "manifest.json",
-            "LICENSE", "NOTICE"} <= set(models)
+    assert {
+        "pose_landmarker_full.task",
+        "hand_landmarker_full.task",
+        "manifest.json",
+        "LICENSE",
+        "NOTICE",
+    } <= set(models)
     assert all(f"arpose/models/{m}" in names for m in models), "model files missing from the wheel"

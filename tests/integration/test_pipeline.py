@@ -37,8 +37,7 @@ def test_every_frame_in_order_from_a_file(clip):
     # the person drifts right by 2 px per frame; the smoothed nose follows
     noses = np.array([pf.poses[0].xy("nose")[0] for pf in frames])
     assert noses[-1] - noses[0] > 25
-    assert all(pf.stats.inference_ms > 0 and pf.stats.latency_ms >= pf.stats.inference_ms
-               for pf in frames)
+    assert all(pf.stats.inference_ms > 0 and pf.stats.latency_ms >= pf.stats.inference_ms for pf in frames)
     assert frames[0].image is not None and frames[0].raw
 
 
@@ -149,6 +148,7 @@ def test_files_give_the_same_result_every_run(clip):
     def run():
         with track(clip, workers=2) as pipeline:
             return np.stack([pf.poses[0].landmarks for pf in pipeline])
+
     np.testing.assert_array_equal(run(), run())
 
 
@@ -157,6 +157,7 @@ def test_dance_video_ids_and_smoothing(dance_video):
     """On the real street clip: the dancer keeps one id from start to end, and the
     One-Euro output cuts jitter by at least 60% for at most one frame of lag."""
     from arpose.bench import filters as bench
+
     frames = bench.collect_frames(dance_video)
     assert len(frames) == 205
     pid = bench._main_track(frames)
@@ -175,6 +176,7 @@ def test_dance_video_ids_and_smoothing(dance_video):
 
 def test_a_looping_video_starts_again_with_growing_timestamps(clip):
     from arpose.sources import open_source
+
     plain = open_source(str(clip))
     n = sum(1 for _ in iter(plain.read, None))
     plain.close()
@@ -183,12 +185,13 @@ def test_a_looping_video_starts_again_with_growing_timestamps(clip):
     looped.close()
     assert all(f is not None for f in frames)
     ts = [f.t for f in frames]
-    assert all(b > a for a, b in zip(ts, ts[1:]))            # one monotonic stream
-    assert np.array_equal(frames[n].image, frames[0].image)   # frame n is the first again
+    assert all(b > a for a, b in zip(ts, ts[1:]))  # one monotonic stream
+    assert np.array_equal(frames[n].image, frames[0].image)  # frame n is the first again
 
 
 def test_loop_on_an_image_is_refused(tmp_path):
     from arpose.sources import open_source
+
     path = tmp_path / "x.png"
     cv2.imwrite(str(path), np.zeros((64, 64, 3), np.uint8))
     with pytest.raises(SourceError, match=r"x\.png: \?loop works on videos"):

@@ -53,8 +53,9 @@ def test_window_closed_mid_game_exits_cleanly():
 
     script = _WINDOW_SCRIPT.format(tests=str(Path(__file__).resolve().parents[1]))
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180
+    )
     assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-2000:]
 
 
@@ -78,8 +79,9 @@ def test_shell_composites_the_views_layer_over_the_camera_through_one_renderer()
     app = new_app()
     app.show(_Painter())
     img = np.zeros((720, 1280, 3), np.uint8)
-    img[:, :, 1] = 200                                    # a green camera picture
+    img[:, :, 1] = 200  # a green camera picture
     from arpose.pose import PoseFrame
+
     app.feed(PoseFrame(0.0, 0, (1280, 720), (), image=img))
     rgb = app.draw(read=True)
     assert rgb.shape == (720, 1280, 3)

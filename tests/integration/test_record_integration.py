@@ -38,8 +38,11 @@ def test_recording_survives_sigkill(tmp_path):
     if not hasattr(signal, "SIGKILL"):
         pytest.skip("no SIGKILL on this platform")
     path = tmp_path / "killed.arpose"
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(path),
-                             str(Path(__file__).resolve().parents[1])], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, str(path), str(Path(__file__).resolve().parents[1])],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         reported = 0
         for line in proc.stdout:
@@ -74,11 +77,9 @@ def test_game_on_a_recording_gives_the_same_result_every_time(tmp_path, dance_vi
     runs: list[list] = [[], [], []]
 
     def trace(k: int):
-        return lambda app, pf: runs[k].append((pf.t, [tuple(map(float, c))
-                                                      for c in app.cursors()]))
+        return lambda app, pf: runs[k].append((pf.t, [tuple(map(float, c)) for c in app.cursors()]))
 
-    reports = [run_headless("slicer", Replay(path, fast=True), on_frame=trace(k))
-               for k in range(2)]
+    reports = [run_headless("slicer", Replay(path, fast=True), on_frame=trace(k)) for k in range(2)]
     with Pipeline(Replay(path, fast=True)) as pipeline:  # the way `--source` feeds games
         reports.append(run_headless("slicer", pipeline, on_frame=trace(2)))
     assert reports[0]["frames"] == 80

@@ -258,6 +258,7 @@ frame = make_frame([make_pose((300, 220), 150)], image=astronaut_image())
 """The subprocess scripts' start: a window-free environment, the test helpers, a red
 sprite on the nose of a pose over the astronaut photo."""
 
+
 def _run_gl_script(script: str, out) -> np.ndarray:
     """Run one of the scripts below in its own process (one GL context kind per process)
     and load the frames it saved to ``out``."""
@@ -266,14 +267,19 @@ def _run_gl_script(script: str, out) -> np.ndarray:
     from pathlib import Path
 
     pytest.importorskip("pygame")
-    proc = subprocess.run([sys.executable, "-c", script, str(out),
-                           str(Path(__file__).resolve().parents[1])],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(out), str(Path(__file__).resolve().parents[1])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return np.load(out)
 
 
-WINDOW_SCRIPT = _SCRIPT_SETUP + """
+WINDOW_SCRIPT = (
+    _SCRIPT_SETUP
+    + """
 with Window((512, 512)) as win:
     with Renderer.for_window(win) as r:
         rgb = r.render(scene, frame)
@@ -282,19 +288,23 @@ with Window((512, 512)) as win:
         np.save(sys.argv[1], np.stack([rgb, shown[::-1]]))
         win.flip()
 """
+)
 
 
 def test_window_path_draws_the_same_as_offscreen(renderer, tmp_path):
     """The pygame window path (its own process: one GL context kind per process)."""
     got, shown = _run_gl_script(WINDOW_SCRIPT, tmp_path / "window.npy")
-    expected = render_frame(renderer, nose_scene(), make_frame([make_pose((300, 220), 150)],
-                                                               image=astronaut_image()))
+    expected = render_frame(
+        renderer, nose_scene(), make_frame([make_pose((300, 220), 150)], image=astronaut_image())
+    )
     assert blob_center(got, RED)[2] > 50
     assert_images_close(got, expected, mean_tol=1.0)
     assert np.array_equal(shown, got), "the window shows the frame the renderer drew"
 
 
-SWITCH_SCRIPT = _SCRIPT_SETUP + """
+SWITCH_SCRIPT = (
+    _SCRIPT_SETUP
+    + """
 off = Renderer.offscreen((512, 512))
 out = [off.render(scene, frame)]
 with Renderer.offscreen((512, 512)) as other:  # another one comes and goes first
@@ -309,6 +319,7 @@ out.append(off.render(scene, frame))  # after the window's context is gone
 off.release()
 np.save(sys.argv[1], np.stack(out))
 """
+)
 
 
 def test_offscreen_and_window_renderers_take_turns_in_one_thread(tmp_path):
@@ -334,13 +345,20 @@ def test_closing_a_window_leaves_offscreen_renderers_working():
 
     pytest.importorskip("pygame")
     here = Path(__file__).resolve().parent
-    tests = [f"{here / 'test_render.py'}::test_a_changed_overlay_looks_like_a_fresh_one",
-             f"{here / 'test_effects_mirror.py'}::test_keys_cycle_the_gallery",
-             f"{here / 'test_render_onto.py'}::test_only_the_content_box_is_drawn_and_touched"]
+    tests = [
+        f"{here / 'test_render.py'}::test_a_changed_overlay_looks_like_a_fresh_one",
+        f"{here / 'test_effects_mirror.py'}::test_keys_cycle_the_gallery",
+        f"{here / 'test_render_onto.py'}::test_only_the_content_box_is_drawn_and_touched",
+    ]
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *tests], capture_output=True, text=True, timeout=300, env=env,
-                          cwd=here)  # not the repo root: `-m` puts the working folder first
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=here,
+    )  # not the repo root: `-m` puts the working folder first
     # on sys.path, and the repo's arpose/ (no arpose.assets there) would shadow the package
     # installed from the wheel, as CI installs it
     assert proc.returncode == 0, proc.stdout[-3000:]
@@ -394,13 +412,11 @@ def golden_scene_try_on() -> Scene:
 
 def golden_scene_wings() -> Scene:
     scene = Scene()
-    back = scene.add(JointAnchor("mid_shoulder", scale_by="shoulder_width",
-                                 offset=(0, 0.2, 0.5)))
+    back = scene.add(JointAnchor("mid_shoulder", scale_by="shoulder_width", offset=(0, 0.2, 0.5)))
     for side in (-1, 1):
         back.add(Sprite(disc((250, 240, 200), 96), width=1.1, position=(side * 0.55, -0.1, 0)))
     chest = scene.add(JointAnchor("mid_shoulder", scale_by="shoulder_width", offset=(0, 0.35, -0.3)))
-    chest.add(Mesh(box((0.25, 0.25, 0.25), color=(1.0, 0.8, 0.1)),
-                   rotation=(0.2, 0.3, 0.0, 0.93)))
+    chest.add(Mesh(box((0.25, 0.25, 0.25), color=(1.0, 0.8, 0.1)), rotation=(0.2, 0.3, 0.0, 0.93)))
     scene.add(Skeleton("mediapipe"))
     return scene
 
@@ -467,8 +483,9 @@ class _BlobPass(RenderPass):
         for node in nodes:
             self.calls.append((node, layer.name))
             (x0, y0), (x1, y1) = node.pixel_bounds(frame.camera).astype(int)
-            frame.fbo.clear(color=tuple(c / 255 for c in node.rgb) + (1.0,),
-                            viewport=(x0, H - y1, x1 - x0, y1 - y0))
+            frame.fbo.clear(
+                color=tuple(c / 255 for c in node.rgb) + (1.0,), viewport=(x0, H - y1, x1 - x0, y1 - y0)
+            )
 
 
 class _BarPass(RenderPass):
@@ -522,8 +539,8 @@ def test_overlay_boxes_cover_every_visible_pixel_in_few_rectangles(renderer):
     in one (alpha 1 counts), fully transparent tiles in none, and tile rows with the same
     column span are one box."""
     overlay = np.zeros((512, 512, 4), np.uint8)
-    overlay[5:100, 10:70] = (255, 0, 0, 200)   # spans three tile rows: one box
-    overlay[300, 400] = (0, 0, 0, 1)           # one nearly invisible pixel
+    overlay[5:100, 10:70] = (255, 0, 0, 200)  # spans three tile rows: one box
+    overlay[300, 400] = (0, 0, 0, 1)  # one nearly invisible pixel
     boxes = overlay_boxes(overlay)
     covered = np.zeros((512, 512), bool)
     for x0, y0, x1, y1 in boxes:

@@ -65,8 +65,9 @@ def test_gallery_onto_equals_the_gl_composite(astro_frames, astronaut, name, fli
     if drawn.any():
         ys, xs = np.nonzero(drawn)
         x0, y0, x1, y1 = box
-        assert x0 <= xs.min() and xs.max() < x1 and y0 <= ys.min() and ys.max() < y1, \
+        assert x0 <= xs.min() and xs.max() < x1 and y0 <= ys.min() and ys.max() < y1, (
             f"{name}: content outside the content box {box}"
+        )
 
 
 @pytest.mark.parametrize("flip", [False, True])
@@ -127,7 +128,8 @@ def test_meshes_skeletons_and_hud_match_the_gl_composite(renderer):
     frame = make_frame([pose], image=image)
     scene = Scene()
     scene.add(JointAnchor("left_shoulder", scale_by="shoulder_width")).add(
-        Mesh(box((0.4, 0.4, 0.4)), color=(0.2, 0.8, 0.3, 1.0)))
+        Mesh(box((0.4, 0.4, 0.4)), color=(0.2, 0.8, 0.3, 1.0))
+    )
     scene.add(Skeleton("body25"))
     scene.add(PixelAnchor(40, 40, layer="hud")).add(Sprite(solid((0, 255, 0)), width=20))
     for flip in (False, True):
@@ -146,8 +148,7 @@ def test_skeleton_overlay_and_letterbox_fall_back_to_the_gl_composite(renderer):
     frame = make_frame([pose], image=image)
     expected = render_frame(renderer, None, frame, skeleton="mediapipe")
     canvas = image.copy()
-    renderer.draw_onto(Composition(frame, skeletons=(SkeletonOverlay(frame, "mediapipe"),)),
-                       canvas)
+    renderer.draw_onto(Composition(frame, skeletons=(SkeletonOverlay(frame, "mediapipe"),)), canvas)
     assert renderer.stats["content_box"] == (0, 0, 512, 512)
     assert np.array_equal(canvas, expected)
     with pytest.raises(ValueError, match="unknown skeleton style"):
@@ -170,8 +171,11 @@ def test_skeleton_overlay_and_letterbox_fall_back_to_the_gl_composite(renderer):
 
 def test_bad_pictures_are_refused(renderer):
     frame = make_frame([], image=noisy())
-    for bad in (np.zeros((512, 511, 3), np.uint8), np.zeros((512, 512, 3), np.float32),
-                np.zeros((512, 1024, 3), np.uint8)[:, ::2]):
+    for bad in (
+        np.zeros((512, 511, 3), np.uint8),
+        np.zeros((512, 512, 3), np.float32),
+        np.zeros((512, 1024, 3), np.uint8)[:, ::2],
+    ):
         with pytest.raises(RenderError, match="render_onto needs"):
             renderer.render_onto(None, frame, bad)
     with pytest.raises(ValueError, match="channels"):

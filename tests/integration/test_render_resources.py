@@ -39,8 +39,8 @@ def test_put_releases_what_it_replaces_and_replace_keeps_it(offscreen):
     key = _Data()
     first, second = ctx.buffer(reserve=16), ctx.buffer(reserve=16)
     res.meshes.put(key, {"vbo": first})
-    res.meshes.replace(key, {"vbo": first})   # reused in place: not released
+    res.meshes.replace(key, {"vbo": first})  # reused in place: not released
     assert not released(first)
-    res.meshes.put(key, {"vbo": second})      # a new object: the old one is released
+    res.meshes.put(key, {"vbo": second})  # a new object: the old one is released
     assert released(first) and not released(second)
     res.clear()

@@ -33,14 +33,14 @@ def test_tiles_cover_the_photo_with_overlap():
     assert {t.x for t in small} >= {0, 400} and {t.y for t in small} >= {0, 160}
     for t in tiles:
         assert t.x + t.side <= 640 and t.y + t.side <= 400
-    assert tiles_for(100, 100) == []          # the whole photo, and 60 px tiles: too small
+    assert tiles_for(100, 100) == []  # the whole photo, and 60 px tiles: too small
     assert Tile(0, 0, 400) not in tiles_for(400, 400)
 
 
 def test_a_pose_cut_by_an_inner_tile_edge_scores_lower():
-    p = _pose(150, 100)                                   # x 150..200, y 100..200
+    p = _pose(150, 100)  # x 150..200, y 100..200
     inside = Tile(100, 50, 200)
-    cut = Tile(0, 0, 170)                                 # cuts through it (inner edges)
+    cut = Tile(0, 0, 170)  # cuts through it (inner edges)
     assert tile_score(p, inside, 640, 400) == pytest.approx(0.9)
     assert tile_score(p, cut, 640, 400) < 0.5
     assert tile_score(p, Tile(0, 0, 400), 400, 400) == pytest.approx(0.9)  # photo's edges
@@ -57,20 +57,25 @@ def test_search_keeps_found_people_adds_new_ones_and_drops_copies_and_ghosts():
         copy = Pose(found[0].landmarks + np.float32([3, 2, 0, 0, 0]), found[0].world)
         ghost = _pose(300, 250, vis=MIN_TILE_SCORE / 2)
         out = [copy, new, ghost]
-        return [p for p in out if tile.x <= np.median(p.landmarks[:, 0]) < tile.x + tile.side
-                and tile.y <= np.median(p.landmarks[:, 1]) < tile.y + tile.side]
+        return [
+            p
+            for p in out
+            if tile.x <= np.median(p.landmarks[:, 0]) < tile.x + tile.side
+            and tile.y <= np.median(p.landmarks[:, 1]) < tile.y + tile.side
+        ]
 
     people = search_tiles(image, found, 8, detect)
     assert people[0] is found[0]
     assert len(people) == 2 and np.allclose(people[1].landmarks, new.landmarks)
-    assert calls                                               # tiles were looked at
+    assert calls  # tiles were looked at
     calls.clear()
-    assert search_tiles(image, found, 1, detect) == found      # already at the limit
+    assert search_tiles(image, found, 1, detect) == found  # already at the limit
     assert calls == []
 
 
 def test_tiles_need_image_mode():
     from arpose.tracking.detector import DetectorOptions, PoseDetector
+
     with pytest.raises(ValueError, match="mode='image'"):
         PoseDetector(DetectorOptions(tiles=True))
 
@@ -78,6 +83,7 @@ def test_tiles_need_image_mode():
 def _people(photo: Path, tiles: bool) -> list[np.ndarray]:
     from arpose.joints import COCO17_INDEX
     from arpose.tracking.pipeline import track
+
     with track(photo, keep_images=False, tiles=tiles) as pipeline:
         pf = next(iter(pipeline))
     return [p.landmarks[list(COCO17_INDEX), :2] for p in pf.poses]
@@ -91,7 +97,7 @@ def test_group_photos_find_more_annotated_people_and_no_ghosts():
     whole = coco_scores({i: _people(f, False) for i, f in files.items()}, coco)
     tiled = coco_scores({i: _people(f, True) for i, f in files.items()}, coco)
     assert tiled["ghosts"] == 0
-    assert tiled["recall@OKS0.5"] >= whole["recall@OKS0.5"] + 0.4   # measured 0.33 -> 0.92
+    assert tiled["recall@OKS0.5"] >= whole["recall@OKS0.5"] + 0.4  # measured 0.33 -> 0.92
     assert tiled["PCK@0.2"] > whole["PCK@0.2"]
 
 
@@ -104,6 +110,7 @@ def test_detect_finds_coco_hands_the_raw_hand_model_misses():
     from arpose.sources import read_image
     from arpose.tracking.hands import HandDetector, HandOptions
     from arpose.tracking.pipeline import track
+
     data = json.loads(wb.read_text())
     ours_found = raw_found = 0
     with HandDetector(HandOptions(fallback="always")) as raw:
@@ -119,8 +126,9 @@ def test_detect_finds_coco_hands_the_raw_hand_model_misses():
             with track(COCO / im["file_name"], hands=True, keep_images=False) as pipeline:
                 pf = next(iter(pipeline))
             ours = hand_scores([h.landmarks[:, :2] for h in pf.hands], gts)
-            theirs = hand_scores([h.landmarks[:, :2] for h in
-                                       raw._whole_image(read_image(COCO / im["file_name"]))], gts)
+            theirs = hand_scores(
+                [h.landmarks[:, :2] for h in raw._whole_image(read_image(COCO / im["file_name"]))], gts
+            )
             for mine, its in zip(ours["pck_all"], theirs["pck_all"]):
                 assert not (its >= 0.5 and mine < its), "a hand the raw model finds is lost"
             ours_found += ours["found"]
@@ -129,16 +137,17 @@ def test_detect_finds_coco_hands_the_raw_hand_model_misses():
 
 
 def test_people_found_on_the_whole_photo_are_kept_as_they_were():
-    photo = COCO / "000000000785.jpg"                    # one skier
+    photo = COCO / "000000000785.jpg"  # one skier
     if not photo.is_file():
         pytest.skip(f"{photo} not available")
     from arpose.tracking.pipeline import track
+
     frames = []
     for tiles in (False, True):
         with track(photo, keep_images=False, tiles=tiles) as pipeline:
             frames.append(next(iter(pipeline)))
     before, after = frames
-    assert len(before.poses) == len(after.poses) == 1     # no ghost from the tiles
+    assert len(before.poses) == len(after.poses) == 1  # no ghost from the tiles
     assert np.array_equal(before.poses[0].landmarks, after.poses[0].landmarks)
     assert before.to_json().keys() == after.to_json().keys()
 
@@ -152,9 +161,10 @@ def test_a_close_up_gives_one_person_not_a_ghost_on_the_raised_hand():
     import cv2
 
     from arpose.tracking.detector import DetectorOptions, PoseDetector
+
     cap = cv2.VideoCapture(str(video))
     frames = []
-    for index in (0, 205, 226):                       # each gave a ghost before the rule
+    for index in (0, 205, 226):  # each gave a ghost before the rule
         cap.set(cv2.CAP_PROP_POS_FRAMES, index)
         ok, bgr = cap.read()
         assert ok

@@ -72,6 +72,7 @@ def test_coco_accuracy_matches_raw_mediapipe(media):
     tools/eval_coco.py, which computes PCK/OKS from the same data)."""
     coco = json.loads((media / "coco" / "test_coco.json").read_text())
     from arpose.sources import read_image
+
     with PoseDetector(DetectorOptions(mode="image")) as raw_tr:
         for img in coco["images"]:
             image = read_image(media / "coco" / img["file_name"])
@@ -103,9 +104,15 @@ def test_unclosed_tracker_exits_cleanly_and_quietly(tmp_path):
     import os
     import subprocess
     import sys
-    res = subprocess.run([sys.executable, "-c", _UNCLOSED], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=180,
-                         env=dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy"))
+
+    res = subprocess.run(
+        [sys.executable, "-c", _UNCLOSED],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=180,
+        env=dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy"),
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "4"
     assert res.stderr.strip() == "", res.stderr

@@ -25,13 +25,16 @@ from arpose.tracking import (
 )
 
 
-@pytest.mark.parametrize(("module", "old", "new"), [
-    (arpose, "PoseTracker", PoseDetector),
-    (arpose, "TrackerOptions", DetectorOptions),
-    (arpose, "PoseSmoother", PersonTracker),
-    (arpose.tracking, "PoseTracker", PoseDetector),
-    (arpose.tracking, "PoseSmoother", PersonTracker),
-])
+@pytest.mark.parametrize(
+    ("module", "old", "new"),
+    [
+        (arpose, "PoseTracker", PoseDetector),
+        (arpose, "TrackerOptions", DetectorOptions),
+        (arpose, "PoseSmoother", PersonTracker),
+        (arpose.tracking, "PoseTracker", PoseDetector),
+        (arpose.tracking, "PoseSmoother", PersonTracker),
+    ],
+)
 def test_old_names_still_work_for_a_release_with_a_warning(module, old, new):
     with pytest.warns(DeprecationWarning, match=f"{old} is deprecated; use arpose.tracking.{new.__name__}"):
         assert getattr(module, old) is new
@@ -100,8 +103,7 @@ def test_stage_gives_ids_filters_and_hands_their_person():
     assert [p.id for p in first.poses] == [0] and not first.hands_tracked
     # next frame: the newcomer is found first; the hand belongs to detection index 0
     hand = synthetic_hand(center=(480.0, 200.0), person=0)
-    pf = stage.publish(Frame(image, 1 / 30, 1, 0.0),
-                       _detection([right, left], [hand], True), dropped=3)
+    pf = stage.publish(Frame(image, 1 / 30, 1, 0.0), _detection([right, left], [hand], True), dropped=3)
     assert [p.id for p in pf.poses] == [0, 1] and pf.image is None
     assert pf.person(1).center[0] > 320  # the newcomer got the next id
     assert pf.hands_tracked and len(pf.hands) == 1
@@ -121,8 +123,7 @@ def test_a_photo_comes_out_of_the_stage_as_out_of_the_pipeline():
     for a, b in zip(photo.poses, piped.poses):
         assert a.id == b.id
         np.testing.assert_array_equal(a.landmarks, b.landmarks)
-    assert [h.landmarks.tobytes() for h in photo.hands] == \
-        [h.landmarks.tobytes() for h in piped.hands]
+    assert [h.landmarks.tobytes() for h in photo.hands] == [h.landmarks.tobytes() for h in piped.hands]
     assert photo.hands_tracked and piped.hands_tracked
 
 

@@ -37,9 +37,9 @@ def inner_imports(source: str) -> list[tuple[int, str, bool]]:
 
 
 def test_the_checker_sees_inner_imports() -> None:
-    source = ("import os\n"
-              "def f():\n    from ..render import Renderer\n"
-              "def g():\n    import trimesh  # lazy: slow\n")
+    source = (
+        "import os\ndef f():\n    from ..render import Renderer\ndef g():\n    import trimesh  # lazy: slow\n"
+    )
     assert inner_imports(source) == [(3, "..render", True), (5, "trimesh", False)]
 
 
@@ -49,6 +49,9 @@ def test_no_arpose_import_inside_a_function(path: Path) -> None:
     lines = source.splitlines()
     own = [f"{path.name}:{n}: {lines[n - 1].strip()}" for n, _, is_own in inner_imports(source) if is_own]
     assert not own, "arpose imports inside functions (move the code to the right layer):\n" + "\n".join(own)
-    bare = [f"{path.name}:{n}: {lines[n - 1].strip()}" for n, _, _ in inner_imports(source)
-            if "# lazy:" not in lines[n - 1] and "# lazy:" not in lines[n - 2]]
+    bare = [
+        f"{path.name}:{n}: {lines[n - 1].strip()}"
+        for n, _, _ in inner_imports(source)
+        if "# lazy:" not in lines[n - 1] and "# lazy:" not in lines[n - 2]
+    ]
     assert not bare, "lazy imports without a '# lazy: why' comment:\n" + "\n".join(bare)

@@ -45,7 +45,7 @@ def test_every_exercise_counts_exactly_on_its_synthetic_sequence(name, motion, n
     clip = S.frames(motion(), fps=fps, noise=1.5, seed=fps, time_jitter=0.2)
     counter, events = run(clip, name)
     assert counter.count == n
-    assert counter.good_count == n                 # full-range synthetic reps have good form
+    assert counter.good_count == n  # full-range synthetic reps have good form
     reps = [e for e in events if e.kind == "rep"]
     assert all(e.range > 0.85 and e.down > 0 and e.up > 0 for e in reps)
 
@@ -89,13 +89,15 @@ def test_squat_counts_with_head_and_shoulders_out_of_frame():
     """Like squat_head_out_5.mp4: only hips, knees and ankles in view."""
     clip = S.frames(S.squat_motion(reps=4), fps=30, noise=1.0)
     cut = []
-    upper = [i for i, n in enumerate(arpose.joints.LANDMARK_NAMES)
-             if not any(k in n for k in ("hip", "knee", "ankle", "heel", "foot"))]
+    upper = [
+        i
+        for i, n in enumerate(arpose.joints.LANDMARK_NAMES)
+        if not any(k in n for k in ("hip", "knee", "ankle", "heel", "foot"))
+    ]
     for pf in clip:
         lm = pf.poses[0].landmarks.copy()
         lm[upper, 3:5] = 0.02
-        cut.append(PoseFrame(t=pf.t, index=pf.index, size=pf.size,
-                             poses=(Pose(lm, pf.poses[0].world, 0),)))
+        cut.append(PoseFrame(t=pf.t, index=pf.index, size=pf.size, poses=(Pose(lm, pf.poses[0].world, 0),)))
     counter, _ = run(cut, "squat")
     assert counter.count == 4
     # the player stays present (no "left" event) though the shoulders cannot be measured
@@ -106,8 +108,12 @@ def test_squat_counts_with_head_and_shoulders_out_of_frame():
     lm = cut[0].poses[0].landmarks.copy()
     lm[:, 3:5] = 0.02
     slots2 = PlayerSlots(1)
-    assert slots2.update(PoseFrame(t=0.0, index=0, size=(1280, 720),
-                                   poses=(Pose(lm, cut[0].poses[0].world, 0),))) == []
+    assert (
+        slots2.update(
+            PoseFrame(t=0.0, index=0, size=(1280, 720), poses=(Pose(lm, cut[0].poses[0].world, 0),))
+        )
+        == []
+    )
 
 
 def test_unknown_exercise_suggests_a_name():
@@ -125,9 +131,11 @@ def test_top_level_api_keeps_the_counter():
 
 # -- learned exercises ---------------------------------------------------------------------
 
+
 def _samples(motion, fps=30, seed=0):
-    return [(pf.poses[0] if pf.poses else None, pf.t)
-            for pf in S.frames(motion, fps=fps, noise=1.5, seed=seed)]
+    return [
+        (pf.poses[0] if pf.poses else None, pf.t) for pf in S.frames(motion, fps=fps, noise=1.5, seed=seed)
+    ]
 
 
 def test_learned_from_three_squats_counts_like_the_builtin(tmp_path):
@@ -153,14 +161,16 @@ def test_learned_exercise_is_found_by_name(tmp_path, monkeypatch):
         RepCounter("flap")
 
 
-@pytest.mark.parametrize("text,match", [
-    ("{not json", "not valid JSON"),
-    ("[1, 2]", "must be a JSON object"),
-    ('{"format": "arpose-exercise", "version": 99}', "version 99 is newer"),
-    ('{"format": "other"}', "not an arpose exercise file"),
-    ('{"format": "arpose-exercise", "version": 1, "name": "x", "features": ["nose"]}',
-     "key 'features'"),
-])
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"format": "arpose-exercise", "version": 99}', "version 99 is newer"),
+        ('{"format": "other"}', "not an arpose exercise file"),
+        ('{"format": "arpose-exercise", "version": 1, "name": "x", "features": ["nose"]}', "key 'features'"),
+    ],
+)
 def test_bad_learned_files_are_one_line_errors(tmp_path, text, match):
     p = tmp_path / "bad.json"
     p.write_text(text)

@@ -19,8 +19,17 @@ from arpose.errors import HistoryError
 
 
 def rep(i: int, good: bool = True, rng: float = 0.9) -> RepEvent:
-    return RepEvent("squat", "rep", i, float(i), good=good, range=rng, down=1.0, up=0.8,
-                    flags=() if good else ("go deeper",))
+    return RepEvent(
+        "squat",
+        "rep",
+        i,
+        float(i),
+        good=good,
+        range=rng,
+        down=1.0,
+        up=0.8,
+        flags=() if good else ("go deeper",),
+    )
 
 
 def test_sessions_sets_and_reps_round_trip(tmp_path):
@@ -49,12 +58,12 @@ def test_a_locked_database_is_retried_then_a_clear_error(tmp_path):
         t0 = time.monotonic()
         with pytest.raises(HistoryError, match="still locked") as err:
             History(path, timeout=0.1, retries=1).start_session("squat")
-        assert time.monotonic() - t0 >= 0.15        # it waited (timeout + a retry)
+        assert time.monotonic() - t0 >= 0.15  # it waited (timeout + a retry)
         assert "\n" not in str(err.value)
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    with History(path) as h:                      # the lock is gone: works again
+    with History(path) as h:  # the lock is gone: works again
         h.start_session("squat")
 
 
@@ -62,10 +71,14 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path):
     path = tmp_path / "v1.db"
     db = sqlite3.connect(path)
     db.executescript(SCHEMA_V1)
-    db.execute("INSERT INTO sessions (started, ended, exercise) VALUES "
-               "('2026-11-01T10:00:00+00:00', '2026-11-01T10:05:00+00:00', 'squat')")
-    db.executemany("INSERT INTO reps (session_id, n, t, range, good) VALUES (1, ?, ?, ?, ?)",
-                   [(1, 1.0, 0.9, 1), (2, 2.0, 0.6, 0), (3, 3.0, 0.95, 1)])
+    db.execute(
+        "INSERT INTO sessions (started, ended, exercise) VALUES "
+        "('2026-11-01T10:00:00+00:00', '2026-11-01T10:05:00+00:00', 'squat')"
+    )
+    db.executemany(
+        "INSERT INTO reps (session_id, n, t, range, good) VALUES (1, ?, ?, ?, ?)",
+        [(1, 1.0, 0.9, 1), (2, 2.0, 0.6, 0), (3, 3.0, 0.95, 1)],
+    )
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -78,10 +91,13 @@ def test_migration_from_the_first_schema_keeps_the_data(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-@pytest.mark.parametrize("content,match", [
-    (b"hello, I am a text file\n" * 10, "not an SQLite database"),
-    (b"SQLite format 3\x00" + b"\xff" * 2000, "damaged"),
-])
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        (b"hello, I am a text file\n" * 10, "not an SQLite database"),
+        (b"SQLite format 3\x00" + b"\xff" * 2000, "damaged"),
+    ],
+)
 def test_bad_files_are_errors_and_left_untouched(tmp_path, content, match):
     path = tmp_path / "history.db"
     path.write_bytes(content)
@@ -89,7 +105,7 @@ def test_bad_files_are_errors_and_left_untouched(tmp_path, content, match):
         History(path)
     assert "\n" not in str(err.value) and str(path) in str(err.value)
     assert path.read_bytes() == content
-    h = History(path, move_aside=True)             # explicit: move aside, start afresh
+    h = History(path, move_aside=True)  # explicit: move aside, start afresh
     h.start_session("squat")
     h.close()
     assert h.moved_to is not None and h.moved_to.read_bytes() == content
@@ -121,6 +137,7 @@ def test_another_programs_database_is_not_touched(tmp_path):
 
 def test_default_path_follows_xdg(tmp_path, monkeypatch):
     from arpose.coach.history import default_history_path
+
     monkeypatch.delenv("ARPOSE_HISTORY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     if sys.platform.startswith("linux"):
@@ -143,7 +160,7 @@ def test_progress_table_trends_and_json(tmp_path, capsys):
     with History(path, readonly=True) as h:
         data = P.rows(h.sessions("squat"))
     assert [d["reps"] for d in data] == [5, 7, 9]
-    assert data[2]["trend"]["reps"] == pytest.approx(3.0)          # 9 vs mean(5, 7)
+    assert data[2]["trend"]["reps"] == pytest.approx(3.0)  # 9 vs mean(5, 7)
     assert data[0]["trend"] == {}
     assert cli_main(["progress", "--history", str(path)]) == 0
     out = capsys.readouterr().out
@@ -176,6 +193,7 @@ def _recording(path: Path, motion, fps: float = 30.0) -> str:
     """A synthetic take as a ``--source`` spec (``?fast``: replayed without real-time drops)."""
     from arpose.record import Recorder
     from arpose.testing.bodies import frames
+
     with Recorder(path) as r:
         for pf in frames(motion, fps=fps, noise=1.0, seed=3):
             r.write(pf)
@@ -184,17 +202,34 @@ def _recording(path: Path, motion, fps: float = 30.0) -> str:
 
 def test_two_headless_workouts_show_up_in_progress(tmp_path, capsys):
     from arpose.testing.bodies import squat_motion
+
     hist = tmp_path / "h.db"
     reports = []
     for i, reps in enumerate((4, 6)):
         rec = _recording(tmp_path / f"w{i}.arpose", squat_motion(reps=reps, period=1.6))
         rep_path = tmp_path / f"r{i}.json"
-        assert cli_main(["play", "workout", "--headless", "--source", str(rec), "--history",
-                         str(hist), "--report", str(rep_path), "--duration", "60"]) == 0
+        assert (
+            cli_main(
+                [
+                    "play",
+                    "workout",
+                    "--headless",
+                    "--source",
+                    str(rec),
+                    "--history",
+                    str(hist),
+                    "--report",
+                    str(rep_path),
+                    "--duration",
+                    "60",
+                ]
+            )
+            == 0
+        )
         reports.append(json.loads(rep_path.read_text()))
     capsys.readouterr()
     assert [r["reps"] for r in reports] == [4, 6]
-    assert reports[1]["last_session"]["reps"] == 4         # compared with the last session
+    assert reports[1]["last_session"]["reps"] == 4  # compared with the last session
     assert cli_main(["progress", "--history", str(hist), "--json"]) == 0
     js = json.loads(capsys.readouterr().out)
     assert [s["reps"] for s in js] == [r["reps"] for r in reports]
@@ -203,6 +238,7 @@ def test_two_headless_workouts_show_up_in_progress(tmp_path, capsys):
 
 def test_headless_workout_without_history_writes_nothing(tmp_path, monkeypatch, capsys):
     from arpose.testing.bodies import squat_motion
+
     monkeypatch.setenv("ARPOSE_HISTORY", str(tmp_path / "default.db"))
     rec = _recording(tmp_path / "w.arpose", squat_motion(reps=2))
     assert cli_main(["play", "workout", "--headless", "--source", str(rec)]) == 0
@@ -212,28 +248,51 @@ def test_headless_workout_without_history_writes_nothing(tmp_path, monkeypatch, 
 def test_list_exercises_and_did_you_mean_on_the_cli(capsys):
     assert cli_main(["play", "workout", "--list-exercises"]) == 0
     out = capsys.readouterr().out
-    for name in ("squat", "push-up", "lunge", "lateral-raise", "shoulder-press", "sit-up",
-                 "high-knees", "jumping-jack", "arm-raise"):
+    for name in (
+        "squat",
+        "push-up",
+        "lunge",
+        "lateral-raise",
+        "shoulder-press",
+        "sit-up",
+        "high-knees",
+        "jumping-jack",
+        "arm-raise",
+    ):
         assert name in out
     assert "legs (hips, knees, ankles)" in out
-    assert cli_main(["play", "workout", "--headless", "--source", "x.mp4",
-                     "--exercise", "pushupp"]) == 1
+    assert cli_main(["play", "workout", "--headless", "--source", "x.mp4", "--exercise", "pushupp"]) == 1
     assert "did you mean 'push-up'" in capsys.readouterr().err
 
 
 def test_coach_learn_from_a_recording(tmp_path, monkeypatch, capsys):
     from arpose.testing.bodies import lateral_raise_motion
+
     monkeypatch.setenv("ARPOSE_EXERCISES", str(tmp_path / "ex"))
     rec = _recording(tmp_path / "demo.arpose", lateral_raise_motion(reps=3))
     assert cli_main(["coach", "learn", "wings", "--source", str(rec)]) == 0
     assert (tmp_path / "ex" / "wings.json").is_file()
     assert "3 reps seen" in capsys.readouterr().out
-    assert cli_main(["coach", "learn", "wings", "--source", str(rec)]) == 1   # no silent overwrite
+    assert cli_main(["coach", "learn", "wings", "--source", str(rec)]) == 1  # no silent overwrite
     assert "already exists" in capsys.readouterr().err
     rec2 = _recording(tmp_path / "w.arpose", lateral_raise_motion(reps=5))
     out = tmp_path / "r.json"
-    assert cli_main(["play", "workout", "--headless", "--source", str(rec2), "--exercise", "wings",
-                     "--report", str(out)]) == 0
+    assert (
+        cli_main(
+            [
+                "play",
+                "workout",
+                "--headless",
+                "--source",
+                str(rec2),
+                "--exercise",
+                "wings",
+                "--report",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert json.loads(out.read_text())["reps"] == 5
 
 
@@ -242,14 +301,14 @@ def test_a_full_disk_keeps_the_session_up_to_the_last_rep(tmp_path, caplog):
     h = History(path)
     s = h.start_session("squat")
     pages = h.db.execute("PRAGMA page_count").fetchone()[0]
-    h.db.execute(f"PRAGMA max_page_count = {pages + 1}")   # SQLite reports SQLITE_FULL past it
+    h.db.execute(f"PRAGMA max_page_count = {pages + 1}")  # SQLite reports SQLITE_FULL past it
     saved = 0
     for i in range(1, 400):
         if not s.add_rep(rep(i)):
             break
         saved += 1
     assert s.failed is not None and "full" in s.failed
-    assert not s.add_rep(rep(999))                      # later reps are skipped, no raise
+    assert not s.add_rep(rep(999))  # later reps are skipped, no raise
     h.close()
     with History(path, readonly=True) as h2:
         (got,) = h2.sessions()

@@ -97,20 +97,44 @@ def test_check_exit_codes(effect_file, tmp_path, capsys):
     bad.write_text(EFFECT.format(scale=1).replace("nose", "left_sholder"))
     assert cli_main(["check", str(effect_file), str(bad)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"arpose: error: unknown joint 'left_sholder' in attachment 1 of {bad}; "
-                   f"did you mean 'left_shoulder'?"]
+    assert err == [
+        f"arpose: error: unknown joint 'left_sholder' in attachment 1 of {bad}; did you mean 'left_shoulder'?"
+    ]
     assert cli_main(["check", str(tmp_path / "missing.toml")]) == 1
     assert "no such effect file" in capsys.readouterr().err
     assert cli_main(["check", "no-such-gallery-effect"]) == 1
     assert "unknown effect 'no-such-gallery-effect'" in capsys.readouterr().err
 
 
-def test_render_cli_refuses_bad_output_and_bad_effect(effect_file, tmp_path, astronaut_png,
-                                                      capsys):
-    assert cli_main(["render", "-e", str(effect_file), "--source", str(astronaut_png),
-                     "--output", str(tmp_path / "out.gif")]) == 1
+def test_render_cli_refuses_bad_output_and_bad_effect(effect_file, tmp_path, astronaut_png, capsys):
+    assert (
+        cli_main(
+            [
+                "render",
+                "-e",
+                str(effect_file),
+                "--source",
+                str(astronaut_png),
+                "--output",
+                str(tmp_path / "out.gif"),
+            ]
+        )
+        == 1
+    )
     assert "output must end in .png, .jpg or .mp4" in capsys.readouterr().err
-    assert cli_main(["render", "-e", "top-hatt", "--source", str(astronaut_png),
-                     "--output", str(tmp_path / "out.png")]) == 1
+    assert (
+        cli_main(
+            [
+                "render",
+                "-e",
+                "top-hatt",
+                "--source",
+                str(astronaut_png),
+                "--output",
+                str(tmp_path / "out.png"),
+            ]
+        )
+        == 1
+    )
     assert "did you mean 'top-hat'" in capsys.readouterr().err
     assert not (tmp_path / "out.png").exists()

@@ -33,8 +33,10 @@ def folder(tmp_path: Path) -> Path:
     cv2.imwrite(str(tmp_path / "hat.png"), rgba)
     (tmp_path / "meshes").mkdir()
     import trimesh
+
     (tmp_path / "meshes" / "ball.glb").write_bytes(
-        trimesh.creation.icosphere(subdivisions=1).export(file_type="glb"))
+        trimesh.creation.icosphere(subdivisions=1).export(file_type="glb")
+    )
     return tmp_path
 
 
@@ -103,37 +105,44 @@ animation = { kind = "bob", amplitude = 0.1, period = 2.0, axis = "x" }
     assert att.animation == Animation(kind="bob", amplitude=0.1, period=2.0, axis="x")
 
 
-@pytest.mark.parametrize("line, expected", [
-    ('joint = "left_sholder"',
-     "unknown joint 'left_sholder' in attachment 2 of hat.toml; did you mean 'left_shoulder'?"),
-    ('scale = -1', "invalid 'scale' in attachment 2 of hat.toml: must be greater than 0"),
-    ('scale = 0', "invalid 'scale' in attachment 2 of hat.toml: must be greater than 0"),
-    ('scale = "big"', "invalid 'scale' in attachment 2 of hat.toml: expected a number or a list"),
-    ('scale = [1, -2]', "invalid 'scale' in attachment 2 of hat.toml: must be greater than 0"),
-    ('offset = "up"', "invalid 'offset' in attachment 2 of hat.toml: expected a list of 2 or 3"),
-    ('offset = [1, true]', "invalid 'offset' in attachment 2 of hat.toml: expected a number"),
-    ('offset = [nan, 0]', "invalid 'offset' in attachment 2 of hat.toml: expected a finite"),
-    ('joint = 5', "invalid 'joint' in attachment 2 of hat.toml: expected a non-empty string"),
-    ('scael = 2', "unknown key 'scael' in attachment 2 of hat.toml; did you mean 'scale'"),
-    ('layer = "behnd"', "invalid 'layer' in attachment 2 of hat.toml: 'behnd' is not one of"),
-    ('scale_by = "head"', "invalid 'scale_by' in attachment 2 of hat.toml"),
-    ('rotate_by = ["left_ear"]', "invalid 'rotate_by' in attachment 2 of hat.toml"),
-    ('rotate_by = ["left_ear", "nosee"]', "unknown joint 'nosee' in 'rotate_by' of attachment 2"),
-    ('min_visibility = 1.5', "invalid 'min_visibility' in attachment 2 of hat.toml: must be at most 1"),
-    ('person = "two"', "invalid 'person' in attachment 2 of hat.toml"),
-    ('person = 0', "invalid 'person' in attachment 2 of hat.toml: must be at least 1"),
-    ('opacity = -0.1', "invalid 'opacity' in attachment 2 of hat.toml"),
-    ('tilt_3d = "yes"', "invalid 'tilt_3d' in attachment 2 of hat.toml: expected true or false"),
-    ('animation = "wobble"', "invalid 'kind' in 'animation' of attachment 2 of hat.toml"),
-    ('animation = { kind = "spin", speed = 2 }',
-     "unknown key 'speed' in 'animation' of attachment 2 of hat.toml"),
-    ('animation = { kind = "pulse", amplitude = 2 }', "invalid 'amplitude' in 'animation'"),
-    ('quad = ["left_shoulder", "right_shoulder"]', "invalid 'quad' in attachment 2 of hat.toml"),
-    ('asset = "../../../etc/passwd.png"', "escapes the effect's folder"),
-    ('asset = "/etc/hosts.png"', "is absolute"),
-    ('asset = "nothere.png"', "missing asset file 'nothere.png' in attachment 2 of hat.toml"),
-    ('asset = "shades"', "unknown asset 'shades' in attachment 2 of hat.toml"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        (
+            'joint = "left_sholder"',
+            "unknown joint 'left_sholder' in attachment 2 of hat.toml; did you mean 'left_shoulder'?",
+        ),
+        ("scale = -1", "invalid 'scale' in attachment 2 of hat.toml: must be greater than 0"),
+        ("scale = 0", "invalid 'scale' in attachment 2 of hat.toml: must be greater than 0"),
+        ('scale = "big"', "invalid 'scale' in attachment 2 of hat.toml: expected a number or a list"),
+        ("scale = [1, -2]", "invalid 'scale' in attachment 2 of hat.toml: must be greater than 0"),
+        ('offset = "up"', "invalid 'offset' in attachment 2 of hat.toml: expected a list of 2 or 3"),
+        ("offset = [1, true]", "invalid 'offset' in attachment 2 of hat.toml: expected a number"),
+        ("offset = [nan, 0]", "invalid 'offset' in attachment 2 of hat.toml: expected a finite"),
+        ("joint = 5", "invalid 'joint' in attachment 2 of hat.toml: expected a non-empty string"),
+        ("scael = 2", "unknown key 'scael' in attachment 2 of hat.toml; did you mean 'scale'"),
+        ('layer = "behnd"', "invalid 'layer' in attachment 2 of hat.toml: 'behnd' is not one of"),
+        ('scale_by = "head"', "invalid 'scale_by' in attachment 2 of hat.toml"),
+        ('rotate_by = ["left_ear"]', "invalid 'rotate_by' in attachment 2 of hat.toml"),
+        ('rotate_by = ["left_ear", "nosee"]', "unknown joint 'nosee' in 'rotate_by' of attachment 2"),
+        ("min_visibility = 1.5", "invalid 'min_visibility' in attachment 2 of hat.toml: must be at most 1"),
+        ('person = "two"', "invalid 'person' in attachment 2 of hat.toml"),
+        ("person = 0", "invalid 'person' in attachment 2 of hat.toml: must be at least 1"),
+        ("opacity = -0.1", "invalid 'opacity' in attachment 2 of hat.toml"),
+        ('tilt_3d = "yes"', "invalid 'tilt_3d' in attachment 2 of hat.toml: expected true or false"),
+        ('animation = "wobble"', "invalid 'kind' in 'animation' of attachment 2 of hat.toml"),
+        (
+            'animation = { kind = "spin", speed = 2 }',
+            "unknown key 'speed' in 'animation' of attachment 2 of hat.toml",
+        ),
+        ('animation = { kind = "pulse", amplitude = 2 }', "invalid 'amplitude' in 'animation'"),
+        ('quad = ["left_shoulder", "right_shoulder"]', "invalid 'quad' in attachment 2 of hat.toml"),
+        ('asset = "../../../etc/passwd.png"', "escapes the effect's folder"),
+        ('asset = "/etc/hosts.png"', "is absolute"),
+        ('asset = "nothere.png"', "missing asset file 'nothere.png' in attachment 2 of hat.toml"),
+        ('asset = "shades"', "unknown asset 'shades' in attachment 2 of hat.toml"),
+    ],
+)
 def test_bad_attachment_values_name_file_attachment_and_key(folder, line, expected):
     key = line.split("=")[0].strip()
     body = {"joint": '"nose"', "asset": '"hat.png"'}
@@ -149,8 +158,12 @@ def test_unknown_asset_kind_lists_the_kinds(folder):
     (folder / "notes.txt").write_text("hi")
     msg = error_of(write(folder, GOOD.replace("hat.png", "notes.txt")))
     assert "no asset kind for 'notes.txt'" in msg and "sprite (.png" in msg and "mesh (.obj" in msg
-    msg = error_of(write(folder, '[assets]\nh = { path = "hat.png", kind = "vidoe" }\n'
-                                 '[[attach]]\njoint = "nose"\nasset = "h"\n'))
+    msg = error_of(
+        write(
+            folder,
+            '[assets]\nh = { path = "hat.png", kind = "vidoe" }\n[[attach]]\njoint = "nose"\nasset = "h"\n',
+        )
+    )
     assert "unknown asset kind 'vidoe'" in msg and "asset 'h' of hat.toml" in msg
 
 
@@ -229,8 +242,16 @@ def test_animation_samples():
 
 def test_gallery_has_the_eight_named_effects_and_they_validate():
     names = gallery.effect_names()
-    assert names[:8] == ["top-hat", "sunglasses", "crown", "party-hat", "clown-nose",
-                         "costume-shirt", "wings", "glow-hands"]
+    assert names[:8] == [
+        "top-hat",
+        "sunglasses",
+        "crown",
+        "party-hat",
+        "clown-nose",
+        "costume-shirt",
+        "wings",
+        "glow-hands",
+    ]
     kinds = set()
     for name in gallery.GALLERY:
         effect = gallery.load_effect(name)
@@ -259,6 +280,7 @@ def test_total_asset_size_is_small():
 
 # ------------------------------------------------------------------- fuzzing (hypothesis)
 
+
 def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -277,35 +299,60 @@ def _toml_value(value) -> str:
     raise TypeError(value)
 
 
-JOINTISH = st.sampled_from(["nose", "head_top", "left_wrist", "left_sholder", "", "NOSE",
-                            "left-hand", "spine", "x"])
-ASSETISH = st.sampled_from(["hat.png", "meshes/ball.glb", "../hat.png", "/etc/passwd",
-                            "nothere.png", "hat", "", "hat.png/..", "meshes"])
-SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
-                   st.floats(allow_nan=True, allow_infinity=True),
-                   st.text(max_size=12), JOINTISH, ASSETISH)
-VALUE = st.recursive(SCALAR.filter(lambda v: v is not None),
-                     lambda inner: st.one_of(st.lists(inner, max_size=5),
-                                             st.dictionaries(st.sampled_from(
-                                                 ["kind", "period", "path", "x"]), inner,
-                                                 max_size=3)),
-                     max_leaves=10)
+JOINTISH = st.sampled_from(
+    ["nose", "head_top", "left_wrist", "left_sholder", "", "NOSE", "left-hand", "spine", "x"]
+)
+ASSETISH = st.sampled_from(
+    [
+        "hat.png",
+        "meshes/ball.glb",
+        "../hat.png",
+        "/etc/passwd",
+        "nothere.png",
+        "hat",
+        "",
+        "hat.png/..",
+        "meshes",
+    ]
+)
+SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    JOINTISH,
+    ASSETISH,
+)
+VALUE = st.recursive(
+    SCALAR.filter(lambda v: v is not None),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.sampled_from(["kind", "period", "path", "x"]), inner, max_size=3),
+    ),
+    max_leaves=10,
+)
 PLAUSIBLE = {  # values near the valid ones, so fuzzing reaches deep into validation
     "offset": st.lists(st.floats(-3, 3), min_size=2, max_size=3),
     "scale": st.one_of(st.floats(-1, 3), st.lists(st.floats(-1, 3), min_size=2, max_size=3)),
     "scale_by": st.sampled_from(["head_width", "shoulder_width", "hips", "body_size"]),
     "rotate_by": st.one_of(st.booleans(), st.lists(JOINTISH, min_size=2, max_size=2)),
-    "rotate": st.one_of(st.floats(-400, 400), st.lists(st.floats(-90, 90), min_size=3,
-                                                       max_size=3)),
+    "rotate": st.one_of(st.floats(-400, 400), st.lists(st.floats(-90, 90), min_size=3, max_size=3)),
     "layer": st.sampled_from(["behind", "front", "body", "hud", "top"]),
     "min_visibility": st.floats(-0.5, 1.5),
     "person": st.one_of(st.sampled_from(["all", "one"]), st.integers(-1, 20), st.floats(0, 3)),
-    "animation": st.one_of(st.sampled_from(["bob", "spin", "pulse", "jump"]),
-                           st.fixed_dictionaries({"kind": st.sampled_from(["bob", "spin"])},
-                                                 optional={"period": st.floats(-1, 5),
-                                                           "amplitude": st.floats(-1, 2),
-                                                           "axis": st.sampled_from("xyzw"),
-                                                           "phase": VALUE})),
+    "animation": st.one_of(
+        st.sampled_from(["bob", "spin", "pulse", "jump"]),
+        st.fixed_dictionaries(
+            {"kind": st.sampled_from(["bob", "spin"])},
+            optional={
+                "period": st.floats(-1, 5),
+                "amplitude": st.floats(-1, 2),
+                "axis": st.sampled_from("xyzw"),
+                "phase": VALUE,
+            },
+        ),
+    ),
     "quad": st.lists(JOINTISH, min_size=3, max_size=5),
     "margin": st.lists(st.floats(-1, 1), min_size=1, max_size=5),
     "pivot": st.lists(st.floats(-1, 2), min_size=2, max_size=2),
@@ -322,8 +369,9 @@ def attachments(draw) -> dict:
     if draw(st.integers(0, 9)) > 0:
         table["asset"] = draw(ASSETISH)
     for key in draw(st.lists(st.sampled_from(sorted(PLAUSIBLE)), max_size=4, unique=True)):
-        table[key] = draw(st.one_of(PLAUSIBLE[key], VALUE) if draw(st.integers(0, 4)) == 0
-                          else PLAUSIBLE[key])
+        table[key] = draw(
+            st.one_of(PLAUSIBLE[key], VALUE) if draw(st.integers(0, 4)) == 0 else PLAUSIBLE[key]
+        )
     if draw(st.integers(0, 9)) == 0:
         table[draw(st.text(string.ascii_lowercase + "_", min_size=1, max_size=8))] = draw(VALUE)
     return table
@@ -340,8 +388,9 @@ def effect_documents(draw) -> str:
         lines.append(f"zzz = {_toml_value(draw(VALUE))}")
     if draw(st.booleans()):
         lines.append("[assets]")
-        for name, value in draw(st.dictionaries(st.sampled_from(["hat", "ball", "a b"]),
-                                                st.one_of(ASSETISH, VALUE), max_size=3)).items():
+        for name, value in draw(
+            st.dictionaries(st.sampled_from(["hat", "ball", "a b"]), st.one_of(ASSETISH, VALUE), max_size=3)
+        ).items():
             lines.append(f"{json.dumps(name)} = {_toml_value(value)}")
     for table in draw(st.lists(attachments(), min_size=1, max_size=3)):
         lines.append("[[attach]]")
@@ -359,9 +408,11 @@ def _only_effect_or_effect_error(path: Path) -> None:
         assert isinstance(result, Effect) and result.attachments
 
 
-FUZZ = settings(max_examples=250, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @FUZZ
@@ -377,9 +428,17 @@ def test_fuzz_random_bytes(folder, data):
 
 
 @FUZZ
-@given(base=st.sampled_from([GOOD, '[assets]\nh = "hat.png"\n[[attach]]\njoint = "nose"\n'
-                                   'asset = "h"\nanimation = { kind = "spin" }\n']),
-       cut=st.integers(0, 200), junk=st.text(max_size=20))
+@given(
+    base=st.sampled_from(
+        [
+            GOOD,
+            '[assets]\nh = "hat.png"\n[[attach]]\njoint = "nose"\n'
+            'asset = "h"\nanimation = { kind = "spin" }\n',
+        ]
+    ),
+    cut=st.integers(0, 200),
+    junk=st.text(max_size=20),
+)
 def test_fuzz_mutated_valid_documents(folder, base, cut, junk):
     cut = min(cut, len(base))
     _only_effect_or_effect_error(write(folder, base[:cut] + junk + base[cut:], "fuzz.toml"))
@@ -395,6 +454,7 @@ def test_gallery_files_are_valid_by_path_too():
     """A gallery effect named by its file path obeys the same rule as a user's effect:
     every asset lies inside the effect's own folder (copying the folder keeps it working)."""
     from arpose.cli import main
+
     paths = sorted((gallery.assets_root() / "effects").glob("*.toml"))
     assert len(paths) >= 8
     for path in paths:
@@ -411,7 +471,9 @@ def test_old_loading_names_warn_and_still_work() -> None:
         assert effects.load is effects.load_effect
     with pytest.warns(DeprecationWarning, match="decode_assets"):
         assert effects.load_assets is effects.decode_assets
-    assert effects.load_effect("top-hat").name == effects.read_effect_file(
-        effects.gallery.builtin_effects()["top-hat"]).name
+    assert (
+        effects.load_effect("top-hat").name
+        == effects.read_effect_file(effects.gallery.builtin_effects()["top-hat"]).name
+    )
     with pytest.raises(AttributeError):
         effects.load_everything  # noqa: B018

@@ -58,8 +58,7 @@ def test_openpose_export_reads_back_with_the_documented_mapping(take, tmp_path):
             # Spot checks of the mapping, written out by hand.
             lm = pose.landmarks
             np.testing.assert_allclose(kp[1, :2], (lm[11, :2] + lm[12, :2]) / 2, atol=1e-3)  # Neck
-            np.testing.assert_allclose(kp[8, :2], (lm[23, :2] + lm[24, :2]) / 2,
-                                       atol=1e-3)  # MidHip
+            np.testing.assert_allclose(kp[8, :2], (lm[23, :2] + lm[24, :2]) / 2, atol=1e-3)  # MidHip
             np.testing.assert_allclose(kp[4, :2], lm[16, :2], atol=1e-3)  # RWrist
             np.testing.assert_allclose(kp[22, :2], lm[32, :2], atol=1e-3)  # RBigToe
 
@@ -98,8 +97,7 @@ def test_csv_export(take, tmp_path):
             r = by_key[(pf.index, pose.id)]
             assert float(r["t"]) == pytest.approx(pf.t, abs=1e-6)
             assert float(r["left_wrist_x"]) == pytest.approx(pose.landmarks[15, 0], abs=1e-3)
-            assert float(r["right_ankle_visibility"]) == pytest.approx(pose.landmarks[28, 3],
-                                                                      abs=1e-4)
+            assert float(r["right_ankle_visibility"]) == pytest.approx(pose.landmarks[28, 3], abs=1e-4)
             assert float(r["nose_world_z"]) == pytest.approx(pose.world[0, 2], abs=1e-5)
 
 

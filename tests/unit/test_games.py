@@ -33,6 +33,7 @@ def _play(app, frames_):
 
 # -- slicer --------------------------------------------------------------------------------
 
+
 def _wrist_on_screen(app, body: Body) -> np.ndarray:
     pf = frame(0.0, body)
     app.feed(pf)
@@ -60,8 +61,11 @@ def test_slicer_swipe_through_a_fruit_slices_it():
 def test_slicer_still_person_triggers_nothing():
     app = new_app()
     game = _game(app, "slicer", spawn=False)
-    things = [game.spawn("orange", pos=(x, y), vel=(0.0, 0.0), gravity=0.0)
-              for x in range(100, 1280, 160) for y in range(100, 720, 140)]
+    things = [
+        game.spawn("orange", pos=(x, y), vel=(0.0, 0.0), gravity=0.0)
+        for x in range(100, 1280, 160)
+        for y in range(100, 720, 140)
+    ]
     _play(app, frames(still_motion(6.0), fps=30, noise=2.0, seed=4))
     assert all(t.alive for t in things)
     assert game.swipes == 0 and game.score.total == 0
@@ -97,8 +101,10 @@ def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
     game = _game(app, "slicer", spawn=False)
     rest, jump = Body(right_hand=(0.3, -0.6, 0.3)), Body(right_hand=(1.3, 1.2, 0.3))
     a, b = _wrist_on_screen(app, rest), _wrist_on_screen(app, jump)
-    fruits = [game.spawn("plum", pos=tuple(a + (b - a) * u), vel=(0.0, 0.0), gravity=0.0)
-              for u in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)]
+    fruits = [
+        game.spawn("plum", pos=tuple(a + (b - a) * u), vel=(0.0, 0.0), gravity=0.0)
+        for u in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
+    ]
     smoother = PersonTracker()
     seq = [rest] * 20 + [jump] + [rest] * 20
     pfs = []
@@ -111,8 +117,7 @@ def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
         t = i / 30
         pfs.append(PoseFrame(t, i, SIZE, smoother([pose], t)))
     at_rest = pfs[19].poses[0].landmarks[16, :2]
-    moved = max(float(np.linalg.norm(pf.poses[0].landmarks[16, :2] - at_rest))
-                for pf in pfs[20:24])
+    moved = max(float(np.linalg.norm(pf.poses[0].landmarks[16, :2] - at_rest)) for pf in pfs[20:24])
     assert moved > 30  # the smoother really lets part of the jump through (a glide)
     _play(app, pfs)
     assert game.swipes == 0
@@ -132,10 +137,10 @@ def test_slicer_bomb_costs_a_life_and_the_round_ends_on_lives():
 
 # -- workout -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("reps", [3, 7])
 def test_workout_squat_sequence_of_n_reps_reports_n(reps, tmp_path):
-    clip = frames(squat_motion(reps=reps, period=1.8), fps=30, noise=1.5, seed=reps,
-                  time_jitter=0.2)
+    clip = frames(squat_motion(reps=reps, period=1.8), fps=30, noise=1.5, seed=reps, time_jitter=0.2)
     report = run_headless("workout", clip, PlayOptions(exercise="squat", sound=False))
     path = write_report(report, tmp_path / "out.json")
     data = json.loads(path.read_text())
@@ -149,13 +154,14 @@ def test_workout_upper_body_only_says_it_needs_legs_and_counts_nothing():
     clip = frames(squat_motion(reps=3, body=Body(visible="upper")), fps=30, noise=1.0)
     report = run_headless("workout", clip, PlayOptions(exercise="squat", sound=False))
     assert report["reps"] == 0
-    assert report["elapsed"] < 1.0          # the timer did not run
+    assert report["elapsed"] < 1.0  # the timer did not run
     waits = [e for e in report["events"] if e["kind"] == "wait"]
     assert waits and "legs" in waits[0]["reason"]
 
 
 def test_workout_arm_raise_does_not_need_legs():
     from arpose.testing.bodies import arm_raise_motion
+
     clip = frames(arm_raise_motion(reps=4, body=Body(visible="upper")), fps=30, noise=1.0)
     report = run_headless("workout", clip, PlayOptions(exercise="arm-raise", sound=False))
     assert report["reps"] == 4
@@ -163,10 +169,10 @@ def test_workout_arm_raise_does_not_need_legs():
 
 # -- pose-wall -----------------------------------------------------------------------------
 
+
 def _wall_score(body: Body) -> tuple[int, list[float]]:
     clip = frames(still_motion(12.0, body), fps=30, noise=1.0)
-    report = run_headless("pose-wall", clip, PlayOptions(sound=False,
-                                                         extra={"sequence": ["t-pose"]}))
+    report = run_headless("pose-wall", clip, PlayOptions(sound=False, extra={"sequence": ["t-pose"]}))
     return report["score"], report["similarities"]
 
 
@@ -198,6 +204,7 @@ def test_pose_wall_ignores_a_glitched_giant_body():
 
 # -- pong ----------------------------------------------------------------------------------
 
+
 def test_pong_paddle_follows_the_hand():
     app = new_app()
     game = _game(app, "pong")
@@ -220,19 +227,20 @@ def test_pong_two_players_and_an_extra_person_is_ignored():
     assert not game.ai
     ids = [app.player(0).id, app.player(1).id]
     _play(app, [frame((10 + i) / 30, extra, p1, p2, index=10 + i) for i in range(30)])
-    assert [app.player(0).id, app.player(1).id] == ids   # never swapped mid-round
+    assert [app.player(0).id, app.player(1).id] == ids  # never swapped mid-round
 
 
 def test_pong_single_player_plays_the_ai_to_the_end():
     def wave(t):
         return [Body(right_hand=(0.6, -1.2 + 2.4 * (0.5 + 0.5 * math.sin(t * 2)), 0.3))]
-    report = run_headless("pong", frames((wave, 80.0), fps=20, noise=1.0),
-                          PlayOptions(sound=False))
+
+    report = run_headless("pong", frames((wave, 80.0), fps=20, noise=1.0), PlayOptions(sound=False))
     assert report["mode"] == "vs-ai" and report["finished"]
     assert max(report["points"]) == 7
 
 
 # -- all games -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", GAMES)
 def test_nobody_in_view_pauses_the_timer(name):

@@ -28,9 +28,14 @@ def _with_hand(t: float, i: int, shape: str | None) -> PoseFrame:
     if shape is None:
         return PoseFrame(t, i, SIZE, (pose,), hands=(), hands_tracked=True)
     wrist = pose.xy("right_wrist")
-    hand = shape_hand(shape, side="right", person=pose.id, size=70.0,
-                      center=(float(wrist[0]), float(wrist[1])),
-                      rotation=-math.pi / 2 if shape == "thumbs_up" else 0.0)
+    hand = shape_hand(
+        shape,
+        side="right",
+        person=pose.id,
+        size=70.0,
+        center=(float(wrist[0]), float(wrist[1])),
+        rotation=-math.pi / 2 if shape == "thumbs_up" else 0.0,
+    )
     return PoseFrame(t, i, SIZE, (pose.with_hands((hand,)),), hands=(hand,), hands_tracked=True)
 
 
@@ -60,7 +65,7 @@ def test_a_player_who_makes_each_sign_scores_every_card():
     kinds = [e["kind"] for e in report["events"]]
     assert kinds.count("sign") == game.made and "miss" not in kinds
     signs = [e["sign"] for e in report["events"] if e["kind"] == "card"]
-    assert all(a != b for a, b in zip(signs, signs[1:]))        # never the same card twice
+    assert all(a != b for a, b in zip(signs, signs[1:]))  # never the same card twice
 
 
 def test_a_relaxed_or_wrong_hand_makes_nothing_and_the_lives_run_out():

@@ -37,6 +37,7 @@ def test_hand_joint_names_and_aliases():
 
 def test_joints_command_lists_hands(capsys):
     from arpose.cli import main
+
     assert main(["joints"]) == 0
     out = capsys.readouterr().out
     assert "left_ring_finger_pip" in out and "right_palm" in out and "OpenPose hand" in out
@@ -45,6 +46,7 @@ def test_joints_command_lists_hands(capsys):
 # -- data model ----------------------------------------------------------------------------
 def _body() -> Pose:
     from arpose.testing.bodies import Body, make_pose
+
     return make_pose(Body(), image_size=(1280, 720))
 
 
@@ -69,8 +71,7 @@ def test_frame_json_round_trip_with_hands():
     body = _body().with_id(0)
     hand = synthetic_hand(side="right", person=0).replace(id=7)
     lone = synthetic_hand(side="left", person=None, center=(100, 100)).replace(id=8)
-    pf = PoseFrame(1.5, 45, (1280, 720), (body.with_hands((hand,)),), hands=(hand, lone),
-                   hands_tracked=True)
+    pf = PoseFrame(1.5, 45, (1280, 720), (body.with_hands((hand,)),), hands=(hand, lone), hands_tracked=True)
     obj = pf.to_json()
     assert [h["id"] for h in obj["hands"]] == [7, 8]
     h0 = obj["hands"][0]
@@ -96,21 +97,22 @@ def test_hand_rejects_bad_shapes():
 # -- regions -------------------------------------------------------------------------------
 def test_region_from_pose_points_upright_and_sideways():
     # Fingers straight up: no rotation; the box centre lies beyond the knuckles.
-    r = region_from_points(np.array([100.0, 200.0]), np.array([90.0, 160.0]),
-                           np.array([120.0, 160.0]), "left")
+    r = region_from_points(
+        np.array([100.0, 200.0]), np.array([90.0, 160.0]), np.array([120.0, 160.0]), "left"
+    )
     assert r.rotation == pytest.approx(0.0, abs=1e-9)
     middle = (2 * np.array([90.0, 160.0]) + np.array([120.0, 160.0])) / 3
     assert r.size == pytest.approx(2.7 * 2 * np.linalg.norm(middle - [100, 200]))
     assert r.center[1] < middle[1]
     # Fingers pointing right (image +x): a quarter turn, and the crop shows them up.
-    r = region_from_points(np.array([100.0, 200.0]), np.array([140.0, 195.0]),
-                           np.array([140.0, 210.0]), "right")
+    r = region_from_points(
+        np.array([100.0, 200.0]), np.array([140.0, 195.0]), np.array([140.0, 210.0]), "right"
+    )
     assert abs(r.rotation) == pytest.approx(math.pi / 2, abs=0.2)
     m = r.to_crop(256)
     tip = m[:, :2] @ np.array([160.0, 200.0]) + m[:, 2]
     wrist = m[:, :2] @ np.array([100.0, 200.0]) + m[:, 2]
     assert tip[1] < wrist[1] - 50 and abs(tip[0] - wrist[0]) < 40
-
 
 
 @pytest.mark.parametrize("rotation", [0.0, 0.7, -1.6, 3.0])
@@ -125,6 +127,7 @@ def test_region_from_a_tracked_hand_holds_it_upright(rotation):
     assert pts[12, 1] < pts[0, 1] - 60 and abs(pts[9, 0] - pts[0, 0]) < 30
     span = max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]))
     assert 0.4 * 224 < span < 0.9 * 224
+
 
 # -- gestures ------------------------------------------------------------------------------
 def _rot(name: str) -> float:
@@ -150,12 +153,18 @@ def test_relaxed_hand_fires_nothing(seed):
     det = HandGestureDetector()
     events = []
     for i in range(60):
-        hand = synthetic_hand({"index": 0.3 + rng.uniform(-0.05, 0.05),
-                               "middle": 0.38 + rng.uniform(-0.05, 0.05),
-                               "ring": 0.42 + rng.uniform(-0.05, 0.05),
-                               "pinky": 0.45 + rng.uniform(-0.05, 0.05)}, thumb="relaxed",
-                              rotation=rng.uniform(-1.0, 1.0), size=rng.uniform(30, 120),
-                              side=["left", "right"][seed % 2])
+        hand = synthetic_hand(
+            {
+                "index": 0.3 + rng.uniform(-0.05, 0.05),
+                "middle": 0.38 + rng.uniform(-0.05, 0.05),
+                "ring": 0.42 + rng.uniform(-0.05, 0.05),
+                "pinky": 0.45 + rng.uniform(-0.05, 0.05),
+            },
+            thumb="relaxed",
+            rotation=rng.uniform(-1.0, 1.0),
+            size=rng.uniform(30, 120),
+            side=["left", "right"][seed % 2],
+        )
         lm = hand.landmarks.copy()
         lm[:, :2] += rng.normal(0, 0.01 * hand.size, (21, 2))
         events += det.update([hand.replace(landmarks=lm)], i / 30)
@@ -167,8 +176,9 @@ def test_pinch_hysteresis_and_debounce():
     seq = [0.6, 0.25, 0.4, 0.38, 0.5, 0.28, 0.6]
     names = []
     for i, gap in enumerate(seq):
-        hand = synthetic_hand({"index": 0.35, "middle": 0.45, "ring": 0.5, "pinky": 0.55},
-                              thumb="pinch", pinch_gap=gap)
+        hand = synthetic_hand(
+            {"index": 0.35, "middle": 0.45, "ring": 0.5, "pinky": 0.55}, thumb="pinch", pinch_gap=gap
+        )
         d = hand_shape(hand).pinch
         names += [(e.phase, round(d, 2)) for e in cfg_det.update([hand], i / 30)]
     # in at 0.25, stays in at 0.40/0.38 (below 0.45), out at 0.5, in again, out again.
@@ -177,8 +187,7 @@ def test_pinch_hysteresis_and_debounce():
     det = HandGestureDetector()
     ev = det.update([shape_hand("fist")], 0.0) + det.update([shape_hand("open_palm")], 1 / 30)
     assert not [e for e in ev if e.name == "fist"]
-    assert set(HAND_GESTURES) >= {"pinch", "fist", "open_palm", "point", "thumbs_up",
-                                  "victory", "ok"}
+    assert set(HAND_GESTURES) >= {"pinch", "fist", "open_palm", "point", "thumbs_up", "victory", "ok"}
 
 
 # -- pinch-to-click --------------------------------------------------------------------------
@@ -199,13 +208,18 @@ def test_pinch_presses_a_menu_button_before_the_dwell_would():
         pf = frame(t, body, index=int(t * 30))
         pose = pf.poses[0]
         wrist = pose.xy("right_wrist")
-        hand = shape_hand("pinch" if pinch else "open_palm", side="right", person=pose.id,
-                          center=(float(wrist[0]), float(wrist[1])))
-        return PoseFrame(pf.t, pf.index, pf.size, (pose.with_hands((hand,)),), hands=(hand,),
-                         hands_tracked=True)
+        hand = shape_hand(
+            "pinch" if pinch else "open_palm",
+            side="right",
+            person=pose.id,
+            center=(float(wrist[0]), float(wrist[1])),
+        )
+        return PoseFrame(
+            pf.t, pf.index, pf.size, (pose.with_hands((hand,)),), hands=(hand,), hands_tracked=True
+        )
 
     t = 0.0
-    for i in range(6):          # hover with an open hand: 0.2 s, far from the dwell time
+    for i in range(6):  # hover with an open hand: 0.2 s, far from the dwell time
         t = (i + 1) / 30
         app.feed(fed(t, False))
         app.tick(1 / 30)
@@ -218,12 +232,14 @@ def test_pinch_presses_a_menu_button_before_the_dwell_would():
 
 def _body_from_helpers():
     from arpose.testing.bodies import Body
+
     return Body()
 
 
 def test_dwell_button_pinch_needs_the_cursor_inside():
     pygame = pytest.importorskip("pygame")
     from arpose.play import MenuButton
+
     b = MenuButton("go", "Go", pygame.Rect(100, 100, 200, 100), dwell=1.0)
     assert not b.update([(150, 150)], 0.1, pinches=[(10, 10)])
     assert b.update([(150, 150)], 0.1, pinches=[(150, 150)])
@@ -233,16 +249,17 @@ def test_dwell_button_pinch_needs_the_cursor_inside():
 # -- recordings ------------------------------------------------------------------------------
 def test_openpose_round_trip_with_hands(tmp_path):
     from arpose.export import openpose_json, read_openpose, read_openpose_hands
+
     body = _body().with_id(0)
     left = synthetic_hand(side="left", person=0)
-    pf = PoseFrame(0.0, 0, (1280, 720), (body.with_hands((left,)),), hands=(left,),
-                   hands_tracked=True)
+    pf = PoseFrame(0.0, 0, (1280, 720), (body.with_hands((left,)),), hands=(left,), hands_tracked=True)
     obj = openpose_json(pf)
     person = obj["people"][0]
     assert len(person["hand_left_keypoints_2d"]) == 63
-    assert len(person["hand_right_keypoints_2d"]) == 63   # not found: zeros, as OpenPose
+    assert len(person["hand_right_keypoints_2d"]) == 63  # not found: zeros, as OpenPose
     path = tmp_path / "f_000000000000_keypoints.json"
     import json
+
     path.write_text(json.dumps(obj))
     hands = read_openpose_hands(path)
     np.testing.assert_allclose(hands[0]["left"][:, :2], left.landmarks[:, :2], atol=1e-3)
@@ -257,10 +274,10 @@ def test_osc_hand_messages_and_websocket_json():
     from pythonosc.osc_message import OscMessage
 
     from arpose.stream import OscSender
+
     body = _body().with_id(4)
     hand = synthetic_hand(side="right", person=4, center=(640, 360)).replace(id=9)
-    pf = PoseFrame(0.5, 15, (1280, 720), (body.with_hands((hand,)),), hands=(hand,),
-                   hands_tracked=True)
+    pf = PoseFrame(0.5, 15, (1280, 720), (body.with_hands((hand,)),), hands=(hand,), hands_tracked=True)
     sender = OscSender("127.0.0.1", 9)
     try:
         msgs = [OscMessage(d) for d in sender.messages(pf)]
@@ -281,6 +298,7 @@ def test_crossed_hands_stay_with_their_own_body():
     stays with the body whose wrist it starts at."""
     from arpose.tracking.hands.detector import _dedupe_crossed
     from arpose.tracking.hands.regions import HandRegion
+
     a = synthetic_hand(side="right", person=0, center=(300.0, 300.0), size=50)
     b = synthetic_hand(side="left", person=1, center=(330.0, 300.0), size=50)
     ra = HandRegion((300, 250), 270, 0.0, "right", 0, (300.0, 300.0))
@@ -288,5 +306,7 @@ def test_crossed_hands_stay_with_their_own_body():
     # person 0's crop also returned person 1's hand (as its own): a duplicate, worse fit
     dup = b.replace(person=0, side="right")
     kept = _dedupe_crossed([dup, a, b], [ra, rb])
-    assert sorted((h.person, h.side, float(h.landmarks[0, 0])) for h in kept) == \
-        [(0, "right", 300.0), (1, "left", 330.0)]
+    assert sorted((h.person, h.side, float(h.landmarks[0, 0])) for h in kept) == [
+        (0, "right", 300.0),
+        (1, "left", 330.0),
+    ]

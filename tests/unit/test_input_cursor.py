@@ -55,16 +55,14 @@ def test_reach_box_is_relative_to_the_body_not_the_image():
 def test_reach_box_corners_reach_the_screen_corners():
     box = ReachBox()
     # right hand, user's frame: out = 0.3 +- 0.75, up = 0.25 +- 0.65: all within reach
-    top_right = cursor_at(Body(right_hand=(box.out + box.width / 2, box.up + box.height / 2,
-                                           0.1)))
-    bottom_left = cursor_at(Body(right_hand=(box.out - box.width / 2,
-                                             box.up - box.height / 2, 0.6)))
+    top_right = cursor_at(Body(right_hand=(box.out + box.width / 2, box.up + box.height / 2, 0.1)))
+    bottom_left = cursor_at(Body(right_hand=(box.out - box.width / 2, box.up - box.height / 2, 0.6)))
     assert top_right[0] >= SCREEN[0] - 2 and top_right[1] <= 2
     assert bottom_left[0] <= 2 and bottom_left[1] >= SCREEN[1] - 2
 
 
 def test_hanging_hands_hide_the_cursor():
-    assert cursor_at(Body()) is None                      # arms down
+    assert cursor_at(Body()) is None  # arms down
     assert cursor_at(Body(right_hand=(0.5, 0.0, 0.5))) is not None
     cur = HandCursor(SCREEN)
     assert cur.update(None, 0.0) is None and not cur.active
@@ -97,12 +95,12 @@ def test_still_noisy_hand_gives_a_steady_cursor():
     rng = np.random.default_rng(1)
     body = Body(right_hand=(0.6, 0.4, 0.5))
     pos = []
-    for i in range(240):                        # raw hand jitter: ~12 px on screen
+    for i in range(240):  # raw hand jitter: ~12 px on screen
         p = cur.update(make_pose(body, noise=1.5, rng=rng), i / 30)
         if i >= 90:
             pos.append(p)
     jitter = np.asarray(pos).std(axis=0)
-    assert np.all(jitter < 5.0), jitter          # pixels, on a 1280x720 screen
+    assert np.all(jitter < 5.0), jitter  # pixels, on a 1280x720 screen
 
 
 def test_cursor_follows_a_fast_move_quickly():
@@ -111,13 +109,14 @@ def test_cursor_follows_a_fast_move_quickly():
         cur.update(make_pose(Body(right_hand=(0.0, 0.4, 0.5))), i / 30)
     start = cur.pos
     target = cursor_at(Body(right_hand=(1.0, 0.4, 0.5)))
-    for i in range(10, 13):                       # 0.1 s after the hand moved
+    for i in range(10, 13):  # 0.1 s after the hand moved
         cur.update(make_pose(Body(right_hand=(1.0, 0.4, 0.5))), i / 30)
     moved = (cur.pos[0] - start[0]) / (target[0] - start[0])
     assert moved > 0.85
 
 
 # -- dwell buttons ---------------------------------------------------------------------
+
 
 def test_dwell_button_presses_after_dwell_time_and_not_before():
     btn = DwellButton((100, 100, 200, 80), dwell=0.8)
@@ -131,7 +130,7 @@ def test_dwell_button_presses_after_dwell_time_and_not_before():
         if t < 1.0 + 0.8 - 1e-9:
             assert btn.progress < 1.0
         t = round(t + 1 / 30, 6)
-    assert len(presses) == 1                       # holding on does not repeat within rearm
+    assert len(presses) == 1  # holding on does not repeat within rearm
     assert 1.8 - 1e-6 <= presses[0] < 1.8 + 1 / 30 + 1e-6
     assert btn.pressed_by == 0
 
@@ -141,11 +140,11 @@ def test_dwell_progress_grows_with_time_and_resets_on_leaving():
     btn.update((50, 50), 0.0)
     btn.update((50, 50), 0.5)
     assert btn.progress == pytest.approx(0.5)
-    btn.update((500, 500), 0.55)                   # a jitter outside for 50 ms: kept
+    btn.update((500, 500), 0.55)  # a jitter outside for 50 ms: kept
     btn.update((50, 50), 0.6)
     assert btn.progress == pytest.approx(0.6)
     btn.update(None, 0.7)
-    btn.update(None, 0.9)                          # gone 300 ms: reset
+    btn.update(None, 0.9)  # gone 300 ms: reset
     assert btn.progress == 0.0
     assert not btn.update((50, 50), 1.0)
     assert not btn.update((50, 50), 1.9)
@@ -157,7 +156,7 @@ def test_dwell_rearm_after_leaving_and_any_player_can_press():
     assert btn.update([None, (10, 10)], 0.0) is False
     assert btn.update([None, (10, 10)], 0.5) is True
     assert btn.pressed_by == 1
-    assert btn.update([None, (10, 10)], 1.5) is False          # still there: no repeat
+    assert btn.update([None, (10, 10)], 1.5) is False  # still there: no repeat
     btn.update([None, None], 2.0)
     btn.update([(20, 20), None], 2.1)
     assert btn.update([(20, 20), None], 2.6) is True
@@ -166,15 +165,15 @@ def test_dwell_rearm_after_leaving_and_any_player_can_press():
 
 def test_dwell_pinch_presses_at_once_inside_only_and_disarm_waits_for_leaving():
     btn = DwellButton((0, 0, 100, 100), dwell=1.0, rearm=math.inf)
-    assert not btn.update([(50, 50)], 0.0, pinches=[(150, 50)])   # pinch outside: nothing
-    assert btn.update([(50, 50)], 0.1, pinches=[(60, 40)])        # inside: pressed now
+    assert not btn.update([(50, 50)], 0.0, pinches=[(150, 50)])  # pinch outside: nothing
+    assert btn.update([(50, 50)], 0.1, pinches=[(60, 40)])  # inside: pressed now
     assert btn.pressed_by == 0 and btn.hover_pos == (50, 50)
     assert not any(btn.update([(50, 50)], 0.1 + 0.1 * i) for i in range(1, 30))  # no dwell re-press
     other = DwellButton((0, 0, 100, 100), dwell=0.5)
-    other.disarm()                           # a screen that opened under the hand
+    other.disarm()  # a screen that opened under the hand
     assert not any(other.update([(50, 50)], 0.1 * i) for i in range(10))
     other.update([None], 1.0)
-    other.update([None], 1.2)                # left for longer than the grace
+    other.update([None], 1.2)  # left for longer than the grace
     assert any(other.update([(50, 50)], 1.3 + 0.1 * i) for i in range(7))
 
 
@@ -188,16 +187,17 @@ def test_dwell_button_validation():
 def test_draw_dwell_ring(tmp_path):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     import pygame
+
     surf = pygame.Surface((200, 200))
     surf.fill((0, 0, 0))
     draw_dwell_ring(surf, (100, 100), 60, 0.25, color=(255, 255, 0), track=None)
     pygame.image.save(surf, str(tmp_path / "ring.png"))
     px = pygame.surfarray.array3d(surf)
     yellow = (px[..., 0] > 200) & (px[..., 1] > 200) & (px[..., 2] < 50)
-    xs, ys = np.nonzero(yellow)                   # surfarray is (x, y)
+    xs, ys = np.nonzero(yellow)  # surfarray is (x, y)
     assert len(xs) > 50
     # a quarter ring clockwise from 12 o'clock: the top-right quadrant only
     assert xs.min() >= 96 and ys.max() <= 104
     surf.fill((0, 0, 0))
     draw_dwell_ring(surf, (100, 100), 60, 0.0, track=(90, 90, 90))
-    assert pygame.surfarray.array3d(surf).max() == 90   # only the faint track
+    assert pygame.surfarray.array3d(surf).max() == 90  # only the faint track

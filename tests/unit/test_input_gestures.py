@@ -32,8 +32,7 @@ def detect(clip: list[PoseFrame], config: GestureConfig | None = None) -> list[G
 
 
 def starts(events: list[GestureEvent], name: str, side: str | None = None) -> list[GestureEvent]:
-    return [e for e in events if e.name == name and e.phase == "start"
-            and (side is None or e.side == side)]
+    return [e for e in events if e.name == name and e.phase == "start" and (side is None or e.side == side)]
 
 
 CASES = {
@@ -48,8 +47,11 @@ CASES = {
     "jump": (jump_motion(1, height=0.7), "jump", None),
     "swipe right hand": (swipe_motion("right"), "swipe", "right"),
     "swipe left hand": (swipe_motion("left"), "swipe", "left"),
-    "punch": (swipe_motion("right", start=(0.1, -0.3, 0.2), end=(0.1, -0.1, 1.45),
-                           duration=0.2), "punch", "right"),
+    "punch": (
+        swipe_motion("right", start=(0.1, -0.3, 0.2), end=(0.1, -0.1, 1.45), duration=0.2),
+        "punch",
+        "right",
+    ),
     "clap": (clap_motion(1), "clap", None),
 }
 
@@ -69,8 +71,7 @@ def test_each_gesture_fires_once_on_its_trajectory(case, fps):
 @pytest.mark.parametrize("scale,noise", [(40, 1.5), (110, 2.0), (220, 3.0)])
 def test_still_noisy_person_triggers_nothing(scale, noise):
     body = Body(scale=scale, x=700, floor=60 + 4.8 * scale)
-    clip = frames(still_motion(10.0, body), fps=30, noise=noise, seed=scale,
-                  size=(1920, 1200))
+    clip = frames(still_motion(10.0, body), fps=30, noise=noise, seed=scale, size=(1920, 1200))
     assert detect(clip) == []
 
 
@@ -86,7 +87,7 @@ def test_held_pose_has_start_and_end_and_is_debounced():
     clip = frames(pose_hold_motion(1.5, left_arm=90, right_arm=90), fps=30, noise=1.0)
     events = [e for e in detect(clip) if e.name == "t_pose"]
     assert [e.phase for e in events] == ["start", "end"]
-    assert 1.0 + 0.15 <= events[0].t <= 1.0 + 0.3       # fires after `hold`, not at once
+    assert 1.0 + 0.15 <= events[0].t <= 1.0 + 0.3  # fires after `hold`, not at once
     assert 2.5 + 0.15 <= events[1].t <= 2.5 + 0.3
 
 
@@ -100,15 +101,17 @@ def test_one_frame_hand_up_blip_does_not_fire():
 def test_swipe_direction_speed_and_position_are_from_the_users_view():
     # the user's right hand moving out to the user's right: the image x DEcreases
     # (unmirrored camera), the reported direction points right (mirror view = screen)
-    clip = frames(swipe_motion("right", start=(0.0, -0.2, 0.3), end=(1.4, -0.2, 0.3),
-                               duration=0.3), fps=60, noise=0.5)
+    clip = frames(
+        swipe_motion("right", start=(0.0, -0.2, 0.3), end=(1.4, -0.2, 0.3), duration=0.3), fps=60, noise=0.5
+    )
     (ev,) = starts(detect(clip), "swipe")
     assert ev.label == "right" and ev.direction[0] > 0.9
-    assert ev.end[0] < ev.start[0]                       # image pixels, unmirrored
-    assert 2.0 < ev.speed < 12.0                         # ~1.4 su over <0.3 s
+    assert ev.end[0] < ev.start[0]  # image pixels, unmirrored
+    assert 2.0 < ev.speed < 12.0  # ~1.4 su over <0.3 s
     # upward swipe of the left hand
-    clip = frames(swipe_motion("left", start=(0.6, -1.0, 0.3), end=(0.7, 0.6, 0.3),
-                               duration=0.25), fps=30, noise=0.5)
+    clip = frames(
+        swipe_motion("left", start=(0.6, -1.0, 0.3), end=(0.7, 0.6, 0.3), duration=0.25), fps=30, noise=0.5
+    )
     (ev,) = starts(detect(clip), "swipe")
     assert ev.label == "up" and ev.side == "left"
 
@@ -118,8 +121,9 @@ def test_slow_hand_movement_is_not_a_swipe():
     assert starts(detect(clip), "swipe") == []
 
 
-def _teleport(clip: list[PoseFrame], i: int, side: str = "right", delta=(-300.0, 40.0),
-              frames_: int = 1) -> list[PoseFrame]:
+def _teleport(
+    clip: list[PoseFrame], i: int, side: str = "right", delta=(-300.0, 40.0), frames_: int = 1
+) -> list[PoseFrame]:
     out = list(clip)
     idx = 16 if side == "right" else 15
     for k in range(i, min(i + frames_, len(out))):
@@ -127,8 +131,7 @@ def _teleport(clip: list[PoseFrame], i: int, side: str = "right", delta=(-300.0,
         lm = pose.landmarks.copy()
         lm[[idx, idx + 2, idx + 4, idx + 6], 0] += delta[0]
         lm[[idx, idx + 2, idx + 4, idx + 6], 1] += delta[1]
-        out[k] = PoseFrame(out[k].t, out[k].index, out[k].size,
-                           (type(pose)(lm, pose.world, pose.id),))
+        out[k] = PoseFrame(out[k].t, out[k].index, out[k].size, (type(pose)(lm, pose.world, pose.id),))
     return out
 
 
@@ -152,12 +155,17 @@ def test_wrist_jump_smoothed_by_the_real_pose_smoother_is_no_swipe():
     """The One-Euro smoother turns a teleport into an exponential glide over several
     frames; its first step carries most of the distance, which a real swipe never does."""
     clip = frames(still_motion(3.0), fps=30, noise=1.0)
-    for delta, n in [((-260.0, 30.0), 1), ((-260.0, 30.0), 3), ((200.0, -120.0), 60),
-                     ((-150.0, 0.0), 1), ((-150.0, 0.0), 60), ((120.0, 60.0), 2)]:
+    for delta, n in [
+        ((-260.0, 30.0), 1),
+        ((-260.0, 30.0), 3),
+        ((200.0, -120.0), 60),
+        ((-150.0, 0.0), 1),
+        ((-150.0, 0.0), 60),
+        ((120.0, 60.0), 2),
+    ]:
         glitched = _teleport(clip, 40, delta=delta, frames_=n)
         smoother = PersonTracker()
-        smoothed = [PoseFrame(pf.t, pf.index, pf.size, smoother(pf.poses, pf.t))
-                    for pf in glitched]
+        smoothed = [PoseFrame(pf.t, pf.index, pf.size, smoother(pf.poses, pf.t)) for pf in glitched]
         assert starts(detect(smoothed), "swipe") == [], (delta, n)
 
 
@@ -184,8 +192,10 @@ def test_squat_is_not_a_jump_and_jump_is_not_a_squat():
 
 def test_slow_rise_of_the_whole_picture_is_not_a_jump():
     """A camera tilting (everything drifts up by one shoulder width in 1 s) is no jump."""
+
     def drift(t):
         return [Body(floor=690 - 110 * min(max(t - 1.0, 0.0), 1.0))]
+
     assert starts(detect(frames((drift, 3.0), fps=30, noise=1.0)), "jump") == []
 
 
@@ -219,8 +229,7 @@ def test_thresholds_scale_with_the_body():
     speeds = []
     for scale in (45, 180):
         body = Body(scale=scale, x=900, floor=40 + 4.8 * scale)
-        clip = frames(swipe_motion("left", body=body), fps=30, noise=0.01 * scale,
-                      size=(1920, 1080))
+        clip = frames(swipe_motion("left", body=body), fps=30, noise=0.01 * scale, size=(1920, 1080))
         (ev,) = starts(detect(clip), "swipe")
         speeds.append(ev.speed)
     assert np.isclose(speeds[0], speeds[1], rtol=0.15)

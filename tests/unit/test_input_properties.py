@@ -26,20 +26,23 @@ def odd_pose(draw) -> Pose:
     kind = draw(st.sampled_from(["random", "zero", "point", "nan_parts", "real_noisy"]))
     pid = draw(st.integers(-1, 5))
     if kind == "random":
-        with np.errstate(over="ignore"):           # 1e300 -> inf in float32: fine
-            lm = draw(arrays(np.float64, (NUM_LANDMARKS, 5),
-                             elements=odd_floats)).astype(np.float32)
+        with np.errstate(over="ignore"):  # 1e300 -> inf in float32: fine
+            lm = draw(arrays(np.float64, (NUM_LANDMARKS, 5), elements=odd_floats)).astype(np.float32)
     elif kind == "zero":
         lm = np.zeros((NUM_LANDMARKS, 5), np.float32)
         lm[:, 3:] = draw(st.sampled_from([0.0, 1.0]))
-    elif kind == "point":                       # every landmark at one spot: zero-size body
+    elif kind == "point":  # every landmark at one spot: zero-size body
         lm = np.zeros((NUM_LANDMARKS, 5), np.float32)
         lm[:, :2] = draw(st.floats(-1e4, 1e4))
         lm[:, 3:] = 1.0
     else:
-        body = Body(scale=draw(st.floats(0.5, 300)), squat=draw(st.floats(0, 1.5)),
-                    left_arm=draw(st.floats(0, 180)), jump=draw(st.floats(0, 2)),
-                    visible=draw(st.sampled_from(["full", "upper"])))
+        body = Body(
+            scale=draw(st.floats(0.5, 300)),
+            squat=draw(st.floats(0, 1.5)),
+            left_arm=draw(st.floats(0, 180)),
+            jump=draw(st.floats(0, 2)),
+            visible=draw(st.sampled_from(["full", "upper"])),
+        )
         lm = make_pose(body).landmarks.copy()
         if kind == "nan_parts":
             idx = draw(st.lists(st.integers(0, NUM_LANDMARKS - 1), max_size=10))
@@ -79,8 +82,10 @@ def test_body_input_never_crashes(clip):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.one_of(st.none(), odd_pose()), times), max_size=10),
-       st.sampled_from(["squat", "jumping-jack", "arm-raise"]))
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), odd_pose()), times), max_size=10),
+    st.sampled_from(["squat", "jumping-jack", "arm-raise"]),
+)
 def test_detectors_never_crash(samples, exercise):
     det, reps, cur = GestureDetector(), RepCounter(exercise), HandCursor((640, 480))
     btn = DwellButton((0, 0, 100, 100))

@@ -29,12 +29,21 @@ def run(clip: list[PoseFrame], exercise: str, **kw) -> tuple[RepCounter, list]:
 
 
 @pytest.mark.parametrize("reps", [1, 3, 7])
-@pytest.mark.parametrize("fps,scale,jitter,drop", [
-    (30, 110, 0.0, 0.0), (15, 60, 0.3, 0.0), (60, 200, 0.3, 0.15), (24, 40, 0.2, 0.1)])
+@pytest.mark.parametrize(
+    "fps,scale,jitter,drop",
+    [(30, 110, 0.0, 0.0), (15, 60, 0.3, 0.0), (60, 200, 0.3, 0.15), (24, 40, 0.2, 0.1)],
+)
 def test_squats_count_exactly(reps, fps, scale, jitter, drop):
-    body = Body(x=500 + scale, floor=40 + 4.8 * scale, scale=scale)     # whole body in view
-    clip = frames(squat_motion(reps, body=body, period=1.8), fps=fps, noise=0.02 * scale,
-                  seed=reps * 100 + fps, time_jitter=jitter, drop=drop, size=(1920, 1080))
+    body = Body(x=500 + scale, floor=40 + 4.8 * scale, scale=scale)  # whole body in view
+    clip = frames(
+        squat_motion(reps, body=body, period=1.8),
+        fps=fps,
+        noise=0.02 * scale,
+        seed=reps * 100 + fps,
+        time_jitter=jitter,
+        drop=drop,
+        size=(1920, 1080),
+    )
     counter, events = run(clip, "squat")
     assert counter.count == reps
     assert [e.count for e in events if e.kind == "rep"] == list(range(1, reps + 1))
@@ -92,8 +101,11 @@ def test_squat_needs_legs_and_says_so():
 
 def test_legs_leaving_mid_set_freezes_the_count_instead_of_miscounting():
     full, upper = Body(), Body(visible="upper")
-    clip = frames(concat(squat_motion(2, body=full), squat_motion(3, body=upper),
-                         squat_motion(1, body=full)), fps=30, noise=1.0)
+    clip = frames(
+        concat(squat_motion(2, body=full), squat_motion(3, body=upper), squat_motion(1, body=full)),
+        fps=30,
+        noise=1.0,
+    )
     counter, events = run(clip, "squat")
     assert counter.count == 3
     assert [e.feedback for e in events if e.kind == "status"][-1] == "tracking ok"
@@ -102,8 +114,9 @@ def test_legs_leaving_mid_set_freezes_the_count_instead_of_miscounting():
 @pytest.mark.parametrize("fps", [15, 30, 50])
 @pytest.mark.parametrize("reps", [2, 6])
 def test_jumping_jacks_count_exactly(fps, reps):
-    clip = frames(jumping_jack_motion(reps, body=Body(scale=90)), fps=fps, noise=1.5,
-                  seed=fps, time_jitter=0.2)
+    clip = frames(
+        jumping_jack_motion(reps, body=Body(scale=90)), fps=fps, noise=1.5, seed=fps, time_jitter=0.2
+    )
     counter, events = run(clip, "jumping-jack")
     assert counter.count == reps
     assert counter.good_count == reps
@@ -141,7 +154,7 @@ def test_one_arm_raise_counts_for_that_side_only():
     clip = frames(one_arm("left"), fps=30, noise=1.0)
     assert run(clip, "arm-raise", side="left")[0].count == 3
     assert run(clip, "arm-raise", side="right")[0].count == 0
-    assert run(clip, "arm-raise")[0].count == 0          # both arms required by default
+    assert run(clip, "arm-raise")[0].count == 0  # both arms required by default
 
 
 def test_still_person_counts_nothing():
@@ -171,7 +184,7 @@ def test_too_fast_rep_is_refused():
 def test_timestamps_going_back_reset_the_counter():
     clip = frames(squat_motion(2), fps=30, noise=1.0)
     counter = RepCounter("squat")
-    for pf in clip + clip:                      # a replay restarted from the beginning
+    for pf in clip + clip:  # a replay restarted from the beginning
         counter.update(pf.poses[0], pf.t)
     assert counter.count == 2
 

@@ -22,8 +22,7 @@ def _body(n: int, sigma: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     (1.5 Hz, 0.5 body sizes), plus white noise of ``sigma`` px; and the noise alone."""
     t = np.arange(n) / FPS
     base = np.stack([np.linspace(300, 300 + SIZE, 33), np.linspace(100, 100 + SIZE, 33)], 1)
-    swing = np.where(t >= n / 2 / FPS, 0.5 * SIZE * np.sin(2 * np.pi * 1.5 * (t - n / 2 / FPS)),
-                     0.0)
+    swing = np.where(t >= n / 2 / FPS, 0.5 * SIZE * np.sin(2 * np.pi * 1.5 * (t - n / 2 / FPS)), 0.0)
     clean = base[None] + swing[:, None, None] * np.array([1.0, 0.0])
     noise = np.random.default_rng(seed).normal(0, sigma, clean.shape)
     return clean + noise, noise
@@ -64,8 +63,15 @@ def _track(x: np.ndarray) -> RawTrack:
     n = len(x)
     lm = np.zeros((n, 33, 5), np.float32)
     lm[..., :2], lm[..., 3:] = x, 0.99
-    return RawTrack(np.arange(n) / FPS, np.ones(n, bool), lm, np.zeros((n, 33, 3), np.float32),
-                    FPS, "synthetic", (1000, 1000))
+    return RawTrack(
+        np.arange(n) / FPS,
+        np.ones(n, bool),
+        lm,
+        np.zeros((n, 33, 3), np.float32),
+        FPS,
+        "synthetic",
+        (1000, 1000),
+    )
 
 
 def test_scores_of_an_identity_and_of_a_filter():
@@ -85,10 +91,10 @@ def test_scores_of_an_identity_and_of_a_filter():
 def test_noise_transfer_sees_a_filter_that_passes_noise():
     x, _ = _body(300, sigma=0.0)
     noise = {"sigma": np.full(33, 0.01), "r1": 0.0}
-    strong = noise_transfer(_track(x), lambda: PersonTracker(method="one-euro",
-                                                           params={"beta": 0.0}), noise)
-    weak = noise_transfer(_track(x), lambda: PersonTracker(method="one-euro",
-                                                         params={"min_cutoff": 30.0}), noise)
+    strong = noise_transfer(_track(x), lambda: PersonTracker(method="one-euro", params={"beta": 0.0}), noise)
+    weak = noise_transfer(
+        _track(x), lambda: PersonTracker(method="one-euro", params={"min_cutoff": 30.0}), noise
+    )
     assert strong < 0.3 < 0.8 < weak <= 1.0
 
 

@@ -52,10 +52,18 @@ def _pose_from(points: dict[str, tuple[float, float, float]], vis: float = 1.0) 
 
 
 def test_virtual_joints_are_linear_combinations():
-    pose = _pose_from({"left_shoulder": (300, 200, 0), "right_shoulder": (100, 200, 0),
-                       "left_hip": (260, 400, 0), "right_hip": (140, 400, 0),
-                       "left_eye": (220, 100, 0), "right_eye": (180, 100, 0),
-                       "mouth_left": (210, 130, 0), "mouth_right": (190, 130, 0)})
+    pose = _pose_from(
+        {
+            "left_shoulder": (300, 200, 0),
+            "right_shoulder": (100, 200, 0),
+            "left_hip": (260, 400, 0),
+            "right_hip": (140, 400, 0),
+            "left_eye": (220, 100, 0),
+            "right_eye": (180, 100, 0),
+            "mouth_left": (210, 130, 0),
+            "mouth_right": (190, 130, 0),
+        }
+    )
     np.testing.assert_allclose(pose.xy("mid_shoulder"), (200, 200))
     np.testing.assert_allclose(pose.xy("neck"), (200, 200))
     np.testing.assert_allclose(pose.xy("mid_hip"), (200, 400))
@@ -79,16 +87,34 @@ def test_virtual_visibility_is_weighted_by_contribution():
 
 
 def test_widths_do_not_collapse_when_turning_sideways():
-    front = _pose_from({"left_ear": (240, 100, 0), "right_ear": (160, 100, 0),
-                        "left_eye": (220, 100, 0), "right_eye": (180, 100, 0),
-                        "mouth_left": (210, 130, 0), "mouth_right": (190, 130, 0),
-                        "left_shoulder": (300, 200, 0), "right_shoulder": (100, 200, 0),
-                        "left_hip": (260, 460, 0), "right_hip": (140, 460, 0)})
-    side = _pose_from({"left_ear": (202, 100, 0), "right_ear": (198, 100, 0),
-                       "left_eye": (201, 100, 0), "right_eye": (199, 100, 0),
-                       "mouth_left": (201, 130, 0), "mouth_right": (199, 130, 0),
-                       "left_shoulder": (205, 200, 0), "right_shoulder": (195, 200, 0),
-                       "left_hip": (203, 460, 0), "right_hip": (197, 460, 0)})
+    front = _pose_from(
+        {
+            "left_ear": (240, 100, 0),
+            "right_ear": (160, 100, 0),
+            "left_eye": (220, 100, 0),
+            "right_eye": (180, 100, 0),
+            "mouth_left": (210, 130, 0),
+            "mouth_right": (190, 130, 0),
+            "left_shoulder": (300, 200, 0),
+            "right_shoulder": (100, 200, 0),
+            "left_hip": (260, 460, 0),
+            "right_hip": (140, 460, 0),
+        }
+    )
+    side = _pose_from(
+        {
+            "left_ear": (202, 100, 0),
+            "right_ear": (198, 100, 0),
+            "left_eye": (201, 100, 0),
+            "right_eye": (199, 100, 0),
+            "mouth_left": (201, 130, 0),
+            "mouth_right": (199, 130, 0),
+            "left_shoulder": (205, 200, 0),
+            "right_shoulder": (195, 200, 0),
+            "left_hip": (203, 460, 0),
+            "right_hip": (197, 460, 0),
+        }
+    )
     assert front.measure("head_width") == pytest.approx(80)
     assert front.measure("shoulder_width") == pytest.approx(200)
     assert side.measure("shoulder_width") == pytest.approx(0.75 * 260)
@@ -96,11 +122,20 @@ def test_widths_do_not_collapse_when_turning_sideways():
     assert side.measure("head_width") == pytest.approx(max(1.85 * 30, 0.36 * 0.75 * 260))
     # seen from behind, MediaPipe folds ears and face together (eye-to-mouth 4 px here):
     # the head stays about as wide as it was facing the camera
-    back = _pose_from({"left_ear": (199, 100, 0), "right_ear": (201, 100, 0),
-                       "left_eye": (199, 110, 0), "right_eye": (201, 110, 0),
-                       "mouth_left": (199, 114, 0), "mouth_right": (201, 114, 0),
-                       "left_shoulder": (100, 200, 0), "right_shoulder": (300, 200, 0),
-                       "left_hip": (140, 460, 0), "right_hip": (260, 460, 0)})
+    back = _pose_from(
+        {
+            "left_ear": (199, 100, 0),
+            "right_ear": (201, 100, 0),
+            "left_eye": (199, 110, 0),
+            "right_eye": (201, 110, 0),
+            "mouth_left": (199, 114, 0),
+            "mouth_right": (201, 114, 0),
+            "left_shoulder": (100, 200, 0),
+            "right_shoulder": (300, 200, 0),
+            "left_hip": (140, 460, 0),
+            "right_hip": (260, 460, 0),
+        }
+    )
     assert back.measure("head_width") == pytest.approx(0.36 * 200)
     assert back.measure("head_width") > 0.85 * front.measure("head_width")
 

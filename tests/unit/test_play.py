@@ -40,8 +40,8 @@ def test_fixed_step_clock_catch_up_limit_drops_time_after_a_stall():
     c = FixedStepClock(step=0.01, max_steps=5)
     assert c.advance(2.0) == 5
     assert c.dropped == pytest.approx(1.95, abs=1e-6)
-    assert c.advance(0.0) == 0          # nothing left over to replay later
-    assert c.advance(-1.0) == 0         # time never runs backwards
+    assert c.advance(0.0) == 0  # nothing left over to replay later
+    assert c.advance(-1.0) == 0  # time never runs backwards
 
 
 def test_handler_stack_top_first_and_handled_stops_propagation():
@@ -76,7 +76,7 @@ def test_view_stack_show_hide_order_and_pause_overlay_takes_gestures():
     app.views.push(pause)
     assert app.dispatch("on_gesture", "swipe") is True
     assert ("gesture", "swipe") not in log
-    assert app.views.drawn() == [probe, pause]      # the view beneath is drawn, frozen
+    assert app.views.drawn() == [probe, pause]  # the view beneath is drawn, frozen
     app.views.pop()
     app.dispatch("on_gesture", "swipe")
     assert log == ["show", "hide", "show", ("gesture", "swipe")]
@@ -88,7 +88,7 @@ def test_a_view_gets_its_context_when_pushed_and_a_clear_error_before():
         _ = game.app
     app = new_app()
     app.show(game)
-    assert game.app is app and game.started     # on_show ran with the context in place
+    assert game.app is app and game.started  # on_show ran with the context in place
     pause = app.push(PauseView(game))
     assert pause.app is app and app.views.top is pause
     assert app.pop() is pause and app.views.top is game
@@ -99,14 +99,14 @@ def test_the_play_app_implements_every_member_of_the_view_context():
     the app with the documented kind (method or value)."""
     app = new_app(players=2)
     members = [n for n in dir(ViewContext) if not n.startswith("_")]
-    members += list(ViewContext.__annotations__)   # plain attributes (report)
+    members += list(ViewContext.__annotations__)  # plain attributes (report)
     assert {"player", "cursor", "cursors", "rng", "sounds", "show_results", "report"} <= set(members)
     for name in members:
         assert hasattr(app, name), name
         if callable(getattr(ViewContext, name, None)):
             assert callable(getattr(app, name)), name
     assert app.cursor(0) is None and app.cursors() == [] and app.player(1) is None
-    assert app.worn_effects() is None and app.reload_message is None   # nothing drawn yet
+    assert app.worn_effects() is None and app.reload_message is None  # nothing drawn yet
 
 
 def test_show_results_replaces_the_game_and_needs_a_game():
@@ -124,11 +124,11 @@ def test_dwell_button_fires_once_per_visit():
     fired = [b.update(inside, 0.1) for _ in range(15)]
     # hovering starts when the cursor is first seen inside: 1.0 s later is the 11th frame
     assert fired.count(True) == 1 and fired.index(True) == 10
-    assert not any(b.update(inside, 0.1) for _ in range(20))   # must leave first
-    b.update(outside, 0.1)                                     # under the 0.15 s grace:
-    assert not any(b.update(inside, 0.1) for _ in range(11))   # edge jitter, same visit
+    assert not any(b.update(inside, 0.1) for _ in range(20))  # must leave first
+    b.update(outside, 0.1)  # under the 0.15 s grace:
+    assert not any(b.update(inside, 0.1) for _ in range(11))  # edge jitter, same visit
     b.update(outside, 0.1)
-    b.update(outside, 0.1)                                     # really left
+    b.update(outside, 0.1)  # really left
     assert any(b.update(inside, 0.1) for _ in range(11))
     # Brushing past never presses it.
     b2 = MenuButton("x", "X", pygame.Rect(0, 0, 50, 50), dwell=1.0)
@@ -148,7 +148,7 @@ def test_screen_map_mirrors_and_covers():
 
 def test_sounds_are_silent_and_safe_without_audio():
     Sounds(enabled=False).play("slice")
-    s = Sounds(enabled=True)          # SDL dummy audio driver
+    s = Sounds(enabled=True)  # SDL dummy audio driver
     s.play("slice")
     s.play("no-such-sound")
 
@@ -163,7 +163,8 @@ def test_registry_lists_the_four_games_by_their_user_names():
 
 
 def test_third_party_game_from_an_entry_point(tmp_path, monkeypatch):
-    (tmp_path / "balloon_pop.py").write_text(textwrap.dedent('''
+    (tmp_path / "balloon_pop.py").write_text(
+        textwrap.dedent("""
         from arpose.play import Game
 
         class BalloonPop(Game):
@@ -171,7 +172,8 @@ def test_third_party_game_from_an_entry_point(tmp_path, monkeypatch):
             title = "Balloon Pop"
             description = "pop balloons"
             duration = 1.0
-    '''))
+    """)
+    )
     dist = tmp_path / "balloon_pop-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: balloon-pop\nVersion: 0.1\n")
@@ -180,6 +182,7 @@ def test_third_party_game_from_an_entry_point(tmp_path, monkeypatch):
     games = available_games()
     assert "balloon-pop" in games and games["balloon-pop"].origin == "balloon_pop:BalloonPop"
     from arpose.play import run_headless
+
     report = run_headless("balloon-pop", [frame(i / 30, Body(), index=i) for i in range(45)])
     assert report["game"] == "balloon-pop" and report["finished"] is True
     sys.modules.pop("balloon_pop", None)
@@ -219,6 +222,7 @@ def test_a_handler_for_an_unregistered_event_is_an_error():
 
 def test_a_long_button_description_wraps_to_fit_the_button():
     from arpose.play.ui import fit_lines, font
+
     msg = "Squats, push-ups, jumping jacks and more against the clock"
     lines, size = fit_lines(msg, 22, 300)
     assert len(lines) == 2 and " ".join(lines) == msg

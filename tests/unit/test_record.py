@@ -118,13 +118,16 @@ def test_newer_format_version_is_refused(tmp_path):
         open_source(str(path))
 
 
-@pytest.mark.parametrize("content,match", [
-    (b"", "empty"),
-    (b"hello world\n", "not an arpose recording"),
-    (MAGIC[:4], "truncated inside its header"),
-    (MAGIC + b"1 {\"fps\": 5", "truncated inside its header"),
-    (MAGIC + b"x {}\n", "bad format version"),
-])
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        (b"", "empty"),
+        (b"hello world\n", "not an arpose recording"),
+        (MAGIC[:4], "truncated inside its header"),
+        (MAGIC + b'1 {"fps": 5', "truncated inside its header"),
+        (MAGIC + b"x {}\n", "bad format version"),
+    ],
+)
 def test_bad_headers_are_clear_errors(tmp_path, content, match):
     path = tmp_path / "bad.arpose"
     path.write_bytes(content)
@@ -140,8 +143,7 @@ def test_missing_recording_is_a_clear_error(tmp_path):
 _FRAMES = make_frames(10, seed=7)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.floats(0.0, 1.0))
 def test_truncated_recording_replays_up_to_the_break(tmp_path, cut, caplog):
     full = write(tmp_path / "full.arpose", _FRAMES).read_bytes()
@@ -171,13 +173,11 @@ def test_truncated_recording_replays_up_to_the_break(tmp_path, cut, caplog):
         assert rec.problems == []
     else:
         assert len(rec.problems) == 1
-        assert f"breaks at byte {ends[expected - 1] if expected else header_len}" in \
-            rec.problems[0]
+        assert f"breaks at byte {ends[expected - 1] if expected else header_len}" in rec.problems[0]
         assert "breaks at byte" in caplog.text
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.floats(0.0, 0.999), flip=st.integers(1, 255))
 def test_corrupted_byte_skips_only_the_damaged_frame(tmp_path, where, flip):
     full = bytearray(write(tmp_path / "full.arpose", _FRAMES).read_bytes())
@@ -217,7 +217,7 @@ class FullDisk:
     def write(self, data) -> int:
         room = self.limit - self.f.tell()
         if len(data) > room:
-            self.f.write(bytes(data[:max(room, 0)]))
+            self.f.write(bytes(data[: max(room, 0)]))
             raise OSError(errno.ENOSPC, "No space left on device")
         return self.f.write(data)
 
@@ -264,8 +264,9 @@ def test_video_next_to_recording_is_replayed_with_images(tmp_path):
     images = [np.full((48, 64, 3), 40 * k, np.uint8) for k in range(5)]
     with Recorder(path, fps=25.0, video=True) as rec:
         for k, img in enumerate(images):
-            rec.write(PoseFrame(t=k / 25, index=k, size=(64, 48),
-                                poses=(make_pose(rng, 0, 64, 48),), image=img))
+            rec.write(
+                PoseFrame(t=k / 25, index=k, size=(64, 48), poses=(make_pose(rng, 0, 64, 48),), image=img)
+            )
     assert (tmp_path / "take.avi").exists()
     got = list(Replay(path, fast=True))
     assert len(got) == 5
@@ -284,8 +285,10 @@ def test_import_arpose_registers_replay():
 
 def test_recorder_takes_raw_poses_from_the_pose_frame(tmp_path):
     """The pipeline hands raw poses over in PoseFrame.raw; the replay gives them back there."""
-    frames = [(PoseFrame(t=pf.t, index=pf.index, size=pf.size, poses=pf.poses, raw=raw), raw)
-              for pf, raw in make_frames(6)]
+    frames = [
+        (PoseFrame(t=pf.t, index=pf.index, size=pf.size, poses=pf.poses, raw=raw), raw)
+        for pf, raw in make_frames(6)
+    ]
     path = tmp_path / "take.arpose"
     with Recorder(path) as rec:
         for pf, _ in frames:
@@ -312,8 +315,7 @@ def test_cli_record_from_a_recording_through_the_pipeline(tmp_path, capsys):
         assert_same(g.poses, pf.poses)
         assert_same(g.raw, raw)
     # --duration counts timeline seconds: 0.1 s at 50 FPS is 5 frames.
-    assert main(["record", "--source", str(src), "--output", str(out), "--fast",
-                 "--duration", "0.1"]) == 0
+    assert main(["record", "--source", str(src), "--output", str(out), "--fast", "--duration", "0.1"]) == 0
     assert len(read_recording(out)) == 5
 
 

@@ -147,8 +147,7 @@ def test_half_size_pose_gives_half_size_units():
 def test_offset_is_in_body_units_along_the_rotated_axes():
     pose = make_pose((320, 240), 200, roll_deg=90)  # lying on the side: "up" is image +x
     scene = Scene()
-    a = scene.add(JointAnchor("head_top", scale_by="head_width", offset=(0, -1, 0),
-                              use_depth=False))
+    a = scene.add(JointAnchor("head_top", scale_by="head_width", offset=(0, -1, 0), use_depth=False))
     scene.update_frame(make_frame([pose], size=(640, 480)))
     got = origin_px(a, scene.camera)
     expect = pose.xy("head_top") + np.array([pose.measure("head_width"), 0.0])
@@ -238,8 +237,7 @@ def test_extrapolation_between_results_is_bounded():
     assert origin_px(a, scene.camera)[0] == pytest.approx(base + 5.0, abs=1e-3)
     # a tracking jump gives a huge velocity: capped at max_speed measures per second
     b_scene = Scene()
-    b = b_scene.add(JointAnchor("nose", max_speed=2.0, scale_by="shoulder_width",
-                                use_depth=False))
+    b = b_scene.add(JointAnchor("nose", max_speed=2.0, scale_by="shoulder_width", use_depth=False))
     b_scene.update_frame(make_frame([make_pose((100, 200), 100)], t=0.0, index=0))
     jump = make_frame([make_pose((400, 200), 100)], t=0.02, index=1)
     b_scene.update_frame(jump)

@@ -75,8 +75,9 @@ def test_invalid_parameters(kwargs):
         OneEuroFilter(**kwargs)
 
 
-def _person(cx: float, cy: float, size: float = 200.0, vis: float = 0.9,
-            rng: np.random.Generator | None = None) -> Pose:
+def _person(
+    cx: float, cy: float, size: float = 200.0, vis: float = 0.9, rng: np.random.Generator | None = None
+) -> Pose:
     """A crude standing person around (cx, cy): landmarks spread over a body-sized box."""
     rng = rng or np.random.default_rng(0)
     base = np.linspace(-0.5, 0.5, 33)
@@ -115,7 +116,7 @@ def test_low_visibility_landmark_does_not_yank():
     sm([p0], 0.0)
     p1 = _person(300, 300)
     p1.landmarks[15, :2] += 400  # an occluded wrist guessed far away...
-    p1.landmarks[15, 3] = 0.05   # ...with near-zero visibility
+    p1.landmarks[15, 3] = 0.05  # ...with near-zero visibility
     out = sm([p1], 1 / 30)[0]
     assert abs(out.landmarks[15, 0] - p0.landmarks[15, 0]) < 20
 
@@ -129,8 +130,7 @@ def test_no_smooth_only_assigns_ids():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=2, max_size=40),
-       st.floats(1e-3, 0.5))
+@given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=2, max_size=40), st.floats(1e-3, 0.5))
 def test_filter_output_stays_within_input_range(values, dt):
     f = OneEuroFilter()
     outs = [f(np.array([v]), i * dt)[0] for i, v in enumerate(values)]

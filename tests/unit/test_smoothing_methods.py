@@ -19,15 +19,16 @@ FPS = 30.0
 def _signal(n: int = 600, seed: int = 0, freqs=((0.3, 30.0), (0.7, 15.0), (1.3, 8.0))):
     rng = np.random.default_rng(seed)
     t = np.arange(n) / FPS
-    sig = np.stack([sum(a * np.sin(2 * np.pi * f * t + rng.uniform(0, 6)) for f, a in freqs)
-                    for _ in range(8)], 1)
+    sig = np.stack(
+        [sum(a * np.sin(2 * np.pi * f * t + rng.uniform(0, 6)) for f, a in freqs) for _ in range(8)], 1
+    )
     return sig + rng.normal(0, 1.0, sig.shape)
 
 
 @pytest.mark.parametrize("k", [0, 1, 2, 3, 5])
 def test_lag_metric_reads_a_pure_delay(k):
     x = _signal()
-    delayed = np.concatenate([np.repeat(x[:1], k, 0), x[:len(x) - k]])
+    delayed = np.concatenate([np.repeat(x[:1], k, 0), x[: len(x) - k]])
     assert zero_phase_lag(x, delayed) == pytest.approx(k, abs=0.05)
 
 
@@ -126,23 +127,30 @@ def test_smoother_resets_instead_of_flying(method, case):
     sm = PersonTracker(method=method, match_distance=5.0, keep_lost_s=20.0)
     for i in range(20):
         sm([_person(300.0 + i)], i / FPS)
-    x, t = {"backwards": (500.0, 0.1), "repeat": (330.0, 19 / FPS),
-            "jump": (390.0, 20 / FPS), "gap": (500.0, 10.0), "cut": (320.0, 20 / FPS)}[case]
+    x, t = {
+        "backwards": (500.0, 0.1),
+        "repeat": (330.0, 19 / FPS),
+        "jump": (390.0, 20 / FPS),
+        "gap": (500.0, 10.0),
+        "cut": (320.0, 20 / FPS),
+    }[case]
     size = 140.0 if case == "cut" else 200.0  # a zoom-out cut: the same place, 1/1.43 the size
     new = _person(x, size)
     out = sm([new], t)[0]
     np.testing.assert_allclose(out.landmarks[:, 0], new.landmarks[:, 0], atol=1e-3)
     np.testing.assert_allclose(out.landmarks[:, 1], new.landmarks[:, 1], atol=1e-3)
     assert out.id == 0
-    assert sm.resets[-1][2] == {"backwards": "timestamp repeated or went backwards",
-                                "repeat": "timestamp repeated or went backwards"}.get(case, case)
+    assert sm.resets[-1][2] == {
+        "backwards": "timestamp repeated or went backwards",
+        "repeat": "timestamp repeated or went backwards",
+    }.get(case, case)
 
 
 def test_a_body_growing_within_bounds_does_not_reset():
     sm = PersonTracker()
     for i in range(20):
-        sm([_person(300.0, 200.0 * 1.01 ** i)], i / FPS)  # walking towards the camera
-    sm([_person(300.0, 200.0 * 1.01 ** 19 * 1.25)], 20 / FPS)  # limbs fading in: 1.25x
+        sm([_person(300.0, 200.0 * 1.01**i)], i / FPS)  # walking towards the camera
+    sm([_person(300.0, 200.0 * 1.01**19 * 1.25)], 20 / FPS)  # limbs fading in: 1.25x
     assert not sm.resets
 
 

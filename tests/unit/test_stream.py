@@ -38,8 +38,7 @@ def osc_receiver():
 
     disp.set_default_handler(collect)
     server = ThreadingOSCUDPServer(("127.0.0.1", 0), disp)
-    th = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                          daemon=True)
+    th = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     th.start()
     yield server.server_address[1], got, lock
     server.shutdown()
@@ -92,8 +91,7 @@ def test_osc_world_messages(osc_receiver):
     assert _wait_for(lambda: len(got) >= 5)
     world = {a[1]: a for addr, a in got if addr == "/arpose/world"}
     for pose in pf.poses:
-        np.testing.assert_allclose(np.asarray(world[pose.id][2:]).reshape(33, 3), pose.world,
-                                   rtol=1e-5)
+        np.testing.assert_allclose(np.asarray(world[pose.id][2:]).reshape(33, 3), pose.world, rtol=1e-5)
 
 
 def test_osc_receiver_not_listening_is_quiet(caplog):
@@ -111,8 +109,9 @@ def test_osc_receiver_not_listening_is_quiet(caplog):
 
 
 def test_osc_bad_host_is_a_clear_error():
-    with pytest.raises(ArposeError,
-                       match=r"OSC receiver no-such-host\.invalid:9000: host .* does not resolve"):
+    with pytest.raises(
+        ArposeError, match=r"OSC receiver no-such-host\.invalid:9000: host .* does not resolve"
+    ):
         OscSender("no-such-host.invalid", 9000)
 
 
@@ -153,10 +152,15 @@ def test_websocket_port_in_use_is_a_clear_error():
             WebSocketServer("127.0.0.1", first.port).start()
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("9000", ("127.0.0.1", 9000)), (":9001", ("127.0.0.1", 9001)),
-    ("192.168.1.5:7000", ("192.168.1.5", 7000)), ("[::1]:7000", ("::1", 7000)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("9000", ("127.0.0.1", 9000)),
+        (":9001", ("127.0.0.1", 9001)),
+        ("192.168.1.5:7000", ("192.168.1.5", 7000)),
+        ("[::1]:7000", ("::1", 7000)),
+    ],
+)
 def test_parse_endpoint(text, expected):
     assert parse_endpoint(text) == expected
 

@@ -19,10 +19,19 @@ from .sprites import SpritePass
 
 def default_passes() -> list[RenderPass]:
     """A new set of the built-in passes, in the order a renderer adds them."""
-    return [BackgroundPass(), SpritePass(), MeshPass(), BodyQuadPass(), LinePass(),
-            OverlayPass()]
+    return [BackgroundPass(), SpritePass(), MeshPass(), BodyQuadPass(), LinePass(), OverlayPass()]
 
 
-__all__ = ["RenderPass", "FrameState", "LayerState", "STAGES", "BackgroundPass",
-           "SpritePass", "MeshPass", "BodyQuadPass", "LinePass", "OverlayPass",
-           "default_passes"]
+__all__ = [
+    "RenderPass",
+    "FrameState",
+    "LayerState",
+    "STAGES",
+    "BackgroundPass",
+    "SpritePass",
+    "MeshPass",
+    "BodyQuadPass",
+    "LinePass",
+    "OverlayPass",
+    "default_passes",
+]

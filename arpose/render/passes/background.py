@@ -70,8 +70,9 @@ class BackgroundPass(RenderPass):
         if image is self._source and self.texture is not None:
             return
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-            raise RenderError(f"background image must be RGB uint8 (H, W, 3), got "
-                              f"{image.dtype} {image.shape}")
+            raise RenderError(
+                f"background image must be RGB uint8 (H, W, 3), got {image.dtype} {image.shape}"
+            )
         h, w = image.shape[:2]
         mgl = self.gpu.mgl
         if self.texture is None or self.texture.size != (w, h):
@@ -122,8 +123,9 @@ class BackgroundPass(RenderPass):
         x0, y0, x1, y1 = frame.box
         H = frame.size[1]
         rgba = frame.gpu.pixels(frame.size, x1 - x0, y1 - y0)
-        cv2.cvtColor(cv2.flip(image[y0:y1, x0:x1], 0),
-                     cv2.COLOR_BGR2RGBA if bgr else cv2.COLOR_RGB2RGBA, dst=rgba)
+        cv2.cvtColor(
+            cv2.flip(image[y0:y1, x0:x1], 0), cv2.COLOR_BGR2RGBA if bgr else cv2.COLOR_RGB2RGBA, dst=rgba
+        )
         frame.color_tex.write(rgba, viewport=(x0, H - y1, x1 - x0, y1 - y0))
 
     def release(self) -> None:

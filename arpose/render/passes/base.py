@@ -32,8 +32,7 @@ from ..resources import Gpu, mat_bytes
 STAGES = ("background", "behind_body", "body", "front", "hud", "overlay")
 """Where a pass's :meth:`RenderPass.draw` runs: just before the scene content of that
 layer, or after all layers (``"overlay"``)."""
-LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front": True,
-               "hud": False}
+LAYER_DEPTH = {"background": False, "behind_body": True, "body": True, "front": True, "hud": False}
 """Layers drawn with the depth test."""
 _LAYER_OCCLUSION = {"background": 2, "behind_body": 2, "body": 1, "front": 0, "hud": 0}
 _OCCLUSION_CODE = {"none": 0, "depth": 1, "always": 2}
@@ -46,10 +45,22 @@ class FrameState:
     layers are drawn; content shaders read it there.
     """
 
-    def __init__(self, *, gpu: Gpu, fbo: Any, color_tex: Any, composition: Composition,
-                 camera: Projection, flip: bool, viewport: tuple[int, int, int, int],
-                 stats: dict[str, Any], clear_color: tuple[float, ...],
-                 mask_tex: Any, use_mask: bool, default_body_depth: float) -> None:
+    def __init__(
+        self,
+        *,
+        gpu: Gpu,
+        fbo: Any,
+        color_tex: Any,
+        composition: Composition,
+        camera: Projection,
+        flip: bool,
+        viewport: tuple[int, int, int, int],
+        stats: dict[str, Any],
+        clear_color: tuple[float, ...],
+        mask_tex: Any,
+        use_mask: bool,
+        default_body_depth: float,
+    ) -> None:
         self.gpu = gpu
         self.ctx = gpu.ctx
         self.fbo = fbo
@@ -83,8 +94,12 @@ class FrameState:
         """``image`` can be written into the colour attachment as it is (it fills the
         output): a memcpy instead of a shaded quad."""
         W, H = self.size
-        return (self.color_tex is not None and self.viewport == (0, 0, W, H)
-                and image.shape == (H, W, 3) and image.dtype == np.uint8)
+        return (
+            self.color_tex is not None
+            and self.viewport == (0, 0, W, H)
+            and image.shape == (H, W, 3)
+            and image.dtype == np.uint8
+        )
 
     def occlusion_code(self, node: Drawable, layer: str) -> int:
         """The body-mask rule for ``node`` in ``layer``: 0 none, 1 depth, 2 always."""
@@ -140,8 +155,7 @@ class RenderPass:
     def draw(self, frame: FrameState) -> None:
         """Draw at :attr:`stage`."""
 
-    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
-                   layer: LayerState) -> None:
+    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState, layer: LayerState) -> None:
         """Draw consecutive scene nodes of one layer with equal batch keys, in order."""
         raise NotImplementedError(f"{self.name} lists node types but draws none")
 

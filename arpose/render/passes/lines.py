@@ -29,10 +29,15 @@ class LinePass(RenderPass):
         self.prog = gpu.program("lines.vert", "lines.frag")
         corners = np.array([0, -1, 1, -1, 0, 1, 1, 1], np.float32)
         self._corners = gpu.ctx.buffer(corners.tobytes())
-        self.instances = InstanceBuffer(gpu.ctx, 128, _LINE_FLOATS * 4, lambda buf: (
-            gpu.ctx.vertex_array(self.prog, [
-                (self._corners, "2f", "in_corner"),
-                (buf, "4f 4f 1f/i", "in_seg", "in_color", "in_width")])))
+        self.instances = InstanceBuffer(
+            gpu.ctx,
+            128,
+            _LINE_FLOATS * 4,
+            lambda buf: gpu.ctx.vertex_array(
+                self.prog,
+                [(self._corners, "2f", "in_corner"), (buf, "4f 4f 1f/i", "in_seg", "in_color", "in_width")],
+            ),
+        )
 
     def covers_frame(self, frame: FrameState) -> bool:
         return bool(frame.composition.skeletons)
@@ -40,17 +45,19 @@ class LinePass(RenderPass):
     def draw(self, frame: FrameState) -> None:
         for sk in frame.composition.skeletons:
             th = max(2.0, sk.frame.size[1] / 180.0)
-            self.draw_lines(skeleton_geometry(sk.frame.poses, sk.style, thickness=th,
-                                              color=sk.color), 1.0, frame, frame.flip)
+            self.draw_lines(
+                skeleton_geometry(sk.frame.poses, sk.style, thickness=th, color=sk.color),
+                1.0,
+                frame,
+                frame.flip,
+            )
 
-    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
-                   layer: LayerState) -> None:
+    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState, layer: LayerState) -> None:
         for node in nodes:
-            self.draw_lines(node.geometry, node.world_opacity, frame,  # type: ignore[attr-defined]
-                            layer.flip)
+            geometry = node.geometry  # type: ignore[attr-defined]
+            self.draw_lines(geometry, node.world_opacity, frame, layer.flip)
 
-    def draw_lines(self, geom: np.ndarray, opacity: float, frame: FrameState,
-                   flip: bool) -> None:
+    def draw_lines(self, geom: np.ndarray, opacity: float, frame: FrameState, flip: bool) -> None:
         """Capsules ``(N, 9)`` in source pixels (see :func:`skeleton_geometry`)."""
         k = len(geom)
         if k == 0:

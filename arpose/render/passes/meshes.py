@@ -41,8 +41,7 @@ class MeshPass(RenderPass):
         prog["u_light_dir"].value = LIGHT_DIR
         self._layer = None
 
-    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
-                   layer: LayerState) -> None:
+    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState, layer: LayerState) -> None:
         if self._layer is not layer:
             self.prog["u_mirror"].value = layer.flip
             self.prog["u_proj"].write(layer.proj_bytes)
@@ -52,12 +51,20 @@ class MeshPass(RenderPass):
 
     def draw_node(self, node: Any, frame: FrameState, layer: str) -> None:
         mesh: MeshData = node.mesh
-        self.draw_mesh(node, self._vao(mesh), node.world_matrix, getattr(mesh, "texture", None),
-                       node.lit, frame, layer)
+        self.draw_mesh(
+            node, self._vao(mesh), node.world_matrix, getattr(mesh, "texture", None), node.lit, frame, layer
+        )
 
-    def draw_mesh(self, node: Drawable, entry: dict[str, Any], model: np.ndarray,
-                  texture: TextureData | None, lit: bool, frame: FrameState,
-                  layer: str) -> None:
+    def draw_mesh(
+        self,
+        node: Drawable,
+        entry: dict[str, Any],
+        model: np.ndarray,
+        texture: TextureData | None,
+        lit: bool,
+        frame: FrameState,
+        layer: str,
+    ) -> None:
         """One draw of ``entry`` (a vertex array and its index count) at ``model``."""
         prog = self.prog
         prog["u_model"].write(mat_bytes(model))
@@ -86,8 +93,7 @@ class MeshPass(RenderPass):
         vbo = ctx.buffer(data.interleaved().tobytes())
         ibo = ctx.buffer(data.indices.tobytes())
         vao = ctx.vertex_array(self.prog, [(vbo, *_VERTEX_FORMAT)], ibo)
-        entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": data.version,
-                 "count": data.indices.size}
+        entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": data.version, "count": data.indices.size}
         cache.put(data, entry)
         return entry
 
@@ -101,8 +107,7 @@ class BodyQuadPass(MeshPass):
 
     def draw_node(self, node: Any, frame: FrameState, layer: str) -> None:
         if node.vertices is not None:
-            self.draw_mesh(node, self._quad_vao(node), np.eye(4), node.texture, False,
-                           frame, layer)
+            self.draw_mesh(node, self._quad_vao(node), np.eye(4), node.texture, False, frame, layer)
 
     def _quad_vao(self, node: BodyQuad) -> dict[str, Any]:
         cache = self.gpu.cache.quads
@@ -113,8 +118,7 @@ class BodyQuadPass(MeshPass):
             vbo = ctx.buffer(reserve=node.vertices.nbytes, dynamic=True)
             ibo = ctx.buffer(node.indices.tobytes())
             vao = ctx.vertex_array(self.prog, [(vbo, *_VERTEX_FORMAT)], ibo)
-            entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": -1,
-                     "count": node.indices.size}
+            entry = {"vbo": vbo, "ibo": ibo, "vao": vao, "version": -1, "count": node.indices.size}
             cache.put(node, entry)
         if entry["version"] != node.version:
             entry["vbo"].write(node.vertices)

@@ -65,8 +65,7 @@ def overlay_boxes(rgba: np.ndarray) -> list[Box]:
             box = [c0, r, c1, r + 1]
             open_[(c0, c1)] = box
             merged.append(box)
-    return [(c0 * tw, r0 * th, min(c1 * tw, w), min(r1 * th, h))
-            for c0, r0, c1, r1 in merged]
+    return [(c0 * tw, r0 * th, min(c1 * tw, w), min(r1 * th, h)) for c0, r0, c1, r1 in merged]
 
 
 class OverlayPass(RenderPass):
@@ -82,8 +81,14 @@ class OverlayPass(RenderPass):
     def setup(self, gpu: Gpu) -> None:
         self.gpu = gpu
         self.prog = gpu.program("overlay.vert", "screen.frag")
-        self.instances = InstanceBuffer(gpu.ctx, 64, 16, lambda buf: gpu.ctx.vertex_array(
-            self.prog, [(gpu.quad, "2f", "in_pos"), (buf, "4f/i", "in_box")]))
+        self.instances = InstanceBuffer(
+            gpu.ctx,
+            64,
+            16,
+            lambda buf: gpu.ctx.vertex_array(
+                self.prog, [(gpu.quad, "2f", "in_pos"), (buf, "4f/i", "in_box")]
+            ),
+        )
         self.data: TextureData | None = None
         """The overlay of this frame (None: none); one object while frames have one."""
         self.texture: Any = None
@@ -133,8 +138,7 @@ class OverlayPass(RenderPass):
         up = self._uploaded
         if up is None or up[0] is not data or up[1] != data.version:
             for x0, y0, x1, y1 in boxes:  # texture row 0 = image row 0
-                tex.write(np.ascontiguousarray(data.array[y0:y1, x0:x1]),
-                          viewport=(x0, y0, x1 - x0, y1 - y0))
+                tex.write(np.ascontiguousarray(data.array[y0:y1, x0:x1]), viewport=(x0, y0, x1 - x0, y1 - y0))
             self._uploaded = (data, data.version)
         return tex
 

@@ -27,8 +27,10 @@ class PassList:
     def add(self, render_pass: RenderPass) -> RenderPass:
         """Set ``render_pass`` up (the GL context must be current) and append it."""
         if render_pass.stage not in STAGES:
-            raise RenderError(f"render pass {render_pass.name}: stage must be one of "
-                              f"{', '.join(STAGES)}, got {render_pass.stage!r}")
+            raise RenderError(
+                f"render pass {render_pass.name}: stage must be one of "
+                f"{', '.join(STAGES)}, got {render_pass.stage!r}"
+            )
         render_pass.setup(self.gpu)
         self._passes.append(render_pass)
         for t in render_pass.node_types:
@@ -50,8 +52,10 @@ class PassList:
             p = next((self._by_type[b] for b in node_type.__mro__ if b in self._by_type), None)
             if p is None:
                 kinds = ", ".join(sorted(t.__name__ for t in self._by_type))
-                raise RenderError(f"no render pass draws node type {node_type.__name__}; add "
-                                  f"one with Renderer.add_pass (drawable kinds: {kinds})")
+                raise RenderError(
+                    f"no render pass draws node type {node_type.__name__}; add "
+                    f"one with Renderer.add_pass (drawable kinds: {kinds})"
+                )
             self._cache[node_type] = p
         return p
 

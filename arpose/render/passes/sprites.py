@@ -27,10 +27,15 @@ class SpritePass(RenderPass):
     def setup(self, gpu: Gpu) -> None:
         self.gpu = gpu
         self.prog = gpu.program("sprite.vert", "sprite.frag")
-        self.instances = InstanceBuffer(gpu.ctx, 64, _SPRITE_FLOATS * 4, lambda buf: (
-            gpu.ctx.vertex_array(self.prog, [
-                (gpu.quad, "2f", "in_uv"),
-                (buf, "16f 4f 2f/i", "in_model", "in_color", "in_occlusion")])))
+        self.instances = InstanceBuffer(
+            gpu.ctx,
+            64,
+            _SPRITE_FLOATS * 4,
+            lambda buf: gpu.ctx.vertex_array(
+                self.prog,
+                [(gpu.quad, "2f", "in_uv"), (buf, "16f 4f 2f/i", "in_model", "in_color", "in_occlusion")],
+            ),
+        )
         self._layer: LayerState | None = None
 
     def prepare(self, frame: FrameState) -> None:
@@ -42,8 +47,7 @@ class SpritePass(RenderPass):
         prog["u_body_margin"].value = frame.body_margin
         self._layer = None
 
-    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState,
-                   layer: LayerState) -> None:
+    def draw_nodes(self, nodes: Sequence[Drawable], frame: FrameState, layer: LayerState) -> None:
         if self._layer is not layer:
             self.prog["u_mirror"].value = layer.flip
             self.prog["u_proj"].write(layer.proj_bytes)

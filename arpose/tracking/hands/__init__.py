@@ -15,5 +15,13 @@ from .detector import HAND_MODEL_NAME, HandDetector, HandOptions, resolve_hand_m
 from .regions import HandRegion, region_from_points, regions_from_pose
 from .tracker import HandTracker
 
-__all__ = ["HandDetector", "HandOptions", "HandRegion", "HandTracker", "HAND_MODEL_NAME",
-           "region_from_points", "regions_from_pose", "resolve_hand_model"]
+__all__ = [
+    "HandDetector",
+    "HandOptions",
+    "HandRegion",
+    "HandTracker",
+    "HAND_MODEL_NAME",
+    "region_from_points",
+    "regions_from_pose",
+    "resolve_hand_model",
+]

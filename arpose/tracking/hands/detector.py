@@ -49,8 +49,12 @@ LANDMARK_MEMBER = "hand_landmarks_detector.tflite"
 # The landmark model's outputs, by tensor name, as read from the model itself
 # (``ai_edge_litert`` ``get_output_details()``, in this order): 21 x (x, y, z) in input
 # pixels, hand presence (a probability), handedness (a probability), 21 x (x, y, z) metres.
-_OUTPUTS = {"landmarks": "Identity", "presence": "Identity_1", "handedness": "Identity_2",
-            "world": "Identity_3"}
+_OUTPUTS = {
+    "landmarks": "Identity",
+    "presence": "Identity_1",
+    "handedness": "Identity_2",
+    "world": "Identity_3",
+}
 _UNSURE_PRESENCE = 0.1  # below this a crop is empty, with no second look
 SECOND_LOOK_COOLDOWN = 8
 """Video: after a second look found nothing, that place is not looked at again for this
@@ -82,8 +86,9 @@ class HandLandmarkModel:
             with zipfile.ZipFile(self.bundle) as z:
                 blob = z.read(LANDMARK_MEMBER)
         except (OSError, KeyError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"{self.bundle}: not a HandLandmarker bundle with "
-                             f"{LANDMARK_MEMBER} ({exc})") from None
+            raise ModelError(
+                f"{self.bundle}: not a HandLandmarker bundle with {LANDMARK_MEMBER} ({exc})"
+            ) from None
         self.backend = backend
         self._it: Any = None
         self._net: Any = None
@@ -92,8 +97,9 @@ class HandLandmarkModel:
                 from ai_edge_litert.interpreter import Interpreter  # lazy: optional backend
             except ImportError:
                 if backend == "litert":
-                    raise ModelError("the hand landmark model needs ai-edge-litert "
-                                     "(pip install ai-edge-litert)") from None
+                    raise ModelError(
+                        "the hand landmark model needs ai-edge-litert (pip install ai-edge-litert)"
+                    ) from None
                 log.info("ai-edge-litert is not installed: OpenCV runs the hand landmark model")
             else:
                 self.backend = "litert"
@@ -104,16 +110,19 @@ class HandLandmarkModel:
                 shape = tuple(int(v) for v in inp["shape"])
                 names = {d["name"]: d["index"] for d in self._it.get_output_details()}
                 if shape != (1, CROP_PX, CROP_PX, 3) or not set(_OUTPUTS.values()) <= set(names):
-                    raise ModelError(f"{self.bundle}: {LANDMARK_MEMBER} is not the hand landmark "
-                                     f"model (input {shape}, outputs {sorted(names)})")
+                    raise ModelError(
+                        f"{self.bundle}: {LANDMARK_MEMBER} is not the hand landmark "
+                        f"model (input {shape}, outputs {sorted(names)})"
+                    )
                 self._out = {k: names[v] for k, v in _OUTPUTS.items()}
         if self.backend != "litert":
             self.backend = "opencv"
             self._net = cv2.dnn.readNetFromTFLite(np.frombuffer(blob, np.uint8))
             self._names = list(self._net.getUnconnectedOutLayersNames())
             if not set(_OUTPUTS.values()) <= set(self._names):
-                raise ModelError(f"{self.bundle}: {LANDMARK_MEMBER} is not the hand landmark "
-                                 f"model (outputs {self._names})")
+                raise ModelError(
+                    f"{self.bundle}: {LANDMARK_MEMBER} is not the hand landmark model (outputs {self._names})"
+                )
 
     def __call__(self, patch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, float, float]:
         """``(21x3 xyz in crop pixels (z scaled like x), 21x3 world metres or None,
@@ -131,8 +140,7 @@ class HandLandmarkModel:
             out = {k: np.asarray(res[self._names.index(v)]) for k, v in _OUTPUTS.items()}
         xyz = out["landmarks"].reshape(21, 3).astype(np.float64)
         xyz[:, 2] /= _NORMALIZE_Z
-        world = (out["world"].reshape(21, 3).astype(np.float32) if self.backend == "litert"
-                 else None)
+        world = out["world"].reshape(21, 3).astype(np.float32) if self.backend == "litert" else None
         return xyz, world, float(out["presence"].ravel()[0]), float(out["handedness"].ravel()[0])
 
     def close(self) -> None:
@@ -152,8 +160,9 @@ def resolve_hand_model(path: str | Path | None = None) -> Path:
     if path is not None:
         p = Path(path).expanduser()
         if not p.is_file():
-            raise ModelError(f"{p}: no such hand model file (a HandLandmarker .task bundle, "
-                             f"like {HAND_MODEL_NAME})")
+            raise ModelError(
+                f"{p}: no such hand model file (a HandLandmarker .task bundle, like {HAND_MODEL_NAME})"
+            )
         return p
     try:
         return Path(ensure_hand_model())
@@ -198,11 +207,13 @@ class HandDetector:
             raise ValueError(f"hand fallback must be auto, always or never, not {opts.fallback!r}")
         self.model_path = resolve_hand_model(opts.model)
         self._landmarker = create_hand_landmarker(
-            self.model_path, min_detection_confidence=opts.min_detection_confidence,
-            min_presence_confidence=opts.min_presence_confidence, quiet=opts.quiet)
+            self.model_path,
+            min_detection_confidence=opts.min_detection_confidence,
+            min_presence_confidence=opts.min_presence_confidence,
+            quiet=opts.quiet,
+        )
         with native_stderr_silenced(opts.quiet):  # LiteRT's delegate banner
-            self._crop: HandLandmarkModel | None = HandLandmarkModel(self.model_path,
-                                                                     opts.backend)
+            self._crop: HandLandmarkModel | None = HandLandmarkModel(self.model_path, opts.backend)
         self.last_ms = 0.0
         self.last_crops = 0
         self._warm = False
@@ -217,8 +228,9 @@ class HandDetector:
     def _run(self, image: np.ndarray):
         return self._landmarker.detect(mp_image(image))
 
-    def detect(self, image: np.ndarray, poses: Sequence[Pose] = (), *,
-               single_image: bool = False) -> tuple[Hand, ...]:
+    def detect(
+        self, image: np.ndarray, poses: Sequence[Pose] = (), *, single_image: bool = False
+    ) -> tuple[Hand, ...]:
         """Hands in ``image``: those of ``poses`` (``person`` = index into ``poses``) and,
         by the fallback rule, hands without a body (``person`` None)."""
         with native_stderr_silenced(self.options.quiet and not self._warm):  # first frame only
@@ -226,13 +238,11 @@ class HandDetector:
         self._warm = True
         return found
 
-    def _detect(self, image: np.ndarray, poses: Sequence[Pose], single_image: bool
-                ) -> tuple[Hand, ...]:
+    def _detect(self, image: np.ndarray, poses: Sequence[Pose], single_image: bool) -> tuple[Hand, ...]:
         start = time.perf_counter()
         h, w = image.shape[:2]
         hands: list[Hand] = []
-        regions = [r for i, p in enumerate(poses)
-                   for r in regions_from_pose(p, i, image_size=(w, h))]
+        regions = [r for i, p in enumerate(poses) for r in regions_from_pose(p, i, image_size=(w, h))]
         self._runs = 0
         self._frame += 1
         track = self.options.track and not single_image
@@ -245,9 +255,12 @@ class HandDetector:
             if hand is not None:
                 hands.append(hand)
         hands = _dedupe_crossed(hands, regions)
-        self._prev = [(h, np.asarray(r.wrist)) for h in hands for r in regions
-                      if track and r.person == h.person and r.side == h.side
-                      and r.wrist is not None]
+        self._prev = [
+            (h, np.asarray(r.wrist))
+            for h in hands
+            for r in regions
+            if track and r.person == h.person and r.side == h.side and r.wrist is not None
+        ]
         fb = self.options.fallback
         whole = fb == "always" or (fb == "auto" and (not poses or single_image))
         if whole:
@@ -259,8 +272,7 @@ class HandDetector:
                 # Found both ways: the palm detector framed the whole hand itself, so keep
                 # its landmarks, with the body's person and side.
                 k = same[0]
-                hands[k] = Hand(hand.landmarks, hand.world, hands[k].side, hand.score,
-                                hands[k].person)
+                hands[k] = Hand(hand.landmarks, hand.world, hands[k].side, hand.score, hands[k].person)
         self.last_crops = self._runs + int(whole)
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return tuple(hands)
@@ -271,8 +283,7 @@ class HandDetector:
         if region.wrist is None:
             return None
         wrist = np.asarray(region.wrist)
-        near = [(float(np.linalg.norm(w - wrist)), h, w) for h, w in self._prev
-                if h.side == region.side]
+        near = [(float(np.linalg.norm(w - wrist)), h, w) for h, w in self._prev if h.side == region.side]
         near = [n for n in near if n[0] / region.size <= self.options.max_wrist_distance]
         if not near:
             return None
@@ -284,15 +295,12 @@ class HandDetector:
         hand, _ = self._landmarks_in(image, roi, scale=region.size)
         return hand
 
-
-    def _from_region(self, image: np.ndarray, region: HandRegion,
-                     track: bool = False) -> Hand | None:
+    def _from_region(self, image: np.ndarray, region: HandRegion, track: bool = False) -> Hand | None:
         hand, unsure = self._landmarks_in(image, region)
         if hand is None and unsure:
             hand, unsure = self._recropped(image, region)
         if hand is None and not unsure and track:
-            self._blank.append((*region.center, region.size, region.side,
-                                self._frame + EMPTY_COOLDOWN))
+            self._blank.append((*region.center, region.size, region.side, self._frame + EMPTY_COOLDOWN))
         if hand is None and unsure and (not track or not _near(self._empty, region, self._frame)):
             # The body's finger points frame small hands loosely (whole people, 10-30 px
             # hands): when the model is unsure, the Tasks HandLandmarker looks at the same
@@ -301,8 +309,9 @@ class HandDetector:
             # at the body's wrist.
             hand = self._tasks_in(image, region)
             if hand is None and track:
-                self._empty.append((*region.center, region.size, region.side,
-                                    self._frame + SECOND_LOOK_COOLDOWN))
+                self._empty.append(
+                    (*region.center, region.size, region.side, self._frame + SECOND_LOOK_COOLDOWN)
+                )
         return hand
 
     def _recropped(self, image: np.ndarray, region: HandRegion) -> tuple[Hand | None, bool]:
@@ -337,12 +346,12 @@ class HandDetector:
                 full[:, :2] = xy
                 full[:, 2] = pts[:, 2] * (region.size / CROP_PX)
                 full[:, 3] = 1.0
-                best = (d, Hand(full, _world(result, k), region.side, _score(result, k),
-                                region.person))
+                best = (d, Hand(full, _world(result, k), region.side, _score(result, k), region.person))
         return None if best is None else best[1]
 
-    def _landmarks_in(self, image: np.ndarray, region: HandRegion, scale: float | None = None
-                      ) -> tuple[Hand | None, bool]:
+    def _landmarks_in(
+        self, image: np.ndarray, region: HandRegion, scale: float | None = None
+    ) -> tuple[Hand | None, bool]:
         """The hand in ``region`` if the landmark model is sure of it, else None and
         whether it is unsure (some presence, landmarks starting at the body's wrist within
         ``max_wrist_distance`` x ``scale``, by default the region's size)."""
@@ -354,8 +363,7 @@ class HandDetector:
         xy = xyz[:, :2] @ inv[:, :2].T + inv[:, 2]
         wrist = np.asarray(region.wrist if region.wrist is not None else region.center)
         self._unsure = None
-        if (float(np.linalg.norm(xy[0] - wrist)) / (scale or region.size)
-                > self.options.max_wrist_distance):
+        if float(np.linalg.norm(xy[0] - wrist)) / (scale or region.size) > self.options.max_wrist_distance:
             return None, False
         if presence < self.options.min_presence_confidence:
             unsure = presence >= _UNSURE_PRESENCE
@@ -402,14 +410,14 @@ class HandDetector:
         self.close()
 
 
-def _near(places: list[tuple[float, float, float, str, int]], region: HandRegion,
-          frame: int) -> bool:
+def _near(places: list[tuple[float, float, float, str, int]], region: HandRegion, frame: int) -> bool:
     """Whether ``region`` is at one of ``places`` (same side, centre within half its size)
     still held at ``frame``; drops the expired ones."""
     places[:] = [e for e in places if e[4] > frame]
     cx, cy = region.center
-    return any(side == region.side and math.hypot(cx - x, cy - y) <= size / 2.0
-               for x, y, size, side, _ in places)
+    return any(
+        side == region.side and math.hypot(cx - x, cy - y) <= size / 2.0 for x, y, size, side, _ in places
+    )
 
 
 def _score(result, k: int) -> float:
@@ -437,11 +445,13 @@ def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
 def _dedupe_crossed(hands: list[Hand], regions: Sequence[HandRegion]) -> list[Hand]:
     """When two regions found the same hand (crossed or touching hands), it stays with the
     body whose wrist is nearest its wrist, in region sizes."""
+
     def fit(h: Hand) -> float:
         for r in regions:
             if r.person == h.person and r.side == h.side and r.wrist is not None:
                 return float(np.linalg.norm(h.landmarks[0, :2] - np.asarray(r.wrist))) / r.size
         return 1e9
+
     keep: list[Hand] = []
     for hand in sorted(hands, key=fit):
         if all(_iou(hand.box, k.box) < 0.5 for k in keep):

@@ -63,8 +63,14 @@ class HandRegion:
     def crop(self, image: np.ndarray, out: int = 256) -> tuple[np.ndarray, np.ndarray]:
         """The upright crop (black outside the image) and the matrix that made it."""
         m = self.to_crop(out)
-        patch = cv2.warpAffine(image, m, (out, out), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        patch = cv2.warpAffine(
+            image,
+            m,
+            (out, out),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=(0, 0, 0),
+        )
         return patch, m
 
     def corners(self) -> np.ndarray:
@@ -74,8 +80,9 @@ class HandRegion:
         return pts @ inv[:, :2].T + inv[:, 2]
 
 
-def region_from_points(wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray, side: str,
-                       person: int | None = None) -> HandRegion:
+def region_from_points(
+    wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray, side: str, person: int | None = None
+) -> HandRegion:
     """The Holistic hand region from three 2D points (pure geometry, testable by hand)."""
     middle = (2.0 * index + pinky) / 3.0
     d = middle - wrist
@@ -87,8 +94,9 @@ def region_from_points(wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray, 
     # Shift along the rotated y axis (towards the fingers for a negative shift).
     up = np.array([math.sin(rotation), -math.cos(rotation)])
     center = middle - up * (ROI_SHIFT * box)
-    return HandRegion((float(center[0]), float(center[1])), size, rotation, side, person,
-                      (float(wrist[0]), float(wrist[1])))
+    return HandRegion(
+        (float(center[0]), float(center[1])), size, rotation, side, person, (float(wrist[0]), float(wrist[1]))
+    )
 
 
 TRACK_SCALE = 2.0
@@ -96,8 +104,9 @@ TRACK_SHIFT = -0.1
 _TRACK_POINTS = (0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18)  # MediaPipe's palm-and-base subset
 
 
-def region_from_hand(landmarks: np.ndarray, side: str, person: int | None = None,
-                     wrist: tuple[float, float] | None = None) -> HandRegion:
+def region_from_hand(
+    landmarks: np.ndarray, side: str, person: int | None = None, wrist: tuple[float, float] | None = None
+) -> HandRegion:
     """The region for the next frame from a hand's 21 landmarks (pixels), the way MediaPipe
     tracks a hand (``HandLandmarksToRectCalculator``, then scale 2.0, shift 0.1 towards the
     fingers): rotated so wrist -> middle of the index/middle/ring knuckles points up, the
@@ -113,20 +122,27 @@ def region_from_hand(landmarks: np.ndarray, side: str, person: int | None = None
     pts = lm[list(_TRACK_POINTS)]
     u, v = pts @ right, pts @ up
     width, height = float(np.ptp(u)), float(np.ptp(v))
-    center = (right * (float(np.min(u)) + float(np.max(u))) / 2.0
-              + up * (float(np.min(v)) + float(np.max(v))) / 2.0)
+    center = (
+        right * (float(np.min(u)) + float(np.max(u))) / 2.0 + up * (float(np.min(v)) + float(np.max(v))) / 2.0
+    )
     center = center - up * (TRACK_SHIFT * height)
     size = TRACK_SCALE * max(width, height)
     return HandRegion((float(center[0]), float(center[1])), size, rotation, side, person, wrist)
 
 
-_IDX = {side: (joint_index(f"{side}_wrist"), joint_index(f"{side}_index"),
-               joint_index(f"{side}_pinky")) for side in HAND_SIDES}
+_IDX = {
+    side: (joint_index(f"{side}_wrist"), joint_index(f"{side}_index"), joint_index(f"{side}_pinky"))
+    for side in HAND_SIDES
+}
 
 
-def regions_from_pose(pose: Pose, person: int | None = None, *,
-                      image_size: tuple[int, int] | None = None,
-                      min_visibility: float = 0.1) -> list[HandRegion]:
+def regions_from_pose(
+    pose: Pose,
+    person: int | None = None,
+    *,
+    image_size: tuple[int, int] | None = None,
+    min_visibility: float = 0.1,
+) -> list[HandRegion]:
     """Both hands' regions of one body (fewer when a hand is invisible, tiny, or its
     region lies wholly outside the image of size ``(width, height)``)."""
     lm = pose.landmarks
@@ -135,8 +151,13 @@ def regions_from_pose(pose: Pose, person: int | None = None, *,
         w, i, p = _IDX[side]
         if min(lm[w, VIS], lm[i, VIS], lm[p, VIS]) < min_visibility:
             continue
-        region = region_from_points(lm[w, :2].astype(np.float64), lm[i, :2].astype(np.float64),
-                                    lm[p, :2].astype(np.float64), side, person)
+        region = region_from_points(
+            lm[w, :2].astype(np.float64),
+            lm[i, :2].astype(np.float64),
+            lm[p, :2].astype(np.float64),
+            side,
+            person,
+        )
         if region.size < MIN_ROI_PX:
             continue
         if image_size is not None:
@@ -148,5 +169,4 @@ def regions_from_pose(pose: Pose, person: int | None = None, *,
     return out
 
 
-__all__ = ["HandRegion", "region_from_hand", "region_from_points", "regions_from_pose",
-           "ROI_SCALE"]
+__all__ = ["HandRegion", "region_from_hand", "region_from_points", "regions_from_pose", "ROI_SCALE"]

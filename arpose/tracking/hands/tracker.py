@@ -40,10 +40,17 @@ class HandTracker:
         match_distance: bodiless hands: largest wrist jump, in hand sizes, between frames.
     """
 
-    def __init__(self, min_cutoff: float = DEFAULT_MIN_CUTOFF, beta: float = DEFAULT_BETA,
-                 d_cutoff: float = DEFAULT_D_CUTOFF, *, smooth: bool = True,
-                 keep_lost_s: float = 1.0, reset_gap_s: float = 0.3,
-                 match_distance: float = 2.0):
+    def __init__(
+        self,
+        min_cutoff: float = DEFAULT_MIN_CUTOFF,
+        beta: float = DEFAULT_BETA,
+        d_cutoff: float = DEFAULT_D_CUTOFF,
+        *,
+        smooth: bool = True,
+        keep_lost_s: float = 1.0,
+        reset_gap_s: float = 0.3,
+        match_distance: float = 2.0,
+    ):
         OneEuroFilter(min_cutoff, beta, d_cutoff)  # validates the parameters
         self.params = (min_cutoff, beta, d_cutoff)
         self.smooth = smooth
@@ -64,8 +71,15 @@ class HandTracker:
         for hand in hands:
             track = self._match(hand, used)
             if track is None:
-                track = _HandTrack(self._next_id, hand.person, hand.side,
-                                   OneEuroFilter(*self.params), t, hand.landmarks[0, :2], hand.size)
+                track = _HandTrack(
+                    self._next_id,
+                    hand.person,
+                    hand.side,
+                    OneEuroFilter(*self.params),
+                    t,
+                    hand.landmarks[0, :2],
+                    hand.size,
+                )
                 self._next_id += 1
                 self._tracks.append(track)
             elif t - track.last_t > self.reset_gap_s:
@@ -75,10 +89,17 @@ class HandTracker:
             lm = hand.landmarks
             if self.smooth:
                 lm = lm.copy()
-                lm[:, :3] = track.xyz(hand.landmarks[:, :3].astype(np.float64), t,
-                                      scale=hand.size)
-            out.append(Hand(lm.astype(np.float32, copy=False), hand.world, hand.side,
-                            hand.score, hand.person, track.id))
+                lm[:, :3] = track.xyz(hand.landmarks[:, :3].astype(np.float64), t, scale=hand.size)
+            out.append(
+                Hand(
+                    lm.astype(np.float32, copy=False),
+                    hand.world,
+                    hand.side,
+                    hand.score,
+                    hand.person,
+                    track.id,
+                )
+            )
         out.sort(key=lambda h: h.id)
         return tuple(out)
 
