@@ -13,7 +13,6 @@ from pathlib import Path
 
 import cv2
 
-from ..apps.mirror import can_run_live, run_mirror
 from ..apps.offline import render_image
 from ..effects import load_effects
 from ..effects.nodes import needs_mask
@@ -81,6 +80,10 @@ def run_headless(source: str, effects: list[str], output: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: the command's implementation loads pygame; only this command needs it, so
+    # `arpose --help` and the other commands start without it
+    from ..apps.mirror import can_run_live, run_mirror
+
     effects = list(args.effect or DEFAULT_EFFECTS)
     live_source = args.source if args.source is not None else "0"
     if can_run_live() and live_source.isdigit() and has_camera(int(live_source)):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..apps.mirror import run_mirror
 from ..errors import ArposeError
 
 
@@ -53,6 +52,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: the command's implementation loads pygame; only this command needs it, so
+    # `arpose --help` and the other commands start without it
+    from ..apps.mirror import run_mirror
+
     size = None
     if args.size:
         try:

@@ -12,8 +12,6 @@ from ..coach.learned import all_exercises
 from ..effects import load_effects
 from ..effects.nodes import needs_hands
 from ..errors import GameError
-from ..play import PlayOptions, available_games, get_game, run_headless, run_window
-from ..play.runner import write_report
 from ..tracking.pipeline import track
 from .coach import exercise_list
 
@@ -101,6 +99,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: the command's implementation loads pygame; only this command needs it, so
+    # `arpose --help` and the other commands start without it
+    from ..play import PlayOptions, available_games, get_game, run_headless, run_window
+    from ..play.runner import write_report
+
     if args.list_exercises:
         print(exercise_list(all_exercises()))
         return 0
