@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gl_fixtures import offscreen, renderer  # noqa: F401  (fixtures shared by the GL tests)
+from record_helpers import make_frames
+
+from arpose.record import Recorder
 
 # Real pygame and real OpenGL, without a display or a sound card.
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
@@ -67,3 +70,14 @@ def _run_from_another_folder(tmp_path, monkeypatch):
     (whose games/ and assets/ only become arpose.games/arpose.assets when installed), and
     nothing is written into the repo."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def take(tmp_path) -> tuple[Path, list]:
+    """A 9-frame recording (people per frame: 0, 1, 2, 0, 1, 2, ...) and its PoseFrames."""
+    frames = make_frames(9, seed=11)
+    path = tmp_path / "take.arpose"
+    with Recorder(path, fps=50.0) as rec:
+        for pf, raw in frames:
+            rec.write(pf, raw)
+    return path, [pf for pf, _ in frames]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arpose.play import PlayApp, PlayOptions
+from arpose.play import PlayApp, PlayOptions, get_game
 from arpose.pose import PoseFrame
 from arpose.testing.bodies import Body, make_pose
 
@@ -57,3 +57,23 @@ def drive(app: PlayApp, body_fn, t0: float, seconds: float, fps: float = 30.0, d
 
 def new_app(**options) -> PlayApp:
     return PlayApp(SIZE, PlayOptions(sound=False, **options))
+
+
+GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
+
+
+def start_game(app: PlayApp, name: str, **extra: object):
+    """Show game ``name`` on ``app`` with no countdown and no sound."""
+    game = get_game(name)(PlayOptions(sound=False, extra={"countdown": 0.0, **extra}))
+    app.options = game.options
+    app.show(game)
+    return game
+
+
+def play_frames(app: PlayApp, frames_) -> None:
+    """Feed ``frames_`` to ``app``, ticking by their timestamps."""
+    last = None
+    for pf in frames_:
+        app.feed(pf)
+        app.tick(0.0 if last is None else pf.t - last)
+        last = pf.t

@@ -5,44 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from effect_helpers import EFFECT, save, write_effect, write_png
 from gl_fixtures import make_frame, make_pose
 
 from arpose.effects.compose import EffectRenderer
 from arpose.effects.reload import HotReloader
 
-EFFECT = """\
-[[attach]]
-joint = "nose"
-asset = "dot.png"
-scale = {scale}
-layer = "front"
-"""
-
-
-def write_png(path: Path, bgr: tuple[int, int, int]) -> None:
-    img = np.zeros((20, 20, 4), np.uint8)
-    img[...] = (*bgr, 255)
-    cv2.imwrite(str(path), img)
-
-
-def save(path: Path, text: str) -> None:
-    """Write and move the mtime forward (file systems with coarse mtimes)."""
-    before = path.stat().st_mtime_ns if path.exists() else 0
-    path.write_text(text)
-    st = path.stat()
-    if st.st_mtime_ns <= before:
-        os.utime(path, ns=(st.st_atime_ns, before + 1_000_000))
-
 
 @pytest.fixture
 def effect_file(tmp_path: Path) -> Path:
-    write_png(tmp_path / "dot.png", (0, 0, 255))  # red
-    path = tmp_path / "fx.toml"
-    save(path, EFFECT.format(scale=0.5))
-    return path
+    return write_effect(tmp_path)
 
 
 def test_hot_reloader_changes_what_is_rendered(effect_file):

@@ -15,19 +15,7 @@ from arpose.export import (
     export,
     export_folder,
 )
-from arpose.pose import PoseFrame
 from arpose.record import Recorder
-
-
-@pytest.fixture
-def take(tmp_path) -> tuple[Path, list[PoseFrame]]:
-    frames = make_frames(9, seed=11)  # people per frame: 0, 1, 2, 0, 1, 2, ...
-    path = tmp_path / "take.arpose"
-    with Recorder(path, fps=50.0) as rec:
-        for pf, raw in frames:
-            rec.write(pf, raw)
-    return path, [pf for pf, _ in frames]
-
 
 MEDIA = Path(__file__).resolve().parents[3] / "shared" / "media"
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from play_helpers import SIZE, frame, new_app
+from play_helpers import GAMES, SIZE, frame, new_app, play_frames, start_game
 
-from arpose.play import PlayOptions, get_game, run_headless
+from arpose.play import PlayOptions, run_headless
 from arpose.pose import Pose, PoseFrame
 from arpose.testing.bodies import (
     Body,
@@ -21,23 +21,6 @@ from arpose.testing.bodies import (
     make_pose,
     squat_motion,
 )
-
-GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
-
-
-def _game(app, name, **extra):
-    game = get_game(name)(PlayOptions(sound=False, extra={"countdown": 0.0, **extra}))
-    app.options = game.options
-    app.show(game)
-    return game
-
-
-def _play(app, frames_):
-    last = None
-    for pf in frames_:
-        app.feed(pf)
-        app.tick(0.0 if last is None else pf.t - last)
-        last = pf.t
 
 
 def _odd_frames(seed: int, n: int, people: int, kind: str) -> list[PoseFrame]:
@@ -160,8 +143,8 @@ def test_effects_never_change_a_games_result(name, tmp_path):
 
 def test_pongs_winner_wears_a_crown_on_the_results_screen():
     app = new_app()
-    game = _game(app, "pong")
-    _play(app, [frame(i / 30, Body(), index=i) for i in range(5)])
+    game = start_game(app, "pong")
+    play_frames(app, [frame(i / 30, Body(), index=i) for i in range(5)])
     game.score.add(3, app.time, "point", player=0)
     game.end("win")
     results = app.views.top

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,18 +18,7 @@ from arpose.export import (
     read_openpose,
 )
 from arpose.joints import BODY25, COCO17, LANDMARK_NAMES
-from arpose.pose import PoseFrame
 from arpose.record import Recorder
-
-
-@pytest.fixture
-def take(tmp_path) -> tuple[Path, list[PoseFrame]]:
-    frames = make_frames(9, seed=11)  # people per frame: 0, 1, 2, 0, 1, 2, ...
-    path = tmp_path / "take.arpose"
-    with Recorder(path, fps=50.0) as rec:
-        for pf, raw in frames:
-            rec.write(pf, raw)
-    return path, [pf for pf, _ in frames]
 
 
 def test_openpose_export_reads_back_with_the_documented_mapping(take, tmp_path):

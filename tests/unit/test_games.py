@@ -7,29 +7,11 @@ import math
 
 import numpy as np
 import pytest
-from play_helpers import SIZE, frame, new_app
+from play_helpers import GAMES, SIZE, frame, new_app, play_frames, start_game
 
 from arpose.play import PlayOptions, get_game, run_headless, write_report
 from arpose.pose import Pose, PoseFrame
 from arpose.testing.bodies import Body, frames, make_pose, squat_motion, still_motion, swipe_motion
-
-GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
-
-
-def _game(app, name, **extra):
-    game = get_game(name)(PlayOptions(sound=False, extra={"countdown": 0.0, **extra}))
-    app.options = game.options
-    app.show(game)
-    return game
-
-
-def _play(app, frames_):
-    last = None
-    for pf in frames_:
-        app.feed(pf)
-        app.tick(0.0 if last is None else pf.t - last)
-        last = pf.t
-
 
 # -- slicer --------------------------------------------------------------------------------
 
@@ -43,7 +25,7 @@ def _wrist_on_screen(app, body: Body) -> np.ndarray:
 
 def test_slicer_swipe_through_a_fruit_slices_it():
     app = new_app()
-    game = _game(app, "slicer", spawn=False)
+    game = start_game(app, "slicer", spawn=False)
     motion = swipe_motion("right", start=(0.2, -0.3, 0.3), end=(1.4, 0.2, 0.3), duration=0.25)
     clip = frames(motion, fps=30, noise=1.0)
     a = _wrist_on_screen(app, Body(right_hand=(0.2, -0.3, 0.3)))
@@ -51,7 +33,7 @@ def test_slicer_swipe_through_a_fruit_slices_it():
     mid = (a + b) / 2
     fruit = game.spawn("apple", pos=tuple(mid), vel=(0.0, 0.0), gravity=0.0)
     decoy = game.spawn("lime", pos=(100.0, 100.0), vel=(0.0, 0.0), gravity=0.0)
-    _play(app, clip)
+    play_frames(app, clip)
     assert not fruit.alive and decoy.alive
     slices = [e for e in game.score.events if e.kind == "slice"]
     assert len(slices) == 1 and slices[0].data["fruit"] == "apple"
@@ -60,13 +42,13 @@ def test_slicer_swipe_through_a_fruit_slices_it():
 
 def test_slicer_still_person_triggers_nothing():
     app = new_app()
-    game = _game(app, "slicer", spawn=False)
+    game = start_game(app, "slicer", spawn=False)
     things = [
         game.spawn("orange", pos=(x, y), vel=(0.0, 0.0), gravity=0.0)
         for x in range(100, 1280, 160)
         for y in range(100, 720, 140)
     ]
-    _play(app, frames(still_motion(6.0), fps=30, noise=2.0, seed=4))
+    play_frames(app, frames(still_motion(6.0), fps=30, noise=2.0, seed=4))
     assert all(t.alive for t in things)
     assert game.swipes == 0 and game.score.total == 0
 
@@ -74,7 +56,7 @@ def test_slicer_still_person_triggers_nothing():
 def test_slicer_landmark_jump_is_not_a_swipe():
     """A wrist that teleports across the screen for one frame (a tracking glitch)."""
     app = new_app()
-    game = _game(app, "slicer", spawn=False)
+    game = start_game(app, "slicer", spawn=False)
     rest, jump = Body(right_hand=(0.3, -0.6, 0.3)), Body(right_hand=(1.3, 1.2, 0.3))
     a, b = _wrist_on_screen(app, rest), _wrist_on_screen(app, jump)
     fruit = game.spawn("plum", pos=tuple((a + b) / 2), vel=(0.0, 0.0), gravity=0.0)
@@ -87,7 +69,7 @@ def test_slicer_landmark_jump_is_not_a_swipe():
             lm[16] = pose.landmarks[16]
             pose = Pose(lm, pose.world, 0)
         pfs.append(PoseFrame(i / 30, i, SIZE, (pose,)))
-    _play(app, pfs)
+    play_frames(app, pfs)
     assert fruit.alive and game.score.total == 0
 
 
@@ -98,7 +80,7 @@ def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
     from arpose.tracking.identity import PersonTracker
 
     app = new_app()
-    game = _game(app, "slicer", spawn=False)
+    game = start_game(app, "slicer", spawn=False)
     rest, jump = Body(right_hand=(0.3, -0.6, 0.3)), Body(right_hand=(1.3, 1.2, 0.3))
     a, b = _wrist_on_screen(app, rest), _wrist_on_screen(app, jump)
     fruits = [
@@ -119,18 +101,18 @@ def test_slicer_smoothed_landmark_jump_is_not_a_swipe():
     at_rest = pfs[19].poses[0].landmarks[16, :2]
     moved = max(float(np.linalg.norm(pf.poses[0].landmarks[16, :2] - at_rest)) for pf in pfs[20:24])
     assert moved > 30  # the smoother really lets part of the jump through (a glide)
-    _play(app, pfs)
+    play_frames(app, pfs)
     assert game.swipes == 0
     assert all(f.alive for f in fruits) and game.score.total == 0
 
 
 def test_slicer_bomb_costs_a_life_and_the_round_ends_on_lives():
     app = new_app()
-    game = _game(app, "slicer", spawn=False, lives=1)
+    game = start_game(app, "slicer", spawn=False, lives=1)
     a = _wrist_on_screen(app, Body(right_hand=(0.2, -0.3, 0.3)))
     b = _wrist_on_screen(app, Body(right_hand=(1.4, 0.2, 0.3)))
     game.spawn("bomb", pos=tuple((a + b) / 2), vel=(0.0, 0.0), gravity=0.0)
-    _play(app, frames(swipe_motion("right", duration=0.25), fps=30, noise=1.0))
+    play_frames(app, frames(swipe_motion("right", duration=0.25), fps=30, noise=1.0))
     assert game.over and app.report["finished"] and app.report["bombs"] == 1
     assert type(app.views.top).__name__ == "ResultsView"
 
@@ -188,8 +170,8 @@ def test_pose_wall_ignores_a_glitched_giant_body():
     """A pose a million pixels wide (a tracking glitch) must not size the wall's hole:
     drawing a circle that big froze the game for seconds per frame."""
     app = new_app()
-    game = _game(app, "pose-wall", sequence=["t-pose"])
-    _play(app, [frame(i / 30, Body(), index=i) for i in range(40)])
+    game = start_game(app, "pose-wall", sequence=["t-pose"])
+    play_frames(app, [frame(i / 30, Body(), index=i) for i in range(40)])
     assert game.target is not None
     pts, su = game._silhouette(SIZE)
     assert su < SIZE[1]  # anchored on the player: a normal body
@@ -207,12 +189,12 @@ def test_pose_wall_ignores_a_glitched_giant_body():
 
 def test_pong_paddle_follows_the_hand():
     app = new_app()
-    game = _game(app, "pong")
+    game = start_game(app, "pong")
     ys = {}
     for name, up in (("high", 1.2), ("low", -1.2)):
         body = Body(right_hand=(0.6, up, 0.3))
         start = app.time
-        _play(app, [frame(start + (i + 1) / 30, body, index=i) for i in range(20)])
+        play_frames(app, [frame(start + (i + 1) / 30, body, index=i) for i in range(20)])
         ys[name] = game.pad[0]
     assert ys["high"] < ys["low"] - SIZE[1] * 0.3
 
@@ -223,10 +205,10 @@ def test_pong_two_players_and_an_extra_person_is_ignored():
     app.show(game)
     p1, p2 = Body(x=900, id=0), Body(x=380, id=1)
     extra = Body(x=640, id=7, right_arm=170)
-    _play(app, [frame(i / 30, p1, p2, index=i) for i in range(10)])
+    play_frames(app, [frame(i / 30, p1, p2, index=i) for i in range(10)])
     assert not game.ai
     ids = [app.player(0).id, app.player(1).id]
-    _play(app, [frame((10 + i) / 30, extra, p1, p2, index=10 + i) for i in range(30)])
+    play_frames(app, [frame((10 + i) / 30, extra, p1, p2, index=10 + i) for i in range(30)])
     assert [app.player(0).id, app.player(1).id] == ids  # never swapped mid-round
 
 
