@@ -10,6 +10,7 @@ import pytest
 from gl_fixtures import offscreen, renderer  # noqa: F401  (fixtures shared by the GL tests)
 from record_helpers import make_frames
 
+from arpose.effects import gallery
 from arpose.record import Recorder
 
 # Real pygame and real OpenGL, without a display or a sound card.
@@ -81,3 +82,17 @@ def take(tmp_path) -> tuple[Path, list]:
         for pf, raw in frames:
             rec.write(pf, raw)
     return path, [pf for pf, _ in frames]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty mesh cache folder of this test's own (ARPOSE_CACHE_DIR)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ARPOSE_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def hat() -> Path:
+    """The gallery's top-hat mesh file."""
+    return gallery.assets_root() / "effects" / "meshes" / "top_hat.glb"

@@ -10,23 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from arpose.coach import RepEvent
+from coach_helpers import rep
+
 from arpose.coach.history import History
-
-
-def rep(i: int, good: bool = True, rng: float = 0.9) -> RepEvent:
-    return RepEvent(
-        "squat",
-        "rep",
-        i,
-        float(i),
-        good=good,
-        range=rng,
-        down=1.0,
-        up=0.8,
-        flags=() if good else ("go deeper",),
-    )
-
 
 REPO = Path(__file__).resolve().parents[2]
 

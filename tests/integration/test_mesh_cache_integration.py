@@ -4,24 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
-from arpose.effects import gallery
 from arpose.effects.assets import load_mesh_asset
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ARPOSE_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def hat() -> Path:
-    return gallery.assets_root() / "effects" / "meshes" / "top_hat.glb"
 
 
 def test_a_warm_cache_needs_no_trimesh(cache, hat):

@@ -10,26 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from coach_helpers import rep
 
 from arpose.cli import main as cli_main
-from arpose.coach import RepEvent
 from arpose.coach import plots as P
 from arpose.coach.history import SCHEMA_V1, SCHEMA_VERSION, History
 from arpose.errors import HistoryError
-
-
-def rep(i: int, good: bool = True, rng: float = 0.9) -> RepEvent:
-    return RepEvent(
-        "squat",
-        "rep",
-        i,
-        float(i),
-        good=good,
-        range=rng,
-        down=1.0,
-        up=0.8,
-        flags=() if good else ("go deeper",),
-    )
 
 
 def test_sessions_sets_and_reps_round_trip(tmp_path):

@@ -4,28 +4,13 @@ give a wrong mesh."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
-from arpose.effects import gallery, mesh_cache
+from arpose.effects import mesh_cache
 from arpose.effects.assets import load_mesh_asset, load_trimesh
 from arpose.scene.mesh import MeshData
 
 FIELDS = ("positions", "indices", "normals", "uvs", "colors")
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ARPOSE_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def hat() -> Path:
-    return gallery.assets_root() / "effects" / "meshes" / "top_hat.glb"
 
 
 def assert_same_mesh(a: MeshData, b: MeshData) -> None:
