@@ -80,7 +80,7 @@ class PlayApp:
         self,
         size: tuple[int, int] = (1280, 720),
         options: PlayOptions | None = None,
-        renderer: Any = None,
+        renderer: Renderer | None = None,
         step: float = 1.0 / 60.0,
         post_events: bool = False,
         flip: bool = True,
@@ -95,9 +95,9 @@ class PlayApp:
         """The views' 2D layer (transparent; composited over the camera and effects)."""
         self.renderer = renderer
         self._owns_renderer = renderer is None
-        self.effects: Any = None
+        self.effects: EffectRenderer | None = None
         """The :class:`~arpose.effects.compose.EffectRenderer` (made on the first draw)."""
-        self.reloader: Any = None
+        self.reloader: HotReloader | None = None
         self._wanted: dict[int | None, tuple[str, ...]] | None = None
         self.rng = np.random.default_rng(self.options.seed)
         self.clock = FixedStepClock(step=step, max_steps=8)
@@ -276,7 +276,7 @@ class PlayApp:
         rgba = pygame.image.tobytes(self.surface, "RGBA")
         return np.frombuffer(rgba, np.uint8).reshape(H, W, 4)
 
-    def _ensure_renderer(self) -> Any:
+    def _ensure_renderer(self) -> Renderer:
         if self.renderer is None:
             self.renderer = Renderer.offscreen(self.size, flip=self.flip, fit="cover")
             self._owns_renderer = True
