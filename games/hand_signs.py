@@ -1,6 +1,6 @@
 """hand-signs: a card shows a hand sign; make it with either hand before time runs out.
 
-The signs are the hand shapes of :mod:`arpose.hands.gestures` (fist, open palm, point,
+The signs are the hand shapes of :mod:`arpose.input.handshapes` (fist, open palm, point,
 thumbs-up, victory, OK), read from the 21 finger landmarks, so this game tracks hands by
 itself (``needs_hands``). A sign counts once the shape is held (the detector's 0.12 s
 debounce) while its card shows; a sign already held when the card appears counts too,

@@ -6,7 +6,7 @@ and the event types ``arpose.GESTURE``, ``arpose.REP``, ``arpose.PLAYER``. Rep c
 is :mod:`arpose.coach`; the camera-to-screen map is :mod:`arpose.scene.screen`.
 The pieces are usable on their own, each driven by ``update(pose, t)``:
 
-* :mod:`.body`      - a pose in shoulder-width units from the user's point of view
+* :mod:`.body_view` - a pose in shoulder-width units from the user's point of view
 * :mod:`.cursor`    - :class:`HandCursor`, :class:`ReachBox`, :class:`DwellButton`
 * :mod:`.gestures`  - :class:`GestureDetector` (hand_up, both_hands_up, t_pose, lean,
   squat_down/up, jump, swipe, punch, clap)

@@ -8,7 +8,7 @@ the set of held poses right now, for polling.
 Gesture names (:data:`GESTURES`) and what they mean. Distances are in shoulder
 widths ("su") of the person, so the same thresholds work near and far; directions
 are from the user's point of view (= screen directions in a mirror view); see
-:mod:`arpose.input.body`. All defaults live in :class:`GestureConfig`.
+:mod:`arpose.input.body_view`. All defaults live in :class:`GestureConfig`.
 
 ================  =========================================================================
 ``hand_up``       held: a wrist >= ``hand_up`` (0.8 su, about nose height) above its

@@ -85,7 +85,7 @@ def skeleton_geometry(
 
     ``color`` (RGB 0-255) paints the bones in one colour and the joints white (a game's
     player colour) instead of the style's colours. Every skeleton arpose draws (the GL
-    overlay, the games, :func:`arpose.annotate.draw_skeleton`) comes from here.
+    overlay, the games, :func:`arpose.render.annotate.draw_skeleton`) comes from here.
 
     A pose's tracked hands (``Pose.hands``, with hand tracking on) are drawn too, so the
     fingers a hand sign or a finger effect reads are visible: the 21-point hand skeleton

@@ -12,6 +12,8 @@ keeps ``arpose --help`` and the other commands from loading pygame.
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,40 @@ def test_no_arpose_import_inside_a_function(path: Path) -> None:
         if not _says_why(lines, n)
     ]
     assert not bare, "lazy imports without a '# lazy: why' comment:\n" + "\n".join(bare)
+
+
+def docstring_references(source: str) -> list[str]:
+    """The ``arpose.*`` names that Sphinx-style roles (:mod:, :func:, :class:, :meth:, ...) cite."""
+    return re.findall(r":(?:mod|func|class|meth|attr|data|exc):`~?(arpose(?:\.\w+)+)`", source)
+
+
+def resolves(name: str) -> bool:
+    """Whether ``arpose.a.b.C.d`` names a module, or an attribute of one."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        module = ".".join(parts[:i])
+        try:
+            obj = importlib.import_module(module)
+        except ImportError:
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_the_reference_checker_reads_a_known_answer() -> None:
+    text = ":func:`arpose.render.annotate.draw_skeleton` and :mod:`~arpose.hands.gestures`"
+    names = docstring_references(text)
+    assert names == ["arpose.render.annotate.draw_skeleton", "arpose.hands.gestures"]
+    assert [resolves(n) for n in names] == [True, False]  # the second moved in 0.2.0
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_docstring_references_resolve(path: Path) -> None:
+    """Docstrings that cite arpose modules and names cite ones that exist (after a move)."""
+    stale = [n for n in docstring_references(path.read_text(encoding="utf-8")) if not resolves(n)]
+    assert not stale, f"{path.name} cites names that do not exist: {stale}"
