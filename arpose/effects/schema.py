@@ -34,7 +34,7 @@ else:  # pragma: no cover - Python 3.10 uses the backport
     import tomli as tomllib
 
 from ..errors import ArposeError, AssetError, EffectError, UnknownJointError
-from ..joints import ALIASES, HAND_JOINTS, JOINT_NAMES, resolve_joint
+from ..joints import ALIASES, HAND_JOINTS, HEAD_JOINTS, JOINT_NAMES, resolve_joint
 from ..pose import MEASURES
 from ..scene.node import LAYERS as SCENE_LAYERS
 from .assets import kind_for
@@ -51,26 +51,6 @@ LAYER_ALIASES = {"behind": "behind_body", "back": "behind_body", "behind-body": 
 ANIMATIONS = ("bob", "spin", "pulse")
 AXES = ("x", "y", "z")
 
-HEAD_JOINTS = frozenset(
-    {
-        "nose",
-        "left_eye_inner",
-        "left_eye",
-        "left_eye_outer",
-        "right_eye_inner",
-        "right_eye",
-        "right_eye_outer",
-        "left_ear",
-        "right_ear",
-        "mouth_left",
-        "mouth_right",
-        "mid_eye",
-        "mouth",
-        "head",
-        "head_top",
-        "chin",
-    }
-)
 TORSO_JOINTS = frozenset(
     {
         "left_shoulder",

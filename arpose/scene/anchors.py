@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..joints import JOINT_INDEX, resolve_joint
+from ..joints import HEAD_JOINTS, JOINT_INDEX, resolve_joint
 from ..pose import MEASURES, Pose, PoseFrame
 from .node import Drawable, FrameContext, Node, project_bounds
 from .projection import Projection
@@ -37,24 +37,6 @@ from .sprite import TextureData, load_texture
 
 log = logging.getLogger(__name__)
 
-HEAD_JOINTS = {
-    "nose",
-    "left_eye_inner",
-    "left_eye",
-    "left_eye_outer",
-    "right_eye_inner",
-    "right_eye",
-    "right_eye_outer",
-    "left_ear",
-    "right_ear",
-    "mouth_left",
-    "mouth_right",
-    "mid_eye",
-    "mouth",
-    "head",
-    "head_top",
-    "chin",
-}
 TORSO_JOINTS = {
     "left_shoulder",
     "right_shoulder",
