@@ -79,26 +79,23 @@ VIRTUAL_JOINTS: dict[str, dict[str, float]] = {
 VIRTUAL_NAMES: tuple[str, ...] = tuple(VIRTUAL_JOINTS)
 
 HEAD_JOINTS: frozenset[str] = frozenset(
-    {
-        "nose",
-        "left_eye_inner",
-        "left_eye",
-        "left_eye_outer",
-        "right_eye_inner",
-        "right_eye",
-        "right_eye_outer",
-        "left_ear",
-        "right_ear",
-        "mouth_left",
-        "mouth_right",
-        "mid_eye",
-        "mouth",
-        "head",
-        "head_top",
-        "chin",
-    }
+    LANDMARK_NAMES[:11] + ("mid_eye", "mouth", "head", "head_top", "chin")
 )
 """Joints on the head: effects there scale by the head's width and turn with the head."""
+TORSO_JOINTS: frozenset[str] = frozenset(
+    (
+        "left_shoulder",
+        "right_shoulder",
+        "left_hip",
+        "right_hip",
+        "mid_shoulder",
+        "mid_hip",
+        "neck",
+        "chest",
+        "spine",
+    )
+)
+"""Joints on the torso: effects there turn with the shoulders and hips."""
 
 # The hand model's 21 landmarks (MediaPipe HandLandmark order, which is also OpenPose's
 # and COCO-WholeBody's hand order). Joint names prefix them with the side, except the

@@ -34,7 +34,7 @@ else:  # pragma: no cover - Python 3.10 uses the backport
     import tomli as tomllib
 
 from ..errors import ArposeError, AssetError, EffectError, UnknownJointError
-from ..joints import ALIASES, HAND_JOINTS, HEAD_JOINTS, JOINT_NAMES, resolve_joint
+from ..joints import ALIASES, HAND_JOINTS, HEAD_JOINTS, JOINT_NAMES, TORSO_JOINTS, resolve_joint
 from ..pose import MEASURES
 from ..scene.node import LAYERS as SCENE_LAYERS
 from .assets import kind_for
@@ -50,20 +50,6 @@ when behind its plane), ``front`` (never hidden by the body), ``hud``."""
 LAYER_ALIASES = {"behind": "behind_body", "back": "behind_body", "behind-body": "behind_body"}
 ANIMATIONS = ("bob", "spin", "pulse")
 AXES = ("x", "y", "z")
-
-TORSO_JOINTS = frozenset(
-    {
-        "left_shoulder",
-        "right_shoulder",
-        "left_hip",
-        "right_hip",
-        "mid_shoulder",
-        "mid_hip",
-        "neck",
-        "chest",
-        "spine",
-    }
-)
 
 
 def default_scale_by(joint: str) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..joints import HEAD_JOINTS, JOINT_INDEX, resolve_joint
+from ..joints import HEAD_JOINTS, JOINT_INDEX, TORSO_JOINTS, resolve_joint
 from ..pose import MEASURES, Pose, PoseFrame
 from .node import Drawable, FrameContext, Node, project_bounds
 from .projection import Projection
@@ -37,17 +37,6 @@ from .sprite import TextureData, load_texture
 
 log = logging.getLogger(__name__)
 
-TORSO_JOINTS = {
-    "left_shoulder",
-    "right_shoulder",
-    "left_hip",
-    "right_hip",
-    "mid_shoulder",
-    "mid_hip",
-    "neck",
-    "chest",
-    "spine",
-}
 HEAD_PAIR = ("right_ear", "left_ear")
 SHOULDER_PAIR = ("right_shoulder", "left_shoulder")
 HEAD_DOWN = ("mid_eye", "mouth")
