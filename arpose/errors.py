@@ -82,3 +82,7 @@ class ExerciseError(ArposeError):
 
 class HistoryError(ArposeError):
     """The workout history database cannot be used (not SQLite, damaged, newer, locked)."""
+
+
+class SignError(ArposeError):
+    """A sign model, sample file, keypoint CSV or label file is malformed or does not fit."""

@@ -22,6 +22,9 @@ OSC address scheme (all messages are plain OSC 1.0 messages, no bundles)::
                    then 21 x (f x, f y, f z, f visibility), hand-model order, scaled like
                    /arpose/pose; one per hand per frame (only with hand tracking on)
 
+    /arpose/sign   f t  s kind  s value  s text      one per sign-text event of
+                   ``arpose signs live --osc`` (kind: letter, space, delete, word)
+
 WebSocket: every frame is one text message holding :meth:`PoseFrame.to_json` (the
 JSON contract: ``frame``, ``t``, ``width``, ``height``, ``people`` with pixel
 ``landmarks`` [x, y, z, visibility] and ``world``, and ``hands`` with hand tracking on).
@@ -210,6 +213,16 @@ class OscSender:
             return
         self._errors.ok()
         self.sent += 1
+
+    def send_message(self, name: str, *values: float | str) -> None:
+        """Send one OSC message ``{prefix}/{name}`` of floats and ASCII strings (the sign
+        text events use it: ``/arpose/sign f t s kind s value s text``)."""
+        tags = "".join("f" if isinstance(v, float) else "s" for v in values)
+        body = b"".join(struct.pack(">f", v) if isinstance(v, float) else _osc_string(str(v)) for v in values)
+        try:
+            self._sock.send(_osc_head(f"{self.prefix}/{name}", tags) + body)
+        except OSError as exc:
+            self._errors.failed(exc)
 
     @property
     def local_address(self) -> tuple[str, int]:

@@ -59,7 +59,7 @@ def new_app(**options) -> PlayApp:
     return PlayApp(SIZE, PlayOptions(sound=False, **options))
 
 
-GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs")
+GAMES = ("slicer", "pose-wall", "workout", "pong", "hand-signs", "spelling")
 
 
 def start_game(app: PlayApp, name: str, **extra: object):

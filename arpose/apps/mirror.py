@@ -36,6 +36,7 @@ from ..play.app import PlayApp
 from ..play.options import PlayOptions
 from ..play.runner import run_view_headless, run_window
 from ..play.view import View
+from ..signs.reader import SignReader
 from ..tracking.pipeline import track
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class MirrorStats:
     seconds: float = 0.0
     switches: list[str] = field(default_factory=list)
     """Effect names switched to, in order (e.g. "crown", "2:wings" in per-player mode)."""
+    text: str = ""
+    """The text fingerspelled (with ``signs``)."""
 
 
 class Mirror(View):
@@ -80,8 +83,12 @@ class Mirror(View):
         cycle: Sequence[str] | None = None,
         max_people: int = 2,
         per_player: bool = False,
+        signs: SignReader | None = None,
     ) -> None:
         super().__init__()
+        self.signs = signs
+        self._sign_serial = 0
+        self._sign_bar: tuple[str, pygame.Surface] | None = None
         self.cycle = list(cycle) if cycle is not None else gallery.effect_names()
         initial = list(effects) if effects else self.cycle[:1]
         self.loaded = load_effects(initial)  # a bad effect named on the command line fails here
@@ -176,6 +183,19 @@ class Mirror(View):
 
     def on_update(self, dt: float) -> None:
         self.stats.pose_frames = self.app.frame_serial  # the fed (tracked) frames
+        frame = self.app.frame
+        if self.signs is not None and frame is not None and self.app.frame_serial != self._sign_serial:
+            self._sign_serial = self.app.frame_serial
+            self.signs.update(frame)
+            self.stats.text = self.signs.text
+
+    def sign_line(self) -> str:
+        """The bottom line with ``signs``: the text so far and the letter being read."""
+        if self.signs is None:
+            return ""
+        sign = self.signs.last.sign
+        now = f"   [{sign.label} {sign.confidence:.2f}]" if sign is not None and sign.label != "none" else ""
+        return f"{self.signs.text}_{now}"
 
     def hud_lines(self) -> tuple[str, str | None]:
         """Top line (effect names, hints) and the error line (or None)."""
@@ -198,6 +218,25 @@ class Mirror(View):
         if self._hud is None or self._hud[0] != text or self._hud[1].get_size() != surface.get_size():
             self._hud = (text, hud_surface(surface.get_size(), *text))
         surface.blit(self._hud[1], (0, 0))
+        if self.signs is not None:
+            line = self.sign_line()
+            if self._sign_bar is None or self._sign_bar[0] != line:
+                self._sign_bar = (line, sign_bar(surface.get_size(), line))
+            bar = self._sign_bar[1]
+            surface.blit(bar, (0, surface.get_height() - bar.get_height()))
+
+
+def sign_bar(size: tuple[int, int], text: str) -> pygame.Surface:
+    """The fingerspelled text as a translucent bar in large letters (the mirror's bottom)."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+    w, h = int(size[0]), int(size[1])
+    font = pygame.font.Font(None, max(28, h // 9))
+    label = font.render(text, True, (255, 255, 255))
+    bar = pygame.Surface((w, label.get_height() + 24), pygame.SRCALPHA)
+    bar.fill((0, 0, 0, 160))
+    bar.blit(label, (20, 12))
+    return bar
 
 
 def render_hud(size: tuple[int, int], top: str, error: str | None) -> np.ndarray:
@@ -253,6 +292,7 @@ def run_mirror(
     headless: bool = False,
     video: str | os.PathLike | None = None,
     hands: bool = False,
+    signs: str | None = None,
 ) -> MirrorStats:
     """Open the mirror on ``source`` (camera index, video, image, recording) in the play
     shell's window and run until Esc/close (or ``max_frames`` drawn / ``max_seconds``).
@@ -261,11 +301,14 @@ def run_mirror(
     is drawn offscreen, and written to ``video`` when given.
     ``hands`` tracks hands; they also switch on by themselves when an effect named at the
     start uses a finger joint.
+    ``signs`` (a sign model: ``"asl-letters"`` or a file) reads fingerspelling and shows
+    the text at the bottom (``stats.text``); it tracks hands.
 
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
-    view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early
+    reader = SignReader(signs) if signs else None
+    view = Mirror(effects, max_people=max_people, per_player=per_player, signs=reader)  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
     pipeline = track(
@@ -274,7 +317,7 @@ def run_mirror(
         model=model,
         segmentation=True,
         realtime=not headless,
-        hands=hands or needs_hands(view.loaded),
+        hands=hands or reader is not None or needs_hands(view.loaded),
     )
     start = time.monotonic()
     with pipeline:
@@ -310,6 +353,9 @@ def run_mirror(
                 title="arpose mirror",
             )
     view.stats.seconds = time.monotonic() - start
+    if reader is not None:
+        reader.finish(reader.last.t)
+        view.stats.text = reader.text
     return view.stats
 
 
@@ -329,4 +375,4 @@ def can_run_live() -> bool:
     return True
 
 
-__all__ = ["Mirror", "MirrorStats", "run_mirror", "render_hud", "hud_surface", "can_run_live"]
+__all__ = ["Mirror", "MirrorStats", "run_mirror", "render_hud", "hud_surface", "sign_bar", "can_run_live"]

@@ -47,6 +47,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--hands", action="store_true", help="track hands (on by itself when an effect uses a finger joint)"
     )
+    p.add_argument(
+        "--signs",
+        nargs="?",
+        const="asl-letters",
+        metavar="MODEL",
+        help="read fingerspelling and write the text at the bottom (default model asl-letters)",
+    )
     p.add_argument("--seconds", type=float, metavar="S", help="quit after S seconds (demos, tests)")
     p.set_defaults(run=run)
 
@@ -75,10 +82,13 @@ def run(args: argparse.Namespace) -> int:
         headless=args.headless,
         video=args.video,
         hands=args.hands,
+        signs=args.signs,
     )
     fps = stats.frames_drawn / stats.seconds if stats.seconds else 0.0
     print(
         f"mirror: {stats.frames_drawn} frames drawn in {stats.seconds:.1f} s ({fps:.1f}/s), "
         f"{stats.pose_frames} tracked"
     )
+    if args.signs:
+        print(f"text: {stats.text.strip()}")
     return 0

@@ -31,7 +31,7 @@ def _size(text: str) -> tuple[int, int]:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "play",
-        help="play a body-controlled game (slicer, pose-wall, workout, pong, hand-signs)",
+        help="play a body-controlled game (slicer, pose-wall, workout, pong, hand-signs, spelling)",
         description="Without GAME: a menu you drive with your hands (hold a hand over a "
         "button). With --headless the game runs on a video or recording without "
         "a window and --report writes the result as JSON.",

@@ -27,7 +27,7 @@ from ..errors import GameError
 
 log = logging.getLogger(__name__)
 
-BUILTIN_MODULES: tuple[str, ...] = ("slicer", "pose_wall", "workout", "pong", "hand_signs")
+BUILTIN_MODULES: tuple[str, ...] = ("slicer", "pose_wall", "workout", "pong", "hand_signs", "spelling")
 """Modules of ``arpose.games`` holding the built-in games, in menu order."""
 ENTRY_POINT_GROUP = "arpose.games"
 

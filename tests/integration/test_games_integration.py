@@ -110,7 +110,7 @@ def test_cli_play_errors_are_one_line(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
         "arpose: error: unknown game 'slicr'; did you mean 'slicer'? "
-        "(games: slicer, pose-wall, workout, pong, hand-signs)"
+        "(games: slicer, pose-wall, workout, pong, hand-signs, spelling)"
     ]
     proc = subprocess.run(
         [sys.executable, "-m", "arpose", "play", "--list"], capture_output=True, text=True, timeout=60

@@ -65,3 +65,6 @@ def test_wheel_carries_games_assets_and_shaders(tmp_path):
         "NOTICE",
     } <= set(models)
     assert all(f"arpose/models/{m}" in names for m in models), "model files missing from the wheel"
+    signs = [p.name for p in (REPO / "arpose" / "signs" / "models").iterdir() if p.is_file()]
+    assert {"asl_letters.npz", "fingertip_gestures.npz", "LICENSE.asl-ai", "LICENSE.gestures"} <= set(signs)
+    assert all(f"arpose/signs/models/{m}" in names for m in signs), "sign models missing from the wheel"
