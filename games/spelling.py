@@ -97,7 +97,8 @@ class Spelling(Game):
             self.word = self._next_word()
             self.shown = 0.0
             self.word_time = WORD_TIME * (1.0 - 0.3 * min(self.elapsed / max(self.length, 1.0), 1.0))
-            self.reader.spelling.reset()
+            # a fresh line, but a letter still held from the last word does not type again
+            self.reader.spelling.text = ""
             self._typed = ""
             self.score.log(app.time, "word", word=self.word)
         self.shown += dt

@@ -15,6 +15,20 @@ from ..errors import SignError
 INSTALL_HINT = "install it with `sudo apt-get install espeak-ng` (macOS: `brew install espeak-ng`)"
 
 
+def _voices(exe: str) -> set[str]:
+    """The names a voice may be given by: language codes, voice names and files."""
+    try:
+        out = subprocess.run([exe, "--voices"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SignError(f"speech: cannot run espeak-ng ({exc})") from exc
+    names: set[str] = set()
+    for line in out.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) >= 5:
+            names.update(c.casefold() for c in (cols[1], cols[3], cols[4], cols[4].split("/")[-1]))
+    return names
+
+
 class Speaker:
     """Says words with espeak-ng: ``voice`` (``espeak-ng --voices`` lists them, e.g. "en",
     "en-us", "de") and ``rate`` in words per minute."""
@@ -25,6 +39,8 @@ class Speaker:
             raise SignError(f"speech: {program} is not installed; {INSTALL_HINT}")
         if not 40 <= int(rate) <= 600:
             raise SignError(f"speech: rate {rate} is out of range (40-600 words per minute)")
+        if str(voice).split("+")[0].casefold() not in _voices(exe):
+            raise SignError(f"speech: espeak-ng has no voice {voice!r} (`espeak-ng --voices` lists them)")
         self.command = [exe, "-v", str(voice), "-s", str(int(rate))]
         self._proc: subprocess.Popen[bytes] | None = None
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ..pose import Hand, PoseFrame
-from .bodies import make_pose
+from .bodies import Body, make_pose
 
 
 def fingerspell_frames(
@@ -42,8 +42,14 @@ def fingerspell_frames(
     """
     rng = np.random.default_rng(seed)
     w, h = size
-    home = np.array([w * 0.62, h * 0.45])
-    body = make_pose(image_size=size)
+    # an upper body close to the camera, right hand raised in front of the shoulder; the
+    # signing hand's wrist sits on the body's wrist
+    shape_body = Body(
+        x=w * 0.42, floor=0.0, scale=3.4 * hand_size, right_hand=(0.3, 0.45, 0.5), visible="upper"
+    )
+    lift = h * 0.62 - float(make_pose(shape_body).xy("right_shoulder")[1])
+    body = make_pose(shape_body.but(floor=lift), image_size=size)
+    home = body.xy("right_wrist").astype(np.float64)
     dt = 1.0 / fps
 
     def shape(letter: str) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from arpose.cli import main
+from arpose.errors import SignError
 from arpose.record import Recorder
 from arpose.signs.data import block_folds, load_alphabet, read_keypoint_csv, read_labels
 from arpose.signs.evaluate import evaluate
@@ -163,3 +164,33 @@ def test_bad_data_is_one_line_naming_the_file_and_row(tmp_path, capsys):
     )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "kp.csv: row 2: expected a class index and numbers" in err[0]
+
+
+def test_the_spelling_game_scores_a_fingerspelled_word(alphabet):
+    from arpose.play import PlayOptions, run_headless
+
+    fold = block_folds(alphabet, 5)
+    letters = {c: alphabet.raw[(alphabet.labels == c) & (fold == 1)] for c in alphabet.classes}
+    frames = fingerspell_frames("CAT", letters, seed=5, noise=2.0)
+    options = PlayOptions(sound=False, players=1, extra={"words": ["cat", "sun"], "countdown": 0.0})
+    report = run_headless("spelling", frames, options)
+    assert report["spelled"] == ["CAT"] and report["letters"] == 3 and report["mistakes"] == 0, report
+    assert [e["word"] for e in report["events"] if e["kind"] == "word"][:2] == ["CAT", "SUN"]
+
+
+def test_words_are_spoken_by_espeak_ng_when_it_is_installed(tmp_path):
+    import shutil
+    import wave
+
+    from arpose.signs.speech import Speaker
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    speaker = Speaker("en", 200)
+    speaker.say("hello", wav=str(tmp_path / "hello.wav"))
+    speaker.wait()
+    with wave.open(str(tmp_path / "hello.wav")) as w:
+        assert w.getnframes() / w.getframerate() > 0.2
+    with pytest.raises(SignError, match="speech: espeak-ng has no voice 'no-such-voice-xx'"):
+        Speaker("no-such-voice-xx")
+    Speaker("en-us+f3", 120).close()  # a voice variant

@@ -295,3 +295,30 @@ def test_low_confidence_letters_do_not_type():
     for i in range(40):
         buf.update(i / 30, "A", 0.3, (0.0, 0.0), 50.0)
     assert buf.text == ""
+
+
+# ---- built-in models ----------------------------------------------------------------------
+def test_the_built_in_models_load_and_a_relaxed_or_open_hand_reads_none():
+    letters = load_model("asl-letters", spec=STATIC_SPEC)
+    assert letters.classes == tuple("ABCDEFGHIKLMNOPQRSTUVWXY")  # J and Z move: not handshapes
+    assert "MIT" in letters.info["licence"]
+    hands = [shape_hand("relaxed", rotation=r) for r in (-0.2, 0.0, 0.2)]
+    hands += [shape_hand("open_palm", rotation=r) for r in (-0.2, 0.0, 0.2)]  # "5" is no letter
+    preds = letters.predict(static_features(np.stack([h.landmarks[:, :2] for h in hands])))
+    assert [p.label for p in preds] == [NONE] * 6, preds
+    gestures = load_model("fingertip-gestures", spec=TRAJECTORY_SPEC)
+    assert gestures.classes == ("Stop", "Clockwise", "Counter Clockwise", "Move")
+    a = np.linspace(0, 1.8 * np.pi, 16)
+    circle = np.stack([np.cos(a) - 1, np.sin(a)], 1) * 0.04
+    still = np.random.default_rng(0).normal(0, 0.0005, (16, 2))
+    read = [
+        p.label for p in gestures.predict(trajectory_features(np.stack([circle, circle * [1, -1], still])))
+    ]
+    assert read == ["Clockwise", "Counter Clockwise", "Stop"]
+
+
+def test_speech_without_espeak_is_one_clear_line():
+    from arpose.signs.speech import Speaker
+
+    with pytest.raises(SignError, match=r"speech: espeak-ng-missing is not installed; install it with"):
+        Speaker(program="espeak-ng-missing")
