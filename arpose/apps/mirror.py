@@ -36,6 +36,7 @@ from ..play.app import PlayApp
 from ..play.options import PlayOptions
 from ..play.runner import run_view_headless, run_window
 from ..play.view import View
+from ..signs.data import write_samples
 from ..signs.reader import SignReader
 from ..tracking.pipeline import track
 
@@ -58,6 +59,8 @@ class MirrorStats:
     """Effect names switched to, in order (e.g. "crown", "2:wings" in per-player mode)."""
     text: str = ""
     """The text fingerspelled (with ``signs``)."""
+    samples: int = 0
+    """Hand samples stored (with ``record_signs``)."""
 
 
 class Mirror(View):
@@ -84,10 +87,16 @@ class Mirror(View):
         max_people: int = 2,
         per_player: bool = False,
         signs: SignReader | None = None,
+        record_signs: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.signs = signs
+        self.record_signs = record_signs
+        """(label, sample CSV): every tracked hand is stored as a sample of ``label`` while
+        :attr:`recording` (R toggles it)."""
+        self.recording = record_signs is not None
         self._sign_serial = 0
+        self._record_serial = 0
         self._sign_bar: tuple[str, pygame.Surface] | None = None
         self.cycle = list(cycle) if cycle is not None else gallery.effect_names()
         initial = list(effects) if effects else self.cycle[:1]
@@ -166,6 +175,8 @@ class Mirror(View):
             app.set_flip(not app.flip)
         elif key == pygame.K_p:
             self.toggle_per_player()
+        elif key == pygame.K_r and self.record_signs is not None:
+            self.recording = not self.recording
         else:
             return None
         return True
@@ -188,9 +199,22 @@ class Mirror(View):
             self._sign_serial = self.app.frame_serial
             self.signs.update(frame)
             self.stats.text = self.signs.text
+        if (
+            self.record_signs is not None
+            and frame is not None
+            and self.app.frame_serial != self._record_serial
+        ):
+            self._record_serial = self.app.frame_serial
+            if self.recording and frame.hands:
+                label, path = self.record_signs
+                self.stats.samples += write_samples(path, label, [(h.side, h.landmarks) for h in frame.hands])
 
     def sign_line(self) -> str:
-        """The bottom line with ``signs``: the text so far and the letter being read."""
+        """The bottom line: the text so far and the letter being read (``signs``), or the
+        samples stored (``record_signs``)."""
+        if self.record_signs is not None:
+            state = "recording" if self.recording else "paused (R: record)"
+            return f"{self.record_signs[0]}: {self.stats.samples} samples, {state}"
         if self.signs is None:
             return ""
         sign = self.signs.last.sign
@@ -218,7 +242,7 @@ class Mirror(View):
         if self._hud is None or self._hud[0] != text or self._hud[1].get_size() != surface.get_size():
             self._hud = (text, hud_surface(surface.get_size(), *text))
         surface.blit(self._hud[1], (0, 0))
-        if self.signs is not None:
+        if self.signs is not None or self.record_signs is not None:
             line = self.sign_line()
             if self._sign_bar is None or self._sign_bar[0] != line:
                 self._sign_bar = (line, sign_bar(surface.get_size(), line))
@@ -293,6 +317,7 @@ def run_mirror(
     video: str | os.PathLike | None = None,
     hands: bool = False,
     signs: str | None = None,
+    record_signs: tuple[str, str] | None = None,
 ) -> MirrorStats:
     """Open the mirror on ``source`` (camera index, video, image, recording) in the play
     shell's window and run until Esc/close (or ``max_frames`` drawn / ``max_seconds``).
@@ -303,12 +328,16 @@ def run_mirror(
     start uses a finger joint.
     ``signs`` (a sign model: ``"asl-letters"`` or a file) reads fingerspelling and shows
     the text at the bottom (``stats.text``); it tracks hands.
+    ``record_signs`` = (label, sample CSV) stores every tracked hand as a sign sample
+    (R pauses and resumes; ``arpose signs train`` reads the CSV).
 
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
     reader = SignReader(signs) if signs else None
-    view = Mirror(effects, max_people=max_people, per_player=per_player, signs=reader)  # fails early
+    view = Mirror(
+        effects, max_people=max_people, per_player=per_player, signs=reader, record_signs=record_signs
+    )  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
     pipeline = track(
@@ -317,7 +346,7 @@ def run_mirror(
         model=model,
         segmentation=True,
         realtime=not headless,
-        hands=hands or reader is not None or needs_hands(view.loaded),
+        hands=hands or reader is not None or record_signs is not None or needs_hands(view.loaded),
     )
     start = time.monotonic()
     with pipeline:

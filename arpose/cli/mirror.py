@@ -54,6 +54,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="MODEL",
         help="read fingerspelling and write the text at the bottom (default model asl-letters)",
     )
+    p.add_argument(
+        "--record-signs",
+        metavar="NAME",
+        help="store every tracked hand as a sample of sign NAME (R pauses); see --signs-out",
+    )
+    p.add_argument(
+        "--signs-out", default="signs.csv", metavar="FILE.csv", help="sample CSV for --record-signs"
+    )
     p.add_argument("--seconds", type=float, metavar="S", help="quit after S seconds (demos, tests)")
     p.set_defaults(run=run)
 
@@ -83,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         video=args.video,
         hands=args.hands,
         signs=args.signs,
+        record_signs=(args.record_signs, args.signs_out) if args.record_signs else None,
     )
     fps = stats.frames_drawn / stats.seconds if stats.seconds else 0.0
     print(
@@ -91,4 +100,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.signs:
         print(f"text: {stats.text.strip()}")
+    if args.record_signs:
+        print(f"recorded {stats.samples} samples of {args.record_signs!r} -> {args.signs_out}")
     return 0

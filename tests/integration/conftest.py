@@ -42,7 +42,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_render.py": ("gl", "model", "subprocess"),
     "test_render_onto.py": ("gl", "model"),
     "test_render_resources.py": ("gl",),
-    "test_signs_integration.py": ("gl", "subprocess"),
+    "test_signs_integration.py": ("gl", "model", "subprocess"),
     "test_threads.py": ("subprocess",),
     "test_tiles.py": ("model",),
     "test_tracker.py": ("model", "subprocess"),

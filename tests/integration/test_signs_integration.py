@@ -72,6 +72,20 @@ def test_the_mirror_writes_the_fingerspelled_words(spelled_recording, tmp_path):
     assert stats.frames_drawn == stats.pose_frames > 100
 
 
+@pytest.mark.gl
+def test_the_mirror_records_samples_that_train(spelled_recording, tmp_path):
+    from arpose.apps.mirror import run_mirror
+    from arpose.record import Recording
+    from arpose.signs.data import read_samples
+
+    out = tmp_path / "mine.csv"
+    stats = run_mirror(None, f"{spelled_recording}?fast", headless=True, record_signs=("hi", str(out)))
+    with_hands = sum(1 for pf in Recording(spelled_recording) if pf.hands)
+    samples = read_samples(out)
+    assert stats.samples == len(samples) == with_hands > 100
+    assert set(samples.labels.tolist()) == {"hi"} and set(samples.mirror.tolist()) == {False}  # right hands
+
+
 def _as_keypoint_csv(raw: np.ndarray) -> np.ndarray:
     """Hands in the keypoint-CSV convention: mirrored (a selfie app flips the image),
     wrist-relative, divided by the largest absolute value."""
@@ -194,3 +208,15 @@ def test_words_are_spoken_by_espeak_ng_when_it_is_installed(tmp_path):
     with pytest.raises(SignError, match="speech: espeak-ng has no voice 'no-such-voice-xx'"):
         Speaker("no-such-voice-xx")
     Speaker("en-us+f3", 120).close()  # a voice variant
+
+
+def test_the_bench_section_measures_reading_against_tracking(tmp_path):
+    from arpose import bench
+
+    video = bench.make_sample_video(tmp_path / "clip.avi", frames=8)
+    r = bench.run(video, sections=["signs"], options={"max_frames": 8, "repeats": 2})["signs"]
+    assert r["frames"] == 8 and r["hands_read"] >= 8  # synthetic hands stand in for missing ones
+    assert r["tracking_ms_per_frame"] > 0 and r["recognition_ms_per_hand"] > 0
+    assert r["recognition_vs_tracking"] == pytest.approx(
+        r["recognition_ms_per_hand"] / r["tracking_ms_per_frame"]
+    )
