@@ -96,14 +96,16 @@ class SignModel:
         x = np.atleast_2d(np.asarray(features, np.float32))
         if x.shape[1] != self.mean.shape[0]:
             raise SignError(f"features have {x.shape[1]} values, the model expects {self.mean.shape[0]}")
+        bad = ~np.isfinite(x).all(axis=1)  # a hand with NaN or infinite landmarks: no sign
+        x = np.where(bad[:, None], 0.0, x).astype(np.float32)
         p = self.probabilities(x)
         best = p.argmax(axis=1)
-        conf = p[np.arange(len(p)), best]
-        dist = self.distances(x, best)
+        conf = np.where(bad, 0.0, p[np.arange(len(p)), best])
+        dist = np.where(bad, np.inf, self.distances(x, best))
         out = []
         for b, c, d in zip(best.tolist(), conf.tolist(), dist.tolist()):
             name = self.classes[b]
-            if reject and (c < self.min_confidence or d > 1.0):
+            if (reject or not np.isfinite(d)) and (c < self.min_confidence or d > 1.0):
                 out.append(Prediction(NONE, 0.0 if d > 1.0 else c, name, d))
             else:
                 out.append(Prediction(name, c, name, d))

@@ -55,7 +55,7 @@ def fit(
     lr: float = 2e-3,
     weight_decay: float = 1e-4,
     seed: int = 0,
-    min_confidence: float = 0.5,
+    min_confidence: float = 0.65,
     reject_quantile: float = 0.995,
     reject_margin: float = 1.3,
     info: dict[str, Any] | None = None,

@@ -132,6 +132,16 @@ def test_a_hand_far_from_every_class_reads_none(shape_model):
     assert all(p.label in SHAPE_NAMES for p in forced)
 
 
+def test_hands_with_nan_or_huge_landmarks_read_none(shape_model):
+    nan = _hand("fist")
+    nan[3] = np.nan
+    huge = _hand("fist") * 1e30
+    flat = np.zeros((21, 2))
+    preds = shape_model.predict(static_features(np.stack([nan, huge, flat])))
+    assert [p.label for p in preds][:1] == [NONE] and all(p.label == NONE or p.confidence > 0 for p in preds)
+    assert shape_model.predict(static_features(nan[None]), reject=False)[0].label == NONE
+
+
 def _rewrite(src, dst, change):
     with np.load(src, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
