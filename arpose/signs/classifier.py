@@ -87,9 +87,13 @@ class SignModel:
         """Distance of each standardised feature row to the nearest prototype of ``cls``,
         divided by that class's radius (> 1 means outside)."""
         z = (np.asarray(features, np.float32) - self.mean) / self.scale
-        d2 = (z * z).sum(1)[:, None] - 2.0 * z @ self.prototypes.T + (self.prototypes**2).sum(1)[None, :]
-        d2 = np.where(self.proto_class[None, :] == cls[:, None], d2, np.inf)
-        return np.sqrt(np.maximum(d2.min(axis=1), 0.0)) / self.radius[cls]
+        cls = np.asarray(cls)
+        out = np.empty(len(z), np.float32)
+        for c in np.unique(cls).tolist():  # only the prototypes of the classes asked about
+            rows = cls == c
+            diff = z[rows, None, :] - self.prototypes[self.proto_class == c][None]
+            out[rows] = np.sqrt(np.einsum("npf,npf->np", diff, diff).min(axis=1)) / self.radius[c]
+        return out
 
     def predict(self, features: np.ndarray, *, reject: bool = True) -> list[Prediction]:
         """One :class:`Prediction` per feature row; without ``reject`` the best class always."""

@@ -39,6 +39,7 @@ _ANGLES = np.array(
     + [(6 + 4 * f, 7 + 4 * f, 8 + 4 * f) for f in range(4)]
 )
 _PAIRS = np.array([(i, j) for i in range(NUM_POINTS) for j in range(i + 1, NUM_POINTS)])
+_PAIR_FLAT = _PAIRS[:, 0] * NUM_POINTS + _PAIRS[:, 1]
 
 
 def normalise_hands(points: np.ndarray, mirror: np.ndarray | bool = False) -> np.ndarray:
@@ -57,7 +58,8 @@ def static_features(points: np.ndarray, mirror: np.ndarray | bool = False) -> np
     distances (210), the cosine of every finger joint's bend (15) and the fingertips'
     distances to the wrist (5). Returns ``(N, 272)`` float32."""
     p = normalise_hands(points, mirror)
-    d = np.linalg.norm(p[:, _PAIRS[:, 0]] - p[:, _PAIRS[:, 1]], axis=2)
+    diff = p[:, :, None, :] - p[:, None, :, :]
+    d = np.sqrt(np.einsum("nijc,nijc->nij", diff, diff).reshape(len(p), -1)[:, _PAIR_FLAT])
     u = p[:, _ANGLES[:, 0]] - p[:, _ANGLES[:, 1]]
     v = p[:, _ANGLES[:, 2]] - p[:, _ANGLES[:, 1]]
     cos = np.sum(u * v, axis=2) / np.maximum(np.linalg.norm(u, axis=2) * np.linalg.norm(v, axis=2), 1e-9)
