@@ -100,7 +100,7 @@ class SignModel:
         x = np.atleast_2d(np.asarray(features, np.float32))
         if x.shape[1] != self.mean.shape[0]:
             raise SignError(f"features have {x.shape[1]} values, the model expects {self.mean.shape[0]}")
-        bad: np.ndarray = ~np.isfinite(x).all(axis=1)  # NaN or infinite landmarks: no sign
+        bad = np.logical_not(np.isfinite(x).all(axis=1))  # NaN or infinite landmarks: no sign
         x = np.where(bad[:, None], 0.0, x).astype(np.float32)
         p = self.probabilities(x)
         best = p.argmax(axis=1)
