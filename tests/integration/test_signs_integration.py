@@ -220,3 +220,35 @@ def test_the_bench_section_measures_reading_against_tracking(tmp_path):
     assert r["recognition_vs_tracking"] == pytest.approx(
         r["recognition_ms_per_hand"] / r["tracking_ms_per_frame"]
     )
+
+
+def test_signs_live_sends_the_text_over_osc(spelled_recording, capsys):
+    import threading
+    import time
+
+    from pythonosc.dispatcher import Dispatcher
+    from pythonosc.osc_server import ThreadingOSCUDPServer
+
+    got: list[tuple] = []
+    disp = Dispatcher()
+    disp.map("/arpose/sign", lambda address, *args: got.append(args))
+    server = ThreadingOSCUDPServer(("127.0.0.1", 0), disp)
+    th = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    th.start()
+    try:
+        port = server.server_address[1]
+        assert (
+            main(["signs", "live", "--source", f"{spelled_recording}?fast", "--osc", f"127.0.0.1:{port}"])
+            == 0
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(a[1] == "word" and a[2] == "BOB" for a in got):
+            time.sleep(0.02)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [a[2] for a in got if a[1] == "word"] == ["HI", "BOB"]
+    letters = [a for a in got if a[1] == "letter"]
+    assert "".join(a[2] for a in letters) == "HIBOB" and letters[-1][3] == "HI BOB"
+    assert all(isinstance(a[0], float) for a in got)
+    assert capsys.readouterr().out.strip().endswith("text: HI BOB")
