@@ -68,8 +68,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     lp.add_argument("--speak", action="store_true", help="say each finished word with espeak-ng")
     lp.add_argument("--voice", default="en", help="espeak-ng voice (default en)")
     lp.add_argument("--rate", type=int, default=160, help="words per minute (default 160)")
-    lp.add_argument("--osc", nargs="?", const=f"127.0.0.1:{DEFAULT_OSC_PORT}", metavar="HOST:PORT")
-    lp.add_argument("--ws", nargs="?", const=f"127.0.0.1:{DEFAULT_WS_PORT}", metavar="HOST:PORT")
+    lp.add_argument(
+        "--osc",
+        nargs="?",
+        const=f"127.0.0.1:{DEFAULT_OSC_PORT}",
+        metavar="HOST:PORT",
+        help=f"send each text event as OSC /arpose/sign (default 127.0.0.1:{DEFAULT_OSC_PORT})",
+    )
+    lp.add_argument(
+        "--ws",
+        nargs="?",
+        const=f"127.0.0.1:{DEFAULT_WS_PORT}",
+        metavar="HOST:PORT",
+        help=f"serve the text events as JSON to WebSocket clients (default 127.0.0.1:{DEFAULT_WS_PORT})",
+    )
     lp.add_argument("--json", action="store_true", help="one JSON object per text event")
     lp.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
     lp.set_defaults(run=run_live)
