@@ -161,8 +161,8 @@ class Spelling(Game):
         if self.word is None:
             return
         W, H = surface.get_size()
-        box = pygame.Rect(0, 0, int(W * 0.5), int(H * 0.2))
-        box.midtop = (W // 2, int(H * 0.04))
+        box = pygame.Rect(0, 0, int(W * 0.42), int(H * 0.2))
+        box.midtop = (W // 2, int(H * 0.19))  # under the round timer
         panel(surface, box, INK, 210, radius=24, border=GREEN)
         size = int(H / 9)
         step = size * 0.75
