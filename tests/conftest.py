@@ -19,7 +19,9 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-MEDIA = REPO.parent / "shared" / "media"
+MEDIA = Path(
+    os.environ.get("ARPOSE_MEDIA") or REPO.parent / "shared" / "media"
+)  # a worktree elsewhere: set it
 
 
 @pytest.fixture(scope="session")

@@ -454,7 +454,7 @@ def track(
             )
             detectors = [PoseDetector(options) for _ in range(max(1, n))]
         if tracker is None:
-            tracker = PersonTracker(smooth=smooth)
+            tracker = PersonTracker(smooth=smooth, max_people=max_people)
         return Pipeline(
             source, detectors, tracker, drop_frames=drop_frames, keep_images=keep_images, capacity=capacity
         )
