@@ -244,7 +244,7 @@ def run_mirror(
     source: Any = 0,
     *,
     size: tuple[int, int] | None = None,
-    max_people: int = 2,
+    max_people: int | None = None,
     flip: bool = True,
     per_player: bool = False,
     model: str | None = None,
@@ -265,7 +265,9 @@ def run_mirror(
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
-    view = Mirror(effects, max_people=max_people, per_player=per_player)  # fails early
+    # tracking takes the source's default (arpose.tracking.pipeline.default_max_people:
+    # the same people as `arpose detect` and `arpose render`); player slots stay 1 or 2
+    view = Mirror(effects, max_people=max_people or 2, per_player=per_player)  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
     pipeline = track(

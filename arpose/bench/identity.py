@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from ..joints import COCO17_INDEX
@@ -183,9 +184,49 @@ def photos(media: Path, max_people: int = 8) -> dict[str, Any]:
     return out
 
 
+SINGLE_PERSON_CLIPS = (
+    "jumping_jacks_11.mp4",
+    "squat_barbell_5.mp4",
+    "squat_head_out_5.mp4",
+    "finger_flexion.mp4",
+)
+"""Clips in ``../shared/media/exercise`` that show one person: any second one is false."""
+
+
+def single_person_frames(media: Path, per_clip: int = 30, max_people: int = 8) -> dict[str, Any]:
+    """False people on frames that hold one person (evenly spaced frames of
+    :data:`SINGLE_PERSON_CLIPS`, each taken as a photo): raw MediaPipe and arpose."""
+
+    frames = []
+    for name in SINGLE_PERSON_CLIPS:
+        cap = cv2.VideoCapture(str(media / "exercise" / name))
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        for k in np.linspace(0, max(n - 1, 0), per_clip).astype(int) if n > 0 else []:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, int(k))
+            ok, bgr = cap.read()
+            if ok:
+                frames.append((f"{name}:{k}", cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+        cap.release()
+    if not frames:
+        return {"skipped": f"no single-person clips in {media / 'exercise'}"}
+    out: dict[str, Any] = {}
+    for mode, tiles in (("raw", False), ("arpose", True)):
+        with PoseDetector(DetectorOptions(num_poses=max_people, mode="image", tiles=tiles)) as detector:
+            counts = {key: len(detector.detect(rgb, 0.0).poses) for key, rgb in frames}
+        out[mode] = {
+            "frames": len(counts),
+            "found_nobody": sum(c == 0 for c in counts.values()),
+            "false_people": sum(max(c - 1, 0) for c in counts.values()),
+            "frames_with_false": sorted(k for k, c in counts.items() if c > 1),
+        }
+    return out
+
+
 def bench_identity(video_path: Path, options: dict[str, Any]) -> dict[str, Any]:
     """The section: synthetic crowd, the bench video, the annotated photos."""
     result: dict[str, Any] = {"synthetic": synthetic()}
     result["video"] = {"path": str(video_path), **video(video_path)}
-    result["photos"] = photos(Path(options.get("media") or media_folder()))
+    media = Path(options.get("media") or media_folder())
+    result["photos"] = photos(media)
+    result["single_person_frames"] = single_person_frames(media)
     return result

@@ -30,9 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-people",
         type=int,
-        default=2,
+        default=None,
         metavar="N",
-        help="people who each get their own copy (default 2)",
+        help="most people to track (default: 8 on a photo, 2 otherwise); 1 or 2 get their own player slot",
     )
     p.add_argument("--per-player", action="store_true", help="each person chooses their own effect")
     p.add_argument("--no-mirror", action="store_true", help="camera view instead of selfie view")

@@ -34,12 +34,18 @@ class TrackingStage:
         self.tracker = tracker
         self.keep_images = keep_images
         self.hand_tracker: HandTracker | None = None  # made on the first frame with hands
+        self.separate = False
+        """Each frame is a photo on its own (a folder of photos): ids start afresh."""
 
     def publish(self, frame: Frame, detection: Detection, dropped: int = 0) -> PoseFrame:
         """The PoseFrame of ``frame`` from its ``detection``; call in frame order (the
         filters need time to move forward). ``dropped`` goes into the frame's stats."""
         t0 = time.perf_counter()
         h, w = frame.image.shape[:2]
+        if self.separate:
+            if self.tracker is not None:
+                self.tracker.reset()
+            self.hand_tracker = None
         if self.tracker is not None:
             poses, raw = self.tracker.update(detection.poses, frame.t, width=w)
         else:

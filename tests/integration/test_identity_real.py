@@ -5,6 +5,8 @@ on one person."""
 
 from __future__ import annotations
 
+import pytest
+
 from arpose.scene.anchors import PersonSelector
 from arpose.tracking.pipeline import default_workers, track
 
@@ -23,3 +25,19 @@ def test_dance_ids_stay_and_hats_never_change_person(dance_video):
         wearers = [p.id for pf in frames if (p := selector.select(pf)) is not None]
         moves = sum(a != b for a, b in zip(wearers, wearers[1:]))
         assert moves == 0, (slot, wearers)
+
+
+def test_a_folder_of_coco_photos_is_read_as_photos(media):
+    """`arpose detect coco/`: each photo on its own (1, 2, 4 and 5 people, ids afresh),
+    not one person per photo carried across them as a video."""
+    from arpose.sources import ImageFolder
+
+    folder = media / "coco"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found")
+    with track(str(folder), keep_images=False) as pipeline:
+        assert isinstance(pipeline.source, ImageFolder) and pipeline.source.photos
+        frames = list(pipeline)
+    counts = [len(pf.poses) for pf in frames]
+    assert counts[0] == 1 and counts[1] == 2 and counts[2] >= 4 and counts[3] >= 4, counts
+    assert all(min(p.id for p in pf.poses) == 0 for pf in frames)  # no ids carried over

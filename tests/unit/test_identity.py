@@ -110,3 +110,19 @@ def test_bad_selection_options_are_refused():
         PersonTracker(select="tallest")
     with pytest.raises(ValueError, match="max_people"):
         PersonTracker(max_people=0)
+
+
+def test_a_copy_lies_on_the_skeleton_and_a_neighbour_does_not():
+    from arpose.tracking.tiles import on_skeleton, plausible, torso_lean
+
+    man = make_pose(Body(x=500, scale=100))
+    copy = make_pose(Body(x=506, scale=80, left_arm=90))
+    neighbour = make_pose(Body(x=760, scale=100))
+    assert on_skeleton(copy, man) >= 0.65
+    assert on_skeleton(neighbour, man) < 0.2
+    assert plausible(man) and torso_lean(man) < 10
+    tipped = man.world.copy()
+    tipped[11:13, 2] -= 1.0  # shoulders pushed toward the camera: a torso pointing at it
+    from arpose.pose import Pose
+
+    assert not plausible(Pose(man.landmarks, tipped))
