@@ -278,6 +278,7 @@ def run_mirror(
         realtime=not headless,
         hands=hands or needs_hands(view.loaded),
     )
+    options.dressed = getattr(pipeline.tracker, "max_people", None)
     start = time.monotonic()
     with pipeline:
         first = pipeline.latest(timeout=10.0) if not headless else None

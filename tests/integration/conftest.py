@@ -24,6 +24,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_coach_history_integration.py": ("subprocess",),
     "test_coach_integration.py": ("model",),
     "test_identity_real.py": ("model",),
+    "test_who_is_tracked.py": ("gl", "model"),
     "test_effects_mirror.py": ("gl", "model", "subprocess"),
     "test_effects_reload_integration.py": ("gl",),
     "test_effects_render.py": ("gl", "model"),
