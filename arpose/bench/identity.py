@@ -88,12 +88,14 @@ def synthetic(fps: float = 30.0) -> dict[str, Any]:
     return out
 
 
-def _ids(video: Path, workers: int, tracker: PersonTracker) -> list[dict[int, np.ndarray]]:
+def _ids(video: Path, workers: int, tracker: PersonTracker) -> tuple[list[dict[int, np.ndarray]], float]:
+    """The people of every frame (id: centre), and the video's frame rate."""
     frames = []
     with track(str(video), workers=workers, tracker=tracker, keep_images=False) as pipeline:
+        fps = float(getattr(pipeline.source, "fps", 0.0) or 30.0)
         for pf in pipeline:
             frames.append({p.id: p.center for p in pf.poses})
-    return frames
+    return frames, fps
 
 
 def video(path: Path) -> dict[str, Any]:
@@ -104,10 +106,9 @@ def video(path: Path) -> dict[str, Any]:
         for w in (1, 2)
         for label, make in (("now", lambda: PersonTracker(max_people=2)), ("before", tracker_before))
     }
-    fps = 30.0
     out: dict[str, Any] = {}
-    for (w, label), frames in runs.items():
-        ref = runs[(1, label)]
+    for (w, label), (frames, fps) in runs.items():
+        ref = runs[(1, label)][0]
         matches, present, reported = [], [], []
         for truth, found in zip(ref, frames):
             sizes = 150.0

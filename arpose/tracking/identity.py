@@ -33,6 +33,8 @@ from ..pose import VIS, Pose
 from .filters import METHODS, LandmarkFilter, default_method, low_pass_alpha, make_filter
 
 _PREDICT_S = 0.2  # a track's landmarks are moved on by their speed for at most this long
+_GATE_BASE = 0.25  # body sizes: the most a person's landmarks move (median) in one frame
+_GATE_SPEED = 2.0  # body sizes per second more for each second unseen (see PersonTracker._gate)
 
 SELECT_RULES = ("first", "largest", "central")
 """How free places go to newcomers when more people are in view than ``max_people``:
@@ -86,8 +88,9 @@ class PersonTracker:
             (e.g. ``lambda: OneEuroFilter(0.5, 5.0)``).
         smooth: False only assigns ids (``--no-smooth``).
         keep_lost_s: a person missing for up to this long keeps their id when back.
-        match_distance: largest jump (in body sizes) between frames still taken as the
-            same person.
+        match_distance: largest distance (body sizes; the median landmark distance from
+            where the track should be now) still taken as the same person; less for a
+            track seen a moment ago (0.25 + 2 per second unseen).
         visibility_low, visibility_high: landmarks below ``low`` barely move the filter,
             above ``high`` are fully trusted; in between, trust ramps linearly.
         visibility_cutoff: low-pass cutoff (Hz) of the visibility values (for fading).
@@ -267,7 +270,7 @@ class PersonTracker:
             seen = pose.landmarks[:, VIS] >= 0.5
             for tr in self._tracks:
                 d = self._distance(pose, seen, tr, t) / max(s, tr.size, 1.0)
-                if d <= self.match_distance:
+                if d <= self._gate(t - tr.last_t):
                     cand.append((d, i, tr))
         cand.sort(key=lambda item: item[0])
         pairs: dict[int, _Track] = {}
@@ -278,6 +281,13 @@ class PersonTracker:
             pairs[i] = tr
             used.add(tr.id)
         return pairs
+
+    def _gate(self, dt: float) -> float:
+        """Largest distance (body sizes) at which a track unseen for ``dt`` seconds takes
+        a pose: :data:`_GATE_BASE` plus :data:`_GATE_SPEED` per second, at most
+        ``match_distance``. A track missed on one frame (the other worker's detector
+        lost them) must not take a bystander half a body away."""
+        return min(self.match_distance, _GATE_BASE + _GATE_SPEED * max(dt, 0.0))
 
     @staticmethod
     def _distance(pose: Pose, seen: np.ndarray, track: _Track, t: float) -> float:

@@ -75,6 +75,10 @@ def test_people_crossing_keep_their_ids():
     frames = crowd_frames(crossing(4.0), 4.0, 30.0)
     scores = score_tracker(frames, detector_view(frames, 3, 1), tracker_now(3), 30.0)
     assert scores["id_switches"] == 0 and scores["swap_frames"] == 0
+    # two workers, the second following the bystander: a crosser it misses is held, and
+    # the bystander half a body away does not take the crosser's track
+    scores = score_tracker(frames, detector_view(frames, 2, 2), tracker_now(2), 30.0, {0, 1})
+    assert scores["id_switches"] == 0 and scores["coverage"] == 1.0
 
 
 def test_a_newcomer_takes_a_place_only_when_a_player_has_left():
