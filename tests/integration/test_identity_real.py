@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from arpose.input.players import PlayerSlots
 from arpose.scene.anchors import PersonSelector
 from arpose.tracking.pipeline import default_workers, track
 
@@ -25,6 +26,10 @@ def test_dance_ids_stay_and_hats_never_change_person(dance_video):
         wearers = [p.id for pf in frames if (p := selector.select(pf)) is not None]
         moves = sum(a != b for a, b in zip(wearers, wearers[1:]))
         assert moves == 0, (slot, wearers)
+    # a game's players: nobody "leaves" while in view (player 1 did at frame 85 before)
+    slots = PlayerSlots(2)
+    events = [e for pf in frames for e in slots.update(pf)]
+    assert [e.change for e in events if e.change == "left"] == [], events
 
 
 def test_a_folder_of_coco_photos_is_read_as_photos(media):
