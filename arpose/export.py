@@ -88,10 +88,11 @@ def _hand_flat(p: Pose, side: str, tracked: bool) -> list[float]:
     return _flat(hand21(p.hand(side)))
 
 
-def openpose_json(frame: PoseFrame) -> dict[str, Any]:
-    """One frame in OpenPose's per-frame JSON layout (BODY_25; hands when tracked; no face)."""
+def openpose_json(frame: PoseFrame, hands: bool | None = None) -> dict[str, Any]:
+    """One frame in OpenPose's per-frame JSON layout (BODY_25; no face). ``hands``: fill
+    the hand arrays (``export --hands``); None: when the frame has hands tracked."""
     people = []
-    tracked = frame.hands_tracked or bool(frame.hands)
+    tracked = (frame.hands_tracked or bool(frame.hands)) if hands is None else hands
     for p in frame.poses:
         people.append(
             {
@@ -148,11 +149,12 @@ def read_openpose_hands(path: str | os.PathLike) -> list[dict[str, np.ndarray | 
     return out
 
 
-def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
+def coco_results(frames: Iterable[PoseFrame], hands: bool | None = None) -> list[dict[str, Any]]:
     """COCO keypoint detection results: one entry per person per frame.
 
     ``image_id`` is the frame index; ``score`` the mean visibility of the 17 keypoints;
-    ``track_id`` the arpose person id (an extra field COCO tools ignore).
+    ``track_id`` the arpose person id (an extra field COCO tools ignore). ``hands``: add
+    COCO-WholeBody's hand fields (``export --hands``); None: when the frame has hands.
     """
     out = []
     for pf in frames:
@@ -165,7 +167,7 @@ def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
                 "score": round(float(kp[:, 2].mean()), 4),
                 "track_id": int(p.id),
             }
-            if pf.hands_tracked or pf.hands:  # COCO-WholeBody's hand fields
+            if (pf.hands_tracked or bool(pf.hands)) if hands is None else hands:
                 entry["lefthand_kpts"] = _flat(hand21(p.hand("left")))
                 entry["righthand_kpts"] = _flat(hand21(p.hand("right")))
             out.append(entry)
@@ -236,8 +238,9 @@ class OpenPoseWriter(_Writer):
     resume); otherwise files go into ``out_dir`` one by one, each written atomically.
     """
 
-    def __init__(self, out_dir: Path, stem: str, atomic_dir: bool = False):
+    def __init__(self, out_dir: Path, stem: str, atomic_dir: bool = False, hands: bool = False):
         self.final = out_dir
+        self.hands = hands
         self.stem = stem
         self.atomic_dir = atomic_dir
         self.dir = _tmp_name(out_dir) if atomic_dir else out_dir
@@ -247,7 +250,7 @@ class OpenPoseWriter(_Writer):
 
     def write(self, frame: PoseFrame) -> None:
         path = self.dir / openpose_filename(self.stem, frame.index)
-        text = json.dumps(openpose_json(frame), separators=(",", ":"))
+        text = json.dumps(openpose_json(frame, self.hands), separators=(",", ":"))
         if self.atomic_dir:
             path.write_text(text)
         else:
@@ -269,12 +272,13 @@ class OpenPoseWriter(_Writer):
 class CocoWriter(_Writer):
     """COCO keypoint results (a JSON list) in one file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, hands: bool = False):
         self.path = path
+        self.hands = hands
         self._results: list[dict[str, Any]] = []
 
     def write(self, frame: PoseFrame) -> None:
-        self._results.extend(coco_results([frame]))
+        self._results.extend(coco_results([frame], self.hands))
 
     def commit(self) -> None:
         tmp = _tmp_name(self.path)
@@ -314,9 +318,9 @@ class CsvWriter(_Writer):
 
 def _writer(fmt: str, output: Path, stem: str, batch: bool, hands: bool = False) -> _Writer:
     if fmt == "openpose":
-        return OpenPoseWriter(output, stem, atomic_dir=batch)
+        return OpenPoseWriter(output, stem, atomic_dir=batch, hands=hands)
     if fmt == "coco":
-        return CocoWriter(output)
+        return CocoWriter(output, hands)
     if fmt == "csv":
         return CsvWriter(output, hands)
     raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")

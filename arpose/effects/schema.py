@@ -207,12 +207,32 @@ def _color(value: Any, key: str, where: str) -> tuple[float, float, float, float
 
 
 def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+    problems = _unknown_keys(table, allowed, where)
+    if problems:
+        raise EffectError(problems[0])
+
+
+def _unknown_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) -> list[str]:
+    """One message per key of ``table`` not in ``allowed`` (with a did-you-mean)."""
     allowed = tuple(allowed)
-    for key in table:
-        if key not in allowed:
-            raise EffectError(
-                f"unknown key {str(key)!r} in {where}{_suggest(key, allowed)} (allowed: {', '.join(allowed)})"
-            )
+    return [
+        f"unknown key {str(key)!r} in {where}{_suggest(key, allowed)} (allowed: {', '.join(allowed)})"
+        for key in table
+        if key not in allowed
+    ]
+
+
+class EffectProblems(EffectError):
+    """Several problems in one effect file: ``problems`` holds one message each (what
+    ``arpose check`` prints, a line per problem); ``str()`` is the first and a count."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        more = len(self.problems) - 1
+        super().__init__(
+            self.problems[0]
+            + (f" (and {more} more problem{'s' * (more != 1)}: `arpose check` lists them)" if more else "")
+        )
 
 
 # ----------------------------------------------------------------------------- records
@@ -633,7 +653,7 @@ def parse_effect(
         raise EffectError(f"{where}: invalid TOML: {exc}") from None
     except (RecursionError, ValueError) as exc:
         raise EffectError(f"{where}: invalid TOML ({type(exc).__name__})") from None
-    _check_keys(doc, EFFECT_KEYS, where)
+    problems = _unknown_keys(doc, EFFECT_KEYS, where)  # every problem found, in order
     version = doc.get("version", FORMAT_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _bad("version", where, "a positive whole number", version)
@@ -652,16 +672,45 @@ def parse_effect(
         )
     if not isinstance(attach, list) or not all(isinstance(t, Mapping) for t in attach):
         raise _bad("attach", where, "an array of tables ([[attach]])", attach)
+    asset_names: set[str] = set()
+    for a_name, value in assets.items():
+        try:
+            _asset(a_name, value, root, where, sandbox=sandbox)
+            asset_names.add(a_name)
+        except EffectError as exc:
+            problems.append(str(exc))
     attachments = []
     for i, table in enumerate(attach, 1):
         a_where = f"attachment {i} of {where}"
-        _check_keys(table, ATTACHMENT_KEYS, a_where)
+        problems += _unknown_keys(table, ATTACHMENT_KEYS, a_where)
         if "asset" not in table:
-            raise EffectError(f"missing key 'asset' in {a_where}")
+            problems.append(f"missing key 'asset' in {a_where}")
+            continue
         try:
-            attachments.append(Attachment(**dict(table), where=a_where))
-        except TypeError as exc:  # unreachable after _check_keys; kept as a guard
-            raise EffectError(f"{a_where}: {exc}") from None
+            known = {k: v for k, v in table.items() if k in ATTACHMENT_KEYS}
+            attachments.append(Attachment(**known, where=a_where))
+        except EffectError as exc:
+            problems.append(str(exc))
+        except TypeError as exc:  # unreachable after the key check; kept as a guard
+            problems.append(f"{a_where}: {exc}")
+        asset = table["asset"]
+        if isinstance(asset, str) and asset not in assets and _looks_like_path(asset):
+            try:
+                _asset(asset, asset, root, a_where, sandbox=sandbox, key="asset")
+            except EffectError as exc:
+                problems.append(str(exc))
+        elif isinstance(asset, str) and asset not in assets:
+            problems.append(
+                f"unknown asset {asset!r} in {a_where}: not in [assets] and not a "
+                f"file name{_suggest(asset, assets)}" + (f" (assets: {', '.join(assets)})" if assets else "")
+            )
+    if "name" in doc:
+        try:
+            _string(doc["name"], "name", where)
+        except EffectError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise EffectProblems(problems)
     title = doc.get("name", name)
     return Effect(
         name=_string(title, "name", where),
@@ -710,6 +759,7 @@ def read_effect_file(
 
 __all__ = [
     "Effect",
+    "EffectProblems",
     "Attachment",
     "Asset",
     "Animation",
