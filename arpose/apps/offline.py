@@ -158,8 +158,10 @@ def render_source(
         total = len(src.files)
     elif suffix in IMAGE_OUTPUTS:
         total = 1
-    if suffix in IMAGE_OUTPUTS and not isinstance(src, ImageFile) and not (
-        isinstance(src, ImageFolder) and total == 1
+    if (
+        suffix in IMAGE_OUTPUTS
+        and not isinstance(src, ImageFile)
+        and not (isinstance(src, ImageFolder) and total == 1)
     ):
         # a picture holds one frame: refuse rather than keep only the last one silently
         pipeline.stop()
