@@ -396,9 +396,11 @@ def learn(
         return _learn(rows, times, name, source, enter, exit, good)
 
 
-MIN_MOVE_DEGREES = 25.0
-"""A learned movement's rest and far poses must differ by at least this much in one joint
-angle; tracker noise on a person standing still stays well below it."""
+MAX_NOISE_RATIO = 0.4
+"""Above this, the demo's movement along its axis is tracker noise, not a movement: the
+variance of its frame-to-frame change over its variance (white noise reads about 2; a
+person standing still in a real video read 0.73; real squats and jumping jacks at 24-30
+frames/s read 0.03-0.08, a movement changing slowly from frame to frame)."""
 
 
 def _learn(
@@ -416,7 +418,8 @@ def _learn(
     cols = [i for i in range(len(names)) if seen[i] >= 0.6]
     if not cols:
         raise ExerciseError(f"learning {name!r}: no joint angle was in view long enough")
-    F = _median_filter(F[:, cols])
+    raw = F[:, cols]
+    F = _median_filter(raw)
     lo, hi = np.nanpercentile(F, 5, axis=0), np.nanpercentile(F, 95, axis=0)
     rng = hi - lo
     moving = [k for k in range(len(cols)) if rng[k] >= max(rng.max() / 3, 12 / 180)]
@@ -433,6 +436,14 @@ def _learn(
     _, _, vt = np.linalg.svd(X - mu, full_matrices=False)
     axis = vt[0]
     s = (X - mu) @ axis
+    R = raw[:, moving][np.isfinite(raw[:, moving]).all(axis=1)]
+    r = (R - mu) @ axis  # the unfiltered movement along the axis
+    noise = float(np.var(np.diff(r)) / max(float(np.var(r)), 1e-12)) if len(r) >= 10 else 0.0
+    if noise > MAX_NOISE_RATIO:
+        raise ExerciseError(
+            f"learning {name!r}: nothing moved (the joint angles only jitter from frame to frame, "
+            f"as tracking does on someone standing still); record 2-3 full reps"
+        )
     q_lo, q_hi = np.percentile(s, 10), np.percentile(s, 90)
     end_a, end_b = X[s <= q_lo].mean(axis=0), X[s >= q_hi].mean(axis=0)
     n = len(X)
@@ -440,12 +451,6 @@ def _learn(
     edges = np.concatenate([s[:k], s[-k:]])
     rest_is_a = np.mean(np.abs(edges - q_lo)) <= np.mean(np.abs(edges - q_hi))
     rest, far = (end_a, end_b) if rest_is_a else (end_b, end_a)
-    if float(np.max(np.abs(far - rest))) * 180.0 < MIN_MOVE_DEGREES:
-        raise ExerciseError(
-            f"learning {name!r}: nothing moved (the joints changed by at most "
-            f"{float(np.max(np.abs(far - rest))) * 180.0:.0f} degrees, under {MIN_MOVE_DEGREES:.0f}); "
-            f"record 2-3 full reps"
-        )
     # how many reps the demo showed (for the record and a sanity check)
     p = (X - rest) @ (far - rest) / float(np.dot(far - rest, far - rest))
     state, reps = 0, 0
