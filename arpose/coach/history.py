@@ -264,7 +264,10 @@ class History:
             try:
                 ok, version, tables = self._inspect()
             except sqlite3.OperationalError as exc:
-                if "unable to open" not in str(exc) or os.access(self.path.parent, os.W_OK):
+                why = str(exc)
+                if ("unable to open" not in why and "readonly" not in why) or os.access(
+                    self.path.parent, os.W_OK
+                ):
                     raise
                 self._immutable = True  # a read-only folder: read the file as it is
                 ok, version, tables = self._inspect()
