@@ -250,10 +250,14 @@ class History:
     def _check_file(self) -> str | None:
         """Why the existing file cannot be used, or None (missing or empty files are fine)."""
         try:
-            if not self.path.exists() or self.path.stat().st_size == 0:
+            if not self.path.exists():
                 return None
             if self.path.is_dir():
                 return "is a folder, not a history file"
+            if not self.path.is_file():  # a FIFO would block, /dev/zero never ends
+                return "not a regular file"
+            if self.path.stat().st_size == 0:
+                return None
             with open(self.path, "rb") as f:
                 head = f.read(len(SQLITE_MAGIC))
         except OSError as exc:
