@@ -81,8 +81,10 @@ def quiet_third_parties() -> None:
     ``[ WARN:0@...]`` and FFmpeg's demuxer chatter ("moov atom not found") before
     arpose's own error. ALSA's lines are silenced where the mixer opens
     (:mod:`arpose.play.sound`)."""
-    warnings.filterwarnings("ignore")
-    warnings.filterwarnings("default", module=r"arpose(\..*)?$")
+    # all of them: pygame's C code warns from the arpose line that called it (the vsync
+    # note comes "from" arpose/render/context.py), and arpose itself warns only library
+    # users (deprecations); the command line reports through logging and errors
+    warnings.simplefilter("ignore")
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read at first open
     os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
     try:

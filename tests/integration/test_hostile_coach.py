@@ -450,3 +450,45 @@ def test_bench_lag_metric_reads_known_delays_and_hands_need_enough_hands():
     from arpose.cli.bench import QUICK_SECTIONS
 
     assert "hands" not in QUICK_SECTIONS and "effects" not in QUICK_SECTIONS
+
+
+def test_no_vsync_warning_when_a_real_window_opens(tmp_path):
+    """[18] a vsync warning with a source line whenever a window opened (pygame warns from
+    C, "from" arpose's line that called set_mode). Needs an X server: Xvfb."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("no Xvfb here to open a real window in")
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", "1", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        display = server.stdout.readline().strip()  # type: ignore[union-attr]
+        assert display.isdigit(), display
+        from arpose.sources import sample_image_path
+
+        env = cli_env(DISPLAY=f":{display}", SDL_VIDEODRIVER=None)
+        res = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "arpose",
+                "mirror",
+                "--source",
+                str(sample_image_path()),
+                "--seconds",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert res.returncode == 0 and "frames drawn" in res.stdout, res.stderr[-2000:]
+    only_arpose_lines(res.stderr)
