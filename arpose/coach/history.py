@@ -374,6 +374,8 @@ class History:
                 log.info("%s: locked, retrying in %.2f s", self.path, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+            except sqlite3.DatabaseError as exc:  # a constraint or a trigger of the file's own
+                raise HistoryError(f"{self.path}: cannot write ({exc})") from None
         raise AssertionError("unreachable")
 
     @contextmanager

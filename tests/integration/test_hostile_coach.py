@@ -54,6 +54,15 @@ def w(tmp_path_factory) -> Path:
     shutil.copy(w / "good.db", w / "flipped.db")
     flip_first(w / "flipped.db", b"squat")
     foreign_db(w / "other.db")
+    # a history that refuses every rep, as a full disk does, after the checks passed
+    (w / "full").mkdir()
+    make_history(w / "full" / "h.db")
+    con = sqlite3.connect(w / "full" / "h.db")
+    con.execute(
+        "CREATE TRIGGER full BEFORE INSERT ON reps BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    con.commit()
+    con.close()
     # a history whose exercise name clears the screen and rings the bell
     make_history(w / "escapes.db", exercise="sq\x1b[2J\x07uat")
     # learned files: one good, several hostile
@@ -95,6 +104,7 @@ def _cases(w: Path) -> list[dict]:
         # [4] damage SQLite's quick check does not see
         ("4-workout", [*workout, "--history", str(w / "flipped.db"), "--report", str(w / "r4.json")], {}),
         ("4-progress", ["progress", "--history", str(w / "flipped.db")], {}),
+        ("4-midway", [*workout, "--history", str(w / "full" / "h.db")], {}),
         # [6] malformed learned files
         ("6-list", ["coach", "list"], ex_env),
         ("6-deep", ["play", "workout", "--exercise", "deep", "--headless", "--source", sq], ex_env),
@@ -206,9 +216,19 @@ def test_damage_the_quick_check_misses_stops_the_workout_before_it_starts(w, r):
     one_line(r["4-progress"], "flipped.db", "damaged")
 
 
+def test_a_session_the_history_refuses_midway_is_kept_and_reported(w, r):
+    """[4] never lose a session silently: a history that fails once the workout runs (here
+    every rep is refused, as by a full disk) used to end in exit 0 (or a traceback) with
+    nothing saved; now the session is kept as JSON beside it and the exit is 1."""
+    line = one_line(r["4-midway"], "workout not saved to the history", "disk is full", "kept in")
+    kept = list((w / "full").glob("h.db.unsaved-*.json"))
+    assert len(kept) == 1 and str(kept[0]) in line
+    assert json.loads(kept[0].read_text())["reps"] == 3
+    assert "3 reps" in r["4-midway"]["stdout"]
+
+
 def test_a_session_the_history_cannot_take_is_kept_and_reported(tmp_path):
-    """[4] never lose a session silently: when the history fails mid-session (here: made
-    read-only after the check), the reps are kept in a JSON file and the exit is 1."""
+    """[4] the same, for the function alone: kept beside the history, named in the error."""
     from arpose.cli import play as cli_play
 
     report = {"game": "workout", "reps": 3, "history_error": "h.db: attempt to write a readonly database"}
