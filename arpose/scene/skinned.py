@@ -1,0 +1,243 @@
+"""Skinned meshes: glTF avatars and costumes that bend with the body (GL-free).
+
+A :class:`SkinnedMesh` draws the skinned primitives of a :class:`~arpose.rig.gltf.GltfModel`
+with joint matrices it is given (:meth:`SkinnedMesh.set_pose`); the renderer's skinned pass
+does the linear blend skinning in its vertex shader. An :class:`Avatar` is the node that
+reads one person's pose every frame, asks its :class:`PoseDriver` for the model's local
+joint matrices, and places the model on the person: the model's hips on the person's hips
+(the landmarks' pixel and depth), scaled so its torso is the person's torso, turned from
+rig space (+Y up, facing the camera) into the camera's world space (y down, z away).
+
+Drivers: :class:`ClipDriver` plays one of the model's own animation clips (development,
+demos, idle avatars); the rig solver's driver (:mod:`arpose.scene.rigdrive`) turns the
+person's landmarks into the model's joint rotations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from ..joints import JOINT_INDEX
+from ..pose import Pose
+from ..rig.gltf import GltfModel, Primitive
+from .anchors import Fader, PersonSelector, pose_measures
+from .node import Drawable, FrameContext, Node, project_bounds
+from .projection import Projection
+from .sprite import TextureData
+
+RIG_TO_CAMERA = np.diag([1.0, -1.0, -1.0])
+"""Rig space (+Y up, facing +Z, the person's left at +X) to camera space (x right, y down,
+z away) for a person facing the camera: a half turn about x."""
+VERTEX_FLOATS = 16
+"""Per-vertex layout of :attr:`SkinPart.vertices`: position 3, normal 3, uv 2, joints 4
+(as floats), weights 4."""
+
+
+class SkinPart:
+    """One skinned primitive ready for upload: interleaved vertices, indices, material."""
+
+    __slots__ = ("vertices", "indices", "color", "texture", "skin", "__weakref__")
+
+    def __init__(self, prim: Primitive, skin: int, name: str) -> None:
+        v = np.empty((len(prim.positions), VERTEX_FLOATS), np.float32)
+        v[:, 0:3] = prim.positions
+        v[:, 3:6] = prim.normals
+        v[:, 6:8] = prim.uvs
+        v[:, 8:12] = prim.joints
+        v[:, 12:16] = prim.weights
+        self.vertices = v
+        self.indices = np.ascontiguousarray(prim.indices, np.uint32)
+        self.color = tuple(float(c) for c in prim.material.base_color)
+        tex = prim.material.texture
+        self.texture = None if tex is None else TextureData(tex, f"{name}:{prim.material.name}")
+        self.skin = skin
+
+
+class SkinnedMesh(Drawable):
+    """The skinned meshes of a glTF model, posed by joint matrices (model space).
+
+    Args:
+        model: the loaded model (:func:`arpose.rig.gltf.load_gltf`).
+        lit: simple directional lighting as for :class:`~arpose.scene.mesh.Mesh`.
+        color: RGBA multiplied with each material's base colour.
+    """
+
+    def __init__(self, model: GltfModel, *, lit: bool = True, name: str = "", **kw) -> None:
+        super().__init__(name or f"SkinnedMesh({model.path})", **kw)
+        self.model = model
+        self.lit = bool(lit)
+        self.parts = [SkinPart(p, m.skin, model.path) for m in model.meshes for p in m.primitives]
+        self.max_joints = max(len(s.joints) for s in model.skins)
+        self.joint_matrices = [
+            np.tile(np.eye(4, dtype=np.float32), (len(s.joints), 1, 1)) for s in model.skins
+        ]
+        """Per skin, (J, 4, 4) float32: bind space to model space (row-major maths)."""
+        self._joint_points = model.rest_global[:, :3, 3]
+        pos = np.concatenate([p.positions for m in model.meshes for p in m.primitives])
+        self.reach = float(np.linalg.norm(pos.max(0) - pos.min(0))) * 0.25
+        """Margin around the joints that holds every vertex (for :meth:`pixel_bounds`)."""
+        self.version = 0
+        self.set_pose(model.rest_global)
+
+    def set_pose(self, global_m: np.ndarray) -> None:
+        """Pose the skins from (N, 4, 4) global node matrices of the model."""
+        for k in range(len(self.model.skins)):
+            self.joint_matrices[k] = self.model.skin_matrices(global_m, k).astype(np.float32)
+        self._joint_points = global_m[:, :3, 3]
+        self.version += 1
+
+    @property
+    def batch_key(self) -> int:
+        return 0 if self.color[3] >= 1.0 and self.world_opacity >= 1.0 else 1
+
+    def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
+        pts = self._joint_points
+        lo, hi = pts.min(0) - self.reach, pts.max(0) + self.reach
+        corners = np.array(
+            [[x, y, z, 1.0] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+        )
+        world = (corners @ np.asarray(self.world_matrix, float).T)[:, :3]
+        return project_bounds(world, camera)
+
+
+class PoseDriver(Protocol):
+    """Turns one person's pose into the model's local node matrices."""
+
+    def local_matrices(self, pose: Pose, t: float) -> np.ndarray:
+        """(N, 4, 4) local matrices of the model's nodes for ``pose`` at time ``t``."""
+        ...
+
+    def reset(self) -> None:
+        """Forget the person (they left; a new one may take the slot)."""
+        ...
+
+
+class ClipDriver:
+    """Plays one of the model's animation clips, looping, whatever the person does.
+
+    Args:
+        model: the model; clip: the clip's name; speed: playback rate.
+    """
+
+    def __init__(self, model: GltfModel, clip: str, speed: float = 1.0) -> None:
+        self.model = model
+        self.clip = model.clip(clip)
+        self.speed = float(speed)
+
+    def local_matrices(self, pose: Pose, t: float) -> np.ndarray:
+        d = self.clip.duration
+        tt = (t * self.speed) % d if d > 0 else 0.0
+        return self.model.pose_local(self.clip, tt)
+
+    def reset(self) -> None:
+        pass
+
+
+_L_SH, _R_SH = JOINT_INDEX["left_shoulder"], JOINT_INDEX["right_shoulder"]
+_L_HIP, _R_HIP = JOINT_INDEX["left_hip"], JOINT_INDEX["right_hip"]
+
+
+def torso_length(world: np.ndarray) -> float:
+    """Mid-hip to mid-shoulder distance of (33, 3) landmarks (metres or pixels)."""
+    return float(np.linalg.norm((world[_L_SH] + world[_R_SH]) / 2 - (world[_L_HIP] + world[_R_HIP]) / 2))
+
+
+class Avatar(Node):
+    """Dresses one person in a skinned model (see the module docstring).
+
+    Args:
+        model: the glTF model.
+        driver: a :class:`PoseDriver` (the rig solver's, or a clip).
+        hips: the model's hips node; shoulders: its (left, right) upper-arm nodes (their
+            midpoint is the model's shoulder line); together they give the model's torso
+            length, which is matched to the person's.
+        person, slot: whom to follow (as for anchors).
+        scale: extra factor on the fitted size.
+        min_visibility: the shoulders must be this visible, else the avatar fades out.
+        fade_time: seconds for a full fade.
+        lit, color, layer, occlusion: passed to the :class:`SkinnedMesh`.
+    """
+
+    def __init__(
+        self,
+        model: GltfModel,
+        driver: PoseDriver,
+        *,
+        hips: str,
+        shoulders: tuple[str, str],
+        person: int | None = None,
+        slot: int = 0,
+        scale: float = 1.0,
+        min_visibility: float = 0.5,
+        fade_time: float = 0.2,
+        lit: bool = True,
+        color: Sequence[float] = (1.0, 1.0, 1.0, 1.0),
+        occlusion: str | None = None,
+        name: str = "",
+        **kw,
+    ) -> None:
+        super().__init__(name or f"Avatar({model.path})", **kw)
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f"scale of {self.name} must be a positive number, got {scale!r}")
+        self.model = model
+        self.driver = driver
+        self.selector = PersonSelector(person, slot)
+        self.scale_factor = float(scale)
+        self.min_visibility = float(min_visibility)
+        self.fader = Fader(fade_time)
+        self.base_opacity = self.opacity
+        self._hips = model.node_index(hips)
+        self._shoulders = (model.node_index(shoulders[0]), model.node_index(shoulders[1]))
+        rest = model.rest_global[:, :3, 3]
+        self.model_torso = float(
+            np.linalg.norm((rest[self._shoulders[0]] + rest[self._shoulders[1]]) / 2 - rest[self._hips])
+        )
+        if self.model_torso <= 1e-6:
+            raise ValueError(f"{model.path}: hips {hips!r} and shoulders {shoulders!r} coincide")
+        self.mesh = self.add(
+            SkinnedMesh(model, lit=lit, color=color, occlusion=occlusion, name=f"{self.name}.mesh")
+        )
+        self.tracked = False
+        self.body_depth: float | None = None
+        """World depth of the followed person's body plane (occlusion)."""
+        self._pid: int | None = None
+
+    @property
+    def fade(self) -> float:
+        return self.fader.alpha
+
+    def update(self, ctx: FrameContext) -> None:
+        if ctx.new_frame:
+            pose = self.selector.select(ctx.frame)
+            self.tracked = False
+            if pose is not None and ctx.frame is not None:
+                lm = pose.landmarks
+                if min(lm[_L_SH, 3], lm[_R_SH, 3]) >= self.min_visibility:
+                    if pose.id != self._pid:
+                        self.driver.reset()
+                        self._pid = pose.id
+                    self.tracked = True
+                    self._place(pose, ctx)
+        self.opacity = self.base_opacity * self.fader.step(1.0 if self.tracked else 0.0, ctx.dt)
+
+    def _place(self, pose: Pose, ctx: FrameContext) -> None:
+        local = self.driver.local_matrices(pose, ctx.frame.t if ctx.frame is not None else ctx.now)
+        g = self.model.global_matrices(local)
+        self.mesh.set_pose(g)
+        lm = pose.landmarks.astype(np.float64)
+        hip_px = (lm[_L_HIP, :3] + lm[_R_HIP, :3]) / 2
+        cam = ctx.camera
+        origin = np.array(cam.unproject_point(float(hip_px[0]), float(hip_px[1]), float(hip_px[2])))
+        k = origin[2] / cam.focal  # world units per source pixel at the hips' depth
+        torso_px = torso_length(lm[:, :3])
+        s = k * torso_px / self.model_torso * self.scale_factor
+        m = np.eye(4)
+        m[:3, :3] = RIG_TO_CAMERA * s
+        m[:3, 3] = origin - m[:3, :3] @ g[self._hips, :3, 3]
+        self.set_matrix(m)
+        measures = pose_measures(pose, ctx.cache)
+        self.body_depth = float(cam.depth(measures["body_z"]))
