@@ -198,9 +198,8 @@ class Avatar(Node):
         )
         if self.model_torso <= 1e-6:
             raise ValueError(f"{model.path}: hips {hips!r} and shoulders {shoulders!r} coincide")
-        self.mesh = self.add(
-            SkinnedMesh(model, lit=lit, color=color, occlusion=occlusion, name=f"{self.name}.mesh")
-        )
+        self.mesh = SkinnedMesh(model, lit=lit, color=color, occlusion=occlusion, name=f"{self.name}.mesh")
+        self.add(self.mesh)
         self.tracked = False
         self.body_depth: float | None = None
         """World depth of the followed person's body plane (occlusion)."""
