@@ -9,8 +9,8 @@ joint matrices, and places the model on the person: the model's hips on the pers
 rig space (+Y up, facing the camera) into the camera's world space (y down, z away).
 
 Drivers: :class:`ClipDriver` plays one of the model's own animation clips (development,
-demos, idle avatars); the rig solver's driver (:mod:`arpose.scene.rigdrive`) turns the
-person's landmarks into the model's joint rotations.
+demos, idle avatars); :class:`RigDriver` turns the person's landmarks into the model's
+joint rotations with the rig solver.
 """
 
 from __future__ import annotations
@@ -107,6 +107,9 @@ class SkinnedMesh(Drawable):
 class PoseDriver(Protocol):
     """Turns one person's pose into the model's local node matrices."""
 
+    model_to_rig: np.ndarray
+    """(3, 3) rotation from the model's space to rig space (which way the model faces)."""
+
     def local_matrices(self, pose: Pose, t: float) -> np.ndarray:
         """(N, 4, 4) local matrices of the model's nodes for ``pose`` at time ``t``."""
         ...
@@ -127,6 +130,7 @@ class ClipDriver:
         self.model = model
         self.clip = model.clip(clip)
         self.speed = float(speed)
+        self.model_to_rig = np.eye(3)
 
     def local_matrices(self, pose: Pose, t: float) -> np.ndarray:
         d = self.clip.duration
@@ -192,7 +196,7 @@ class Avatar(Node):
         self.base_opacity = self.opacity
         self._hips = model.node_index(hips)
         self._shoulders = (model.node_index(shoulders[0]), model.node_index(shoulders[1]))
-        rest = model.rest_global[:, :3, 3]
+        rest = model.rest_global[:, :3, 3] @ driver.model_to_rig.T
         self.model_torso = float(
             np.linalg.norm((rest[self._shoulders[0]] + rest[self._shoulders[1]]) / 2 - rest[self._hips])
         )
@@ -235,7 +239,7 @@ class Avatar(Node):
         torso_px = torso_length(lm[:, :3])
         s = k * torso_px / self.model_torso * self.scale_factor
         m = np.eye(4)
-        m[:3, :3] = RIG_TO_CAMERA * s
+        m[:3, :3] = RIG_TO_CAMERA @ self.driver.model_to_rig * s
         m[:3, 3] = origin - m[:3, :3] @ g[self._hips, :3, 3]
         self.set_matrix(m)
         measures = pose_measures(pose, ctx.cache)

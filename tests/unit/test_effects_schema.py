@@ -240,7 +240,7 @@ def test_animation_samples():
     assert Animation(kind="spin").period == 3.0 and Animation(kind="bob").amplitude == 0.05
 
 
-def test_gallery_has_the_eight_named_effects_and_they_validate():
+def test_gallery_has_the_named_effects_and_they_validate():
     names = gallery.effect_names()
     assert names[:8] == [
         "top-hat",
@@ -252,13 +252,14 @@ def test_gallery_has_the_eight_named_effects_and_they_validate():
         "wings",
         "glow-hands",
     ]
+    assert {"mannequin", "costume-tunic"} <= set(names)
     kinds = set()
     for name in gallery.GALLERY:
         effect = gallery.load_effect(name)
         assert effect.attachments
         kinds |= {a.kind for a in effect.assets.values()}
         assert all(p.is_file() for p in effect.files())
-    assert kinds == {"sprite", "mesh"}
+    assert kinds == {"sprite", "mesh", "avatar"}
     shirt = gallery.load_effect("costume-shirt").attachments[0]
     assert set(shirt.quad) == {"left_shoulder", "right_shoulder", "left_hip", "right_hip"}
     assert gallery.load_effect("wings").attachments[0].layer == "behind_body"
