@@ -13,7 +13,7 @@ import numpy as np
 from arpose.rig.gltf import AnimationClip, Channel, GltfModel, Material, Primitive, Skin, SkinnedMesh
 
 
-def arm_model(clip: bool = True, interpolation: str = "LINEAR") -> GltfModel:
+def arm_model(clip: bool = True, interpolation: str = "LINEAR", double_sided: bool = True) -> GltfModel:
     """Two joints, ``upper`` at the origin and ``lower`` 1 m up (+Y), a root node above
     them and a mesh node beside; a strip of quads along Y skinned rigidly (y < 1: upper,
     y > 1: lower, y == 1: half each). The clip ``bend`` turns ``lower`` 90 degrees about
@@ -33,7 +33,7 @@ def arm_model(clip: bool = True, interpolation: str = "LINEAR") -> GltfModel:
     lower = np.tile(ys, 2)
     w[:, 0] = np.where(lower < 1, 1.0, np.where(lower > 1, 0.0, 0.5))
     w[:, 1] = 1 - w[:, 0]
-    quads = [(i, i + 1, i + 6, i, i + 6, i + 5) for i in range(4)]
+    quads = [(i, i + 5, i + 6, i, i + 6, i + 1) for i in range(4)]  # counter-clockwise from +Z
     idx = np.array(quads, np.uint32).reshape(-1)
     prim = Primitive(
         positions=pos,
@@ -42,7 +42,7 @@ def arm_model(clip: bool = True, interpolation: str = "LINEAR") -> GltfModel:
         joints=joints,
         weights=w,
         indices=idx,
-        material=Material("skin", (0.8, 0.4, 0.1, 1.0)),
+        material=Material("skin", (0.8, 0.4, 0.1, 1.0), double_sided=double_sided),
     )
     ibm = np.tile(np.eye(4), (2, 1, 1))
     ibm[1, 1, 3] = -1.0  # lower's bind global is a translation by +1 in y

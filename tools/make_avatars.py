@@ -50,7 +50,19 @@ The licence text follows.
 
 
 def mannequin(src: GltfModel) -> GltfModel:
-    return dataclasses.replace(src, path="mannequin", animations={c: src.clip(c) for c in CLIPS})
+    """The mannequin with four clips, its materials single-sided: it is a closed body, and
+    culling its back faces halves what software GL shades."""
+    mesh = src.meshes[0]
+    prims = tuple(
+        dataclasses.replace(p, material=dataclasses.replace(p.material, double_sided=False))
+        for p in mesh.primitives
+    )
+    return dataclasses.replace(
+        src,
+        path="mannequin",
+        meshes=(dataclasses.replace(mesh, primitives=prims),),
+        animations={c: src.clip(c) for c in CLIPS},
+    )
 
 
 def _piece(

@@ -40,7 +40,7 @@ VERTEX_FLOATS = 16
 class SkinPart:
     """One skinned primitive ready for upload: interleaved vertices, indices, material."""
 
-    __slots__ = ("vertices", "indices", "color", "texture", "skin", "__weakref__")
+    __slots__ = ("vertices", "indices", "color", "texture", "skin", "double_sided", "__weakref__")
 
     def __init__(self, prim: Primitive, skin: int, name: str) -> None:
         v = np.empty((len(prim.positions), VERTEX_FLOATS), np.float32)
@@ -55,6 +55,8 @@ class SkinPart:
         tex = prim.material.texture
         self.texture = None if tex is None else TextureData(tex, f"{name}:{prim.material.name}")
         self.skin = skin
+        self.double_sided = prim.material.double_sided
+        """Draw back faces too (else they are culled: a closed body costs half)."""
 
 
 class SkinnedMesh(Drawable):

@@ -76,3 +76,32 @@ def test_avatar_drawn_on_the_person(renderer):
     # no person: it fades out and draws nothing
     empty = renderer.render(scene, make_frame([], t=5.0))
     assert blob_center(empty, green, tol=30)[2] == 0
+
+
+def test_single_sided_parts_cull_back_faces_also_mirrored(renderer):
+    model = arm_model(double_sided=False)
+    scene = Scene()
+    avatar = scene.add(
+        Avatar(
+            model, ClipDriver(model, "bend"), hips="upper", shoulders=("lower", "lower"), color=(0, 1, 0, 1)
+        )
+    )
+    avatar.mesh.lit = False
+    frame = make_frame([make_pose(center=(256.0, 200.0), shoulder_px=120.0)], t=0.0)
+    green = (0, 102, 0)
+    for flip in (False, True):
+        renderer.flip = flip
+        assert blob_center(renderer.render(scene, frame), green, tol=30)[2] > 500  # its front faces us
+    # turned round (a half turn about the vertical): only back faces face the camera
+    avatar.mesh.set_matrix(np.diag([-1.0, 1.0, -1.0, 1.0]))
+    for flip in (False, True):
+        renderer.flip = flip
+        assert blob_center(renderer.render(scene, frame), green, tol=30)[2] == 0
+    model2 = arm_model(double_sided=True)
+    both = Scene()
+    a2 = both.add(Avatar(model2, ClipDriver(model2, "bend"), hips="upper", shoulders=("lower", "lower")))
+    a2.mesh.lit = False
+    a2.mesh.color = (0, 1, 0, 1)
+    a2.mesh.set_matrix(np.diag([-1.0, 1.0, -1.0, 1.0]))
+    renderer.flip = False
+    assert blob_center(renderer.render(both, frame), green, tol=30)[2] > 500  # double-sided: drawn
