@@ -35,7 +35,7 @@ class SkinnedPass(RenderPass):
 
     def setup(self, gpu: Gpu) -> None:
         self.gpu = gpu
-        self._programs: dict[tuple[int, bool], Any] = {}
+        self._programs: dict[tuple[int, bool, bool], Any] = {}
         self._prepared: dict[int, tuple[int, int]] = {}
         self._frame: FrameState | None = None
 
