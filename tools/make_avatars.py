@@ -9,7 +9,7 @@ Writes, with the licence notice beside them:
   46 clips (``A_TPose``, ``Idle_Loop``, ``Walk_Loop``, ``Dance_Loop``) to keep the file small;
 - ``tunic.glb``: a costume piece derived from the mannequin's own skin: the surface its
   torso, shoulder, arm and thigh bones carry, pushed out along the normals (a loose tunic
-  with long sleeves, 3 cm off the body) in two materials (body and sleeves). It keeps the
+  with long sleeves, 1.5 cm off the body) in two materials (body and sleeves). It keeps the
   mannequin's skeleton and skin weights, so it deforms with the body exactly as the
   mannequin does, and any bone map that drives the mannequin drives it.
 
@@ -37,7 +37,7 @@ TUNIC_SLEEVES = (
     "DEF-forearm.L",
     "DEF-forearm.R",
 )
-TUNIC_OFFSET = 0.03
+TUNIC_OFFSET = 0.015
 """Metres the tunic stands off the mannequin's surface."""
 LICENSE_HEAD = """\
 mannequin.glb and tunic.glb in this folder are derived (by tools/make_avatars.py) from the

@@ -33,6 +33,7 @@ from ..rig.retarget import REQUIRED, detect_bone_map
 from ..scene.anchors import BodyQuad, JointAnchor
 from ..scene.mesh import Mesh, MeshData
 from ..scene.node import FrameContext, Node, compose
+from ..scene.rigdrive import RigDriver
 from ..scene.skinned import Avatar, ClipDriver, PoseDriver
 from ..scene.sprite import Sprite, TextureData
 from .assets import load_asset_data
@@ -323,9 +324,10 @@ def avatar_node(
         except AssetError as exc:
             raise EffectError(f"invalid 'clip' in {where}: {exc}") from None
     else:
-        raise EffectError(
-            f"{where}: following the body needs arpose.rig.RigSolver (not merged yet); give a 'clip'"
-        )
+        try:
+            driver = RigDriver(model, bones)
+        except RigError as exc:
+            raise EffectError(f"{where} ({model.path}): {exc}") from None
     return Avatar(
         model,
         driver,

@@ -9,8 +9,8 @@ joint matrices, and places the model on the person: the model's hips on the pers
 rig space (+Y up, facing the camera) into the camera's world space (y down, z away).
 
 Drivers: :class:`ClipDriver` plays one of the model's own animation clips (development,
-demos, idle avatars); :class:`RigDriver` turns the person's landmarks into the model's
-joint rotations with the rig solver.
+demos, idle avatars); :class:`~arpose.scene.rigdrive.RigDriver` turns the person's
+landmarks into the model's joint rotations with the rig solver.
 """
 
 from __future__ import annotations
