@@ -152,6 +152,37 @@ def torso_length(world: np.ndarray) -> float:
     return float(np.linalg.norm((world[_L_SH] + world[_R_SH]) / 2 - (world[_L_HIP] + world[_R_HIP]) / 2))
 
 
+_SEGMENTS = np.array(
+    [
+        (JOINT_INDEX[a], JOINT_INDEX[b])
+        for a, b in (
+            ("left_shoulder", "right_shoulder"),
+            ("left_shoulder", "left_hip"),
+            ("right_shoulder", "right_hip"),
+            ("left_hip", "right_hip"),
+            ("left_shoulder", "left_elbow"),
+            ("right_shoulder", "right_elbow"),
+            ("left_hip", "left_knee"),
+            ("right_hip", "right_knee"),
+        )
+    ]
+)
+
+
+def pixels_per_metre(pose: Pose, min_visibility: float = 0.5) -> float:
+    """Source pixels per metre of this person, at their depth: the image lengths of their
+    seen torso and upper-limb segments over the same segments' lengths in the world
+    landmarks, both in the image plane (x, y), so turning and bending shorten both alike."""
+    lm, w = pose.landmarks, pose.world
+    a, b = _SEGMENTS[:, 0], _SEGMENTS[:, 1]
+    seen = np.minimum(lm[a, 3], lm[b, 3]) >= min_visibility
+    if not seen[:4].any():
+        seen[:4] = True
+    px = np.linalg.norm(lm[a, :2] - lm[b, :2], axis=1)[seen].sum()
+    m = np.linalg.norm(w[a, :2] - w[b, :2], axis=1)[seen].sum()
+    return float(px / m) if m > 1e-6 else float(torso_length(lm[:, :3]) / max(torso_length(w), 1e-6))
+
+
 class Avatar(Node):
     """Dresses one person in a skinned model (see the module docstring).
 
@@ -238,8 +269,7 @@ class Avatar(Node):
         cam = ctx.camera
         origin = np.array(cam.unproject_point(float(hip_px[0]), float(hip_px[1]), float(hip_px[2])))
         k = origin[2] / cam.focal  # world units per source pixel at the hips' depth
-        torso_px = torso_length(lm[:, :3])
-        s = k * torso_px / self.model_torso * self.scale_factor
+        s = k * pixels_per_metre(pose) * torso_length(pose.world) / self.model_torso * self.scale_factor
         m = np.eye(4)
         m[:3, :3] = RIG_TO_CAMERA @ self.driver.model_to_rig * s
         m[:3, 3] = origin - m[:3, :3] @ g[self._hips, :3, 3]
