@@ -69,6 +69,20 @@ def decode_assets(effect: Effect, *, on_error: str = "raise") -> dict[str, Asset
                 else TextureData.placeholder(str(asset.path), str(exc))
             )
         data[name] = value
+    for i, att in enumerate(effect.attachments, 1):
+        model = data.get(att.asset)
+        if not isinstance(model, GltfModel):
+            continue
+        a_where = f"attachment {i} of {where}"
+        try:  # bone maps and clips are checked now, so a hot reload can refuse them
+            bone_map(att, model, a_where)
+            if att.clip:
+                _clip(att, model, a_where)
+        except EffectError as exc:
+            if on_error == "raise":
+                raise
+            log.error("%s (showing a placeholder)", exc)
+            data[att.asset] = TextureData.placeholder(str(effect.assets[att.asset].path), str(exc))
     return data
 
 
@@ -307,6 +321,30 @@ def _suggest(key: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+_TORSO_FIT = {
+    f"{side}_{joint}": f"{side}{bone}"
+    for side in ("left", "right")
+    for joint, bone in (("shoulder", "UpperArm"), ("hip", "UpperLeg"))
+}
+_FIT = {
+    **_TORSO_FIT,
+    **{
+        f"{side}_{joint}": f"{side}{bone}"
+        for side in ("left", "right")
+        for joint, bone in (("elbow", "LowerArm"), ("wrist", "Hand"), ("knee", "LowerLeg"), ("ankle", "Foot"))
+    },
+}
+"""Landmarks and the arpose bones whose heads sit on them: an avatar is placed and sized
+by fitting these (only the torso's when it plays a clip rather than the person's pose)."""
+
+
+def _clip(att: Attachment, model: GltfModel, where: str) -> ClipDriver:
+    try:
+        return ClipDriver(model, att.clip)
+    except AssetError as exc:
+        raise EffectError(f"invalid 'clip' in {where}: {exc}") from None
+
+
 def avatar_node(
     att: Attachment,
     model: GltfModel,
@@ -319,10 +357,7 @@ def avatar_node(
     bones = bone_map(att, model, where)
     driver: PoseDriver
     if att.clip:
-        try:
-            driver = ClipDriver(model, att.clip)
-        except AssetError as exc:
-            raise EffectError(f"invalid 'clip' in {where}: {exc}") from None
+        driver = _clip(att, model, where)
     else:
         try:
             driver = RigDriver(model, bones)
@@ -333,6 +368,7 @@ def avatar_node(
         driver,
         hips=bones["hips"],
         shoulders=(bones["leftUpperArm"], bones["rightUpperArm"]),
+        fit={j: bones[b] for j, b in (_TORSO_FIT if att.clip else _FIT).items() if b in bones},
         slot=slot,
         scale=att.scale[0],
         min_visibility=att.min_visibility,

@@ -16,7 +16,7 @@ landmarks into the model's joint rotations with the rig solver.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -78,7 +78,7 @@ class SkinnedMesh(Drawable):
             np.tile(np.eye(4, dtype=np.float32), (len(s.joints), 1, 1)) for s in model.skins
         ]
         """Per skin, (J, 4, 4) float32: bind space to model space (row-major maths)."""
-        self._joint_points = model.rest_global[:, :3, 3]
+        self.joint_points = model.rest_global[:, :3, 3]
         pos = np.concatenate([p.positions for m in model.meshes for p in m.primitives])
         self.reach = float(np.linalg.norm(pos.max(0) - pos.min(0))) * 0.25
         """Margin around the joints that holds every vertex (for :meth:`pixel_bounds`)."""
@@ -89,7 +89,8 @@ class SkinnedMesh(Drawable):
         """Pose the skins from (N, 4, 4) global node matrices of the model."""
         for k in range(len(self.model.skins)):
             self.joint_matrices[k] = self.model.skin_matrices(global_m, k).astype(np.float32)
-        self._joint_points = global_m[:, :3, 3]
+        self.joint_points = global_m[:, :3, 3]
+        """(N, 3) every node's position, model space, as last posed."""
         self.version += 1
 
     @property
@@ -97,7 +98,7 @@ class SkinnedMesh(Drawable):
         return 0 if self.color[3] >= 1.0 and self.world_opacity >= 1.0 else 1
 
     def pixel_bounds(self, camera: Projection) -> np.ndarray | None:
-        pts = self._joint_points
+        pts = self.joint_points
         lo, hi = pts.min(0) - self.reach, pts.max(0) + self.reach
         corners = np.array(
             [[x, y, z, 1.0] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
@@ -191,7 +192,12 @@ class Avatar(Node):
         driver: a :class:`PoseDriver` (the rig solver's, or a clip).
         hips: the model's hips node; shoulders: its (left, right) upper-arm nodes (their
             midpoint is the model's shoulder line); together they give the model's torso
-            length, which is matched to the person's.
+            length, which is matched to the person's when ``fit`` cannot be used.
+        fit: landmark name -> model node at that joint (``left_elbow`` ->
+            ``mixamorig:LeftForeArm``): each frame the model's scale and position are the
+            least-squares fit, in the image, of those posed nodes onto the person's seen
+            landmarks (so a half-seen person, hips out of the picture, is still dressed
+            where they are). None: hips on the hips, torso length matched.
         person, slot: whom to follow (as for anchors).
         scale: extra factor on the fitted size.
         min_visibility: the shoulders must be this visible, else the avatar fades out.
@@ -214,10 +220,14 @@ class Avatar(Node):
         lit: bool = True,
         color: Sequence[float] = (1.0, 1.0, 1.0, 1.0),
         occlusion: str | None = None,
+        fit: Mapping[str, str] | None = None,
         name: str = "",
         **kw,
     ) -> None:
         super().__init__(name or f"Avatar({model.path})", **kw)
+        fit = dict(fit or {})
+        self._fit_lm = np.array([JOINT_INDEX[j] for j in fit], np.int64)
+        self._fit_nodes = np.array([model.node_index(n) for n in fit.values()], np.int64)
         if not (math.isfinite(scale) and scale > 0):
             raise ValueError(f"scale of {self.name} must be a positive number, got {scale!r}")
         self.model = model
@@ -246,6 +256,12 @@ class Avatar(Node):
     def fade(self) -> float:
         return self.fader.alpha
 
+    def joint_world(self, name: str) -> np.ndarray:
+        """World position (the scene's camera space) of the model's node ``name`` as last
+        posed: where a bone ended up on the person (for tests, games, debug drawing)."""
+        p = self.mesh.joint_points[self.model.node_index(name)]
+        return (self.world_matrix @ np.append(p, 1.0))[:3]
+
     def update(self, ctx: FrameContext) -> None:
         if ctx.new_frame:
             pose = self.selector.select(ctx.frame)
@@ -264,6 +280,10 @@ class Avatar(Node):
         local = self.driver.local_matrices(pose, ctx.frame.t if ctx.frame is not None else ctx.now)
         g = self.model.global_matrices(local)
         self.mesh.set_pose(g)
+        measures = pose_measures(pose, ctx.cache)
+        self.body_depth = float(ctx.camera.depth(measures["body_z"]))
+        if len(self._fit_lm) and self._place_fit(pose, g, ctx.camera):
+            return
         lm = pose.landmarks.astype(np.float64)
         hip_px = (lm[_L_HIP, :3] + lm[_R_HIP, :3]) / 2
         cam = ctx.camera
@@ -274,5 +294,29 @@ class Avatar(Node):
         m[:3, :3] = RIG_TO_CAMERA @ self.driver.model_to_rig * s
         m[:3, 3] = origin - m[:3, :3] @ g[self._hips, :3, 3]
         self.set_matrix(m)
-        measures = pose_measures(pose, ctx.cache)
-        self.body_depth = float(cam.depth(measures["body_z"]))
+
+    def _place_fit(self, pose: Pose, g: np.ndarray, cam: Projection) -> bool:
+        """Scale and place by the least-squares fit of the ``fit`` nodes onto the seen
+        landmarks (weak perspective, in the image plane); False when they do not span."""
+        rot = RIG_TO_CAMERA @ self.driver.model_to_rig
+        p = g[self._fit_nodes, :3, 3]
+        c = p @ rot.T
+        lm = pose.landmarks[self._fit_lm].astype(np.float64)
+        w = np.where(lm[:, 3] >= self.min_visibility, 1.0, 0.02)
+        wsum = float(w.sum())
+        cm, qm = (w @ c[:, :2]) / wsum, (w @ lm[:, :2]) / wsum
+        dc, dq = c[:, :2] - cm, lm[:, :2] - qm
+        var = float(w @ (dc * dc).sum(axis=1))
+        if var < 1e-10:
+            return False
+        s_px = float(w @ (dc * dq).sum(axis=1)) / var  # source pixels per model unit
+        if not s_px > 0:
+            return False
+        z = float(w @ lm[:, 2]) / wsum
+        origin = np.array(cam.unproject_point(float(qm[0]), float(qm[1]), z))
+        k = origin[2] / cam.focal
+        m = np.eye(4)
+        m[:3, :3] = rot * (k * s_px * self.scale_factor)
+        m[:3, 3] = origin - m[:3, :3] @ ((w @ p) / wsum)
+        self.set_matrix(m)
+        return True
