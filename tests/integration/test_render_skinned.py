@@ -105,3 +105,13 @@ def test_single_sided_parts_cull_back_faces_also_mirrored(renderer):
     a2.mesh.set_matrix(np.diag([-1.0, 1.0, -1.0, 1.0]))
     renderer.flip = False
     assert blob_center(renderer.render(both, frame), green, tol=30)[2] > 500  # double-sided: drawn
+
+
+def test_bench_avatar_render_reports_its_figures():
+    from arpose.bench.avatar import bench_avatar_render
+
+    out = bench_avatar_render(frames=3, size=(320, 240), rounds=1, warmup=1)
+    assert out["avatar_vertices"] == 8547 and out["avatar_joints"] == 53  # the gallery mannequin
+    for key in ("avatar_ms_p50", "avatar_draw_ms_p50", "hat_draw_ms_p50", "baseline_draw_ms_p50"):
+        assert out[key] > 0
+    assert out["avatar_draw_calls"] == 2  # one per primitive: body and joints
