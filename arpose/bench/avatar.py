@@ -91,7 +91,7 @@ def bench_avatar_render(
                 times[name] += full
                 draws[name] += draw
         r.render(scenes["avatar"], fs[-1], read=False)
-        draws = r.stats["draw_calls"]
+        draw_calls = r.stats["draw_calls"]
         gl = r.ctx.info.get("GL_RENDERER", "?")
     mesh = next(n for n in scenes["avatar"].walk() if isinstance(n, SkinnedMesh))
     p50 = {k: percentile(v, 50) for k, v in times.items()}
@@ -101,7 +101,7 @@ def bench_avatar_render(
         "frames": frames * rounds,
         "avatar_vertices": sum(len(p.vertices) for p in mesh.parts),
         "avatar_joints": mesh.max_joints,
-        "avatar_draw_calls": draws,
+        "avatar_draw_calls": draw_calls,
         "avatar_ms_p50": round(p50["avatar"], 2),
         "avatar_ms_p95": round(percentile(times["avatar"], 95), 2),
         "hat_ms_p50": round(p50["hat"], 2),
