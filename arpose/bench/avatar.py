@@ -32,8 +32,8 @@ from ..pose import PoseFrame
 from ..render.renderer import Renderer
 from ..scene import Scene
 from ..scene.skinned import SkinnedMesh
+from ..testing.bodies import Body, jumping_jack_motion
 from ..testing.bodies import frames as body_frames
-from ..testing.bodies import jumping_jack_motion
 from . import percentile
 
 AVATAR = "mannequin"
@@ -44,7 +44,8 @@ def _frames(size: tuple[int, int], n: int) -> list[PoseFrame]:
     w, h = size
     rng = np.random.default_rng(2)
     images = [rng.integers(0, 255, (h, w, 3), np.uint8) for _ in range(4)]
-    poses = body_frames(jumping_jack_motion(reps=3), fps=30.0, size=size)
+    body = Body(x=w / 2, floor=h * 0.96, scale=h * 0.15)
+    poses = body_frames(jumping_jack_motion(reps=3, body=body), fps=30.0, size=size)
     out = []
     for i in range(n):
         pf = poses[i % len(poses)]
