@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import ArposeError, AssetError, EffectError, RigError
 from ..joints import is_hand_joint
-from ..rig import BONES
+from ..rig import BONE_INDEX, BONES
 from ..rig.gltf import GltfModel
 from ..rig.retarget import REQUIRED, detect_bone_map
 from ..scene.anchors import BodyQuad, JointAnchor
@@ -286,7 +286,9 @@ def bone_map(att: Attachment, model: GltfModel, where: str) -> dict[str, str]:
     detected: dict[str, str] = {}
     given: Mapping[str, str] = {}
     try:
-        if isinstance(rig, str):
+        if rig == "auto" and model.humanoid:  # a VRM file says which node is which bone
+            detected = {b: n for b, n in model.humanoid.items() if b in BONE_INDEX}
+        elif isinstance(rig, str):
             detected = detect_bone_map(model.names, None if rig == "auto" else rig)
         else:
             given = rig

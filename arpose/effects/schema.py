@@ -381,6 +381,9 @@ class Attachment:
         elif not isinstance(rig, str):
             raise _bad("rig", where, '"auto", a convention name or a table of bone names', rig)
         set_(self, "clip", _string(self.clip, "clip", where) if self.clip != "" else "")
+        if not self.is_avatar and not self.joint and self.quad is None:
+            if Path(self.asset).suffix.lower() in (".vrm", ".gltf"):
+                set_(self, "rig", "auto")  # a skinned avatar file named directly
         if self.is_avatar and not self.joint and self.quad is None:
             set_(self, "joint", "mid_hip")  # where an avatar's placeholder goes if it fails
         if self.quad is not None:
@@ -390,7 +393,9 @@ class Attachment:
             joint = _joint(self.joint, "joint", where) if self.joint else "spine"
         else:
             if not self.joint:
-                raise EffectError(f"missing key 'joint' in {where} (or give 'quad' with 4 joints)")
+                raise EffectError(
+                    f"missing key 'joint' in {where} (or give 'quad' with 4 joints, or 'rig' for an avatar)"
+                )
             joint = _joint(self.joint, "joint", where)
         set_(self, "joint", joint)
         if not isinstance(self.margin, (list, tuple)) or len(self.margin) not in (2, 4):

@@ -170,6 +170,9 @@ class GltfModel:
     skins: tuple[Skin, ...]
     meshes: tuple[SkinnedMesh, ...]
     animations: dict[str, AnimationClip] = field(default_factory=dict)
+    humanoid: dict[str, str] = field(default_factory=dict)
+    """A VRM file's own humanoid bone map (VRM 1.0 bone name -> node name; VRM 0.x's
+    thumbs renamed to 1.0's), from its ``VRMC_vrm``/``VRM`` extension; empty otherwise."""
 
     @property
     def rest_local(self) -> np.ndarray:
@@ -584,7 +587,41 @@ def _load(r: _Reader, max_joints: int, animations: bool) -> GltfModel:
         skins=skins,
         meshes=tuple(meshes),
         animations=clips,
+        humanoid=_vrm_humanoid(gltf, names, r),
     )
+
+
+_VRM0_THUMB = {"Proximal": "Metacarpal", "Intermediate": "Proximal", "Distal": "Distal"}
+
+
+def _vrm_humanoid(gltf: _Obj, names: Sequence[str], r: _Reader) -> dict[str, str]:
+    """VRM bone name -> node name from a VRM 1.0 (``VRMC_vrm``) or 0.x (``VRM``) extension."""
+    ext = gltf.extensions
+    if not isinstance(ext, _Obj):
+        return {}
+    pairs: list[tuple[Any, Any]] = []
+    vrm1, vrm0 = ext.VRMC_vrm, ext.VRM
+    if (
+        isinstance(vrm1, _Obj)
+        and isinstance(vrm1.humanoid, _Obj)
+        and isinstance(vrm1.humanoid.humanBones, _Obj)
+    ):
+        bones = vrm1.humanoid.humanBones._d
+        pairs = [(b, v.get("node") if isinstance(v, dict) else None) for b, v in bones.items()]
+    elif isinstance(vrm0, _Obj) and isinstance(vrm0.humanoid, _Obj):
+        for item in vrm0.humanoid.humanBones or []:
+            if isinstance(item, _Obj) and isinstance(item.bone, str):
+                bone = item.bone
+                for old, new in _VRM0_THUMB.items():
+                    if bone.endswith("Thumb" + old):
+                        bone = bone[: -len(old)] + new
+                pairs.append((bone, item.node))
+    out = {}
+    for bone, node in pairs:
+        if not isinstance(bone, str) or not isinstance(node, int) or not 0 <= node < len(names):
+            raise r.fail(f"VRM humanoid bone {bone!r} names node {node!r}, which does not exist")
+        out[bone] = names[node]
+    return out
 
 
 def _parse(raw: bytes, label: str) -> tuple[_Obj, bytes | None]:
@@ -1003,6 +1040,11 @@ def save_glb(path: str | os.PathLike[str], model: GltfModel) -> None:
         bufferViews=b.views,
         buffers=[lib.Buffer(byteLength=len(b.data))],
     )
+    if model.humanoid:
+        index = {n: i for i, n in enumerate(model.names)}
+        human = {bone: {"node": index[n]} for bone, n in model.humanoid.items()}
+        g.extensionsUsed = ["VRMC_vrm"]
+        g.extensions = {"VRMC_vrm": {"specVersion": "1.0", "humanoid": {"humanBones": human}}}
     g.set_binary_blob(bytes(b.data))
     g.save_binary(str(path))
 

@@ -169,3 +169,45 @@ def test_render_cli_dresses_the_person(tmp_path, astronaut_png, effect, rgb):
     assert changed.mean() > 0.05 and (near & changed).sum() > 0.02 * img.shape[0] * img.shape[1]
     ys, xs = np.nonzero(changed)
     assert 150 < xs.mean() < 360  # on the astronaut (in the middle of the picture), not beside
+
+
+ODD_NAMES = {  # no known convention: only the file's VRM humanoid map says which is which
+    "hips": "pelvis_jnt",
+    "spine": "spine_a_jnt",
+    "chest": "spine_c_jnt",
+    "neck": "neck_jnt",
+    "head": "head_jnt",
+    "Shoulder": "clav_{S}",
+    "UpperArm": "arm_up_{S}",
+    "LowerArm": "arm_lo_{S}",
+    "Hand": "wrist_{S}",
+    "UpperLeg": "leg_up_{S}",
+    "LowerLeg": "leg_lo_{S}",
+    "Foot": "ankle_{S}",
+}
+
+
+def test_a_vrm_file_brings_its_own_bone_map(renderer, tmp_path):
+    import dataclasses
+
+    model = humanoid_model(ODD_NAMES, prefix="", unit=1.0)
+    human = {}
+    for bone in ("hips", "spine", "chest", "neck", "head"):
+        human[bone] = ODD_NAMES[bone]
+    for side in ("left", "right"):
+        for part in ("Shoulder", "UpperArm", "LowerArm", "Hand", "UpperLeg", "LowerLeg", "Foot"):
+            human[side + part] = ODD_NAMES[part].format(S=side.capitalize())
+    save_glb(tmp_path / "me.vrm", dataclasses.replace(model, humanoid=human))
+    (tmp_path / "me.toml").write_text('[[attach]]\nasset = "me.vrm"\nlayer = "front"\n')
+    scene = Scene()
+    scene.add(EffectNode(load_effect(str(tmp_path / "me.toml")), players=(1,)))
+    (avatar,) = [n for n in scene.walk() if isinstance(n, Avatar)]
+    body = Body(x=250, floor=490, scale=60, left_arm=170.0, right_arm=90.0)
+    for k in range(10):
+        frame = _frame(body, t=k / 30)
+        renderer.render(scene, frame)
+    pose = frame.poses[0]
+    shoulder = abs(pose.xy("left_shoulder")[0] - pose.xy("right_shoulder")[0])
+    for side in ("left", "right"):
+        hand = _px(renderer, scene, avatar, f"wrist_{side.capitalize()}")
+        assert np.linalg.norm(hand - pose.xy(f"{side}_wrist")) < 0.35 * shoulder
