@@ -17,6 +17,7 @@ other processes hits both alike:
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from pathlib import Path
@@ -61,19 +62,24 @@ def _scene(effect: str | None) -> Scene:
     return scene
 
 
-def _time(r: Renderer, scene: Scene, frames: list[PoseFrame], warmup: int) -> tuple[list[float], list[float]]:
+def _time(
+    r: Renderer, scene: Scene, frames: list[PoseFrame], warmup: int
+) -> tuple[list[float], list[float], list[float]]:
     """ms per frame: a new PoseFrame (the scene reads the body: the avatar's rig is
-    solved and retargeted), then the same frame drawn again (only the drawing)."""
-    full, draw = [], []
+    solved and retargeted), then the same frame drawn again (only the drawing), and that
+    drawing's CPU time (this process's threads, software GL's included: on a loaded
+    machine wall time also counts other processes' turns)."""
+    full, draw, cpu = [], [], []
     for i, f in enumerate(frames):
         start = time.perf_counter()
         r.render(scene, f, read=True)
-        mid = time.perf_counter()
+        mid, mid_cpu = time.perf_counter(), time.process_time()
         r.render(scene, f, now=f.t + 0.001, read=True)
         if i >= warmup:
             full.append((mid - start) * 1000.0)
             draw.append((time.perf_counter() - mid) * 1000.0)
-    return full, draw
+            cpu.append((time.process_time() - mid_cpu) * 1000.0)
+    return full, draw, cpu
 
 
 def bench_avatar_render(
@@ -84,19 +90,22 @@ def bench_avatar_render(
     scenes = {"baseline": _scene(None), "hat": _scene(HAT), "avatar": _scene(AVATAR)}
     times: dict[str, list[float]] = {k: [] for k in scenes}
     draws: dict[str, list[float]] = {k: [] for k in scenes}
+    cpus: dict[str, list[float]] = {k: [] for k in scenes}
     with Renderer.offscreen(size) as r:
         for k in range(rounds):
             order = list(scenes) if k % 2 == 0 else list(scenes)[::-1]
             for name in order:
-                full, draw = _time(r, scenes[name], fs, warmup)
+                full, draw, cpu = _time(r, scenes[name], fs, warmup)
                 times[name] += full
                 draws[name] += draw
+                cpus[name] += cpu
         r.render(scenes["avatar"], fs[-1], read=False)
         draw_calls = r.stats["draw_calls"]
         gl = r.ctx.info.get("GL_RENDERER", "?")
     mesh = next(n for n in scenes["avatar"].walk() if isinstance(n, SkinnedMesh))
     p50 = {k: percentile(v, 50) for k, v in times.items()}
     d50 = {k: percentile(v, 50) for k, v in draws.items()}
+    c50 = {k: percentile(v, 50) for k, v in cpus.items()}
     return {
         "size": list(size),
         "frames": frames * rounds,
@@ -113,7 +122,11 @@ def bench_avatar_render(
         "avatar_draw_ms_p50": round(d50["avatar"], 2),
         "hat_draw_ms_p50": round(d50["hat"], 2),
         "baseline_draw_ms_p50": round(d50["baseline"], 2),
+        "avatar_draw_cpu_ms_p50": round(c50["avatar"], 2),
+        "hat_draw_cpu_ms_p50": round(c50["hat"], 2),
+        "baseline_draw_cpu_ms_p50": round(c50["baseline"], 2),
         "avatar_draw_within_8ms": bool(d50["avatar"] <= 8.0),
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "avatar_rig_ms_p50": round(p50["avatar"] - d50["avatar"], 2),
         "gl_renderer": gl,
     }

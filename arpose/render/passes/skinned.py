@@ -1,8 +1,10 @@
 """The skinned pass: glTF avatars and costumes, skinned on the GPU.
 
 Linear blend skinning runs in the vertex shader (``shaders/skinned.vert.glsl``: up to four
-``uniform mat4 u_joints[N]`` per vertex); the fragment shader is the mesh pass's, so
-lighting, depth and body occlusion are exactly those of :class:`~.meshes.MeshPass`. Vertex
+``uniform mat4 u_joints[N]`` per vertex). Lighting is the mesh pass's model computed per
+vertex (an avatar covers many pixels, and software GL pays per pixel: measured, the mesh
+pass's per-pixel lighting doubled the avatar's fragment cost); depth and body occlusion
+are those of :class:`~.meshes.MeshPass` (``skinned.frag.glsl``). Vertex
 and index buffers are made once per :class:`~arpose.scene.skinned.SkinPart`; per frame
 only the joint matrices (a few kB) are written.
 """
@@ -31,6 +33,7 @@ class SkinnedPass(RenderPass):
 
     name = "skinned"
     stage = "overlay"
+    no_blend_when_opaque = True
     node_types: tuple[type[Drawable], ...] = (SkinnedMesh,)
 
     def setup(self, gpu: Gpu) -> None:
@@ -62,7 +65,7 @@ class SkinnedPass(RenderPass):
             src = load_shader("skinned.vert").replace("#define MAX_JOINTS 64", f"#define MAX_JOINTS {size}")
             if capture:
                 src = src.replace("#version 330\n", "#version 330\n#define CAPTURE 1\n", 1)
-            frag = load_shader("capture.frag" if capture else "mesh.frag")
+            frag = load_shader("capture.frag" if capture else "skinned.frag")
             if opaque:
                 frag = frag.replace("if (a < 0.004) discard;", "")
             try:
@@ -106,6 +109,8 @@ class SkinnedPass(RenderPass):
         # glTF's front faces wind counter-clockwise seen from the front; the view turns
         # that clockwise when it mirrors, and so does a model matrix with a reflection
         ctx.front_face = "ccw" if (np.linalg.det(model[:3, :3]) > 0) != layer.flip else "cw"
+        if opaque and self.no_blend_when_opaque:
+            ctx.disable(mgl.BLEND)  # nothing to blend: skip the read-modify-write per pixel
         skin = -1
         try:
             for part in node.parts:
@@ -127,6 +132,7 @@ class SkinnedPass(RenderPass):
                 frame.stats["draw_calls"] += 1
         finally:
             ctx.disable(mgl.CULL_FACE)
+            ctx.enable(mgl.BLEND)
             ctx.front_face = "ccw"
         frame.stats["meshes"] += 1
 
