@@ -211,3 +211,37 @@ def test_a_vrm_file_brings_its_own_bone_map(renderer, tmp_path):
     for side in ("left", "right"):
         hand = _px(renderer, scene, avatar, f"wrist_{side.capitalize()}")
         assert np.linalg.norm(hand - pose.xy(f"{side}_wrist")) < 0.35 * shoulder
+
+
+def test_a_game_with_an_avatar_per_player(tmp_path):
+    """`arpose play GAME --effect costume-tunic`: each player is dressed, the game's result
+    is the same as without it."""
+    import cv2
+
+    from arpose.play.options import PlayOptions
+    from arpose.play.runner import run_headless
+    from arpose.testing.bodies import frames, jumping_jack_motion, together
+
+    two = together(
+        jumping_jack_motion(reps=2, body=Body(x=400, id=1)),
+        jumping_jack_motion(reps=2, body=Body(x=900, id=2)),
+    )
+    clip = frames(two, fps=30, noise=1.0)[:60]
+    plain = run_headless("pong", clip, PlayOptions(sound=False, duration=1.5, players=2, game_effects=False))
+    video = tmp_path / "pong.mp4"
+    dressed = run_headless(
+        "pong",
+        clip,
+        PlayOptions(sound=False, duration=1.5, players=2, effects=("costume-tunic",)),
+        video=video,
+        fps=30.0,
+    )
+    assert dressed == plain
+    cap = cv2.VideoCapture(str(video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 40)
+    ok, bgr = cap.read()
+    assert ok
+    # the tunic's gold sleeves and teal body on both players (the view is mirrored)
+    teal = (bgr[..., 0].astype(int) > bgr[..., 2].astype(int) + 30) & (bgr[..., 1] > 60)
+    cols = np.nonzero(teal.any(axis=0))[0]
+    assert teal.sum() > 2000 and cols.min() < 640 < cols.max()
