@@ -298,6 +298,8 @@ def basis(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     return out
 
 
+TORSO_SHARE = (0.2, 0.3, 0.5)
+"""The hips', spine's and chest's shares of the hips-to-shoulders distance."""
 _PAIRS = {
     name: np.array([[LM[a], LM[b]] for a, b in pairs])
     for name, pairs in {
@@ -333,9 +335,9 @@ def measure_lengths(
     eyes = 0.5 * (p[LM["left_eye"]] + p[LM["right_eye"]])
     mouth = 0.5 * (p[LM["mouth_left"]] + p[LM["mouth_right"]])
     found = {
-        "hips": 0.2 * torso,
-        "spine": 0.3 * torso,
-        "chest": 0.5 * torso,
+        "hips": TORSO_SHARE[0] * torso,
+        "spine": TORSO_SHARE[1] * torso,
+        "chest": TORSO_SHARE[2] * torso,
         "neck": float(quat.norm(ears - sho_mid)),
         "head": 2.0 * float(quat.norm(eyes - mouth)),  # ear level to the crown
     }

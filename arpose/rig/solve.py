@@ -43,6 +43,9 @@ from .skeleton import (
     to_rig,
     unit,
 )
+from .skeleton import (
+    TORSO_SHARE as _TORSO_SHARE,
+)
 
 X, Y, Z = np.eye(3)
 _SX = np.array([1.0, -1.0])[:, None]  # left, right
@@ -52,8 +55,8 @@ _SX = np.array([1.0, -1.0])[:, None]  # left, right
 # backwards), not a person's flexibility.
 _LIMIT_PARTS: dict[str, tuple[float, float]] = {
     "hips": (180.0, 180.0),
-    "spine": (60.0, 45.0),
-    "chest": (60.0, 45.0),
+    "spine": (70.0, 60.0),
+    "chest": (70.0, 60.0),
     "neck": (60.0, 60.0),
     "head": (70.0, 85.0),
     "Shoulder": (30.0, 20.0),
@@ -164,11 +167,9 @@ _FINGER_ROWS = np.array([_I[f"{s}{FINGERS[0]}Metacarpal"] for s in SIDES])  # 15
 _FINGER_CHAINS = np.array([FINGER_LANDMARKS[f] for f in FINGERS])  # (5, 4)
 
 # stage A: bones whose two axes come straight from landmarks
-_A_ROWS = [
-    _I[b]
-    for b in ("hips", "spine", "chest", "neck", "head", "leftHand", "rightHand", "leftFoot", "rightFoot")
-]
-_A_REST = _rest_t([X, X, X, Y, X, X, -X, Z, Z], [Y, Y, Y, X, Y, Z, Z, Y, Y])
+_A_ROWS = [_I[b] for b in ("hips", "chest", "neck", "head", "leftHand", "rightHand", "leftFoot", "rightFoot")]
+_A_REST = _rest_t([X, X, Y, X, X, -X, Z, Z], [Y, Y, X, Y, Z, Z, Y, Y])
+_SPINE_REST = _rest_t(Y, X)
 # stage B: limbs (their fallbacks need stage A's frames), then the fingers of each hand
 _LIMBS = ("UpperArm", "LowerArm", "UpperLeg", "LowerLeg")
 _B_ROWS = [_I[s + part] for part in _LIMBS for s in SIDES]
@@ -212,23 +213,16 @@ def _solve_globals(
     foot_v = lm[_TOE] - heel
 
     # stage A
-    pa = np.stack(
-        [
-            hip_line,
-            unit(hip_line) + unit(sho_line),
-            sho_line,
-            0.5 * (le + re - sho.sum(0)),
-            across,
-            *hand_fwd,
-            *foot_v,
-        ]
-    )
+    pa = np.stack([hip_line, sho_line, 0.5 * (le + re - sho.sum(0)), across, *hand_fwd, *foot_v])
     qa = np.stack(
-        [up, up, up, unit(sho_line) + unit(across), ley + rey - ml - mr, *hand_side, *(lm[_ANK] - heel)]
+        [up, up, unit(sho_line) + unit(across), ley + rey - ml - mr, *hand_side, *(lm[_ANK] - heel)]
     )
     ga = basis(pa, qa) @ _A_REST
     g[_A_ROWS] = ga
-    hips, chest, hand = ga[0], ga[2], ga[5:7]
+    hips, chest, hand = ga[0], ga[1], ga[4:6]
+    # the spine bridges the hips and chest so that the chain ends between the shoulders
+    gap = unit(up) - _TORSO_SHARE[0] * hips[:, 1] - _TORSO_SHARE[2] * chest[:, 1]
+    g[_I["spine"]] = basis(gap, unit(hip_line) + unit(sho_line)) @ _SPINE_REST
 
     # stage B: limbs, with the fallbacks from stage A's frames
     upper, lower = lm[_ELB] - sho, lm[_WRI] - lm[_ELB]
