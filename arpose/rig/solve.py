@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import RigError
 from ..joints import NUM_HAND_LANDMARKS, NUM_LANDMARKS
 from . import quat
 from .rigpose import RigPose
@@ -347,10 +348,17 @@ def solve_pose(
 
     The root is ``(0, h, 0)``: the hips' height ``h`` above the lowest seen foot point, or
     the skeleton's standing hip height when no foot is seen.
+
+    Raises :class:`~arpose.errors.RigError` for world landmarks that are not finite or all
+    zero (a recording made without world landmarks), ``ValueError`` for wrong shapes.
     """
     world = np.asarray(world)
     if world.shape != (NUM_LANDMARKS, 3):
         raise ValueError(f"world landmarks must be (33, 3), got {world.shape}")
+    if not np.all(np.isfinite(world)):
+        raise RigError("world landmarks hold NaN or infinite values")
+    if not np.any(world):
+        raise RigError("world landmarks are all zero: the pose has no world landmarks to solve")
     p = to_rig(world)
     vis = np.ones(NUM_LANDMARKS) if visibility is None else np.asarray(visibility, np.float64)
     hd = _hands(hands) if options.hands else {}
