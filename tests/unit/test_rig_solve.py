@@ -208,5 +208,5 @@ def test_degenerate_input_gives_finite_rotations() -> None:
     flat = solve_pose(world, hands={"left": np.zeros((21, 3)), "right": hands["right"]})
     assert np.all(np.isfinite(flat.rotations)) and flat.confidence[BONE_INDEX["leftIndexProximal"]] == 0.0
     squashed = world.copy()
-    squashed[[13, 15]] = squashed[11]  # elbow and wrist on the shoulder
+    squashed[[13, 15, 17, 19]] = squashed[11]  # elbow, wrist and hand on the shoulder
     assert np.all(np.isfinite(solve_pose(squashed).rotations))
