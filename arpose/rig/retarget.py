@@ -272,6 +272,7 @@ class Retarget:
         rest_rig: np.ndarray,
         correction: dict[int, np.ndarray],
         source: dict[int, int],
+        rest_positions: np.ndarray | None = None,
     ) -> None:
         self.bone_map = dict(bone_map)
         self.names = tuple(names)
@@ -282,6 +283,32 @@ class Retarget:
         self._rest = rest_rig  # (M, 3, 3) rest global rotations in rig space
         self._fix = correction  # model node -> (3, 3) rest correction in rig space
         self._src = source  # model node -> arpose bone index
+        self._pos = rest_positions  # (M, 3) rest joint positions in rig space, or None
+        self._mapped = np.array(sorted(source), int)
+        self._mapped_src = np.array([source[i] for i in self._mapped], int)
+        self._mapped_rest = np.array([correction[i] @ rest_rig[i] for i in self._mapped]).reshape(-1, 3, 3)
+        self._unmapped = [(i, int(self.parents[i])) for i in self.order if i not in source]
+        parent_rest = rest_rig[np.maximum(self.parents, 0)]
+        self._rest_local = np.swapaxes(parent_rest, -1, -2) @ rest_rig
+        self._torso: list[int] = []  # model nodes from the spine's to the chest's
+        self._to_arms: list[list[int]] = []  # model nodes from the hips' to each upper arm's
+        back = {b: m for m, b in source.items()}
+        names_needed = (
+            "hips",
+            "spine",
+            "chest",
+            "leftUpperArm",
+            "rightUpperArm",
+            "leftUpperLeg",
+            "rightUpperLeg",
+        )
+        if rest_positions is not None and all(BONE_INDEX[b] in back for b in names_needed):
+            hips, spine, chest = (back[BONE_INDEX[b]] for b in ("hips", "spine", "chest"))
+            torso = _path(self.parents, spine, chest)
+            arms = [_path(self.parents, hips, back[BONE_INDEX[f"{s}UpperArm"]]) for s in SIDES]
+            if torso and all(arms):
+                self._torso, self._to_arms = torso, arms
+                self._legs = [back[BONE_INDEX[f"{s}UpperLeg"]] for s in SIDES]
 
     @classmethod
     def from_rest(
@@ -340,20 +367,56 @@ class Retarget:
         solved = quat.to_matrix(seen.global_rotations().astype(np.float64))
         correction = {m: solved[BONE_INDEX[b]].T for b, m in node.items()}
         source = {m: BONE_INDEX[b] for b, m in node.items()}
-        return cls(bone_map, names, parents, order, frame, rest_rig, correction, source)
+        return cls(bone_map, names, parents, order, frame, rest_rig, correction, source, pos_rig)
 
     def global_rig(self, pose: RigPose) -> np.ndarray:
-        """``(M, 3, 3)`` every model node's posed global rotation, in rig space."""
+        """``(M, 3, 3)`` every model node's posed global rotation, in rig space.
+
+        Then the model's spine turns as a whole (about its base) so that the line from its
+        hips to its shoulders points as the person's does: a model's spine is several bones
+        with their own curve, and sharing a bend or twist among them otherwise than the
+        person does would carry the arms away from the person's."""
         g = quat.to_matrix(pose.global_rotations().astype(np.float64))
-        out = np.empty_like(self._rest)
-        for i in self.order:
-            b = self._src.get(i)
-            if b is not None:
-                out[i] = g[b] @ self._fix[i] @ self._rest[i]
-            else:
-                p = self.parents[i]
-                out[i] = self._rest[i] if p < 0 else out[p] @ self._rest[p].T @ self._rest[i]
+        extra: dict[int, np.ndarray] = {}
+        out = self._globals(g, extra)
+        if not self._torso:
+            return out
+        sk = pose.skeleton
+        chord = sum(g[BONE_INDEX[b]][:, 1] * sk.lengths[BONE_INDEX[b]] for b in ("hips", "spine", "chest"))
+        turn = np.eye(3)
+        for _ in range(2):
+            legs, arms = self._points(out)
+            have = 0.5 * (arms[0][-1] + arms[1][-1]) - legs
+            turn = quat.to_matrix(quat.between(have, np.asarray(chord))) @ turn
+            extra = dict.fromkeys(self._torso, turn)
+            out = self._globals(g, extra)
         return out
+
+    def _globals(self, g: np.ndarray, extra: dict[int, np.ndarray]) -> np.ndarray:
+        out = np.empty_like(self._rest)
+        # mapped nodes at once (their globals do not depend on their parents') ...
+        out[self._mapped] = g[self._mapped_src] @ self._mapped_rest
+        if extra:
+            keys = list(extra)
+            out[keys] = np.stack([extra[k] for k in keys]) @ out[keys]
+        # ... then the others, parents first, keeping their rest rotation under their parent
+        for i, p in self._unmapped:
+            out[i] = self._rest[i] if p < 0 else out[p] @ self._rest_local[i]
+        return out
+
+    def _points(self, out: np.ndarray) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+        """The posed model's thigh-head midpoint and the joints from its hips to each upper
+        arm, relative to the hips' head."""
+        assert self._pos is not None
+        arms = []
+        for path in self._to_arms:
+            pts = [np.zeros(3)]
+            for a, b in zip(path[:-1], path[1:]):
+                pts.append(pts[-1] + out[a] @ self._rest[a].T @ (self._pos[b] - self._pos[a]))
+            arms.append(pts)
+        hips = self._to_arms[0][0]
+        legs = [out[hips] @ self._rest[hips].T @ (self._pos[leg] - self._pos[hips]) for leg in self._legs]
+        return np.asarray(0.5 * (legs[0] + legs[1])), arms
 
     def apply(self, pose: RigPose) -> np.ndarray:
         """``(M, 4)`` float32 local rotations ``(x, y, z, w)`` of every model node for
@@ -421,6 +484,17 @@ def _rest_frames(
         if complete:
             hands.append(s)
     return BoneFrames(heads, rots, tips), hands
+
+
+def _path(parents: np.ndarray, top: int, bottom: int) -> list[int]:
+    """Nodes from ``top`` down to its descendant ``bottom`` (empty if it is not one)."""
+    chain = [bottom]
+    while chain[-1] != top:
+        p = int(parents[chain[-1]])
+        if p < 0:
+            return []
+        chain.append(p)
+    return chain[::-1]
 
 
 def _order(parents: np.ndarray) -> tuple[int, ...]:

@@ -286,7 +286,8 @@ def basis(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     q = secondary - (secondary * p).sum(axis=-1)[..., None] * p
     n = quat.norm(q)
     weak = n < 1e-6
-    if np.any(weak):
+    if np.any(weak):  # degenerate input (coincident landmarks): any frame, never NaN
+        p = np.where(quat.norm(p)[..., None] < 1e-9, np.array([1.0, 0.0, 0.0]), p)
         alt = quat.cross(p, np.array([0.0, 0.0, 1.0]))
         alt2 = quat.cross(p, np.array([1.0, 0.0, 0.0]))
         alt = np.where(quat.norm(alt)[..., None] < 1e-3, alt2, alt)
@@ -298,6 +299,8 @@ def basis(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     return out
 
 
+TORSO_SHARE = (0.2, 0.3, 0.5)
+"""The hips', spine's and chest's shares of the hips-to-shoulders distance."""
 _PAIRS = {
     name: np.array([[LM[a], LM[b]] for a, b in pairs])
     for name, pairs in {
@@ -333,9 +336,9 @@ def measure_lengths(
     eyes = 0.5 * (p[LM["left_eye"]] + p[LM["right_eye"]])
     mouth = 0.5 * (p[LM["mouth_left"]] + p[LM["mouth_right"]])
     found = {
-        "hips": 0.2 * torso,
-        "spine": 0.3 * torso,
-        "chest": 0.5 * torso,
+        "hips": TORSO_SHARE[0] * torso,
+        "spine": TORSO_SHARE[1] * torso,
+        "chest": TORSO_SHARE[2] * torso,
         "neck": float(quat.norm(ears - sho_mid)),
         "head": 2.0 * float(quat.norm(eyes - mouth)),  # ear level to the crown
     }

@@ -56,6 +56,8 @@ _TORSO = [
         ("right_shoulder", "right_hip"),
     )
 ]
+_TORSO_A = [a for a, _ in _TORSO]
+_TORSO_B = [b for _, b in _TORSO]
 _HIPS = [LM["left_hip"], LM["right_hip"]]
 
 
@@ -142,14 +144,19 @@ class RigSolver:
 
         # fallbacks for bones not seen: hold, then relax to neutral
         self._lost_t[~seen & (self._seen_t >= self._lost_t)] = t
-        relax = _ease((t - self._seen_t - self.options.hold_seconds) / max(self.options.relax_seconds, 1e-6))
-        out = np.where(seen[:, None], solved, quat.slerp(self._held, NEUTRAL, relax))
+        out = solved.copy()
+        lost = ~seen
+        if np.any(lost):
+            since = t - self._seen_t[lost] - self.options.hold_seconds
+            relax = _ease(since / max(self.options.relax_seconds, 1e-6))
+            out[lost] = quat.slerp(self._held[lost], NEUTRAL[lost], relax)
         # a bone seen again blends back in from where its fallback had got to
         self._back_t[seen & (self._seen_t < self._lost_t)] = t
         mix = np.where(seen, _ease((t - self._back_t) / _REACQUIRE_SECONDS), 1.0)
-        if np.any(mix < 1.0):
-            out = np.where((mix < 1.0)[:, None], quat.slerp(self._out, solved, mix), out)
-        out = quat.align(quat.normalize(out), self._out)
+        back = mix < 1.0
+        if np.any(back):
+            out[back] = quat.slerp(self._out[back], solved[back], mix[back])
+        out = quat.align(out, self._out)
         self._held[seen] = solved[seen]
         self._seen_t[seen] = t
         self._out = out
@@ -161,9 +168,9 @@ class RigSolver:
         w, h = image_size
         px = pose.landmarks[:, :2].astype(np.float64)
         world = pose.world.astype(np.float64)
-        pix = sum(float(np.linalg.norm(px[a] - px[b])) for a, b in _TORSO)
-        met = sum(float(np.linalg.norm(world[a, :2] - world[b, :2])) for a, b in _TORSO)
-        torso_vis = float(np.min(pose.landmarks[[i for ab in _TORSO for i in ab], VIS]))
+        pix = float(quat.norm(px[_TORSO_A] - px[_TORSO_B]).sum())
+        met = float(quat.norm(world[_TORSO_A, :2] - world[_TORSO_B, :2]).sum())
+        torso_vis = float(pose.landmarks[_TORSO_A + _TORSO_B, VIS].min())
         if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
             return solved_root if self._last_root is None else self._last_root
         scale = pix / met  # pixels per metre at the person's depth
