@@ -4,6 +4,7 @@ avatars drawn on a person (depth, placement, occlusion)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from avatar_helpers import arm_model
 from gl_fixtures import blob_bbox, blob_center, make_frame, make_pose
 
@@ -115,3 +116,24 @@ def test_bench_avatar_render_reports_its_figures():
     for key in ("avatar_ms_p50", "avatar_draw_ms_p50", "hat_draw_ms_p50", "baseline_draw_ms_p50"):
         assert out[key] > 0
     assert out["avatar_draw_calls"] == 2  # one per primitive: body and joints
+
+
+@pytest.mark.parametrize(("layer", "hidden"), [("behind_body", True), ("front", False)])
+def test_body_mask_hides_skinned_content_as_it_hides_meshes(renderer, layer, hidden):
+    model = arm_model()
+    scene = Scene()
+    avatar = scene.add(
+        Avatar(
+            model, ClipDriver(model, "bend"), hips="upper", shoulders=("lower", "lower"), color=(0, 1, 0, 1)
+        )
+    )
+    avatar.layer = layer
+    avatar.mesh.lit = False
+    pose = make_pose(center=(256.0, 200.0), shoulder_px=120.0)
+    mask = np.zeros((512, 512), np.float32)
+    mask[:, 256:] = 1.0  # the person covers the right half of the picture
+    img = renderer.render(scene, make_frame([pose], t=0.0, mask=mask))
+    green = np.abs(img.astype(int) - (0, 102, 0)).max(axis=2) < 30
+    left, right = green[:, :250].sum(), green[:, 262:].sum()
+    assert left > 500
+    assert (right == 0) if hidden else (right > 500)
