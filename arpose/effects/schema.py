@@ -373,11 +373,39 @@ class Attachment:
     """``"all"`` or a player number (1 = first person by id, 2 = second)."""
     opacity: float = 1.0
     animation: Animation | None = None
+    rig: str | Mapping[str, str] = ""
+    """For a skinned avatar or costume (an ``avatar`` asset: ``.gltf``, ``.vrm``, or a
+    ``.glb`` with ``kind = "avatar"``): its bone map. ``"auto"`` (the default for avatars)
+    detects the naming convention from the model's bones; a convention name (``vrm``,
+    ``vrm0``, ``mixamo``, ``unity``, ``vroid``, ``mannequin``) picks one; a table maps
+    arpose's bones (VRM humanoid names: ``hips``, ``leftUpperArm``...) to the model's,
+    over what is detected."""
+    clip: str = ""
+    """For an avatar: play this animation clip of the model instead of following the body."""
     where: InitVar[str] = "Attachment"
+
+    @property
+    def is_avatar(self) -> bool:
+        """True for a skinned avatar or costume (``rig`` or ``clip`` given)."""
+        return bool(self.rig) or bool(self.clip)
 
     def __post_init__(self, where: str) -> None:
         set_ = object.__setattr__
         set_(self, "asset", _string(self.asset, "asset", where))
+        rig = self.rig
+        if isinstance(rig, Mapping):
+            for k, v in rig.items():
+                if not isinstance(v, str) or not v:
+                    raise _bad(f"rig.{k}", where, "a bone name of the model", v)
+            set_(self, "rig", MappingProxyType(dict(rig)))
+        elif not isinstance(rig, str):
+            raise _bad("rig", where, '"auto", a convention name or a table of bone names', rig)
+        set_(self, "clip", _string(self.clip, "clip", where) if self.clip != "" else "")
+        if not self.is_avatar and not self.joint and self.quad is None:
+            if Path(self.asset).suffix.lower() in (".vrm", ".gltf"):
+                set_(self, "rig", "auto")  # a skinned avatar file named directly
+        if self.is_avatar and not self.joint and self.quad is None:
+            set_(self, "joint", "mid_hip")  # where an avatar's placeholder goes if it fails
         if self.quad is not None:
             if not isinstance(self.quad, (list, tuple)) or len(self.quad) != 4:
                 raise _bad("quad", where, "a list of 4 joint names", self.quad)
@@ -385,7 +413,9 @@ class Attachment:
             joint = _joint(self.joint, "joint", where) if self.joint else "spine"
         else:
             if not self.joint:
-                raise EffectError(f"missing key 'joint' in {where} (or give 'quad' with 4 joints)")
+                raise EffectError(
+                    f"missing key 'joint' in {where} (or give 'quad' with 4 joints, or 'rig' for an avatar)"
+                )
             joint = _joint(self.joint, "joint", where)
         set_(self, "joint", joint)
         if not isinstance(self.margin, (list, tuple)) or len(self.margin) not in (2, 4):
@@ -461,6 +491,8 @@ ATTACHMENT_KEYS = (
     "person",
     "opacity",
     "animation",
+    "rig",
+    "clip",
 )
 EFFECT_KEYS = ("name", "description", "version", "assets", "attach")
 
@@ -519,6 +551,15 @@ class Effect:
                         + (f" (assets: {', '.join(assets)})" if assets else "")
                     )
                 assets[att.asset] = _asset(att.asset, att.asset, root, a_where, sandbox=sandbox, key="asset")
+            a = assets[att.asset]
+            if att.is_avatar and a.kind == "mesh" and a.path.suffix.lower() == ".glb":
+                # a .glb is a static mesh by extension; with a bone map it is an avatar
+                assets[att.asset] = Asset(name=a.name, path=a.path, kind="avatar", color=a.color)
+            elif att.is_avatar and assets[att.asset].kind != "avatar":
+                raise EffectError(
+                    f"'rig' or 'clip' in attachment {i} of {where} needs a skinned glTF avatar "
+                    f"(.gltf, .glb or .vrm), but asset {att.asset!r} is a {a.kind}"
+                )
         set_(self, "attachments", tuple(self.attachments))
         set_(self, "assets", MappingProxyType(assets))
 

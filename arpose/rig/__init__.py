@@ -5,3 +5,23 @@ avatars (:mod:`arpose.render`, :mod:`arpose.effects`) and the engine outputs (BV
 :mod:`arpose.export`, VMC in :mod:`arpose.stream`) build on it; see
 ``docs/developer/rig.md`` for the API they share.
 """
+
+from .rigpose import RigPose
+from .skeleton import BONE_INDEX, BONES, NUM_BONES, PARENT, REST_DIRECTIONS, Skeleton
+from .solve import LIMITS, SolveOptions, solve_pose
+from .solver import NEUTRAL, RigSolver
+
+__all__ = [
+    "BONES",
+    "BONE_INDEX",
+    "LIMITS",
+    "NEUTRAL",
+    "NUM_BONES",
+    "PARENT",
+    "REST_DIRECTIONS",
+    "RigPose",
+    "RigSolver",
+    "Skeleton",
+    "SolveOptions",
+    "solve_pose",
+]
