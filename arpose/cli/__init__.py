@@ -34,6 +34,7 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "mirror",
     "coach",  # also adds `progress`
+    "blender_addon",  # `arpose blender-addon`
 )
 # Commands that track people: they take --smoothing (added here, in one place).
 TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play", "render")
