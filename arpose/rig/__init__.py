@@ -5,3 +5,20 @@ avatars (:mod:`arpose.render`, :mod:`arpose.effects`) and the engine outputs (BV
 :mod:`arpose.export`, VMC in :mod:`arpose.stream`) build on it; see
 ``docs/developer/rig.md`` for the API they share.
 """
+
+from .rigpose import RigPose
+from .skeleton import BONE_INDEX, BONES, NUM_BONES, PARENT, REST_DIRECTIONS, Skeleton
+from .solve import LIMITS, SolveOptions, solve_pose
+
+__all__ = [
+    "BONES",
+    "BONE_INDEX",
+    "LIMITS",
+    "NUM_BONES",
+    "PARENT",
+    "REST_DIRECTIONS",
+    "RigPose",
+    "Skeleton",
+    "SolveOptions",
+    "solve_pose",
+]
