@@ -46,6 +46,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_threads.py": ("subprocess",),
     "test_tiles.py": ("model",),
     "test_tracker.py": ("model", "subprocess"),
+    "test_vmc_integration.py": ("subprocess",),
 }
 GL_FIXTURES = {"renderer", "offscreen", "window", "pg"}
 
