@@ -9,15 +9,18 @@ avatars (:mod:`arpose.render`, :mod:`arpose.effects`) and the engine outputs (BV
 from .rigpose import RigPose
 from .skeleton import BONE_INDEX, BONES, NUM_BONES, PARENT, REST_DIRECTIONS, Skeleton
 from .solve import LIMITS, SolveOptions, solve_pose
+from .solver import NEUTRAL, RigSolver
 
 __all__ = [
     "BONES",
     "BONE_INDEX",
     "LIMITS",
+    "NEUTRAL",
     "NUM_BONES",
     "PARENT",
     "REST_DIRECTIONS",
     "RigPose",
+    "RigSolver",
     "Skeleton",
     "SolveOptions",
     "solve_pose",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..joints import HAND_LANDMARK_NAMES, LANDMARK_NAMES
+from . import quat
 
 FINGERS = ("Thumb", "Index", "Middle", "Ring", "Little")
 """Finger names in VRM order (thumb first)."""
@@ -162,25 +163,46 @@ def _default_length(bone: str) -> float:
     raise AssertionError(bone)
 
 
-def _offsets(lengths: np.ndarray, hip_half: float, finger_base: dict[str, np.ndarray]) -> np.ndarray:
+_CHAIN = np.array(
+    [
+        not b.endswith("UpperLeg")
+        and str(PARENT[b]).endswith(
+            (
+                "hips",
+                "spine",
+                "chest",
+                "neck",
+                "Shoulder",
+                "UpperArm",
+                "LowerArm",
+                "UpperLeg",
+                "LowerLeg",
+                "Metacarpal",
+                "Proximal",
+                "Intermediate",
+            )
+        )
+        for b in BONES
+    ]
+)
+"""Bones whose head is their parent's tail."""
+_LEGS = np.array([BONE_INDEX["leftUpperLeg"], BONE_INDEX["rightUpperLeg"]])
+_FINGER_BASE_ROWS = np.array([BONE_INDEX[f"{s}{f}{FINGER_SEGMENTS[f][0]}"] for s in SIDES for f in FINGERS])
+_MIRROR = np.array([1.0, 1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0, -1.0])[:, None] * np.array(
+    [1.0, 0.0, 0.0]
+) + np.array([0.0, 1.0, 1.0])
+
+
+def _offsets(lengths: np.ndarray, hip_half: float, finger_base: np.ndarray) -> np.ndarray:
     """Rest offset of every bone's head from its parent's head. A bone continuing its
     parent's line starts at the parent's tail; legs start beside the hips' head, the
-    shoulders and the neck at the chest's tail, the fingers at their bases in the hand."""
-    off = np.zeros((NUM_BONES, 3))
-    for i, b in enumerate(BONES):
-        p = PARENT[b]
-        if p is None:
-            continue
-        pi = BONE_INDEX[p]
-        sx = 1.0 if b.startswith("left") else -1.0
-        if b.endswith("UpperLeg"):
-            off[i] = (sx * hip_half, 0.0, 0.0)
-        elif p.endswith("Hand"):
-            f = next(f for f in FINGERS if f in b)
-            off[i] = finger_base[f] * (sx, 1.0, 1.0)
-        else:
-            off[i] = REST_DIRECTIONS[pi] * lengths[pi]
-    return off
+    shoulders and the neck at the chest's tail, the fingers at their bases in the hand
+    (``finger_base``: the left hand's, ``(5, 3)`` in :data:`FINGERS` order)."""
+    parent = np.maximum(PARENT_INDEX, 0)
+    off = np.where(_CHAIN[:, None], REST_DIRECTIONS[parent] * lengths[parent][:, None], 0.0)
+    off[_LEGS] = [[hip_half, 0.0, 0.0], [-hip_half, 0.0, 0.0]]
+    off[_FINGER_BASE_ROWS] = np.concatenate([finger_base, finger_base]) * _MIRROR
+    return np.asarray(off)
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,7 +234,7 @@ class Skeleton:
         hand's ``(5, 3)`` finger bases in the order of :data:`FINGERS`)."""
         lengths = np.asarray(lengths, np.float64)
         bases = np.asarray(finger_bases if finger_bases is not None else [_FINGER_BASE[f] for f in FINGERS])
-        return cls(lengths, _offsets(lengths, hip_half_width, dict(zip(FINGERS, bases))))
+        return cls(lengths, _offsets(lengths, hip_half_width, bases))
 
     @property
     def hip_height(self) -> float:
@@ -245,8 +267,7 @@ def to_rig(points: np.ndarray) -> np.ndarray:
 
 def unit(v: np.ndarray) -> np.ndarray:
     """Unit vectors along the last axis (zero stays zero)."""
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    return np.asarray(v / np.maximum(n, 1e-9))
+    return np.asarray(v / np.maximum(quat.norm(v), 1e-9)[..., None])
 
 
 def hand_axes(hand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -262,93 +283,94 @@ def basis(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     it, and their cross product. A secondary parallel to the primary is replaced by any
     perpendicular (the caller keeps that from happening where it matters)."""
     p = unit(primary)
-    q = secondary - np.sum(secondary * p, axis=-1, keepdims=True) * p
-    n = np.linalg.norm(q, axis=-1, keepdims=True)
-    weak = n[..., 0] < 1e-6
+    q = secondary - (secondary * p).sum(axis=-1)[..., None] * p
+    n = quat.norm(q)
+    weak = n < 1e-6
     if np.any(weak):
-        alt = np.cross(p, [0.0, 0.0, 1.0])
-        alt2 = np.cross(p, [1.0, 0.0, 0.0])
-        alt = np.where(np.linalg.norm(alt, axis=-1, keepdims=True) < 1e-3, alt2, alt)
+        alt = quat.cross(p, np.array([0.0, 0.0, 1.0]))
+        alt2 = quat.cross(p, np.array([1.0, 0.0, 0.0]))
+        alt = np.where(quat.norm(alt)[..., None] < 1e-3, alt2, alt)
         q = np.where(weak[..., None], alt, q)
-        n = np.linalg.norm(q, axis=-1, keepdims=True)
-    q = q / n
-    return np.stack([p, q, np.cross(p, q)], axis=-1)
+        n = quat.norm(q)
+    q = q / n[..., None]
+    out = np.empty(p.shape + (3,))
+    out[..., 0], out[..., 1], out[..., 2] = p, q, quat.cross(p, q)
+    return out
+
+
+TORSO_SHARE = (0.2, 0.3, 0.5)
+"""The hips', spine's and chest's shares of the hips-to-shoulders distance."""
+_PAIRS = {
+    name: np.array([[LM[a], LM[b]] for a, b in pairs])
+    for name, pairs in {
+        "UpperArm": [("left_shoulder", "left_elbow"), ("right_shoulder", "right_elbow")],
+        "LowerArm": [("left_elbow", "left_wrist"), ("right_elbow", "right_wrist")],
+        "UpperLeg": [("left_hip", "left_knee"), ("right_hip", "right_knee")],
+        "LowerLeg": [("left_knee", "left_ankle"), ("right_knee", "right_ankle")],
+        "Foot": [("left_heel", "left_foot_index"), ("right_heel", "right_foot_index")],
+    }.items()
+}
+_MEASURED = {
+    part: [BONE_INDEX["left" + part], BONE_INDEX["right" + part]] for part in (*_PAIRS, "Shoulder", "Hand")
+}
+_FINGER_ROWS = np.array(
+    [[BONE_INDEX[f"{s}{f}{seg}"] for f in FINGERS for seg in FINGER_SEGMENTS[f]] for s in SIDES]
+)
+_CHAINS = np.array([FINGER_LANDMARKS[f] for f in FINGERS])  # (5, 4)
+_BASES = _CHAINS[:, 0]
 
 
 def measure_lengths(
     world: np.ndarray, hands: dict[str, np.ndarray] | None = None
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """Bone lengths, hip half-width and the left hand's finger bases (``(5, 3)``, rest
-    frame) from one person's landmarks; bones not measurable keep the default lengths
-    (fingers without hand landmarks are scaled with the arm)."""
+    frame) from one person's landmarks; left and right are averaged. Bones not measurable
+    keep the default lengths (fingers without hand landmarks are scaled with the arm)."""
     p = to_rig(world)
     lengths = DEFAULT_LENGTHS.copy()
-
-    def d(a: str, b: str) -> float:
-        return float(np.linalg.norm(p[LM[a]] - p[LM[b]]))
-
-    def mid(a: str, b: str) -> np.ndarray:
-        return np.asarray(0.5 * (p[LM[a]] + p[LM[b]]))
-
-    torso = float(np.linalg.norm(mid("left_shoulder", "right_shoulder") - mid("left_hip", "right_hip")))
-    set_ = {"hips": 0.2 * torso, "spine": 0.3 * torso, "chest": 0.5 * torso}
-    ears, eyes, mouth = (
-        mid("left_ear", "right_ear"),
-        mid("left_eye", "right_eye"),
-        mid("mouth_left", "mouth_right"),
-    )
-    set_["neck"] = float(np.linalg.norm(ears - mid("left_shoulder", "right_shoulder")))
-    set_["head"] = 2.0 * float(np.linalg.norm(eyes - mouth))  # ear level to the crown
-    for side in SIDES:
-        s = side + "_"
-        n = side
-        set_[f"{n}Shoulder"] = 0.5 * d("left_shoulder", "right_shoulder")
-        set_[f"{n}UpperArm"] = 0.5 * (d(s + "shoulder", s + "elbow") + d(_o(s) + "shoulder", _o(s) + "elbow"))
-        set_[f"{n}LowerArm"] = 0.5 * (d(s + "elbow", s + "wrist") + d(_o(s) + "elbow", _o(s) + "wrist"))
-        set_[f"{n}UpperLeg"] = 0.5 * (d(s + "hip", s + "knee") + d(_o(s) + "hip", _o(s) + "knee"))
-        set_[f"{n}LowerLeg"] = 0.5 * (d(s + "knee", s + "ankle") + d(_o(s) + "knee", _o(s) + "ankle"))
-        set_[f"{n}Foot"] = 0.5 * (d(s + "heel", s + "foot_index") + d(_o(s) + "heel", _o(s) + "foot_index"))
-    for b, v in set_.items():
-        if np.isfinite(v) and v > 1e-4:
-            lengths[BONE_INDEX[b]] = v
-    hip_half = 0.5 * d("left_hip", "right_hip")
+    ls, rs, lh, rh = p[LM["left_shoulder"]], p[LM["right_shoulder"]], p[LM["left_hip"]], p[LM["right_hip"]]
+    sho_mid = 0.5 * (ls + rs)
+    torso = float(quat.norm(sho_mid - 0.5 * (lh + rh)))
+    ears = 0.5 * (p[LM["left_ear"]] + p[LM["right_ear"]])
+    eyes = 0.5 * (p[LM["left_eye"]] + p[LM["right_eye"]])
+    mouth = 0.5 * (p[LM["mouth_left"]] + p[LM["mouth_right"]])
+    found = {
+        "hips": TORSO_SHARE[0] * torso,
+        "spine": TORSO_SHARE[1] * torso,
+        "chest": TORSO_SHARE[2] * torso,
+        "neck": float(quat.norm(ears - sho_mid)),
+        "head": 2.0 * float(quat.norm(eyes - mouth)),  # ear level to the crown
+    }
+    rows = [BONE_INDEX[b] for b in found]
+    vals = list(found.values())
+    for part, idx in _PAIRS.items():
+        d = quat.norm(p[idx[:, 1]] - p[idx[:, 0]]).mean()
+        rows += _MEASURED[part]
+        vals += [d, d]
+    half = 0.5 * float(quat.norm(ls - rs))
+    rows += _MEASURED["Shoulder"]
+    vals += [half, half]
+    v = np.asarray(vals)
+    ok = np.isfinite(v) & (v > 1e-4)
+    lengths[np.asarray(rows)[ok]] = v[ok]
+    hip_half = 0.5 * float(quat.norm(lh - rh))
     if not (np.isfinite(hip_half) and hip_half > 1e-4):
         hip_half = _HIP_HALF_WIDTH
     arm = lengths[BONE_INDEX["leftLowerArm"]] / DEFAULT_LENGTHS[BONE_INDEX["leftLowerArm"]]
+    lengths[_FINGER_ROWS] *= arm
     bases = DEFAULT_FINGER_BASES * arm
-    hand_len = None
-    finger_len: dict[str, list[float]] = {}
     if hands:
-        base_list, hand_lens = [], []
-        for side, h in hands.items():
-            h = to_rig(h)
-            sx = 1.0 if side == "left" else -1.0
-            fwd, sidev = hand_axes(h)
-            # the rest frame: fingers along +-X, the index side towards +Z
-            rest = basis(np.array([sx, 0.0, 0.0]), np.array([0.0, 0.0, 1.0]))
-            rot = basis(fwd, sidev) @ rest.T
-            local = (h - h[HLM["wrist"]]) @ rot  # rot.T applied to each row
-            base_list.append(
-                np.array([local[FINGER_LANDMARKS[f][0]] for f in FINGERS]) * np.array([sx, 1.0, 1.0])
-            )
-            hand_lens.append(float(np.linalg.norm(fwd)))
-            for f in FINGERS:
-                k = FINGER_LANDMARKS[f]
-                for seg, (i0, i1) in zip(FINGER_SEGMENTS[f], zip(k[:-1], k[1:])):
-                    finger_len.setdefault(f + seg, []).append(float(np.linalg.norm(h[i1] - h[i0])))
-        bases = np.mean(base_list, axis=0)
-        hand_len = float(np.mean(hand_lens))
-    for side in SIDES:
-        if hand_len is not None:
-            lengths[BONE_INDEX[f"{side}Hand"]] = hand_len
-        for f in FINGERS:
-            for seg in FINGER_SEGMENTS[f]:
-                i = BONE_INDEX[f"{side}{f}{seg}"]
-                lengths[i] = (
-                    float(np.mean(finger_len[f + seg])) if f + seg in finger_len else lengths[i] * arm
-                )
+        sides = [s for s in SIDES if s in hands]
+        h = to_rig(np.stack([hands[s] for s in sides]))  # (H, 21, 3)
+        sx = np.array([1.0 if s == "left" else -1.0 for s in sides])
+        fwd, side = hand_axes(h)
+        rest = basis(
+            sx[:, None] * np.array([1.0, 0.0, 0.0]), np.broadcast_to([0.0, 0.0, 1.0], (len(sides), 3))
+        )
+        rot = basis(fwd, side) @ np.swapaxes(rest, -1, -2)  # (H, 3, 3)
+        local = np.einsum("hji,hkj->hki", rot, h[:, _BASES] - h[:, :1])  # rot.T @ each base
+        bases = (local * np.stack([sx, np.ones_like(sx), np.ones_like(sx)], -1)[:, None]).mean(axis=0)
+        seg = quat.norm(h[:, _CHAINS[:, 1:]] - h[:, _CHAINS[:, :-1]]).mean(axis=0).reshape(-1)  # (15,)
+        lengths[_FINGER_ROWS] = seg
+        lengths[_MEASURED["Hand"]] = float(quat.norm(fwd).mean())
     return lengths, hip_half, bases
-
-
-def _o(s: str) -> str:
-    return "right_" if s == "left_" else "left_"

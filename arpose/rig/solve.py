@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from .skeleton import (
     to_rig,
     unit,
 )
+from .skeleton import (
+    TORSO_SHARE as _TORSO_SHARE,
+)
 
 X, Y, Z = np.eye(3)
 _SX = np.array([1.0, -1.0])[:, None]  # left, right
@@ -51,8 +55,8 @@ _SX = np.array([1.0, -1.0])[:, None]  # left, right
 # backwards), not a person's flexibility.
 _LIMIT_PARTS: dict[str, tuple[float, float]] = {
     "hips": (180.0, 180.0),
-    "spine": (60.0, 45.0),
-    "chest": (60.0, 45.0),
+    "spine": (70.0, 60.0),
+    "chest": (70.0, 60.0),
     "neck": (60.0, 60.0),
     "head": (70.0, 85.0),
     "Shoulder": (30.0, 20.0),
@@ -95,10 +99,10 @@ class SolveOptions:
     Attributes:
         limits: clamp each bone's local rotation to :data:`LIMITS`.
         min_visibility: landmarks below this visibility do not count as seen (the bones
-            they move get confidence 0; the ``RigSolver`` holds them).
+            they move get confidence 0; :class:`~arpose.rig.RigSolver` holds them).
         hands: use the 21 hand landmarks when given (else hands from the body's wrist,
             index and little-finger landmarks, and fingers at rest).
-        hold_seconds: the ``RigSolver`` keeps an unseen bone's last rotation
+        hold_seconds: :class:`~arpose.rig.RigSolver` keeps an unseen bone's last rotation
             this long ...
         relax_seconds: ... then eases it to rest over this long.
         fov_degrees: the camera's horizontal field of view, for root motion from the image.
@@ -117,10 +121,13 @@ def _smooth(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.asarray(t * t * (3.0 - 2.0 * t))
 
 
-def _frame(p: np.ndarray, q: np.ndarray, rest_p: np.ndarray, rest_q: np.ndarray) -> np.ndarray:
-    """The rotation matrix taking rest axis ``rest_p`` to ``p`` and, as nearly as it can,
-    ``rest_q`` to ``q``."""
-    return np.asarray(basis(p, q) @ np.swapaxes(basis(rest_p, rest_q), -1, -2))
+def _perp(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """``v`` without its component along the unit ``axis``, made unit length."""
+    return unit(v - (v * axis).sum(axis=-1)[..., None] * axis)
+
+
+def _rest_t(rest_p: Any, rest_q: Any) -> np.ndarray:
+    return np.asarray(np.swapaxes(basis(np.asarray(rest_p, float), np.asarray(rest_q, float)), -1, -2))
 
 
 def _swung(parent: np.ndarray, rest_p: np.ndarray, rest_q: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -131,29 +138,53 @@ def _swung(parent: np.ndarray, rest_p: np.ndarray, rest_q: np.ndarray, p: np.nda
     return quat.rotate(quat.between(a, p), s)
 
 
-def _vis(vis: np.ndarray, *names: str) -> np.ndarray:
-    return np.asarray(np.min(vis[..., [LM[n] for n in names]], axis=-1))
-
-
-def _pair(p: np.ndarray, name: str) -> np.ndarray:
-    """``(2, ...)``: the left and right landmark ``name`` (``"shoulder"`` ...)."""
-    return p[[LM["left_" + name], LM["right_" + name]]]
-
-
-_ARM_DIR = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]])
-_ELBOW_HINGE = np.cross(_ARM_DIR, Z)  # the forearm bends forwards from a palms-down T-pose
-_KNEE_HINGE = np.cross(-Y, -Z)  # the shin bends backwards: +X
-_FINGER_DIR = REST_DIRECTIONS[
-    [BONE_INDEX[f"{s}{f}{'Metacarpal' if f == 'Thumb' else 'Proximal'}"] for s in SIDES for f in FINGERS]
-].reshape(2, 5, 3)
-_FINGER_HINGE = unit(np.cross(_FINGER_DIR, -Y))  # fingers curl towards the palm (-Y at rest)
 _I = BONE_INDEX
-_ARM_ROWS = {
-    part: [_I["left" + part], _I["right" + part]] for part in ("Shoulder", "UpperArm", "LowerArm", "Hand")
-}
-_LEG_ROWS = {part: [_I["left" + part], _I["right" + part]] for part in ("UpperLeg", "LowerLeg", "Foot")}
+_L = np.array(
+    [
+        [LM["left_" + n], LM["right_" + n]]
+        for n in (
+            "shoulder",
+            "elbow",
+            "wrist",
+            "index",
+            "pinky",
+            "hip",
+            "knee",
+            "ankle",
+            "heel",
+            "foot_index",
+        )
+    ]
+)
+(_SHO, _ELB, _WRI, _IDX, _PNK, _HIP, _KNE, _ANK, _HEE, _TOE) = range(10)
+_ARM_DIR = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]])
+_ELBOW_HINGE = quat.cross(_ARM_DIR, Z)  # the forearm bends forwards from a palms-down T-pose
+_FINGER_DIR = REST_DIRECTIONS[
+    [_I[f"{s}{f}{'Metacarpal' if f == 'Thumb' else 'Proximal'}"] for s in SIDES for f in FINGERS]
+].reshape(2, 5, 3)
+_FINGER_HINGE = unit(quat.cross(_FINGER_DIR, -Y))  # fingers curl towards the palm (-Y at rest)
 _FINGER_ROWS = np.array([_I[f"{s}{FINGERS[0]}Metacarpal"] for s in SIDES])  # 15 rows from here, per side
 _FINGER_CHAINS = np.array([FINGER_LANDMARKS[f] for f in FINGERS])  # (5, 4)
+
+# stage A: bones whose two axes come straight from landmarks
+_A_ROWS = [_I[b] for b in ("hips", "chest", "neck", "head", "leftHand", "rightHand", "leftFoot", "rightFoot")]
+_A_REST = _rest_t([X, X, Y, X, X, -X, Z, Z], [Y, Y, X, Y, Z, Z, Y, Y])
+_SPINE_REST = _rest_t(Y, X)
+# stage B: limbs (their fallbacks need stage A's frames), then the fingers of each hand
+_LIMBS = ("UpperArm", "LowerArm", "UpperLeg", "LowerLeg")
+_B_ROWS = [_I[s + part] for part in _LIMBS for s in SIDES]
+_B_REST = _rest_t(
+    [X, -X, X, -X, -Y, -Y, -Y, -Y],
+    [*_ELBOW_HINGE, Z, Z, X, X, X, X],
+)
+_F_DIRS = np.repeat(_FINGER_DIR, 3, axis=1)  # (2, 15, 3)
+_F_REST = _rest_t(_F_DIRS, np.repeat(_FINGER_HINGE, 3, axis=1))  # (2, 15, 3, 3)
+_SHOULDERS = [_I["leftShoulder"], _I["rightShoulder"]]
+_VIS_GROUPS = {
+    "torso": [LM[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")],
+    "head": [LM[n] for n in ("left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right")],
+}
+_FACE = [LM[n] for n in ("left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right")]
 
 
 def _solve_globals(
@@ -163,100 +194,106 @@ def _solve_globals(
     min_vis: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(NUM_BONES, 3, 3)`` global rotations and ``(NUM_BONES,)`` confidences."""
-    g = np.tile(np.eye(3), (NUM_BONES, 1, 1))
-    conf = np.zeros(NUM_BONES)
-
-    def seen(v: np.ndarray) -> np.ndarray:
-        return np.asarray(v >= min_vis, np.float64)
-
-    # torso and head
-    hip, sho = _pair(p, "hip"), _pair(p, "shoulder")
-    up = sho.mean(0) - hip.mean(0)
-    hips = _frame(hip[0] - hip[1], up, X, Y)
-    chest = _frame(sho[0] - sho[1], up, X, Y)
-    spine = quat.to_matrix(quat.slerp(quat.from_matrix(hips), quat.from_matrix(chest), 0.5))
-    ears = 0.5 * (p[LM["left_ear"]] + p[LM["right_ear"]])
-    eyes = 0.5 * (p[LM["left_eye"]] + p[LM["right_eye"]])
-    mouth = 0.5 * (p[LM["mouth_left"]] + p[LM["mouth_right"]])
-    across = unit(p[LM["left_ear"]] - p[LM["right_ear"]]) + unit(p[LM["left_eye"]] - p[LM["right_eye"]])
-    head = _frame(across, eyes - mouth, X, Y)
-    neck = _frame(ears - sho.mean(0), chest[:, 0] + head[:, 0], Y, X)
-    g[[0, 1, 2, 3, 4]] = hips, spine, chest, neck, head
-    torso_v = seen(_vis(vis, "left_hip", "right_hip", "left_shoulder", "right_shoulder"))
-    head_v = seen(_vis(vis, "left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right"))
-    conf[[0, 1, 2]] = torso_v
-    conf[3] = conf[4] = torso_v * head_v
-
-    # arms (left and right at once)
-    elb, wri = _pair(p, "elbow"), _pair(p, "wrist")
-    upper_v, lower = elb - sho, wri - elb
-    n = np.cross(unit(upper_v), unit(lower))
-    w = _smooth(np.linalg.norm(n, axis=-1), 0.17, 0.5)[:, None]
-    q0 = _swung(np.stack([chest, chest]), _ARM_DIR, _ELBOW_HINGE, upper_v)
-    upper = _frame(upper_v, w * unit(n) + (1 - w) * q0, _ARM_DIR, _ELBOW_HINGE)
-    hand_fwd = _pair(p, "index") + _pair(p, "pinky") - 2 * wri
-    hand_side = _pair(p, "index") - _pair(p, "pinky")
-    hand_c = np.array([_vis(vis, f"{s}_wrist", f"{s}_index", f"{s}_pinky") for s in SIDES])
+    g = np.empty((NUM_BONES, 3, 3))
+    lm = p[_L]  # (10, 2, 3): each paired landmark, left and right
+    lv = vis[_L] >= min_vis  # (10, 2)
+    sho, hip = lm[_SHO], lm[_HIP]
+    up = sho.sum(0) - hip.sum(0)
+    hip_line, sho_line = hip[0] - hip[1], sho[0] - sho[1]
+    le, re, ley, rey, ml, mr = p[_FACE]
+    across = unit(le - re) + unit(ley - rey)
+    hand_fwd = lm[_IDX] + lm[_PNK] - 2 * lm[_WRI]
+    hand_side = lm[_IDX] - lm[_PNK]
+    hand_c = (lv[_WRI] & lv[_IDX] & lv[_PNK]).astype(np.float64)
     for k, side in enumerate(SIDES):
         if side in hands:
             hand_fwd[k], hand_side[k] = hand_axes(hands[side])
             hand_c[k] = 1.0
-    hand_c = seen(hand_c)
-    hinge_now = np.einsum("sij,sj->si", upper, _ELBOW_HINGE)
-    hand = _frame(hand_fwd, hand_side, _ARM_DIR, np.array([Z, Z]))
-    knuckles = hand[:, :, 2]  # the hand's +Z: its flexion axis, which wrist bending keeps
-    roll = hand_c[:, None] * knuckles + (1 - hand_c[:, None]) * unit(np.cross(hinge_now, lower))
-    forearm = _frame(lower, roll, _ARM_DIR, np.array([Z, Z]))
-    g[_ARM_ROWS["Shoulder"]] = chest
-    g[_ARM_ROWS["UpperArm"]], g[_ARM_ROWS["LowerArm"]], g[_ARM_ROWS["Hand"]] = upper, forearm, hand
-    arm_v = seen(np.array([_vis(vis, f"{s}_shoulder", f"{s}_elbow") for s in SIDES]))
-    fore_v = seen(np.array([_vis(vis, f"{s}_elbow", f"{s}_wrist") for s in SIDES]))
-    conf[_ARM_ROWS["Shoulder"]] = torso_v
-    conf[_ARM_ROWS["UpperArm"]] = arm_v * np.maximum(fore_v, 1.0 - w[:, 0])
-    conf[_ARM_ROWS["LowerArm"]] = fore_v
-    conf[_ARM_ROWS["Hand"]] = hand_c
+    heel = lm[_HEE]
+    foot_v = lm[_TOE] - heel
 
-    # legs
-    knee, ank = _pair(p, "knee"), _pair(p, "ankle")
-    heel, toe = _pair(p, "heel"), _pair(p, "foot_index")
-    thigh_v, shin_v, foot_v = knee - hip, ank - knee, toe - heel
-    q0 = _swung(np.stack([hips, hips]), np.array([-Y, -Y]), np.array([X, X]), thigh_v)
-    n = np.cross(unit(thigh_v), unit(shin_v))
-    n = n * np.where(np.sum(n * q0, axis=-1, keepdims=True) < 0, -1.0, 1.0)  # no knee bends forwards
-    w = _smooth(np.linalg.norm(n, axis=-1), 0.17, 0.5)[:, None]
-    toes = np.cross(unit(thigh_v), -unit(foot_v))
-    wf = _smooth(np.linalg.norm(toes, axis=-1), 0.3, 0.6)[:, None]
-    fallback = wf * unit(toes) + (1 - wf) * q0
-    thigh = _frame(thigh_v, w * unit(n) + (1 - w) * fallback, -Y, X)
-    shin = _frame(shin_v, np.einsum("sij,j->si", thigh, X), -Y, X)
-    foot = _frame(foot_v, ank - heel, Z, Y)
-    g[_LEG_ROWS["UpperLeg"]], g[_LEG_ROWS["LowerLeg"]], g[_LEG_ROWS["Foot"]] = thigh, shin, foot
-    leg_v = seen(np.array([_vis(vis, f"{s}_hip", f"{s}_knee") for s in SIDES]))
-    shin_c = seen(np.array([_vis(vis, f"{s}_knee", f"{s}_ankle") for s in SIDES]))
-    conf[_LEG_ROWS["UpperLeg"]] = leg_v * np.maximum(shin_c, 1.0 - w[:, 0])
-    conf[_LEG_ROWS["LowerLeg"]] = shin_c
-    conf[_LEG_ROWS["Foot"]] = seen(
-        np.array([_vis(vis, f"{s}_ankle", f"{s}_heel", f"{s}_foot_index") for s in SIDES])
+    # stage A
+    pa = np.stack([hip_line, sho_line, 0.5 * (le + re - sho.sum(0)), across, *hand_fwd, *foot_v])
+    qa = np.stack(
+        [up, up, unit(sho_line) + unit(across), ley + rey - ml - mr, *hand_side, *(lm[_ANK] - heel)]
     )
+    ga = basis(pa, qa) @ _A_REST
+    g[_A_ROWS] = ga
+    hips, chest, hand = ga[0], ga[1], ga[4:6]
+    # the spine bridges the hips and chest so that the chain ends between the shoulders
+    gap = unit(up) - _TORSO_SHARE[0] * hips[:, 1] - _TORSO_SHARE[2] * chest[:, 1]
+    g[_I["spine"]] = basis(gap, unit(hip_line) + unit(sho_line)) @ _SPINE_REST
 
-    # fingers: the 15 bones of each tracked hand at once
-    for k, side in enumerate(SIDES):
-        rows = slice(_FINGER_ROWS[k], _FINGER_ROWS[k] + 15)
-        if side not in hands:
-            g[rows] = g[_ARM_ROWS["Hand"][k]]  # straight fingers: local identity
-            continue
-        h = hands[side]
-        seg = h[_FINGER_CHAINS[:, 1:]] - h[_FINGER_CHAINS[:, :-1]]  # (5, 3 segments, 3)
-        su = unit(seg)
-        n = np.cross(su[:, 0], su[:, 1]) + np.cross(su[:, 1], su[:, 2])
-        q0 = _swung(np.stack([hand[k]] * 5), _FINGER_DIR[k], _FINGER_HINGE[k], seg[:, 0])
-        n = n * np.where(np.sum(n * q0, axis=-1, keepdims=True) < 0, -1.0, 1.0)
-        w = _smooth(np.linalg.norm(n, axis=-1), 0.15, 0.45)[:, None]
-        q = w * unit(n) + (1 - w) * q0
-        dirs = np.broadcast_to(_FINGER_DIR[k][:, None], (5, 3, 3))
-        hinges = np.broadcast_to(_FINGER_HINGE[k][:, None], (5, 3, 3))
-        g[rows] = _frame(seg, np.broadcast_to(q[:, None], (5, 3, 3)), dirs, hinges).reshape(15, 3, 3)
-        conf[rows] = 1.0
+    # stage B: limbs, with the fallbacks from stage A's frames
+    upper, lower = lm[_ELB] - sho, lm[_WRI] - lm[_ELB]
+    thigh, shin = lm[_KNE] - hip, lm[_ANK] - lm[_KNE]
+    present = [k for k, side in enumerate(SIDES) if side in hands]
+    segs = [hands[SIDES[k]][_FINGER_CHAINS[:, 1:]] - hands[SIDES[k]][_FINGER_CHAINS[:, :-1]] for k in present]
+    parents = np.stack([chest, chest, hips, hips, *(hand[k] for k in present for _ in range(5))])
+    rest_p = np.concatenate([_ARM_DIR, [-Y, -Y], *(_FINGER_DIR[k] for k in present)])
+    rest_q = np.concatenate([_ELBOW_HINGE, [X, X], *(_FINGER_HINGE[k] for k in present)])
+    first = np.concatenate([upper, thigh, *(s[:, 0] for s in segs)])
+    q0 = _swung(parents, rest_p, rest_q, first)
+    uu, lu, tu, su = unit(upper), unit(lower), unit(thigh), unit(shin)
+    n_arm = quat.cross(uu, lu)
+    w_arm = _smooth(quat.norm(n_arm), 0.17, 0.5)[:, None]
+    q_upper = w_arm * unit(n_arm) + (1 - w_arm) * q0[0:2]
+    hinge_now = _perp(q_upper, uu)
+    knuckles = _perp(hand_side, unit(hand_fwd))  # the hand's +Z: its flexion axis
+    hc = hand_c[:, None]
+    roll = hc * knuckles + (1 - hc) * unit(quat.cross(hinge_now, lower))
+    n_leg = quat.cross(tu, su)
+    n_leg = n_leg * np.where((n_leg * q0[2:4]).sum(-1) < 0, -1.0, 1.0)[:, None]  # no knee bends forwards
+    w_leg = _smooth(quat.norm(n_leg), 0.17, 0.5)[:, None]
+    toes = quat.cross(tu, -unit(foot_v))
+    wf = _smooth(quat.norm(toes), 0.3, 0.6)[:, None]
+    q_thigh = w_leg * unit(n_leg) + (1 - w_leg) * (wf * unit(toes) + (1 - wf) * q0[2:4])
+    knee_axis = _perp(q_thigh, tu)
+    pb = np.concatenate([upper, lower, thigh, shin])
+    qb = np.concatenate([q_upper, roll, q_thigh, knee_axis])
+    rest = _B_REST
+    if present:
+        seg = np.stack(segs)  # (H, 5, 3 segments, 3)
+        sv = unit(seg)
+        n = quat.cross(sv[:, :, 0], sv[:, :, 1]) + quat.cross(sv[:, :, 1], sv[:, :, 2])
+        qf0 = q0[4:].reshape(len(present), 5, 3)
+        n = n * np.where((n * qf0).sum(-1) < 0, -1.0, 1.0)[..., None]
+        w = _smooth(quat.norm(n), 0.15, 0.45)[..., None]
+        qf = np.repeat(w * unit(n) + (1 - w) * qf0, 3, axis=1)  # (H, 15, 3)
+        pb = np.concatenate([pb, seg.reshape(-1, 3)])
+        qb = np.concatenate([qb, qf.reshape(-1, 3)])
+        rest = np.concatenate([rest, *(_F_REST[k] for k in present)])
+    gb = basis(pb, qb) @ rest
+    g[_B_ROWS] = gb[:8]
+    g[_SHOULDERS] = chest
+    for j, k in enumerate(present):
+        g[_FINGER_ROWS[k] : _FINGER_ROWS[k] + 15] = gb[8 + 15 * j : 8 + 15 * (j + 1)]
+    for k in set(range(2)) - set(present):
+        g[_FINGER_ROWS[k] : _FINGER_ROWS[k] + 15] = hand[k]  # straight fingers: local identity
+
+    # confidences
+    conf = np.zeros(NUM_BONES)
+    torso_v = float(np.all(vis[_VIS_GROUPS["torso"]] >= min_vis))
+    head_v = torso_v * float(np.all(vis[_VIS_GROUPS["head"]] >= min_vis))
+    conf[[0, 1, 2]] = torso_v
+    conf[[3, 4]] = head_v
+    conf[_SHOULDERS] = torso_v
+    arm_v = (lv[_SHO] & lv[_ELB]).astype(float)
+    fore_v = (lv[_ELB] & lv[_WRI]).astype(float)
+    leg_v = (lv[_HIP] & lv[_KNE]).astype(float)
+    shin_v = (lv[_KNE] & lv[_ANK]).astype(float)
+    conf[_B_ROWS] = np.concatenate(
+        [
+            arm_v * np.maximum(fore_v, 1 - w_arm[:, 0]),
+            fore_v,
+            leg_v * np.maximum(shin_v, 1 - w_leg[:, 0]),
+            shin_v,
+        ]
+    )
+    conf[[_I["leftHand"], _I["rightHand"]]] = hand_c
+    conf[[_I["leftFoot"], _I["rightFoot"]]] = (lv[_ANK] & lv[_HEE] & lv[_TOE]).astype(float)
+    for k in present:
+        conf[_FINGER_ROWS[k] : _FINGER_ROWS[k] + 15] = 1.0
     return g, conf
 
 

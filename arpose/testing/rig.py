@@ -12,47 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..joints import HAND_LANDMARK_NAMES, LANDMARK_NAMES, NUM_LANDMARKS
 from ..rig import quat
+from ..rig.gltf import GltfModel, trs_matrices
+from ..rig.landmarks import HEAD_CENTRE, BoneFrames, landmarks_from_bones
+from ..rig.retarget import TAIL_CHILD as _TAIL
+from ..rig.retarget import Retarget
 from ..rig.rigpose import RigPose, global_rotations
-from ..rig.skeleton import BONE_INDEX, FINGER_SEGMENTS, FINGERS, RIG_FROM_MEDIAPIPE, SIDES
-
-_LM = {n: i for i, n in enumerate(LANDMARK_NAMES)}
-_HLM = {n: i for i, n in enumerate(HAND_LANDMARK_NAMES)}
-
-# Face points in the head's frame (metres from the ear midpoint, head upright and facing +Z).
-FACE_POINTS: dict[str, tuple[float, float, float]] = {
-    "nose": (0.0, 0.0, 0.10),
-    "left_eye_inner": (0.015, 0.03, 0.085),
-    "left_eye": (0.032, 0.03, 0.085),
-    "left_eye_outer": (0.048, 0.03, 0.08),
-    "right_eye_inner": (-0.015, 0.03, 0.085),
-    "right_eye": (-0.032, 0.03, 0.085),
-    "right_eye_outer": (-0.048, 0.03, 0.08),
-    "left_ear": (0.075, 0.0, 0.0),
-    "right_ear": (-0.075, 0.0, 0.0),
-    "mouth_left": (0.025, -0.035, 0.085),
-    "mouth_right": (-0.025, -0.035, 0.085),
-}
-# Heel and toe tip in the foot's frame, from the ankle (the foot points +Z).
-HEEL = (0.0, -0.06, -0.05)
-TOE = (0.0, -0.06, 0.17)
-
-
-@dataclass(frozen=True)
-class BoneFrames:
-    """Where a posed character's bones are, in rig space (what the landmarks are built from).
-
-    Attributes:
-        heads: bone name -> ``(3,)`` head position.
-        rotations: bone name -> ``(3, 3)`` the bone's frame, in arpose's rest convention
-            (identity when the bone is as in arpose's T-pose).
-        tips: ``"leftThumb"`` ... -> ``(3,)`` the tip of each finger.
-    """
-
-    heads: dict[str, np.ndarray]
-    rotations: dict[str, np.ndarray]
-    tips: dict[str, np.ndarray]
+from ..rig.skeleton import BONE_INDEX, BONES, FINGER_SEGMENTS, FINGERS, SIDES
+from ..rig.solve import solve_pose
 
 
 def bone_frames(pose: RigPose) -> BoneFrames:
@@ -67,41 +34,94 @@ def bone_frames(pose: RigPose) -> BoneFrames:
     )
 
 
-def landmarks_from_bones(frames: BoneFrames) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """``(33, 3)`` MediaPipe world landmarks (centred on the hips' midpoint) and
-    ``{"left"|"right": (21, 3)}`` hand world landmarks (centred on the wrist)."""
-    h, r = frames.heads, frames.rotations
-    rig = np.zeros((NUM_LANDMARKS, 3))
-    for name, off in FACE_POINTS.items():
-        rig[_LM[name]] = h["head"] + r["head"] @ np.asarray(off)
-    for s in SIDES:
-        rig[_LM[f"{s}_shoulder"]] = h[f"{s}UpperArm"]
-        rig[_LM[f"{s}_elbow"]] = h[f"{s}LowerArm"]
-        rig[_LM[f"{s}_wrist"]] = h[f"{s}Hand"]
-        rig[_LM[f"{s}_hip"]] = h[f"{s}UpperLeg"]
-        rig[_LM[f"{s}_knee"]] = h[f"{s}LowerLeg"]
-        rig[_LM[f"{s}_ankle"]] = h[f"{s}Foot"]
-        rig[_LM[f"{s}_heel"]] = h[f"{s}Foot"] + r[f"{s}Foot"] @ np.asarray(HEEL)
-        rig[_LM[f"{s}_foot_index"]] = h[f"{s}Foot"] + r[f"{s}Foot"] @ np.asarray(TOE)
-        # BlazePose's hand points sit on the knuckles of the index and little fingers
-        rig[_LM[f"{s}_index"]] = h[f"{s}IndexProximal"]
-        rig[_LM[f"{s}_pinky"]] = h[f"{s}LittleProximal"]
-        rig[_LM[f"{s}_thumb"]] = h[f"{s}ThumbProximal"]
-    centre = 0.5 * (rig[_LM["left_hip"]] + rig[_LM["right_hip"]])
-    world = (rig - centre) * RIG_FROM_MEDIAPIPE
-    hands: dict[str, np.ndarray] = {}
-    for s in SIDES:
-        pts = np.zeros((len(HAND_LANDMARK_NAMES), 3))
-        pts[0] = h[f"{s}Hand"]
-        for fi, f in enumerate(FINGERS):
-            segs = FINGER_SEGMENTS[f]
-            chain = [h[f"{s}{f}{seg}"] for seg in segs] + [frames.tips[f"{s}{f}"]]
-            for k, p in enumerate(chain):
-                pts[1 + 4 * fi + k] = p
-        hands[s] = (pts - pts[0]) * RIG_FROM_MEDIAPIPE
-    return world, hands
-
-
 def landmarks_of(pose: RigPose) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """World and hand landmarks of an arpose :class:`~arpose.rig.RigPose`."""
     return landmarks_from_bones(bone_frames(pose))
+
+
+# -- a glTF character posed by its own clips -----------------------------------------------
+
+
+def model_frames(model: GltfModel, retarget: Retarget, global_m: np.ndarray) -> BoneFrames:
+    """The bone frames of a glTF character posed by ``global_m (N, 4, 4)`` (model space):
+    heads of the mapped bones and their frames in arpose's convention, in rig space."""
+    pos = global_m[:, :3, 3] @ retarget.frame.T
+    rig = retarget.rig_globals(global_m)
+    idx = {n: i for i, n in enumerate(model.names)}
+    heads, rots, tips = {}, {}, {}
+    for bone, name in retarget.bone_map.items():
+        heads[bone] = pos[idx[name]]
+        rots[bone] = rig[BONE_INDEX[bone]]
+    rot = np.asarray([retarget.frame @ m[:3, :3] / np.linalg.norm(m[:3, :3], axis=0) for m in global_m])
+    for s in SIDES:
+        for f in FINGERS:
+            last, prev = (idx[retarget.bone_map[f"{s}{f}{seg}"]] for seg in FINGER_SEGMENTS[f][::-1][:2])
+            # the last segment is as long as the one before, turned by its own bend
+            tips[f"{s}{f}"] = pos[last] + rot[last] @ rot[prev].T @ (pos[last] - pos[prev])
+    return BoneFrames(heads, rots, tips)
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """How well one clip survives landmarks -> solve -> retarget -> forward kinematics.
+
+    Attributes:
+        clip: the clip's name.
+        frames: frames compared.
+        position_cm: mean distance (cm) of every mapped joint from where the clip put it,
+            both measured from the hips.
+        position_p95_cm: its 95th percentile.
+        direction_deg: mean angle (degrees) between each bone's direction (head to the
+            next mapped joint) in the clip and in the re-posed model.
+        direction_p95_deg: its 95th percentile.
+        worst_bone: the bone with the largest mean direction error.
+    """
+
+    clip: str
+    frames: int
+    position_cm: float
+    position_p95_cm: float
+    direction_deg: float
+    direction_p95_deg: float
+    worst_bone: str
+
+
+def round_trip(model: GltfModel, clip: str, bone_map: dict[str, str], *, fps: float = 10.0) -> RoundTrip:
+    """Pose ``model`` by ``clip`` every ``1/fps`` s, build BlazePose world and hand
+    landmarks from its joints, solve them, drive the model with the solved rotations and
+    compare joint positions and bone directions with the clip's."""
+    rest = model.rest_global
+    rt = Retarget.from_rest(bone_map, model.names, model.parents, rest)
+    c = model.clip(clip)
+    times = np.arange(0.0, max(c.duration, 1e-6), 1.0 / fps)
+    idx = {n: i for i, n in enumerate(model.names)}
+    nodes = [idx[bone_map[b]] for b in BONES if b in bone_map]
+    bones = [b for b in BONES if b in bone_map]
+    pairs = [(bones.index(b), bones.index(_TAIL[b])) for b in bones if _TAIL.get(b) in bone_map]
+    pos_err, dir_err = [], []
+    for t in times:
+        tr, _, sc = model.pose_trs(c, float(t))
+        truth = model.global_matrices(model.pose_local(c, float(t)))
+        world, hands = landmarks_from_bones(model_frames(model, rt, truth), HEAD_CENTRE)
+        solved = solve_pose(world, hands=hands)
+        again = model.global_matrices(trs_matrices(tr, rt.apply(solved), sc))
+        a, b = truth[nodes, :3, 3], again[nodes, :3, 3]
+        a, b = a - a[0], b - b[0]
+        pos_err.append(np.linalg.norm(a - b, axis=1))
+        da = np.array([a[j] - a[i] for i, j in pairs])
+        db = np.array([b[j] - b[i] for i, j in pairs])
+        cos = np.sum(da * db, axis=1) / np.maximum(
+            np.linalg.norm(da, axis=1) * np.linalg.norm(db, axis=1), 1e-12
+        )
+        dir_err.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    pe, de = np.array(pos_err) * 100.0, np.array(dir_err)
+    worst = bones[pairs[int(np.argmax(de.mean(axis=0)))][0]]
+    return RoundTrip(
+        clip,
+        len(times),
+        float(pe.mean()),
+        float(np.percentile(pe, 95)),
+        float(de.mean()),
+        float(np.percentile(de, 95)),
+        worst,
+    )
