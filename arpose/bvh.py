@@ -38,7 +38,7 @@ import numpy as np
 
 from .errors import ExportError
 from .pose import Pose, PoseFrame
-from .rig import BONES, PARENT, RigPose, Skeleton, solve_pose
+from .rig import BONES, PARENT, RigPose, RigSolver, Skeleton
 
 log = logging.getLogger(__name__)
 
@@ -110,23 +110,6 @@ def rest_direction(bone: str) -> np.ndarray:
     if "Thumb" in bone:
         return np.array([sx * _SQ, 0.0, _SQ])
     return np.array([sx, 0.0, 0.0])
-
-
-# ----------------------------------------------------------------------------- solving
-
-
-class PersonSolver:
-    """One person's rig over time, as the BVH and VMC outputs use it.
-
-    Interim: :func:`arpose.rig.solve_pose` on each frame (no state: no smoothing beyond the
-    landmark filter, root at the hips' height without horizontal motion) until
-    ``arpose.rig.RigSolver`` (the documented per-person solver) lands; then this becomes a
-    thin wrapper around it, and both outputs change in this one place.
-    """
-
-    def update(self, pose: Pose, t: float, *, image_size: tuple[int, int] | None = None) -> RigPose:
-        hands = {h.side: h.world for h in pose.hands if h.world is not None}
-        return solve_pose(pose.world, pose.landmarks[:, 3], hands or None)
 
 
 # ----------------------------------------------------------------------------- rotations
@@ -254,8 +237,9 @@ def clip_skeleton(poses: Sequence[RigPose]) -> Skeleton:
     """One skeleton for a whole clip: the median of each bone's length and rest offset over
     the frames (a BVH file has one skeleton; MediaPipe's per-frame lengths wander, and a
     median ignores the frames where a limb was guessed)."""
-    lengths = np.median(np.stack([p.skeleton.lengths for p in poses]), axis=0)
-    offsets = np.median(np.stack([p.skeleton.offsets for p in poses]), axis=0)
+    seen = list({id(p): p for p in poses}.values())  # a pose repeated over a gap counts once
+    lengths = np.median(np.stack([p.skeleton.lengths for p in seen]), axis=0)
+    offsets = np.median(np.stack([p.skeleton.offsets for p in seen]), axis=0)
     last = poses[-1].skeleton
     return dataclasses.replace(
         last, lengths=lengths.astype(last.lengths.dtype), offsets=offsets.astype(last.offsets.dtype)
@@ -294,7 +278,7 @@ def write_bvh(
 class _Track:
     """One person's solved poses, first to last appearance."""
 
-    solver: PersonSolver
+    solver: RigSolver
     first_frame: int
     poses: list[RigPose] = field(default_factory=list)
     seen: int = 0
@@ -353,7 +337,7 @@ class BvhWriter:
                 )
             track = self._tracks.get(pid)
             if track is None:
-                track = self._tracks[pid] = _Track(PersonSolver(), n)
+                track = self._tracks[pid] = _Track(RigSolver(), n)
             rig = track.solver.update(
                 pose, float(frame.t), image_size=(int(frame.size[0]), int(frame.size[1]))
             )
@@ -503,7 +487,6 @@ __all__ = [
     "MIN_FRAMES",
     "UNITS_PER_METRE",
     "BvhWriter",
-    "PersonSolver",
     "BvhFile",
     "euler_zxy",
     "euler_zxy_from_matrix",

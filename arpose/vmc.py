@@ -1,7 +1,7 @@
 """The VMC protocol (Virtual Motion Capture, OSC over UDP): joint rotations for VSeeFace,
 VNyan, Warudo, EVMC4U in Unity, three-vrm and Blender add-ons.
 
-arpose is a VMC *Performer*: it solves each person's rig (:class:`arpose.bvh.PersonSolver`)
+arpose is a VMC *Performer*: it solves each person's rig (:class:`arpose.rig.RigSolver`)
 and sends, per frame, what a *Marionette* (the receiver that draws the avatar, port 39539
 by convention) expects::
 
@@ -43,10 +43,9 @@ import struct
 
 import numpy as np
 
-from .bvh import PersonSolver
 from .errors import StreamError
 from .pose import PoseFrame
-from .rig import BONES, RigPose
+from .rig import BONES, RigPose, RigSolver
 from .rig.retarget import CONVENTIONS
 
 # The OSC helpers of arpose.stream (the same encoding and sending rules as --osc).
@@ -169,7 +168,7 @@ class VmcSender:
             self.close()
             raise StreamError(str(exc).replace("OSC receiver", "VMC receiver", 1)) from None
         self._errors = [_QuietErrors(f"VMC {host}:{port + k}") for k in range(people)]
-        self._solvers: dict[int, PersonSolver] = {}
+        self._solvers: dict[int, RigSolver] = {}
 
     def datagrams(self, frame: PoseFrame) -> list[list[bytes]]:
         """The bundles of one frame, per port (solving each person's rig)."""
@@ -183,7 +182,7 @@ class VmcSender:
             rig = None
             if k < len(poses):
                 pose = poses[k]
-                solver = self._solvers.setdefault(int(pose.id), PersonSolver())
+                solver = self._solvers.setdefault(int(pose.id), RigSolver())
                 rig = solver.update(pose, float(frame.t), image_size=(int(frame.size[0]), int(frame.size[1])))
             out.append(bundles(self._encoder.messages(rig, float(frame.t), fingers=fingers)))
         return out

@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 
 from arpose.blender import build_addon_zip
-from arpose.bvh import BVH_NAMES, PersonSolver, clip_skeleton, read_bvh
+from arpose.bvh import BVH_NAMES, clip_skeleton, read_bvh
 from arpose.record import Recording
-from arpose.rig import BONES, RigPose
+from arpose.rig import BONES, RigPose, RigSolver
 
 SCRIPT = Path(__file__).resolve().parent / "blender" / "run_in_blender.py"
 CLIP = "jumping_jacks_11.mp4"
@@ -174,7 +174,7 @@ def test_bvh_from_a_real_clip_imports_in_blender_and_follows_the_person(blender,
     assert err < 0.05
     # exactness (to Blender's float32): Blender's joints are arpose's own solved joints, in
     # Blender's axes (rig (x, y, z) -> (x, -z, y)) and metres, root motion included
-    solver = PersonSolver()
+    solver = RigSolver()
     poses = []
     for r in Recording(take):
         pf = r.to_pose_frame()

@@ -11,7 +11,6 @@ from arpose.bvh import (
     BVH_NAMES,
     MIN_FRAMES,
     BvhWriter,
-    PersonSolver,
     clip_skeleton,
     euler_zxy,
     euler_zxy_from_matrix,
@@ -23,7 +22,7 @@ from arpose.bvh import (
 )
 from arpose.errors import ExportError
 from arpose.pose import Pose, PoseFrame
-from arpose.rig import BONES, solve_pose
+from arpose.rig import BONES, RigSolver, solve_pose
 from arpose.testing.bodies import Body, frames, make_pose, squat_motion
 
 
@@ -75,7 +74,7 @@ def test_file_read_back_gives_the_solver_joint_positions(tmp_path, hands) -> Non
     """An independent forward kinematics of the written file (offsets, ZXY Euler channels,
     root position) puts every joint where the solver's own pose puts it."""
     motion = squat_motion()
-    solver = PersonSolver()
+    solver = RigSolver()
     poses = [solver.update(pf.poses[0], pf.t, image_size=pf.size) for pf in frames(motion, fps=30)[:40]]
     path = write_bvh(tmp_path / "a.bvh", poses, 1 / 30, hands=hands)
     bvh = read_bvh(path)
