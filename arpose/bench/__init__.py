@@ -12,6 +12,7 @@ The package holds every section, each in its own module, registered here by name
 - ``games`` (:mod:`.games`): frame cost of each game with the camera view on;
 - ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``;
 - ``hands`` (:mod:`.hands`): the pipeline with hand tracking on vs off.
+- ``rig`` (:mod:`.rig`): solving joint rotations, per person per frame, vs tracking.
 
 Sections are imported only when they run (the render and games sections need GL and
 pygame). Other code adds sections with :func:`register_section`.
@@ -52,6 +53,7 @@ _SECTIONS: dict[str, Section | str] = {
     "games": "arpose.bench.games:bench_games",
     "effects": "arpose.bench.effects:bench_effects",
     "hands": "arpose.bench.hands:bench_hands",
+    "rig": "arpose.bench.rig:bench_rig",
 }
 
 

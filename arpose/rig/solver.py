@@ -142,14 +142,19 @@ class RigSolver:
 
         # fallbacks for bones not seen: hold, then relax to neutral
         self._lost_t[~seen & (self._seen_t >= self._lost_t)] = t
-        relax = _ease((t - self._seen_t - self.options.hold_seconds) / max(self.options.relax_seconds, 1e-6))
-        out = np.where(seen[:, None], solved, quat.slerp(self._held, NEUTRAL, relax))
+        out = solved.copy()
+        lost = ~seen
+        if np.any(lost):
+            since = t - self._seen_t[lost] - self.options.hold_seconds
+            relax = _ease(since / max(self.options.relax_seconds, 1e-6))
+            out[lost] = quat.slerp(self._held[lost], NEUTRAL[lost], relax)
         # a bone seen again blends back in from where its fallback had got to
         self._back_t[seen & (self._seen_t < self._lost_t)] = t
         mix = np.where(seen, _ease((t - self._back_t) / _REACQUIRE_SECONDS), 1.0)
-        if np.any(mix < 1.0):
-            out = np.where((mix < 1.0)[:, None], quat.slerp(self._out, solved, mix), out)
-        out = quat.align(quat.normalize(out), self._out)
+        back = mix < 1.0
+        if np.any(back):
+            out[back] = quat.slerp(self._out[back], solved[back], mix[back])
+        out = quat.align(out, self._out)
         self._held[seen] = solved[seen]
         self._seen_t[seen] = t
         self._out = out
