@@ -13,6 +13,7 @@ The package holds every section, each in its own module, registered here by name
 - ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``;
 - ``hands`` (:mod:`.hands`): the pipeline with hand tracking on vs off.
 - ``rig`` (:mod:`.rig`): solving joint rotations, per person per frame, vs tracking.
+- ``bvh`` (:mod:`.bvh`): BVH export (rig solver + file) vs CSV export.
 
 Sections are imported only when they run (the render and games sections need GL and
 pygame). Other code adds sections with :func:`register_section`.
@@ -54,6 +55,7 @@ _SECTIONS: dict[str, Section | str] = {
     "effects": "arpose.bench.effects:bench_effects",
     "hands": "arpose.bench.hands:bench_hands",
     "rig": "arpose.bench.rig:bench_rig",
+    "bvh": "arpose.bench.bvh:bench_bvh",
 }
 
 
