@@ -30,6 +30,7 @@ def test_every_section_is_registered_without_the_cli():
         "effects",
         "hands",
         "rig",
+        "bvh",
     ]
 
 
