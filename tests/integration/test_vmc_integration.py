@@ -149,3 +149,67 @@ def test_serve_vmc_bad_host_is_one_line(known_pose_take):
         "does not resolve (Name or service not known); give an IP address (127.0.0.1 for this machine) "
         "or a host name this machine can resolve"
     ] or (len(lines) == 1 and "does not resolve" in lines[0] and lines[0].startswith("arpose: error: --vmc:"))
+
+
+def test_node_bridge_turns_vmc_into_websocket_json_for_web_pages(known_pose_take):
+    """tools/vmc_bridge.mjs (what a three.js page connects to) relays each VMC frame."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from websockets.sync.client import connect
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (the bridge is for web pages; Node 18+)")
+    bridge = Path(__file__).resolve().parents[2] / "tools" / "vmc_bridge.mjs"
+    udp, ws_port = _free_udp_port(), _free_udp_port()
+    proc = subprocess.Popen([node, str(bridge), str(udp), str(ws_port)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                ws = connect(f"ws://127.0.0.1:{ws_port}", proxy=None, open_timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "arpose",
+                "serve",
+                "--source",
+                str(known_pose_take),
+                "--vmc",
+                f"127.0.0.1:{udp}",
+            ],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        got = []
+        with ws:
+            while serve.poll() is None or len(got) < int(SECONDS * FPS):
+                try:
+                    got.append(json.loads(ws.recv(timeout=2)))
+                except TimeoutError:
+                    break
+        serve.communicate(timeout=30)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert len(got) >= 0.95 * SECONDS * FPS
+    last = got[-1]
+    assert last["tracking"] == 1 and last["root"]["p"][1] == 0.0
+    assert {"Hips", "LeftUpperArm", "RightUpperArm"} <= set(last["bones"])
+    g = _qmul(np.array(last["bones"]["LeftShoulder"]["q"]), np.array(last["bones"]["LeftUpperArm"]["q"]))
+    g = _qmul(
+        _qmul(
+            _qmul(np.array(last["bones"]["Hips"]["q"]), np.array(last["bones"]["Spine"]["q"])),
+            np.array(last["bones"]["Chest"]["q"]),
+        ),
+        g,
+    )
+    assert _rotate(g, (-1.0, 0.0, 0.0)) @ np.array([0, 1, 0]) > np.cos(np.radians(15))  # the left arm up
