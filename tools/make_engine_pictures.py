@@ -79,7 +79,9 @@ def blender_picture(take: Path, clip: Path, tmp: Path, out: Path) -> None:
     height = max(c.shape[0] for c in columns)
     columns = [np.vstack([c, np.full((height - c.shape[0], c.shape[1], 3), 255, np.uint8)]) for c in columns]
     picture = np.hstack([np.hstack([c, np.full((height, 8, 3), 255, np.uint8)]) for c in columns])
-    cv2.imwrite(str(out), picture)
+    scale = min(1.0, 1100 / picture.shape[1])
+    picture = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    cv2.imwrite(str(out), picture, [cv2.IMWRITE_PNG_COMPRESSION, 9])
 
 
 def _vmc_pose(take: Path):
