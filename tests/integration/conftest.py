@@ -21,6 +21,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
     "test_bench_bvh.py": ("model",),
+    "test_bvh_integration.py": ("subprocess",),
     "test_blender.py": ("model", "subprocess", "slow"),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
