@@ -284,6 +284,12 @@ class Retarget:
         self._fix = correction  # model node -> (3, 3) rest correction in rig space
         self._src = source  # model node -> arpose bone index
         self._pos = rest_positions  # (M, 3) rest joint positions in rig space, or None
+        self._mapped = np.array(sorted(source), int)
+        self._mapped_src = np.array([source[i] for i in self._mapped], int)
+        self._mapped_rest = np.array([correction[i] @ rest_rig[i] for i in self._mapped]).reshape(-1, 3, 3)
+        self._unmapped = [(i, int(self.parents[i])) for i in self.order if i not in source]
+        parent_rest = rest_rig[np.maximum(self.parents, 0)]
+        self._rest_local = np.swapaxes(parent_rest, -1, -2) @ rest_rig
         self._torso: list[int] = []  # model nodes from the spine's to the chest's
         self._to_arms: list[list[int]] = []  # model nodes from the hips' to each upper arm's
         back = {b: m for m, b in source.items()}
@@ -388,15 +394,14 @@ class Retarget:
 
     def _globals(self, g: np.ndarray, extra: dict[int, np.ndarray]) -> np.ndarray:
         out = np.empty_like(self._rest)
-        for i in self.order:
-            b = self._src.get(i)
-            if b is not None:
-                out[i] = g[b] @ self._fix[i] @ self._rest[i]
-                if i in extra:
-                    out[i] = extra[i] @ out[i]
-            else:
-                p = self.parents[i]
-                out[i] = self._rest[i] if p < 0 else out[p] @ self._rest[p].T @ self._rest[i]
+        # mapped nodes at once (their globals do not depend on their parents') ...
+        out[self._mapped] = g[self._mapped_src] @ self._mapped_rest
+        if extra:
+            keys = list(extra)
+            out[keys] = np.stack([extra[k] for k in keys]) @ out[keys]
+        # ... then the others, parents first, keeping their rest rotation under their parent
+        for i, p in self._unmapped:
+            out[i] = self._rest[i] if p < 0 else out[p] @ self._rest_local[i]
         return out
 
     def _points(self, out: np.ndarray) -> tuple[np.ndarray, list[list[np.ndarray]]]:

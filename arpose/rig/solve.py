@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import RigError
 from ..joints import NUM_HAND_LANDMARKS, NUM_LANDMARKS
 from . import quat
 from .rigpose import RigPose
@@ -90,6 +91,7 @@ def _limit_of(bone: str) -> tuple[float, float]:
 LIMITS: MappingProxyType[str, tuple[float, float]] = MappingProxyType({b: _limit_of(b) for b in BONES})
 """Bone -> (largest swing, largest twist) of its local rotation, in degrees."""
 _LIMIT_RAD = np.radians(np.array([LIMITS[b] for b in BONES]))
+_LIMIT_COS = np.cos(np.minimum(_LIMIT_RAD[:, 0], np.pi))
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,31 @@ _VIS_GROUPS = {
 _FACE = [LM[n] for n in ("left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right")]
 
 
+def _conf_landmarks(bone: str) -> list[int]:
+    torso = _VIS_GROUPS["torso"]
+    if bone in ("hips", "spine", "chest") or bone.endswith("Shoulder"):
+        return torso
+    if bone in ("neck", "head"):
+        return torso + _VIS_GROUPS["head"]
+    side = "left_" if bone.startswith("left") else "right_"
+    part = {
+        "UpperArm": ("shoulder", "elbow"),
+        "LowerArm": ("elbow", "wrist"),
+        "Hand": ("wrist", "index", "pinky"),
+        "UpperLeg": ("hip", "knee"),
+        "LowerLeg": ("knee", "ankle"),
+        "Foot": ("ankle", "heel", "foot_index"),
+    }[bone[len(side) - 1 :]]
+    return [LM[side + n] for n in part]
+
+
+_NUM_BODY = 19  # the bones before the fingers
+_CONF_LISTS = [_conf_landmarks(b) for b in BONES[:_NUM_BODY]]
+_CONF_IDX = np.array([c + [NUM_LANDMARKS] * (10 - len(c)) for c in _CONF_LISTS])  # padded: always seen
+_UPPER_ROWS = [_I[s + p] for p in ("UpperArm", "UpperLeg") for s in SIDES]
+_LOWER_ROWS = [_I[s + p] for p in ("LowerArm", "LowerLeg") for s in SIDES]
+
+
 def _solve_globals(
     p: np.ndarray,
     vis: np.ndarray,
@@ -201,7 +228,8 @@ def _solve_globals(
     up = sho.sum(0) - hip.sum(0)
     hip_line, sho_line = hip[0] - hip[1], sho[0] - sho[1]
     le, re, ley, rey, ml, mr = p[_FACE]
-    across = unit(le - re) + unit(ley - rey)
+    u_ears, u_eyes, u_sho, u_hip, u_up = unit(np.stack([le - re, ley - rey, sho_line, hip_line, up]))
+    across = u_ears + u_eyes
     hand_fwd = lm[_IDX] + lm[_PNK] - 2 * lm[_WRI]
     hand_side = lm[_IDX] - lm[_PNK]
     hand_c = (lv[_WRI] & lv[_IDX] & lv[_PNK]).astype(np.float64)
@@ -214,15 +242,13 @@ def _solve_globals(
 
     # stage A
     pa = np.stack([hip_line, sho_line, 0.5 * (le + re - sho.sum(0)), across, *hand_fwd, *foot_v])
-    qa = np.stack(
-        [up, up, unit(sho_line) + unit(across), ley + rey - ml - mr, *hand_side, *(lm[_ANK] - heel)]
-    )
+    qa = np.stack([up, up, u_sho + unit(across), ley + rey - ml - mr, *hand_side, *(lm[_ANK] - heel)])
     ga = basis(pa, qa) @ _A_REST
     g[_A_ROWS] = ga
     hips, chest, hand = ga[0], ga[1], ga[4:6]
     # the spine bridges the hips and chest so that the chain ends between the shoulders
-    gap = unit(up) - _TORSO_SHARE[0] * hips[:, 1] - _TORSO_SHARE[2] * chest[:, 1]
-    g[_I["spine"]] = basis(gap, unit(hip_line) + unit(sho_line)) @ _SPINE_REST
+    gap = u_up - _TORSO_SHARE[0] * hips[:, 1] - _TORSO_SHARE[2] * chest[:, 1]
+    g[_I["spine"]] = basis(gap, u_hip + u_sho) @ _SPINE_REST
 
     # stage B: limbs, with the fallbacks from stage A's frames
     upper, lower = lm[_ELB] - sho, lm[_WRI] - lm[_ELB]
@@ -234,18 +260,18 @@ def _solve_globals(
     rest_q = np.concatenate([_ELBOW_HINGE, [X, X], *(_FINGER_HINGE[k] for k in present)])
     first = np.concatenate([upper, thigh, *(s[:, 0] for s in segs)])
     q0 = _swung(parents, rest_p, rest_q, first)
-    uu, lu, tu, su = unit(upper), unit(lower), unit(thigh), unit(shin)
+    uu, lu, tu, su, hf, fv = unit(np.stack([upper, lower, thigh, shin, hand_fwd, foot_v]))
     n_arm = quat.cross(uu, lu)
     w_arm = _smooth(quat.norm(n_arm), 0.17, 0.5)[:, None]
     q_upper = w_arm * unit(n_arm) + (1 - w_arm) * q0[0:2]
     hinge_now = _perp(q_upper, uu)
-    knuckles = _perp(hand_side, unit(hand_fwd))  # the hand's +Z: its flexion axis
+    knuckles = _perp(hand_side, hf)  # the hand's +Z: its flexion axis
     hc = hand_c[:, None]
     roll = hc * knuckles + (1 - hc) * unit(quat.cross(hinge_now, lower))
     n_leg = quat.cross(tu, su)
     n_leg = n_leg * np.where((n_leg * q0[2:4]).sum(-1) < 0, -1.0, 1.0)[:, None]  # no knee bends forwards
     w_leg = _smooth(quat.norm(n_leg), 0.17, 0.5)[:, None]
-    toes = quat.cross(tu, -unit(foot_v))
+    toes = quat.cross(tu, -fv)
     wf = _smooth(quat.norm(toes), 0.3, 0.6)[:, None]
     q_thigh = w_leg * unit(n_leg) + (1 - w_leg) * (wf * unit(toes) + (1 - wf) * q0[2:4])
     knee_axis = _perp(q_thigh, tu)
@@ -271,27 +297,13 @@ def _solve_globals(
     for k in set(range(2)) - set(present):
         g[_FINGER_ROWS[k] : _FINGER_ROWS[k] + 15] = hand[k]  # straight fingers: local identity
 
-    # confidences
+    # confidences: a bone is seen when all the landmarks it is solved from are
+    seen = np.append(vis >= min_vis, True)[_CONF_IDX].all(axis=1).astype(np.float64)
     conf = np.zeros(NUM_BONES)
-    torso_v = float(np.all(vis[_VIS_GROUPS["torso"]] >= min_vis))
-    head_v = torso_v * float(np.all(vis[_VIS_GROUPS["head"]] >= min_vis))
-    conf[[0, 1, 2]] = torso_v
-    conf[[3, 4]] = head_v
-    conf[_SHOULDERS] = torso_v
-    arm_v = (lv[_SHO] & lv[_ELB]).astype(float)
-    fore_v = (lv[_ELB] & lv[_WRI]).astype(float)
-    leg_v = (lv[_HIP] & lv[_KNE]).astype(float)
-    shin_v = (lv[_KNE] & lv[_ANK]).astype(float)
-    conf[_B_ROWS] = np.concatenate(
-        [
-            arm_v * np.maximum(fore_v, 1 - w_arm[:, 0]),
-            fore_v,
-            leg_v * np.maximum(shin_v, 1 - w_leg[:, 0]),
-            shin_v,
-        ]
-    )
+    conf[:_NUM_BODY] = seen
+    # a straight limb's upper bone needs only its own two joints; a bent one, the third too
+    conf[_UPPER_ROWS] *= np.maximum(seen[_LOWER_ROWS], 1.0 - np.concatenate([w_arm[:, 0], w_leg[:, 0]]))
     conf[[_I["leftHand"], _I["rightHand"]]] = hand_c
-    conf[[_I["leftFoot"], _I["rightFoot"]]] = (lv[_ANK] & lv[_HEE] & lv[_TOE]).astype(float)
     for k in present:
         conf[_FINGER_ROWS[k] : _FINGER_ROWS[k] + 15] = 1.0
     return g, conf
@@ -305,13 +317,21 @@ def local_rotations(g: np.ndarray) -> np.ndarray:
 
 def apply_limits(local: np.ndarray) -> np.ndarray:
     """Clamp each bone's local rotation to :data:`LIMITS` (swing and twist separately)."""
-    swing, twist = quat.swing_twist(local, REST_DIRECTIONS)
-    sa, ta = quat.angle(swing), quat.angle(twist)
-    fs = np.minimum(1.0, _LIMIT_RAD[:, 0] / np.maximum(sa, 1e-9))
-    ft = np.minimum(1.0, _LIMIT_RAD[:, 1] / np.maximum(ta, 1e-9))
-    if np.all(fs >= 1.0) and np.all(ft >= 1.0):
+    # cheap bounds first: the twist's angle from the axis component, the swing's from where
+    # the rest direction goes; only bones over a limit are split and clamped
+    w = np.abs(local[:, 3])
+    twist = 2.0 * np.arctan2(np.abs((local[:, :3] * REST_DIRECTIONS).sum(-1)), w)
+    cos_swing = (quat.rotate(local, REST_DIRECTIONS) * REST_DIRECTIONS).sum(-1)
+    over = (twist > _LIMIT_RAD[:, 1]) | (cos_swing < _LIMIT_COS)
+    if not np.any(over):
         return local
-    return quat.mul(quat.scale_angle(swing, fs), quat.scale_angle(twist, ft))
+    out = np.array(local, np.float64)
+    swing, tw = quat.swing_twist(out[over], REST_DIRECTIONS[over])
+    sa, ta = quat.angle(swing), quat.angle(tw)
+    fs = np.minimum(1.0, _LIMIT_RAD[over, 0] / np.maximum(sa, 1e-9))
+    ft = np.minimum(1.0, _LIMIT_RAD[over, 1] / np.maximum(ta, 1e-9))
+    out[over] = quat.mul(quat.scale_angle(swing, fs), quat.scale_angle(tw, ft))
+    return out
 
 
 def _hands(hands: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
@@ -347,10 +367,17 @@ def solve_pose(
 
     The root is ``(0, h, 0)``: the hips' height ``h`` above the lowest seen foot point, or
     the skeleton's standing hip height when no foot is seen.
+
+    Raises :class:`~arpose.errors.RigError` for world landmarks that are not finite or all
+    zero (a recording made without world landmarks), ``ValueError`` for wrong shapes.
     """
     world = np.asarray(world)
     if world.shape != (NUM_LANDMARKS, 3):
         raise ValueError(f"world landmarks must be (33, 3), got {world.shape}")
+    if not np.all(np.isfinite(world)):
+        raise RigError("world landmarks hold NaN or infinite values")
+    if not np.any(world):
+        raise RigError("world landmarks are all zero: the pose has no world landmarks to solve")
     p = to_rig(world)
     vis = np.ones(NUM_LANDMARKS) if visibility is None else np.asarray(visibility, np.float64)
     hd = _hands(hands) if options.hands else {}

@@ -56,6 +56,8 @@ _TORSO = [
         ("right_shoulder", "right_hip"),
     )
 ]
+_TORSO_A = [a for a, _ in _TORSO]
+_TORSO_B = [b for _, b in _TORSO]
 _HIPS = [LM["left_hip"], LM["right_hip"]]
 
 
@@ -166,9 +168,9 @@ class RigSolver:
         w, h = image_size
         px = pose.landmarks[:, :2].astype(np.float64)
         world = pose.world.astype(np.float64)
-        pix = sum(float(np.linalg.norm(px[a] - px[b])) for a, b in _TORSO)
-        met = sum(float(np.linalg.norm(world[a, :2] - world[b, :2])) for a, b in _TORSO)
-        torso_vis = float(np.min(pose.landmarks[[i for ab in _TORSO for i in ab], VIS]))
+        pix = float(quat.norm(px[_TORSO_A] - px[_TORSO_B]).sum())
+        met = float(quat.norm(world[_TORSO_A, :2] - world[_TORSO_B, :2]).sum())
+        torso_vis = float(pose.landmarks[_TORSO_A + _TORSO_B, VIS].min())
         if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
             return solved_root if self._last_root is None else self._last_root
         scale = pix / met  # pixels per metre at the person's depth

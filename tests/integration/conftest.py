@@ -23,6 +23,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_bench_bvh.py": ("model",),
     "test_bvh_integration.py": ("subprocess",),
     "test_blender.py": ("model", "subprocess", "slow"),
+    "test_bench_rig.py": ("model",),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
     "test_coach_integration.py": ("model",),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from arpose.errors import RigError
-from arpose.rig import BONES
-from arpose.rig.retarget import CONVENTIONS, REQUIRED, detect_bone_map
+from arpose.rig import BONE_INDEX, BONES, NUM_BONES, PARENT, RigPose, Skeleton, quat
+from arpose.rig.retarget import CONVENTIONS, REQUIRED, Retarget, detect_bone_map
+from arpose.rig.rigpose import global_rotations
 
 
 @pytest.mark.parametrize("name", list(CONVENTIONS))
@@ -51,11 +53,6 @@ def test_missing_bones_are_named() -> None:
 
 # -- Retarget on synthetic models whose answers are known -----------------------------------
 
-import numpy as np  # noqa: E402
-
-from arpose.rig import BONE_INDEX, NUM_BONES, PARENT, RigPose, Skeleton, quat  # noqa: E402
-from arpose.rig.retarget import Retarget  # noqa: E402
-from arpose.rig.rigpose import global_rotations  # noqa: E402
 
 Z = np.array([0.0, 0.0, 1.0])
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from arpose.errors import RigError
+from arpose.joints import LANDMARK_NAMES
 from arpose.rig import (
     BONE_INDEX,
     BONES,
@@ -174,8 +176,6 @@ def test_mirror_pose_mirrors_rotations() -> None:
     world, hands = landmarks_of(truth)
     a = solve_pose(world, hands=hands)
     # mirror the person: x -> -x and left <-> right
-    from arpose.joints import LANDMARK_NAMES
-
     swap = [
         LANDMARK_NAMES.index(n.replace("left", "@").replace("right", "left").replace("@", "right"))
         for n in LANDMARK_NAMES
@@ -191,4 +191,13 @@ def test_mirror_pose_mirrors_rotations() -> None:
 @pytest.mark.parametrize("bad", [np.zeros((32, 3)), np.zeros((33, 2))])
 def test_bad_shapes_are_refused(bad: np.ndarray) -> None:
     with pytest.raises(ValueError, match="33, 3"):
+        solve_pose(bad)
+
+
+def test_missing_world_landmarks_are_refused_in_one_line() -> None:
+    with pytest.raises(RigError, match="all zero: the pose has no world landmarks"):
+        solve_pose(np.zeros((33, 3)))
+    bad = landmarks_of(posed())[0].copy()
+    bad[5, 1] = np.nan
+    with pytest.raises(RigError, match="NaN"):
         solve_pose(bad)
