@@ -159,13 +159,24 @@ def bone_map_for(armature: bpy.types.Object, bone_map_path: str = "") -> dict[st
     return mapping
 
 
+T_DIRECTIONS: dict[str, tuple[float, float, float]] = {
+    **{f"Left{b}": (1.0, 0.0, 0.0) for b in ("UpperArm", "LowerArm", "Hand")},
+    **{f"Right{b}": (-1.0, 0.0, 0.0) for b in ("UpperArm", "LowerArm", "Hand")},
+    **{f"{s}{b}": (0.0, 0.0, -1.0) for s in ("Left", "Right") for b in ("UpperLeg", "LowerLeg")},
+}
+"""Limb bones' directions in the T-pose that VMC rotations start from, in Blender's world
+(the character faces -Y, its left hand at +X, +Z up)."""
+
+
 class Driver:
     """Receives VMC and poses one armature (see :func:`start`).
 
     The received local rotations are chained into each humanoid bone's rotation from the
     T-pose, then expressed in each armature bone's own rest frame (so bone roll and axis
-    conventions come from the armature's rest pose). The armature's rest pose should be a
-    T-pose; bones that are not mapped keep their rest orientation relative to their parent.
+    conventions come from the armature's rest pose). An armature at rest in another pose
+    than the T-pose (an A-pose) has its arms' and legs' rest directions turned to the T-pose
+    first (:data:`T_DIRECTIONS`), so a T-pose sent is a T-pose shown. Bones that are not
+    mapped keep their rest orientation relative to their parent.
     """
 
     def __init__(self, armature: bpy.types.Object, receiver: VmcReceiver, mapping: dict[str, str]):
@@ -182,6 +193,14 @@ class Driver:
             stack.extend(b.children)
         self.rest = {b.name: b.matrix_local.to_quaternion() for b in bones}
         self.rest_head = {b.name: b.head_local.copy() for b in bones}
+        # an A-pose (or any other) rest: each limb bone's turn from its T-pose direction to
+        # its rest direction, in world space, undone before the humanoid rotation
+        world = armature.matrix_world.to_quaternion()
+        self.t_fix: dict[str, Quaternion] = {}
+        for hb, name in mapping.items():
+            if hb in T_DIRECTIONS and name in self.rest:
+                rest_dir = (world @ self.rest[name]) @ Vector((0.0, 1.0, 0.0))
+                self.t_fix[name] = Vector(T_DIRECTIONS[hb]).rotation_difference(rest_dir).inverted()
         self.parent = {b.name: (b.parent.name if b.parent else None) for b in bones}
         self.frames = 0
         self._hips_height: float | None = None
@@ -217,7 +236,7 @@ class Driver:
             parent = self.parent[name]
             hb = self.by_bone.get(name)
             if hb is not None:
-                target = world_inv @ g[hb] @ world @ rest
+                target = world_inv @ g[hb] @ self.t_fix.get(name, Quaternion()) @ world @ rest
             elif parent is not None:
                 target = pose[parent] @ self.rest[parent].inverted() @ rest
             else:

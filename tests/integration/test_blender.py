@@ -262,3 +262,15 @@ def _free_udp_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def test_addon_turns_an_a_pose_rest_into_the_t_pose_vmc_starts_from(blender, tmp_path):
+    out = tmp_path / "apose.json"
+    _finish(_run_blender(blender, "apose", str(out)))
+    d = json.loads(out.read_text())["directions"]
+    t, up = d["t-pose"], d["left arm up"]
+    # Blender: the character faces -Y, its left hand at +X, +Z up
+    assert np.dot(t["LeftUpperArm"], [1, 0, 0]) > 0.999 and np.dot(t["LeftLowerArm"], [1, 0, 0]) > 0.999
+    assert np.dot(t["RightUpperArm"], [-1, 0, 0]) > 0.999 and np.dot(t["LeftUpperLeg"], [0, 0, -1]) > 0.999
+    assert np.dot(up["LeftUpperArm"], [0, 0, 1]) > 0.999  # the left arm raised straight up
+    assert np.dot(up["LeftLowerArm"], [0, 0, 1]) > 0.999 and np.dot(up["RightUpperArm"], [-1, 0, 0]) > 0.999

@@ -79,6 +79,27 @@ def main():
         addon.stop()
         out.update(frames=frames, times=times, packets=driver.receiver.packets, mapped=len(driver.mapping))
         path = argv[5]
+    elif mode == "apose":
+        arm = _apose_armature()
+        driver = addon.start(arm, port=0)
+        out["directions"] = {}
+        s = 0.5**0.5
+        for label, left_upper_arm in (("t-pose", (0.0, 0.0, 0.0, 1.0)), ("left arm up", (0.0, 0.0, -s, s))):
+            for bone in ("Hips", "Spine", "Chest", "LeftShoulder", "RightShoulder", "RightUpperArm"):
+                driver.receiver.handle("/VMC/Ext/Bone/Pos", [bone, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+            driver.receiver.handle("/VMC/Ext/Bone/Pos", ["LeftUpperArm", 0.0, 0.0, 0.0, *left_upper_arm])
+            driver.apply()
+            bpy.context.view_layer.update()
+            out["directions"][label] = {
+                b: list(
+                    (
+                        arm.matrix_world @ arm.pose.bones[b].tail - arm.matrix_world @ arm.pose.bones[b].head
+                    ).normalized()
+                )
+                for b in ("LeftUpperArm", "LeftLowerArm", "RightUpperArm", "LeftUpperLeg")
+            }
+        addon.stop()
+        path = argv[2]
     elif mode == "errors":
         reports = {}
         scene = bpy.context.scene
@@ -104,6 +125,41 @@ def _call(op, **kw):
         return str(op(**kw))
     except RuntimeError as exc:
         return "reported: " + str(exc).strip()
+
+
+def _apose_armature():
+    """A humanoid armature (Unity bone names) whose rest is an A-pose: arms 45 degrees down,
+    with bone rolls of its own."""
+    data = bpy.data.armatures.new("APose")
+    obj = bpy.data.objects.new("APose", data)
+    bpy.context.scene.collection.objects.link(obj)
+    bpy.context.view_layer.objects.active = obj
+    bpy.ops.object.mode_set(mode="EDIT")
+    c = 0.5**0.5
+    spec = {
+        "Hips": (None, (0, 0, 1.0), (0, 0, 1.1)),
+        "Spine": ("Hips", (0, 0, 1.1), (0, 0, 1.3)),
+        "Chest": ("Spine", (0, 0, 1.3), (0, 0, 1.45)),
+        "Neck": ("Chest", (0, 0, 1.45), (0, 0, 1.55)),
+        "Head": ("Neck", (0, 0, 1.55), (0, 0, 1.75)),
+        "LeftUpperLeg": ("Hips", (0.1, 0, 1.0), (0.1, 0, 0.55)),
+        "RightUpperLeg": ("Hips", (-0.1, 0, 1.0), (-0.1, 0, 0.55)),
+    }
+    for side, sx in (("Left", 1.0), ("Right", -1.0)):
+        sh = (sx * 0.17, 0, 1.42)
+        el = (sh[0] + sx * 0.28 * c, 0, sh[2] - 0.28 * c)
+        wr = (el[0] + sx * 0.25 * c, 0, el[2] - 0.25 * c)
+        spec[f"{side}Shoulder"] = ("Chest", (sx * 0.03, 0, 1.42), sh)
+        spec[f"{side}UpperArm"] = (f"{side}Shoulder", sh, el)
+        spec[f"{side}LowerArm"] = (f"{side}UpperArm", el, wr)
+    for name, (parent, head, tail) in spec.items():
+        b = data.edit_bones.new(name)
+        b.head, b.tail = head, tail
+        b.roll = 0.7  # any roll: the axes come from the rest pose
+        if parent:
+            b.parent = data.edit_bones[parent]
+    bpy.ops.object.mode_set(mode="OBJECT")
+    return obj
 
 
 def _plain_armature():
