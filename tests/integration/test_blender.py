@@ -54,7 +54,7 @@ def _install_blender() -> str:
             "Blender is not installed and this machine cannot install it: apt-get install blender (as root)"
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "blender"]
+    cmd = ["apt-get", "install", "-y", "-q", "blender"]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     if res.returncode != 0:  # a fresh machine: the package lists first
         subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
