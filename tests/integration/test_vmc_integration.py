@@ -16,8 +16,6 @@ from arpose.pose import PoseFrame
 from arpose.record import Recorder
 from arpose.testing.bodies import Body, make_pose
 
-vmcp = pytest.importorskip("vmcp", reason="the vmcp package (test extra) is not installed")
-
 FPS = 30.0
 SECONDS = 2.0
 UNITY_PARENT = {  # Unity's HumanBodyBones hierarchy for the bones checked below
@@ -70,6 +68,7 @@ def known_pose_take(tmp_path):
 
 
 def test_vmcp_receives_the_documented_messages_and_the_known_pose(known_pose_take):
+    pytest.importorskip("vmcp", reason="the vmcp package (test extra) is not installed")
     from vmcp.events import BoneTransformEvent, RelativeTimeEvent, RootTransformEvent, StateEvent
     from vmcp.facades import on_receive
     from vmcp.osc import OSC
