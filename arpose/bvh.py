@@ -229,7 +229,8 @@ def motion_rows(poses: Sequence[RigPose], bones: Sequence[str]) -> np.ndarray:
     index = np.array([BONES.index(b) for b in file_order(bones)])
     rot = np.stack([p.rotations[index] for p in poses])  # (F, B, 4)
     root = np.stack([p.root for p in poses]).astype(np.float64) * UNITS_PER_METRE
-    angles = euler_zxy(rot).reshape(len(poses), -1)
+    # continuous over time (no jump from +179 to -179 degrees for tools that interpolate)
+    angles = np.degrees(np.unwrap(np.radians(euler_zxy(rot)), axis=0)).reshape(len(poses), -1)
     return np.concatenate([root, angles], axis=1)
 
 

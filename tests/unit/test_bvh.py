@@ -175,3 +175,18 @@ def test_export_bvh_from_a_recording_and_refuse_one_without_world(tmp_path) -> N
     with pytest.raises(ExportError, match=r"flat\.arpose: frame 0, person 0 has no world landmarks"):
         export(flat, "bvh", tmp_path / "flat.bvh")
     assert not list(tmp_path.glob("flat*.bvh")) and not list(tmp_path.glob(".*partial"))
+
+
+def test_angles_do_not_jump_by_a_turn_between_frames() -> None:
+    from arpose.bvh import motion_rows
+
+    base = solve_pose(make_pose(Body()).world)
+    # the hips turning steadily about +Y through 180 degrees: Y channel from 170 to 190
+    poses = []
+    for deg in np.linspace(170, 190, 11):
+        q = np.array([0.0, np.sin(np.radians(deg) / 2), 0.0, np.cos(np.radians(deg) / 2)], np.float32)
+        rot = base.rotations.copy()
+        rot[BONES.index("hips")] = q
+        poses.append(type(base)(rot, base.root, base.confidence, base.skeleton))
+    y = motion_rows(poses, BODY_BONES)[:, 5]  # the hips' Yrotation channel
+    assert np.all(np.abs(np.diff(y)) < 5) and abs(y[-1] - y[0]) == pytest.approx(20, abs=0.01)
