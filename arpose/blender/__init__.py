@@ -2,7 +2,7 @@
 
 The add-on itself (``arpose/blender/addon.py``, which becomes ``arpose_blender/__init__.py``
 in the zip, and :mod:`arpose.blender.vmc_receive`) runs in Blender's own Python and imports
-nothing from arpose; this module only packs it: ``arpose blender-addon -o FILE.zip``, then
+nothing from arpose; this module only packs it: ``arpose blender -o FILE.zip``, then
 in Blender *Edit > Preferences > Add-ons > Install...* and enable "arpose".
 """
 

@@ -1,6 +1,6 @@
 """arpose for Blender: drive an armature live from ``arpose serve --vmc`` and import arpose BVH.
 
-This file is the add-on's ``__init__.py`` (``arpose blender-addon -o arpose_blender.zip``
+This file is the add-on's ``__init__.py`` (``arpose blender -o arpose_blender.zip``
 builds the installable zip); it runs inside Blender (3.4 and later) and imports nothing
 from arpose. Errors a user can fix (no armature chosen, no humanoid bones found, a bone map
 file that does not read, a port in use) are reported in Blender's status bar and its log

@@ -34,7 +34,7 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "mirror",
     "coach",  # also adds `progress`
-    "blender_addon",  # `arpose blender-addon`
+    "blender",  # the Blender add-on zip
 )
 # Commands that track people: they take --smoothing (added here, in one place).
 TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play", "render")

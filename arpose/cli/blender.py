@@ -1,4 +1,4 @@
-"""`arpose blender-addon`: write the Blender add-on's installable zip."""
+"""`arpose blender`: write the Blender add-on's installable zip."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..errors import printable
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "blender-addon",
+        "blender",
         help="write the Blender add-on (live VMC driving, arpose BVH import) as an installable zip",
         description="Install it in Blender: Edit > Preferences > Add-ons > Install..., pick the zip, "
         "enable 'arpose'. Then the 3D viewport's sidebar has an arpose tab.",
