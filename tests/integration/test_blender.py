@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -198,25 +197,35 @@ def test_addon_drives_an_armature_from_a_live_serve(blender, take, tmp_path):
     _arpose("export", str(take), "--format", "bvh", "--person", str(pid), "-o", str(bvh_base))
     port = _free_udp_port()
     out = tmp_path / "vmc.json"
-    listen_s = 6.0
-    bl = _run_blender(blender, "vmc", str(bvh_base), str(port), str(listen_s), str(out))
-    time.sleep(2.0)  # Blender starts and listens (frames sent before that are lost, as live)
+    wanted = 120  # 5 s of the clip: more than its 3 s of close-ups, so it holds jumping jacks
+    bl = _run_blender(blender, "vmc", str(bvh_base), str(port), str(wanted), str(out))
+    # the recording replayed at its own rate, again and again, until Blender has its frames
     serve = subprocess.Popen(
-        [sys.executable, "-m", "arpose", "serve", "--source", str(take), "--vmc", f"127.0.0.1:{port}"]
+        [
+            sys.executable,
+            "-m",
+            "arpose",
+            "serve",
+            "--source",
+            str(take),
+            "--loop",
+            "--vmc",
+            f"127.0.0.1:{port}",
+        ]
         + ["--max-people", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        _finish(bl)
+        _finish(bl, timeout=300)
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.communicate(timeout=30)
     data = json.loads(out.read_text())
     assert data["mapped"] >= 17  # every body bone of the arpose BVH armature
     times = np.array(data["times"])
-    assert len(times) > 30, data.get("packets")
+    assert len(times) == wanted, data.get("packets")
     # the frames the armature took, matched by their VMC time with the recording's frames
     # (slot 0 of each frame: the lowest person id in it)
     by_t = {}
@@ -237,9 +246,8 @@ def test_addon_drives_an_armature_from_a_live_serve(blender, take, tmp_path):
     err, scale = _aligned_error(a_c, b_c)
     print(f"live VMC in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames")
     assert err < 0.05
-    # the frames arrive at the stream's rate (the recording's 24 FPS, minus what Blender missed)
-    span = float(times.max() - times.min())
-    assert len(np.unique(times)) >= 0.8 * span * 23.976
+    # it moved with the person: the left wrist's height changes as in the landmarks
+    assert np.ptp(a_c[:, names.index("LeftHand"), 2]) > 0.5 * np.ptp(b_c[:, names.index("LeftHand"), 2]) > 0.1
 
 
 def test_addon_reports_bad_input_in_blenders_ui_without_a_traceback(blender, tmp_path):

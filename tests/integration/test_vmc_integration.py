@@ -3,6 +3,7 @@ package and its own OSC stack, osc4py3), on a recording of a known pose."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -109,10 +110,11 @@ def test_vmcp_receives_the_documented_messages_and_the_known_pose(known_pose_tak
         _, err = serve.communicate(timeout=30)
     assert serve.returncode == 0, err
     assert "VMC to 127.0.0.1" in err
-    frames = int(SECONDS * FPS)
+    # every frame serve streamed arrived (loopback), at the recording's own rate; how many it
+    # streamed is its own count (a loaded machine may skip frames of a live source)
+    frames = int(re.search(r"streamed (\d+) frames", err).group(1))
     times = sorted({round(e.delta, 4) for e in got["time"]})
-    # every frame arrived (loopback), at the recording's own rate
-    assert len(times) >= 0.95 * frames, (len(times), err)
+    assert frames >= 0.5 * SECONDS * FPS and len(times) >= 0.98 * frames, (len(times), err)
     assert np.median(np.diff(times)) == pytest.approx(1 / FPS, abs=1e-3)
     assert len(got["root"]) >= 0.95 * frames and all(e.joint == "root" for e in got["root"])
     assert all(e.model_state.value == 1 and e.tracking_state.value == 1 for e in got["state"])
@@ -190,16 +192,18 @@ def test_node_bridge_turns_vmc_into_websocket_json_for_web_pages(known_pose_take
         )
         got = []
         with ws:
-            while serve.poll() is None or len(got) < int(SECONDS * FPS):
+            while True:  # until serve has ended and nothing more comes
                 try:
-                    got.append(json.loads(ws.recv(timeout=2)))
+                    got.append(json.loads(ws.recv(timeout=1)))
                 except TimeoutError:
-                    break
-        serve.communicate(timeout=30)
+                    if serve.poll() is not None:
+                        break
+        _, err = serve.communicate(timeout=30)
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
-    assert len(got) >= 0.95 * SECONDS * FPS
+    streamed = int(re.search(r"streamed (\d+) frames", err).group(1))
+    assert len(got) >= 0.98 * streamed > 0
     last = got[-1]
     assert last["tracking"] == 1 and last["root"]["p"][1] == 0.0
     assert {"Hips", "LeftUpperArm", "RightUpperArm"} <= set(last["bones"])

@@ -3,9 +3,9 @@ tests/integration/test_blender.py: installs the add-on zip the way a user does, 
 
 - ``import ZIP BVH OUT.json``: imports the BVH with the add-on and writes every frame's
   joint positions (world space, metres);
-- ``vmc ZIP BVH PORT SECONDS OUT.json``: imports the BVH for its armature, drives it from
-  VMC on PORT for SECONDS, and writes the joint positions after each received frame with
-  the frame's VMC time;
+- ``vmc ZIP BVH PORT FRAMES OUT.json``: imports the BVH for its armature, drives it from
+  VMC on PORT until FRAMES frames have posed it (or two minutes passed), and writes the
+  joint positions after each with the frame's VMC time;
 - ``errors ZIP OUT.json``: the add-on's operators on bad input, what they reported.
 
 Only Blender's Python runs here: no arpose import.
@@ -67,9 +67,10 @@ def main():
         arm = addon.import_bvh(argv[2])
         arm.animation_data_clear()  # the live driver poses it, not the BVH's action
         driver = addon.start(arm, port=int(argv[3]))
-        deadline = time.monotonic() + float(argv[4])
+        wanted = int(argv[4])
+        deadline = time.monotonic() + 120.0  # a bound for a broken stream, not a measurement
         frames, times = [], []
-        while time.monotonic() < deadline:
+        while len(frames) < wanted and time.monotonic() < deadline:
             if driver.step():
                 bpy.context.view_layer.update()
                 frames.append(joints(arm))
