@@ -286,7 +286,8 @@ def basis(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     q = secondary - (secondary * p).sum(axis=-1)[..., None] * p
     n = quat.norm(q)
     weak = n < 1e-6
-    if np.any(weak):
+    if np.any(weak):  # degenerate input (coincident landmarks): any frame, never NaN
+        p = np.where(quat.norm(p)[..., None] < 1e-9, np.array([1.0, 0.0, 0.0]), p)
         alt = quat.cross(p, np.array([0.0, 0.0, 1.0]))
         alt2 = quat.cross(p, np.array([1.0, 0.0, 0.0]))
         alt = np.where(quat.norm(alt)[..., None] < 1e-3, alt2, alt)

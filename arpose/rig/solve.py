@@ -342,7 +342,7 @@ def _hands(hands: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
         h = np.asarray(h)
         if h.shape != (NUM_HAND_LANDMARKS, 3):
             raise ValueError(f"{side} hand landmarks must be (21, 3), got {h.shape}")
-        if np.all(np.isfinite(h)):
+        if np.all(np.isfinite(h)) and np.ptp(h, axis=0).max() > 1e-4:  # a hand, not a point
             out[side] = to_rig(h)
     return out
 

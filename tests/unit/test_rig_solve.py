@@ -201,3 +201,12 @@ def test_missing_world_landmarks_are_refused_in_one_line() -> None:
     bad[5, 1] = np.nan
     with pytest.raises(RigError, match="NaN"):
         solve_pose(bad)
+
+
+def test_degenerate_input_gives_finite_rotations() -> None:
+    world, hands = landmarks_of(posed())
+    flat = solve_pose(world, hands={"left": np.zeros((21, 3)), "right": hands["right"]})
+    assert np.all(np.isfinite(flat.rotations)) and flat.confidence[BONE_INDEX["leftIndexProximal"]] == 0.0
+    squashed = world.copy()
+    squashed[[13, 15, 17, 19]] = squashed[11]  # elbow, wrist and hand on the shoulder
+    assert np.all(np.isfinite(solve_pose(squashed).rotations))
