@@ -418,7 +418,8 @@ def export(
     """Export one recording or video.
 
     Args:
-        fmt: ``"openpose"`` (``output`` is a folder), ``"coco"`` or ``"csv"`` (a file).
+        fmt: ``"openpose"`` (``output`` is a folder), ``"coco"`` or ``"csv"`` (a file), or
+            ``"bvh"`` (see ``person``; a recording without world landmarks is refused).
         progress: called with 1 after each frame (for a progress bar).
         batch: make the OpenPose folder appear atomically (used for folder exports).
         hands: track hands too (a video): OpenPose's hand arrays, COCO-WholeBody hand fields,
