@@ -3,6 +3,8 @@
 - ``engines-blender.png``: a real clip tracked, exported as BVH, imported with the arpose
   Blender add-on and rendered by headless Blender (Cycles on the CPU), each render under the
   video frame it came from;
+- ``engines-blender-ui.png``: Blender's window (under Xvfb) with the add-on's sidebar tab,
+  the imported armature at one frame (needs Xvfb and xdotool: apt-get install xvfb xdotool);
 - ``engines-unity.png``, ``engines-vseeface.png``, ``engines-godot.png``,
   ``engines-threejs.png``: how the VMC (or WebSocket) stream reaches each target, beside
   the pose that a real frame of the clip sends, drawn from the decoded VMC messages in
@@ -82,6 +84,43 @@ def blender_picture(take: Path, clip: Path, tmp: Path, out: Path) -> None:
     scale = min(1.0, 1100 / picture.shape[1])
     picture = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(out), picture, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+
+
+def blender_ui_picture(tmp: Path, out: Path, frame: int = 75) -> None:
+    """Blender with a window on a virtual display; xdotool clicks the sidebar's arpose tab."""
+    import time
+
+    bvh = min(tmp.glob("clip_person*.bvh"))
+    empty = tmp / "empty.blend"
+    env = {**os.environ, "BLENDER_USER_SCRIPTS": str(tmp / "bl"), "BLENDER_USER_CONFIG": str(tmp / "blc")}
+    _run(
+        "blender",
+        "-b",
+        "--factory-startup",
+        "--python-expr",
+        f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(empty)!r})",
+        env=env,
+    )
+    display = ":97"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24"], stderr=subprocess.DEVNULL)
+    env["DISPLAY"] = display
+    shot = tmp / "ui.png"
+    script = REPO / "tools" / "blender" / "ui_screenshot.py"
+    blender = subprocess.Popen(
+        ["blender", str(empty), "--python", str(script), "--", str(tmp / "arpose_blender.zip"), str(bvh)]
+        + [str(frame), str(shot)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(9)  # the window is up; the arpose tab of the sidebar (1280x800 layout)
+        subprocess.run(["xdotool", "mousemove", "1044", "245", "click", "1"], env=env, check=False)
+        blender.wait(timeout=120)
+    finally:
+        xvfb.terminate()
+    if shot.exists():
+        shutil.copy(shot, out)
 
 
 def _vmc_pose(take: Path):
@@ -196,6 +235,8 @@ def main() -> int:
     _run(sys.executable, "-m", "arpose", "record", "--source", args.clip, "-o", str(take), "--fast")
     if shutil.which("blender"):
         blender_picture(take, Path(args.clip), tmp, out / "engines-blender.png")
+        if shutil.which("Xvfb") and shutil.which("xdotool"):
+            blender_ui_picture(tmp, out / "engines-blender-ui.png")
     else:
         print("blender not on PATH: engines-blender.png not made", file=sys.stderr)
     pos = _vmc_pose(take)

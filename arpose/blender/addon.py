@@ -395,11 +395,14 @@ class ARPOSE_PT_panel(bpy.types.Panel):
     def draw(self, context):
         s = context.scene
         col = self.layout.column()
-        col.prop(s, "arpose_armature")
-        col.prop(s, "arpose_bone_map")
-        row = col.row()
-        row.prop(s, "arpose_host")
-        row.prop(s, "arpose_port")
+        col.label(text="Armature to drive")
+        col.prop(s, "arpose_armature", text="")
+        col.label(text="Bone map (empty: by bone names)")
+        col.prop(s, "arpose_bone_map", text="")
+        col.label(text="Listen for VMC on")
+        row = col.row(align=True)
+        row.prop(s, "arpose_host", text="")
+        row.prop(s, "arpose_port", text="")
         if running():
             driver = _state["driver"]
             col.label(text=f"receiving: {getattr(driver, 'frames', 0)} frames")
