@@ -14,6 +14,7 @@ The package holds every section, each in its own module, registered here by name
 - ``hands`` (:mod:`.hands`): the pipeline with hand tracking on vs off;
 - ``avatar`` (:mod:`.avatar`): a skinned avatar vs a hat, rendered and in the mirror;
 - ``rig`` (:mod:`.rig`): solving joint rotations, per person per frame, vs tracking.
+- ``bvh`` (:mod:`.bvh`): BVH export (rig solver + file) vs CSV export.
 
 Sections are imported only when they run (the render and games sections need GL and
 pygame). Other code adds sections with :func:`register_section`.
@@ -56,6 +57,7 @@ _SECTIONS: dict[str, Section | str] = {
     "hands": "arpose.bench.hands:bench_hands",
     "avatar": "arpose.bench.avatar:bench_avatar",
     "rig": "arpose.bench.rig:bench_rig",
+    "bvh": "arpose.bench.bvh:bench_bvh",
 }
 
 

@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "mirror",
     "coach",  # also adds `progress`
+    "blender",  # the Blender add-on zip
 )
 # Commands that track people: they take --smoothing (added here, in one place).
 TRACKING_COMMANDS: tuple[str, ...] = ("detect", "record", "export", "serve", "mirror", "play", "render")

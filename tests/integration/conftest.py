@@ -20,6 +20,9 @@ HERE = Path(__file__).resolve().parent
 NEEDS: dict[str, tuple[str, ...]] = {
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
+    "test_bench_bvh.py": ("model",),
+    "test_bvh_integration.py": ("subprocess",),
+    "test_blender.py": ("model", "subprocess", "slow"),
     "test_bench_rig.py": ("model",),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
@@ -49,6 +52,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_threads.py": ("subprocess",),
     "test_tiles.py": ("model",),
     "test_tracker.py": ("model", "subprocess"),
+    "test_vmc_integration.py": ("subprocess",),
 }
 GL_FIXTURES = {"renderer", "offscreen", "window", "pg"}
 

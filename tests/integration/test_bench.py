@@ -31,6 +31,7 @@ def test_every_section_is_registered_without_the_cli():
         "hands",
         "avatar",
         "rig",
+        "bvh",
     ]
 
 
