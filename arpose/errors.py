@@ -82,3 +82,7 @@ class ExerciseError(ArposeError):
 
 class HistoryError(ArposeError):
     """The workout history database cannot be used (not SQLite, damaged, newer, locked)."""
+
+
+class RigError(ArposeError):
+    """A bone map or rig that cannot drive a character (missing or unknown bones)."""

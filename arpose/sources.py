@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from .errors import SourceError
+from .errors import SourceError, printable
 from .pose import PoseFrame
 
 log = logging.getLogger(__name__)
@@ -402,6 +402,7 @@ class VideoFile(_SourceBase):
             if image is None and self.loop and self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
                 image = self._next_image()  # a pipe cannot rewind: then it just ends
             if image is None:
+                self._check_complete()
                 return None
         index, self._i = self._i, self._i + 1
         t = index / self.fps
@@ -413,6 +414,20 @@ class VideoFile(_SourceBase):
             if delay > 0:
                 time.sleep(delay)
         return Frame(_to_rgb(image, self.name), t, index, time.monotonic())
+
+    def _check_complete(self) -> None:
+        """Warn (once) when the video ends well before the frame count its header gives:
+        a truncated file (a copy cut short, a recorder killed) is otherwise used silently."""
+        missing = self.frame_count - self._i
+        if not getattr(self, "_warned", False) and missing > max(2, 0.02 * self.frame_count):
+            self._warned = True
+            log.warning(
+                "%s: the video ended after %d of the %d frames its header announces; the "
+                "file looks truncated (the frames before the damage were used)",
+                printable(self.path),
+                self._i,
+                self.frame_count,
+            )
 
     def close(self) -> None:
         self._cap.release()

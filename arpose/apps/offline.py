@@ -26,6 +26,7 @@ from ..effects.gallery import load_effects
 from ..effects.nodes import needs_hands, needs_mask
 from ..errors import RenderError
 from ..pose import PoseFrame
+from ..sources import ImageFile, ImageFolder
 from ..tracking.pipeline import default_max_people, track
 from ..tracking.stage import TrackingStage
 from ..writers import IMAGE_OUTPUTS, QUEUE_FRAMES, VIDEO_OUTPUTS, VideoWriter, write_image
@@ -161,6 +162,18 @@ def render_source(
         total = len(src.files)
     elif suffix in IMAGE_OUTPUTS:
         total = 1
+    if (
+        suffix in IMAGE_OUTPUTS
+        and not isinstance(src, ImageFile)
+        and not (isinstance(src, ImageFolder) and total == 1)
+    ):
+        # a picture holds one frame: refuse rather than keep only the last one silently
+        pipeline.stop()
+        count = f" of {total} frames" if total else ""
+        raise RenderError(
+            f"{out}: a {suffix} output holds one picture, but the source is a video, folder or "
+            f"recording{count}; write a video (.mp4 or .avi) instead"
+        )
     bar = None
     if progress is True:
         from tqdm import tqdm  # lazy: only for the command line's progress bar

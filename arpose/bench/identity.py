@@ -120,8 +120,12 @@ def video(path: Path) -> dict[str, Any]:
 
 
 def media_folder() -> Path:
+    """``$ARPOSE_MEDIA``, else ``$ARPOSE_SHARED/media`` (as the tests), else ``../shared/media``."""
     env = os.environ.get(MEDIA_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "media"
+    if env:
+        return Path(env)
+    shared = os.environ.get("ARPOSE_SHARED")
+    return (Path(shared) if shared else Path(__file__).resolve().parents[3] / "shared") / "media"
 
 
 Photo = tuple[Path, int, np.ndarray | None]

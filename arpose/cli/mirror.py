@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ArposeError
+from .play import no_display_problem
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     # lazy: the command's implementation loads pygame; only this command needs it, so
     # `arpose --help` and the other commands start without it
     from ..apps.mirror import run_mirror
+
+    if not args.headless:
+        problem = no_display_problem("mirror")
+        if problem:
+            raise ArposeError(problem)
 
     size = None
     if args.size:

@@ -20,6 +20,10 @@ HERE = Path(__file__).resolve().parent
 NEEDS: dict[str, tuple[str, ...]] = {
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
+    "test_bench_bvh.py": ("model",),
+    "test_bvh_integration.py": ("subprocess",),
+    "test_blender.py": ("model", "subprocess", "slow"),
+    "test_bench_rig.py": ("model",),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
     "test_coach_integration.py": ("model",),
@@ -33,6 +37,9 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_hands_effects.py": ("gl",),
     "test_hands_real.py": ("model", "subprocess"),
     "test_hostile.py": ("model", "subprocess"),
+    "test_hostile_coach.py": ("model", "subprocess"),
+    "test_hostile_heldout.py": ("model", "subprocess"),
+    "test_plain_install.py": ("subprocess", "slow"),
     "test_input_body_input.py": ("gl", "model", "subprocess"),
     "test_input_real.py": ("model",),
     "test_mesh_cache_integration.py": ("subprocess",),
@@ -47,6 +54,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_threads.py": ("subprocess",),
     "test_tiles.py": ("model",),
     "test_tracker.py": ("model", "subprocess"),
+    "test_vmc_integration.py": ("subprocess",),
 }
 GL_FIXTURES = {"renderer", "offscreen", "window", "pg"}
 

@@ -21,7 +21,18 @@ def test_every_section_is_registered_without_the_cli():
         "assert 'arpose.cli' not in sys.modules; print(' '.join(b.section_names()))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["tracking", "smoothing", "live", "render", "games", "effects", "hands"]
+    assert out.stdout.split() == [
+        "tracking",
+        "smoothing",
+        "live",
+        "render",
+        "games",
+        "effects",
+        "hands",
+        "avatar",
+        "rig",
+        "bvh",
+    ]
 
 
 def test_render_section_runs_from_python(tmp_path):
