@@ -84,5 +84,9 @@ class HistoryError(ArposeError):
     """The workout history database cannot be used (not SQLite, damaged, newer, locked)."""
 
 
+class RigError(ArposeError):
+    """A bone map or rig that cannot drive a character (missing or unknown bones)."""
+
+
 class SignError(ArposeError):
     """A sign model, sample file, keypoint CSV or label file is malformed or does not fit."""

@@ -1,4 +1,5 @@
-"""Export landmark tracks for other tools: OpenPose JSON, COCO keypoint results, CSV.
+"""Export landmark tracks for other tools: OpenPose JSON, COCO keypoint results, CSV, and
+BVH motion capture (joint rotations from the rig solver: :mod:`arpose.bvh`).
 
 Inputs are recordings (``.arpose``) or videos (tracked here with the pipeline); a
 folder of them is exported with one process per file and resumes where it stopped.
@@ -33,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .bvh import BvhWriter
 from .errors import ArposeError, ExportError
 from .joints import BODY25_INDEX, COCO17_INDEX, HAND_JOINT_NAMES, LANDMARK_NAMES
 from .pose import Pose, PoseFrame
@@ -42,7 +44,8 @@ from .tracking.pipeline import track
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("openpose", "coco", "csv")
+FORMATS = ("openpose", "coco", "csv", "bvh")
+_SUFFIX = {"coco": ".json", "csv": ".csv", "bvh": ".bvh"}
 OPENPOSE_VERSION = 1.3
 """The ``version`` OpenPose 1.7 writes in its JSON files."""
 _BODY25_IDX = np.array([max(i, 0) for i in BODY25_INDEX])
@@ -88,10 +91,11 @@ def _hand_flat(p: Pose, side: str, tracked: bool) -> list[float]:
     return _flat(hand21(p.hand(side)))
 
 
-def openpose_json(frame: PoseFrame) -> dict[str, Any]:
-    """One frame in OpenPose's per-frame JSON layout (BODY_25; hands when tracked; no face)."""
+def openpose_json(frame: PoseFrame, hands: bool | None = None) -> dict[str, Any]:
+    """One frame in OpenPose's per-frame JSON layout (BODY_25; no face). ``hands``: fill
+    the hand arrays (``export --hands``); None: when the frame has hands tracked."""
     people = []
-    tracked = frame.hands_tracked or bool(frame.hands)
+    tracked = (frame.hands_tracked or bool(frame.hands)) if hands is None else hands
     for p in frame.poses:
         people.append(
             {
@@ -148,11 +152,12 @@ def read_openpose_hands(path: str | os.PathLike) -> list[dict[str, np.ndarray | 
     return out
 
 
-def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
+def coco_results(frames: Iterable[PoseFrame], hands: bool | None = None) -> list[dict[str, Any]]:
     """COCO keypoint detection results: one entry per person per frame.
 
     ``image_id`` is the frame index; ``score`` the mean visibility of the 17 keypoints;
-    ``track_id`` the arpose person id (an extra field COCO tools ignore).
+    ``track_id`` the arpose person id (an extra field COCO tools ignore). ``hands``: add
+    COCO-WholeBody's hand fields (``export --hands``); None: when the frame has hands.
     """
     out = []
     for pf in frames:
@@ -165,7 +170,7 @@ def coco_results(frames: Iterable[PoseFrame]) -> list[dict[str, Any]]:
                 "score": round(float(kp[:, 2].mean()), 4),
                 "track_id": int(p.id),
             }
-            if pf.hands_tracked or pf.hands:  # COCO-WholeBody's hand fields
+            if (pf.hands_tracked or bool(pf.hands)) if hands is None else hands:
                 entry["lefthand_kpts"] = _flat(hand21(p.hand("left")))
                 entry["righthand_kpts"] = _flat(hand21(p.hand("right")))
             out.append(entry)
@@ -236,8 +241,9 @@ class OpenPoseWriter(_Writer):
     resume); otherwise files go into ``out_dir`` one by one, each written atomically.
     """
 
-    def __init__(self, out_dir: Path, stem: str, atomic_dir: bool = False):
+    def __init__(self, out_dir: Path, stem: str, atomic_dir: bool = False, hands: bool = False):
         self.final = out_dir
+        self.hands = hands
         self.stem = stem
         self.atomic_dir = atomic_dir
         self.dir = _tmp_name(out_dir) if atomic_dir else out_dir
@@ -247,7 +253,7 @@ class OpenPoseWriter(_Writer):
 
     def write(self, frame: PoseFrame) -> None:
         path = self.dir / openpose_filename(self.stem, frame.index)
-        text = json.dumps(openpose_json(frame), separators=(",", ":"))
+        text = json.dumps(openpose_json(frame, self.hands), separators=(",", ":"))
         if self.atomic_dir:
             path.write_text(text)
         else:
@@ -269,12 +275,13 @@ class OpenPoseWriter(_Writer):
 class CocoWriter(_Writer):
     """COCO keypoint results (a JSON list) in one file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, hands: bool = False):
         self.path = path
+        self.hands = hands
         self._results: list[dict[str, Any]] = []
 
     def write(self, frame: PoseFrame) -> None:
-        self._results.extend(coco_results([frame]))
+        self._results.extend(coco_results([frame], self.hands))
 
     def commit(self) -> None:
         tmp = _tmp_name(self.path)
@@ -312,13 +319,23 @@ class CsvWriter(_Writer):
         self.tmp.unlink(missing_ok=True)
 
 
-def _writer(fmt: str, output: Path, stem: str, batch: bool, hands: bool = False) -> _Writer:
+def _writer(
+    fmt: str,
+    output: Path,
+    stem: str,
+    batch: bool,
+    hands: bool = False,
+    person: int | None = None,
+    source: str | None = None,
+) -> _Writer | BvhWriter:
     if fmt == "openpose":
-        return OpenPoseWriter(output, stem, atomic_dir=batch)
+        return OpenPoseWriter(output, stem, atomic_dir=batch, hands=hands)
     if fmt == "coco":
-        return CocoWriter(output)
+        return CocoWriter(output, hands)
     if fmt == "csv":
         return CsvWriter(output, hands)
+    if fmt == "bvh":
+        return BvhWriter(output, person=person, hands=hands, source=source)
     raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -339,6 +356,8 @@ class ExportResult:
     skipped: bool = False
     """True when a batch export found the output already complete."""
     error: str | None = None
+    files: list[Path] = field(default_factory=list)
+    """The files written when there are several (BVH: one per person)."""
 
 
 @contextlib.contextmanager
@@ -384,7 +403,7 @@ def default_output(input_path: Path, fmt: str) -> Path:
     """Where ``arpose export`` writes when no ``--output`` is given."""
     if fmt == "openpose":
         return input_path.with_name(f"{input_path.stem}_openpose")
-    return input_path.with_suffix(".coco.json" if fmt == "coco" else ".csv")
+    return input_path.with_suffix({"coco": ".coco.json", "csv": ".csv", "bvh": ".bvh"}[fmt])
 
 
 def export(
@@ -398,14 +417,19 @@ def export(
     progress: Callable[[int], None] | None = None,
     batch: bool = False,
     hands: bool = False,
+    person: int | None = None,
 ) -> ExportResult:
     """Export one recording or video.
 
     Args:
-        fmt: ``"openpose"`` (``output`` is a folder), ``"coco"`` or ``"csv"`` (a file).
+        fmt: ``"openpose"`` (``output`` is a folder), ``"coco"`` or ``"csv"`` (a file), or
+            ``"bvh"`` (see ``person``; a recording without world landmarks is refused).
         progress: called with 1 after each frame (for a progress bar).
         batch: make the OpenPose folder appear atomically (used for folder exports).
-        hands: track hands too (a video): OpenPose's hand arrays, COCO-WholeBody hand fields.
+        hands: track hands too (a video): OpenPose's hand arrays, COCO-WholeBody hand fields,
+            BVH finger joints.
+        person: BVH: write only this person (``output`` is their file); otherwise one file
+            per person, ``STEM_personID.bvh`` beside ``output``.
 
     Raises:
         ExportError: unknown format, unwritable output.
@@ -422,14 +446,13 @@ def export(
         )
     if fmt != "openpose" and out.is_dir():
         raise ExportError(
-            f"{out}: is a folder; {fmt} export writes one file, e.g. "
-            f"{out / (src.stem + ('.json' if fmt == 'coco' else '.csv'))}"
+            f"{out}: is a folder; {fmt} export writes one file, e.g. {out / (src.stem + _SUFFIX[fmt])}"
         )
     if not out.parent.exists():
         raise ExportError(f"{out}: folder {out.parent} does not exist")
     result = ExportResult(src, out)
     try:
-        writer = _writer(fmt, out, src.stem, batch, hands)
+        writer = _writer(fmt, out, src.stem, batch, hands, person, str(src))
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
     try:
@@ -443,6 +466,8 @@ def export(
                 if progress is not None:
                     progress(1)
         writer.commit()
+        if isinstance(writer, BvhWriter):
+            result.files = writer.files
     except OSError as exc:
         writer.abort()
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from None
@@ -466,7 +491,7 @@ def batch_inputs(folder: str | os.PathLike) -> list[Path]:
 def batch_output(out_dir: Path, src: Path, fmt: str) -> Path:
     if fmt == "openpose":
         return out_dir / src.stem
-    return out_dir / (src.stem + (".json" if fmt == "coco" else ".csv"))
+    return out_dir / (src.stem + _SUFFIX[fmt])
 
 
 def _worker_init(parent: int) -> None:
@@ -485,11 +510,13 @@ def _worker_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _export_one(args: tuple[str, str, str, bool, int, str | None, bool]) -> ExportResult:
-    src, fmt, out, raw, max_people, model, hands = args
+def _export_one(args: tuple[str, str, str, bool, int, str | None, bool, int | None]) -> ExportResult:
+    src, fmt, out, raw, max_people, model, hands, person = args
     logging.basicConfig(level=logging.WARNING, format="arpose: %(levelname)s: %(message)s")
     try:
-        return export(src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True, hands=hands)
+        return export(
+            src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True, hands=hands, person=person
+        )
     except ArposeError as exc:
         return ExportResult(Path(src), Path(out), error=str(exc))
 
@@ -508,6 +535,10 @@ def _output_check(dst: Path, fmt: str) -> dict[str, int] | None:
             if not dst.is_dir():
                 return None
             return {"files": sum(1 for _ in dst.iterdir())}
+        if fmt == "bvh":  # one file per person (STEM_personID.bvh), or STEM.bvh for a chosen one
+            files = [f for f in dst.parent.glob(f"{dst.stem}_person*.bvh") if f.is_file()]
+            files += [dst] if dst.is_file() else []
+            return {"files": len(files), "bytes": sum(f.stat().st_size for f in files)}
         if not dst.is_file():
             return None
         return {"bytes": dst.stat().st_size}
@@ -516,7 +547,13 @@ def _output_check(dst: Path, fmt: str) -> dict[str, int] | None:
 
 
 def _input_key(
-    src: Path, fmt: str, raw: bool, max_people: int, model: str | os.PathLike | None, hands: bool = False
+    src: Path,
+    fmt: str,
+    raw: bool,
+    max_people: int,
+    model: str | os.PathLike | None,
+    hands: bool = False,
+    person: int | None = None,
 ) -> dict[str, Any]:
     st = src.stat()
     key = {
@@ -530,6 +567,8 @@ def _input_key(
     }
     if hands:  # absent without hands, so manifests written before hands still match
         key["hands"] = True
+    if person is not None:
+        key["person"] = person
     return key
 
 
@@ -557,6 +596,7 @@ def is_complete(
     max_people: int = 2,
     model: str | os.PathLike | None = None,
     hands: bool = False,
+    person: int | None = None,
 ) -> bool:
     """True when a folder export into ``out_dir`` finished ``src`` with these options and
     the output still holds what it held then (the resume test; a name alone is not
@@ -567,12 +607,13 @@ def is_complete(
     if not isinstance(entry, dict):
         return False
     try:
-        key = _input_key(s, fmt, raw, max_people, model, hands)
+        key = _input_key(s, fmt, raw, max_people, model, hands, person)
     except OSError:
         return False
     return (
         all(entry.get(k) == v for k, v in key.items())
         and ("hands" in entry) == hands
+        and entry.get("person") == person
         and entry.get("output") == _output_check(dst, fmt)
     )
 
@@ -623,6 +664,8 @@ def _remove_partial(dst: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         tmp.unlink(missing_ok=True)
+    for f in dst.parent.glob(f".{dst.stem}_person*.bvh.partial"):  # BVH: one per person
+        f.unlink(missing_ok=True)
 
 
 def export_folder(
@@ -637,6 +680,7 @@ def export_folder(
     progress: bool = True,
     on_result: Callable[[ExportResult], None] | None = None,
     hands: bool = False,
+    person: int | None = None,
 ) -> list[ExportResult]:
     """Export every video and recording in ``folder`` into ``out_dir``, one process each.
 
@@ -685,6 +729,7 @@ def export_folder(
             progress=progress,
             on_result=on_result,
             hands=hands,
+            person=person,
         )
 
 
@@ -700,20 +745,32 @@ def _export_folder_locked(
     progress: bool,
     on_result: Callable[[ExportResult], None] | None,
     hands: bool = False,
+    person: int | None = None,
 ) -> list[ExportResult]:
     manifest = _read_manifest(out)
     results: list[ExportResult] = []
     todo = []
     for src in inputs:
         dst = batch_output(out, src, fmt)
-        if is_complete(out, src, fmt, raw=raw, max_people=max_people, model=model, hands=hands):
+        if is_complete(
+            out, src, fmt, raw=raw, max_people=max_people, model=model, hands=hands, person=person
+        ):
             results.append(ExportResult(src, dst, skipped=True))
         else:
             if dst.exists():
                 log.info("%s: not known to be complete; exporting it again", dst)
             manifest.pop(dst.name, None)
             todo.append(
-                (str(src), fmt, str(dst), raw, max_people, None if model is None else str(model), hands)
+                (
+                    str(src),
+                    fmt,
+                    str(dst),
+                    raw,
+                    max_people,
+                    None if model is None else str(model),
+                    hands,
+                    person,
+                )
             )
     if todo:
         _write_manifest(out, manifest)  # forget outputs about to be replaced
@@ -740,7 +797,7 @@ def _export_folder_locked(
                     if res.error is None:
                         src = res.input
                         manifest[res.output.name] = {
-                            **_input_key(src, fmt, raw, max_people, model, hands),
+                            **_input_key(src, fmt, raw, max_people, model, hands, person),
                             "frames": res.frames,
                             "output": _output_check(res.output, fmt),
                         }

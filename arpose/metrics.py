@@ -3,8 +3,10 @@
 One home for what ``arpose bench``, ``tools/`` and the tests measure with: the jitter and
 zero-phase lag of smoothed landmarks (:func:`jitter_and_lag`, :func:`zero_phase_lag`),
 COCO keypoint scores of people found on photos (:func:`oks`, :func:`coco_scores`,
-:func:`ghosts`) and hand keypoint PCK (:func:`pck`, :func:`hand_scores`). Each metric was
-checked on a known answer (a pure k-frame delay reads k; a perfect hand reads PCK 1).
+:func:`ghosts`, :func:`photo_precision`), hand keypoint PCK (:func:`pck`, :func:`hand_scores`)
+and who is who over time (:func:`match_people`, :func:`identity_scores`). Each metric was
+checked on a known answer (a pure k-frame delay reads k; a perfect hand reads PCK 1; two
+people exchanging ids once read 2 switches and 1 swap frame).
 """
 
 from __future__ import annotations
@@ -319,3 +321,145 @@ def hand_scores(preds: list[np.ndarray], gts: list[tuple[np.ndarray, np.ndarray]
         else:
             pcks.append(0.0)
     return {"hands": len(gts), "found": found, "pck_all": pcks, "extra": len(preds) - found}
+
+
+# -- identity ---------------------------------------------------------------------------------
+def match_people(
+    truth: Sequence[tuple[int, np.ndarray]], found: Sequence[tuple[int, np.ndarray]], radius: float
+) -> dict[int, int]:
+    """One frame: ``{true id: found id}``, nearest pairs first, of ``(id, xy)`` people
+    whose centres lie at most ``radius`` pixels apart (one-to-one)."""
+    pairs = sorted(
+        (float(np.linalg.norm(np.asarray(a, float) - np.asarray(b, float))), ta, fb)
+        for ta, a in truth
+        for fb, b in found
+    )
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for d, ta, fb in pairs:
+        if d > radius:
+            break
+        if ta in out or fb in used:
+            continue
+        out[ta] = fb
+        used.add(fb)
+    return out
+
+
+def identity_scores(
+    matches: Sequence[dict[int, int]],
+    present: Sequence[Sequence[int]],
+    reported: Sequence[Sequence[int]],
+    fps: float,
+) -> dict[str, float]:
+    """Id switches and swaps of a tracker against true identities, frame by frame.
+
+    Args:
+        matches: per frame, ``{true id: reported id}`` (:func:`match_people`).
+        present: per frame, the true ids in view.
+        reported: per frame, the ids the tracker reported.
+        fps: frames per second (for person-minutes).
+
+    An id switch (as in the CLEAR-MOT metrics): a true person matched to a reported id
+    other than the one they were last matched to. A swap frame: a frame in which two
+    true people exchange their reported ids. Person-minutes: frames in view of every true
+    person, over ``fps * 60``. ``set_changes``: consecutive frames whose reported id sets
+    differ (what a hat or a player slot sees).
+    """
+    last: dict[int, int] = {}
+    switches = swap_frames = 0
+    for m in matches:
+        changed = {a: (last[a], b) for a, b in m.items() if a in last and last[a] != b}
+        switches += len(changed)
+        olds = {old: a for a, (old, _) in changed.items()}
+        if any(new in olds and changed[olds[new]][1] == changed[a][0] for a, (_, new) in changed.items()):
+            swap_frames += 1
+        last.update(m)
+    person_frames = sum(len(p) for p in present)
+    matched = sum(len(m) for m in matches)
+    minutes = person_frames / fps / 60.0
+    sets = [frozenset(r) for r in reported]
+    return {
+        "frames": len(matches),
+        "person_minutes": minutes,
+        "id_switches": switches,
+        "switches_per_person_minute": switches / minutes if minutes else 0.0,
+        "swap_frames": swap_frames,
+        "set_changes": sum(a != b for a, b in zip(sets, sets[1:])),
+        "coverage": matched / person_frames if person_frames else 0.0,
+    }
+
+
+# -- people on photos ------------------------------------------------------------------------
+def _inside_polygon(x: float, y: float, poly: np.ndarray) -> bool:
+    """Ray casting: whether (x, y) lies inside the polygon ``(N, 2)``."""
+    px, py = poly[:, 0], poly[:, 1]
+    qx, qy = np.roll(px, 1), np.roll(py, 1)
+    cross = (py > y) != (qy > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xs = qx + (y - qy) * (px - qx) / (py - qy)
+    return bool(np.count_nonzero(cross & (x < xs)) % 2)
+
+
+def photo_precision(
+    people_by_image: dict[int, list[np.ndarray]],
+    coco: dict[str, Any],
+    ignore: dict[int, list[np.ndarray]] | None = None,
+    min_oks: float = 0.5,
+) -> dict[str, float]:
+    """Precision and recall of the people found on annotated photos, and false people.
+
+    Predicted (17, 2+) COCO-order people are matched one-to-one to annotated people
+    (with keypoints), best OKS first, at OKS >= ``min_oks``. An unmatched prediction is a
+    false person, unless the middle of its keypoints lies in a box of a person annotated
+    without keypoints (COCO's small or crowded people) or in an ``ignore`` polygon of its
+    image (PoseTrack's ignore regions): those are counted as ``ignored``. A second copy of
+    one person, or a limb taken for a person, is false. Annotations need ``area`` (COCO)
+    or get their box's area.
+    """
+    tp = false = ignored = annotated = 0
+    for image_id, preds in people_by_image.items():
+        anns = [a for a in coco["annotations"] if a["image_id"] == image_id]
+        gts, boxes = [], []
+        for a in anns:
+            k = np.array(a["keypoints"], np.float64).reshape(17, 3)
+            if (k[:, 2] > 0).any() and a.get("num_keypoints", 1):
+                gts.append((k, float(a.get("area") or a["bbox"][2] * a["bbox"][3])))
+            else:
+                boxes.append(a["bbox"])
+        annotated += len(gts)
+        pairs = sorted(
+            ((oks(p, g, area), i, j) for i, p in enumerate(preds) for j, (g, area) in enumerate(gts)),
+            reverse=True,
+        )
+        hit_p: set[int] = set()
+        hit_g: set[int] = set()
+        for s, i, j in pairs:
+            if s < min_oks:
+                break
+            if i not in hit_p and j not in hit_g:
+                hit_p.add(i)
+                hit_g.add(j)
+        tp += len(hit_p)
+        for i, p in enumerate(preds):
+            if i in hit_p:
+                continue
+            cx, cy = (float(v) for v in np.median(np.asarray(p)[:, :2], axis=0))
+            if any(b[0] <= cx <= b[0] + b[2] and b[1] <= cy <= b[1] + b[3] for b in boxes) or any(
+                _inside_polygon(cx, cy, poly) for poly in (ignore or {}).get(image_id, [])
+            ):
+                ignored += 1
+            else:
+                false += 1
+    photos = len(people_by_image)
+    return {
+        "photos": photos,
+        "annotated": annotated,
+        "found": tp + false + ignored,
+        "true": tp,
+        "false": false,
+        "ignored": ignored,
+        "precision": tp / (tp + false) if tp + false else 1.0,
+        "recall": tp / annotated if annotated else 0.0,
+        "false_per_photo": false / photos if photos else 0.0,
+    }

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import select
 import stat
 import struct
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -25,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from .errors import SourceError
+from .errors import SourceError, printable
 from .pose import PoseFrame
 
 log = logging.getLogger(__name__)
@@ -265,17 +266,66 @@ class ImageFile(_SourceBase):
         return Frame(self._image, 0.0, 0, time.monotonic())
 
 
-class ImageFolder(_SourceBase):
-    """The images of a folder in name order, as a sequence at ``fps`` frames per second."""
+FOLDER_KINDS = ("auto", "sequence", "photos")
+"""How a folder of images is read: ``sequence`` (frames of one video: ids carried from
+image to image), ``photos`` (unrelated photos, each on its own), or ``auto``
+(:func:`frame_numbered`)."""
 
-    def __init__(self, path: str | os.PathLike, fps: float = 30.0):
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def frame_numbered(files: Sequence[Path]) -> bool:
+    """Whether image names look like the frames of one video: two or more names, all the
+    same text followed by a number (``000000.jpg``, ``frame_0001.png``), the numbers
+    nearly consecutive (on average at most two apart). The COCO photos ``000000000785.jpg``,
+    ``000000040083.jpg``, ... are numbered too, but far apart: photos."""
+    if len(files) < 2:
+        return False
+    parts = [_NUMBERED.match(f.stem) for f in files]
+    if any(m is None for m in parts):
+        return False
+    if len({m.group(1) for m in parts if m is not None}) != 1:
+        return False
+    numbers = sorted(int(m.group(2)) for m in parts if m is not None)
+    return numbers[-1] - numbers[0] <= 2 * (len(numbers) - 1)
+
+
+class ImageFolder(_SourceBase):
+    """The images of a folder in name order: a sequence at ``fps`` frames per second, or
+    a set of unrelated photos (``photos`` True), by ``kind`` (:data:`FOLDER_KINDS`)."""
+
+    def __init__(self, path: str | os.PathLike, fps: float = 30.0, kind: str = "auto"):
         self.path = Path(path)
         self.name = str(path)
         self.fps = fps
+        if kind not in FOLDER_KINDS:
+            raise SourceError(
+                f"{self.path}: folder kind must be one of {', '.join(FOLDER_KINDS)}, not {kind!r}"
+            )
         self.files = sorted(f for f in self.path.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
             raise SourceError(f"{self.path}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        numbered = frame_numbered(self.files)
+        self.photos = kind == "photos" or (kind == "auto" and not numbered)
+        """True: each image is a photo on its own (no ids carried from one to the next)."""
+        self.rule = (
+            f"as asked: --{kind}"
+            if kind != "auto"
+            else "the names are consecutive frame numbers"
+            if numbered
+            else "the names are not consecutive frame numbers"
+        )
+        """Why the folder is read the way it is (for the note the commands print)."""
         self._i = 0
+
+    def describe(self) -> str:
+        """One line saying how the folder is read and why."""
+        n = len(self.files)
+        what = f"{n} image(s) read as separate photos" if self.photos else f"{n} images read as one sequence"
+        other = (
+            "--sequence reads them as a video" if self.photos else "--photos reads them as separate photos"
+        )
+        return f"{self.name}: {what} ({self.rule}; {other})"
 
     def read(self) -> Frame | None:
         if self._i >= len(self.files):
@@ -352,6 +402,7 @@ class VideoFile(_SourceBase):
             if image is None and self.loop and self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
                 image = self._next_image()  # a pipe cannot rewind: then it just ends
             if image is None:
+                self._check_complete()
                 return None
         index, self._i = self._i, self._i + 1
         t = index / self.fps
@@ -363,6 +414,20 @@ class VideoFile(_SourceBase):
             if delay > 0:
                 time.sleep(delay)
         return Frame(_to_rgb(image, self.name), t, index, time.monotonic())
+
+    def _check_complete(self) -> None:
+        """Warn (once) when the video ends well before the frame count its header gives:
+        a truncated file (a copy cut short, a recorder killed) is otherwise used silently."""
+        missing = self.frame_count - self._i
+        if not getattr(self, "_warned", False) and missing > max(2, 0.02 * self.frame_count):
+            self._warned = True
+            log.warning(
+                "%s: the video ended after %d of the %d frames its header announces; the "
+                "file looks truncated (the frames before the damage were used)",
+                printable(self.path),
+                self._i,
+                self.frame_count,
+            )
 
     def close(self) -> None:
         self._cap.release()
@@ -483,7 +548,11 @@ def register_source(matches: Callable[[str], bool], factory: SourceFactory) -> N
 
 
 def open_source(
-    spec: str | int | os.PathLike, *, realtime: bool = False, max_fps: float | None = None
+    spec: str | int | os.PathLike,
+    *,
+    realtime: bool = False,
+    max_fps: float | None = None,
+    folder: str = "auto",
 ) -> _SourceBase:
     """Open a source from a CLI-style spec: a camera index (``0``), an image, a folder
     of images, a video file, or any kind added with :func:`register_source`.
@@ -491,6 +560,7 @@ def open_source(
     Args:
         realtime: play video files at their own rate, like a camera (frames may drop).
         max_fps: with ``realtime``, the highest rate frames are delivered at.
+        folder: how a folder of images is read (:data:`FOLDER_KINDS`).
     """
     text = str(spec)
     if text.isdigit():
@@ -507,7 +577,7 @@ def open_source(
     if loop and (path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES):
         raise SourceError(f"{text}: ?loop works on videos and recordings, not on images")
     if path.is_dir():
-        return ImageFolder(path)
+        return ImageFolder(path, kind=folder)
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         return ImageFile(path)

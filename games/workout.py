@@ -53,6 +53,8 @@ class Workout(Game):
         self.title_text = self.exercise.title
         self.history_path = (self.options.extra or {}).get("history")
         self.session: Any = None
+        self.history_error: str | None = None
+        """Why the history did not take this session (the CLI keeps it and says so)."""
         self.last_session: dict[str, Any] | None = None
         self._parts_seen_t: float | None = None
 
@@ -91,6 +93,7 @@ class Workout(Game):
         except HistoryError as exc:
             log.error("workout history not saved: %s", exc)
             self.flash("history not saved", ORANGE, 2.0)
+            self.history_error = str(exc)
             self.session = None
 
     def start(self) -> None:
@@ -242,8 +245,11 @@ class Workout(Game):
     def _close_session(self, report: dict[str, Any] | None) -> None:
         if self.session is not None:
             self.session.finish(report)
+            self.history_error = self.history_error or self.session.failed
             self._history.close()
             self.session = None
+        if report is not None and self.history_error:
+            report["history_error"] = self.history_error
 
     def scene_effects(self) -> dict[int | None, tuple[str, ...]]:
         """Sporty shades while training."""

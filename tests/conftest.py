@@ -19,7 +19,9 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-MEDIA = REPO.parent / "shared" / "media"
+SHARED = Path(os.environ.get("ARPOSE_SHARED") or REPO.parent / "shared")
+"""../shared beside the repo (ARPOSE_SHARED overrides it, e.g. from a git worktree)."""
+MEDIA = SHARED / "media"
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +30,15 @@ def media() -> Path:
     if not MEDIA.is_dir():
         pytest.skip(f"shared media not found at {MEDIA} (only present on project machines)")
     return MEDIA
+
+
+@pytest.fixture(scope="session")
+def mannequin_gltf() -> Path:
+    """The CC0 mannequin (../shared/avatars): 53 joints, 46 clips; skips when absent."""
+    path = SHARED / "avatars" / "mannequin" / "AnimationLibrary_Godot_Standard.gltf"
+    if not path.is_file():
+        pytest.skip(f"{path} not found (only on project machines)")
+    return path
 
 
 @pytest.fixture(scope="session")

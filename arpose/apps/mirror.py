@@ -307,7 +307,7 @@ def run_mirror(
     source: Any = 0,
     *,
     size: tuple[int, int] | None = None,
-    max_people: int = 2,
+    max_people: int | None = None,
     flip: bool = True,
     per_player: bool = False,
     model: str | None = None,
@@ -334,9 +334,11 @@ def run_mirror(
     Raises:
         ArposeError: camera/model/GL problems and bad effects named on the command line.
     """
+    # tracking takes the source's default (arpose.tracking.pipeline.default_max_people:
+    # the same people as `arpose detect` and `arpose render`); player slots stay 1 or 2
     reader = SignReader(signs) if signs else None
     view = Mirror(
-        effects, max_people=max_people, per_player=per_player, signs=reader, record_signs=record_signs
+        effects, max_people=max_people or 2, per_player=per_player, signs=reader, record_signs=record_signs
     )  # fails early
     headless = headless or video is not None
     options = PlayOptions(players=view.max_people, sound=False, skeleton=False, dim=1.0)
@@ -348,6 +350,7 @@ def run_mirror(
         realtime=not headless,
         hands=hands or reader is not None or record_signs is not None or needs_hands(view.loaded),
     )
+    options.dressed = getattr(pipeline.tracker, "max_people", None)
     start = time.monotonic()
     with pipeline:
         first = pipeline.latest(timeout=10.0) if not headless else None

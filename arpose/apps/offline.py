@@ -26,7 +26,8 @@ from ..effects.gallery import load_effects
 from ..effects.nodes import needs_hands, needs_mask
 from ..errors import RenderError
 from ..pose import PoseFrame
-from ..tracking.pipeline import track
+from ..sources import ImageFile, ImageFolder
+from ..tracking.pipeline import default_max_people, track
 from ..tracking.stage import TrackingStage
 from ..writers import IMAGE_OUTPUTS, QUEUE_FRAMES, VIDEO_OUTPUTS, VideoWriter, write_image
 
@@ -110,7 +111,7 @@ def render_source(
     output: str | os.PathLike,
     *,
     flip: bool = False,
-    max_people: int = 2,
+    max_people: int | None = None,
     model: str | None = None,
     progress: bool | Callable[[int, int | None], None] = False,
     hands: bool = False,
@@ -127,6 +128,8 @@ def render_source(
     Args:
         source: an image, video, folder or ``.arpose`` recording (anything
             :func:`arpose.tracking.pipeline.track` opens).
+        max_people: most people tracked, each with their own copy of the effects;
+            None: the source's default (:func:`arpose.tracking.pipeline.default_max_people`).
         output: ``.png``/``.jpg`` (one picture: the last frame) or ``.mp4``/``.avi``.
         progress: True for a tqdm progress bar on stderr, or a callback(done, total).
     """
@@ -149,6 +152,8 @@ def render_source(
         capacity=QUEUE_FRAMES,
         hands=hands or needs_hands(loaded),
     )
+    if max_people is None:
+        max_people = default_max_people(pipeline.source)
     src: Any = pipeline.source  # duck-typed: frame_count (VideoFile), files (ImageFolder)
     total = None
     if getattr(src, "frame_count", 0) > 0:  # VideoFile
@@ -157,6 +162,18 @@ def render_source(
         total = len(src.files)
     elif suffix in IMAGE_OUTPUTS:
         total = 1
+    if (
+        suffix in IMAGE_OUTPUTS
+        and not isinstance(src, ImageFile)
+        and not (isinstance(src, ImageFolder) and total == 1)
+    ):
+        # a picture holds one frame: refuse rather than keep only the last one silently
+        pipeline.stop()
+        count = f" of {total} frames" if total else ""
+        raise RenderError(
+            f"{out}: a {suffix} output holds one picture, but the source is a video, folder or "
+            f"recording{count}; write a video (.mp4 or .avi) instead"
+        )
     bar = None
     if progress is True:
         from tqdm import tqdm  # lazy: only for the command line's progress bar

@@ -11,6 +11,11 @@ The package holds every section, each in its own module, registered here by name
 - ``render`` (:mod:`.render`): offscreen renderer ms per frame vs upload + read-back;
 - ``games`` (:mod:`.games`): frame cost of each game with the camera view on;
 - ``effects`` (:mod:`.effects`): ``arpose render`` with an effect vs ``arpose detect``;
+- ``hands`` (:mod:`.hands`): the pipeline with hand tracking on vs off;
+- ``avatar`` (:mod:`.avatar`): a skinned avatar vs a hat, rendered and in the mirror;
+- ``rig`` (:mod:`.rig`): solving joint rotations, per person per frame, vs tracking;
+- ``bvh`` (:mod:`.bvh`): BVH export (rig solver + file) vs CSV export;
+- ``identity`` (:mod:`.identity`): id switches (synthetic crowd, the video), people on photos.
 - ``hands`` (:mod:`.hands`): the pipeline with hand tracking on vs off.
 - ``signs`` (:mod:`.signs`): hand-sign recognition per hand vs tracking per frame.
 
@@ -53,6 +58,10 @@ _SECTIONS: dict[str, Section | str] = {
     "games": "arpose.bench.games:bench_games",
     "effects": "arpose.bench.effects:bench_effects",
     "hands": "arpose.bench.hands:bench_hands",
+    "avatar": "arpose.bench.avatar:bench_avatar",
+    "rig": "arpose.bench.rig:bench_rig",
+    "bvh": "arpose.bench.bvh:bench_bvh",
+    "identity": "arpose.bench.identity:bench_identity",
     "signs": "arpose.bench.signs:bench_signs",
 }
 

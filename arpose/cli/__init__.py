@@ -13,7 +13,10 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # before pygame is first imported
 
 from ..errors import ArposeError
 from ..threads import limit_thread_pools
@@ -34,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "mirror",
     "coach",  # also adds `progress`
+    "blender",  # the Blender add-on zip
     "signs",
 )
 # Commands that track people: they take --smoothing (added here, in one place).
@@ -53,7 +57,44 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"{__name__}.{name}")
         module.add_parser(sub)
     _add_smoothing_flag(sub)
+    _add_debug_flag(sub)
     return parser
+
+
+def _add_debug_flag(sub: argparse._SubParsersAction) -> None:
+    """``--debug`` after the command name too (``arpose detect x.mp4 --debug``)."""
+    seen: set[int] = set()
+    stack = list(sub.choices.values())
+    while stack:
+        p = stack.pop()
+        if id(p) in seen:
+            continue
+        seen.add(id(p))
+        if "--debug" not in p._option_string_actions:
+            p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+
+
+def quiet_third_parties() -> None:
+    """Keep the terminal to arpose's own lines (``--debug`` shows everything): Python
+    warnings of other packages (pygame's vsync note, numpy's All-NaN), OpenCV's
+    ``[ WARN:0@...]`` and FFmpeg's demuxer chatter ("moov atom not found") before
+    arpose's own error. ALSA's lines are silenced where the mixer opens
+    (:mod:`arpose.play.sound`)."""
+    # all of them: pygame's C code warns from the arpose line that called it (the vsync
+    # note comes "from" arpose/render/context.py), and arpose itself warns only library
+    # users (deprecations); the command line reports through logging and errors
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read at first open
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
+    try:
+        import cv2  # lazy: only to turn its logging off; arpose imports it anyway
+
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    except (ImportError, AttributeError):  # pragma: no cover - a cv2 build without utils
+        pass
 
 
 def _add_smoothing_flag(sub: argparse._SubParsersAction) -> None:
@@ -80,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # MediaPipe/TFLite chatter (absl, glog) goes to stderr from C++; keep it quiet.
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        quiet_third_parties()
     if args.command is None:
         args = parser.parse_args([*(["--debug"] if args.debug else []), "demo"])
     if getattr(args, "smoothing", None):

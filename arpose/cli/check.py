@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
             decode_assets(effect)
         except ArposeError as exc:
             failed += 1
-            print(f"arpose: error: {exc}", file=sys.stderr)
+            for problem in getattr(exc, "problems", None) or [str(exc)]:  # a line per problem
+                print(f"arpose: error: {printable(problem)}", file=sys.stderr)
             continue
         if not args.quiet:
             n = len(effect.attachments)

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from ..coach import learned, plots
-from ..coach.exercises import BUILTIN, canonical
+from ..coach.exercises import BUILTIN, canonical, check_name, unknown_exercise
 from ..coach.history import History
-from ..errors import ExerciseError
+from ..errors import ExerciseError, printable
 from ..tracking.pipeline import track
 
 
@@ -53,12 +53,14 @@ def _add_progress_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--exercise", metavar="NAME", help="only this exercise")
     p.add_argument("--json", action="store_true", help="print the sessions as JSON")
-    p.add_argument("--plot", metavar="OUT.png", help="write a plot of reps and range over time")
+    p.add_argument(
+        "--plot", metavar="OUT.png", help="write a plot of reps and range over time (.png, .pdf or .svg)"
+    )
     p.set_defaults(run=run_progress)
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    key = canonical(args.name)
+    key = check_name(args.name)  # it becomes a file name: validated before anything else
     if key in BUILTIN:
         raise ExerciseError(f"{args.name!r} is a built-in exercise; pick another name")
     out = Path(args.out) if args.out else learned.exercises_dir() / f"{key}.json"
@@ -77,8 +79,10 @@ def run_learn(args: argparse.Namespace) -> int:
     learned.save(doc, out)
     info = doc["learned_from"]
     print(
-        f"learned {key!r} from {info['frames']} frames ({info['reps_seen']} reps seen, "
-        f"angles: {', '.join(doc['features'])}) -> {out}"
+        printable(
+            f"learned {key!r} from {info['frames']} frames ({info['reps_seen']} reps seen, "
+            f"angles: {', '.join(doc['features'])}) -> {out}"
+        )
     )
     return 0
 
@@ -93,19 +97,26 @@ def exercise_list(exercises: list) -> str:
     lines = []
     for ex in exercises:
         origin = "" if ex.origin == "builtin" else f"  [learned: {ex.origin}]"
-        lines.append(f"{ex.name.replace('_', '-'):<16} needs {ex.parts}{origin}")
+        lines.append(printable(f"{ex.name.replace('_', '-'):<16} needs {ex.parts}{origin}"))
     return "\n".join(lines)
 
 
 def run_progress(args: argparse.Namespace) -> int:
     exercise = canonical(args.exercise) if args.exercise else None
+    if args.plot:
+        plots.plot_format(args.plot)  # a bad suffix fails before the history is read
     with History(args.history, readonly=True) as h:
-        sessions = h.sessions(exercise)
+        sessions = h.sessions()
+    if exercise is not None:
+        known = sorted({s.exercise for s in sessions} | set(BUILTIN) | set(learned.learned_names()))
+        if exercise not in known:
+            raise unknown_exercise(args.exercise, known)
+        sessions = [s for s in sessions if s.exercise == exercise]
     data = plots.rows(sessions)
     if args.plot:
         path = plots.plot(data, args.plot)
         if not args.json:
-            print(f"plot written to {path}")
+            print(printable(f"plot written to {path}"))
     if args.json:
         print(json.dumps(data, indent=1))
     elif not args.plot or data:

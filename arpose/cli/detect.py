@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..errors import printable
-from ..sources import ImageFile
+from ..sources import ImageFile, ImageFolder
 from ..tracking.pipeline import track
 from .record import check_max_people
 
@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="most people to track (default 2; 8 on a single image)",
+        help="most people to track (default: 8 on a photo, 2 otherwise)",
     )
     p.add_argument(
         "--no-tiles",
@@ -39,6 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="a single image: look for people on the whole image only (default: "
         "also on overlapping tiles, which finds the people of a group photo)",
     )
+    add_folder_arguments(p)
     p.add_argument("--no-smooth", action="store_true", help="raw landmarks, no One-Euro filter")
     p.add_argument(
         "--model",
@@ -47,6 +48,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_hand_arguments(p)
     p.set_defaults(run=run)
+
+
+def add_folder_arguments(p: argparse.ArgumentParser) -> None:
+    """``--sequence`` / ``--photos``: how a folder of images is read."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--sequence",
+        dest="folder",
+        action="store_const",
+        const="sequence",
+        default="auto",
+        help="a folder: its images are the frames of one video (ids carried from image to image)",
+    )
+    g.add_argument(
+        "--photos",
+        dest="folder",
+        action="store_const",
+        const="photos",
+        help="a folder: its images are unrelated photos, each tracked on its own (default for a "
+        "folder unless its names are consecutive frame numbers, e.g. 000001.jpg, 000002.jpg)",
+    )
 
 
 def add_hand_arguments(p: argparse.ArgumentParser) -> None:
@@ -96,8 +118,11 @@ def run(args: argparse.Namespace) -> int:
         hands=args.hands,
         hand_model=args.hand_model,
         tiles=not args.no_tiles,
+        folder=args.folder,
     )
     single = isinstance(pipeline.source, ImageFile)
+    if isinstance(pipeline.source, ImageFolder):
+        print(f"arpose: note: {pipeline.source.describe()}", file=sys.stderr)
     found = hands_found = 0
     with pipeline:
         for pf in pipeline:

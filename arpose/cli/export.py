@@ -1,4 +1,4 @@
-"""`arpose export`: OpenPose JSON, COCO keypoint results or CSV from recordings and videos."""
+"""`arpose export`: OpenPose JSON, COCO keypoint results, CSV or BVH from recordings and videos."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .record import check_max_people
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="write OpenPose JSON, COCO keypoints or CSV from a recording or video",
+        help="write OpenPose JSON, COCO keypoints, CSV or BVH motion capture from a recording or video",
         description="A video is tracked first. A folder exports every video and recording in "
         "it, one process per file, and resumes: outputs that exist are skipped.",
     )
@@ -29,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         required=True,
         choices=FORMATS,
         help="openpose: one BODY_25 JSON per frame in a folder; coco: keypoint "
-        "results JSON; csv: one row per person per frame",
+        "results JSON; csv: one row per person per frame; bvh: motion capture (joint "
+        "rotations, root motion) for Blender, Maya, MotionBuilder, Unity, Unreal, one "
+        "STEM_personID.bvh per tracked person",
     )
     p.add_argument(
         "--output",
@@ -54,7 +56,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="track hands too (a video): OpenPose hand_left/right_keypoints_2d, "
         "COCO-WholeBody lefthand/righthand_kpts, CSV hand columns; "
-        "a folder too",
+        "a folder too; BVH finger joints",
+    )
+    p.add_argument(
+        "--person",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="bvh: only this tracked person, written to the output file itself "
+        "(default: every person, one file each)",
     )
     p.set_defaults(run=run)
 
@@ -70,7 +80,15 @@ def _frame_count(path: Path) -> int | None:
     return n or None
 
 
+def _files(res: ExportResult) -> str:
+    if not res.files:
+        return "no BVH file (nobody tracked long enough)"
+    return ", ".join(printable(f) for f in res.files)
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.person is not None and args.format != "bvh":
+        raise ArposeError(f"--person {args.person}: only with --format bvh")
     src = Path(args.input)
     if not src.exists():
         raise ArposeError(f"{src}: no such file or folder")  # str() escapes it
@@ -91,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=show,
                 on_result=finished.append,
                 hands=args.hands,
+                person=args.person,
             )
         except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: workers stopped, partials gone
             done = [r for r in finished if not r.error]
@@ -127,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
             model=args.model,
             progress=bar.update if bar is not None else None,
             hands=args.hands,
+            person=args.person,
         )
     except KeyboardInterrupt as exc:
         print(f"arpose: export {signals.describe(exc)}: nothing written to {printable(out)}", file=sys.stderr)
@@ -136,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
     print(
         f"arpose: exported {res.frames} frames ({res.people} person-frames) to "
-        f"{printable(res.output)}"
+        f"{printable(res.output) if args.format != 'bvh' else _files(res)}"
         + (
             f"; the recording is damaged: {len(res.problems)} problem(s) reported above"
             if res.problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ArposeError
+from .play import no_display_problem
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,9 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-people",
         type=int,
-        default=2,
+        default=None,
         metavar="N",
-        help="people who each get their own copy (default 2)",
+        help="most people to track (default: 8 on a photo, 2 otherwise); 1 or 2 get their own player slot",
     )
     p.add_argument("--per-player", action="store_true", help="each person chooses their own effect")
     p.add_argument("--no-mirror", action="store_true", help="camera view instead of selfie view")
@@ -70,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
     # lazy: the command's implementation loads pygame; only this command needs it, so
     # `arpose --help` and the other commands start without it
     from ..apps.mirror import run_mirror
+
+    if not args.headless:
+        problem = no_display_problem("mirror")
+        if problem:
+            raise ArposeError(problem)
 
     size = None
     if args.size:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..coach import resolve_exercise
@@ -11,7 +15,7 @@ from ..coach.history import History, default_history_path
 from ..coach.learned import all_exercises
 from ..effects import load_effects
 from ..effects.nodes import needs_hands
-from ..errors import GameError
+from ..errors import GameError, HistoryError, printable
 from ..tracking.pipeline import track
 from .coach import exercise_list
 
@@ -26,6 +30,31 @@ def _size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(
             f"--size must look like 1280x720 (at least 320x240), got {text!r}"
         ) from None
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+        if not 0 <= v < 2**32:
+            raise ValueError
+        return v
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--seed must be a whole number 0..{2**32 - 1}, got {text!r}"
+        ) from None
+
+
+def no_display_problem(command: str) -> str | None:
+    """Why a window cannot open here, or None: no X11/Wayland display and no SDL video
+    driver chosen (pygame would draw into nothing, for ever, on a server or over SSH)."""
+    if os.name != "posix" or sys.platform == "darwin" or os.environ.get("SDL_VIDEODRIVER"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        f"no display here (DISPLAY is not set), so `arpose {command}` cannot open its window; "
+        f"use --headless with a video file, or run it where a display is (or set DISPLAY)"
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +81,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-history", action="store_true", help="do not save the workout")
     p.add_argument("--duration", type=float, metavar="S", help="round length in seconds")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument(
         "--headless",
         action="store_true",
@@ -123,8 +152,13 @@ def run(args: argparse.Namespace) -> int:
     if args.video and not args.headless:
         raise GameError("--video needs --headless (a window shows the game instead)")
     if args.effect:
-        # a bad effect fails before the camera or model starts; a finger effect needs hands
-        hands = hands or needs_hands(load_effects(args.effect))
+        # a bad effect fails before the camera or model starts (with hands tracked too);
+        # a finger effect needs hands
+        hands = needs_hands(load_effects(args.effect)) or hands
+    if not args.headless:
+        problem = no_display_problem("play")
+        if problem:
+            raise GameError(problem)
     options = PlayOptions(
         players=args.players,
         exercise=args.exercise,
@@ -136,10 +170,12 @@ def run(args: argparse.Namespace) -> int:
         game_effects=not args.no_game_effects,
     )
     # live workouts are saved by default, headless ones only with --history
+    history_path: str | None = None
     if args.game == "workout" and not args.no_history and (args.history or not args.headless):
-        path = args.history or default_history_path()
-        History(path).close()  # a bad history file fails here, before the camera starts
-        options.extra["history"] = str(path)
+        history_path = str(args.history or default_history_path())
+        # a bad, foreign, damaged or unwritable history fails here, before the camera starts
+        History(history_path).close()
+        options.extra["history"] = history_path
     max_people = max(2, args.players)
     report: dict[str, Any] | None
     if args.headless:
@@ -173,7 +209,33 @@ def run(args: argparse.Namespace) -> int:
         line += f", {len(report['events'])} events"
         if not report.get("finished", False):
             line += " (source ended before the game did)"
-        print(line)
+        print(printable(line))
+        if report.get("history_error"):
+            _keep_unsaved_session(report, history_path)
+        if args.game == "workout" and history_path is None and not args.no_history:
+            print(
+                "arpose: this headless workout was not saved to the history (pass --history PATH to save it)",
+                file=sys.stderr,
+            )
     elif args.report:
         print("arpose: no game was finished; no report written", file=sys.stderr)
     return 0
+
+
+def _keep_unsaved_session(report: dict[str, Any], history_path: str | None) -> None:
+    """The history could not take the session: keep it as JSON and say so (exit 1)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = f"{Path(history_path or 'history.db').name}.unsaved-{stamp}.json"
+    kept = None
+    for folder in (Path(history_path).parent if history_path else None, Path.cwd()):
+        if folder is None:
+            continue
+        try:
+            path = folder / name
+            path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+            kept = path
+            break
+        except OSError:
+            continue
+    where = f"the session is kept in {kept}" if kept else "the session could not be kept anywhere"
+    raise HistoryError(f"workout not saved to the history: {report['history_error']}; {where}")

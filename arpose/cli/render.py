@@ -49,9 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-people",
         type=int,
-        default=2,
+        default=None,
         metavar="N",
-        help="most people to track; each gets their own copy (default 2)",
+        help="most people to track; each gets their own copy (default: 8 on a photo, 2 otherwise)",
     )
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -83,7 +83,8 @@ def _source(spec: str) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_max_people(args.max_people)
+    if args.max_people is not None:
+        check_max_people(args.max_people)
     out = Path(args.output)
     if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
         raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")

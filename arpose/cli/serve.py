@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 
 from ..errors import StreamError, printable
 from ..stream import DEFAULT_HOST, DEFAULT_OSC_PORT, DEFAULT_WS_PORT, Streamer, parse_endpoint
+from ..vmc import DEFAULT_VMC_PORT, VmcSender
 from . import signals
 from .record import check_max_people, open_pipeline
 
@@ -26,6 +28,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--osc", metavar="HOST:PORT", help="send OSC (UDP) to this receiver")
     p.add_argument("--websocket", metavar="[HOST:]PORT", help="serve WebSocket clients on this port")
+    p.add_argument(
+        "--vmc",
+        metavar="HOST:PORT",
+        help="send joint rotations over the VMC protocol (OSC, UDP) to a receiver such as "
+        f"VSeeFace, Warudo, EVMC4U or the Blender add-on (usually {DEFAULT_HOST}:{DEFAULT_VMC_PORT}); "
+        "person k goes to PORT+k",
+    )
     p.add_argument(
         "--host",
         default=DEFAULT_HOST,
@@ -47,16 +56,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_max_people(args.max_people)
-    osc = ws = None
-    if args.osc is None and args.websocket is None:
+    osc = ws = vmc = None
+    if args.osc is None and args.websocket is None and args.vmc is None:
         osc, ws = (DEFAULT_HOST, DEFAULT_OSC_PORT), (args.host, DEFAULT_WS_PORT)
     try:
         if args.osc is not None:
             osc = parse_endpoint(args.osc)
         if args.websocket is not None:
             ws = parse_endpoint(args.websocket, default_host=args.host)
+        if args.vmc is not None:
+            vmc = parse_endpoint(args.vmc)
     except StreamError as exc:
-        flag = "--osc" if args.osc is not None and str(args.osc) in str(exc) else "--websocket"
+        flag = "--websocket"
+        for name, value in (("--osc", args.osc), ("--vmc", args.vmc)):
+            if value is not None and str(value) in str(exc):
+                flag = name
         raise StreamError(f"{flag} {exc}") from None
     source = args.source
     if args.loop:
@@ -73,18 +87,32 @@ def run(args: argparse.Namespace) -> int:
     frames = 0
     started = time.monotonic()
     interrupted: KeyboardInterrupt | None = None
+    vmc_sender = None
     try:
-        streamer = Streamer(osc=osc, websocket=ws, world=args.world)
+        if vmc is not None:
+            vmc_sender = VmcSender(*vmc, people=args.max_people)
+        streamer = Streamer(osc=osc, websocket=ws, world=args.world) if osc or ws else None
     except StreamError as exc:
-        # an unresolvable --osc host stops here (exit 1) rather than streaming nowhere
+        # an unresolvable --osc or --vmc host stops here (exit 1) rather than streaming nowhere
         pipeline.stop()
-        flag = "--osc" if str(exc).startswith("OSC") else "--websocket"
+        if vmc_sender is not None:
+            vmc_sender.close()
+        flag = {"OSC": "--osc", "VMC": "--vmc"}.get(str(exc)[:3], "--websocket")
         raise StreamError(f"{flag}: {exc}") from None
-    with streamer:
+    with contextlib.ExitStack() as outputs:
+        senders: list[Streamer | VmcSender] = []
+        if streamer is not None:
+            senders.append(outputs.enter_context(streamer))
+        if vmc_sender is not None:
+            senders.append(outputs.enter_context(vmc_sender))
         where = []
-        if streamer.osc is not None:
+        if vmc_sender is not None:
+            last = vmc_sender.port + args.max_people - 1
+            ports = f"{vmc_sender.port}" + (f"..{last}" if last > vmc_sender.port else "")
+            where.append(f"VMC to {vmc_sender.host}:{ports}")
+        if streamer is not None and streamer.osc is not None:
             where.append(f"OSC to {streamer.osc.host}:{streamer.osc.port}")
-        if streamer.websocket is not None:
+        if streamer is not None and streamer.websocket is not None:
             where.append(f"WebSocket on ws://{streamer.websocket.host}:{streamer.websocket.port}")
         print(
             f"arpose: streaming {printable(args.source)}: {', '.join(where)} (Ctrl+C to stop)",
@@ -93,12 +121,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             with pipeline:
                 for pf in pipeline:
-                    streamer.send(pf)
+                    for out in senders:
+                        out.send(pf)
                     frames += 1
         except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: the normal way to stop
             interrupted = exc
     elapsed = max(time.monotonic() - started, 1e-9)
-    dropped = streamer.websocket.dropped if streamer.websocket is not None else 0
+    dropped = streamer.websocket.dropped if streamer is not None and streamer.websocket is not None else 0
     print(
         f"arpose: streamed {frames} frames in {elapsed:.1f} s ({frames / elapsed:.1f} FPS)"
         + (f"; slow WebSocket clients skipped {dropped} frames" if dropped else "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -481,6 +482,34 @@ def canonical(name: str) -> str:
     return ALIASES.get(key, key)
 
 
+MAX_NAME = 40
+"""Longest exercise name (characters), as typed or stored."""
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def check_name(name: object, what: str = "exercise name") -> str:
+    """The canonical key of ``name`` if it is a valid exercise name, else one clear error.
+
+    An exercise name becomes a file name (``NAME.json`` in the exercises folder) and is
+    printed, so it is 1-40 ASCII letters, digits, ``-``, ``_`` or spaces, starting with a
+    letter (case does not matter): no path separators, dots, control characters or
+    terminal escapes can get through.
+
+    Raises:
+        ExerciseError: naming the bad value (escaped) and the rule.
+    """
+    text = str(name)
+    key = canonical(text)
+    if not 0 < len(text) <= MAX_NAME or not key.isascii() or not _NAME.fullmatch(key):
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise ExerciseError(
+            f"invalid {what} {shown!r}: use 1-{MAX_NAME} letters a-z, digits, '-', '_' "
+            f"or spaces, starting with a letter"
+        )
+    return key
+
+
 def display_name(name: str) -> str:
     return name.replace("_", "-")
 
@@ -511,6 +540,7 @@ __all__ = [
     "ARMS",
     "Reading",
     "canonical",
+    "check_name",
     "display_name",
     "known_names",
     "unknown_exercise",

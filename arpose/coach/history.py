@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from ..errors import HistoryError
 from .learned import data_dir
 
 log = logging.getLogger(__name__)
+
+_FOREIGN = "an SQLite database of another program"
 
 SCHEMA_VERSION = 2
 """Newest history schema this arpose reads and writes."""
@@ -109,8 +112,8 @@ class SessionSummary:
     good_reps: int
     sets: list[int] = field(default_factory=list)
     ranges: list[float] = field(default_factory=list)
-    downs: list[float] = field(default_factory=list)
-    ups: list[float] = field(default_factory=list)
+    downs: list[float | None] = field(default_factory=list)
+    ups: list[float | None] = field(default_factory=list)
     flags: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -181,10 +184,13 @@ class History:
         self.moved_to: Path | None = None
         if readonly and not self.path.exists():
             raise HistoryError(
-                f"{self.path}: no workout history yet (play `arpose play "
-                f"workout` first, or pass --history PATH)"
+                f"{self.path}: no workout history yet (workouts in a window are saved here; "
+                f"a --headless one only with --history PATH)"
             )
+        self._immutable = False
         problem = self._check_file()
+        if problem and problem.startswith(_FOREIGN):
+            raise HistoryError(f"{self.path}: {problem}; it was left untouched (pass another --history PATH)")
         if problem:
             if not move_aside or readonly:
                 raise HistoryError(
@@ -193,9 +199,9 @@ class History:
                 )
             self.moved_to = self._move_aside(problem)
         if not readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_writable()
         try:
-            uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
+            uri = self._ro_uri() if readonly else str(self.path)
             self.db = sqlite3.connect(
                 uri, timeout=self.timeout, uri=readonly, isolation_level=None, check_same_thread=False
             )
@@ -214,13 +220,44 @@ class History:
             raise
 
     # -- opening --------------------------------------------------------------------------
+    def _ro_uri(self) -> str:
+        # a WAL database in a read-only folder cannot make its -shm file: read the file as
+        # it is (``immutable``), which is what a folder nobody can write to holds
+        flags = "mode=ro&immutable=1" if self._immutable else "mode=ro"
+        return f"file:{urllib.parse.quote(str(self.path))}?{flags}"
+
+    def _check_writable(self) -> None:
+        """A clear line when workouts cannot be saved here (before anything is written)."""
+        parent = self.path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"{self.path}: cannot create the folder {parent} ({exc.strerror or exc}); "
+                f"pass another --history PATH"
+            ) from None
+        if not parent.is_dir():
+            raise HistoryError(f"{self.path}: {parent} is not a folder; pass another --history PATH")
+        if not os.access(parent, os.W_OK | os.X_OK) or (
+            self.path.exists() and not os.access(self.path, os.W_OK)
+        ):
+            where = self.path if self.path.exists() and not os.access(self.path, os.W_OK) else parent
+            raise HistoryError(
+                f"{self.path}: cannot save workouts here ({where} is read-only); "
+                f"pass another --history PATH, or --no-history"
+            )
+
     def _check_file(self) -> str | None:
         """Why the existing file cannot be used, or None (missing or empty files are fine)."""
         try:
-            if not self.path.exists() or self.path.stat().st_size == 0:
+            if not self.path.exists():
                 return None
             if self.path.is_dir():
                 return "is a folder, not a history file"
+            if not self.path.is_file():  # a FIFO would block, /dev/zero never ends
+                return "not a regular file"
+            if self.path.stat().st_size == 0:
+                return None
             with open(self.path, "rb") as f:
                 head = f.read(len(SQLITE_MAGIC))
         except OSError as exc:
@@ -228,18 +265,25 @@ class History:
         if head != SQLITE_MAGIC:
             return "not an SQLite database"
         try:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.timeout)
             try:
-                ok = con.execute("PRAGMA quick_check").fetchone()[0]
-                version = con.execute("PRAGMA user_version").fetchone()[0]
-            finally:
-                con.close()
+                ok, version, tables = self._inspect()
+            except sqlite3.OperationalError as exc:
+                why = str(exc)
+                if ("unable to open" not in why and "readonly" not in why) or os.access(
+                    self.path.parent, os.W_OK
+                ):
+                    raise
+                self._immutable = True  # a read-only folder: read the file as it is
+                ok, version, tables = self._inspect()
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 return None  # another writer holds it: fine, we will wait for it
             return f"damaged SQLite database ({exc})"
         except sqlite3.DatabaseError as exc:
             return f"damaged SQLite database ({exc})"
+        if tables and (version == 0 or not {"sessions", "reps"} <= tables):
+            # checked before anything is changed (no WAL switch on someone else's file)
+            return f"{_FOREIGN} (its tables: {', '.join(sorted(tables)[:5])})"
         if ok != "ok":
             return f"damaged SQLite database (integrity check: {ok})"
         if version > SCHEMA_VERSION:
@@ -248,6 +292,27 @@ class History:
                 f"({SCHEMA_VERSION}); upgrade arpose"
             )
         return None
+
+    def _inspect(self) -> tuple[str, int, set[str]]:
+        """Integrity, schema version and table names, read without changing the file."""
+        con = sqlite3.connect(self._ro_uri(), uri=True, timeout=self.timeout)
+        try:
+            ok = str(con.execute("PRAGMA integrity_check(20)").fetchone()[0])
+            version = int(con.execute("PRAGMA user_version").fetchone()[0])
+            tables = {
+                str(r[0])
+                for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                if not str(r[0]).startswith("sqlite_")
+            }
+            if ok == "ok" and {"sessions", "reps"} <= tables:
+                # read every row once: damage inside a record passes the integrity check
+                # but stops `progress`; find it before a workout is played into the file
+                for table in ("sessions", "reps"):
+                    for _ in con.execute(f"SELECT * FROM {table}"):  # noqa: S608 (fixed names)
+                        pass
+        finally:
+            con.close()
+        return ok, version, tables
 
     def _move_aside(self, problem: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -309,6 +374,8 @@ class History:
                 log.info("%s: locked, retrying in %.2f s", self.path, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+            except sqlite3.DatabaseError as exc:  # a constraint or a trigger of the file's own
+                raise HistoryError(f"{self.path}: cannot write ({exc})") from None
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -349,7 +416,24 @@ class History:
 
     # -- reading --------------------------------------------------------------------------
     def sessions(self, exercise: str | None = None) -> list[SessionSummary]:
-        """Every session, oldest first (``exercise`` filters by name)."""
+        """Every session, oldest first (``exercise`` filters by name).
+
+        Raises:
+            HistoryError: a row holds what arpose never writes (text for a number, ...).
+        """
+        try:
+            return self._sessions(exercise)
+        except (TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+            raise HistoryError(
+                f"{self.path}: unexpected data in the history ({type(exc).__name__}: {exc}); "
+                f"it was left untouched"
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"{self.path}: damaged SQLite database ({exc}); it was left untouched"
+            ) from None
+
+    def _sessions(self, exercise: str | None = None) -> list[SessionSummary]:
         q = "SELECT * FROM sessions" + (" WHERE exercise = ?" if exercise else "") + " ORDER BY started, id"
         rows = self._retry(lambda: self.db.execute(q, (exercise,) if exercise else ()).fetchall())
         out = []
@@ -365,21 +449,21 @@ class History:
             for rep in reps:
                 per_set[rep["set_n"]] = per_set.get(rep["set_n"], 0) + 1
                 for f in json.loads(rep["flags"] or "[]"):
-                    flags[f] = flags.get(f, 0) + 1
+                    flags[str(f)] = flags.get(str(f), 0) + 1
             out.append(
                 SessionSummary(
                     id=r["id"],
-                    started=r["started"],
-                    ended=r["ended"],
-                    exercise=r["exercise"],
-                    game=r["game"],
-                    source=r["source"],
+                    started=str(r["started"]),
+                    ended=None if r["ended"] is None else str(r["ended"]),
+                    exercise=str(r["exercise"]),
+                    game=str(r["game"]),
+                    source=str(r["source"]),
                     reps=len(reps),
-                    good_reps=sum(int(x["good"]) for x in reps),
+                    good_reps=sum(int(bool(x["good"])) for x in reps),
                     sets=[per_set[k] for k in sorted(per_set)],
                     ranges=[float(x["range"]) for x in reps],
-                    downs=[x["down"] for x in reps],
-                    ups=[x["up"] for x in reps],
+                    downs=[None if x["down"] is None else float(x["down"]) for x in reps],
+                    ups=[None if x["up"] is None else float(x["up"]) for x in reps],
                     flags=flags,
                 )
             )

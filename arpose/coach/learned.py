@@ -28,22 +28,30 @@ import json
 import logging
 import math
 import os
+import stat
 import sys
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ExerciseError
+from ..errors import ExerciseError, printable
 from ..pose import Pose
-from .exercises import BUILTIN, Exercise, Joints, Reading, canonical, unknown_exercise
+from .exercises import BUILTIN, Exercise, Joints, Reading, canonical, check_name, unknown_exercise
 
 log = logging.getLogger(__name__)
 
 FORMAT = "arpose-exercise"
 VERSION = 1
 """Newest learned-exercise file version this arpose reads and writes."""
+
+MAX_EXERCISE_BYTES = 64 * 1024
+"""Largest learned-exercise file read (a real one is under 1 kB); checked by ``stat``."""
+
+MAX_JSON_DEPTH = 8
+"""Deepest nesting of ``[`` / ``{`` accepted (a real file nests 2 deep)."""
 
 FEATURES: dict[str, tuple[str, str, str]] = {
     "left_knee": ("left_hip", "left_knee", "left_ankle"),
@@ -171,9 +179,21 @@ def parse(data: Any, path: Path | str) -> Exercise:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise _bad(path, "key 'name' must be a non-empty string")
+    try:
+        ex_name = check_name(name, "key 'name'")
+    except ExerciseError as exc:
+        raise _bad(path, str(exc)) from None
     feats = data.get("features")
-    if not isinstance(feats, list) or not feats or not all(f in FEATURES for f in feats):
-        raise _bad(path, f"key 'features' must be a non-empty list of {', '.join(FEATURES)}; got {feats!r}")
+    if (
+        not isinstance(feats, list)
+        or not feats
+        or not all(isinstance(f, str) and f in FEATURES for f in feats)
+        or len(set(feats)) != len(feats)
+    ):
+        shown = repr(feats) if len(repr(feats)) < 200 else repr(feats)[:197] + "..."
+        raise _bad(
+            path, f"key 'features' must be a non-empty list of distinct {', '.join(FEATURES)}; got {shown}"
+        )
     for key in ("rest", "far"):
         v = data.get(key)
         if (
@@ -192,7 +212,37 @@ def parse(data: Any, path: Path | str) -> Exercise:
             raise _bad(path, f"key {key!r} must be a number in 0..1, got {v!r}")
     if not data["exit"] < data["enter"]:
         raise _bad(path, f"key 'exit' ({data['exit']}) must be below 'enter' ({data['enter']})")
-    return _exercise(canonical(name), data, str(path))
+    v = data.get("min_rep_time", 0.3)
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 60:
+        raise _bad(path, f"key 'min_rep_time' must be a number of seconds in 0..60, got {v!r}")
+    return _exercise(ex_name, data, str(path))
+
+
+def _too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``text`` nests brackets deeper than ``limit`` (strings skipped): checked
+    before ``json.loads``, whose recursion a hostile file could exhaust."""
+    depth, in_str, esc = 0, False, False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def load(path: str | os.PathLike) -> Exercise:
@@ -203,15 +253,39 @@ def load(path: str | os.PathLike) -> Exercise:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        st = p.stat()
     except FileNotFoundError:
         raise ExerciseError(f"{p}: no such exercise file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExerciseError(f"{p}: cannot read ({exc})") from None
+    except OSError as exc:
+        raise ExerciseError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ExerciseError(f"{p}: is a folder, not an exercise file")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO blocks, /dev/zero never ends
+        raise ExerciseError(f"{p}: not a regular file")
+    if st.st_size > MAX_EXERCISE_BYTES:
+        raise ExerciseError(
+            f"{p}: file is {st.st_size / 1024:.0f} kB, over the {MAX_EXERCISE_BYTES // 1024} kB "
+            f"limit for exercise files"
+        )
     try:
-        data = json.loads(text)
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_EXERCISE_BYTES + 1)
+    except OSError as exc:
+        raise ExerciseError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_EXERCISE_BYTES:  # grew between stat and read
+        raise ExerciseError(f"{p}: file is over the {MAX_EXERCISE_BYTES // 1024} kB limit")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExerciseError(f"{p}: not valid UTF-8 (byte {exc.start})") from None
+    if _too_deep(text):
+        raise ExerciseError(f"{p}: JSON nested deeper than {MAX_JSON_DEPTH} levels; not an exercise file")
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ExerciseError(f"{p}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError) as exc:
+        raise ExerciseError(f"{p}: not valid JSON ({exc})") from None
     return parse(data, p)
 
 
@@ -219,17 +293,32 @@ def save(doc: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write a learned-exercise document (validated first) atomically."""
     p = Path(path)
     parse(doc, p)
-    p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_suffix(p.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, p)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError as exc:
+        raise ExerciseError(f"{p}: cannot save the exercise ({exc.strerror or exc})") from None
     return p
 
 
 def learned_names(folder: Path | None = None) -> list[str]:
     """Names of the learned exercises saved in ``folder`` (default :func:`exercises_dir`)."""
     d = folder or exercises_dir()
-    return sorted(p.stem for p in d.glob("*.json")) if d.is_dir() else []
+    try:
+        if not d.is_dir():
+            return []
+        files = list(d.glob("*.json"))
+    except OSError:
+        return []
+    out = []
+    for p in files:
+        try:
+            out.append(check_name(p.stem))
+        except ExerciseError:
+            log.warning("skipping %s: not a valid exercise name", printable(p))
+    return sorted(set(out))
 
 
 def resolve_exercise(name: str | os.PathLike) -> Exercise:
@@ -239,9 +328,11 @@ def resolve_exercise(name: str | os.PathLike) -> Exercise:
         ExerciseError: unknown name (with a did-you-mean), or a bad learned file.
     """
     text = os.fspath(name)
-    if text.endswith(".json") or os.sep in text:
+    if text.endswith(".json") or os.sep in text or (os.altsep and os.altsep in text):
         return load(text)
-    key = canonical(text)
+    if canonical(text) in BUILTIN:
+        return BUILTIN[canonical(text)]
+    key = check_name(text)
     if key in BUILTIN:
         return BUILTIN[key]
     path = exercises_dir() / f"{key}.json"
@@ -299,17 +390,43 @@ def learn(
             f"learning {name!r}: only {len(rows)} frames with a person "
             f"(need at least 10: record 2-3 full reps)"
         )
+    with warnings.catch_warnings():
+        # a joint never seen in a window is NaN on purpose ("All-NaN slice", "Mean of empty")
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _learn(rows, times, name, source, enter, exit, good)
+
+
+MAX_NOISE_RATIO = 0.4
+"""Above this, the demo's movement along its axis is tracker noise, not a movement: the
+variance of its frame-to-frame change over its variance (white noise reads about 2; a
+person standing still in a real video read 0.73; real squats and jumping jacks at 24-30
+frames/s read 0.03-0.08, a movement changing slowly from frame to frame)."""
+
+
+def _learn(
+    rows: list[np.ndarray],
+    times: list[float],
+    name: str,
+    source: str,
+    enter: float,
+    exit: float,
+    good: float,
+) -> dict[str, Any]:
+    names = list(FEATURES)
     F = np.asarray(rows)
     seen = np.isfinite(F).mean(axis=0)
     cols = [i for i in range(len(names)) if seen[i] >= 0.6]
     if not cols:
         raise ExerciseError(f"learning {name!r}: no joint angle was in view long enough")
-    F = _median_filter(F[:, cols])
+    raw = F[:, cols]
+    F = _median_filter(raw)
     lo, hi = np.nanpercentile(F, 5, axis=0), np.nanpercentile(F, 95, axis=0)
     rng = hi - lo
     moving = [k for k in range(len(cols)) if rng[k] >= max(rng.max() / 3, 12 / 180)]
     if not moving:
-        raise ExerciseError(f"learning {name!r}: nothing moved more than 12 degrees; record 2-3 full reps")
+        raise ExerciseError(
+            f"learning {name!r}: nothing moved (no joint more than 12 degrees); record 2-3 full reps"
+        )
     G = F[:, moving]
     ok = np.isfinite(G).all(axis=1)
     if ok.sum() < 10:
@@ -319,6 +436,14 @@ def learn(
     _, _, vt = np.linalg.svd(X - mu, full_matrices=False)
     axis = vt[0]
     s = (X - mu) @ axis
+    R = raw[:, moving][np.isfinite(raw[:, moving]).all(axis=1)]
+    r = (R - mu) @ axis  # the unfiltered movement along the axis
+    noise = float(np.var(np.diff(r)) / max(float(np.var(r)), 1e-12)) if len(r) >= 10 else 0.0
+    if noise > MAX_NOISE_RATIO:
+        raise ExerciseError(
+            f"learning {name!r}: nothing moved (the joint angles only jitter from frame to frame, "
+            f"as tracking does on someone standing still); record 2-3 full reps"
+        )
     q_lo, q_hi = np.percentile(s, 10), np.percentile(s, 90)
     end_a, end_b = X[s <= q_lo].mean(axis=0), X[s >= q_hi].mean(axis=0)
     n = len(X)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import HistoryError
+from ..errors import HistoryError, printable
 from .history import SessionSummary
 
 TREND_WINDOW = 3
@@ -58,11 +58,9 @@ def table(data: list[dict[str, Any]]) -> str:
         good = f"{d['good_reps']}{_signed(tr.get('good_reps'), '.0f')}"
         rng = f"{_fmt(d['mean_range'], '.2f')}{_signed(tr.get('mean_range'), '.2f')}"
         tempo = f"{_fmt(d['tempo_down'], '.1f')}/{_fmt(d['tempo_up'], '.1f')} s"
-        date = d["started"].replace("T", " ")[:19] + ("" if d["complete"] else "*")
-        lines.append(
-            f"{date:<20} {d['exercise'].replace('_', '-'):<15} {reps:>9} {good:>9} "
-            f"{d['best_set']:>8} {rng:>13} {tempo:>14}"
-        )
+        date = printable(str(d["started"]).replace("T", " ")[:19]) + ("" if d["complete"] else "*")
+        name = printable(str(d["exercise"]).replace("_", "-"))  # history files are data: escape
+        lines.append(f"{date:<20} {name:<15} {reps:>9} {good:>9} {d['best_set']:>8} {rng:>13} {tempo:>14}")
     if any(not d["complete"] for d in data):
         lines.append("* session did not finish (crash or quit): its saved reps are shown")
     lines.append(
@@ -71,9 +69,34 @@ def table(data: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _label(text: str) -> str:
+    """A history name as a plot label: escaped, and no ``$`` for matplotlib's mathtext."""
+    return printable(text).replace("$", r"\$")
+
+
+PLOT_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+"""Plot file suffixes and the format each is written in."""
+
+
+def plot_format(out: str | os.PathLike) -> str:
+    """The format a plot at ``out`` is written in, from its suffix.
+
+    Raises:
+        HistoryError: an unknown suffix (naming it and the ones known).
+    """
+    suffix = Path(out).suffix.lower()
+    if suffix not in PLOT_FORMATS:
+        raise HistoryError(
+            f"{out}: cannot tell the plot format from {suffix or 'no suffix'!r}; "
+            f"use {', '.join(PLOT_FORMATS)}"
+        )
+    return PLOT_FORMATS[suffix]
+
+
 def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) -> Path:
     """Reps (bars: all and good) and mean range (line) per session over time, one colour per
-    exercise; written as PNG with matplotlib's Agg backend (no display needed)."""
+    exercise; written as PNG, PDF or SVG (by the suffix) with matplotlib's Agg backend."""
+    fmt = plot_format(out)
     try:
         import matplotlib  # lazy: matplotlib is heavy and only --plot needs it
         import matplotlib.pyplot as plt  # lazy: as above
@@ -86,7 +109,7 @@ def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) 
         raise HistoryError("no sessions to plot")
     fig = Figure(figsize=(8, 5), dpi=dpi)
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
-    labels = [d["started"].replace("T", "\n")[:16] for d in data]
+    labels = [_label(str(d["started"]).replace("T", "\n")[:16]) for d in data]
     x = list(range(len(data)))
     exercises = sorted({d["exercise"] for d in data})
     colours = {e: plt.get_cmap("tab10")(i % 10) for i, e in enumerate(exercises)}
@@ -97,19 +120,23 @@ def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) 
             [data[i]["reps"] for i in xs],
             color=colours[e],
             alpha=0.45,
-            label=f"{e.replace('_', '-')} reps",
+            label=_label(f"{e.replace('_', '-')} reps"),
         )
         ax1.bar(
             xs,
             [data[i]["good_reps"] for i in xs],
             color=colours[e],
             width=0.4,
-            label=f"{e.replace('_', '-')} good",
+            label=_label(f"{e.replace('_', '-')} good"),
         )
         ys = [(i, data[i]["mean_range"]) for i in xs if data[i]["mean_range"] is not None]
         if ys:
             ax2.plot(
-                [a for a, _ in ys], [b for _, b in ys], "o-", color=colours[e], label=e.replace("_", "-")
+                [a for a, _ in ys],
+                [b for _, b in ys],
+                "o-",
+                color=colours[e],
+                label=_label(e.replace("_", "-")),
             )
     ax1.set_ylabel("reps per session")
     ax1.legend(fontsize=8, loc="upper left")
@@ -123,10 +150,10 @@ def plot(data: list[dict[str, Any]], out: str | os.PathLike, *, dpi: int = 110) 
     fig.tight_layout()
     path = Path(out)
     try:
-        fig.savefig(path, format="png")
+        fig.savefig(path, format=fmt)
     except OSError as exc:
         raise HistoryError(f"{path}: cannot write the plot ({exc.strerror or exc})") from None
     return path
 
 
-__all__ = ["rows", "table", "plot", "TREND_WINDOW"]
+__all__ = ["rows", "table", "plot", "plot_format", "PLOT_FORMATS", "TREND_WINDOW"]

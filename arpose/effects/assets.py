@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from ..errors import AssetError
+from ..rig.gltf import load_gltf
 from ..scene.mesh import MeshData
 from ..scene.sprite import TextureData
 from ..sources import image_size
@@ -171,8 +172,15 @@ def load_mesh_asset(path: Path) -> Any:
     return mesh
 
 
+def load_avatar_asset(path: Path) -> Any:
+    """A skinned avatar or costume as a GL-free :class:`~arpose.rig.gltf.GltfModel`
+    (glTF 2.0; a VRM file is a glTF binary)."""
+    return load_gltf(path)
+
+
 register_asset_kind("sprite", (".png", ".jpg", ".jpeg", ".webp", ".bmp"), load_sprite_asset)
 register_asset_kind("mesh", (".obj", ".glb", ".ply", ".stl", ".off"), load_mesh_asset)
+register_asset_kind("avatar", (".gltf", ".vrm"), load_avatar_asset)
 
 
 def load_asset_data(path: Path, kind: str) -> Any:
@@ -190,6 +198,7 @@ __all__ = [
     "load_trimesh",
     "load_sprite_asset",
     "load_mesh_asset",
+    "load_avatar_asset",
     "MAX_ASSET_BYTES",
     "MAX_TEXTURE_SIDE",
 ]

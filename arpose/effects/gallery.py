@@ -44,6 +44,8 @@ GALLERY: tuple[str, ...] = (
     "costume-shirt",
     "wings",
     "glow-hands",
+    "costume-tunic",
+    "mannequin",
 )
 """The built-in effects, in the order the mirror cycles through them."""
 

@@ -7,7 +7,9 @@ Each attachment becomes, per person slot it applies to::
            └─ Sprite(width=scale, pivot)
       └─ FaceCamera └─ Animator └─ Mesh(scale / mesh width)     (3D content)
 
-and a ``quad`` attachment becomes one :class:`~arpose.scene.BodyQuad`. All nodes of one
+a ``quad`` attachment becomes one :class:`~arpose.scene.BodyQuad`, and an avatar (a skinned
+glTF asset) one :class:`~arpose.scene.skinned.Avatar` driven by the rig solver through its
+bone map (or by one of its clips). All nodes of one
 effect hang under one :class:`EffectNode`, so swapping an effect (the mirror's gallery,
 hot reload) is one ``replace`` in the scene. Assets are decoded once per effect into the
 scene's GL-free data (:func:`decode_assets`) and shared by every person's copy.
@@ -15,6 +17,7 @@ scene's GL-free data (:func:`decode_assets`) and shared by every person's copy.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
 from collections.abc import Iterable, Mapping
@@ -22,11 +25,16 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..errors import ArposeError, AssetError, EffectError
+from ..errors import ArposeError, AssetError, EffectError, RigError
 from ..joints import is_hand_joint
+from ..rig import BONE_INDEX, BONES
+from ..rig.gltf import GltfModel
+from ..rig.retarget import REQUIRED, detect_bone_map
 from ..scene.anchors import BodyQuad, JointAnchor
 from ..scene.mesh import Mesh, MeshData
 from ..scene.node import FrameContext, Node, compose
+from ..scene.rigdrive import RigDriver
+from ..scene.skinned import Avatar, ClipDriver, PoseDriver
 from ..scene.sprite import Sprite, TextureData
 from .assets import load_asset_data
 from .schema import Animation, Attachment, Effect
@@ -61,6 +69,20 @@ def decode_assets(effect: Effect, *, on_error: str = "raise") -> dict[str, Asset
                 else TextureData.placeholder(str(asset.path), str(exc))
             )
         data[name] = value
+    for i, att in enumerate(effect.attachments, 1):
+        model = data.get(att.asset)
+        if not isinstance(model, GltfModel):
+            continue
+        a_where = f"attachment {i} of {where}"
+        try:  # bone maps and clips are checked now, so a hot reload can refuse them
+            bone_map(att, model, a_where)
+            if att.clip:
+                _clip(att, model, a_where)
+        except EffectError as exc:
+            if on_error == "raise":
+                raise
+            log.error("%s (showing a placeholder)", exc)
+            data[att.asset] = TextureData.placeholder(str(effect.assets[att.asset].path), str(exc))
     return data
 
 
@@ -204,6 +226,8 @@ def attachment_node(
 ) -> Node:
     """The scene subtree for one attachment on person ``slot`` (0-based)."""
     rgba = color or (1.0, 1.0, 1.0, 1.0)
+    if isinstance(data, GltfModel):
+        return avatar_node(att, data, slot=slot, where=where, color=rgba)
     if att.quad is not None:
         if not isinstance(data, TextureData):
             raise EffectError(f"'quad' in {where} needs a sprite (image) asset, got a {type(data).__name__}")
@@ -249,6 +273,114 @@ def attachment_node(
     return anchor
 
 
+def bone_map(att: Attachment, model: GltfModel, where: str) -> dict[str, str]:
+    """arpose bone -> the model's bone for an avatar attachment: detected (``rig = "auto"``
+    or a convention's name), then the attachment's own table on top.
+
+    Raises:
+        EffectError: naming the effect, the attachment and the bone (a bone the model does
+            not have, a name that is not an arpose bone, required bones missing).
+    """
+    rig = att.rig or "auto"
+    names = set(model.names)
+    detected: dict[str, str] = {}
+    given: Mapping[str, str] = {}
+    try:
+        if rig == "auto" and model.humanoid:  # a VRM file says which node is which bone
+            detected = {b: n for b, n in model.humanoid.items() if b in BONE_INDEX}
+        elif isinstance(rig, str):
+            detected = detect_bone_map(model.names, None if rig == "auto" else rig)
+        else:
+            given = rig
+            try:
+                detected = detect_bone_map(model.names)
+            except RigError:
+                detected = {}
+    except RigError as exc:
+        raise EffectError(
+            f"{where} ({model.path}): {exc}; give the bones with a [attach.rig] table"
+        ) from None
+    for bone, model_bone in given.items():
+        if bone not in BONES:
+            raise EffectError(
+                f"invalid 'rig' in {where}: {bone!r} is not an arpose bone{_suggest(bone, BONES)}"
+                " (VRM humanoid names: hips, spine, leftUpperArm, ...)"
+            )
+        if model_bone not in names:
+            raise EffectError(
+                f"invalid 'rig' in {where}: bone {model_bone!r} (for {bone}) is not in "
+                f"{model.path}{_suggest(model_bone, names)}"
+            )
+    out = {**detected, **given}
+    missing = [b for b in REQUIRED if b not in out]
+    if missing:
+        raise EffectError(f"{where}: the bone map of {model.path} lacks {', '.join(missing)}")
+    return out
+
+
+def _suggest(key: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+_TORSO_FIT = {
+    f"{side}_{joint}": f"{side}{bone}"
+    for side in ("left", "right")
+    for joint, bone in (("shoulder", "UpperArm"), ("hip", "UpperLeg"))
+}
+_FIT = {
+    **_TORSO_FIT,
+    **{
+        f"{side}_{joint}": f"{side}{bone}"
+        for side in ("left", "right")
+        for joint, bone in (("elbow", "LowerArm"), ("wrist", "Hand"), ("knee", "LowerLeg"), ("ankle", "Foot"))
+    },
+}
+"""Landmarks and the arpose bones whose heads sit on them: an avatar is placed and sized
+by fitting these (only the torso's when it plays a clip rather than the person's pose)."""
+
+
+def _clip(att: Attachment, model: GltfModel, where: str) -> ClipDriver:
+    try:
+        return ClipDriver(model, att.clip)
+    except AssetError as exc:
+        raise EffectError(f"invalid 'clip' in {where}: {exc}") from None
+
+
+def avatar_node(
+    att: Attachment,
+    model: GltfModel,
+    *,
+    slot: int = 0,
+    where: str = "attachment",
+    color: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
+) -> Avatar:
+    """The :class:`~arpose.scene.skinned.Avatar` for one avatar attachment on ``slot``."""
+    bones = bone_map(att, model, where)
+    driver: PoseDriver
+    if att.clip:
+        driver = _clip(att, model, where)
+    else:
+        try:
+            driver = RigDriver(model, bones)
+        except RigError as exc:
+            raise EffectError(f"{where} ({model.path}): {exc}") from None
+    return Avatar(
+        model,
+        driver,
+        hips=bones["hips"],
+        shoulders=(bones["leftUpperArm"], bones["rightUpperArm"]),
+        fit={j: bones[b] for j, b in (_TORSO_FIT if att.clip else _FIT).items() if b in bones},
+        slot=slot,
+        scale=att.scale[0],
+        min_visibility=att.min_visibility,
+        layer=att.layer,
+        opacity=att.opacity,
+        color=color,
+        name=f"avatar[{slot}]:{att.asset}",
+    )
+
+
 def needs_mask(effects: Iterable[Effect]) -> bool:
     """True when some attachment must be hidden where the body is (``background`` and
     ``behind_body`` layers), so tracking should produce the segmentation mask. Content in
@@ -273,6 +405,8 @@ __all__ = [
     "Animator",
     "FaceCamera",
     "attachment_node",
+    "avatar_node",
+    "bone_map",
     "needs_mask",
     "needs_hands",
 ]

@@ -207,12 +207,32 @@ def _color(value: Any, key: str, where: str) -> tuple[float, float, float, float
 
 
 def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+    problems = _unknown_keys(table, allowed, where)
+    if problems:
+        raise EffectError(problems[0])
+
+
+def _unknown_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str) -> list[str]:
+    """One message per key of ``table`` not in ``allowed`` (with a did-you-mean)."""
     allowed = tuple(allowed)
-    for key in table:
-        if key not in allowed:
-            raise EffectError(
-                f"unknown key {str(key)!r} in {where}{_suggest(key, allowed)} (allowed: {', '.join(allowed)})"
-            )
+    return [
+        f"unknown key {str(key)!r} in {where}{_suggest(key, allowed)} (allowed: {', '.join(allowed)})"
+        for key in table
+        if key not in allowed
+    ]
+
+
+class EffectProblems(EffectError):
+    """Several problems in one effect file: ``problems`` holds one message each (what
+    ``arpose check`` prints, a line per problem); ``str()`` is the first and a count."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        more = len(self.problems) - 1
+        super().__init__(
+            self.problems[0]
+            + (f" (and {more} more problem{'s' * (more != 1)}: `arpose check` lists them)" if more else "")
+        )
 
 
 # ----------------------------------------------------------------------------- records
@@ -353,11 +373,39 @@ class Attachment:
     """``"all"`` or a player number (1 = first person by id, 2 = second)."""
     opacity: float = 1.0
     animation: Animation | None = None
+    rig: str | Mapping[str, str] = ""
+    """For a skinned avatar or costume (an ``avatar`` asset: ``.gltf``, ``.vrm``, or a
+    ``.glb`` with ``kind = "avatar"``): its bone map. ``"auto"`` (the default for avatars)
+    detects the naming convention from the model's bones; a convention name (``vrm``,
+    ``vrm0``, ``mixamo``, ``unity``, ``vroid``, ``mannequin``) picks one; a table maps
+    arpose's bones (VRM humanoid names: ``hips``, ``leftUpperArm``...) to the model's,
+    over what is detected."""
+    clip: str = ""
+    """For an avatar: play this animation clip of the model instead of following the body."""
     where: InitVar[str] = "Attachment"
+
+    @property
+    def is_avatar(self) -> bool:
+        """True for a skinned avatar or costume (``rig`` or ``clip`` given)."""
+        return bool(self.rig) or bool(self.clip)
 
     def __post_init__(self, where: str) -> None:
         set_ = object.__setattr__
         set_(self, "asset", _string(self.asset, "asset", where))
+        rig = self.rig
+        if isinstance(rig, Mapping):
+            for k, v in rig.items():
+                if not isinstance(v, str) or not v:
+                    raise _bad(f"rig.{k}", where, "a bone name of the model", v)
+            set_(self, "rig", MappingProxyType(dict(rig)))
+        elif not isinstance(rig, str):
+            raise _bad("rig", where, '"auto", a convention name or a table of bone names', rig)
+        set_(self, "clip", _string(self.clip, "clip", where) if self.clip != "" else "")
+        if not self.is_avatar and not self.joint and self.quad is None:
+            if Path(self.asset).suffix.lower() in (".vrm", ".gltf"):
+                set_(self, "rig", "auto")  # a skinned avatar file named directly
+        if self.is_avatar and not self.joint and self.quad is None:
+            set_(self, "joint", "mid_hip")  # where an avatar's placeholder goes if it fails
         if self.quad is not None:
             if not isinstance(self.quad, (list, tuple)) or len(self.quad) != 4:
                 raise _bad("quad", where, "a list of 4 joint names", self.quad)
@@ -365,7 +413,9 @@ class Attachment:
             joint = _joint(self.joint, "joint", where) if self.joint else "spine"
         else:
             if not self.joint:
-                raise EffectError(f"missing key 'joint' in {where} (or give 'quad' with 4 joints)")
+                raise EffectError(
+                    f"missing key 'joint' in {where} (or give 'quad' with 4 joints, or 'rig' for an avatar)"
+                )
             joint = _joint(self.joint, "joint", where)
         set_(self, "joint", joint)
         if not isinstance(self.margin, (list, tuple)) or len(self.margin) not in (2, 4):
@@ -441,6 +491,8 @@ ATTACHMENT_KEYS = (
     "person",
     "opacity",
     "animation",
+    "rig",
+    "clip",
 )
 EFFECT_KEYS = ("name", "description", "version", "assets", "attach")
 
@@ -499,6 +551,15 @@ class Effect:
                         + (f" (assets: {', '.join(assets)})" if assets else "")
                     )
                 assets[att.asset] = _asset(att.asset, att.asset, root, a_where, sandbox=sandbox, key="asset")
+            a = assets[att.asset]
+            if att.is_avatar and a.kind == "mesh" and a.path.suffix.lower() == ".glb":
+                # a .glb is a static mesh by extension; with a bone map it is an avatar
+                assets[att.asset] = Asset(name=a.name, path=a.path, kind="avatar", color=a.color)
+            elif att.is_avatar and assets[att.asset].kind != "avatar":
+                raise EffectError(
+                    f"'rig' or 'clip' in attachment {i} of {where} needs a skinned glTF avatar "
+                    f"(.gltf, .glb or .vrm), but asset {att.asset!r} is a {a.kind}"
+                )
         set_(self, "attachments", tuple(self.attachments))
         set_(self, "assets", MappingProxyType(assets))
 
@@ -633,7 +694,7 @@ def parse_effect(
         raise EffectError(f"{where}: invalid TOML: {exc}") from None
     except (RecursionError, ValueError) as exc:
         raise EffectError(f"{where}: invalid TOML ({type(exc).__name__})") from None
-    _check_keys(doc, EFFECT_KEYS, where)
+    problems = _unknown_keys(doc, EFFECT_KEYS, where)  # every problem found, in order
     version = doc.get("version", FORMAT_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _bad("version", where, "a positive whole number", version)
@@ -652,16 +713,45 @@ def parse_effect(
         )
     if not isinstance(attach, list) or not all(isinstance(t, Mapping) for t in attach):
         raise _bad("attach", where, "an array of tables ([[attach]])", attach)
+    asset_names: set[str] = set()
+    for a_name, value in assets.items():
+        try:
+            _asset(a_name, value, root, where, sandbox=sandbox)
+            asset_names.add(a_name)
+        except EffectError as exc:
+            problems.append(str(exc))
     attachments = []
     for i, table in enumerate(attach, 1):
         a_where = f"attachment {i} of {where}"
-        _check_keys(table, ATTACHMENT_KEYS, a_where)
+        problems += _unknown_keys(table, ATTACHMENT_KEYS, a_where)
         if "asset" not in table:
-            raise EffectError(f"missing key 'asset' in {a_where}")
+            problems.append(f"missing key 'asset' in {a_where}")
+            continue
         try:
-            attachments.append(Attachment(**dict(table), where=a_where))
-        except TypeError as exc:  # unreachable after _check_keys; kept as a guard
-            raise EffectError(f"{a_where}: {exc}") from None
+            known = {k: v for k, v in table.items() if k in ATTACHMENT_KEYS}
+            attachments.append(Attachment(**known, where=a_where))
+        except EffectError as exc:
+            problems.append(str(exc))
+        except TypeError as exc:  # unreachable after the key check; kept as a guard
+            problems.append(f"{a_where}: {exc}")
+        asset = table["asset"]
+        if isinstance(asset, str) and asset not in assets and _looks_like_path(asset):
+            try:
+                _asset(asset, asset, root, a_where, sandbox=sandbox, key="asset")
+            except EffectError as exc:
+                problems.append(str(exc))
+        elif isinstance(asset, str) and asset not in assets:
+            problems.append(
+                f"unknown asset {asset!r} in {a_where}: not in [assets] and not a "
+                f"file name{_suggest(asset, assets)}" + (f" (assets: {', '.join(assets)})" if assets else "")
+            )
+    if "name" in doc:
+        try:
+            _string(doc["name"], "name", where)
+        except EffectError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise EffectProblems(problems)
     title = doc.get("name", name)
     return Effect(
         name=_string(title, "name", where),
@@ -710,6 +800,7 @@ def read_effect_file(
 
 __all__ = [
     "Effect",
+    "EffectProblems",
     "Attachment",
     "Asset",
     "Animation",

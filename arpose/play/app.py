@@ -290,7 +290,8 @@ class PlayApp:
         pf = self.frame
         size = tuple(pf.size) if pf is not None and pf.size[0] > 0 else self.size
         if people:
-            poses = tuple(pf.poses[: max(2, self.options.players)]) if pf is not None else ()
+            dressed = self.options.dressed or max(2, self.options.players)
+            poses = tuple(pf.poses[:dressed]) if pf is not None else ()
         else:
             poses = tuple(p if p is not None else _INVISIBLE for p in self.players)
         while poses and poses[-1] is _INVISIBLE:
@@ -339,7 +340,10 @@ class PlayApp:
             return
         if self.effects is None:
             self.effects = EffectRenderer(
-                (), renderer=self.renderer, max_people=max(2, self.options.players), on_error="placeholder"
+                (),
+                renderer=self.renderer,
+                max_people=self.options.dressed or max(2, self.options.players),
+                on_error="placeholder",
             )
             self.reloader = HotReloader(self.effects)
         old = self._wanted or {}

@@ -26,6 +26,9 @@ class PlayOptions:
             on top of the ones the games choose themselves.
         game_effects: let the games dress the players too (False: only ``effects``).
         dim: brightness of the camera picture behind a game (0..1).
+        dressed: how many people get their own copy of the effects; None: at least two,
+            or one per player (the mirror sets it to the people tracked, so it dresses
+            everyone ``arpose detect`` and ``arpose render`` find on the same photo).
         extra: free-form options for third-party games.
     """
 
@@ -39,6 +42,7 @@ class PlayOptions:
     effects: tuple[str, ...] = ()
     game_effects: bool = True
     dim: float = 0.6
+    dressed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -13,6 +13,8 @@ import logging
 import numpy as np
 import pygame
 
+from ..tracking.tasks import native_stderr_silenced
+
 log = logging.getLogger(__name__)
 
 RATE = 22050
@@ -76,7 +78,10 @@ class Sounds:
             return
         try:
             if not pygame.mixer.get_init():
-                pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=512)
+                # without a sound card libasound prints eight "ALSA lib ..." lines from C;
+                # the mixer's own failure is logged below (all of it shown with --debug)
+                with native_stderr_silenced(not log.isEnabledFor(logging.DEBUG)):
+                    pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=512)
             freq, _size, channels = pygame.mixer.get_init()
             for name, wave in _library().items():
                 pcm = np.clip(wave, -1, 1)

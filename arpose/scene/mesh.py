@@ -159,23 +159,24 @@ class MeshData:
                 uvs = None
         else:
             colors = None
-        if uvs is None and smooth_angle is not None and getattr(visual, "kind", None) != "texture":
-            try:
-                import trimesh.graph  # lazy: slow to import (~0.3 s); only mesh files and primitives need it
-
-                tm = trimesh.graph.smooth_shade(tm, angle=smooth_angle)
-            except Exception as exc:  # degenerate meshes: keep the plain normals
-                log.debug("smooth_shade failed for %s: %s", name, exc)
-            if getattr(tm.visual, "kind", None) in ("vertex", "face"):
-                colors = np.asarray(tm.visual.vertex_colors, np.float32) / 255.0
+        faces = np.asarray(tm.faces, np.int64)
         pos = np.asarray(tm.vertices, np.float64)
-        normals = np.asarray(tm.vertex_normals, np.float64)
+        if uvs is None and smooth_angle is not None and getattr(visual, "kind", None) != "texture":
+            kind = getattr(visual, "kind", None)
+            vcolors = (
+                np.asarray(visual.vertex_colors, np.float32) / 255.0 if kind in ("vertex", "face") else None
+            )
+            pos, faces, normals, src = _smooth_shade(tm, smooth_angle)
+            if vcolors is not None:
+                colors = vcolors[src]
+        elif "vertex_normals" in tm._cache:  # normals the file brought
+            normals = np.asarray(tm.vertex_normals, np.float64)
+        else:
+            normals = _angle_weighted_normals(pos, faces, tm.face_normals, tm.face_angles)
         if y_up:
             pos = pos @ _Y_UP_TO_Y_DOWN
             normals = normals @ _Y_UP_TO_Y_DOWN
-        return cls(
-            pos, np.asarray(tm.faces), normals=normals, uvs=uvs, colors=colors, texture=texture, name=name
-        )
+        return cls(pos, faces, normals=normals, uvs=uvs, colors=colors, texture=texture, name=name)
 
     @classmethod
     def placeholder(cls, name: str = "<placeholder>", error: str | None = None) -> MeshData:
@@ -192,6 +193,67 @@ class MeshData:
 
     def __repr__(self) -> str:
         return f"<MeshData {self.name!r} {len(self.positions)} verts {len(self.indices)} faces>"
+
+
+def _angle_weighted_normals(
+    pos: np.ndarray, faces: np.ndarray, face_normals: np.ndarray, face_angles: np.ndarray
+) -> np.ndarray:
+    """Vertex normals: the face normals around each vertex weighted by the corner angle
+    (trimesh's ``vertex_normals``, without the scipy sparse matrix it wants)."""
+    vn = np.zeros((len(pos), 3), np.float64)
+    for k in range(3):
+        np.add.at(vn, faces[:, k], face_normals * face_angles[:, k : k + 1])
+    norm = np.linalg.norm(vn, axis=1, keepdims=True)
+    return vn / np.where(norm > 0, norm, 1.0)
+
+
+def _face_components(n_faces: int, pairs: np.ndarray) -> np.ndarray:
+    """A component label per face, faces joined by ``pairs`` (union-find in numpy: label
+    propagation with pointer jumping; no graph library needed)."""
+    labels = np.arange(n_faces)
+    if len(pairs) == 0:
+        return labels
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        m = np.minimum(labels[a], labels[b])
+        new = labels.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]  # jump to the root's label
+        while True:
+            nxt = new[new]
+            if np.array_equal(nxt, new):
+                break
+            new = nxt
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
+
+
+def _smooth_shade(tm: Any, angle: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split the mesh's vertices along edges sharper than ``angle`` and give each piece
+    smooth normals (a box keeps flat faces, a sphere is smooth).
+
+    Done in numpy: trimesh's ``graph.smooth_shade`` needs scipy or networkx (which a plain
+    install lacks: it then printed tracebacks and left the mesh flat-shaded).
+
+    Returns:
+        positions, faces, normals and, per new vertex, the original vertex it came from.
+    """
+    faces = np.asarray(tm.faces, np.int64)
+    pos = np.asarray(tm.vertices, np.float64)
+    adjacency = np.asarray(tm.face_adjacency, np.int64).reshape(-1, 2)
+    if len(adjacency):
+        adjacency = adjacency[np.asarray(tm.face_adjacency_angles) < angle]
+    comp = _face_components(len(faces), adjacency)
+    corner_vertex = faces.ravel()
+    corner_comp = np.repeat(comp, 3)
+    keys = corner_vertex * (int(comp.max()) + 1) + corner_comp
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    src = corner_vertex[first]
+    new_faces = inverse.reshape(-1, 3)
+    normals = _angle_weighted_normals(pos[src], new_faces, tm.face_normals, tm.face_angles)
+    return pos[src], new_faces, normals, src
 
 
 def _vertex_normals(pos: np.ndarray, idx: np.ndarray) -> np.ndarray:

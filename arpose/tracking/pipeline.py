@@ -381,6 +381,22 @@ def default_workers(live: bool = False) -> int:
 
 PHOTO_MAX_PEOPLE = 8
 """Most people :func:`track` finds on a single image by default (a group photo)."""
+PLAYERS_MAX_PEOPLE = 2
+"""Most people tracked by default in a video, a folder sequence, a camera or a recording
+(two players)."""
+
+
+def default_max_people(source: object) -> int:
+    """The one default of every command (detect, render, mirror, export, games) for a
+    kind of source: :data:`PHOTO_MAX_PEOPLE` on a single photo, else
+    :data:`PLAYERS_MAX_PEOPLE`."""
+    return PHOTO_MAX_PEOPLE if is_photos(source) else PLAYERS_MAX_PEOPLE
+
+
+def is_photos(source: object) -> bool:
+    """A single photo, or a folder read as separate photos
+    (:class:`~arpose.sources.ImageFolder` ``photos``): IMAGE mode, tiles, no ids carried."""
+    return isinstance(source, ImageFile) or bool(getattr(source, "photos", False))
 
 
 def track(
@@ -400,6 +416,7 @@ def track(
     hands: bool = False,
     hand_model: str | Path | None = None,
     tiles: bool | None = None,
+    folder: str = "auto",
 ) -> Pipeline:
     """Open ``spec`` (camera index, video, image, folder, recording, or a source object)
     and return a ready-to-start :class:`Pipeline` with detector(s) and a person tracker.
@@ -419,6 +436,8 @@ def track(
             (:mod:`arpose.tracking.tiles`); default on for a single image. Other
             sources ignore it (in video the detector follows people instead).
         tracker: the :class:`PersonTracker` to use; default one with ``smooth``.
+        folder: a folder of images is a ``sequence`` (a video), ``photos`` (each on its
+            own: like a single photo) or ``auto`` (:func:`arpose.sources.frame_numbered`).
 
     Example:
         >>> with track("dance.avi") as pipeline:
@@ -430,17 +449,17 @@ def track(
     source = (
         cast("Source | PoseSource", spec)
         if hasattr(spec, "read")
-        else open_source(spec, realtime=realtime, max_fps=max_fps)
+        else open_source(spec, realtime=realtime, max_fps=max_fps, folder=folder)
     )
-    photo = isinstance(source, ImageFile)
+    photo = is_photos(source)
     if max_people is None:
-        max_people = PHOTO_MAX_PEOPLE if photo else 2
+        max_people = default_max_people(source)
     tiled = photo and (tiles is None or tiles)
     detectors: list[PoseDetector] = []
     try:
         if not getattr(source, "yields_poses", False):
             n = workers or default_workers(live=bool(getattr(source, "live", False)))
-            if photo:
+            if isinstance(source, ImageFile):
                 n = 1
             options = DetectorOptions(
                 model=model,
@@ -449,15 +468,18 @@ def track(
                 hands=hands,
                 hand_model=hand_model,
                 hand_fallback="always" if photo else "auto",
-                mode="image" if tiled else "video",
+                mode="image" if photo else "video",
                 tiles=tiled,
             )
             detectors = [PoseDetector(options) for _ in range(max(1, n))]
         if tracker is None:
-            tracker = PersonTracker(smooth=smooth)
-        return Pipeline(
+            # photos: ids only (nothing to smooth between unrelated photos)
+            tracker = PersonTracker(smooth=smooth and not photo, max_people=max_people)
+        pipeline = Pipeline(
             source, detectors, tracker, drop_frames=drop_frames, keep_images=keep_images, capacity=capacity
         )
+        pipeline.stage.separate = photo
+        return pipeline
     except BaseException:
         for detector in detectors:
             detector.close()

@@ -34,13 +34,20 @@ class TrackingStage:
         self.tracker = tracker
         self.keep_images = keep_images
         self.hand_tracker: HandTracker | None = None  # made on the first frame with hands
+        self.separate = False
+        """Each frame is a photo on its own (a folder of photos): ids start afresh."""
 
     def publish(self, frame: Frame, detection: Detection, dropped: int = 0) -> PoseFrame:
         """The PoseFrame of ``frame`` from its ``detection``; call in frame order (the
         filters need time to move forward). ``dropped`` goes into the frame's stats."""
         t0 = time.perf_counter()
+        h, w = frame.image.shape[:2]
+        if self.separate:
+            if self.tracker is not None:
+                self.tracker.reset()
+            self.hand_tracker = None
         if self.tracker is not None:
-            poses, raw = self.tracker.update(detection.poses, frame.t)
+            poses, raw = self.tracker.update(detection.poses, frame.t, width=w)
         else:
             poses = raw = detection.poses
         hands: tuple[Hand, ...] = ()
@@ -49,7 +56,6 @@ class TrackingStage:
                 self.hand_tracker = HandTracker(smooth=getattr(self.tracker, "smooth", False))
             poses, raw, hands = track_detection_hands(self.hand_tracker, detection, poses, raw, frame.t)
         filter_ms = (time.perf_counter() - t0) * 1000.0
-        h, w = frame.image.shape[:2]
         stats = FrameStats(
             captured_at=frame.captured_at,
             inference_ms=detection.inference_ms,
@@ -90,7 +96,7 @@ class TrackingStage:
         with PoseDetector(options) as detector:
             detection = detector.detect(image, 0.0)
         frame = Frame(image, 0.0, 0, time.monotonic())
-        return cls(PersonTracker(smooth=False)).publish(frame, detection)
+        return cls(PersonTracker(smooth=False, max_people=max_people)).publish(frame, detection)
 
 
 def track_detection_hands(
@@ -100,12 +106,17 @@ def track_detection_hands(
     the body in ``detection.poses``), track and smooth them, and attach them to the
     smoothed and raw poses. Returns (poses, raw, hands)."""
     # The person tracker hands back the detected arrays with ids: match them by identity.
+    # A body the tracker did not select (more people in view than max_people) is not in
+    # ``raw``: its hands go too.
     ids = {id(p.landmarks): p.id for p in raw}
     found = []
     for hand in detection.hands:
         person = None
         if hand.person is not None and 0 <= hand.person < len(detection.poses):
-            pid = ids.get(id(detection.poses[hand.person].landmarks), -1)
+            key = id(detection.poses[hand.person].landmarks)
+            if key not in ids:
+                continue
+            pid = ids[key]
             person = pid if pid >= 0 else hand.person
         found.append(Hand(hand.landmarks, hand.world, hand.side, hand.score, person))
     raw_hands = tuple(found)

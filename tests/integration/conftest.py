@@ -20,9 +20,15 @@ HERE = Path(__file__).resolve().parent
 NEEDS: dict[str, tuple[str, ...]] = {
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
+    "test_bench_bvh.py": ("model",),
+    "test_bvh_integration.py": ("subprocess",),
+    "test_blender.py": ("model", "subprocess", "slow"),
+    "test_bench_rig.py": ("model",),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
     "test_coach_integration.py": ("model",),
+    "test_identity_real.py": ("model",),
+    "test_who_is_tracked.py": ("gl", "model"),
     "test_effects_mirror.py": ("gl", "model", "subprocess"),
     "test_effects_reload_integration.py": ("gl",),
     "test_effects_render.py": ("gl", "model"),
@@ -31,6 +37,9 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_hands_effects.py": ("gl",),
     "test_hands_real.py": ("model", "subprocess"),
     "test_hostile.py": ("model", "subprocess"),
+    "test_hostile_coach.py": ("model", "subprocess"),
+    "test_hostile_heldout.py": ("model", "subprocess"),
+    "test_plain_install.py": ("subprocess", "slow"),
     "test_input_body_input.py": ("gl", "model", "subprocess"),
     "test_input_real.py": ("model",),
     "test_mesh_cache_integration.py": ("subprocess",),
@@ -46,6 +55,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_threads.py": ("subprocess",),
     "test_tiles.py": ("model",),
     "test_tracker.py": ("model", "subprocess"),
+    "test_vmc_integration.py": ("subprocess",),
 }
 GL_FIXTURES = {"renderer", "offscreen", "window", "pg"}
 

@@ -29,6 +29,10 @@ def test_every_section_is_registered_without_the_cli():
         "games",
         "effects",
         "hands",
+        "avatar",
+        "rig",
+        "bvh",
+        "identity",
         "signs",
     ]
 

@@ -240,7 +240,7 @@ def test_animation_samples():
     assert Animation(kind="spin").period == 3.0 and Animation(kind="bob").amplitude == 0.05
 
 
-def test_gallery_has_the_eight_named_effects_and_they_validate():
+def test_gallery_has_the_named_effects_and_they_validate():
     names = gallery.effect_names()
     assert names[:8] == [
         "top-hat",
@@ -252,13 +252,14 @@ def test_gallery_has_the_eight_named_effects_and_they_validate():
         "wings",
         "glow-hands",
     ]
+    assert {"mannequin", "costume-tunic"} <= set(names)
     kinds = set()
     for name in gallery.GALLERY:
         effect = gallery.load_effect(name)
         assert effect.attachments
         kinds |= {a.kind for a in effect.assets.values()}
         assert all(p.is_file() for p in effect.files())
-    assert kinds == {"sprite", "mesh"}
+    assert kinds == {"sprite", "mesh", "avatar"}
     shirt = gallery.load_effect("costume-shirt").attachments[0]
     assert set(shirt.quad) == {"left_shoulder", "right_shoulder", "left_hip", "right_hip"}
     assert gallery.load_effect("wings").attachments[0].layer == "behind_body"
@@ -477,3 +478,32 @@ def test_old_loading_names_warn_and_still_work() -> None:
     )
     with pytest.raises(AttributeError):
         effects.load_everything  # noqa: B018
+
+
+# ------------------------------------------------------------------- avatars (issue 24)
+
+
+def test_avatar_attachment_keys(tmp_path):
+    (tmp_path / "hero.glb").write_bytes(b"glTF")  # checked for existence here, decoded later
+    (tmp_path / "hero.vrm").write_bytes(b"glTF")
+    write_png_file = cv2.imwrite(str(tmp_path / "hat.png"), np.zeros((4, 4, 4), np.uint8))
+    assert write_png_file
+    path = write(tmp_path, '[[attach]]\nasset = "hero.glb"\nrig = "mixamo"\n', "a.toml")
+    effect = read_effect_file(path)
+    att = effect.attachments[0]
+    assert att.is_avatar and att.rig == "mixamo" and att.joint == "mid_hip"
+    assert effect.asset_for(att).kind == "avatar"  # a .glb with a bone map is an avatar
+    effect = read_effect_file(write(tmp_path, '[[attach]]\nasset = "hero.vrm"\n', "b.toml"))
+    assert effect.attachments[0].rig == "auto"  # an avatar file named directly
+    table = read_effect_file(
+        write(tmp_path, '[[attach]]\nasset = "hero.glb"\n[attach.rig]\nhips = "pelvis"\n', "c.toml")
+    )
+    assert dict(table.attachments[0].rig) == {"hips": "pelvis"}
+    assert "invalid 'rig'" in error_of(write(tmp_path, '[[attach]]\nasset = "hero.glb"\nrig = 3\n', "d.toml"))
+    assert "invalid 'rig.hips'" in error_of(
+        write(tmp_path, '[[attach]]\nasset = "hero.glb"\nrig = { hips = 1 }\n', "e.toml")
+    )
+    assert "needs a skinned glTF avatar" in error_of(
+        write(tmp_path, GOOD.replace("scale = 1.2", 'rig = "auto"'), "f.toml")
+    )
+    assert "or 'rig' for an avatar" in error_of(write(tmp_path, '[[attach]]\nasset = "hat.png"\n', "g.toml"))

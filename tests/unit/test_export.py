@@ -116,8 +116,8 @@ def test_interrupted_export_leaves_no_output(take, tmp_path):
 
 def test_bad_arguments_are_clear_errors(take, tmp_path):
     path, _ = take
-    with pytest.raises(ArposeError, match="unknown export format 'bvh'"):
-        export(path, "bvh", tmp_path / "x")
+    with pytest.raises(ArposeError, match="unknown export format 'fbx'"):
+        export(path, "fbx", tmp_path / "x")
     with pytest.raises(ArposeError, match="is a folder"):
         export(path, "csv", tmp_path)
     with pytest.raises(ArposeError, match="does not exist"):

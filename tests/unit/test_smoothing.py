@@ -90,7 +90,7 @@ def _person(
 
 
 def test_ids_are_stable_and_survive_short_absence():
-    sm = PersonTracker()
+    sm = PersonTracker(hold_s=0.0)  # holding is tested below
     rng = np.random.default_rng(3)
     for i in range(30):
         poses = [_person(200 + i, 300, rng=rng), _person(600 - i, 300, rng=rng)]

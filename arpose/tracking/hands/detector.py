@@ -163,7 +163,7 @@ def resolve_hand_model(path: str | Path | None = None) -> Path:
             raise ModelError(
                 f"{p}: no such hand model file (a HandLandmarker .task bundle, like {HAND_MODEL_NAME})"
             )
-        return p
+        return Path(ensure_hand_model(p))  # a pose bundle given here fails in one line
     try:
         return Path(ensure_hand_model())
     except ModelError:

@@ -1,0 +1,188 @@
+"""RigSolver: one person's joint rotations over time.
+
+On top of :func:`~arpose.rig.solve.solve_pose` (which has no state) it keeps:
+
+- **fallbacks**: a bone whose landmarks are not seen keeps its last rotation for
+  ``hold_seconds``, then eases to a neutral pose (arms down, everything else at rest) over
+  ``relax_seconds``; when it is seen again it blends back in over ``reacquire_seconds``;
+- **no added lag**: the landmarks reaching the solver are already filtered (the tracker's
+  One-Euro filter), and the solve is a smooth function of them (every twist fallback is
+  blended in by weight, never switched), so a seen bone's rotation is used as solved. The
+  only state on a seen bone is quaternion continuity (``q`` and ``-q`` are one rotation);
+- **bone lengths averaged** over the frames where each bone is seen (every frame for the
+  first thirty, then ten a second), so the skeleton does not breathe with the tracker's
+  noise;
+- **root motion** from the image (see :meth:`RigSolver.update`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..pose import VIS, Pose
+from . import quat
+from .rigpose import RigPose
+from .skeleton import (
+    BONE_INDEX,
+    DEFAULT_FINGER_BASES,
+    DEFAULT_LENGTHS,
+    FINGERS,
+    LM,
+    NUM_BONES,
+    Skeleton,
+    measure_lengths,
+)
+from .solve import SolveOptions, solve_pose
+
+NEUTRAL = np.tile(quat.IDENTITY, (NUM_BONES, 1))
+"""``(NUM_BONES, 4)`` the pose an unseen bone relaxes to: the rest pose with the arms
+hanging 70 degrees down from the T."""
+NEUTRAL[BONE_INDEX["leftUpperArm"]] = quat.from_axis_angle(np.array([0.0, 0.0, 1.0]), math.radians(-70))
+NEUTRAL[BONE_INDEX["rightUpperArm"]] = quat.from_axis_angle(np.array([0.0, 0.0, 1.0]), math.radians(70))
+
+_REACQUIRE_SECONDS = 0.15
+# bone lengths: measured on every frame at first, then ten times a second (a length is a
+# slow quantity; measuring costs a third of a solve)
+_MEASURE_EVERY_FRAME = 30
+_MEASURE_INTERVAL = 0.1
+_TORSO = [
+    (LM[a], LM[b])
+    for a, b in (
+        ("left_shoulder", "right_shoulder"),
+        ("left_hip", "right_hip"),
+        ("left_shoulder", "left_hip"),
+        ("right_shoulder", "right_hip"),
+    )
+]
+_TORSO_A = [a for a, _ in _TORSO]
+_TORSO_B = [b for _, b in _TORSO]
+_HIPS = [LM["left_hip"], LM["right_hip"]]
+
+
+def _ease(x: np.ndarray) -> np.ndarray:
+    t = np.clip(x, 0.0, 1.0)
+    return np.asarray(t * t * (3.0 - 2.0 * t))
+
+
+class RigSolver:
+    """Joint rotations for one person over time (one solver per person id)."""
+
+    def __init__(self, options: SolveOptions | None = None) -> None:
+        self.options = options or SolveOptions()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (a new person, or a cut in the video)."""
+        self._out = NEUTRAL.copy()  # last output rotations
+        self._held = NEUTRAL.copy()  # last seen rotation of each bone
+        self._seen_t = np.full(NUM_BONES, -np.inf)  # when each bone was last seen
+        self._lost_t = np.full(NUM_BONES, -np.inf)  # when each bone was last lost
+        self._back_t = np.full(NUM_BONES, -np.inf)  # when each bone was last found again
+        self._len_sum = np.zeros(NUM_BONES)
+        self._len_w = np.zeros(NUM_BONES)
+        self._hip_sum = self._hip_w = 0.0
+        self._bases_sum = np.zeros_like(DEFAULT_FINGER_BASES)
+        self._bases_w = 0.0
+        self._ref: tuple[float, float, float] | None = None  # (depth, hips row, hip height)
+        self._t: float | None = None
+        self._last_root: np.ndarray | None = None
+        self._skeleton: Skeleton | None = None
+        self._measured = 0
+        self._measured_t = -np.inf
+
+    def skeleton(self) -> Skeleton:
+        """The person's skeleton so far: each bone's length averaged over the frames it was
+        seen in (default lengths, scaled with the arm, until then)."""
+        lengths = np.where(self._len_w > 0, self._len_sum / np.maximum(self._len_w, 1e-9), DEFAULT_LENGTHS)
+        hip = self._hip_sum / self._hip_w if self._hip_w > 0 else None
+        bases = self._bases_sum / self._bases_w if self._bases_w > 0 else None
+        if hip is None:
+            return Skeleton.from_lengths(lengths, finger_bases=bases)
+        return Skeleton.from_lengths(lengths, hip, bases)
+
+    def _measure(self, world: np.ndarray, hands: dict[str, np.ndarray], conf: np.ndarray) -> None:
+        lengths, hip, bases = measure_lengths(world, hands or None)
+        seen = conf > 0
+        if not hands:  # finger lengths are only guesses without hand landmarks
+            seen &= ~_FINGER_MASK
+        self._len_sum[seen] += lengths[seen]
+        self._len_w[seen] += 1.0
+        if conf[BONE_INDEX["hips"]] > 0:
+            self._hip_sum += hip
+            self._hip_w += 1.0
+        if hands:
+            self._bases_sum += bases
+            self._bases_w += 1.0
+
+    def update(self, pose: Pose, t: float, *, image_size: tuple[int, int] | None = None) -> RigPose:
+        """The person's rotations at time ``t`` (seconds, increasing).
+
+        With ``image_size`` (the source's width and height) the root also moves with the
+        person in the picture, as an estimate from a pinhole camera with the options'
+        field of view: across from the hips' pixel column and the person's scale (pixels
+        per metre of torso), up and down from the hips' pixel row, and in depth from the
+        change of scale. The first frame with a visible torso is the reference (its root
+        is the solved hip height at ``x = z = 0``). Without it the root is
+        :func:`~arpose.rig.solve.solve_pose`'s (hip height, no travel)."""
+        if self._t is not None and t < self._t:
+            self.reset()  # time went backwards: a new clip
+        self._t = t
+        hands = {h.side: h.world for h in pose.hands if h.world is not None}
+        vis = pose.landmarks[:, VIS]
+        if self._skeleton is None:
+            self._skeleton = self.skeleton()
+        raw = solve_pose(pose.world, vis, hands, skeleton=self._skeleton, options=self.options)
+        if self._measured < _MEASURE_EVERY_FRAME or t - self._measured_t >= _MEASURE_INTERVAL:
+            self._measure(pose.world, hands, raw.confidence)
+            self._measured += 1
+            self._measured_t = t
+            self._skeleton = None
+        seen = raw.confidence > 0
+        solved = quat.align(raw.rotations.astype(np.float64), self._out)
+
+        # fallbacks for bones not seen: hold, then relax to neutral
+        self._lost_t[~seen & (self._seen_t >= self._lost_t)] = t
+        out = solved.copy()
+        lost = ~seen
+        if np.any(lost):
+            since = t - self._seen_t[lost] - self.options.hold_seconds
+            relax = _ease(since / max(self.options.relax_seconds, 1e-6))
+            out[lost] = quat.slerp(self._held[lost], NEUTRAL[lost], relax)
+        # a bone seen again blends back in from where its fallback had got to
+        self._back_t[seen & (self._seen_t < self._lost_t)] = t
+        mix = np.where(seen, _ease((t - self._back_t) / _REACQUIRE_SECONDS), 1.0)
+        back = mix < 1.0
+        if np.any(back):
+            out[back] = quat.slerp(self._out[back], solved[back], mix[back])
+        out = quat.align(out, self._out)
+        self._held[seen] = solved[seen]
+        self._seen_t[seen] = t
+        self._out = out
+        conf = np.where(seen, raw.confidence, 0.0)
+        root = raw.root if image_size is None else self._root(pose, raw.root, image_size)
+        return RigPose(out.astype(np.float32), root, conf, raw.skeleton)
+
+    def _root(self, pose: Pose, solved_root: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+        w, h = image_size
+        px = pose.landmarks[:, :2].astype(np.float64)
+        world = pose.world.astype(np.float64)
+        pix = float(quat.norm(px[_TORSO_A] - px[_TORSO_B]).sum())
+        met = float(quat.norm(world[_TORSO_A, :2] - world[_TORSO_B, :2]).sum())
+        torso_vis = float(pose.landmarks[_TORSO_A + _TORSO_B, VIS].min())
+        if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
+            return solved_root if self._last_root is None else self._last_root
+        scale = pix / met  # pixels per metre at the person's depth
+        focal = 0.5 * w / math.tan(math.radians(self.options.fov_degrees) / 2)
+        depth = focal / scale
+        u, v = px[_HIPS].mean(axis=0)
+        if self._ref is None:
+            self._ref = (depth, float(v), float(solved_root[1]))
+        d0, v0, h0 = self._ref
+        root = np.array([(u - 0.5 * w) / scale, h0 + (v0 - v) / scale, d0 - depth])
+        self._last_root = root
+        return root
+
+
+_FINGER_MASK = np.array([any(f in b for f in FINGERS) for b in BONE_INDEX])

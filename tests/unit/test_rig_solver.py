@@ -1,0 +1,147 @@
+"""RigSolver over time: hold then relax, no added lag, averaged bone lengths, root motion."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arpose.pose import Hand, Pose
+from arpose.rig import (
+    BONE_INDEX,
+    NEUTRAL,
+    NUM_BONES,
+    RigPose,
+    RigSolver,
+    Skeleton,
+    SolveOptions,
+    quat,
+    solve_pose,
+)
+from arpose.rig.skeleton import LM
+from arpose.testing.rig import landmarks_of
+
+Z = np.array([0.0, 0.0, 1.0])
+SIZE = (1280, 720)
+
+
+def posed(**rotations: np.ndarray) -> RigPose:
+    q = np.tile(quat.IDENTITY, (NUM_BONES, 1))
+    for bone, r in rotations.items():
+        q[BONE_INDEX[bone]] = r
+    return RigPose(q.astype(np.float32), np.zeros(3), np.ones(NUM_BONES), Skeleton.default())
+
+
+def person(
+    truth: RigPose, *, scale: float = 400.0, centre=(640.0, 400.0), hidden=(), hands: bool = True
+) -> Pose:
+    """A Pose whose world landmarks are ``truth``'s and whose pixels are their front view
+    at ``scale`` pixels per metre around ``centre`` (the hips' pixel position)."""
+    world, hand_world = landmarks_of(truth)
+    lm = np.zeros((33, 5), np.float32)
+    lm[:, 0] = centre[0] + scale * world[:, 0]
+    lm[:, 1] = centre[1] + scale * world[:, 1]
+    lm[:, 2] = scale * world[:, 2]
+    lm[:, 3] = lm[:, 4] = 1.0
+    for name in hidden:
+        lm[LM[name], 3] = 0.0
+    hs = ()
+    if hands:
+        hs = tuple(
+            Hand(np.zeros((21, 4), np.float32), hand_world[s].astype(np.float32), s)
+            for s in ("left", "right")
+        )
+    return Pose(lm, world.astype(np.float32), 0, hs)
+
+
+def angle_between(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(quat.angle(quat.mul(quat.conj(np.asarray(a, float)), np.asarray(b, float)))))
+
+
+ARM_UP = posed(
+    leftUpperArm=quat.from_axis_angle(Z, np.radians(60)),
+    leftLowerArm=quat.from_axis_angle(-np.eye(3)[1], np.radians(50)),
+)
+
+
+def test_seen_bones_follow_the_landmarks_with_no_lag() -> None:
+    solver = RigSolver()
+    solver.update(person(posed()), 0.0)
+    out = solver.update(person(ARM_UP), 1 / 30)  # a step: it arrives in the same frame
+    direct = solve_pose(
+        person(ARM_UP).world,
+        hands={"left": landmarks_of(ARM_UP)[1]["left"], "right": landmarks_of(ARM_UP)[1]["right"]},
+    )
+    for bone in ("leftUpperArm", "leftLowerArm"):
+        assert angle_between(out.rotation(bone), direct.rotation(bone)) < 0.1
+        assert angle_between(out.rotation(bone), ARM_UP.rotation(bone)) < 0.5
+
+
+def test_unseen_limb_holds_then_relaxes_to_neutral() -> None:
+    opts = SolveOptions(hold_seconds=0.5, relax_seconds=1.0)
+    solver = RigSolver(opts)
+    for k in range(10):
+        solver.update(person(ARM_UP), k / 30)
+    t0 = 9 / 30
+    hidden = person(posed(), hidden=("left_elbow", "left_wrist"))  # the arm leaves the picture
+    i = BONE_INDEX["leftUpperArm"]
+    held = solver.update(hidden, t0 + 0.3)
+    assert held.confidence[BONE_INDEX["leftLowerArm"]] == 0.0
+    assert angle_between(held.rotations[i], ARM_UP.rotations[i]) < 0.5  # held
+    mid = solver.update(hidden, t0 + 1.0)  # half way through relaxing
+    a_mid = angle_between(mid.rotations[i], NEUTRAL[i])
+    assert 10 < a_mid < angle_between(ARM_UP.rotations[i], NEUTRAL[i]) - 10
+    done = solver.update(hidden, t0 + 1.6)
+    assert angle_between(done.rotations[i], NEUTRAL[i]) < 0.5
+    # seen again: blends back in within a few frames, then follows exactly
+    back = solver.update(person(ARM_UP), t0 + 1.65)
+    assert angle_between(back.rotations[i], ARM_UP.rotations[i]) > 1.0
+    later = solver.update(person(ARM_UP), t0 + 1.9)
+    assert angle_between(later.rotations[i], ARM_UP.rotations[i]) < 0.5
+
+
+def test_quaternions_stay_continuous() -> None:
+    solver = RigSolver()
+    prev = None
+    for k in range(40):
+        turn = quat.from_axis_angle(np.array([0.0, 1.0, 0.0]), np.radians(-170 + 9 * k))
+        out = solver.update(person(posed(head=turn, neck=turn)), k / 30)
+        if prev is not None:
+            assert np.all(np.sum(out.rotations * prev, axis=1) > 0)
+        prev = out.rotations
+
+
+def test_bone_lengths_are_averaged() -> None:
+    rng = np.random.default_rng(3)
+    solver = RigSolver()
+    body = slice(0, 19)  # the body's bones (fingers come from the hand landmarks)
+    truth = Skeleton.measure(person(posed()).world).lengths[body]
+    single = []
+    for k in range(60):
+        p = person(posed())
+        noisy = p.world + rng.normal(0, 0.01, p.world.shape).astype(np.float32)
+        single.append(np.abs(Skeleton.measure(noisy).lengths[body] - truth).sum())
+        out = solver.update(Pose(p.landmarks, noisy, 0, p.hands), k / 30)
+    averaged = np.abs(out.skeleton.lengths[body] - truth).sum()
+    assert averaged < 0.3 * np.mean(single)
+
+
+def test_root_moves_with_the_person_in_the_picture() -> None:
+    solver = RigSolver()
+    first = solver.update(person(posed()), 0.0, image_size=SIZE)
+    assert abs(first.root[0] - (640 - 640) / 400) < 1e-6 and abs(first.root[2]) < 1e-6
+    right = solver.update(person(posed(), centre=(840.0, 400.0)), 0.1, image_size=SIZE)
+    assert abs(right.root[0] - 200 / 400) < 1e-3  # 200 px at 400 px/m: half a metre to their left (+X)
+    up = solver.update(person(posed(), centre=(640.0, 300.0)), 0.2, image_size=SIZE)
+    assert abs(up.root[1] - first.root[1] - 100 / 400) < 1e-3
+    near = solver.update(person(posed(), scale=800.0), 0.3, image_size=SIZE)
+    depth0 = 0.5 * SIZE[0] / np.tan(np.radians(30)) / 400
+    assert abs(near.root[2] - depth0 / 2) < 1e-3  # twice as big: half as far, towards the camera (+Z)
+    plain = solver.update(person(posed()), 0.4)
+    assert plain.root[0] == 0.0 and plain.root[2] == 0.0
+
+
+def test_time_going_backwards_resets() -> None:
+    solver = RigSolver()
+    solver.update(person(ARM_UP), 5.0)
+    out = solver.update(person(posed(), hidden=("left_elbow",)), 1.0)
+    i = BONE_INDEX["leftLowerArm"]
+    assert angle_between(out.rotations[i], NEUTRAL[i]) < 0.5  # nothing held from the other clip
