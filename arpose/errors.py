@@ -82,3 +82,8 @@ class ExerciseError(ArposeError):
 
 class HistoryError(ArposeError):
     """The workout history database cannot be used (not SQLite, damaged, newer, locked)."""
+
+
+class BatchError(ArposeError):
+    """A batch over many files cannot run (no Ray, a cluster out of reach, a file that kills
+    every worker it is given to)."""
