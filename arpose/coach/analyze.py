@@ -395,7 +395,8 @@ def summary_plot(rows: list[dict[str, Any]], path: Path, *, dpi: int = 110) -> P
             text = "error: " + str(r["error"])[:40]
         else:
             conf = r.get("confidence")
-            text = str(r.get("exercise")).replace("_", "-") + (f" ({conf:.0%})" if conf is not None else "")
+            known = conf is not None and r.get("exercise") != "unknown"
+            text = str(r.get("exercise")).replace("_", "-") + (f" ({conf:.0%})" if known else "")
         ax1.text(r.get("reps", 0) + top * 0.02, y, text, va="center", fontsize=8)
     ax1.set_yticks(ys)
     ax1.set_yticklabels([str(r.get("video")) for r in rows], fontsize=8)
