@@ -36,6 +36,9 @@ POLICIES = ("all", "good")
 TOP_EDGE = 0.25
 """The top of the body within this many leg lengths of the picture's top edge is "at the
 edge" (see :meth:`RepCounter._left_over_top`)."""
+REST_TOLERANCE = 0.05
+"""A pose within this much (of a full rep) of the lowest reading at rest is still at rest:
+``down`` is timed from the last such moment."""
 HOLD_TOLERANCE = 0.05
 """A pose within this much (of a full rep) of the rep's extreme is still holding it: the
 hold is the bottom of a squat, and ``up`` is timed from its end."""
@@ -58,8 +61,8 @@ class RepEvent:
         duration: seconds from leaving rest to returning.
         player: player slot, -1 when unknown (set by BodyInput).
         range: peak progress, a fraction of a full rep (0..1).
-        down: seconds from the last moment at rest (progress <= 0.1) to the deepest point
-            (the extreme of the unclipped movement when the exercise reports it).
+        down: seconds from the last moment at rest to the deepest point (both read on the
+            unclipped movement when the exercise reports it).
         up: seconds from the end of the hold at the deepest point back to ``exit``.
         flags: form flags, empty for a good rep.
         side: "left"/"right" for per-side exercises (lunge, high knees), else "".
@@ -150,15 +153,21 @@ class RepCounter:
         self._t: float | None = None
         self._last_ok: float | None = None
         self._seen_rest = False
+        self._clear_rest()
         self._trail: collections.deque[tuple[float, float, float, float]] = collections.deque()
+        self._entered: tuple[float, float, float, float] | None = None
         self._clear_rep()
+
+    def _clear_rest(self) -> None:
+        """Forget the rest before a rep (kept while resting: a rep is timed from its end)."""
+        self._low_t: float | None = None
+        self._rest_key = math.inf
 
     def _clear_rep(self) -> None:
         self._peak = 0.0
         self._peak_key = -math.inf
         self._peak_t: float | None = None
         self._peak_last_t: float | None = None
-        self._low_t: float | None = None
         self._exit_t: float | None = None
         self._peak_details: dict[str, float] = {}
         self._leave_t: float | None = None
@@ -216,6 +225,7 @@ class RepCounter:
                     self._clear_rep()
                 self._seen_rest = True
                 self._trail.clear()
+            self._entered = None
             if self._last_ok is not None and t - self._last_ok > self.max_gap:
                 self.state, self._seen_rest = "rest", False
                 self._clear_rep()
@@ -226,12 +236,15 @@ class RepCounter:
         p, details = reading
         self.progress, self.details = p, details
         self._peak = max(self._peak, p)
-        if self.state == "rest" and p <= 0.1:
-            self._low_t = t  # last moment clearly at rest
+        key = details.get("raw", p)
+        if self.state == "rest":
+            # last moment clearly at rest: near the lowest (unclipped) reading of this rest
+            self._rest_key = min(self._rest_key, key)
+            if key <= self._rest_key + REST_TOLERANCE:
+                self._low_t = t
         # the extreme of the movement: unclipped ("raw") when the exercise reports it (a
         # squat's progress is 1 from about 95 degrees of knee bend on, a press keeps rising
         # after it reached 1); form is judged there and the tempo is timed from it
-        key = details.get("raw", p)
         if key > self._peak_key:
             self._peak_key, self._peak_details, self._peak_t = key, details, t
         if key >= self._peak_key - HOLD_TOLERANCE:
@@ -304,7 +317,21 @@ class RepCounter:
             float(np.nanmin(ys)) if np.isfinite(ys).any() else float(min(j["left_hip"][1], j["right_hip"][1]))
         )
         hip = float((j["left_hip"][1] + j["right_hip"][1]) / 2)
-        self._trail.append((t, top, hip, float(np.mean(legs))))
+        leg = float(np.mean(legs))
+        self._trail.append((t, top, hip, leg))
+        if self._entered is None:
+            self._entered = self._trail[-1]  # the first reading after a gap
+        first = self._entered
+        if (
+            not self._seen_rest
+            and t - first[0] <= 0.5
+            and first[1] <= TOP_EDGE * first[3]
+            and hip - first[2] >= 0.05 * leg
+        ):
+            # came down into the picture over the top edge: from standing (the mirror image
+            # of _left_over_top), so the first squat after that counts
+            self._seen_rest = True
+            self._low_t = first[0]
         while self._trail and t - self._trail[0][0] > 0.5:
             self._trail.popleft()
 
@@ -340,6 +367,7 @@ class RepCounter:
         self.state = "rest"
         self._cand_since, self._cand_n = None, 0
         self._clear_rep()
+        self._clear_rest()
         duration = t - start
         if duration < self.min_rep_time:
             self.feedback = "too fast: not counted"
