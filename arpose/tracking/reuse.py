@@ -4,13 +4,14 @@ A batch worker (:mod:`arpose.batch`) tracks one video after another. Creating Me
 landmarkers for each video costs about 0.2-0.3 s each (more on a cold disk); here they are
 created once per process and per option set, then lent to each video's pipeline.
 
-A VIDEO-mode landmarker carries tracking state from frame to frame (the region of the
-last pose, its smoothing filters), so a detector that just finished video A would start
-video B from A's last pose: a file's result would depend on which file its worker ran
-before. :func:`reset` feeds each detector two blank frames first: with no person found,
-MediaPipe drops its region and filters and the next frame is detected from scratch.
-Checked on the shared clips: a video tracked by detectors that came from another
-video gives landmarks bit-identical to fresh detectors (tests/integration/test_batch.py).
+A VIDEO-mode landmarker tracks from frame to frame (the region of the last pose, its
+smoothing), so a detector that just finished video A might start video B from A's last
+pose, and a file's result would depend on which file its worker ran before.
+:func:`reset` feeds each detector two blank frames first: with nobody found, the next
+frame is detected from scratch. Measured on the shared clips: a video tracked by
+detectors that had just tracked another video, or the same one, gives landmarks
+bit-identical to fresh detectors (tests/integration/test_batch.py; with MediaPipe 1.2.3
+they were identical even without the reset, which is kept as the guard the property needs).
 
 Hands keep their own tracking state; with ``hands=True`` detectors are made fresh per
 video.

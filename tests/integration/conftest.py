@@ -18,10 +18,12 @@ HERE = Path(__file__).resolve().parent
 # the hand model runs), subprocess (it starts processes: the arpose command, pytest,
 # worker pools). A new module lists itself here.
 NEEDS: dict[str, tuple[str, ...]] = {
+    "test_batch.py": ("model", "subprocess"),
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
+    "test_coach_analyze.py": ("model", "subprocess"),
     "test_coach_integration.py": ("model",),
     "test_effects_mirror.py": ("gl", "model", "subprocess"),
     "test_effects_reload_integration.py": ("gl",),
