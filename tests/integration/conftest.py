@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 # the hand model runs), subprocess (it starts processes: the arpose command, pytest,
 # worker pools). A new module lists itself here.
 NEEDS: dict[str, tuple[str, ...]] = {
-    "test_batch.py": ("model", "subprocess"),
+    "test_batch.py": ("gl", "model", "subprocess"),
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
     "test_cli_core.py": ("model", "subprocess"),

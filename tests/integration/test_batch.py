@@ -88,3 +88,34 @@ def test_a_reused_detector_tracks_like_a_fresh_one(media, tmp_path):
         assert (x is None) == (y is None)
         if x is not None:
             assert np.array_equal(x, y)
+
+
+def test_render_a_folder_of_videos_on_the_runner(dance_video, tmp_path):
+    """`arpose render --source FOLDER_OF_VIDEOS -o DIR`: one video each, resumable."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    cap = cv2.VideoCapture(str(dance_video))
+    frames = [cv2.resize(cap.read()[1], (320, 180)) for _ in range(8)]
+    cap.release()
+    for name in ("a.mp4", "b.mp4"):
+        w = cv2.VideoWriter(str(src / name), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (320, 180))
+        for f in frames:
+            w.write(f)
+        w.release()
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "arpose", "render", "-e", "top-hat", "-s", str(src), "-o", str(out),
+           "--no-progress", "--workers", "2"]  # fmt: skip
+    env = {**__import__("os").environ, "SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy"}
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "rendered 2 video(s)" in res.stderr
+    for name in ("a.mp4", "b.mp4"):
+        cap = cv2.VideoCapture(str(out / name))
+        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 8
+        cap.release()
+    assert not list(out.glob(".*partial*"))
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert "rendered 0 video(s)" in again.stderr and "2 already done" in again.stderr, again.stderr[-2000:]

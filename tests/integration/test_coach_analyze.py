@@ -124,7 +124,7 @@ def _ray(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=_env(), timeout=180)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def ray_cluster():
     """A head and one worker node on 127.0.0.1, one CPU each; always stopped."""
     pytest.importorskip("ray")
@@ -183,6 +183,28 @@ def test_ray_gives_the_same_output_after_a_worker_is_killed(local_run, clips, ra
     for f in (local_run / "videos").iterdir():
         assert (out / "videos" / f.name).read_bytes() == f.read_bytes(), f.name
     assert not list(out.rglob("*.partial"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="as above")
+def test_export_runs_on_ray_too(ray_cluster, tmp_path):
+    """`arpose export FOLDER --ray`: the same runner, the same files as local processes."""
+    from record_helpers import make_frames
+
+    from arpose.record import Recorder
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for k in range(3):
+        with Recorder(src / f"t{k}.arpose", fps=50.0) as rec:
+            for pf, raw in make_frames(12, seed=k):
+                rec.write(pf, raw)
+    outs = {}
+    for name, extra in (("local", ["--workers", "2"]), ("ray", ["--ray", ray_cluster])):
+        out = tmp_path / name
+        res = arpose("export", str(src), "-f", "csv", "-o", str(out), "-q", *extra, cwd=tmp_path)
+        assert res.returncode == 0 and "exported 3 file(s)" in res.stderr, res.stderr[-2000:]
+        outs[name] = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    assert len(outs["local"]) == 3 and outs["local"] == outs["ray"]
 
 
 # -- hard clips ------------------------------------------------------------------------------
