@@ -90,3 +90,8 @@ class RigError(ArposeError):
 
 class SignError(ArposeError):
     """A sign model, sample file, keypoint CSV or label file is malformed or does not fit."""
+
+
+class BatchError(ArposeError):
+    """A batch over many files cannot run (no Ray, a cluster out of reach, a file that kills
+    every worker it is given to)."""

@@ -15,18 +15,13 @@ and ``LSmallToe``/``RSmallToe`` have no BlazePose counterpart: they are written 
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import csv
-import ctypes
 import io
 import json
 import logging
-import multiprocessing
 import os
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,13 +29,14 @@ from typing import Any
 
 import numpy as np
 
+from . import batch
 from .bvh import BvhWriter
-from .errors import ArposeError, ExportError
+from .errors import ArposeError, BatchError, ExportError
 from .joints import BODY25_INDEX, COCO17_INDEX, HAND_JOINT_NAMES, LANDMARK_NAMES
 from .pose import Pose, PoseFrame
 from .record import Recording, is_recording
 from .sources import VIDEO_SUFFIXES
-from .tracking.pipeline import track
+from .tracking.reuse import track_video
 
 log = logging.getLogger(__name__)
 
@@ -216,9 +212,7 @@ def csv_rows(frame: PoseFrame, hands: bool = False) -> list[list[Any]]:
 # ----------------------------------------------------------------------------- writers
 
 
-def _tmp_name(path: Path) -> Path:
-    """Where ``path`` is built before it appears (a leftover from a killed run is reused)."""
-    return path.with_name(f".{path.name}.partial")
+_tmp_name = batch.partial_name
 
 
 class _Writer:
@@ -388,14 +382,8 @@ def pose_frames(
 
         yield frames()
         return
-    with track(
-        str(p),
-        max_people=max_people,
-        smooth=not raw,
-        model=None if model is None else str(model),
-        keep_images=False,
-        hands=hands,
-    ) as pipeline:
+    # the worker's detectors, reset (arpose.tracking.reuse): one model load per process
+    with track_video(p, max_people=max_people, smooth=not raw, model=model, hands=hands) as pipeline:
         yield iter(pipeline)
 
 
@@ -494,25 +482,9 @@ def batch_output(out_dir: Path, src: Path, fmt: str) -> Path:
     return out_dir / (src.stem + _SUFFIX[fmt])
 
 
-def _worker_init(parent: int) -> None:
-    """In each worker process: die with the parent. Without this a ``kill -9`` of the
-    parent left workers writing into the ``.partial`` folders a rerun was also using."""
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no prctl: best effort
-            log.debug("prctl(PR_SET_PDEATHSIG) unavailable", exc_info=True)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-    # the parent decides about Ctrl+C and SIGTERM: it stops the workers and cleans up
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _export_one(args: tuple[str, str, str, bool, int, str | None, bool, int | None]) -> ExportResult:
+    """One file of a folder export, in a batch worker (:mod:`arpose.batch`)."""
     src, fmt, out, raw, max_people, model, hands, person = args
-    logging.basicConfig(level=logging.WARNING, format="arpose: %(levelname)s: %(message)s")
     try:
         return export(
             src, fmt, out, raw=raw, max_people=max_people, model=model, batch=True, hands=hands, person=person
@@ -622,40 +594,10 @@ def is_complete(
 def _exclusive(out: Path) -> Iterator[None]:
     """One folder export per output folder at a time (a second one fails at once)."""
     try:
-        import fcntl  # lazy: POSIX only (Windows has no fcntl)
-    except ImportError:  # pragma: no cover - Windows: no advisory locks here
-        yield
-        return
-    try:
-        f = open(out / _LOCK, "a+")
-    except OSError as exc:
-        raise ExportError(f"{out}: cannot write there ({exc.strerror or exc})") from None
-    try:
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise ExportError(
-                f"{out}: another arpose export is writing into this folder; "
-                f"wait for it or choose another output folder"
-            ) from None
-        yield
-    finally:
-        f.close()
-
-
-def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the running workers now (their partial
-    outputs are removed by the caller)."""
-    procs = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in procs:
-        if proc.is_alive():
-            proc.terminate()
-    for proc in procs:
-        proc.join(5.0)
-        if proc.is_alive():  # pragma: no cover - ignored SIGTERM
-            proc.kill()
-            proc.join(1.0)
+        with batch.exclusive(out, _LOCK, "export"):
+            yield
+    except BatchError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _remove_partial(dst: Path) -> None:
@@ -681,16 +623,18 @@ def export_folder(
     on_result: Callable[[ExportResult], None] | None = None,
     hands: bool = False,
     person: int | None = None,
+    ray: str | None = None,
 ) -> list[ExportResult]:
-    """Export every video and recording in ``folder`` into ``out_dir``, one process each.
+    """Export every video and recording in ``folder`` into ``out_dir``, one job each on
+    the batch runner (:mod:`arpose.batch`: local processes, or a Ray cluster with ``ray``).
 
     Resumes: an input is skipped only when the folder's manifest (:data:`MANIFEST`) says
     its output was completed from this same input (size and modification time) with the
     same options, and the output still holds what it held then (:func:`is_complete`);
     anything else is exported again. Workers die with this process (PDEATHSIG on
     Linux), and an interruption (Ctrl+C, SIGTERM) stops them and removes their partial
-    outputs. One failing input does not stop the others; its
-    :attr:`ExportResult.error` says why.
+    outputs; a worker that dies has its file exported again by another. One failing
+    input does not stop the others; its :attr:`ExportResult.error` says why.
 
     Raises:
         ExportError: unknown format, no inputs, an unwritable output folder, or another
@@ -730,6 +674,7 @@ def export_folder(
             on_result=on_result,
             hands=hands,
             person=person,
+            ray=ray,
         )
 
 
@@ -746,10 +691,11 @@ def _export_folder_locked(
     on_result: Callable[[ExportResult], None] | None,
     hands: bool = False,
     person: int | None = None,
+    ray: str | None = None,
 ) -> list[ExportResult]:
     manifest = _read_manifest(out)
     results: list[ExportResult] = []
-    todo = []
+    todo: list[batch.Job] = []
     for src in inputs:
         dst = batch_output(out, src, fmt)
         if is_complete(
@@ -760,21 +706,19 @@ def _export_folder_locked(
             if dst.exists():
                 log.info("%s: not known to be complete; exporting it again", dst)
             manifest.pop(dst.name, None)
-            todo.append(
-                (
-                    str(src),
-                    fmt,
-                    str(dst),
-                    raw,
-                    max_people,
-                    None if model is None else str(model),
-                    hands,
-                    person,
-                )
+            args = (
+                str(src),
+                fmt,
+                str(dst),
+                raw,
+                max_people,
+                None if model is None else str(model),
+                hands,
+                person,
             )
+            todo.append(batch.Job(dst.name, args))
     if todo:
         _write_manifest(out, manifest)  # forget outputs about to be replaced
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     from tqdm import tqdm  # lazy: only folder exports show a progress bar
 
     bar = tqdm(
@@ -783,38 +727,22 @@ def _export_folder_locked(
     if results:
         bar.set_postfix_str(f"{len(results)} already done")
     try:
-        if todo:
-            # spawn: MediaPipe and OpenCV threads do not survive fork() reliably.
-            ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(
-                n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
-            )
-            try:
-                futures = [pool.submit(_export_one, job) for job in todo]
-                for fut in cf.as_completed(futures):
-                    res = fut.result()
-                    results.append(res)
-                    if res.error is None:
-                        src = res.input
-                        manifest[res.output.name] = {
-                            **_input_key(src, fmt, raw, max_people, model, hands, person),
-                            "frames": res.frames,
-                            "output": _output_check(res.output, fmt),
-                        }
-                        _write_manifest(out, manifest)
-                    if on_result is not None:
-                        on_result(res)
-                    bar.update(1)
-            except BaseException:
-                _stop_workers(pool)
-                for job in todo:
-                    _remove_partial(Path(job[2]))
-                raise
-            pool.shutdown(wait=True)
-    except cf.process.BrokenProcessPool:
-        raise ExportError(
-            f"{out}: an export worker process died (killed, or out of memory); run the export again to resume"
-        ) from None
+        for _, res in batch.run(_export_one, todo, workers=workers, ray=ray):
+            results.append(res)
+            if res.error is None:
+                manifest[res.output.name] = {
+                    **_input_key(res.input, fmt, raw, max_people, model, hands, person),
+                    "frames": res.frames,
+                    "output": _output_check(res.output, fmt),
+                }
+                _write_manifest(out, manifest)
+            if on_result is not None:
+                on_result(res)
+            bar.update(1)
+    except BaseException:
+        for pending in todo:
+            _remove_partial(Path(pending.args[2]))
+        raise
     finally:
         bar.close()
     order = {p: i for i, p in enumerate(inputs)}

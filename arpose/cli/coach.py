@@ -12,6 +12,7 @@ from ..coach.exercises import BUILTIN, canonical, check_name, unknown_exercise
 from ..coach.history import History
 from ..errors import ExerciseError, printable
 from ..tracking.pipeline import track
+from .coach_analyze import add_analyze_parser
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -39,6 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     lp.set_defaults(run=run_learn)
     ls = csub.add_parser("list", help="list the exercises and the body parts each needs")
     ls.set_defaults(run=run_list)
+    add_analyze_parser(csub)
     _add_progress_parser(sub)
 
 

@@ -49,6 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="processes for a folder (default: all cores)"
     )
+    add_ray_argument(p)
     p.add_argument("--model", metavar="PATH", help="a pose_landmarker .task bundle")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument(
@@ -67,6 +68,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(default: every person, one file each)",
     )
     p.set_defaults(run=run)
+
+
+def add_ray_argument(p: argparse.ArgumentParser) -> None:
+    """``--ray ADDRESS``: run a batch on a Ray cluster (shared by export, coach analyze, render)."""
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run on a Ray cluster instead of local processes: 'auto' (a cluster already "
+        'running on this machine) or HOST:PORT; needs pip install "arpose[ray]" and the '
+        "files at the same paths on every node (docs/guide/video-libraries.md)",
+    )
 
 
 def _frame_count(path: Path) -> int | None:
@@ -94,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         raise ArposeError(f"{src}: no such file or folder")  # str() escapes it
     check_max_people(args.max_people)
     show = not args.quiet and sys.stderr.isatty()
+    if args.ray and not src.is_dir():
+        raise ArposeError(f"--ray needs a folder of videos; {src} is one file")
     if src.is_dir():
         out = Path(args.output) if args.output else src.with_name(f"{src.name}_{args.format}")
         finished: list[ExportResult] = []
@@ -110,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
                 on_result=finished.append,
                 hands=args.hands,
                 person=args.person,
+                ray=args.ray,
             )
         except KeyboardInterrupt as exc:  # Ctrl+C or SIGTERM: workers stopped, partials gone
             done = [r for r in finished if not r.error]

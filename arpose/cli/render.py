@@ -1,4 +1,5 @@
-"""`arpose render`: effects on a photo or video, offline and headless."""
+"""`arpose render`: effects on a photo or video, offline and headless; a folder of videos
+renders each into an --output folder on the batch runner (local processes or Ray)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import sys
 from pathlib import Path
 
 from ..apps.offline import render_source
+from ..apps.render_batch import render_folder, videos_in
 from ..errors import RenderError, printable
 from ..record import Recording, Replay, is_recording
+from ..tracking.pipeline import PLAYERS_MAX_PEOPLE
 from . import signals
+from .export import add_ray_argument
 from .record import check_max_people
 
 
@@ -36,10 +40,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "-s",
         required=True,
         metavar="IMAGE_OR_VIDEO",
-        help="a photo, a video file, a folder of images or a .arpose recording",
+        help="a photo, a video file, a folder of images, a folder of videos or a .arpose recording",
     )
     p.add_argument(
-        "--output", "-o", required=True, metavar="OUT", help="output file: .png or .jpg (photo), .mp4 (video)"
+        "--output",
+        "-o",
+        required=True,
+        metavar="OUT",
+        help="output file: .png or .jpg (photo), .mp4 (video); a folder for a folder of videos",
     )
     p.add_argument(
         "--mirror",
@@ -58,6 +66,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--hands", action="store_true", help="track hands (on by itself when an effect uses a finger joint)"
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="a folder of videos: processes (or Ray workers); default all cores",
+    )
+    add_ray_argument(p)
     p.set_defaults(run=run)
 
 
@@ -82,9 +98,39 @@ def _source(spec: str) -> object:
     return Replay(base, fast=True, raw="raw" in opts, video=False, blank=True)
 
 
+def run_folder(args: argparse.Namespace) -> int:
+    """A folder of videos: one NAME.mp4 each in the --output folder, on the batch runner."""
+    rows = render_folder(
+        args.effect,
+        args.source,
+        args.output,
+        flip=args.mirror,
+        # videos: the players' default, as for one video (tracking.pipeline.default_max_people)
+        max_people=PLAYERS_MAX_PEOPLE if args.max_people is None else args.max_people,
+        model=args.model,
+        workers=args.workers,
+        ray=args.ray,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    failed = [r for r in rows if r["error"]]
+    for r in failed:
+        print(f"arpose: error: {printable(r['error'])}", file=sys.stderr)
+    done = [r for r in rows if not r["error"] and not r["skipped"]]
+    print(
+        f"arpose: rendered {len(done)} video(s) into {printable(args.output)}; "
+        f"{len(rows) - len(done) - len(failed)} already done; {len(failed)} failed",
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.max_people is not None:
         check_max_people(args.max_people)
+    if Path(args.source).is_dir() and videos_in(args.source):
+        return run_folder(args)
+    if args.ray:
+        raise RenderError("--ray needs a folder of videos as --source")
     out = Path(args.output)
     if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
         raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")

@@ -20,9 +20,12 @@ without the needed joints the rep in progress is dropped.
 
 from __future__ import annotations
 
+import collections
 import math
 from dataclasses import dataclass, fields
 from typing import Any
+
+import numpy as np
 
 from ..errors import ArposeError
 from ..pose import Pose
@@ -30,6 +33,15 @@ from .exercises import Exercise, Joints
 from .learned import resolve_exercise
 
 POLICIES = ("all", "good")
+TOP_EDGE = 0.25
+"""The top of the body within this many leg lengths of the picture's top edge is "at the
+edge" (see :meth:`RepCounter._left_over_top`)."""
+REST_TOLERANCE = 0.05
+"""A pose within this much (of a full rep) of the lowest reading at rest is still at rest:
+``down`` is timed from the last such moment."""
+HOLD_TOLERANCE = 0.05
+"""A pose within this much (of a full rep) of the rep's extreme is still holding it: the
+hold is the bottom of a squat, and ``up`` is timed from its end."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,8 @@ class RepEvent:
         duration: seconds from leaving rest to returning.
         player: player slot, -1 when unknown (set by BodyInput).
         range: peak progress, a fraction of a full rep (0..1).
-        down: seconds from the last moment at rest (progress <= 0.1) to the deepest point.
+        down: seconds from the last moment at rest to the deepest point (both read on the
+            unclipped movement when the exercise reports it).
         up: seconds from the end of the hold at the deepest point back to ``exit``.
         flags: form flags, empty for a good rep.
         side: "left"/"right" for per-side exercises (lunge, high knees), else "".
@@ -140,14 +153,22 @@ class RepCounter:
         self._t: float | None = None
         self._last_ok: float | None = None
         self._seen_rest = False
+        self._clear_rest()
+        self._trail: collections.deque[tuple[float, float, float, float]] = collections.deque()
+        self._entered: tuple[float, float, float, float] | None = None
         self._clear_rep()
+
+    def _clear_rest(self) -> None:
+        """Forget the rest before a rep (kept while resting: a rep is timed from its end)."""
+        self._low_t: float | None = None
+        self._rest_key = math.inf
 
     def _clear_rep(self) -> None:
         self._peak = 0.0
         self._peak_key = -math.inf
         self._peak_t: float | None = None
         self._peak_last_t: float | None = None
-        self._low_t: float | None = None
+        self._exit_t: float | None = None
         self._peak_details: dict[str, float] = {}
         self._leave_t: float | None = None
 
@@ -186,7 +207,7 @@ class RepCounter:
             status, message = ("missing", ex.missing_message) if missing else ("ok", "")
             if not missing:
                 p, details = self._measure(j)
-                if math.isfinite(p):
+                if math.isfinite(p) and not (ex.stands_up and _upside_down(j)):
                     reading = (p, details)
                 else:
                     status, message = "missing", ex.missing_message
@@ -196,24 +217,43 @@ class RepCounter:
             self.status, self.message = status, message
         if reading is None:
             self._cand_since, self._cand_n = None, 0
+            if self._trail and self._trail[-1][0] == self._last_ok and self._left_over_top():
+                # stood up out of the top of the picture: that is rest (see _left_over_top)
+                if self.state == "active":
+                    events.append(self._finish(t))
+                else:
+                    self._clear_rep()
+                self._seen_rest = True
+                self._trail.clear()
+            self._entered = None
             if self._last_ok is not None and t - self._last_ok > self.max_gap:
                 self.state, self._seen_rest = "rest", False
                 self._clear_rep()
             return events
         self._last_ok = t
+        if ex.stands_up and pose is not None:
+            self._remember(Joints(pose), t)
         p, details = reading
         self.progress, self.details = p, details
-        if p > self._peak:
-            self._peak, self._peak_t = p, t
-        if p >= self._peak - 0.03:
-            self._peak_last_t = t  # end of the hold at the extreme
-        if self.state == "rest" and p <= 0.1:
-            self._low_t = t  # last moment clearly at rest
-        # form is judged at the extreme of the movement: unclipped ("raw") when the
-        # exercise reports it (a press keeps rising after progress reached 1)
+        self._peak = max(self._peak, p)
         key = details.get("raw", p)
+        if self.state == "rest":
+            # last moment clearly at rest: near the lowest (unclipped) reading of this rest
+            self._rest_key = min(self._rest_key, key)
+            if key <= self._rest_key + REST_TOLERANCE:
+                self._low_t = t
+        # the extreme of the movement: unclipped ("raw") when the exercise reports it (a
+        # squat's progress is 1 from about 95 degrees of knee bend on, a press keeps rising
+        # after it reached 1); form is judged there and the tempo is timed from it
         if key > self._peak_key:
-            self._peak_key, self._peak_details = key, details
+            self._peak_key, self._peak_details, self._peak_t = key, details, t
+        if key >= self._peak_key - HOLD_TOLERANCE:
+            self._peak_last_t = t  # end of the hold at the extreme
+        if self.state == "active":
+            if p > ex.exit:
+                self._exit_t = None
+            elif self._exit_t is None:
+                self._exit_t = t  # back at rest (confirmed when it holds)
         if p <= ex.exit:
             self._seen_rest = True
         if self.state == "rest":
@@ -265,6 +305,51 @@ class RepCounter:
             return min(max((rise + 1.3) / 2.5, 0.0), 1.0), {"rise": rise}
         return ex.progress(j)
 
+    def _remember(self, j: Joints, t: float) -> None:
+        """Keep where the top of the body and the hips were over the last half second."""
+        legs = [
+            j.dist(f"{s}_hip", f"{s}_ankle") for s in ("left", "right") if j.sees(f"{s}_hip", f"{s}_ankle")
+        ]
+        if not legs:
+            return
+        ys = j.xy[[11, 12], 1]  # shoulders, seen or not: MediaPipe still places them
+        top = (
+            float(np.nanmin(ys)) if np.isfinite(ys).any() else float(min(j["left_hip"][1], j["right_hip"][1]))
+        )
+        hip = float((j["left_hip"][1] + j["right_hip"][1]) / 2)
+        leg = float(np.mean(legs))
+        self._trail.append((t, top, hip, leg))
+        if self._entered is None:
+            self._entered = self._trail[-1]  # the first reading after a gap
+        first = self._entered
+        if (
+            not self._seen_rest
+            and t - first[0] <= 0.5
+            and first[1] <= TOP_EDGE * first[3]
+            and hip - first[2] >= 0.05 * leg
+        ):
+            # came down into the picture over the top edge: from standing (the mirror image
+            # of _left_over_top), so the first squat after that counts
+            self._seen_rest = True
+            self._low_t = first[0]
+        while self._trail and t - self._trail[0][0] > 0.5:
+            self._trail.popleft()
+
+    def _left_over_top(self) -> bool:
+        """True when the body was just lost while rising with its top at the top edge of the
+        picture: a camera low on the floor loses the head and shoulders of a person who stands
+        up, and MediaPipe then turns the rest of the body upside down or drops it (measured
+        on squat clips with the top cropped off), so the standing pose itself is never seen.
+        Only exercises that end standing (:attr:`Exercise.stands_up`) take this as rest."""
+        t = self._trail[-1][0]
+        recent = [(top, h, leg) for tt, top, h, leg in self._trail if t - tt <= 0.4]
+        at_edge = any(top <= TOP_EDGE * leg for top, _, leg in recent)
+        lowest, rose = -math.inf, False  # the hips went up (image y down) within the window
+        for _, h, leg in recent:
+            lowest = max(lowest, h)
+            rose |= lowest - h >= 0.05 * leg
+        return at_edge and rose
+
     def _held(self, t: float) -> bool:
         if self._cand_since is None:
             self._cand_since, self._cand_n = t, 0
@@ -277,10 +362,12 @@ class RepCounter:
         peak_t = self._peak_t if self._peak_t is not None else t
         hold_end = self._peak_last_t if self._peak_last_t is not None else peak_t
         low_t = self._low_t if self._low_t is not None and self._low_t <= peak_t else start
+        back_t = self._exit_t if self._exit_t is not None and self._exit_t >= hold_end else t
         peak, details = min(max(self._peak, 0.0), 1.0), self._peak_details
         self.state = "rest"
         self._cand_since, self._cand_n = None, 0
         self._clear_rep()
+        self._clear_rest()
         duration = t - start
         if duration < self.min_rep_time:
             self.feedback = "too fast: not counted"
@@ -307,7 +394,7 @@ class RepCounter:
             duration=duration,
             range=peak,
             down=max(peak_t - low_t, 0.0),
-            up=max(t - hold_end, 0.0),
+            up=max(back_t - hold_end, 0.0),
             flags=flags,
             side=side,
         )
@@ -322,6 +409,17 @@ class RepCounter:
         ev = RepEvent(ex.name, "rep", self.count, t, **kwargs)
         self.reps.append(ev)
         return ev
+
+
+def _upside_down(j: Joints) -> bool:
+    """Shoulders well below the hips: for an exercise done standing, MediaPipe's pose has
+    flipped (it does when the head and shoulders leave the top of the picture)."""
+    if not j.sees("left_hip", "right_hip"):
+        return False
+    hip = float(j["left_hip"][1] + j["right_hip"][1]) / 2
+    sh = float(j["left_shoulder"][1] + j["right_shoulder"][1]) / 2
+    legs = [j.dist(f"{s}_hip", f"{s}_knee") for s in ("left", "right")]
+    return math.isfinite(sh) and sh - hip > 0.5 * max(legs)
 
 
 def count_reps(

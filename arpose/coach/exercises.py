@@ -117,7 +117,9 @@ class Exercise:
         low_range_flag: the flag of a rep whose range is below ``good``.
         per_side: reps are attributed to a side (lunge, high knees); ``metrics["side"]``
             is 0 for left, 1 for right at the peak.
-        min_rep_time: reps faster than this (s) are glitches.
+        min_rep_time: reps faster than this (s, from leaving rest to returning) are glitches.
+        stands_up: a rep ends standing, so a body lost while rising over the top edge of
+            the picture has stood up (:class:`~arpose.coach.RepCounter`).
         origin: "builtin" or the learned file's path.
     """
 
@@ -135,6 +137,7 @@ class Exercise:
     per_side: bool = False
     min_rep_time: float = 0.3
     origin: str = "builtin"
+    stands_up: bool = False
     params: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
@@ -210,11 +213,13 @@ def _squat(j: Joints) -> Reading:
     # so a foreshortened front view and a side view both read the full range.
     by_ratio = _ramp(r, 0.95, 0.3)
     by_angle = _ramp(float(np.mean(angles)), 172.0, 95.0)
+    raw = max((0.95 - r) / 0.65, (172.0 - float(np.mean(angles))) / 77.0)
     knee_gap = abs(j["left_knee"][0] - j["right_knee"][0])
     ankle_gap = abs(j["left_ankle"][0] - j["right_ankle"][0])
     hip_w = abs(j["left_hip"][0] - j["right_hip"][0])
     metrics = {
         "ratio": r,
+        "raw": raw,
         "knee_angle": float(np.mean(angles)),
         "knees_in": float(knee_gap / max(ankle_gap, 1e-6))
         if hip_w > 0.25 * j.dist("left_hip", "left_knee")
@@ -339,6 +344,7 @@ BUILTIN: dict[str, Exercise] = {
             good=0.8,
             checks=(FormCheck("knees in", lambda m, r: m["knees_in"] < 0.75),),
             good_feedback="good depth",
+            stands_up=True,
         ),
         Exercise(
             "jumping_jack",
@@ -355,7 +361,8 @@ BUILTIN: dict[str, Exercise] = {
             ),
             low_range_flag="bigger jumping jack",
             good_feedback="full jumping jack",
-            min_rep_time=0.5,
+            # 0.5 refused real jacks at 0.75 s per rep: their time above ``exit`` is ~0.43 s
+            min_rep_time=0.3,
         ),
         Exercise(
             "arm_raise",
@@ -440,6 +447,7 @@ BUILTIN: dict[str, Exercise] = {
             checks=(FormCheck("chest up", lambda m, r: m["torso_lean"] > 25),),
             per_side=True,
             good_feedback="good lunge",
+            stands_up=True,
         ),
         Exercise(
             "high_knees",

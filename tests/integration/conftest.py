@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 # the hand model runs), subprocess (it starts processes: the arpose command, pytest,
 # worker pools). A new module lists itself here.
 NEEDS: dict[str, tuple[str, ...]] = {
+    "test_batch.py": ("gl", "model", "subprocess"),
     "test_bench.py": ("gl", "subprocess"),
     "test_bench_effects.py": ("gl", "model", "subprocess"),
     "test_bench_bvh.py": ("model",),
@@ -26,6 +27,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_bench_rig.py": ("model",),
     "test_cli_core.py": ("model", "subprocess"),
     "test_coach_history_integration.py": ("subprocess",),
+    "test_coach_analyze.py": ("model", "subprocess"),
     "test_coach_integration.py": ("model",),
     "test_identity_real.py": ("model",),
     "test_who_is_tracked.py": ("gl", "model"),
