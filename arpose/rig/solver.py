@@ -47,6 +47,7 @@ _REACQUIRE_SECONDS = 0.15
 # slow quantity; measuring costs a third of a solve)
 _MEASURE_EVERY_FRAME = 30
 _MEASURE_INTERVAL = 0.1
+_MAX_SAMPLES = 4096  # the median skeleton's samples (about 7 minutes at ten a second)
 _TORSO = [
     (LM[a], LM[b])
     for a, b in (
@@ -91,6 +92,7 @@ class RigSolver:
         self._skeleton: Skeleton | None = None
         self._measured = 0
         self._measured_t = -np.inf
+        self._samples: list[tuple[np.ndarray, np.ndarray, float]] = []  # (lengths, seen, hip)
 
     def skeleton(self) -> Skeleton:
         """The person's skeleton so far: each bone's length averaged over the frames it was
@@ -102,6 +104,25 @@ class RigSolver:
             return Skeleton.from_lengths(lengths, finger_bases=bases)
         return Skeleton.from_lengths(lengths, hip, bases)
 
+    def median_skeleton(self) -> Skeleton:
+        """One skeleton for the person's whole clip: each bone's **median** length over the
+        frames it was seen in (the samples :meth:`skeleton` averages). A file with one rigid
+        skeleton (BVH) wants this: MediaPipe's lengths wander with the view (a close-up's
+        guessed shoulders), a median ignores those frames where a running mean keeps them,
+        and it does not carry the default lengths of the first frames."""
+        if not self._samples:
+            return self.skeleton()
+        lengths = np.stack([s[0] for s in self._samples])
+        seen = np.stack([s[1] for s in self._samples])
+        cols = seen.any(axis=0)
+        out = self.skeleton().lengths.copy()  # bones never seen: the running estimate
+        out[cols] = np.nanmedian(np.where(seen, lengths, np.nan)[:, cols], axis=0)
+        hips = [s[2] for s in self._samples if np.isfinite(s[2])]
+        bases = self._bases_sum / self._bases_w if self._bases_w > 0 else None
+        if not hips:
+            return Skeleton.from_lengths(out, finger_bases=bases)
+        return Skeleton.from_lengths(out, float(np.median(hips)), bases)
+
     def _measure(self, world: np.ndarray, hands: dict[str, np.ndarray], conf: np.ndarray) -> None:
         lengths, hip, bases = measure_lengths(world, hands or None)
         seen = conf > 0
@@ -112,6 +133,9 @@ class RigSolver:
         if conf[BONE_INDEX["hips"]] > 0:
             self._hip_sum += hip
             self._hip_w += 1.0
+        self._samples.append((lengths, seen, hip if conf[BONE_INDEX["hips"]] > 0 else math.nan))
+        if len(self._samples) > _MAX_SAMPLES:  # a long take: keep every other sample
+            self._samples = self._samples[::2]
         if hands:
             self._bases_sum += bases
             self._bases_w += 1.0

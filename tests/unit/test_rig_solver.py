@@ -145,3 +145,26 @@ def test_time_going_backwards_resets() -> None:
     out = solver.update(person(posed(), hidden=("left_elbow",)), 1.0)
     i = BONE_INDEX["leftLowerArm"]
     assert angle_between(out.rotations[i], NEUTRAL[i]) < 0.5  # nothing held from the other clip
+
+
+def test_median_skeleton_ignores_a_minority_of_wrong_lengths() -> None:
+    # a BVH's one skeleton: frames where MediaPipe guesses a smaller body (a close-up) must
+    # not shrink it, and the default lengths of the first frames must not stay in it
+    solver = RigSolver()
+    body = slice(0, 19)
+    truth = Skeleton.measure(person(posed()).world).lengths[body]
+    for k in range(60):
+        p = person(posed())
+        world = p.world * (0.7 if k % 3 == 0 else 1.0)  # a third of the frames 30% too small
+        solver.update(Pose(p.landmarks, world.astype(np.float32), 0, p.hands), k / 30)
+    median = solver.median_skeleton().lengths[body]
+    running = solver.skeleton().lengths[body]
+    assert np.abs(median - truth).max() < 1e-4
+    assert np.abs(running - truth).max() > 0.02  # the running mean is pulled down
+    hip = BONE_INDEX["leftUpperLeg"]  # the hip's half-width too
+    assert (
+        abs(
+            solver.median_skeleton().offsets[hip][0] - Skeleton.measure(person(posed()).world).offsets[hip][0]
+        )
+        < 1e-4
+    )
