@@ -108,6 +108,10 @@ class SolveOptions:
             this long ...
         relax_seconds: ... then eases it to rest over this long.
         fov_degrees: the camera's horizontal field of view, for root motion from the image.
+        root_window_seconds: root motion uses the median of the person's scale (pixels per
+            metre of torso) over this long: the scale of one frame carries MediaPipe's length
+            noise, which the distance amplifies (a real change of depth arrives after half
+            of it).
     """
 
     limits: bool = True
@@ -116,6 +120,7 @@ class SolveOptions:
     hold_seconds: float = 0.5
     relax_seconds: float = 1.0
     fov_degrees: float = 60.0
+    root_window_seconds: float = 0.5
 
 
 def _smooth(x: np.ndarray, lo: float, hi: float) -> np.ndarray:

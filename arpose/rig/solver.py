@@ -17,6 +17,7 @@ On top of :func:`~arpose.rig.solve.solve_pose` (which has no state) it keeps:
 
 from __future__ import annotations
 
+import collections
 import math
 
 import numpy as np
@@ -87,8 +88,10 @@ class RigSolver:
         self._bases_sum = np.zeros_like(DEFAULT_FINGER_BASES)
         self._bases_w = 0.0
         self._ref: tuple[float, float, float] | None = None  # (depth, hips row, hip height)
+        self._ref_t = 0.0
         self._t: float | None = None
         self._last_root: np.ndarray | None = None
+        self._scales: collections.deque[tuple[float, float]] = collections.deque()  # (t, px/m)
         self._skeleton: Skeleton | None = None
         self._measured = 0
         self._measured_t = -np.inf
@@ -147,8 +150,10 @@ class RigSolver:
         person in the picture, as an estimate from a pinhole camera with the options'
         field of view: across from the hips' pixel column and the person's scale (pixels
         per metre of torso), up and down from the hips' pixel row, and in depth from the
-        change of scale. The first frame with a visible torso is the reference (its root
-        is the solved hip height at ``x = z = 0``). Without it the root is
+        change of scale. The scale is the median over ``options.root_window_seconds``
+        (MediaPipe's lengths are noisy, and depth amplifies them). The first frame with a
+        visible torso is the reference (its root is the solved hip height at ``x = 0``;
+        depth 0 is where the person stands over the first window). Without it the root is
         :func:`~arpose.rig.solve.solve_pose`'s (hip height, no travel)."""
         if self._t is not None and t < self._t:
             self.reset()  # time went backwards: a new clip
@@ -185,10 +190,10 @@ class RigSolver:
         self._seen_t[seen] = t
         self._out = out
         conf = np.where(seen, raw.confidence, 0.0)
-        root = raw.root if image_size is None else self._root(pose, raw.root, image_size)
+        root = raw.root if image_size is None else self._root(pose, t, raw.root, image_size)
         return RigPose(out.astype(np.float32), root, conf, raw.skeleton)
 
-    def _root(self, pose: Pose, solved_root: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    def _root(self, pose: Pose, t: float, solved_root: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
         w, h = image_size
         px = pose.landmarks[:, :2].astype(np.float64)
         world = pose.world.astype(np.float64)
@@ -197,12 +202,20 @@ class RigSolver:
         torso_vis = float(pose.landmarks[_TORSO_A + _TORSO_B, VIS].min())
         if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
             return solved_root if self._last_root is None else self._last_root
-        scale = pix / met  # pixels per metre at the person's depth
+        # pixels per metre at the person's depth: the median over the last moments, as one
+        # frame's carries MediaPipe's length noise (a 4% error is 15 cm at 4 m)
+        self._scales.append((t, pix / met))
+        while self._scales[0][0] < t - self.options.root_window_seconds:
+            self._scales.popleft()
+        scale = float(np.median([s for _, s in self._scales]))
         focal = 0.5 * w / math.tan(math.radians(self.options.fov_degrees) / 2)
         depth = focal / scale
         u, v = px[_HIPS].mean(axis=0)
         if self._ref is None:
             self._ref = (depth, float(v), float(solved_root[1]))
+            self._ref_t = t
+        elif t - self._ref_t <= self.options.root_window_seconds:  # the scale is still settling
+            self._ref = (depth, self._ref[1], self._ref[2])
         d0, v0, h0 = self._ref
         root = np.array([(u - 0.5 * w) / scale, h0 + (v0 - v) / scale, d0 - depth])
         self._last_root = root
