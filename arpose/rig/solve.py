@@ -174,24 +174,28 @@ _FINGER_ROWS = np.array([_I[f"{s}{FINGERS[0]}Metacarpal"] for s in SIDES])  # 15
 _FINGER_CHAINS = np.array([FINGER_LANDMARKS[f] for f in FINGERS])  # (5, 4)
 
 # stage A: bones whose two axes come straight from landmarks
-_A_ROWS = [_I[b] for b in ("hips", "chest", "neck", "head", "leftHand", "rightHand", "leftFoot", "rightFoot")]
+_A_ROWS = np.array(
+    [_I[b] for b in ("hips", "chest", "neck", "head", "leftHand", "rightHand", "leftFoot", "rightFoot")]
+)
 _A_REST = _rest_t([X, X, Y, X, X, -X, Z, Z], [Y, Y, X, Y, Z, Z, Y, Y])
 _SPINE_REST = _rest_t(Y, X)
 # stage B: limbs (their fallbacks need stage A's frames), then the fingers of each hand
 _LIMBS = ("UpperArm", "LowerArm", "UpperLeg", "LowerLeg")
-_B_ROWS = [_I[s + part] for part in _LIMBS for s in SIDES]
+_B_ROWS = np.array([_I[s + part] for part in _LIMBS for s in SIDES])
 _B_REST = _rest_t(
     [X, -X, X, -X, -Y, -Y, -Y, -Y],
     [*_ELBOW_HINGE, Z, Z, X, X, X, X],
 )
 _F_DIRS = np.repeat(_FINGER_DIR, 3, axis=1)  # (2, 15, 3)
 _F_REST = _rest_t(_F_DIRS, np.repeat(_FINGER_HINGE, 3, axis=1))  # (2, 15, 3, 3)
-_SHOULDERS = [_I["leftShoulder"], _I["rightShoulder"]]
+_SHOULDERS = np.array([_I["leftShoulder"], _I["rightShoulder"]])
 _VIS_GROUPS = {
     "torso": [LM[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")],
     "head": [LM[n] for n in ("left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right")],
 }
-_FACE = [LM[n] for n in ("left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right")]
+_FACE = np.array(
+    [LM[n] for n in ("left_ear", "right_ear", "left_eye", "right_eye", "mouth_left", "mouth_right")]
+)
 
 
 def _conf_landmarks(bone: str) -> list[int]:
@@ -213,10 +217,11 @@ def _conf_landmarks(bone: str) -> list[int]:
 
 
 _NUM_BODY = 19  # the bones before the fingers
+_HAND_ROWS = np.array([_I["leftHand"], _I["rightHand"]])  # (index arrays: cheaper than lists)
 _CONF_LISTS = [_conf_landmarks(b) for b in BONES[:_NUM_BODY]]
 _CONF_IDX = np.array([c + [NUM_LANDMARKS] * (10 - len(c)) for c in _CONF_LISTS])  # padded: always seen
-_UPPER_ROWS = [_I[s + p] for p in ("UpperArm", "UpperLeg") for s in SIDES]
-_LOWER_ROWS = [_I[s + p] for p in ("LowerArm", "LowerLeg") for s in SIDES]
+_UPPER_ROWS = np.array([_I[s + p] for p in ("UpperArm", "UpperLeg") for s in SIDES])
+_LOWER_ROWS = np.array([_I[s + p] for p in ("LowerArm", "LowerLeg") for s in SIDES])
 
 
 def _solve_globals(
@@ -308,7 +313,7 @@ def _solve_globals(
     conf[:_NUM_BODY] = seen
     # a straight limb's upper bone needs only its own two joints; a bent one, the third too
     conf[_UPPER_ROWS] *= np.maximum(seen[_LOWER_ROWS], 1.0 - np.concatenate([w_arm[:, 0], w_leg[:, 0]]))
-    conf[[_I["leftHand"], _I["rightHand"]]] = hand_c
+    conf[_HAND_ROWS] = hand_c
     for k in present:
         conf[_FINGER_ROWS[k] : _FINGER_ROWS[k] + 15] = 1.0
     return g, conf

@@ -58,9 +58,10 @@ _TORSO = [
         ("right_shoulder", "right_hip"),
     )
 ]
-_TORSO_A = [a for a, _ in _TORSO]
-_TORSO_B = [b for _, b in _TORSO]
-_HIPS = [LM["left_hip"], LM["right_hip"]]
+_TORSO_A = np.array([a for a, _ in _TORSO])
+_TORSO_B = np.array([b for _, b in _TORSO])
+_TORSO_AB = np.concatenate([_TORSO_A, _TORSO_B])
+_HIPS = np.array([LM["left_hip"], LM["right_hip"]])
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
@@ -199,7 +200,7 @@ class RigSolver:
         world = pose.world.astype(np.float64)
         pix = float(quat.norm(px[_TORSO_A] - px[_TORSO_B]).sum())
         met = float(quat.norm(world[_TORSO_A, :2] - world[_TORSO_B, :2]).sum())
-        torso_vis = float(pose.landmarks[_TORSO_A + _TORSO_B, VIS].min())
+        torso_vis = float(pose.landmarks[_TORSO_AB, VIS].min())
         if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
             return solved_root if self._last_root is None else self._last_root
         # pixels per metre at the person's depth: the median over the last moments, as one
@@ -207,7 +208,9 @@ class RigSolver:
         self._scales.append((t, pix / met))
         while self._scales[0][0] < t - self.options.root_window_seconds:
             self._scales.popleft()
-        scale = float(np.median([s for _, s in self._scales]))
+        ordered = sorted(s for _, s in self._scales)  # a median of a dozen: sorted is cheaper
+        mid = len(ordered) // 2
+        scale = ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
         focal = 0.5 * w / math.tan(math.radians(self.options.fov_degrees) / 2)
         depth = focal / scale
         u, v = px[_HIPS].mean(axis=0)
