@@ -62,6 +62,15 @@ _TORSO_A = np.array([a for a, _ in _TORSO])
 _TORSO_B = np.array([b for _, b in _TORSO])
 _TORSO_AB = np.concatenate([_TORSO_A, _TORSO_B])
 _HIPS = np.array([LM["left_hip"], LM["right_hip"]])
+_FEET = np.array([LM[n] for n in ("left_heel", "right_heel", "left_foot_index", "right_foot_index")])
+# the floor: the low fifth of the root's height above the feet over the last ten seconds
+_FLOOR_SAMPLES = 300
+_LEG_A = np.array([LM[n] for n in ("left_hip", "left_knee", "right_hip", "right_knee")])
+_LEG_B = np.array([LM[n] for n in ("left_knee", "left_ankle", "right_knee", "right_ankle")])
+_LEG_BONES = np.array(
+    [BONE_INDEX[b] for b in ("leftUpperLeg", "leftLowerLeg", "rightUpperLeg", "rightLowerLeg")]
+)
+_FLOOR_QUANTILE = 0.2
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
@@ -90,6 +99,7 @@ class RigSolver:
         self._bases_w = 0.0
         self._ref: tuple[float, float, float] | None = None  # (depth, hips row, hip height)
         self._ref_t = 0.0
+        self._floor: collections.deque[float] = collections.deque(maxlen=_FLOOR_SAMPLES)
         self._t: float | None = None
         self._last_root: np.ndarray | None = None
         self._scales: collections.deque[tuple[float, float]] = collections.deque()  # (t, px/m)
@@ -221,6 +231,21 @@ class RigSolver:
             self._ref = (depth, self._ref[1], self._ref[2])
         d0, v0, h0 = self._ref
         root = np.array([(u - 0.5 * w) / scale, h0 + (v0 - v) / scale, d0 - depth])
+        # on the floor: the image height minus the hips' height above the lowest seen foot is
+        # the feet's height above the reference frame's floor; its low fifth is the floor (a
+        # jump lifts it, a frame with the feet down does not), so a reference frame taken in
+        # mid-air or with bent knees does not leave the feet hanging or sunk
+        if np.any(pose.landmarks[_FEET, VIS] >= self.options.min_visibility):
+            # the hips' height above the feet in this frame's landmarks, in the person's
+            # averaged leg length (one frame's lengths breathe by several percent)
+            legs = float(quat.norm(world[_LEG_A] - world[_LEG_B]).sum())
+            known = self._len_w[_LEG_BONES] > 0
+            avg = float((self._len_sum[_LEG_BONES] / np.maximum(self._len_w[_LEG_BONES], 1e-9)).sum())
+            above = float(solved_root[1]) * (avg / legs if known.all() and legs > 1e-6 else 1.0)
+            self._floor.append(float(root[1]) - above)
+        if self._floor:
+            ordered = sorted(self._floor)
+            root[1] -= ordered[int(_FLOOR_QUANTILE * (len(ordered) - 1))]
         self._last_root = root
         return root
 
