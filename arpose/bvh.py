@@ -11,8 +11,8 @@ channel values per frame. arpose writes:
   :data:`BVH_NAMES`), the hierarchy of :data:`arpose.rig.PARENT`;
 - **axes and units**: rig space (right-handed, +Y up, the person faces +Z, their left hand
   at +X), the usual BVH convention, in **centimetres**; the rest pose is the rig's T-pose;
-- **offsets**: the person's own bone lengths (the solver's :class:`~arpose.rig.Skeleton`,
-  averaged over the clip); leaves end in an ``End Site`` one bone length along the bone;
+- **offsets**: the person's own bone lengths (each bone's median over the clip:
+  :meth:`arpose.rig.RigSolver.median_skeleton`); leaves end in an ``End Site`` one bone length along the bone;
 - **channels**: ``Xposition Yposition Zposition Zrotation Xrotation Yrotation`` on the hips
   (root motion: the solver's root estimate), ``Zrotation Xrotation Yrotation`` (degrees)
   on every other joint: each joint's rotation relative to its parent, exactly the
@@ -373,7 +373,7 @@ class BvhWriter:
                 continue
             out = self.output_for(pid)
             self._written.append(out)
-            write_bvh(out, track.poses, frame_time, hands=self.hands)
+            write_bvh(out, track.poses, frame_time, hands=self.hands, skeleton=track.solver.median_skeleton())
         self.files = list(self._written)
         if not self.files:
             log.warning("%s: nobody tracked long enough for a BVH file", self.source)

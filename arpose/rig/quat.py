@@ -24,14 +24,17 @@ def normalize(q: np.ndarray) -> np.ndarray:
     return np.asarray(q / np.maximum(norm(q), _EPS)[..., None])
 
 
-_C1, _C2 = [1, 2, 0], [2, 0, 1]
+_C1, _C2 = np.array([1, 2, 0]), np.array([2, 0, 1])
 
 
 def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross product over the last axis (``np.cross`` costs several times more on the
     small arrays a frame's bones make)."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    return np.asarray(a[..., _C1] * b[..., _C2] - a[..., _C2] * b[..., _C1])
+    # ``take`` with an index array: a fifth of the cost of indexing with a list
+    return np.asarray(
+        a.take(_C1, axis=-1) * b.take(_C2, axis=-1) - a.take(_C2, axis=-1) * b.take(_C1, axis=-1)
+    )
 
 
 def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

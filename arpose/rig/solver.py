@@ -17,6 +17,7 @@ On top of :func:`~arpose.rig.solve.solve_pose` (which has no state) it keeps:
 
 from __future__ import annotations
 
+import collections
 import math
 
 import numpy as np
@@ -47,6 +48,7 @@ _REACQUIRE_SECONDS = 0.15
 # slow quantity; measuring costs a third of a solve)
 _MEASURE_EVERY_FRAME = 30
 _MEASURE_INTERVAL = 0.1
+_MAX_SAMPLES = 4096  # the median skeleton's samples (about 7 minutes at ten a second)
 _TORSO = [
     (LM[a], LM[b])
     for a, b in (
@@ -56,9 +58,19 @@ _TORSO = [
         ("right_shoulder", "right_hip"),
     )
 ]
-_TORSO_A = [a for a, _ in _TORSO]
-_TORSO_B = [b for _, b in _TORSO]
-_HIPS = [LM["left_hip"], LM["right_hip"]]
+_TORSO_A = np.array([a for a, _ in _TORSO])
+_TORSO_B = np.array([b for _, b in _TORSO])
+_TORSO_AB = np.concatenate([_TORSO_A, _TORSO_B])
+_HIPS = np.array([LM["left_hip"], LM["right_hip"]])
+_FEET = np.array([LM[n] for n in ("left_heel", "right_heel", "left_foot_index", "right_foot_index")])
+# the floor: the low fifth of the root's height above the feet over the last ten seconds
+_FLOOR_SAMPLES = 300
+_LEG_A = np.array([LM[n] for n in ("left_hip", "left_knee", "right_hip", "right_knee")])
+_LEG_B = np.array([LM[n] for n in ("left_knee", "left_ankle", "right_knee", "right_ankle")])
+_LEG_BONES = np.array(
+    [BONE_INDEX[b] for b in ("leftUpperLeg", "leftLowerLeg", "rightUpperLeg", "rightLowerLeg")]
+)
+_FLOOR_QUANTILE = 0.2
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
@@ -86,11 +98,15 @@ class RigSolver:
         self._bases_sum = np.zeros_like(DEFAULT_FINGER_BASES)
         self._bases_w = 0.0
         self._ref: tuple[float, float, float] | None = None  # (depth, hips row, hip height)
+        self._ref_t = 0.0
+        self._floor: collections.deque[float] = collections.deque(maxlen=_FLOOR_SAMPLES)
         self._t: float | None = None
         self._last_root: np.ndarray | None = None
+        self._scales: collections.deque[tuple[float, float]] = collections.deque()  # (t, px/m)
         self._skeleton: Skeleton | None = None
         self._measured = 0
         self._measured_t = -np.inf
+        self._samples: list[tuple[np.ndarray, np.ndarray, float]] = []  # (lengths, seen, hip)
 
     def skeleton(self) -> Skeleton:
         """The person's skeleton so far: each bone's length averaged over the frames it was
@@ -102,6 +118,25 @@ class RigSolver:
             return Skeleton.from_lengths(lengths, finger_bases=bases)
         return Skeleton.from_lengths(lengths, hip, bases)
 
+    def median_skeleton(self) -> Skeleton:
+        """One skeleton for the person's whole clip: each bone's **median** length over the
+        frames it was seen in (the samples :meth:`skeleton` averages). A file with one rigid
+        skeleton (BVH) wants this: MediaPipe's lengths wander with the view (a close-up's
+        guessed shoulders), a median ignores those frames where a running mean keeps them,
+        and it does not carry the default lengths of the first frames."""
+        if not self._samples:
+            return self.skeleton()
+        lengths = np.stack([s[0] for s in self._samples])
+        seen = np.stack([s[1] for s in self._samples])
+        cols = seen.any(axis=0)
+        out = self.skeleton().lengths.copy()  # bones never seen: the running estimate
+        out[cols] = np.nanmedian(np.where(seen, lengths, np.nan)[:, cols], axis=0)
+        hips = [s[2] for s in self._samples if np.isfinite(s[2])]
+        bases = self._bases_sum / self._bases_w if self._bases_w > 0 else None
+        if not hips:
+            return Skeleton.from_lengths(out, finger_bases=bases)
+        return Skeleton.from_lengths(out, float(np.median(hips)), bases)
+
     def _measure(self, world: np.ndarray, hands: dict[str, np.ndarray], conf: np.ndarray) -> None:
         lengths, hip, bases = measure_lengths(world, hands or None)
         seen = conf > 0
@@ -112,6 +147,9 @@ class RigSolver:
         if conf[BONE_INDEX["hips"]] > 0:
             self._hip_sum += hip
             self._hip_w += 1.0
+        self._samples.append((lengths, seen, hip if conf[BONE_INDEX["hips"]] > 0 else math.nan))
+        if len(self._samples) > _MAX_SAMPLES:  # a long take: keep every other sample
+            self._samples = self._samples[::2]
         if hands:
             self._bases_sum += bases
             self._bases_w += 1.0
@@ -123,8 +161,10 @@ class RigSolver:
         person in the picture, as an estimate from a pinhole camera with the options'
         field of view: across from the hips' pixel column and the person's scale (pixels
         per metre of torso), up and down from the hips' pixel row, and in depth from the
-        change of scale. The first frame with a visible torso is the reference (its root
-        is the solved hip height at ``x = z = 0``). Without it the root is
+        change of scale. The scale is the median over ``options.root_window_seconds``
+        (MediaPipe's lengths are noisy, and depth amplifies them). The first frame with a
+        visible torso is the reference (its root is the solved hip height at ``x = 0``;
+        depth 0 is where the person stands over the first window). Without it the root is
         :func:`~arpose.rig.solve.solve_pose`'s (hip height, no travel)."""
         if self._t is not None and t < self._t:
             self.reset()  # time went backwards: a new clip
@@ -161,26 +201,51 @@ class RigSolver:
         self._seen_t[seen] = t
         self._out = out
         conf = np.where(seen, raw.confidence, 0.0)
-        root = raw.root if image_size is None else self._root(pose, raw.root, image_size)
+        root = raw.root if image_size is None else self._root(pose, t, raw.root, image_size)
         return RigPose(out.astype(np.float32), root, conf, raw.skeleton)
 
-    def _root(self, pose: Pose, solved_root: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    def _root(self, pose: Pose, t: float, solved_root: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
         w, h = image_size
         px = pose.landmarks[:, :2].astype(np.float64)
         world = pose.world.astype(np.float64)
         pix = float(quat.norm(px[_TORSO_A] - px[_TORSO_B]).sum())
         met = float(quat.norm(world[_TORSO_A, :2] - world[_TORSO_B, :2]).sum())
-        torso_vis = float(pose.landmarks[_TORSO_A + _TORSO_B, VIS].min())
+        torso_vis = float(pose.landmarks[_TORSO_AB, VIS].min())
         if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
             return solved_root if self._last_root is None else self._last_root
-        scale = pix / met  # pixels per metre at the person's depth
+        # pixels per metre at the person's depth: the median over the last moments, as one
+        # frame's carries MediaPipe's length noise (a 4% error is 15 cm at 4 m)
+        self._scales.append((t, pix / met))
+        while self._scales[0][0] < t - self.options.root_window_seconds:
+            self._scales.popleft()
+        ordered = sorted(s for _, s in self._scales)  # a median of a dozen: sorted is cheaper
+        mid = len(ordered) // 2
+        scale = ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
         focal = 0.5 * w / math.tan(math.radians(self.options.fov_degrees) / 2)
         depth = focal / scale
         u, v = px[_HIPS].mean(axis=0)
         if self._ref is None:
             self._ref = (depth, float(v), float(solved_root[1]))
+            self._ref_t = t
+        elif t - self._ref_t <= self.options.root_window_seconds:  # the scale is still settling
+            self._ref = (depth, self._ref[1], self._ref[2])
         d0, v0, h0 = self._ref
         root = np.array([(u - 0.5 * w) / scale, h0 + (v0 - v) / scale, d0 - depth])
+        # on the floor: the image height minus the hips' height above the lowest seen foot is
+        # the feet's height above the reference frame's floor; its low fifth is the floor (a
+        # jump lifts it, a frame with the feet down does not), so a reference frame taken in
+        # mid-air or with bent knees does not leave the feet hanging or sunk
+        if np.any(pose.landmarks[_FEET, VIS] >= self.options.min_visibility):
+            # the hips' height above the feet in this frame's landmarks, in the person's
+            # averaged leg length (one frame's lengths breathe by several percent)
+            legs = float(quat.norm(world[_LEG_A] - world[_LEG_B]).sum())
+            known = self._len_w[_LEG_BONES] > 0
+            avg = float((self._len_sum[_LEG_BONES] / np.maximum(self._len_w[_LEG_BONES], 1e-9)).sum())
+            above = float(solved_root[1]) * (avg / legs if known.all() and legs > 1e-6 else 1.0)
+            self._floor.append(float(root[1]) - above)
+        if self._floor:
+            ordered = sorted(self._floor)
+            root[1] -= ordered[int(_FLOOR_QUANTILE * (len(ordered) - 1))]
         self._last_root = root
         return root
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from arpose.blender import build_addon_zip
-from arpose.bvh import BVH_NAMES, clip_skeleton, read_bvh
+from arpose.bvh import BVH_NAMES, read_bvh
 from arpose.pose import PoseFrame
 from arpose.record import Recorder, Recording
 from arpose.rig import BONES, RigPose, RigSolver
@@ -140,6 +140,12 @@ def _aligned_error(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(np.linalg.norm(s * a - b, axis=-1).mean()), s
 
 
+def _per_frame_aligned_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean joint distance after one scale fitted per frame (``(F, J, 3)``, ``a`` to ``b``)."""
+    s = (a * b).sum(axis=(1, 2)) / (a * a).sum(axis=(1, 2))
+    return float(np.linalg.norm(s[:, None, None] * a - b, axis=-1).mean())
+
+
 def test_bvh_from_a_real_clip_imports_in_blender_and_follows_the_person(blender, take, tmp_path):
     bvh_base = tmp_path / "jj.bvh"
     _arpose("export", str(take), "--format", "bvh", "-o", str(bvh_base))
@@ -164,14 +170,20 @@ def test_bvh_from_a_real_clip_imports_in_blender_and_follows_the_person(blender,
         b.append(_to_blender(world[[LANDMARK[n] for n in names]]))
     a_c, b_c = _hip_centred(np.array(a), names), _hip_centred(np.array(b), names)
     err, scale = _aligned_error(a_c, b_c)
+    err_frame = _per_frame_aligned_error(a_c, b_c)
     print(
-        f"BVH in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames (scale {scale:.3f})"
+        f"BVH in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames "
+        f"(one scale per clip: {scale:.3f}); {err_frame * 100:.2f} cm with one scale per frame"
     )
     assert 0.8 < scale < 1.25  # centimetres imported as metres: the scale is right
-    # The issue's target is 3 cm; measured 4.2 cm on this clip (docs/measurements): a BVH has
-    # one rigid skeleton, while MediaPipe's per-frame proportions wander (this person's
-    # shoulder width: 23.5 to 35.5 cm). What the file and the add-on control is exact (below).
-    assert err < 0.05
+    # The issue's target is 3 cm; measured 3.5 cm (one scale per clip, the bound here: a file
+    # has one size, so one scale is the fair reading) and 3.2 cm (a scale per frame) on this
+    # person (docs/measurements/2026-12-07-engines.md). That is the floor of any one rigid
+    # skeleton: the landmarks' own directions on the clip's median lengths also give 3.5 cm,
+    # as MediaPipe's proportions wander (this person's shoulder width: 23.5 to 35.5 cm).
+    # What the file and the add-on control is exact (below).
+    assert err < 0.04
+    assert err_frame <= err
     # exactness (to Blender's float32): Blender's joints are arpose's own solved joints, in
     # Blender's axes (rig (x, y, z) -> (x, -z, y)) and metres, root motion included
     solver = RigSolver()
@@ -181,7 +193,7 @@ def test_bvh_from_a_real_clip_imports_in_blender_and_follows_the_person(blender,
         p = next((p for p in pf.poses if p.id == pid), None)
         if p is not None:
             poses.append(solver.update(p, pf.t, image_size=pf.size))
-    skeleton = clip_skeleton(poses)
+    skeleton = solver.median_skeleton()
     bone = {n: BONES.index(b) for b, n in BVH_NAMES.items() if n in names}
     diffs = []
     for (k, _, _), rig in zip(frames, poses):
@@ -259,7 +271,7 @@ def test_addon_drives_an_armature_from_a_live_serve(blender, take, tmp_path):
     a_c, b_c = _hip_centred(np.array(a), names), _hip_centred(np.array(b), names)
     err, scale = _aligned_error(a_c, b_c)
     print(f"live VMC in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames")
-    # the accuracy is the BVH test's (the same rotations; 4.2 cm on this person's whole
+    # the accuracy is the BVH test's (the same rotations; 3.5 cm on this person's whole
     # clip): this one checks the driving, and wrong axes or bones miss by tens of cm
     assert err < 0.06
     # it moved with the person: the left wrist's height changes as in the landmarks

@@ -128,14 +128,17 @@ def test_root_moves_with_the_person_in_the_picture() -> None:
     solver = RigSolver()
     first = solver.update(person(posed()), 0.0, image_size=SIZE)
     assert abs(first.root[0] - (640 - 640) / 400) < 1e-6 and abs(first.root[2]) < 1e-6
-    right = solver.update(person(posed(), centre=(840.0, 400.0)), 0.1, image_size=SIZE)
+    solver.update(person(posed()), 0.6, image_size=SIZE)  # past the first scale window
+    right = solver.update(person(posed(), centre=(840.0, 400.0)), 0.7, image_size=SIZE)
     assert abs(right.root[0] - 200 / 400) < 1e-3  # 200 px at 400 px/m: half a metre to their left (+X)
-    up = solver.update(person(posed(), centre=(640.0, 300.0)), 0.2, image_size=SIZE)
+    up = solver.update(person(posed(), centre=(640.0, 300.0)), 0.8, image_size=SIZE)
     assert abs(up.root[1] - first.root[1] - 100 / 400) < 1e-3
-    near = solver.update(person(posed(), scale=800.0), 0.3, image_size=SIZE)
+    # twice as big: half as far, towards the camera (+Z), once the scale's median has it
+    # (half of the 0.5 s window)
     depth0 = 0.5 * SIZE[0] / np.tan(np.radians(30)) / 400
-    assert abs(near.root[2] - depth0 / 2) < 1e-3  # twice as big: half as far, towards the camera (+Z)
-    plain = solver.update(person(posed()), 0.4)
+    steps = [solver.update(person(posed(), scale=800.0), 0.9 + k / 10, image_size=SIZE) for k in range(6)]
+    assert abs(steps[0].root[2]) < 1e-3 and abs(steps[-1].root[2] - depth0 / 2) < 1e-3
+    plain = solver.update(person(posed()), 1.5)
     assert plain.root[0] == 0.0 and plain.root[2] == 0.0
 
 
@@ -145,3 +148,66 @@ def test_time_going_backwards_resets() -> None:
     out = solver.update(person(posed(), hidden=("left_elbow",)), 1.0)
     i = BONE_INDEX["leftLowerArm"]
     assert angle_between(out.rotations[i], NEUTRAL[i]) < 0.5  # nothing held from the other clip
+
+
+def test_median_skeleton_ignores_a_minority_of_wrong_lengths() -> None:
+    # a BVH's one skeleton: frames where MediaPipe guesses a smaller body (a close-up) must
+    # not shrink it, and the default lengths of the first frames must not stay in it
+    solver = RigSolver()
+    body = slice(0, 19)
+    truth = Skeleton.measure(person(posed()).world).lengths[body]
+    for k in range(60):
+        p = person(posed())
+        world = p.world * (0.7 if k % 3 == 0 else 1.0)  # a third of the frames 30% too small
+        solver.update(Pose(p.landmarks, world.astype(np.float32), 0, p.hands), k / 30)
+    median = solver.median_skeleton().lengths[body]
+    running = solver.skeleton().lengths[body]
+    assert np.abs(median - truth).max() < 1e-4
+    assert np.abs(running - truth).max() > 0.02  # the running mean is pulled down
+    hip = BONE_INDEX["leftUpperLeg"]  # the hip's half-width too
+    assert (
+        abs(
+            solver.median_skeleton().offsets[hip][0] - Skeleton.measure(person(posed()).world).offsets[hip][0]
+        )
+        < 1e-4
+    )
+
+
+def jump_in_place(
+    options: SolveOptions | None = None, seed: int = 5, phase: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A person jumping in place (15 cm, once a second; ``phase`` 0.25: the first frame in
+    mid-air) 2.8 m from the camera, their world landmarks with MediaPipe-like length noise
+    (5% per frame): the solver's roots and the true height of the hips above the floor."""
+    rng = np.random.default_rng(seed)
+    solver = RigSolver(options)
+    standing = float(solve_pose(person(posed()).world).root[1])  # hips above the soles
+    roots, truth = [], []
+    for k in range(90):
+        t = k / 30
+        h = 0.15 * max(0.0, np.sin(2 * np.pi * (t + phase)))  # up, then standing for half a second
+        p = person(posed(), centre=(640.0, 400.0 - 400.0 * h))
+        world = p.world * np.float32(1.0 + rng.normal(0.0, 0.05))
+        roots.append(solver.update(Pose(p.landmarks, world, 0, p.hands), t, image_size=SIZE).root)
+        truth.append(standing + h)
+    return np.array(roots), np.array(truth)
+
+
+def test_root_of_a_person_jumping_in_place_stays_in_place() -> None:
+    # known answer: x = 0, depth = 0, height = the hips' height above the floor
+    roots, truth = jump_in_place()
+    assert np.abs(roots[:, 0]).max() < 0.02
+    # 5% noise on one frame's scale is 14 cm of depth (1 sigma); measured 3-4 cm mean, at
+    # most 8-13 cm over six seeds
+    assert np.abs(roots[:, 2]).mean() < 0.06 and np.abs(roots[:, 2]).max() < 0.2
+    assert np.abs(roots[30:, 1] - truth[30:]).max() < 0.03  # once the feet have been down
+    # the per-frame scale (no window) is what this guards against (10-30 cm mean)
+    raw, _ = jump_in_place(SolveOptions(root_window_seconds=0.0))
+    assert np.abs(raw[:, 2]).mean() > 0.08
+
+
+def test_root_height_is_on_the_floor_when_the_first_frame_is_in_mid_air() -> None:
+    roots, truth = jump_in_place(phase=0.25)  # 15 cm up at the first frame
+    assert abs(roots[0, 1] - truth[0]) > 0.05  # the first frame alone cannot know
+    landed = np.arange(90) >= 30  # once the person has stood on the floor
+    assert np.abs(roots[landed, 1] - truth[landed]).max() < 0.03
