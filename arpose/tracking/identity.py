@@ -286,8 +286,12 @@ class PersonTracker:
         """Largest distance (body sizes) at which a track unseen for ``dt`` seconds takes
         a pose: :data:`_GATE_BASE` plus :data:`_GATE_SPEED` per second, at most
         ``match_distance``. A track missed on one frame (the other worker's detector
-        lost them) must not take a bystander half a body away."""
-        return min(self.match_distance, _GATE_BASE + _GATE_SPEED * max(dt, 0.0))
+        lost them) must not take a bystander half a body away. Time going backwards is a
+        restart of the stream (a ``?loop`` replay), where nobody's speed is known: the
+        whole ``match_distance`` applies, so a player keeps their id across the loop."""
+        if dt < 0:
+            return self.match_distance
+        return min(self.match_distance, _GATE_BASE + _GATE_SPEED * dt)
 
     @staticmethod
     def _distance(pose: Pose, seen: np.ndarray, track: _Track, t: float) -> float:

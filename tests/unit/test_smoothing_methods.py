@@ -136,9 +136,15 @@ def test_smoother_resets_instead_of_flying(method, case):
     }[case]
     size = 140.0 if case == "cut" else 200.0  # a zoom-out cut: the same place, 1/1.43 the size
     new = _person(x, size)
-    out = sm([new], t)[0]
+    outs = sm([new], t)
+    # a jump of 0.35 body sizes in one frame is faster than anyone moves: the detector
+    # swapped people, so the pose is somebody else, with an id of their own (issue 22)
+    out = next(p for p in outs if p.id != 0) if case == "jump" else outs[0]
     np.testing.assert_allclose(out.landmarks[:, 0], new.landmarks[:, 0], atol=1e-3)
     np.testing.assert_allclose(out.landmarks[:, 1], new.landmarks[:, 1], atol=1e-3)
+    if case == "jump":  # a new track starts fresh; the old one is held, not flown across
+        assert not sm.resets
+        return
     assert out.id == 0
     assert sm.resets[-1][2] == {
         "backwards": "timestamp repeated or went backwards",
