@@ -1,14 +1,18 @@
 """Rebuild arpose's built-in sign models from ../shared/signs and measure them honestly.
 
     python tools/build_signs_models.py [--shared ../shared/signs] [--quick]
+        [--letters-augment 2d|3d|3d-wide] [--reject-margin M]
 
 Writes ``arpose/signs/models/asl_letters.npz`` (trained on the one-signer alphabet, all
 frames, J and Z left out: they are movements, not handshapes) and
 ``arpose/signs/models/fingertip_gestures.npz`` (the point-history gestures), and
-``docs/measurements/signs.json`` with:
+``docs/measurements/2026-12-07-signs.json`` with:
 
 - the alphabet's accuracy by frame blocks (5 folds: each letter's frames cut into 5
   contiguous runs; train on 4, test on the 5th);
+- the "other signer, other camera" proxy: the 5th block's 3D hands turned out of the
+  image plane, tilted, with other proportions and aspect ratios (:data:`CONDITIONS`),
+  read by the model of the 4 other blocks, plus the share of no-letter hands read "none";
 - cross-source: the alphabet model on the Kazuhito keypoint CSV (Open/Close/Pointer scored
   against the letters of the same handshape), and a model trained on that CSV tested on
   the alphabet's letters of those handshapes;
