@@ -194,18 +194,23 @@ def write_samples(path: str | Path, label: str, hands: Sequence[tuple[str, np.nd
     return len(hands)
 
 
-def load_alphabet(path: str | Path, aspect: float = 16 / 9) -> Samples:
+def load_alphabet(path: str | Path, aspect: float = 16 / 9, *, depth: bool = False) -> Samples:
     """The shared one-signer alphabet npz as x, y in pixel-like units: x (normalised by the
     image width) times ``aspect`` (width / height; the source's 16:9 is an estimate: it
-    makes the hand's bone lengths most consistent), y as is. ``order`` is the frame."""
+    makes the hand's bone lengths most consistent), y as is. ``order`` is the frame.
+    With ``depth``, ``raw`` is ``(N, 21, 3)``: z (in units of the width, like x) times
+    ``aspect`` too, for turning the hands out of the image plane
+    (:func:`arpose.signs.features.augment_hands_3d`); features read x, y only."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as z:
             lm, letter, frame = z["landmarks"], z["letter"], z["frame"]
     except (OSError, ValueError, KeyError) as exc:
         raise SignError(f"{path}: not the alphabet npz (landmarks, letter, frame): {exc}") from exc
-    raw = np.asarray(lm, np.float64)[..., :2].copy()
+    raw = np.asarray(lm, np.float64)[..., : 3 if depth else 2].copy()
     raw[..., 0] *= aspect
+    if depth:
+        raw[..., 2] *= aspect
     return Samples(
         STATIC_SPEC,
         raw,

@@ -74,7 +74,7 @@ def augment_hands(
     points: np.ndarray,
     rng: np.random.Generator,
     *,
-    rotation: float = 0.5,
+    rotation: float | np.ndarray = 0.5,
     aspect: tuple[float, float] = (0.56, 1.78),
     tilt: float = 0.35,
     fingers: float = 0.12,
@@ -83,7 +83,8 @@ def augment_hands(
 ) -> np.ndarray:
     """Random copies of ``(N, 21, 2)`` hands, as another person and camera would show them:
 
-    - in-plane rotation (radians, uniform in +-``rotation``);
+    - in-plane rotation (radians, uniform in +-``rotation``; an ``(N,)`` array gives each
+      sample its own range, so letters told apart by orientation can keep a narrow one);
     - anisotropic x:y scaling (log-uniform in ``aspect``: an image of unknown aspect ratio);
     - foreshortening along a random direction by up to ``tilt`` (the palm turned a little
       out of the image plane);
@@ -122,6 +123,44 @@ def augment_hands(
         out[..., 0] *= np.where(rng.random(n) < 0.5, -1.0, 1.0)[:, None]
     rad = np.sqrt(np.mean(np.sum(out * out, axis=2), axis=1))
     return out + rng.normal(0.0, 1.0, out.shape) * (noise * rad)[:, None, None]
+
+
+def turn_hands_3d(
+    points: np.ndarray, rng: np.random.Generator, *, yaw: float = 0.6, pitch: float = 0.6
+) -> np.ndarray:
+    """``(N, 21, 2)`` x, y of ``(N, 21, 3)`` hands turned out of the image plane about the
+    wrist: a random yaw (about the vertical axis) and pitch (about the horizontal one),
+    uniform in +-``yaw`` and +-``pitch`` radians, then projected onto the image
+    (orthographic: a hand is small beside its distance to the camera).
+
+    Why: another camera sees the same handshape from another direction. In 2D that is no
+    affine map (fingers cross and shorten unevenly), so only 3D landmarks (MediaPipe's z,
+    in the units of x) can show it. Hands given with 2 columns are returned as they are."""
+    p = np.asarray(points, np.float64)
+    if p.shape[-1] < 3:
+        return p[..., :2] - p[:, :1, :2]
+    p = p[..., :3] - p[:, :1, :3]
+    n = len(p)
+    a = rng.uniform(-yaw, yaw, n)
+    b = rng.uniform(-pitch, pitch, n)
+    ca, sa, cb, sb = np.cos(a), np.sin(a), np.cos(b), np.sin(b)
+    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    x, z = x * ca[:, None] + z * sa[:, None], -x * sa[:, None] + z * ca[:, None]
+    y = y * cb[:, None] - z * sb[:, None]
+    return np.stack([x, y], axis=2)
+
+
+def augment_hands_3d(
+    points: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    yaw: float = 0.6,
+    pitch: float = 0.6,
+    **kw: object,
+) -> np.ndarray:
+    """:func:`turn_hands_3d` then :func:`augment_hands` (``kw`` are its options): training
+    copies of 3D hands as other cameras and other people would show them in 2D."""
+    return augment_hands(turn_hands_3d(points, rng, yaw=yaw, pitch=pitch), rng, **kw)  # type: ignore[arg-type]
 
 
 def trajectory_features(tracks: np.ndarray) -> np.ndarray:
@@ -185,6 +224,8 @@ __all__ = [
     "normalise_hands",
     "static_features",
     "augment_hands",
+    "turn_hands_3d",
+    "augment_hands_3d",
     "trajectory_features",
     "augment_tracks",
 ]

@@ -17,8 +17,10 @@ import pytest
 from arpose.cli import main
 from arpose.errors import SignError
 from arpose.record import Recorder
+from arpose.signs.classifier import NONE, load_model
 from arpose.signs.data import block_folds, load_alphabet, read_keypoint_csv, read_labels
 from arpose.signs.evaluate import evaluate
+from arpose.signs.features import static_features, turn_hands_3d
 from arpose.signs.train import train
 from arpose.testing.signing import fingerspell_frames
 
@@ -167,6 +169,22 @@ def test_fingertip_gestures_by_blocks_reach_95_percent(signs_dir):
         n += report["n"]
     assert n == len(data)
     assert right / n >= 0.95
+
+
+def test_the_built_in_letters_read_a_camera_turned_out_of_the_image_plane(signs_dir):
+    """The alphabet's 3D hands turned by up to 40 degrees of yaw and pitch, then read from
+    x, y alone. These frames are the shipped model's training frames, so this checks that
+    it was trained for other camera directions (the first version, trained on 2D
+    augmentation only, read 96.5 % here); the held-out numbers are in
+    docs/measurements/2026-12-07-signs.md."""
+    alpha = load_alphabet(signs_dir / "asl_alphabet_one_signer.npz", depth=True)
+    alpha = alpha.subset(~np.isin(alpha.labels, ["J", "Z"]))
+    alpha = alpha.subset(np.arange(0, len(alpha), 8))
+    assert alpha.raw.shape[1:] == (21, 3)
+    xy = turn_hands_3d(alpha.raw, np.random.default_rng(7), yaw=0.7, pitch=0.7)
+    preds = load_model("asl-letters").predict(static_features(xy))
+    read = np.array([p.label for p in preds])
+    assert np.mean(read == alpha.labels) >= 0.985 and np.mean(read == NONE) <= 0.01
 
 
 def test_bad_data_is_one_line_naming_the_file_and_row(tmp_path, capsys):

@@ -25,6 +25,7 @@ from arpose.signs.features import (
     STATIC_SPEC,
     TRAJECTORY_SPEC,
     augment_hands,
+    augment_hands_3d,
     static_features,
     trajectory_features,
 )
@@ -82,6 +83,49 @@ def test_augmentation_changes_aspect_and_keeps_the_wrist_at_the_origin():
     ratio = np.ptp(p[0, :, 0]) / np.ptp(p[0, :, 1])
     assert spans.min() < 0.7 * ratio and spans.max() > 1.4 * ratio
     np.testing.assert_allclose(a[:, 0], 0.0, atol=1e-9)
+
+
+def test_per_sample_rotation_ranges_leave_zero_range_samples_upright():
+    p = np.repeat(_hand("point")[None], 40, axis=0)
+    rot = np.where(np.arange(40) < 20, 0.0, 1.0)  # e.g. H/U keep their orientation, others turn
+    a = augment_hands(
+        p, np.random.default_rng(1), rotation=rot, aspect=(1, 1), tilt=0, fingers=0, noise=0, mirror=False
+    )
+    np.testing.assert_allclose(a[:20], p[:20] - p[:20, :1], atol=1e-9)
+    assert np.abs(a[20:] - (p[20:] - p[20:, :1])).max(axis=(1, 2)).min() > 1e-3
+
+
+def test_turning_3d_hands_out_of_plane_foreshortens_within_the_range():
+    hand = np.zeros((300, 21, 3))
+    hand[:, 1:, 0] = 1.0  # every point one unit to the side of the wrist, in the image plane
+    hand[:, 1:, 2] = 0.0
+    xy = augment_hands_3d(
+        hand,
+        np.random.default_rng(0),
+        yaw=0.6,
+        pitch=0.0,
+        rotation=0.0,
+        aspect=(1, 1),
+        tilt=0,
+        fingers=0,
+        noise=0,
+        mirror=False,
+    )
+    x = xy[:, 1, 0]
+    assert x.min() >= np.cos(0.6) - 1e-9 and x.max() <= 1.0 + 1e-9  # turned about y: x shrinks
+    assert x.min() < np.cos(0.5)  # and the range is used
+    np.testing.assert_allclose(xy[:, 1, 1], 0.0, atol=1e-9)
+    flat = augment_hands_3d(
+        hand[..., :2],
+        np.random.default_rng(0),
+        rotation=0.0,
+        aspect=(1, 1),
+        tilt=0,
+        fingers=0,
+        noise=0,
+        mirror=False,
+    )
+    np.testing.assert_allclose(flat, hand[..., :2])  # 2D hands cannot turn: passed through
 
 
 def test_trajectory_features_tell_clockwise_from_counter_clockwise():
