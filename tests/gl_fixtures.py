@@ -132,9 +132,13 @@ def assert_images_close(
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def offscreen():
-    """One shared 512x512 offscreen renderer (EGL) for the session."""
+    """One shared 512x512 offscreen renderer (EGL) per test module. Not per session: a
+    test that quits SDL's video under the offscreen driver (``pygame.display.quit()``)
+    terminates the EGL display every standalone context lives on (see
+    ``arpose.render.context.Window.close``), and a renderer made before it then draws
+    nothing; a module's own renderer is made after the modules before it have run."""
     from arpose.render import Renderer
 
     r = Renderer.offscreen((512, 512))
