@@ -38,7 +38,7 @@ import numpy as np
 
 from .errors import ExportError
 from .pose import Pose, PoseFrame
-from .rig import BONES, PARENT, RigPose, RigSolver, Skeleton
+from .rig import BONES, PARENT, RigPose, RigSolver, Skeleton, quat
 
 log = logging.getLogger(__name__)
 
@@ -115,28 +115,10 @@ def rest_direction(bone: str) -> np.ndarray:
 # ----------------------------------------------------------------------------- rotations
 
 
-def quat_to_matrix(q: np.ndarray) -> np.ndarray:
-    """``(..., 4)`` quaternions (x, y, z, w) -> ``(..., 3, 3)`` rotation matrices."""
-    q = np.asarray(q, np.float64)
-    q = q / np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-12)
-    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
-    m = np.empty(q.shape[:-1] + (3, 3))
-    m[..., 0, 0] = 1 - 2 * (y * y + z * z)
-    m[..., 0, 1] = 2 * (x * y - z * w)
-    m[..., 0, 2] = 2 * (x * z + y * w)
-    m[..., 1, 0] = 2 * (x * y + z * w)
-    m[..., 1, 1] = 1 - 2 * (x * x + z * z)
-    m[..., 1, 2] = 2 * (y * z - x * w)
-    m[..., 2, 0] = 2 * (x * z - y * w)
-    m[..., 2, 1] = 2 * (y * z + x * w)
-    m[..., 2, 2] = 1 - 2 * (x * x + y * y)
-    return m
-
-
 def euler_zxy(q: np.ndarray) -> np.ndarray:
     """``(..., 4)`` quaternions -> ``(..., 3)`` degrees ``(z, x, y)`` such that the rotation is
     ``Rz(z) @ Rx(x) @ Ry(y)``: the meaning of BVH channels ``Zrotation Xrotation Yrotation``."""
-    return euler_zxy_from_matrix(quat_to_matrix(q))
+    return euler_zxy_from_matrix(quat.to_matrix(quat.normalize(np.asarray(q, np.float64))))
 
 
 def euler_zxy_from_matrix(m: np.ndarray) -> np.ndarray:
@@ -492,7 +474,6 @@ __all__ = [
     "euler_zxy",
     "euler_zxy_from_matrix",
     "matrix_from_euler_zxy",
-    "quat_to_matrix",
     "hierarchy_text",
     "file_order",
     "motion_rows",

@@ -28,6 +28,7 @@ from urllib.parse import unquote
 import numpy as np
 
 from ..errors import AssetError
+from . import quat
 
 MAX_JOINTS = 256
 """Joints one skin may have: the skinned pass's ``uniform mat4 u_joints[N]`` array."""
@@ -134,7 +135,7 @@ class Channel:
                     + (u3 - u2) * m1
                 )
             elif self.path == "rotation":
-                out = slerp(vals[k], vals[k + 1], u)
+                out = quat.slerp(vals[k], vals[k + 1], u)
             else:
                 out = vals[k] * (1 - u) + vals[k + 1] * u
         out = np.asarray(out, np.float64)
@@ -233,66 +234,14 @@ class GltfModel:
 # -- maths -------------------------------------------------------------------------------
 
 
-def slerp(a: np.ndarray, b: np.ndarray, u: float) -> np.ndarray:
-    """Spherical interpolation between unit quaternions (shortest path)."""
-    a = np.asarray(a, np.float64)
-    b = np.asarray(b, np.float64)
-    d = float(np.dot(a, b))
-    if d < 0:
-        b, d = -b, -d
-    if d > 0.9995:
-        q = a + (b - a) * u
-        return q / np.linalg.norm(q)
-    th = np.arccos(min(d, 1.0))
-    s = np.sin(th)
-    return (np.sin((1 - u) * th) * a + np.sin(u * th) * b) / s
-
-
-def quat_matrices(q: np.ndarray) -> np.ndarray:
-    """(..., 3, 3) rotation matrices of (..., 4) unit quaternions (x, y, z, w)."""
-    q = np.asarray(q, np.float64)
-    q = q / np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-12)
-    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
-    m = np.empty(q.shape[:-1] + (3, 3))
-    m[..., 0, 0] = 1 - 2 * (y * y + z * z)
-    m[..., 0, 1] = 2 * (x * y - z * w)
-    m[..., 0, 2] = 2 * (x * z + y * w)
-    m[..., 1, 0] = 2 * (x * y + z * w)
-    m[..., 1, 1] = 1 - 2 * (x * x + z * z)
-    m[..., 1, 2] = 2 * (y * z - x * w)
-    m[..., 2, 0] = 2 * (x * z - y * w)
-    m[..., 2, 1] = 2 * (y * z + x * w)
-    m[..., 2, 2] = 1 - 2 * (x * x + y * y)
-    return m
-
-
-def matrix_quat(m: np.ndarray) -> np.ndarray:
-    """The unit quaternion (x, y, z, w) of a 3x3 rotation matrix."""
-    m = np.asarray(m, np.float64)
-    tr = m[0, 0] + m[1, 1] + m[2, 2]
-    if tr > 0:
-        s = np.sqrt(tr + 1.0) * 2
-        q = [(m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s, 0.25 * s]
-    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
-        s = np.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2]) * 2
-        q = [0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s, (m[2, 1] - m[1, 2]) / s]
-    elif m[1, 1] > m[2, 2]:
-        s = np.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2]) * 2
-        q = [(m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s, (m[0, 2] - m[2, 0]) / s]
-    else:
-        s = np.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1]) * 2
-        q = [(m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s, (m[1, 0] - m[0, 1]) / s]
-    out = np.array(q)
-    return out / np.linalg.norm(out)
-
-
 def trs_matrices(t: np.ndarray, r: np.ndarray, s: np.ndarray) -> np.ndarray:
     """(N, 4, 4) matrices ``T @ R @ S`` from (N, 3) translations, (N, 4) quaternions and
     (N, 3) scales."""
     t = np.asarray(t, np.float64)
     n = t.shape[0]
     m = np.zeros((n, 4, 4))
-    m[:, :3, :3] = quat_matrices(r) * np.asarray(s, np.float64)[:, None, :]
+    rot = quat.to_matrix(quat.normalize(np.asarray(r, np.float64)))
+    m[:, :3, :3] = rot * np.asarray(s, np.float64)[:, None, :]
     m[:, :3, 3] = t
     m[:, 3, 3] = 1.0
     return m
@@ -700,7 +649,7 @@ def _rest_trs(nodes: Sequence[Any], names: Sequence[str], r: _Reader) -> tuple[n
             rm = m[:3, :3] / s
             if np.linalg.det(rm) < 0:
                 s[0], rm[:, 0] = -s[0], -rm[:, 0]
-            sc[i], rot[i] = s, matrix_quat(rm)
+            sc[i], rot[i] = s, quat.from_matrix(rm)
         else:
             tr[i] = _vec(nd.translation, 3, (0, 0, 0), f"{what} translation", r)
             q = _vec(nd.rotation, 4, (0, 0, 0, 1), f"{what} rotation", r)
