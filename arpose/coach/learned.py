@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import os
-import stat
 import sys
 import warnings
 from collections.abc import Iterable
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ExerciseError, printable
+from ..files import read_small_file
 from ..pose import Pose
 from .exercises import BUILTIN, Exercise, Joints, Reading, canonical, check_name, unknown_exercise
 
@@ -252,28 +252,7 @@ def load(path: str | os.PathLike) -> Exercise:
         ExerciseError: missing, unreadable, not JSON, malformed or from a newer version.
     """
     p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise ExerciseError(f"{p}: no such exercise file") from None
-    except OSError as exc:
-        raise ExerciseError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise ExerciseError(f"{p}: is a folder, not an exercise file")
-    if not stat.S_ISREG(st.st_mode):  # a FIFO blocks, /dev/zero never ends
-        raise ExerciseError(f"{p}: not a regular file")
-    if st.st_size > MAX_EXERCISE_BYTES:
-        raise ExerciseError(
-            f"{p}: file is {st.st_size / 1024:.0f} kB, over the {MAX_EXERCISE_BYTES // 1024} kB "
-            f"limit for exercise files"
-        )
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_EXERCISE_BYTES + 1)
-    except OSError as exc:
-        raise ExerciseError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    if len(raw) > MAX_EXERCISE_BYTES:  # grew between stat and read
-        raise ExerciseError(f"{p}: file is over the {MAX_EXERCISE_BYTES // 1024} kB limit")
+    raw = read_small_file(p, MAX_EXERCISE_BYTES, "exercise", ExerciseError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

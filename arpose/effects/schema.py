@@ -34,6 +34,7 @@ else:  # pragma: no cover - Python 3.10 uses the backport
     import tomli as tomllib
 
 from ..errors import ArposeError, AssetError, EffectError, UnknownJointError
+from ..files import read_small_file
 from ..joints import ALIASES, HAND_JOINTS, HEAD_JOINTS, JOINT_NAMES, TORSO_JOINTS, resolve_joint
 from ..pose import MEASURES
 from ..scene.node import LAYERS as SCENE_LAYERS
@@ -639,28 +640,8 @@ def read_effect_text(path: str | os.PathLike, display: str | None = None) -> str
     """Read an effect file's text with every check done before and while reading:
     it exists, is a regular file, is at most :data:`MAX_EFFECT_BYTES` (by ``stat``,
     so a huge file is never read), not empty, valid UTF-8."""
-    p = Path(path)
     name = display or str(path)
-    try:
-        st = p.stat()
-    except OSError as exc:
-        raise EffectError(f"{name}: no such effect file ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise EffectError(f"{name}: is a folder, not an effect file")
-    if not stat.S_ISREG(st.st_mode):
-        raise EffectError(f"{name}: not a regular file")
-    if st.st_size > MAX_EFFECT_BYTES:
-        raise EffectError(
-            f"{name}: file is {st.st_size / 1e6:.1f} MB, over the "
-            f"{MAX_EFFECT_BYTES // 1024} KB limit for effect files"
-        )
-    try:
-        with p.open("rb") as fh:
-            data = fh.read(MAX_EFFECT_BYTES + 1)
-    except OSError as exc:
-        raise EffectError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > MAX_EFFECT_BYTES:  # grew between stat and read
-        raise EffectError(f"{name}: file is over the {MAX_EFFECT_BYTES // 1024} KB limit")
+    data = read_small_file(path, MAX_EFFECT_BYTES, "effect", EffectError, name)
     if not data.strip():
         raise EffectError(
             f"{name}: file is empty; an effect needs at least one [[attach]] "
