@@ -448,8 +448,8 @@ class History:
             flags: dict[str, int] = {}
             for rep in reps:
                 per_set[rep["set_n"]] = per_set.get(rep["set_n"], 0) + 1
-                for f in json.loads(rep["flags"] or "[]"):
-                    flags[str(f)] = flags.get(str(f), 0) + 1
+                for f in _flag_names(rep["flags"]):
+                    flags[f] = flags.get(f, 0) + 1
             out.append(
                 SessionSummary(
                     id=r["id"],
@@ -600,3 +600,16 @@ __all__ = [
     "default_history_path",
     "migrate",
 ]
+
+
+def _flag_names(text: str | None) -> list[str]:
+    """A rep's form flags: a JSON list of names. Anything else (a nested list, which
+    Python 3.12+ parses to any depth where 3.11 ran out of recursion) is unexpected data.
+
+    Raises:
+        ValueError: the column is not a list of strings.
+    """
+    names = json.loads(text or "[]")
+    if not isinstance(names, list) or not all(isinstance(f, str) for f in names):
+        raise ValueError(f"rep flags are not a list of names: {str(text)[:40]!r}")
+    return names
