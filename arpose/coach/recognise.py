@@ -240,8 +240,8 @@ def recognise(samples: Sequence[tuple[Pose | None, float]], exercises: Sequence[
     if not ok:
         return Recognition("unknown", 0.0, cands)
     best = max(ok, key=lambda c: (c.match, c.reps))
-    scores = np.asarray([c.match if c in ok else -1.0 for c in cands])
-    w = np.exp((scores - scores.max()) / TEMPERATURE)
+    scores = np.asarray([c.match if c in ok else -1.0 for c in cands], np.float64)
+    w = np.exp((scores - float(np.max(scores))) / TEMPERATURE)
     conf = float(w[cands.index(best)] / w.sum())
     return Recognition(best.name, round(conf, 3), cands)
 
