@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from clip_helpers import crop_top, fast_portrait
+from hostile_helpers import cli_env
 
 from arpose.coach.analyze import JobArgs, analyze_video
 
@@ -25,9 +26,7 @@ OUTPUTS = ("analysis.jsonl", "analysis.csv", "reps.csv", "summary.png")
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy", RAY_USAGE_STATS_ENABLED="0")
-    env.pop("DISPLAY", None)
-    return env
+    return cli_env(RAY_USAGE_STATS_ENABLED="0")  # no usage-stats prompt or upload from Ray
 
 
 def arpose(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -121,7 +120,13 @@ def _free_port() -> int:
 
 def _ray(*args: str) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("ray")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=_env(), timeout=180)
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=180,
+    )
 
 
 @pytest.fixture(scope="module")

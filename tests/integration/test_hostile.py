@@ -26,6 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hostile_helpers import cli_env
 from record_helpers import make_frames, write
 
 from arpose.errors import ArposeError, SourceError
@@ -34,19 +35,13 @@ from arpose.record import Recorder, Recording
 CTRL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
-    env.pop("DISPLAY", None)
-    return env
-
-
 def arpose(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "arpose", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=_env(),
+        env=cli_env(),
         timeout=timeout,
     )
 
@@ -55,7 +50,7 @@ def start(*args: str, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "arpose", *args],
         cwd=cwd,
-        env=_env(),
+        env=cli_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
