@@ -291,6 +291,7 @@ class WebSocketServer:
         self.skipped = 0
         """Frames replaced before the event loop took them (the caller was faster)."""
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._broadcast_task: asyncio.Future[None] | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -408,7 +409,9 @@ class WebSocketServer:
         return len(self._clients)
 
     def _schedule(self) -> None:
-        asyncio.ensure_future(self._broadcast())
+        # the loop keeps only a weak reference to a task: hold it, or a collection can end a
+        # broadcast half-way (ruff RUF006)
+        self._broadcast_task = asyncio.ensure_future(self._broadcast())
 
     async def _broadcast(self) -> None:
         """One task at a time (``_scheduled``) takes the waiting frames in order."""
