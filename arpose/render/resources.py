@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -27,9 +28,16 @@ from ..scene.sprite import TextureData
 log = logging.getLogger(__name__)
 
 
+_INCLUDE = re.compile(r'^#include "([\w.]+)"\s*$', re.MULTILINE)
+
+
 def load_shader(name: str) -> str:
-    """Source of ``arpose/render/shaders/<name>.glsl``."""
-    return (importlib.resources.files("arpose.render") / "shaders" / f"{name}.glsl").read_text()
+    """Source of ``arpose/render/shaders/<name>.glsl``, with each ``#include "FILE"`` line
+    replaced by that file of the same folder (GLSL has no includes: what several shaders
+    share, such as the body-mask occlusion, is written once)."""
+    folder = importlib.resources.files("arpose.render") / "shaders"
+    source = (folder / f"{name}.glsl").read_text()
+    return _INCLUDE.sub(lambda m: (folder / m.group(1)).read_text(), source)
 
 
 def mat_bytes(m: np.ndarray) -> bytes:

@@ -5,11 +5,7 @@ uniform sampler2D u_tex;
 uniform bool u_use_texture;
 uniform vec4 u_color;
 uniform bool u_lit;
-uniform sampler2D u_mask;
-uniform bool u_use_mask;
 uniform float u_occlusion;   // 0 none, 1 depth, 2 always
-uniform vec4 u_viewport;
-uniform bool u_mirror;
 uniform vec2 u_body_depth;
 in vec3 v_world;
 in vec2 v_light;
@@ -17,21 +13,14 @@ in vec2 v_uv;
 in vec4 v_color;
 out vec4 f_color;
 
-float body_cover() {
-    if (!u_use_mask || u_occlusion < 0.5) return 0.0;
-    vec2 s = (gl_FragCoord.xy - u_viewport.xy) / u_viewport.zw;
-    if (u_mirror) s.x = 1.0 - s.x;
-    float m = smoothstep(0.2, 0.6, texture(u_mask, vec2(s.x, 1.0 - s.y)).r);
-    if (u_occlusion > 1.5) return m;
-    return m * smoothstep(u_body_depth.x - u_body_depth.y, u_body_depth.x + u_body_depth.y, v_world.z);
-}
+#include "body_mask.glsl"
 
 void main() {
     vec4 base = u_color * v_color;
     if (u_use_texture) base *= texture(u_tex, v_uv);
     vec3 rgb = base.rgb;
     if (u_lit) rgb = rgb * (0.42 + 0.68 * v_light.x) + vec3(v_light.y);  // lit per vertex
-    float a = base.a * (1.0 - body_cover());
+    float a = base.a * (1.0 - body_cover(u_occlusion, u_body_depth.x, u_body_depth.y, v_world.z));
     if (a < 0.004) discard;
     f_color = vec4(rgb, a);
 }
