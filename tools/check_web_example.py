@@ -15,14 +15,16 @@ Checked: the page loaded the mannequin and drove its bones, the bridge delivered
 ``--frames`` frames, and the model *moves*: on a jumping-jacks clip its hands travel at least
 ``--min-travel`` metres up and down (a page that receives but does not pose the bones keeps
 them still). Then the page is photographed; with ``--compose`` the clip's frame at the same
-timestamp is put beside it (the picture in docs/guide/engines.md).
+timestamp is put beside it (the picture in docs/guide/engines.md); ``--photo-after`` picks a
+moment of the clip (the photograph waits for both hands over the head, the top of a jumping
+jack, for at most ``--photo-wait`` seconds).
 
 Set-up (once): ``cd examples/web && npm ci`` (three.js from the npm registry) and a Chromium
 (Debian: ``apt-get install chromium``). Exit status 0 when every check passes, 1 when one
 fails, 2 when something needed is missing.
 
 Run:  python tools/check_web_example.py --clip ../shared/media/exercise/jumping_jacks_11.mp4 \
-          -o /tmp/web.png [--compose docs/images/engines-threejs.png]
+          -o /tmp/web.png [--compose docs/images/engines-threejs.png --photo-after 9 --photo-wait 30]
 """
 
 from __future__ import annotations
@@ -169,10 +171,15 @@ def run(args: argparse.Namespace) -> dict:
                 enough_at = enough_at or time.monotonic()
                 # photograph the model with both hands over its head (the jumping jack's top),
                 # or whatever it shows 10 s later
-                arms_up = isinstance(joints, dict) and all(
-                    h in joints and joints[h][1] > joints["Head"][1] for h in ("LeftHand", "RightHand")
+                arms_up = (
+                    isinstance(joints, dict)
+                    and status.get("tracking") == 1
+                    and (status.get("t") or 0.0) >= args.photo_after
+                    and all(
+                        h in joints and joints[h][1] > joints["Head"][1] for h in ("LeftHand", "RightHand")
+                    )
                 )
-                if arms_up or time.monotonic() - enough_at > 10:
+                if arms_up or time.monotonic() - enough_at > args.photo_wait:
                     break
             time.sleep(0.25)
         page.eval("window.arposePause = true")  # the pose, the HUD and t stay as they are
@@ -237,6 +244,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--compose", type=Path, help="also write the clip's frame beside the page here")
     p.add_argument("--frames", type=int, default=120, help="frames the page must show first")
     p.add_argument("--min-travel", type=float, default=0.3, help="metres the hands must travel")
+    p.add_argument(
+        "--photo-after",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="photograph a frame of the clip after this time",
+    )
+    p.add_argument(
+        "--photo-wait", type=float, default=10.0, metavar="SECONDS", help="wait this long for arms up"
+    )
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--width", type=int, default=800)
     p.add_argument("--height", type=int, default=600)
