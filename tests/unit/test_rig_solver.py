@@ -251,11 +251,12 @@ def test_camera_cuts_and_zooms_do_not_move_the_root() -> None:
     roots, solver = stand_through_cuts()
     assert np.ptp(roots, axis=0).max() < 1e-3  # depth, across and height
     assert solver.cuts == 3
-    # with MediaPipe-like length noise (5% per frame): as steady as a person standing in one
-    # framing (the jumping test's 6 cm mean), no false cuts
+    # with MediaPipe-like length noise (5% per frame): about as steady as a person standing
+    # in one framing, no false cuts (seeds 3-8: 2.0-6.4 cm mean, 9-14 cm travel; without
+    # the detection 1.23 m of depth travel, 0.47 m across)
     noisy, solver = stand_through_cuts(noise=0.05)
     assert solver.cuts == 3
-    assert np.abs(noisy[:, 2]).mean() < 0.06 and np.ptp(noisy[:, 2]) < 0.3
+    assert np.abs(noisy[:, 2]).mean() < 0.08 and np.ptp(noisy[:, 2]) < 0.2
     assert np.ptp(noisy[:, 0]) < 0.05
 
 
