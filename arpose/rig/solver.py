@@ -71,6 +71,19 @@ _LEG_BONES = np.array(
     [BONE_INDEX[b] for b in ("leftUpperLeg", "leftLowerLeg", "rightUpperLeg", "rightLowerLeg")]
 )
 _FLOOR_QUANTILE = 0.2
+# a camera cut or zoom: between two measured frames the person's image scale changes by
+# more than a factor 1.25 or their hips move more than 0.25 m (at their own scale) across
+# the picture, beyond what a body does in that time (the allowances below, for gaps of up
+# to _CUT_MAX_DT). A body 2 m away changing depth at 2 m/s changes scale by 4% a frame at
+# 24 FPS, a jumping person's hips move 0.1 m a frame; MediaPipe's one-frame scale noise is
+# about 4%. A person not measured for longer than _CUT_GAP (lost, hidden) counts as a cut
+# too: what they did meanwhile cannot be told from a change of camera.
+_CUT_LOG_SCALE = math.log(1.25)
+_CUT_LOG_SCALE_RATE = 1.0  # per second
+_CUT_SHIFT = 0.25  # metres
+_CUT_SPEED = 3.0  # metres per second
+_CUT_MAX_DT = 0.25  # seconds
+_CUT_GAP = 0.5  # seconds
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
@@ -103,6 +116,11 @@ class RigSolver:
         self._t: float | None = None
         self._last_root: np.ndarray | None = None
         self._scales: collections.deque[tuple[float, float]] = collections.deque()  # (t, px/m)
+        self._ref_z = 0.0  # the depth the root holds while the scale settles (0, or a cut's)
+        self._x0 = 0.0  # the across offset that keeps the root continuous over cuts
+        self._last_measured: tuple[float, float, float, float] | None = None  # (t, px/m, u, v)
+        self.cuts = 0
+        """Camera cuts and zooms detected so far (see :meth:`update`)."""
         self._skeleton: Skeleton | None = None
         self._measured = 0
         self._measured_t = -np.inf
@@ -165,7 +183,13 @@ class RigSolver:
         (MediaPipe's lengths are noisy, and depth amplifies them). The first frame with a
         visible torso is the reference (its root is the solved hip height at ``x = 0``;
         depth 0 is where the person stands over the first window). Without it the root is
-        :func:`~arpose.rig.solve.solve_pose`'s (hip height, no travel)."""
+        :func:`~arpose.rig.solve.solve_pose`'s (hip height, no travel).
+
+        A **camera cut or zoom** (the person's image scale or position jumping between two
+        measured frames beyond what a body does in that time, or the person unmeasured for
+        over half a second) restarts the scale's window and the reference at that frame,
+        with the root held where it was: the root stays continuous across the cut instead of
+        flying by the change of framing (counted in :attr:`cuts`)."""
         if self._t is not None and t < self._t:
             self.reset()  # time went backwards: a new clip
         self._t = t
@@ -213,6 +237,11 @@ class RigSolver:
         torso_vis = float(pose.landmarks[_TORSO_AB, VIS].min())
         if met < 1e-6 or pix < 1e-6 or torso_vis < self.options.min_visibility:
             return solved_root if self._last_root is None else self._last_root
+        u, v = (float(c) for c in px[_HIPS].mean(axis=0))
+        cut = self._is_cut(t, pix / met, u, v)
+        self._last_measured = (t, pix / met, u, v)
+        if cut:
+            self._scales.clear()  # the old framing's scales say nothing about the new one
         # pixels per metre at the person's depth: the median over the last moments, as one
         # frame's carries MediaPipe's length noise (a 4% error is 15 cm at 4 m)
         self._scales.append((t, pix / met))
@@ -223,14 +252,21 @@ class RigSolver:
         scale = ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
         focal = 0.5 * w / math.tan(math.radians(self.options.fov_degrees) / 2)
         depth = focal / scale
-        u, v = px[_HIPS].mean(axis=0)
         if self._ref is None:
-            self._ref = (depth, float(v), float(solved_root[1]))
+            self._ref = (depth, v, float(solved_root[1]))
             self._ref_t = t
+        elif cut and self._last_root is not None:
+            # the new framing's reference, with the root where it was just before the cut
+            x, y, z = (float(c) for c in self._last_root)
+            self._ref_z, self._x0 = z, x - (u - 0.5 * w) / scale
+            self._ref = (z + depth, v, y)
+            self._ref_t = t
+            self._floor.clear()  # the floor is found again in the new framing
+            self.cuts += 1
         elif t - self._ref_t <= self.options.root_window_seconds:  # the scale is still settling
-            self._ref = (depth, self._ref[1], self._ref[2])
+            self._ref = (self._ref_z + depth, self._ref[1], self._ref[2])
         d0, v0, h0 = self._ref
-        root = np.array([(u - 0.5 * w) / scale, h0 + (v0 - v) / scale, d0 - depth])
+        root = np.array([self._x0 + (u - 0.5 * w) / scale, h0 + (v0 - v) / scale, d0 - depth])
         # on the floor: the image height minus the hips' height above the lowest seen foot is
         # the feet's height above the reference frame's floor; its low fifth is the floor (a
         # jump lifts it, a frame with the feet down does not), so a reference frame taken in
@@ -248,6 +284,19 @@ class RigSolver:
             root[1] -= ordered[int(_FLOOR_QUANTILE * (len(ordered) - 1))]
         self._last_root = root
         return root
+
+    def _is_cut(self, t: float, scale: float, u: float, v: float) -> bool:
+        """Whether the framing changed since the last measured frame (a cut or a zoom)."""
+        if self._last_measured is None:
+            return False
+        t1, s1, u1, v1 = self._last_measured
+        dt = t - t1
+        if dt > _CUT_GAP:
+            return True  # unmeasured for a while: a new reference
+        dt = min(dt, _CUT_MAX_DT)
+        jump = abs(math.log(scale / s1)) > _CUT_LOG_SCALE + _CUT_LOG_SCALE_RATE * dt
+        shift = math.hypot(u - u1, v - v1) / s1 > _CUT_SHIFT + _CUT_SPEED * dt
+        return jump or shift
 
 
 _FINGER_MASK = np.array([any(f in b for f in FINGERS) for b in BONE_INDEX])

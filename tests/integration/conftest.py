@@ -58,6 +58,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_tiles.py": ("model",),
     "test_tracker.py": ("model", "subprocess"),
     "test_vmc_integration.py": ("subprocess",),
+    "test_web_example.py": ("model", "subprocess", "slow"),
 }
 GL_FIXTURES = {"renderer", "offscreen", "window", "pg"}
 

@@ -128,17 +128,29 @@ def test_root_moves_with_the_person_in_the_picture() -> None:
     solver = RigSolver()
     first = solver.update(person(posed()), 0.0, image_size=SIZE)
     assert abs(first.root[0] - (640 - 640) / 400) < 1e-6 and abs(first.root[2]) < 1e-6
+    solver.update(person(posed()), 0.3, image_size=SIZE)
     solver.update(person(posed()), 0.6, image_size=SIZE)  # past the first scale window
-    right = solver.update(person(posed(), centre=(840.0, 400.0)), 0.7, image_size=SIZE)
-    assert abs(right.root[0] - 200 / 400) < 1e-3  # 200 px at 400 px/m: half a metre to their left (+X)
-    up = solver.update(person(posed(), centre=(640.0, 300.0)), 0.8, image_size=SIZE)
+    # moves at a body's speeds (a jump in one frame would be a camera cut: see below)
+    for k in range(1, 11):  # 200 px at 400 px/m in 1/3 s: half a metre to their left (+X)
+        right = solver.update(person(posed(), centre=(640.0 + 20 * k, 400.0)), 0.6 + k / 30, image_size=SIZE)
+    assert abs(right.root[0] - 200 / 400) < 1e-3
+    for k in range(1, 6):
+        up = solver.update(person(posed(), centre=(840.0, 400.0 - 20 * k)), 1.0 + k / 30, image_size=SIZE)
     assert abs(up.root[1] - first.root[1] - 100 / 400) < 1e-3
-    # twice as big: half as far, towards the camera (+Z), once the scale's median has it
-    # (half of the 0.5 s window)
+    # twice as big, over a second: half as far, towards the camera (+Z), once the scale's
+    # median has it (half of the 0.5 s window)
     depth0 = 0.5 * SIZE[0] / np.tan(np.radians(30)) / 400
-    steps = [solver.update(person(posed(), scale=800.0), 0.9 + k / 10, image_size=SIZE) for k in range(6)]
-    assert abs(steps[0].root[2]) < 1e-3 and abs(steps[-1].root[2] - depth0 / 2) < 1e-3
-    plain = solver.update(person(posed()), 1.5)
+    steps = [
+        solver.update(
+            person(posed(), scale=400.0 * 2 ** min(k / 30, 1.0), centre=(840.0, 300.0)),
+            1.2 + k / 30,
+            image_size=SIZE,
+        )
+        for k in range(1, 50)
+    ]
+    assert abs(steps[0].root[2]) < 0.01 and abs(steps[-1].root[2] - depth0 / 2) < 1e-3
+    assert solver.cuts == 0
+    plain = solver.update(person(posed()), 3.0)
     assert plain.root[0] == 0.0 and plain.root[2] == 0.0
 
 
@@ -211,3 +223,59 @@ def test_root_height_is_on_the_floor_when_the_first_frame_is_in_mid_air() -> Non
     assert abs(roots[0, 1] - truth[0]) > 0.05  # the first frame alone cannot know
     landed = np.arange(90) >= 30  # once the person has stood on the floor
     assert np.abs(roots[landed, 1] - truth[landed]).max() < 0.03
+
+
+def stand_through_cuts(noise: float = 0.0, seed: int = 3) -> tuple[np.ndarray, RigSolver]:
+    """A person standing still 2.8 m away for 4 s at 30 FPS, filmed through a cut to a
+    close-up (1.8x bigger, framed elsewhere) at 1 s, a zoom out (0.7x) at 2 s and, at 3 s, a
+    cut back to the first framing after half a second without them (the tracker lost
+    them); world landmarks with ``noise`` length noise per frame. The roots and the solver."""
+    rng = np.random.default_rng(seed)
+    solver = RigSolver()
+    shots = [(1.0, (640.0, 400.0)), (1.8, (500.0, 250.0)), (1.26, (700.0, 420.0)), (1.0, (640.0, 400.0))]
+    roots = []
+    for k in range(120):
+        t = k / 30
+        if 2.5 <= t < 3.0:
+            continue  # lost
+        zoom, centre = shots[int(t)]
+        p = person(posed(), scale=400.0 * zoom, centre=centre)
+        world = p.world * np.float32(1.0 + rng.normal(0.0, noise))
+        roots.append(solver.update(Pose(p.landmarks, world, 0, p.hands), t, image_size=SIZE).root)
+    return np.array(roots), solver
+
+
+def test_camera_cuts_and_zooms_do_not_move_the_root() -> None:
+    # known answer: the person never moves, so the root must not either (without the cut
+    # detection the close-up alone puts them 1.24 m nearer and 0.3 m aside)
+    roots, solver = stand_through_cuts()
+    assert np.ptp(roots, axis=0).max() < 1e-3  # depth, across and height
+    assert solver.cuts == 3
+    # with MediaPipe-like length noise (5% per frame): about as steady as a person standing
+    # in one framing, no false cuts (seeds 3-8: 2.0-6.4 cm mean, 9-14 cm travel; without
+    # the detection 1.23 m of depth travel, 0.47 m across)
+    noisy, solver = stand_through_cuts(noise=0.05)
+    assert solver.cuts == 3
+    assert np.abs(noisy[:, 2]).mean() < 0.08 and np.ptp(noisy[:, 2]) < 0.2
+    assert np.ptp(noisy[:, 0]) < 0.05
+
+
+def test_walking_and_jumping_are_not_cuts() -> None:
+    # a person standing 4 m away for 0.6 s (depth 0 is set there), then walking towards the
+    # camera at 1.5 m/s to 1.5 m: depth follows
+    solver = RigSolver()
+    focal = 0.5 * SIZE[0] / np.tan(np.radians(30))
+    for k in range(90):
+        d = min(4.0, max(4.0 - 1.5 * (k / 30 - 0.6), 1.5))
+        root = solver.update(person(posed(), scale=focal / d), k / 30, image_size=SIZE).root
+    assert solver.cuts == 0
+    assert abs(root[2] - 2.5) < 0.01  # 2.5 m nearer (+Z)
+    # and the jumping test's person (15 cm jumps, 5% length noise): no cut either
+    solver = RigSolver()
+    rng = np.random.default_rng(5)
+    for k in range(90):
+        h = 0.15 * max(0.0, np.sin(2 * np.pi * k / 30))
+        p = person(posed(), centre=(640.0, 400.0 - 400.0 * h))
+        world = p.world * np.float32(1.0 + rng.normal(0.0, 0.05))
+        solver.update(Pose(p.landmarks, world, 0, p.hands), k / 30, image_size=SIZE)
+    assert solver.cuts == 0
