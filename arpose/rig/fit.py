@@ -12,9 +12,10 @@ that sees the whole clip can do better, on the same rotations:
   where the fixed skeleton puts the limb's root joint, to minimise the squared distance of
   its middle and end joints to their landmarks (a few alternating steps of the exact
   two-bone least squares). Each bone turns by the smallest rotation, so the solver's
-  twists (the limb's bend plane, the forearm's roll) are kept; bones not seen in a frame
-  (the solver's held or relaxed ones) are not turned; the local rotations are then held to
-  :data:`~arpose.rig.LIMITS` as the solver's are;
+  twists (the limb's bend plane, the forearm's roll) are kept; bones the solver did not see
+  (held, then relaxed to a neutral pose) are aimed at the tracker's guesses too, unless
+  ``unseen=False``; the local rotations are then held to :data:`~arpose.rig.LIMITS` as
+  the solver's are;
 - **lengths fitted to the clip** (``lengths=True``, off by default): with the directions
   known, the joints relative to the hips are linear in the bone lengths (hip half-width,
   torso, shoulder, upper arm, forearm, thigh, shin: left and right shared), so least
@@ -230,6 +231,7 @@ def fit_clip(
     min_visibility: float = 0.5,
     spine_degrees: float = 30.0,
     limits: bool = True,
+    unseen: bool = True,
 ) -> tuple[list[RigPose], Skeleton]:
     """One person's solved poses refitted onto one skeleton for the whole clip.
 
@@ -246,10 +248,15 @@ def fit_clip(
         spine_degrees: the spine turns at most this far from the solver's (a close-up's
             guessed shoulders would otherwise fold it over).
         limits: hold the local rotations to :data:`~arpose.rig.LIMITS`.
+        unseen: aim the bones the solver did not see too (confidence 0: landmarks below
+            its ``min_visibility``), at the tracker's guessed landmarks, rather than keep
+            the solver's held or relaxed rotation (made for a live avatar, where a guess
+            jitters; a file then disagrees with the landmarks exported beside it, by
+            30 cm at an occluded arm in a side view).
 
     Returns the poses (roots and confidences unchanged, every pose on the returned
-    skeleton) and that skeleton. Bones not seen in a frame (confidence 0) keep the solver's
-    rotation; fingers, hands, feet, neck and head keep their global rotations.
+    skeleton) and that skeleton. Fingers, hands, feet, neck and head keep their global
+    rotations.
     """
     world = np.asarray(world, np.float64)
     n = len(poses)
@@ -258,8 +265,11 @@ def fit_clip(
     if n == 0 or not (aim or lengths):
         return [RigPose(p.rotations, p.root, p.confidence, skeleton) for p in poses], skeleton
     local = np.stack([p.rotations for p in poses]).astype(np.float64)
-    seen = np.stack([p.confidence for p in poses]) > 0
     p = to_rig(world)
+    seen = np.stack([q.confidence for q in poses]) > 0
+    if unseen:
+        seen = np.ones_like(seen)
+    seen &= np.isfinite(p).all(axis=(1, 2))[:, None]
     target = p - p[:, _HIP].mean(axis=1, keepdims=True)
     weight = (np.asarray(visibility)[:, _J_LM] >= min_visibility).astype(np.float64)
     g0 = quat.to_matrix(global_rotations(local)[:, :_NUM_BODY])
@@ -278,8 +288,7 @@ def fit_clip(
     out = local.copy()
     out[:, _CHANGED] = new
     if limits:
-        for f in range(n):
-            out[f] = apply_limits(out[f])
+        out = apply_limits(out)
     for f in range(1, n):  # one hemisphere from frame to frame
         out[f] = quat.align(out[f], out[f - 1])
     out32 = out.astype(np.float32)

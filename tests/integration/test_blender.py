@@ -179,7 +179,7 @@ def test_bvh_from_a_real_clip_imports_in_blender_and_follows_the_person(blender,
     assert 0.8 < scale < 1.25  # centimetres imported as metres: the scale is right
     # The target: under 3 cm, one scale per clip (a file has one size, so one scale
     # is the fair reading). Measured on this, the hardest track (it spans the clip's
-    # close-ups): 2.73 cm, 2.46 cm with a scale per frame; 3.98 cm before the rotations were
+    # close-ups): 2.39 cm, 2.25 cm with a scale per frame; 3.98 cm before the rotations were
     # refitted onto the file's skeleton (docs/measurements/2026-12-07-engines.md).
     assert err < 0.03
     assert err_frame <= err

@@ -17,6 +17,7 @@ from arpose.pose import Pose, PoseFrame
 from arpose.rig import BONE_INDEX, BONES, NUM_BONES, RigPose, RigSolver, Skeleton, quat
 from arpose.rig.fit import JOINTS, fit_clip
 from arpose.rig.skeleton import LM, to_rig
+from arpose.rig.solve import apply_limits
 from arpose.testing.rig import landmarks_of
 
 X, Y, Z = np.eye(3)
@@ -135,19 +136,30 @@ def test_fit_follows_noisy_landmarks_better_than_copying_directions() -> None:
         assert np.median(np.sum(np.array(bend) * np.array(now), axis=-1)) > np.cos(np.radians(10))
 
 
-def test_unseen_bones_keep_the_solvers_rotation_and_bad_shapes_are_refused() -> None:
+def test_unseen_bones_follow_the_guesses_unless_told_to_keep_the_solvers() -> None:
     poses, _ = clip(noise=True, frames=12)
     rigs, skel, world, vis = solved(poses)
     i = BONE_INDEX["leftLowerArm"]
     conf = rigs[5].confidence.copy()
-    conf[i] = 0.0
+    conf[i] = 0.0  # as the solver reports a bone it holds or relaxes
     rigs[5] = RigPose(rigs[5].rotations, rigs[5].root, conf, rigs[5].skeleton)
-    fitted, _ = fit_clip(rigs, world, vis, skel)
-    g_before = RigPose(rigs[5].rotations, rigs[5].root, conf, skel).global_rotations()[i]
-    assert abs(float(np.dot(g_before, fitted[5].global_rotations()[i]))) > 1 - 1e-6
-    assert abs(float(np.dot(rigs[4].rotations[i], fitted[4].rotations[i]))) < 1 - 1e-6  # seen: refitted
+    g_solver = RigPose(rigs[5].rotations, rigs[5].root, conf, skel).global_rotations()[i]
+    kept, _ = fit_clip(rigs, world, vis, skel, unseen=False)
+    assert abs(float(np.dot(g_solver, kept[5].global_rotations()[i]))) > 1 - 1e-6
+    assert abs(float(np.dot(rigs[4].rotations[i], kept[4].rotations[i]))) < 1 - 1e-6  # seen: refitted
+    aimed, _ = fit_clip(rigs, world, vis, skel)
+    assert abs(float(np.dot(g_solver, aimed[5].global_rotations()[i]))) < 1 - 1e-6
     with pytest.raises(ValueError, match=r"world must be \(12, 33, 3\)"):
         fit_clip(rigs, world[:5], vis, skel)
+
+
+def test_many_frames_are_limited_as_one() -> None:
+    rng = np.random.default_rng(0)
+    q = quat.normalize(rng.normal(size=(20, NUM_BONES, 4)))
+    batched = apply_limits(q)
+    for f in range(len(q)):
+        assert np.allclose(batched[f], apply_limits(q[f]))
+    assert not np.allclose(batched, q)  # random rotations break some limits
 
 
 def test_bvh_writer_writes_the_fitted_rotations(tmp_path) -> None:
