@@ -147,14 +147,6 @@ def _aim(
         _turn(g, lower, v, see2)
 
 
-def joints(g: np.ndarray, skel: Skeleton) -> np.ndarray:
-    """``(F, 12, 3)`` the :data:`JOINTS` by forward kinematics from globals ``(F, >=19, 3, 3)``
-    on ``skel``, relative to the hips' head."""
-    return np.asarray(
-        np.einsum("fkjd,k->fjd", _design(g, skel), _params(skel)),
-    )
-
-
 def _params(skel: Skeleton) -> np.ndarray:
     ln = skel.lengths
     return np.array(
@@ -295,4 +287,4 @@ def fit_clip(
     return [RigPose(out32[f], q.root, q.confidence, skel) for f, q in enumerate(poses)], skel
 
 
-__all__ = ["JOINTS", "fit_clip", "joints"]
+__all__ = ["JOINTS", "fit_clip"]
