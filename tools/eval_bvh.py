@@ -108,12 +108,13 @@ def _written(
     writer.commit()
     took = time.perf_counter() - start
     out = {}
-    for pid, track in writer._tracks.items():
+    for pid in {int(p.id) for pf in frames for p in pf.poses}:
         path = writer.output_for(pid)
-        if path.exists():
+        if path in writer.files:  # a file spans the person's first to last appearance
+            first = next(k for k, pf in enumerate(frames) if any(int(p.id) == pid for p in pf.poses))
             bvh = read_bvh(path)
             cols = [bvh.names.index(BVH_NAMES[BONES[b]]) for b in BONE_ROWS]
-            out[pid] = (track.first_frame, bvh.positions()[:, cols] / UNITS_PER_METRE)
+            out[pid] = (first, bvh.positions()[:, cols] / UNITS_PER_METRE)
     return out, took
 
 
