@@ -15,8 +15,12 @@ channel values per frame. arpose writes:
   :meth:`arpose.rig.RigSolver.median_skeleton`); leaves end in an ``End Site`` one bone length along the bone;
 - **channels**: ``Xposition Yposition Zposition Zrotation Xrotation Yrotation`` on the hips
   (root motion: the solver's root estimate), ``Zrotation Xrotation Yrotation`` (degrees)
-  on every other joint: each joint's rotation relative to its parent, exactly the
-  solver's local rotations (a bone frame at rest is aligned with the axes);
+  on every other joint: each joint's rotation relative to its parent (a bone frame at rest
+  is aligned with the axes): the solver's local rotations, **refitted onto the file's one
+  skeleton** (:func:`arpose.rig.fit.fit_clip`: the spine and limbs aimed at the landmarks
+  from where the fixed skeleton puts their joints, the solver's twists kept), since the
+  solver solves each frame on that frame's own lengths and the error of fixed lengths
+  would otherwise add up down each chain;
 - **frame time**: from the source's timestamps (the median step, so a video's own rate).
 
 A person's file spans the frames from their first to their last appearance; a frame
@@ -37,8 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ExportError
-from .pose import Pose, PoseFrame
+from .pose import VIS, Pose, PoseFrame
 from .rig import BONES, PARENT, RigPose, RigSolver, Skeleton, quat
+from .rig.fit import fit_clip
 
 log = logging.getLogger(__name__)
 
@@ -259,12 +264,31 @@ def write_bvh(
 
 @dataclass
 class _Track:
-    """One person's solved poses, first to last appearance."""
+    """One person's solved poses and landmarks, one entry per frame they are seen in."""
 
     solver: RigSolver
     first_frame: int
+    frames: list[int] = field(default_factory=list)  # the export's frame index of each
     poses: list[RigPose] = field(default_factory=list)
-    seen: int = 0
+    world: list[np.ndarray] = field(default_factory=list)
+    visibility: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return len(self.poses)
+
+    def clip(self, fit: bool) -> tuple[list[RigPose], Skeleton]:
+        """The file's poses, first to last appearance (a frame the person missed repeats
+        their last pose), and its one skeleton: the median skeleton, with the rotations
+        refitted onto it (:func:`arpose.rig.fit.fit_clip`) when ``fit``."""
+        skeleton = self.solver.median_skeleton()
+        poses = self.poses
+        if fit:
+            poses, skeleton = fit_clip(poses, np.stack(self.world), np.stack(self.visibility), skeleton)
+        rows = (
+            np.searchsorted(self.frames, np.arange(self.first_frame, self.frames[-1] + 1), side="right") - 1
+        )
+        return [poses[r] for r in rows], skeleton
 
 
 def has_world(pose: Pose) -> bool:
@@ -283,14 +307,25 @@ class BvhWriter:
         person: write only this person id.
         hands: include the 15 finger joints of each hand.
         source: the input's name, for error messages.
+        fit: refit each person's solved rotations onto the file's one skeleton, aiming the
+            limbs at the landmarks from where that skeleton puts their joints
+            (:func:`arpose.rig.fit.fit_clip`); False writes the solver's rotations as solved
+            on each frame's own lengths.
     """
 
     def __init__(
-        self, path: Path, *, person: int | None = None, hands: bool = False, source: str | None = None
+        self,
+        path: Path,
+        *,
+        person: int | None = None,
+        hands: bool = False,
+        source: str | None = None,
+        fit: bool = True,
     ):
         self.path = path
         self.person = person
         self.hands = hands
+        self.fit = fit
         self.source = source or str(path)
         self.files: list[Path] = []
         self._tracks: dict[int, _Track] = {}
@@ -324,12 +359,10 @@ class BvhWriter:
             rig = track.solver.update(
                 pose, float(frame.t), image_size=(int(frame.size[0]), int(frame.size[1]))
             )
-            # frames the person missed since their last appearance repeat their last pose
-            missing = n - (track.first_frame + len(track.poses))
-            if missing > 0 and track.poses:
-                track.poses.extend([track.poses[-1]] * missing)
+            track.frames.append(n)
             track.poses.append(rig)
-            track.seen += 1
+            track.world.append(np.array(pose.world))
+            track.visibility.append(np.array(pose.landmarks[:, VIS]))
 
     def frame_time(self) -> float:
         """The source's frame period: the median step between frames (1/30 without two)."""
@@ -355,7 +388,8 @@ class BvhWriter:
                 continue
             out = self.output_for(pid)
             self._written.append(out)
-            write_bvh(out, track.poses, frame_time, hands=self.hands, skeleton=track.solver.median_skeleton())
+            poses, skeleton = track.clip(self.fit)
+            write_bvh(out, poses, frame_time, hands=self.hands, skeleton=skeleton)
         self.files = list(self._written)
         if not self.files:
             log.warning("%s: nobody tracked long enough for a BVH file", self.source)

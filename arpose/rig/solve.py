@@ -327,20 +327,22 @@ def local_rotations(g: np.ndarray) -> np.ndarray:
 
 
 def apply_limits(local: np.ndarray) -> np.ndarray:
-    """Clamp each bone's local rotation to :data:`LIMITS` (swing and twist separately)."""
+    """Clamp each bone's local rotation to :data:`LIMITS` (swing and twist separately).
+    ``local`` is ``(NUM_BONES, 4)``, or ``(..., NUM_BONES, 4)`` for many frames at once."""
     # cheap bounds first: the twist's angle from the axis component, the swing's from where
     # the rest direction goes; only bones over a limit are split and clamped
-    w = np.abs(local[:, 3])
-    twist = 2.0 * np.arctan2(np.abs((local[:, :3] * REST_DIRECTIONS).sum(-1)), w)
+    w = np.abs(local[..., 3])
+    twist = 2.0 * np.arctan2(np.abs((local[..., :3] * REST_DIRECTIONS).sum(-1)), w)
     cos_swing = (quat.rotate(local, REST_DIRECTIONS) * REST_DIRECTIONS).sum(-1)
     over = (twist > _LIMIT_RAD[:, 1]) | (cos_swing < _LIMIT_COS)
     if not np.any(over):
         return local
     out = np.array(local, np.float64)
-    swing, tw = quat.swing_twist(out[over], REST_DIRECTIONS[over])
+    bone = np.nonzero(over)[-1]  # the bone of each rotation over a limit
+    swing, tw = quat.swing_twist(out[over], REST_DIRECTIONS[bone])
     sa, ta = quat.angle(swing), quat.angle(tw)
-    fs = np.minimum(1.0, _LIMIT_RAD[over, 0] / np.maximum(sa, 1e-9))
-    ft = np.minimum(1.0, _LIMIT_RAD[over, 1] / np.maximum(ta, 1e-9))
+    fs = np.minimum(1.0, _LIMIT_RAD[bone, 0] / np.maximum(sa, 1e-9))
+    ft = np.minimum(1.0, _LIMIT_RAD[bone, 1] / np.maximum(ta, 1e-9))
     out[over] = quat.mul(quat.scale_angle(swing, fs), quat.scale_angle(tw, ft))
     return out
 
