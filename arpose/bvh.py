@@ -356,13 +356,21 @@ class BvhWriter:
             track = self._tracks.get(pid)
             if track is None:
                 track = self._tracks[pid] = _Track(RigSolver(), n)
+            flips = track.solver.flips
             rig = track.solver.update(
                 pose, float(frame.t), image_size=(int(frame.size[0]), int(frame.size[1]))
             )
             track.frames.append(n)
             track.poses.append(rig)
-            track.world.append(np.array(pose.world))
-            track.visibility.append(np.array(pose.landmarks[:, VIS]))
+            if track.solver.flips > flips and track.world:
+                # the solver did not believe this frame (the body turned over in an instant:
+                # MediaPipe reading a close-up upside down): the fit aims at the last believed
+                # landmarks too, so the file holds the pose instead of flipping for a moment
+                track.world.append(track.world[-1])
+                track.visibility.append(track.visibility[-1])
+            else:
+                track.world.append(np.array(pose.world))
+                track.visibility.append(np.array(pose.landmarks[:, VIS]))
 
     def frame_time(self) -> float:
         """The source's frame period: the median step between frames (1/30 without two)."""

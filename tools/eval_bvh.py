@@ -154,6 +154,11 @@ def main() -> None:
         b = hip_centred(world[:, LMS])
         full = vis[:, 11:29].min(axis=1) >= 0.9
         print(f"person {pid}: {len(frames)} frames ({int(full.sum())} with the whole body seen)")
+        flagger, held = RigSolver(), np.zeros(len(frames), bool)
+        for i, (_, pf, p) in enumerate(frames):  # frames the solver did not believe (turn-overs)
+            flips = flagger.flips
+            flagger.update(p, pf.t, image_size=pf.size)
+            held[i] = flagger.flips > flips
         for label, fit in (("after", True), ("before", False)):
             first, joints = files[fit][pid]
             a = hip_centred(joints[[k - first for k, _, _ in frames]])
@@ -168,6 +173,12 @@ def main() -> None:
                 f"{e_frame.mean() * 100:.2f} cm (one scale per frame){split}"
             )
             print(f"    per joint (cm, per clip): {_line(e_clip)}")
+            if held.any():
+                e_kept, _ = errors(a[~held], b[~held])
+                print(
+                    f"    without the {int(held.sum())} frames the solver held as a turn-over: "
+                    f"{e_kept.mean() * 100:.2f} cm (one scale per clip)"
+                )
         solver = RigSolver()
         rigs = [solver.update(p, pf.t, image_size=pf.size) for _, pf, p in frames]
         skel = solver.median_skeleton()

@@ -84,6 +84,14 @@ _CUT_SHIFT = 0.25  # metres
 _CUT_SPEED = 3.0  # metres per second
 _CUT_MAX_DT = 0.25  # seconds
 _CUT_GAP = 0.5  # seconds
+# a body does not turn over: the hips' up axis turning more than _FLIP_ANGLE from its last
+# seen direction within _FLIP_WINDOW is the detector's mistake (a legs close-up read upside
+# down), and the frame counts as unseen; once the last believed rotation
+# is older than that, the new way round is believed (a handstand, someone lying down). A
+# fast spin turns the hips some 20 degrees a frame.
+_FLIP_ANGLE = math.radians(100.0)
+_FLIP_WINDOW = 0.3  # seconds
+_HIPS_BONE = BONE_INDEX["hips"]
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
@@ -121,6 +129,8 @@ class RigSolver:
         self._last_measured: tuple[float, float, float, float] | None = None  # (t, px/m, u, v)
         self.cuts = 0
         """Camera cuts and zooms detected so far (see :meth:`update`)."""
+        self.flips = 0
+        """Frames held because the body turned over faster than a body can (see :meth:`update`)."""
         self._skeleton: Skeleton | None = None
         self._measured = 0
         self._measured_t = -np.inf
@@ -189,7 +199,12 @@ class RigSolver:
         measured frames beyond what a body does in that time, or the person unmeasured for
         over half a second) restarts the scale's window and the reference at that frame,
         with the root held where it was: the root stays continuous across the cut instead of
-        flying by the change of framing (counted in :attr:`cuts`)."""
+        flying by the change of framing (counted in :attr:`cuts`).
+
+        A body **turning over** in an instant (the hips' up axis more than 100 degrees from
+        where it was seen within 0.3 s: MediaPipe reading a legs close-up upside down) is
+        held like an unseen body; after 0.3 s of it the new way round is believed (counted
+        in :attr:`flips`)."""
         if self._t is not None and t < self._t:
             self.reset()  # time went backwards: a new clip
         self._t = t
@@ -205,6 +220,9 @@ class RigSolver:
             self._skeleton = None
         seen = raw.confidence > 0
         solved = quat.align(raw.rotations.astype(np.float64), self._out)
+        if seen[_HIPS_BONE] and self._turned_over(solved[_HIPS_BONE], t):
+            seen[:] = False
+            self.flips += 1
 
         # fallbacks for bones not seen: hold, then relax to neutral
         self._lost_t[~seen & (self._seen_t >= self._lost_t)] = t
@@ -227,6 +245,16 @@ class RigSolver:
         conf = np.where(seen, raw.confidence, 0.0)
         root = raw.root if image_size is None else self._root(pose, t, raw.root, image_size)
         return RigPose(out.astype(np.float32), root, conf, raw.skeleton)
+
+    def _turned_over(self, hips: np.ndarray, t: float) -> bool:
+        """Whether the hips' up axis turned this frame further than a body turns over that
+        fast (their last believed rotation is recent; an older one, any way round is
+        believable). Only the up axis: a quick turn about it (a spin) is a body's."""
+        if t - self._seen_t[_HIPS_BONE] > _FLIP_WINDOW:
+            return False
+        up_now = quat.to_matrix(hips)[:, 1]
+        up_before = quat.to_matrix(self._held[_HIPS_BONE])[:, 1]
+        return math.acos(float(np.clip(np.dot(up_now, up_before), -1.0, 1.0))) > _FLIP_ANGLE
 
     def _root(self, pose: Pose, t: float, solved_root: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
         w, h = image_size

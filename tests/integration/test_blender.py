@@ -165,36 +165,49 @@ def test_bvh_from_a_real_clip_imports_in_blender_and_follows_the_person(blender,
     got = np.array(data["frames"])[:, [data["joints"].index(n) for n in names]]
     assert got.shape[0] == parsed.motion.shape[0]
     assert data["fps"] == pytest.approx(1.0 / parsed.frame_time, rel=1e-3)
+    # the solver's own pass over the person (what the writer does): which frames it did not
+    # believe (a body turned over in an instant: the clip's legs close-up, read upside down
+    # by MediaPipe; the file holds the pose there), and the joints the file should hold
+    solver = RigSolver()
+    solved, world, vis, held = [], [], [], set()
+    for r in Recording(take):
+        pf = r.to_pose_frame()
+        p = next((p for p in pf.poses if p.id == pid), None)
+        if p is not None:
+            flips = solver.flips
+            solved.append(solver.update(p, pf.t, image_size=pf.size))
+            if solver.flips > flips and world:
+                held.add(len(world))
+                world.append(world[-1])
+                vis.append(vis[-1])
+            else:
+                world.append(p.world)
+                vis.append(p.landmarks[:, VIS])
+    assert len(held) <= 0.05 * len(frames)  # a few frames, not a way to skip the hard ones
     a, b = [], []
-    for k, _, world in frames:
-        a.append(got[k - first])
-        b.append(_to_blender(world[[LANDMARK[n] for n in names]]))
+    for i, (k, _, lm) in enumerate(frames):
+        if i not in held:
+            a.append(got[k - first])
+            b.append(_to_blender(lm[[LANDMARK[n] for n in names]]))
     a_c, b_c = _hip_centred(np.array(a), names), _hip_centred(np.array(b), names)
     err, scale = _aligned_error(a_c, b_c)
     err_frame = _per_frame_aligned_error(a_c, b_c)
     print(
         f"BVH in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames "
-        f"(one scale per clip: {scale:.3f}); {err_frame * 100:.2f} cm with one scale per frame"
+        f"(one scale per clip: {scale:.3f}); {err_frame * 100:.2f} cm with one scale per frame; "
+        f"{len(held)} frames the solver held (a turn-over) left out"
     )
     assert 0.8 < scale < 1.25  # centimetres imported as metres: the scale is right
     # The target: under 3 cm, one scale per clip (a file has one size, so one scale
-    # is the fair reading). Measured on this, the hardest track (it spans the clip's
-    # close-ups): 2.39 cm, 2.25 cm with a scale per frame; 3.98 cm before the rotations were
-    # refitted onto the file's skeleton (docs/measurements/2026-12-07-engines.md).
+    # is the fair reading), on the frames whose landmarks the solver believed. Measured on
+    # this, the hardest track (it spans the clip's close-ups): see
+    # docs/measurements/2026-12-07-engines.md (3.98 cm before the rotations were refitted
+    # onto the file's skeleton).
     assert err < 0.03
     assert err_frame <= err
     # exactness (to Blender's float32): Blender's joints are arpose's own joints (the solved
     # rotations refitted onto the file's skeleton), in Blender's axes (rig (x, y, z) ->
     # (x, -z, y)) and metres, root motion included
-    solver = RigSolver()
-    solved, world, vis = [], [], []
-    for r in Recording(take):
-        pf = r.to_pose_frame()
-        p = next((p for p in pf.poses if p.id == pid), None)
-        if p is not None:
-            solved.append(solver.update(p, pf.t, image_size=pf.size))
-            world.append(p.world)
-            vis.append(p.landmarks[:, VIS])
     poses, _ = fit_clip(solved, np.array(world), np.array(vis), solver.median_skeleton())
     bone = {n: BONES.index(b) for b, n in BVH_NAMES.items() if n in names}
     diffs = []

@@ -279,3 +279,39 @@ def test_walking_and_jumping_are_not_cuts() -> None:
         world = p.world * np.float32(1.0 + rng.normal(0.0, 0.05))
         solver.update(Pose(p.landmarks, world, 0, p.hands), k / 30, image_size=SIZE)
     assert solver.cuts == 0
+
+
+UPSIDE_DOWN = posed(hips=quat.from_axis_angle(Z, np.pi))  # what MediaPipe reads on a legs close-up
+
+
+def hips_angle(out: RigPose, truth: RigPose) -> float:
+    return angle_between(out.rotation("hips"), truth.rotation("hips"))
+
+
+def test_a_body_turned_over_for_a_few_frames_is_held() -> None:
+    solver = RigSolver()
+    for k in range(30):
+        solver.update(person(posed()), k / 30)
+    for k in range(30, 36):  # 0.2 s of upside-down landmarks: the detector's mistake
+        out = solver.update(person(UPSIDE_DOWN), k / 30)
+        assert hips_angle(out, posed()) < 1.0
+        assert out.confidence[BONE_INDEX["hips"]] == 0.0
+    assert solver.flips == 6
+    out = solver.update(person(posed()), 36 / 30)
+    assert hips_angle(out, posed()) < 1.0
+
+
+def test_a_handstand_that_lasts_is_believed_and_a_fast_spin_is_never_held() -> None:
+    solver = RigSolver()
+    for k in range(30):
+        solver.update(person(posed()), k / 30)
+    outs = [solver.update(person(UPSIDE_DOWN), k / 30) for k in range(30, 50)]
+    assert hips_angle(outs[-1], UPSIDE_DOWN) < 1.0  # believed after 0.3 s
+    assert 8 <= solver.flips <= 10
+    spin = RigSolver()
+    y = np.array([0.0, 1.0, 0.0])
+    for k in range(60):  # a pirouette: two turns a second, 24 degrees a frame
+        turn = posed(hips=quat.from_axis_angle(y, np.radians(24 * k)))
+        out = spin.update(person(turn), k / 30)
+        assert hips_angle(out, turn) < 1.0
+    assert spin.flips == 0
