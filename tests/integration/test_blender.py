@@ -269,10 +269,22 @@ def test_addon_drives_an_armature_from_a_live_serve(blender, take, tmp_path):
     ts = np.array([pf.t for pf in solo_frames])
     period = ts[-1] - ts[0] + 1.0 / Recording(solo).fps
 
+    # the frames the live solver holds (a body turned over in an instant: the legs close-up
+    # read upside down), left out as in the BVH test; the same on every pass of the loop
+    solver, held = RigSolver(), set()
+    for k, pf in enumerate(solo_frames):
+        flips = solver.flips
+        solver.update(pf.poses[0], pf.t, image_size=pf.size)
+        if solver.flips > flips:
+            held.add(k)
+    assert len(held) <= 0.05 * len(solo_frames)
+
     def world_at(t: float) -> np.ndarray | None:
         t0 = ts[0] + (t - ts[0]) % period
         k = int(np.argmin(np.abs(ts - t0)))
-        return solo_frames[k].poses[0].world if abs(ts[k] - t0) < 1e-3 else None
+        if abs(ts[k] - t0) >= 1e-3 or k in held:
+            return None
+        return solo_frames[k].poses[0].world
 
     names = list(LANDMARK)
     got = np.array(data["frames"])[:, [data["joints"].index(n) for n in names]]
@@ -282,10 +294,13 @@ def test_addon_drives_an_armature_from_a_live_serve(blender, take, tmp_path):
         if world is not None:
             a.append(joints)
             b.append(_to_blender(world[[LANDMARK[n] for n in names]]))
-    assert len(a) >= 0.9 * len(times)
+    assert len(a) >= 0.85 * len(times)
     a_c, b_c = _hip_centred(np.array(a), names), _hip_centred(np.array(b), names)
     err, scale = _aligned_error(a_c, b_c)
-    print(f"live VMC in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames")
+    print(
+        f"live VMC in Blender vs world landmarks: mean {err * 100:.2f} cm over {len(a)} frames "
+        f"({len(held)} held frames of the recording left out)"
+    )
     # live, the solver's rotations on each frame's own lengths arrive unrefitted (the BVH's
     # fit needs the whole clip): this checks the driving, wrong axes or bones miss by tens of cm
     assert err < 0.06
