@@ -17,9 +17,11 @@ at crops centred on it (:func:`reappears`: the top-down check); among a person's
 copies from several tiles, the one with the best :func:`tile_score` wins: its mean
 landmark visibility, times the share of its landmarks not cut off by a tile edge inside
 the photo (a person cut by a tile edge gets guessed limbs there). People found on the
-whole photo are always kept as they are, so a single-person photo gives what it gave
-before. Photos only (IMAGE mode): in video the tracker follows people from frame to
-frame, and nobody pays for tiles there.
+whole photo are kept as they are (so a single-person photo gives what it gave before),
+unless they lie inside or on a larger person found on a tile who passed the top-down
+check (:func:`part_of`: MediaPipe's whole-photo detector at times reports a small
+"person" on a lifter's legs and misses the lifter). Photos only (IMAGE mode): in video
+the tracker follows people from frame to frame, and nobody pays for tiles there.
 """
 
 from __future__ import annotations
@@ -240,6 +242,7 @@ def search_tiles(
             kept.append(pose)
     if len(kept) >= limit:
         return kept[:limit]
+    n_found = len(kept)
     h, w = image.shape[:2]
     candidates: list[tuple[float, Pose]] = []
     for tile in tiles_for(w, h, fractions):
@@ -260,7 +263,16 @@ def search_tiles(
             rejected.append(pose)
             continue
         kept.append(pose)
+    if verify:  # a whole-photo "person" inside or on a larger one who came back: part of them
+        added = kept[n_found:]
+        kept = [p for p in kept[:n_found] if not any(part_of(p, a) for a in added)] + added
     return kept
+
+
+def part_of(pose: Pose, other: Pose) -> bool:
+    """Whether ``pose`` lies inside ``other``, a larger person (:func:`inside_larger`), or on
+    their skeleton (:func:`on_skeleton`)."""
+    return inside_larger(pose, other) or on_skeleton(pose, other) >= ON_SKELETON
 
 
 def person_crop(pose: Pose, width: int, height: int, expand: float) -> Tile:
