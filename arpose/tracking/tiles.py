@@ -271,8 +271,10 @@ def search_tiles(
 
 def part_of(pose: Pose, other: Pose) -> bool:
     """Whether ``pose`` lies inside ``other``, a larger person (:func:`inside_larger`), or on
-    their skeleton (:func:`on_skeleton`)."""
-    return inside_larger(pose, other) or on_skeleton(pose, other) >= ON_SKELETON
+    the skeleton of a larger ``other`` (:func:`on_skeleton`)."""
+    if inside_larger(pose, other):
+        return True
+    return other.body_size > pose.body_size and on_skeleton(pose, other) >= ON_SKELETON
 
 
 def person_crop(pose: Pose, width: int, height: int, expand: float) -> Tile:
