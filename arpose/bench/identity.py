@@ -12,7 +12,9 @@
   one-worker run is the reference), and the same before the fix.
 - **photos**: precision, recall and false people per photo on the annotated photos in
   ``../shared/media`` (COCO, PoseTrack18), raw MediaPipe (whole photo) beside arpose
-  (whole photo plus the tile search), when the folder is there.
+  (whole photo plus the tile search, with and without its top-down check), when the
+  folder is there, and the seconds per photo of each; false people on frames of
+  one-person clips, each read as a photo.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -164,28 +167,55 @@ def _coco17(poses: Sequence[Pose]) -> list[np.ndarray]:
     return [p.landmarks[list(COCO17_INDEX), :2] for p in poses]
 
 
+PHOTO_MODES = {"raw": (False, False), "unchecked": (True, False), "arpose": (True, True)}
+"""Detector settings per row: (tiles, the top-down check of tile people). ``unchecked`` is
+the tile search without :func:`arpose.tracking.tiles.reappears` (arpose before it)."""
+
+
 def photos(media: Path, max_people: int = 8) -> dict[str, Any]:
-    """Precision and recall on the annotated photos: raw MediaPipe (the whole photo), and
-    arpose (the whole photo plus the tile search), each set and all together."""
+    """Precision and recall on the annotated photos: raw MediaPipe (the whole photo), the
+    tile search without and with its top-down check, and arpose (the whole photo plus the
+    checked tile search), each set and all together; and the seconds each spent per photo,
+    measured photo by photo in turn (``cost``: ratios against ``unchecked``)."""
     sets = annotated_photos(media)
     if not sets:
         return {"skipped": f"no annotated photos in {media}"}
     out: dict[str, Any] = {}
-    for mode, tiles in (("raw", False), ("arpose", True)):
-        total: dict[str, float] = {}
-        with PoseDetector(DetectorOptions(num_poses=max_people, mode="image", tiles=tiles)) as detector:
-            for name, (ann, items) in sets.items():
-                people = {i: _coco17(detector.detect(read_image(path), 0.0).poses) for path, i, _ in items}
-                ignore = {i: list(r) for _, i, r in items if r is not None}
-                part = photo_precision(people, ann, ignore)
+    detectors = {
+        mode: PoseDetector(DetectorOptions(num_poses=max_people, mode="image", tiles=t, tile_check=c))
+        for mode, (t, c) in PHOTO_MODES.items()
+    }
+    seconds = dict.fromkeys(PHOTO_MODES, 0.0)
+    try:
+        totals: dict[str, dict[str, float]] = {mode: {} for mode in PHOTO_MODES}
+        for name, (ann, items) in sets.items():
+            people: dict[str, dict[int, list[np.ndarray]]] = {mode: {} for mode in PHOTO_MODES}
+            for path, i, _ in items:
+                rgb = read_image(path)
+                for mode, detector in detectors.items():  # in turn, photo by photo: fair timing
+                    start = time.perf_counter()
+                    people[mode][i] = _coco17(detector.detect(rgb, 0.0).poses)
+                    seconds[mode] += time.perf_counter() - start
+            ignore = {i: list(r) for _, i, r in items if r is not None}
+            for mode in PHOTO_MODES:
+                part = photo_precision(people[mode], ann, ignore)
                 out[f"{mode}_{name}"] = part
                 for key in ("photos", "annotated", "true", "false", "ignored"):
-                    total[key] = total.get(key, 0) + part[key]
+                    totals[mode][key] = totals[mode].get(key, 0) + part[key]
+    finally:
+        for detector in detectors.values():
+            detector.close()
+    for mode, total in totals.items():
         tp, fp = total["true"], total["false"]
         total["precision"] = tp / (tp + fp) if tp + fp else 1.0
         total["recall"] = tp / total["annotated"] if total["annotated"] else 0.0
         total["false_per_photo"] = fp / total["photos"] if total["photos"] else 0.0
         out[mode] = total
+    n = out["arpose"]["photos"]
+    out["cost"] = {
+        **{f"{mode}_s_per_photo": seconds[mode] / n for mode in PHOTO_MODES},
+        **{f"{mode}_ratio": seconds[mode] / seconds["unchecked"] for mode in PHOTO_MODES},
+    }
     return out
 
 
@@ -215,8 +245,9 @@ def single_person_frames(media: Path, per_clip: int = 30, max_people: int = 8) -
     if not frames:
         return {"skipped": f"no single-person clips in {media / 'exercise'}"}
     out: dict[str, Any] = {}
-    for mode, tiles in (("raw", False), ("arpose", True)):
-        with PoseDetector(DetectorOptions(num_poses=max_people, mode="image", tiles=tiles)) as detector:
+    for mode, (tiles, check) in PHOTO_MODES.items():
+        options = DetectorOptions(num_poses=max_people, mode="image", tiles=tiles, tile_check=check)
+        with PoseDetector(options) as detector:
             counts = {key: len(detector.detect(rgb, 0.0).poses) for key, rgb in frames}
         out[mode] = {
             "frames": len(counts),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..errors import printable
 from ..sources import ImageFile, ImageFolder
@@ -71,6 +72,17 @@ def add_folder_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def folder_source(spec: str, kind: str) -> str | ImageFolder:
+    """``spec`` opened as a folder of images read as ``kind`` (``--sequence``/``--photos``,
+    else the rule), saying on stderr which reading was used and why; anything that is not
+    a folder is returned as it is, for :func:`arpose.tracking.pipeline.track` to open."""
+    if not Path(spec).is_dir():
+        return spec
+    folder = ImageFolder(spec, kind=kind)
+    print(f"arpose: note: {folder.describe()}", file=sys.stderr)
+    return folder
+
+
 def add_hand_arguments(p: argparse.ArgumentParser) -> None:
     """``--hands`` and ``--hand-model`` (shared by every command that tracks)."""
     p.add_argument(
@@ -110,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_people is not None:
         check_max_people(args.max_people)
     pipeline = track(
-        args.source,
+        folder_source(args.source, args.folder),
         max_people=args.max_people,
         smooth=not args.no_smooth,
         model=args.model,
@@ -118,11 +130,8 @@ def run(args: argparse.Namespace) -> int:
         hands=args.hands,
         hand_model=args.hand_model,
         tiles=not args.no_tiles,
-        folder=args.folder,
     )
     single = isinstance(pipeline.source, ImageFile)
-    if isinstance(pipeline.source, ImageFolder):
-        print(f"arpose: note: {pipeline.source.describe()}", file=sys.stderr)
     found = hands_found = 0
     with pipeline:
         for pf in pipeline:

@@ -14,6 +14,7 @@ from ..errors import RenderError, printable
 from ..record import Recording, Replay, is_recording
 from ..tracking.pipeline import PLAYERS_MAX_PEOPLE
 from . import signals
+from .detect import add_folder_arguments, folder_source
 from .export import add_ray_argument
 from .record import check_max_people
 
@@ -73,6 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="a folder of videos: processes (or Ray workers); default all cores",
     )
+    add_folder_arguments(p)
     add_ray_argument(p)
     p.set_defaults(run=run)
 
@@ -135,9 +137,12 @@ def run(args: argparse.Namespace) -> int:
     if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
         raise RenderError(f"{out}: folder {out.parent} is not writable (permission denied)")
     try:
+        source = (
+            folder_source(args.source, args.folder) if Path(args.source).is_dir() else _source(args.source)
+        )
         stats = render_source(
             args.effect,
-            _source(args.source),
+            source,
             args.output,
             flip=args.mirror,
             max_people=args.max_people,

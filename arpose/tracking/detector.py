@@ -56,6 +56,10 @@ class DetectorOptions:
     two. About 10 more landmarker runs per photo; only when fewer than ``num_poses``
     people were found on the whole image. The segmentation mask stays the whole
     image's (people found only on a tile are not in it)."""
+    tile_check: bool = True
+    """With ``tiles``: keep a person found only on a tile when the landmarker finds them
+    again on crops centred on them (:func:`arpose.tracking.tiles.reappears`; 2-3 more
+    landmarker runs per person found on a tile)."""
     quiet: bool = True
     """Hide MediaPipe's native start-up chatter (printed to stderr by C++ while the model
     loads and runs its first frame); errors still arrive as Python exceptions."""
@@ -156,7 +160,11 @@ class PoseDetector:
             for lms, world in zip(result.pose_landmarks, result.pose_world_landmarks)
         )
         if self.options.tiles:
-            poses = tuple(search_tiles(full, poses, self.options.num_poses, self._on_tile))
+            poses = tuple(
+                search_tiles(
+                    full, poses, self.options.num_poses, self._on_tile, verify=self.options.tile_check
+                )
+            )
             inference_ms = (time.perf_counter() - start) * 1000.0
         mask = None
         if self.options.segmentation and result.segmentation_masks:

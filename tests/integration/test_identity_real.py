@@ -33,7 +33,7 @@ def test_dance_ids_stay_and_hats_never_change_person(dance_video):
 
 
 def test_a_folder_of_coco_photos_is_read_as_photos(media):
-    """`arpose detect coco/`: each photo on its own (1, 2, 4 and 5 people, ids afresh),
+    """`arpose detect coco/`: each photo on its own (1, 2, 4 and 4 people, ids afresh),
     not one person per photo carried across them as a video."""
     from arpose.sources import ImageFolder
 

@@ -64,3 +64,36 @@ def test_detect_render_and_mirror_dress_the_same_people_on_a_photo(media, tmp_pa
     mirror_hats = _hats(mirrored, photo)
     iou = (rendered & mirror_hats).sum() / max((rendered | mirror_hats).sum(), 1)
     assert iou > 0.6, iou  # the same hats on the same people
+
+
+@pytest.mark.parametrize(
+    ("flags", "reading"),
+    [
+        ([], "read as separate photos (the names are not consecutive"),
+        (["--sequence"], "read as one sequence (as asked: --sequence"),
+    ],
+)
+def test_render_reads_a_folder_as_detect_does_and_says_which(media, tmp_path, capsys, flags, reading):
+    """`arpose render` takes --sequence / --photos like `arpose detect` (one implementation,
+    arpose.cli.detect.folder_source) and says on stderr which reading it used."""
+    import shutil
+
+    from arpose.cli import main
+
+    photo = media / "coco" / "000000000785.jpg"
+    if not photo.is_file():
+        pytest.skip(f"{photo} not found")
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for name in ("beach.jpg", "slope.jpg"):  # not frame numbers: photos, unless asked
+        shutil.copy(photo, folder / name)
+    out = tmp_path / "out.mp4"
+    assert main(["render", "-e", "top-hat", "-s", str(folder), "-o", str(out), "--no-progress", *flags]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("arpose: note:")]
+    assert len(notes) == 1 and reading in notes[0] and str(folder) in notes[0], notes
+    cap = cv2.VideoCapture(str(out))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 2
+    cap.release()
+    assert main(["detect", str(folder), "--json", *flags]) == 0
+    detect_notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("arpose: note:")]
+    assert detect_notes == notes  # the same reading, said the same way

@@ -130,3 +130,40 @@ def test_a_copy_lies_on_the_skeleton_and_a_neighbour_does_not():
     from arpose.pose import Pose
 
     assert not plausible(Pose(man.landmarks, tipped))
+
+
+def test_the_top_down_check_keeps_who_comes_back_on_most_crops():
+    """:func:`reappears` runs the detector on square crops centred on the person (moved
+    inside the photo) and keeps them when a majority of crops find them again there."""
+    from arpose.pose import Pose
+    from arpose.tracking.tiles import VERIFY_CROPS, VERIFY_NEED, Tile, person_crop, reappears
+
+    man = make_pose(Body(x=60, floor=390, scale=60))
+    image = np.zeros((400, 640, 3), np.uint8)
+    crops: list[Tile] = []
+    for expand in VERIFY_CROPS:
+        c = person_crop(man, 640, 400, expand)
+        assert c.x >= 0 and c.y >= 0 and c.x + c.side <= 640 and c.y + c.side <= 400
+        crops.append(c)
+    assert crops[0].side < crops[-1].side <= 400
+    assert person_crop(man, 640, 400, 100.0).side == 400  # no larger than the photo
+
+    def finds_on(k: int):
+        seen: list[Tile] = []
+
+        def detect(patch, tile):
+            assert patch.shape[:2] == (tile.side, tile.side)
+            seen.append(tile)
+            moved = Pose(man.landmarks + np.float32([2, 1, 0, 0, 0]), man.world)
+            return [moved] if len(seen) <= k else [make_pose(Body(x=500, floor=390, scale=60))]
+
+        return detect, seen
+
+    detect, seen = finds_on(len(VERIFY_CROPS))
+    assert reappears(man, image, detect)
+    assert len(seen) == VERIFY_NEED  # stops once the answer is known
+    detect, seen = finds_on(VERIFY_NEED - 1)
+    assert not reappears(man, image, detect)
+    detect, seen = finds_on(0)
+    assert not reappears(man, image, detect)
+    assert len(seen) == len(VERIFY_CROPS) - VERIFY_NEED + 1
