@@ -356,13 +356,12 @@ class BvhWriter:
             track = self._tracks.get(pid)
             if track is None:
                 track = self._tracks[pid] = _Track(RigSolver(), n)
-            flips = track.solver.flips
             rig = track.solver.update(
                 pose, float(frame.t), image_size=(int(frame.size[0]), int(frame.size[1]))
             )
             track.frames.append(n)
             track.poses.append(rig)
-            if track.solver.flips > flips and track.world:
+            if track.solver.held_turn_over and track.world:
                 # the solver did not believe this frame (the body turned over in an instant:
                 # MediaPipe reading a close-up upside down): the fit aims at the last believed
                 # landmarks too, so the file holds the pose instead of flipping for a moment

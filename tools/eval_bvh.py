@@ -156,9 +156,8 @@ def main() -> None:
         print(f"person {pid}: {len(frames)} frames ({int(full.sum())} with the whole body seen)")
         flagger, held = RigSolver(), np.zeros(len(frames), bool)
         for i, (_, pf, p) in enumerate(frames):  # frames the solver did not believe (turn-overs)
-            flips = flagger.flips
             flagger.update(p, pf.t, image_size=pf.size)
-            held[i] = flagger.flips > flips
+            held[i] = flagger.held_turn_over
         for label, fit in (("after", True), ("before", False)):
             first, joints = files[fit][pid]
             a = hip_centred(joints[[k - first for k, _, _ in frames]])

@@ -131,6 +131,8 @@ class RigSolver:
         """Camera cuts and zooms detected so far (see :meth:`update`)."""
         self.flips = 0
         """Frames held because the body turned over faster than a body can (see :meth:`update`)."""
+        self.held_turn_over = False
+        """Whether the last :meth:`update` held such a frame (its landmarks not believed)."""
         self._skeleton: Skeleton | None = None
         self._measured = 0
         self._measured_t = -np.inf
@@ -220,7 +222,8 @@ class RigSolver:
             self._skeleton = None
         seen = raw.confidence > 0
         solved = quat.align(raw.rotations.astype(np.float64), self._out)
-        if seen[_HIPS_BONE] and self._turned_over(solved[_HIPS_BONE], t):
+        self.held_turn_over = bool(seen[_HIPS_BONE]) and self._turned_over(solved[_HIPS_BONE], t)
+        if self.held_turn_over:
             seen[:] = False
             self.flips += 1
 

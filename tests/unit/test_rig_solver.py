@@ -296,9 +296,11 @@ def test_a_body_turned_over_for_a_few_frames_is_held() -> None:
         out = solver.update(person(UPSIDE_DOWN), k / 30)
         assert hips_angle(out, posed()) < 1.0
         assert out.confidence[BONE_INDEX["hips"]] == 0.0
+        assert solver.held_turn_over
     assert solver.flips == 6
     out = solver.update(person(posed()), 36 / 30)
     assert hips_angle(out, posed()) < 1.0
+    assert not solver.held_turn_over
 
 
 def test_a_handstand_that_lasts_is_believed_and_a_fast_spin_is_never_held() -> None:
