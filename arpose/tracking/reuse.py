@@ -36,7 +36,6 @@ VIDEO_THREADS = 2
 thread's detector sees every n-th frame, so the count changes the landmarks: a batch on
 a 2-core laptop and on a 64-core node must give the same output."""
 
-_BLANK = np.zeros((256, 256, 3), np.uint8)
 _lock = threading.Lock()
 _pool: dict[tuple[str | None, int], list[PoseDetector]] = {}
 
@@ -57,9 +56,7 @@ class _Lease:
 
 def reset(detector: PoseDetector) -> None:
     """Forget the last video: two frames with nobody in them, just after its last one."""
-    last = getattr(detector, "_last_ms", -1)
-    for k in (1, 2):
-        detector.detect(_BLANK, (last + k) / 1000.0)
+    detector.forget(2)
 
 
 def detectors(max_people: int, model: str | os.PathLike | None = None) -> list[PoseDetector]:

@@ -116,3 +116,46 @@ def test_unclosed_tracker_exits_cleanly_and_quietly(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "4"
     assert res.stderr.strip() == "", res.stderr
+
+
+def _upright_share(clip, monkeypatch, gap: float) -> tuple[int, int, int]:
+    """(person-frames, upside down, fresh looks) of one tracked person over ``clip``."""
+    import cv2
+
+    import arpose.tracking.detector as detector_module
+
+    monkeypatch.setattr(detector_module, "FRESH_LOOK_GAP", gap)
+    cap = cv2.VideoCapture(str(clip))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    people = flipped = k = 0
+    with PoseDetector(DetectorOptions(num_poses=1)) as tr:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            for pose in tr.detect(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), k / fps).poses:
+                people += 1
+                shoulders, hips = pose.landmarks[[11, 12], :2].mean(0), pose.landmarks[[23, 24], :2].mean(0)
+                torso = shoulders - hips
+                flipped += int(torso[1] > 0.5 * np.hypot(*torso) and pose.landmarks[0, 1] > shoulders[1])
+            k += 1
+        looks = tr.fresh_looks
+    cap.release()
+    return people, flipped, looks
+
+
+def test_a_person_read_upside_down_is_looked_at_afresh(media, monkeypatch):
+    """jumping_jacks_11.mp4, one person: after its legs close-up MediaPipe's VIDEO mode kept
+    reading the standing athlete upside down for seconds (58 person-frames, checked by eye:
+    nose between the knees, hips at the shoulders); looking again afresh at such a frame
+    ends it, a few frames of the close-up itself are left."""
+    clip = media / "exercise" / "jumping_jacks_11.mp4"
+    if not clip.exists():
+        pytest.skip(f"{clip} is absent")
+    people, flipped, looks = _upright_share(clip, monkeypatch, 0.25)
+    assert people >= 300
+    assert 1 <= looks <= 5  # only where someone reads upside down
+    assert flipped <= 8
+    # the same with at most one look in the whole clip: the stuck reading it ends
+    _, flipped_once, _ = _upright_share(clip, monkeypatch, 1e9)
+    assert flipped_once >= 5 * max(flipped, 4)
